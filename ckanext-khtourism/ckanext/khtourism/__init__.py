@@ -1,0 +1,1 @@
+"""ckanext-khtourism: the Khánh Hòa open tourism-data portal."""

@@ -1,0 +1,155 @@
+"""Health checks of an installation (``ckan khtourism doctor``).
+
+Each check returns a :class:`Finding`; a check never raises, so one broken
+service does not hide the state of the others. Messages say precisely what is
+wrong and what to do about it.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+import sqlalchemy as sa
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+log = logging.getLogger(__name__)
+
+OK, WARNING, ERROR = "ok", "warning", "error"
+
+REQUIRED_PLUGINS = ["khtourism", "scheming_datasets", "dcat", "harvest", "spatial_metadata"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    status: str
+    message: str
+
+
+def _redacted(url: str) -> str:
+    try:
+        return sa.engine.make_url(url).__repr__()  # hides the password
+    except Exception:  # noqa: BLE001 - a malformed URL is reported as is, minus nothing secret
+        return "<unparseable URL>"
+
+
+def check_configuration() -> list[Finding]:
+    findings = []
+    for key in ("ckan.site_url", "sqlalchemy.url", "ckan.redis.url"):
+        if not tk.config.get(key):
+            findings.append(Finding("configuration", ERROR, f"{key} is not set"))
+    for key in ("SECRET_KEY", "api_token.jwt.encode.secret"):
+        value = str(tk.config.get(key) or "")
+        if not value or value.endswith("config:SECRET_KEY") and not tk.config.get("SECRET_KEY"):
+            findings.append(Finding("configuration", ERROR, f"{key} is not set: generate a random secret"))
+    missing = [name for name in REQUIRED_PLUGINS if not p.plugin_loaded(name)]
+    if missing:
+        findings.append(Finding(
+            "configuration", ERROR,
+            "plugins not loaded: " + ", ".join(missing) + " (add them to ckan.plugins)"))
+    if tk.config.get("ckan.locale_default") != "vi":
+        findings.append(Finding(
+            "configuration", WARNING,
+            f"ckan.locale_default is {tk.config.get('ckan.locale_default')!r}; the portal is meant "
+            "to default to Vietnamese ('vi')"))
+    if not findings:
+        findings.append(Finding("configuration", OK, "required settings present, plugins loaded: "
+                                + ", ".join(REQUIRED_PLUGINS)))
+    return findings
+
+
+def check_database() -> list[Finding]:
+    url = tk.config.get("sqlalchemy.url")
+    timeout = tk.config.get("ckanext.khtourism.doctor.timeout")
+    engine = sa.create_engine(url, connect_args={"connect_timeout": timeout}, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(sa.text("SHOW server_version")).scalar()
+    except sa.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        return [Finding("database", ERROR,
+                        f"cannot connect to PostgreSQL at {_redacted(url)}: {reason}. "
+                        "Is the server running and is sqlalchemy.url right?")]
+    finally:
+        engine.dispose()
+    return [Finding("database", OK, f"PostgreSQL {version} reachable at {_redacted(url)}")]
+
+
+def check_migrations() -> list[Finding]:
+    from ckan.cli import db as db_cli
+    from ckan.model import repo
+
+    try:
+        repo.setup_migration_version_control()
+        core = repo.current_version() or "base"
+        pending_plugins = db_cli._get_pending_plugins()
+    except Exception as error:  # noqa: BLE001 - reported as the finding
+        return [Finding("migrations", ERROR, f"could not read the migration state: {error}")]
+    findings = []
+    if not core.endswith("(head)"):
+        findings.append(Finding("migrations", ERROR,
+                                f"CKAN core database is at revision {core}, not the latest: "
+                                "run `ckan db upgrade`"))
+    if pending_plugins:
+        listed = ", ".join(f"{name} ({count})" for name, count in pending_plugins.items())
+        findings.append(Finding("migrations", ERROR,
+                                f"pending plugin migrations: {listed}: "
+                                "run `ckan db pending-migrations --apply`"))
+    if not findings:
+        findings.append(Finding("migrations", OK,
+                                "CKAN core and every plugin are at their latest migration"))
+    return findings
+
+
+def check_redis() -> list[Finding]:
+    import redis
+
+    url = tk.config.get("ckan.redis.url")
+    timeout = tk.config.get("ckanext.khtourism.doctor.timeout")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        client.ping()
+        version = client.info("server").get("redis_version")
+    except redis.RedisError as error:
+        return [Finding("redis", ERROR, f"cannot reach Redis at {url}: {error}. "
+                        "Is the server running and is ckan.redis.url right?")]
+    return [Finding("redis", OK, f"Redis {version} reachable at {url}")]
+
+
+def check_search() -> list[Finding]:
+    from ckan.lib import search
+
+    try:
+        conn = search.make_connection()
+        result = conn.search(q="*:*", rows=0)
+    except Exception as error:  # noqa: BLE001 - reported as the finding
+        engine = tk.config.get("ckanext.khtourism.search.engine", "solr")
+        return [Finding("search", ERROR, f"the search engine ({engine}) does not answer: {error}")]
+    return [Finding("search", OK, f"search engine answers; {result.hits} datasets indexed")]
+
+
+CHECKS: list[Callable[[], list[Finding]]] = [
+    check_configuration,
+    check_database,
+    check_migrations,
+    check_redis,
+    check_search,
+]
+
+
+def run_checks() -> list[Finding]:
+    findings: list[Finding] = []
+    database_ok = True
+    for check in CHECKS:
+        if check in (check_migrations, check_search) and not database_ok:
+            findings.append(Finding(check.__name__.removeprefix("check_"), ERROR,
+                                    "skipped: the database is not reachable"))
+            continue
+        results = check()
+        if check is check_database:
+            database_ok = all(f.status != ERROR for f in results)
+        findings.extend(results)
+    return findings

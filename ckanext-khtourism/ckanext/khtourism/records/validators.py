@@ -8,6 +8,7 @@ raw value and parse it themselves, so they do not depend on the order in
 which navl visits keys; a bad value of the other field is reported by that
 field's own validator.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,12 @@ from . import geo, messages, vocabularies
 
 Validator = Callable[[Any, dict, dict, dict], None]
 
-ACCOMMODATION_TYPES_WITH_STARS = ("khach_san", "biet_thu_du_lich", "can_ho_du_lich", "tau_thuy_luu_tru")
+ACCOMMODATION_TYPES_WITH_STARS = (
+    "khach_san",
+    "biet_thu_du_lich",
+    "can_ho_du_lich",
+    "tau_thuy_luu_tru",
+)
 STAR_VALUES = ("1", "2", "3", "4", "5")
 
 ENTERPRISE_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
@@ -160,8 +166,14 @@ def khtourism_multiple_choice(field: dict, schema: dict) -> Validator:
         allowed = _choice_values(field)
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            _error(errors, key, field, "unknown_choice", value=", ".join(unknown),
-                   choices=", ".join(allowed))
+            _error(
+                errors,
+                key,
+                field,
+                "unknown_choice",
+                value=", ".join(unknown),
+                choices=", ".join(allowed),
+            )
             raise StopOnError
         data[key] = json.dumps([v for v in allowed if v in set(value)])
 
@@ -228,8 +240,14 @@ def khtourism_date_after(other_field: str) -> Callable[[dict, dict], Validator]:
             other_raw = _other(data, other_field)
             other = parse_date(other_raw) if other_raw is not None else None
             if mine and other and mine <= other:
-                _error(errors, key, field, "expiry_before_issue", expiry=mine.isoformat(),
-                       issue=other.isoformat())
+                _error(
+                    errors,
+                    key,
+                    field,
+                    "expiry_before_issue",
+                    expiry=mine.isoformat(),
+                    issue=other.isoformat(),
+                )
 
         return validator
 
@@ -274,7 +292,9 @@ def khtourism_int(field: dict, schema: dict) -> Validator:
     return validator
 
 
-def khtourism_not_less_than(other_field: str, message_key: str) -> Callable[[dict, dict], Validator]:
+def khtourism_not_less_than(
+    other_field: str, message_key: str
+) -> Callable[[dict, dict], Validator]:
     """This number must be at least the number in ``other_field`` (when both are given)."""
 
     @scheming
@@ -519,7 +539,9 @@ def khtourism_workflow_state(field: dict, schema: dict) -> Validator:
             _error(errors, key, field, "workflow_field_locked")
             raise StopOnError
         if value not in states.STATES:
-            _error(errors, key, field, "unknown_choice", value=value, choices=", ".join(states.STATES))
+            _error(
+                errors, key, field, "unknown_choice", value=value, choices=", ".join(states.STATES)
+            )
             raise StopOnError
         data[key] = value
         data[("private",)] = not states.is_public_state(value)

@@ -1,4 +1,5 @@
 """Edits of published records by their business become pending revisions."""
+
 from __future__ import annotations
 
 import json
@@ -88,7 +89,9 @@ def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
     return shown
 
 
-def revision_dict(revision: PendingRevision, pkg: model.Package, lang: str | None = None) -> dict[str, Any]:
+def revision_dict(
+    revision: PendingRevision, pkg: model.Package, lang: str | None = None
+) -> dict[str, Any]:
     from ckanext.scheming.helpers import scheming_get_dataset_schema
 
     stored = revision.proposed

@@ -207,6 +207,7 @@ INVALID_CASES = [
     ("tour-guide", {"date_of_birth": "2999-01-01"}, "date_of_birth"),
     ("tour-guide", {"personal_email": "nope"}, "personal_email"),
     ("tour-guide", {"card_status": "lost"}, "card_status"),
+    ("tour-guide", {"employer": "no-such-operator"}, "employer"),
 ]
 
 
@@ -422,3 +423,12 @@ def test_admin_unit_vocabulary_has_the_65_units():
         "588",
         "589",
     }
+
+
+def test_employer_is_an_existing_tour_operator(world):
+    operator = world.create("member_a", "tour-operator", name="employer-operator")
+    guide = world.create("member_a", "tour-guide", name="employed-guide", employer=operator["id"])
+    assert guide["employer"] == "employer-operator"
+    hotel = world.create("member_a", "accommodation", name="not-an-operator")
+    errors = _create_errors(world, "tour-guide", employer=hotel["name"])
+    assert "employer" in errors  # an existing record, but not a tour operator

@@ -96,6 +96,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "mã tỉnh phải gồm 2 chữ số (01–96), nhận được “{value}”",
         "the province code must be 2 digits (01–96), got “{value}”",
     ),
+    "unknown_tour_operator": (
+        "không tìm thấy doanh nghiệp lữ hành “{value}” (nhập tên hoặc mã bản ghi doanh nghiệp lữ hành)",
+        "no tour operator “{value}” (give the name or id of a tour-operator record)",
+    ),
     "bad_email": ("địa chỉ e-mail không hợp lệ “{value}”", "invalid e-mail address “{value}”"),
     "bad_url": (
         "địa chỉ web phải bắt đầu bằng http:// hoặc https://, nhận được “{value}”",

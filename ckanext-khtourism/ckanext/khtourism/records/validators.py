@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import ckan.model as model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
 from ckanext.khtourism.workflow import roles, states
@@ -382,6 +383,24 @@ def khtourism_province_code(field: dict, schema: dict) -> Validator:
 
 
 @scheming
+def khtourism_tour_operator_ref(field: dict, schema: dict) -> Validator:
+    """An existing tour-operator record, by name or id; stored as its name."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        operator = model.Package.get(text)
+        if operator is None or operator.type != "tour-operator" or operator.state != "active":
+            _error(errors, key, field, "unknown_tour_operator", value=text)
+            raise StopOnError
+        data[key] = operator.name
+
+    return validator
+
+
+@scheming
 def khtourism_email(field: dict, schema: dict) -> Validator:
     def validator(key, data, errors, context):
         value = data[key]
@@ -608,6 +627,7 @@ __all__ = [
     "khtourism_card_number",
     "khtourism_licence_number",
     "khtourism_province_code",
+    "khtourism_tour_operator_ref",
     "khtourism_email",
     "khtourism_url",
     "khtourism_phone",

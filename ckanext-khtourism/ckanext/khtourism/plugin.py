@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 import ckanext.khtourism.search  # noqa: F401
 from ckanext.khtourism import doctor
+from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
@@ -30,6 +31,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     # records
     p.implements(p.IPermissionLabels)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
@@ -51,3 +53,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return privacy.before_index(pkg_dict)
+
+    # records: IFacets (each record type's search page)
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        return record_facets.dataset_facets(facets_dict, package_type)

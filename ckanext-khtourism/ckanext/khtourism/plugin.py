@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 import ckanext.khtourism.search  # noqa: F401
 from ckanext.khtourism import doctor
 from ckanext.khtourism.records import facets as record_facets  # records
+from ckanext.khtourism.records import licenses as record_licenses  # records
 from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
@@ -42,6 +43,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         # records
         workflow_activity.register_activity_type()
         privacy.install_log_filter()
+        record_licenses.configure(config)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:

@@ -1,8 +1,11 @@
 """Plugin wiring only: every concern lives in the module the blanket names."""
+
 from __future__ import annotations
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism import doctor
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 from ckanext.khtourism import search  # noqa: F401
@@ -19,6 +22,7 @@ class KhTourismPlugin(p.SingletonPlugin):
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
+        doctor.preflight(config)  # `ckan khtourism doctor` must work with the database down
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")

@@ -20,6 +20,11 @@ PLUGINS = [
     "dcat_rdf_harvester",
     "spatial_metadata",
     "image_view",
+    # harvest room: our harvesters
+    "khtourism_spreadsheet_harvester",
+    "khtourism_arcgis_harvester",
+    "khtourism_ogcapi_harvester",
+    "khtourism_wfs_harvester",
 ]
 
 DATASET_SCHEMAS = ["ckanext.scheming:ckan_dataset.yaml"]

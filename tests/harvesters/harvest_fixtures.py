@@ -100,3 +100,59 @@ def arcgis_query(prefix: str = "arcgis") -> Handler:
         return fixture_reply(f"{prefix}/query-offset-{query.get('resultOffset', '0')}.json")
 
     return handle
+
+
+# --- running harvest jobs the way ckanext-harvest's own tests do (tests/lib.py) ---------------
+def create_source(source_type: str, url: str, config: dict | None = None, *, owner_org: str,
+                  frequency: str = "MANUAL", name: str | None = None) -> dict:
+    import json
+
+    from ckan.tests import factories, helpers
+
+    sysadmin = factories.Sysadmin()
+    return helpers.call_action(
+        "harvest_source_create", {"user": sysadmin["name"]},
+        name=name or f"nguon-{source_type.replace('_', '-')}-{abs(hash(url)) % 10**8}",
+        title=f"Nguồn {source_type}", url=url, source_type=source_type,
+        config=json.dumps(config or {}, ensure_ascii=False), owner_org=owner_org,
+        frequency=frequency)
+
+
+@dataclass
+class JobResult:
+    job: object
+    objects: dict  # guid -> {"state", "report_status", "errors", "package_id"}
+    gather_errors: list[str]
+
+    def statuses(self) -> dict[str, str]:
+        return {guid: result["report_status"] for guid, result in self.objects.items()}
+
+    def object_errors(self) -> list[str]:
+        return [error for result in self.objects.values() for error in result["errors"]]
+
+
+def run_job(source: dict) -> JobResult:
+    """Create a job for ``source`` and run gather, fetch and import in this process."""
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+    from ckanext.harvest.tests.factories import HarvestJobObj
+
+    harvest_source = HarvestSource.get(source["id"])
+    harvester = queue.get_harvester(harvest_source.type)
+    job = HarvestJobObj(source=harvest_source, run=False)
+    job.status = "Running"
+    job.save()
+    ids = queue.gather_stage(harvester, job)
+    for obj_id in ids if isinstance(ids, list) else []:
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
+    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
+    job = HarvestJob.get(job.id)
+    objects = {
+        obj.guid: {"state": obj.state, "report_status": obj.report_status,
+                   "errors": [e.message for e in obj.errors], "package_id": obj.package_id}
+        for obj in HarvestObject.filter(harvest_job_id=job.id).all()
+    }
+    return JobResult(job=job, objects=objects,
+                     gather_errors=[e.message for e in job.gather_errors])

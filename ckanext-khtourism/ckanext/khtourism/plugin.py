@@ -1,20 +1,34 @@
 """Plugin wiring only: every concern lives in the module the blanket names."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 from ckanext.khtourism import search  # noqa: F401
+
+# records: record types, workflow, privacy
+from ckanext.khtourism.records import privacy
 from ckanext.khtourism.search import hooks as search_hooks
+from ckanext.khtourism.workflow import activity as workflow_activity
+from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.helpers
-class KhTourismPlugin(p.SingletonPlugin):
+# records: actions, auth functions, validators and pages of the record types and workflow
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.blueprints
+class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    # search
+    # records
+    p.implements(p.IPermissionLabels)
+    # search and records
     p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
@@ -22,7 +36,16 @@ class KhTourismPlugin(p.SingletonPlugin):
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")
+        # records
+        workflow_activity.register_activity_type()
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
         return search_hooks.before_dataset_search(search_params)
+
+    # IPackageController (records: personal data of tour guides)
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return privacy.after_show(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return privacy.before_index(pkg_dict)

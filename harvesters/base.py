@@ -230,7 +230,8 @@ class KhTourismHarvesterBase(HarvesterBase):
         data = dict(built.fields)
         data.update(prov)
         data["type"] = config.record_type
-        data["owner_org"] = obj.source.owner_org or (obj.job.source.owner_org)
+        source_package = model.Package.get(obj.harvest_source_id or obj.job.source_id)
+        data["owner_org"] = source_package.owner_org if source_package else None
         data["name"] = records.unique_name(
             records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower()))
         if config.record_type != PLAIN_DATASET:

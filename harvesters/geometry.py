@@ -90,6 +90,8 @@ def resolve_crs(declared: Any) -> pyproj.CRS:
             authority, code = match.group(1).upper(), match.group(2)
             return pyproj.CRS.from_user_input(f"{authority}:{code}")
         return pyproj.CRS.from_user_input(text)
+    except UnknownCRSError:
+        raise
     except (CRSError, ValueError) as error:
         raise UnknownCRSError(f"unknown coordinate reference system {str(declared)[:120]!r}") \
             from error
@@ -101,7 +103,7 @@ def _crs_from_wkid(wkid: int) -> pyproj.CRS:
             return pyproj.CRS.from_authority(authority, str(wkid))
         except CRSError:
             continue
-    raise UnknownCRSError(f"unknown ArcGIS WKID {wkid}")
+    raise UnknownCRSError(f"unknown coordinate reference system: ArcGIS WKID {wkid}")
 
 
 def _is_vn2000(crs: pyproj.CRS) -> bool:

@@ -95,6 +95,7 @@ def read_layer(layer_url: str, *, where: str = "1=1", out_fields: str = "*",
     response_crs: str | None = None
     if supports_paging:
         offset = 0
+        previous_ids: list[Any] = []
         for _page in range(MAX_PAGES):
             page = _check(http.get_json(query_url, params={
                 **base, "resultOffset": offset, "resultRecordCount": page_size,
@@ -102,6 +103,11 @@ def read_layer(layer_url: str, *, where: str = "1=1", out_fields: str = "*",
             batch = page.get("features")
             if batch is None:
                 raise SourceError(f"{query_url}: response without 'features' at offset {offset}")
+            batch_ids = [(f.get("attributes") or {}).get(oid_field) for f in batch]
+            if batch and batch_ids == previous_ids:
+                raise SourceError(f"{query_url}: resultOffset={offset} returned the previous page "
+                                  "again (the server ignores paging)")
+            previous_ids = batch_ids
             features.extend(batch)
             response_crs = response_crs or spatial_reference_text(page.get("spatialReference"))
             if not page.get("exceededTransferLimit") or not batch:

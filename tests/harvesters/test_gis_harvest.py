@@ -63,7 +63,8 @@ def test_arcgis_unknown_crs_is_reported_and_nothing_imported(fixture_server):
     result = run_job(create_source("khtourism_arcgis", layer, HERITAGE, owner_org=org["id"]))
     assert result.job.status == "Finished"
     assert result.objects == {}
-    assert any("unknown ArcGIS WKID 999999" in e for e in result.gather_errors)
+    assert any("unknown coordinate reference system: ArcGIS WKID 999999" in e for e in result.gather_errors), \
+        result.gather_errors
     assert model.Session.query(model.Package).filter_by(type="heritage-site").count() == 0
 
 

@@ -139,3 +139,11 @@ def test_http_faults_are_source_errors(fixture_server):
         http.get_json(fixture_server.url("/bad"))
     with pytest.raises(SourceError, match="unreachable"):
         http.get("http://127.0.0.1:9/nothing-listens-here", timeout=2)
+
+
+def test_arcgis_server_ignoring_paging_is_a_source_error_not_a_loop(fixture_server):
+    layer = fixture_server.file("/arcgis/rest/services/Y/FeatureServer/0", "arcgis/layer.json")
+    fixture_server.file("/arcgis/rest/services/Y/FeatureServer/0/query",
+                        "arcgis/query-offset-0.json")  # always the first page
+    with pytest.raises(SourceError, match="returned the previous page again"):
+        arcgis.read_layer(layer)

@@ -121,8 +121,9 @@ def test_same_business_from_two_sources_is_matched_and_conflicts_reported(fixtur
     run_job(create_source("khtourism_spreadsheet", register.url, ACCOMMODATION,
                           owner_org=department["id"], name="so-vhttdl-luu-tru"))
     other_url = fixture_server.file("/hiep-hoi/hoi-vien.csv", "spreadsheets/association.csv")
-    result = run_job(create_source("khtourism_spreadsheet", other_url, ACCOMMODATION,
-                                   owner_org=association["id"], name="hiep-hoi-du-lich"))
+    other = create_source("khtourism_spreadsheet", other_url, ACCOMMODATION,
+                          owner_org=association["id"], name="hiep-hoi-du-lich")
+    result = run_job(other)
     assert len(_accommodations()) == 3  # matched, not duplicated
     outcome = result.objects["4201234567"]
     record = _show(outcome["package_id"])
@@ -133,8 +134,7 @@ def test_same_business_from_two_sources_is_matched_and_conflicts_reported(fixtur
     assert re.search(r"rooms: record has '?120'?, this source '?118'?", conflict), conflict
     assert "phone" in conflict and "title" in conflict
 
-    again = run_job(create_source("khtourism_spreadsheet", other_url, ACCOMMODATION,
-                                  owner_org=association["id"], name="hiep-hoi-du-lich"))
+    again = run_job(other)
     assert again.statuses() == {"4201234567": "not modified"}
 
 

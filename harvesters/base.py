@@ -216,7 +216,8 @@ class KhTourismHarvesterBase(HarvesterBase):
             elif matched_from_other_source:
                 result = self._merge_into_other(obj, package_id, built, user)
             else:
-                result = self._update(obj, package_id, built, prov, user)
+                result = self._update(obj, package_id, built, prov, user,
+                                      review=config.publish == "review")
         except tk.ValidationError as error:
             model.Session.rollback()
             self._object_error(obj, records.describe_validation_error(error))
@@ -242,7 +243,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         obj.package_id = package["id"]
         return True
 
-    def _update(self, obj, package_id: str, built, prov, user) -> bool | str:
+    def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
         existing = records.show(user, package_id)
         wanted = dict(built.fields)
         wanted.update({k: v for k, v in prov.items() if k != "harvested_at"})
@@ -250,7 +251,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             obj.package_id = package_id
             return "unchanged"
         wanted["harvested_at"] = prov["harvested_at"]
-        records.update(user, package_id, wanted)
+        records.update(user, package_id, wanted, review=review)
         obj.package_id = package_id
         return True
 
@@ -289,10 +290,11 @@ class KhTourismHarvesterBase(HarvesterBase):
         if existing.get("operating_status") == "withdrawn":
             self._make_current(obj, previous)
             return "unchanged"
+        config = self.parse_config((obj.source or obj.job.source).config)
         records.update(user, package_id, {
             "operating_status": "withdrawn",
             "harvested_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-        })
+        }, review=config.publish == "review")
         obj.package_id = package_id
         self._make_current(obj, previous)
         return True

@@ -177,9 +177,16 @@ def create(user: str, data: dict[str, Any]) -> dict[str, Any]:
     return tk.get_action("package_create")(context_for(user), data)
 
 
-def update(user: str, package_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def update(user: str, package_id: str, changes: dict[str, Any], *, review: bool = False
+           ) -> dict[str, Any]:
+    """Apply ``changes``; from a review-queue source, a published record gets a pending
+    revision instead (the public keeps the approved version until a curator approves)."""
     current = tk.get_action("package_show")(context_for(user), {"id": package_id})
     current.update(changes)
+    if review and current.get("workflow_state") == "published":
+        from ckanext.khtourism.workflow import revisions
+
+        return revisions.propose(context_for(user), current)
     return tk.get_action("package_update")(context_for(user), current)
 
 

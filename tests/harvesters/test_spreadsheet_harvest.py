@@ -222,3 +222,4 @@ def test_bad_configuration_is_refused_with_the_key_named(register):
                       {"record_type": "accommodation", "publish": "sometimes"},
                       owner_org=org["id"])
     assert "publish: 'sometimes' is not one of review, direct" in str(raised.value)
+

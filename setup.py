@@ -110,6 +110,8 @@ setup(
             "khtourism_arcgis_harvester = ckanext.khtourism.harvesters.plugins:ArcGISHarvester",
             "khtourism_ogcapi_harvester = ckanext.khtourism.harvesters.plugins:OGCAPIFeaturesHarvester",
             "khtourism_wfs_harvester = ckanext.khtourism.harvesters.plugins:WFSHarvester",
+            "khtourism_ckan_harvester = ckanext.khtourism.harvesters.catalogue:CKANCatalogueHarvester",
+            "khtourism_dcat_harvester = ckanext.khtourism.harvesters.catalogue:DCATCatalogueHarvester",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from typing import Any
 
 from sqlalchemy import and_
 
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 STATUS_KEY = "status"
 WITHDRAW = "withdraw"
+# ckanext-dcat's gather marks vanished datasets "delete": we withdraw them instead.
+WITHDRAW_STATUSES = (WITHDRAW, "delete")
 
 
 class KhTourismHarvesterBase(HarvesterBase):
@@ -42,6 +45,14 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     TYPE_KEYS: dict[str, type | tuple[type, ...]] = {}
     REQUIRED_KEYS: tuple[str, ...] = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
+        # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
+        # the parent's instance. Keep one instance per class.
+        if "_instance" not in cls.__dict__:
+            cls._instance = object.__new__(cls)
+        return cls._instance
 
     # --- configuration ----------------------------------------------------------------
     def validate_config(self, config: str | None) -> str | None:
@@ -54,11 +65,15 @@ class KhTourismHarvesterBase(HarvesterBase):
     def read_source(self, url: str, config: SourceConfig) -> SourceListing:
         raise NotImplementedError
 
+    def content_of(self, harvest_object) -> dict[str, Any]:
+        """The source record an object holds (what gather stored)."""
+        return json.loads(harvest_object.content)
+
     def get_original_url(self, harvest_object_id: str) -> str | None:
         obj = HarvestObject.get(harvest_object_id)
         if obj is None or not obj.content:
             return None
-        return json.loads(obj.content).get("url")
+        return self.content_of(obj).get("url")
 
     # --- gather ---------------------------------------------------------------------------
     def gather_stage(self, harvest_job) -> list[str] | None:
@@ -161,7 +176,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             return False
 
     def _object_error(self, obj, message: str) -> None:
-        ref = _ref_of(obj)
+        try:
+            ref = self.content_of(obj).get("ref", "") if obj.content else f"record {obj.guid}"
+        except ValueError:
+            ref = ""
         self._save_object_error(f"{ref}: {message}" if ref else message, obj, "Import")
 
     def _import(self, obj) -> bool | str:
@@ -173,7 +191,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             HarvestObject.harvest_source_id == source.id, HarvestObject.guid == obj.guid,
             HarvestObject.current == True, HarvestObject.id != obj.id).first()  # noqa: E712
 
-        if _status(obj) == WITHDRAW:
+        if _status(obj) in WITHDRAW_STATUSES:
             return self._withdraw(obj, previous, user, source_name)
 
         if (previous is not None and previous.content == obj.content and previous.package_id
@@ -183,7 +201,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             obj.save()
             return "unchanged"
 
-        content = json.loads(obj.content)
+        content = self.content_of(obj)
         try:
             built = records.build_fields(content, config)
         except records.RecordError as error:
@@ -313,16 +331,7 @@ def _status(obj) -> str | None:
 
 
 def _is_withdraw(obj) -> bool:
-    return _status(obj) == WITHDRAW
-
-
-def _ref_of(obj) -> str:
-    if obj.content:
-        try:
-            return json.loads(obj.content).get("ref") or ""
-        except ValueError:
-            return ""
-    return f"record {obj.guid}"
+    return _status(obj) in WITHDRAW_STATUSES
 
 
 def _active(package_id: str) -> bool:

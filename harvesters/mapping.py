@@ -212,6 +212,8 @@ class Mapping:
             headers[fold(header)] = field  # None drops a default mapping
         if record_type != PLAIN_DATASET:
             headers = {k: v for k, v in headers.items() if v is None or v in known}
+        for own in known - COORDINATE_FIELDS:
+            headers.setdefault(fold(own), own)  # a column named like the field maps to it
         defaults = config.get("defaults") or {}
         for field in defaults:
             if field not in known and record_type != PLAIN_DATASET:

@@ -60,7 +60,12 @@ class KhTourismHarvesterBase(HarvesterBase):
         return config
 
     def parse_config(self, config: str | None) -> SourceConfig:
-        return parse(config, type_keys=self.TYPE_KEYS, required=self.REQUIRED_KEYS)
+        cache = self.__dict__.setdefault("_parsed_configs", {})
+        if config not in cache:  # parsed once per configuration text, not once per record
+            if len(cache) > 64:
+                cache.clear()
+            cache[config] = parse(config, type_keys=self.TYPE_KEYS, required=self.REQUIRED_KEYS)
+        return cache[config]
 
     def read_source(self, url: str, config: SourceConfig) -> SourceListing:
         raise NotImplementedError
@@ -114,7 +119,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         }
         complete = listing.complete
         seen: dict[str, str] = {}
-        ids: list[str] = []
+        created: list[HarvestObject] = []
         for record in listing.records:
             key, looked_at = config.mapping.key_of(record.properties)
             if key is None and not config.mapping.key_field:
@@ -138,8 +143,8 @@ class KhTourismHarvesterBase(HarvesterBase):
                 package_id=before.package_id if before else None,
                 extras=[HarvestObjectExtra(key=STATUS_KEY, value="change" if before else "new")],
             )
-            obj.save()
-            ids.append(obj.id)
+            model.Session.add(obj)
+            created.append(obj)
 
         vanished = [obj for guid, obj in previous.items()
                     if guid not in seen and obj.package_id and not _is_withdraw(obj)]
@@ -155,8 +160,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             for before in vanished:
                 obj = HarvestObject(guid=before.guid, job=job, package_id=before.package_id,
                                     extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)])
-                obj.save()
-                ids.append(obj.id)
+                model.Session.add(obj)
+                created.append(obj)
+        model.Session.commit()  # one transaction for the whole listing, not one per record
+        ids = [obj.id for obj in created]
         if not ids:
             self._save_gather_error("the source listed no importable records", job)
         return ids

@@ -223,3 +223,26 @@ def test_bad_configuration_is_refused_with_the_key_named(register):
                       owner_org=org["id"])
     assert "publish: 'sometimes' is not one of review, direct" in str(raised.value)
 
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_register_uploaded_as_a_ckan_resource(fixture_server):
+    import io
+
+    from harvest_fixtures import FIXTURES
+    from werkzeug.datastructures import FileStorage
+
+    org = factories.Organization()
+    sysadmin = factories.Sysadmin()
+    holder = factories.Dataset(owner_org=org["id"])
+    upload = FileStorage(io.BytesIO((FIXTURES / "spreadsheets/hotels.xlsx").read_bytes()),
+                         filename="co-so-luu-tru.xlsx")
+    resource = helpers.call_action("resource_create", {"user": sysadmin["name"]},
+                                   package_id=holder["id"], upload=upload, url="co-so-luu-tru.xlsx")
+    result = run_job(create_source("khtourism_spreadsheet", resource["url"],
+                                   dict(ACCOMMODATION, resource_id=resource["id"]),
+                                   owner_org=org["id"]))
+    assert sorted(result.statuses().values()) == ["added"] * 3, result.gather_errors
+    record = _show(result.objects["4201234568"]["package_id"])
+    assert record["title"] == "Khách sạn Hòn Chồng"
+    assert record["source_url"] == resource["url"] + "#row=5"

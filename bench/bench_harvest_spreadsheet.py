@@ -81,7 +81,18 @@ def test_harvest_10000_row_register(tmp_path):
         assert HarvestJob.get(job.id).status == "Finished"
         return gathered - started, finished - started, counts
 
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     gather_s, total_s, counts = run()
+    if profiler is not None:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     first_rss = _peak_rss_mb()
     rerun_gather_s, rerun_total_s, rerun_counts = run()
     server.shutdown()

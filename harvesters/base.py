@@ -120,6 +120,13 @@ class KhTourismHarvesterBase(HarvesterBase):
         complete = listing.complete
         seen: dict[str, str] = {}
         created: list[HarvestObject] = []
+        unchanged = 0
+        forced = bool(config.raw.get("force_all"))
+        package_ids = [obj.package_id for obj in previous.values() if obj.package_id]
+        active_packages = {
+            row.id for row in model.Session.query(model.Package.id).filter(
+                model.Package.id.in_(package_ids), model.Package.state == "active")
+        } if package_ids else set()
         for record in listing.records:
             key, looked_at = config.mapping.key_of(record.properties)
             if key is None and not config.mapping.key_field:
@@ -136,10 +143,21 @@ class KhTourismHarvesterBase(HarvesterBase):
                 continue
             seen[key] = record.ref
             before = previous.get(key)
+            content = json.dumps(record.as_content(listing.crs), ensure_ascii=False,
+                                 sort_keys=True, default=str)
+            if (before is not None and before.content == content
+                    and before.package_id in active_packages and not forced):
+                # Same content as the last import: reported "not modified" right here,
+                # without a trip through the fetch queue (a daily re-run of an unchanged
+                # register costs one transaction, not five per record).
+                model.Session.add(HarvestObject(
+                    guid=key, job=job, package_id=before.package_id, state="COMPLETE",
+                    report_status="not modified", import_finished=dt.datetime.utcnow(),
+                    extras=[HarvestObjectExtra(key=STATUS_KEY, value="unchanged")]))
+                unchanged += 1
+                continue
             obj = HarvestObject(
-                guid=key, job=job, content=json.dumps(record.as_content(listing.crs),
-                                                      ensure_ascii=False, sort_keys=True,
-                                                      default=str),
+                guid=key, job=job, content=content,
                 package_id=before.package_id if before else None,
                 extras=[HarvestObjectExtra(key=STATUS_KEY, value="change" if before else "new")],
             )
@@ -164,7 +182,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                 created.append(obj)
         model.Session.commit()  # one transaction for the whole listing, not one per record
         ids = [obj.id for obj in created]
-        if not ids:
+        if not ids and not unchanged:
             self._save_gather_error("the source listed no importable records", job)
         return ids
 
@@ -205,7 +223,6 @@ class KhTourismHarvesterBase(HarvesterBase):
                 and not getattr(obj, "force_import", False)
                 and _active(previous.package_id)):
             obj.package_id = previous.package_id
-            obj.save()
             return "unchanged"
 
         content = self.content_of(obj)
@@ -309,7 +326,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             # Matched record owned by another source: this source just stops tracking it.
             if previous is not None:
                 previous.current = False
-                previous.save()
+                model.Session.add(previous)
             obj.package_id = package_id
             return "unchanged"
         if existing.get("operating_status") == "withdrawn":
@@ -326,11 +343,12 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     @staticmethod
     def _make_current(obj, previous) -> None:
+        # no commit here: ckanext-harvest saves the object right after import_stage
         if previous is not None and previous.id != obj.id:
             previous.current = False
-            previous.save()
+            model.Session.add(previous)
         obj.current = True
-        obj.save()
+        model.Session.add(obj)
 
 
 def _status(obj) -> str | None:

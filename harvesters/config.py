@@ -13,6 +13,7 @@ Common keys (every source type)::
                   (or declares it wrongly): "EPSG:9217", "vn2000-khanhhoa", a WKT, …
     timeout       seconds per HTTP request (default 30)
     allow_empty   false: an empty listing never withdraws every record
+    force_all     false: true re-imports records whose content has not changed
 
 Per type: spreadsheet ``format`` (csv|xlsx), ``encoding``, ``sheet``,
 ``delimiter``, ``header_row``, ``resource_id`` (an uploaded CKAN resource);
@@ -30,7 +31,7 @@ from .mapping import Mapping, MappingError
 
 PUBLISH_CHOICES = ("review", "direct")
 COMMON_KEYS = {"record_type", "publish", "mapping", "defaults", "value_maps", "key_field",
-               "use_default_mapping", "crs", "timeout", "allow_empty"}
+               "use_default_mapping", "crs", "timeout", "allow_empty", "force_all"}
 
 
 class ConfigError(ValueError):

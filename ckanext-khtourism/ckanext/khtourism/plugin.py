@@ -26,10 +26,10 @@ from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 @tk.blanket.blueprints
 class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    # search, records
+    p.implements(p.IPackageController, inherit=True)
     # records
     p.implements(p.IPermissionLabels)
-    # search and records
-    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
@@ -38,12 +38,13 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         tk.add_resource("theme/assets", "khtourism")
         # records
         workflow_activity.register_activity_type()
+        privacy.install_log_filter()
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
         return search_hooks.before_dataset_search(search_params)
 
-    # IPackageController (records: personal data of tour guides)
+    # records: IPackageController (personal data of tour guides)
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return privacy.after_show(context, pkg_dict)
 

@@ -270,39 +270,46 @@ def load(credentials_file: Path | None, log: Callable[[str], None] = print) -> d
     business_a = BUSINESSES[0]["name"]
     _membership(business_a, BUSINESS_USER, "editor")
 
-    site = _site_context
-    curator, business = _as(CURATOR_USER), _as(BUSINESS_USER)
+    # CKAN actions change the context they get: every call gets a fresh one.
+    def site() -> dict[str, Any]:
+        return _site_context()
+
+    def curator() -> dict[str, Any]:
+        return _as(CURATOR_USER)
+
+    def business() -> dict[str, Any]:
+        return _as(BUSINESS_USER)
     counts: dict[str, int] = {}
 
     def count(state: str) -> None:
         counts[state] = counts.get(state, 0) + 1
 
     def publish(name: str) -> None:
-        tk.get_action("khtourism_record_submit")(curator, {"id": name})
-        tk.get_action("khtourism_record_approve")(curator, {"id": name})
+        tk.get_action("khtourism_record_submit")(curator(), {"id": name})
+        tk.get_action("khtourism_record_approve")(curator(), {"id": name})
         count("published")
 
     log("Heritage sites (curator organization, published)")
     for record in heritage_records():
-        if _create(curator, record, curator_org, log):
+        if _create(curator(), record, curator_org, log):
             publish(record["name"])
 
     log("Accommodation")
     for index, record in enumerate(ACCOMMODATIONS):
         if index < 6:
             # the demo business's own records, in every state
-            if not _create(business, record, business_a, log):
+            if not _create(business(), record, business_a, log):
                 continue
             if index in (0, 1, 2):
-                tk.get_action("khtourism_record_submit")(business, {"id": record["name"]})
-                tk.get_action("khtourism_record_approve")(curator, {"id": record["name"]})
+                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
+                tk.get_action("khtourism_record_approve")(curator(), {"id": record["name"]})
                 count("published")
             elif index == 3:
-                tk.get_action("khtourism_record_submit")(business, {"id": record["name"]})
+                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
                 count("submitted")
             elif index == 4:
-                tk.get_action("khtourism_record_submit")(business, {"id": record["name"]})
-                tk.get_action("khtourism_record_reject")(curator, {
+                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
+                tk.get_action("khtourism_record_reject")(curator(), {
                     "id": record["name"],
                     "reason": "Thiếu quyết định công nhận đạt chuẩn / The standard-compliance decision is missing.",
                 })
@@ -320,19 +327,19 @@ def load(credentials_file: Path | None, log: Callable[[str], None] = print) -> d
 
         pkg = model.Package.get(ACCOMMODATIONS[0]["name"])
         if PendingRevision.pending_for(pkg.id) is None:
-            current = tk.get_action("package_show")(business, {"id": pkg.id})
+            current = tk.get_action("package_show")(business(), {"id": pkg.id})
             current.update({"rooms": "200", "price_max_vnd": "5000000",
                             "phone": "0258 3811 111"})
-            tk.get_action("package_update")(business, current)
+            tk.get_action("package_update")(business(), current)
             count("pending revision")
             log(f"  ~ pending revision of {pkg.name}")
 
     log("Tour operators")
     for index, record in enumerate(TOUR_OPERATORS):
         owner = business_a if index == 0 else BUSINESSES[1]["name"]
-        if _create(site() if index else business, record, owner, log):
+        if _create(site() if index else business(), record, owner, log):
             if index == 0:
-                tk.get_action("khtourism_record_submit")(business, {"id": record["name"]})
+                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
                 count("submitted")
             else:
                 publish(record["name"])
@@ -340,7 +347,7 @@ def load(credentials_file: Path | None, log: Callable[[str], None] = print) -> d
     log("Tour guides")
     for index, record in enumerate(GUIDES):
         owner = business_a if index == 3 else curator_org
-        context = business if index == 3 else curator
+        context = business() if index == 3 else curator()
         if _create(context, record, owner, log):
             if index == 3:
                 count("draft")

@@ -464,7 +464,11 @@ def khtourism_card_status(field: dict, schema: dict) -> Validator:
     """``revoked`` is kept as given; otherwise ``valid``/``expired`` follows the expiry date."""
 
     def validator(key, data, errors, context):
-        value = "" if _empty(data[key]) else str(data[key])
+        value = "" if _empty(data[key]) else str(data[key]).strip()
+        allowed = _choice_values(field)
+        if value and value not in allowed:
+            _error(errors, key, field, "unknown_choice", value=value, choices=", ".join(allowed))
+            raise StopOnError
         if value == "revoked":
             return
         expiry_raw = _other(data, "card_expiry_date")
@@ -482,8 +486,10 @@ def _existing_extras(context: dict, data: dict) -> dict[str, str] | None:
     package = context.get("package")
     if package is None:
         return None
-    data_id = data.get(("id",))
-    if data_id not in (missing, None, "") and data_id not in (package.id, package.name):
+    # A context may carry the package of an earlier call: use it only when the
+    # data being validated names it (creates name a new package).
+    refs = {data.get((k,)) for k in ("id", "name")} - {missing, None, ""}
+    if not refs & {package.id, package.name}:
         return None
     return dict(package.extras)
 

@@ -1,6 +1,6 @@
 """Workflow transitions in CKAN's activity stream (the ``activity`` plugin).
 
-Each transition is one ``khtourism workflow`` activity on the record, with
+Each transition is one ``khtourism workflow package`` activity (CKAN recognises package activities by the word "package" in the type) on the record, with
 who (the activity's user) and when (its timestamp), the transition, the states
 and the reason. Its data holds a small summary of the record, never the full
 dict (so no personal data), and it carries the record's permission labels, so
@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import get_permission_labels
 
-ACTIVITY_TYPE = "khtourism workflow"
+ACTIVITY_TYPE = "khtourism workflow package"
 
 
 def register_activity_type() -> None:
@@ -35,7 +36,7 @@ def record_transition(
     reason: str | None = None,
     revision_id: str | None = None,
 ) -> None:
-    if not tk.config.get("ckan.activity_streams_enabled") or not tk.plugin_loaded("activity"):
+    if not tk.config.get("ckan.activity_streams_enabled") or not plugins.plugin_loaded("activity"):
         return
     data: dict[str, Any] = {
         "package": {"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": pkg.type},

@@ -246,3 +246,29 @@ def test_register_uploaded_as_a_ckan_resource(fixture_server):
     record = _show(result.objects["4201234568"]["package_id"])
     assert record["title"] == "Khách sạn Hòn Chồng"
     assert record["source_url"] == resource["url"] + "#row=5"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_review_source_changes_to_published_records_wait_as_pending_revisions(register):
+    from ckanext.khtourism.workflow.model import PendingRevision
+
+    org = factories.Organization()
+    curator = factories.Sysadmin()
+    source = create_source("khtourism_spreadsheet", register.url,
+                           {"record_type": "accommodation", "publish": "review"},
+                           owner_org=org["id"])
+    hotel_id = run_job(source).objects["4201234567"]["package_id"]
+    helpers.call_action("khtourism_record_approve", {"user": curator["name"]}, id=hotel_id)
+    assert _show(hotel_id)["workflow_state"] == "published"
+
+    register.serve("spreadsheets/hotels-updated.csv")
+    result = run_job(source)
+    assert result.statuses()["4201234567"] == "updated", result.object_errors()
+    public = _show(hotel_id)
+    assert str(public["rooms"]) == "120"  # the approved version stays public…
+    pending = PendingRevision.pending_for(hotel_id)
+    assert pending is not None  # …until a curator approves the harvested change
+    assert '"rooms": 125' in pending.data or '"rooms": "125"' in pending.data
+    helpers.call_action("khtourism_record_approve", {"user": curator["name"]}, id=hotel_id)
+    assert str(_show(hotel_id)["rooms"]) == "125"
+    assert set(run_job(source).statuses().values()) <= {"not modified", "updated"}

@@ -72,6 +72,17 @@ def test_declared_crs_forms(declared):
     assert geometry.resolve_crs(declared).to_epsg() == 9217
 
 
+def test_arcgis_wkt_spatial_reference():
+    from pyproj import CRS
+
+    wkt = CRS.from_epsg(9217).to_wkt("WKT1_ESRI")
+    crs = geometry.resolve_crs({"wkt": wkt})
+    point = geometry.to_wgs84({"type": "Point", "coordinates": [598345.0, 1354123.0]}, crs)
+    reference = geometry.to_wgs84({"type": "Point", "coordinates": [598345.0, 1354123.0]},
+                                  geometry.resolve_crs("EPSG:9217"))
+    assert GEOD.inv(point.x, point.y, reference.x, reference.y)[2] < 0.01
+
+
 def test_web_mercator_wkid_and_crs84():
     point = geometry.to_wgs84({"type": "Point", "coordinates": [12155523.0, 1375000.0]},
                               geometry.resolve_crs({"wkid": 102100, "latestWkid": 3857}))

@@ -30,12 +30,27 @@ def _sources(server, arcgis_layer) -> dict[str, tuple[str, dict]]:
             dict(HERITAGE, key_field="ma_dt")),
         "khtourism_wfs": (server.file("/geoserver/ows", "wfs/getfeature.json"),
                           dict(HERITAGE, type_name="khanhhoa:di_tich")),
+        "khtourism_ckan": (_remote_ckan(server), {
+            "record_type": "heritage-site", "publish": "direct",
+            "mapping": {"xep_hang": "ranking", "loai_di_tich": "heritage_type"}}),
+        "khtourism_dcat": (server.file("/catalog.ttl", "catalogue/catalog.ttl",
+                                       content_type="text/turtle"), {
+            "record_type": "heritage-site", "rdf_format": "text/turtle",
+            "defaults": {"ranking": "quoc_gia", "heritage_type": "lich_su"}}),
     }
+
+
+def _remote_ckan(server) -> str:
+    server.handler("/api/3/action/package_search", lambda q: fixture_reply(
+        "catalogue/ckan-package-search.json" if q.get("start", "0") == "0"
+        else "catalogue/ckan-package-search-empty.json"))
+    return server.url("/")
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 @pytest.mark.parametrize("source_type", ["khtourism_spreadsheet", "khtourism_arcgis",
-                                         "khtourism_ogcapi", "khtourism_wfs"])
+                                         "khtourism_ogcapi", "khtourism_wfs", "khtourism_ckan",
+                                         "khtourism_dcat"])
 def test_run_test_command_works_for_every_type(cli, fixture_server, arcgis_layer, source_type):
     from ckan.cli.cli import ckan
 
@@ -87,3 +102,22 @@ def test_job_stuck_running_is_finished_with_a_reason_by_the_timeout(fixture_serv
     assert job.status == "Finished"
     errors = model.Session.query(HarvestGatherError).filter_by(harvest_job_id=job.id).all()
     assert any("timeout (5 minutes)" in e.message for e in errors)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_job_report_is_readable_in_the_ui(app, fixture_server):
+    from harvest_fixtures import Reply, run_job
+
+    org = factories.Organization()
+    sysadmin = factories.Sysadmin()
+    url = fixture_server.handler("/bad.csv", lambda q: Reply(
+        "Tên cơ sở,Số phòng,Mã số doanh nghiệp\r\nKhách sạn A,mười,4201111111\r\n".encode(),
+        200, "text/csv"))
+    source = create_source("khtourism_spreadsheet", url, {"record_type": "accommodation"},
+                           owner_org=org["id"])
+    result = run_job(source)
+    response = app.get(f"/harvest/{source['name']}/job/{result.job.id}",
+                       headers={"Authorization": factories.APIToken(user=sysadmin["name"])["token"]})
+    assert response.status_code == 200
+    assert "row 2: column &#39;Số phòng&#39; = &#39;mười&#39;" in response.body or \
+        "row 2: column 'Số phòng' = 'mười'" in response.body

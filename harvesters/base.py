@@ -87,6 +87,12 @@ class KhTourismHarvesterBase(HarvesterBase):
         except Exception as error:  # noqa: BLE001 - the job must end with a reason, not hang
             log.exception("gather failed for job %s", harvest_job.id)
             model.Session.rollback()
+            # Objects already committed would wait forever: close them so the job can finish.
+            model.Session.query(HarvestObject).filter(
+                HarvestObject.harvest_job_id == harvest_job.id,
+                HarvestObject.state == "WAITING").update(
+                {"state": "ERROR", "report_status": "errored"}, synchronize_session=False)
+            model.Session.commit()
             self._save_gather_error(f"gather failed: {type(error).__name__}: {error}",
                                     harvest_job)
             return None

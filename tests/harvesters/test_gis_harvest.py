@@ -132,3 +132,15 @@ def test_wfs_requires_a_type_name(fixture_server):
     with pytest.raises(Exception, match="type_name: required"):
         create_source("khtourism_wfs", fixture_server.url("/geoserver/ows"), HERITAGE,
                       owner_org=org["id"])
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_unexpected_fault_in_gather_still_ends_the_job(fixture_server):
+    org = factories.Organization()
+    layer = json.loads((FIXTURES / "arcgis/layer.json").read_text("utf-8"))
+    layer["maxRecordCount"] = "nhiều"  # a server bug our reader does not anticipate
+    url = fixture_server.handler("/arcgis/rest/services/Z/FeatureServer/0",
+                                 lambda q: Reply(json.dumps(layer).encode()))
+    result = run_job(create_source("khtourism_arcgis", url, HERITAGE, owner_org=org["id"]))
+    assert result.job.status == "Finished"
+    assert any(e.startswith("gather failed: ValueError") for e in result.gather_errors)

@@ -106,6 +106,10 @@ setup(
         "ckan.plugins": [
             "khtourism = ckanext.khtourism.plugin:KhTourismPlugin",
         ],
+        # dcat room: our RDF profile, chained after euro_dcat_ap_3
+        "ckan.rdf.profiles": [
+            "khtourism = ckanext.khtourism.dcat.profile:KhTourismProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

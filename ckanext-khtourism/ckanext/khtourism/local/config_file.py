@@ -26,7 +26,7 @@ DATASET_SCHEMAS = ["ckanext.scheming:ckan_dataset.yaml"]
 
 SCHEMING_PRESETS = ["ckanext.scheming:presets.json"]
 
-DCAT_PROFILES = ["euro_dcat_ap_3"]
+DCAT_PROFILES = ["euro_dcat_ap_3", "khtourism"]
 
 
 def load_secrets(var_dir: Path) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ckanext.khtourism import doctor as doctor_checks
+from ckanext.khtourism.dcat import cli as dcat_cli
 
 __all__ = ["khtourism"]
 
@@ -25,3 +26,7 @@ def doctor() -> None:
         click.echo(f"{len(errors)} problem(s) found.", err=True)
         raise SystemExit(1)
     click.echo("All checks passed.")
+
+
+# dcat room: ckan khtourism registry refresh
+khtourism.add_command(dcat_cli.registry_group, name="registry")

@@ -1,6 +1,8 @@
 """Plugin wiring only: every concern lives in the module the blanket names."""
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
@@ -8,22 +10,30 @@ import ckan.plugins.toolkit as tk
 from ckanext.khtourism import search  # noqa: F401
 from ckanext.khtourism.search import hooks as search_hooks
 
-# dcat room: chained ckanext-dcat actions, pages, registry refresh on change
-from ckanext.khtourism.dcat import actions as dcat_actions
+# dcat room: registry refresh on change
 from ckanext.khtourism.dcat import registry as dcat_registry
-from ckanext.khtourism.dcat import views as dcat_views
+
+# records: record types, workflow, privacy
+from ckanext.khtourism.records import privacy
+from ckanext.khtourism.workflow import activity as workflow_activity
+from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.helpers
-class KhTourismPlugin(p.SingletonPlugin):
+# records: actions, auth functions, validators and pages of the record types and workflow
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.blueprints
+class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    # search
+    # search, records
     p.implements(p.IPackageController, inherit=True)
-    # dcat
-    p.implements(p.IActions)
-    p.implements(p.IBlueprint)
+    # records
+    p.implements(p.IPermissionLabels)
+    # dcat (its actions and blueprint are listed in logic/action and views)
     p.implements(p.ISignal)
 
     # IConfigurer
@@ -31,17 +41,20 @@ class KhTourismPlugin(p.SingletonPlugin):
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")
+        # records
+        workflow_activity.register_activity_type()
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
         return search_hooks.before_dataset_search(search_params)
 
-    # dcat: IActions, IBlueprint, ISignal
-    def get_actions(self) -> dict:
-        return dcat_actions.get_actions()
+    # IPackageController (records: personal data of tour guides)
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return privacy.after_show(context, pkg_dict)
 
-    def get_blueprint(self) -> list:
-        return dcat_views.get_blueprints()
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return privacy.before_index(pkg_dict)
 
+    # dcat: ISignal
     def get_signal_subscriptions(self) -> dict:
         return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}

@@ -70,11 +70,3 @@ def dcat_catalog_show(next_action, context: dict, data_dict: dict) -> Any:
 def dcat_catalog_search(next_action, context: dict, data_dict: dict) -> Any:
     _as_anonymous(context)
     return next_action(context, _with_record_type(data_dict))
-
-
-def get_actions() -> dict[str, Any]:
-    return {
-        "dcat_dataset_show": dcat_dataset_show,
-        "dcat_catalog_show": dcat_catalog_show,
-        "dcat_catalog_search": dcat_catalog_search,
-    }

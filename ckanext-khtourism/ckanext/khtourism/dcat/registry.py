@@ -18,8 +18,9 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from redis.exceptions import RedisError
+
+import ckan.plugins.toolkit as tk
 from ckan import model
 
 from . import fields as F

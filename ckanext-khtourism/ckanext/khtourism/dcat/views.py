@@ -118,7 +118,3 @@ for _record_type in V.RECORD_TYPES:
         endpoint=f"record_rdf_{_record_type.replace('-', '_')}",
         defaults={"record_type": _record_type},
     )
-
-
-def get_blueprints() -> list[Blueprint]:
-    return [dcat_room]

@@ -25,7 +25,7 @@ from typing import Any
 
 import shapely.geometry
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import FOAF, RDF, SKOS, XSD, Namespace
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD, Namespace
 
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import (
@@ -216,6 +216,12 @@ class KhTourismProfile(RDFProfile):
                     uri = V.EU_FILE_TYPE[code]
                     g.add((distribution, DCT["format"], uri))
                     g.add((uri, RDF.type, DCT.MediaTypeOrExtent))
+            for media_type in list(g.objects(distribution, DCAT.mediaType)):
+                if isinstance(media_type, Literal) and "/" in str(media_type):
+                    g.remove((distribution, DCAT.mediaType, media_type))
+                    uri = V.IANA_MEDIA_TYPE[str(media_type).strip()]
+                    g.add((distribution, DCAT.mediaType, uri))
+                    g.add((uri, RDF.type, DCT.MediaType))
 
     def _add_languages(self, ref, languages) -> None:
         for code in languages:
@@ -251,12 +257,12 @@ class KhTourismProfile(RDFProfile):
         else:
             self.g.add((subject, predicate, Literal(value)))
 
-    def _add_authority(self, subject, predicate) -> URIRef | BNode | None:
+    def _add_authority(self, subject, predicate) -> URIRef | None:
         """The configured provincial authority as a foaf:Agent."""
         authority = settings.publisher()
         if not authority["name"]:
             return None
-        agent = URIRef(authority["url"]) if authority["url"] else BNode()
+        agent = URIRef(f"{V.base_uri()}/organization/{settings.curator_organization()}")
         g = self.g
         g.remove((subject, predicate, None))
         g.add((subject, predicate, agent))
@@ -268,7 +274,10 @@ class KhTourismProfile(RDFProfile):
         if authority["url"]:
             g.add((agent, FOAF.homepage, URIRef(authority["url"])))
             g.add((URIRef(authority["url"]), RDF.type, FOAF.Document))
-        g.add((agent, DCT.type, URIRef("http://purl.org/adms/publishertype/RegionalAuthority")))
+        agent_type = URIRef("http://purl.org/adms/publishertype/RegionalAuthority")
+        g.add((agent, DCT.type, agent_type))
+        g.add((agent_type, RDF.type, SKOS.Concept))
+        g.add((agent_type, SKOS.prefLabel, Literal("Regional authority", lang="en")))
         return agent
 
     def _add_address(self, ref, data: dict) -> BNode | None:
@@ -505,6 +514,8 @@ class KhTourismProfile(RDFProfile):
         g.add((service, DCAT.endpointURL, endpoint))
         description = URIRef(settings.api_description_url())
         g.add((service, DCAT.endpointDescription, description))
+        for resource in (endpoint, description):
+            g.add((resource, RDF.type, RDFS.Resource))
         g.add((service, DCT.conformsTo, URIRef("https://spec.openapis.org/oas/v3.1.0")))
         g.add((URIRef("https://spec.openapis.org/oas/v3.1.0"), RDF.type, DCT.Standard))
         self._add_public_access(service)
@@ -584,6 +595,9 @@ class KhTourismProfile(RDFProfile):
             label = V.file_type_label(str(resource.get("format") or ""))
             if label:
                 resource["format"] = label
+            media_prefix = str(V.IANA_MEDIA_TYPE)
+            if str(resource.get("mimetype") or "").startswith(media_prefix):
+                resource["mimetype"] = resource["mimetype"][len(media_prefix):]
         landing = f"/{record_type}/"
         if landing in str(dataset_dict.get("url") or ""):
             dataset_dict.pop("url", None)

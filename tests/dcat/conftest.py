@@ -205,12 +205,12 @@ def sample_records() -> dict[str, dict]:
 from record_fixtures import PRIVATE_VALUES, world  # noqa: E402, F401
 
 
-def publish(world, role: str, record_type: str, owner: str, **overrides) -> dict:
+def publish(records_world, role: str, record_type: str, owner: str, **overrides) -> dict:
     """Create a record as ``role``, submit it and have the curator approve it."""
-    record = world.create(role, record_type, owner=owner, **overrides)
-    world.call(role, "khtourism_record_submit", id=record["id"])
-    world.call("curator", "khtourism_record_approve", id=record["id"])
-    return world.call("sysadmin", "package_show", id=record["id"])
+    record = records_world.create(role, record_type, owner=owner, **overrides)
+    records_world.call(role, "khtourism_record_submit", id=record["id"])
+    records_world.call("curator", "khtourism_record_approve", id=record["id"])
+    return records_world.call("sysadmin", "package_show", id=record["id"])
 
 
 def _ensure_workflow_table() -> None:
@@ -226,13 +226,15 @@ def _ensure_workflow_table() -> None:
 
 
 @pytest.fixture
-def published(world) -> dict[str, dict]:
+def published(world) -> dict[str, dict]:  # noqa: F811
     """One published record of each type, plus a draft (never public)."""
     _ensure_workflow_table()
     records = {
         "accommodation": publish(world, "member_a", "accommodation", "a",
                                  notes="Khách sạn bên bờ biển.", notes_en="Seaside hotel.",
-                                 tag_string="biển,Nha Trang"),
+                                 tag_string="biển,Nha Trang",
+                                 resources=[{"name": "Ảnh mặt tiền", "format": "JPEG",
+                                             "url": "https://example.vn/mat-tien.jpg"}]),
         "tour-operator": publish(world, "member_a", "tour-operator", "a"),
         "tour-guide": publish(world, "curator", "tour-guide", "curator"),
         "heritage-site": publish(world, "curator", "heritage-site", "curator"),

@@ -8,13 +8,13 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 from ckanext.khtourism import search  # noqa: F401
-from ckanext.khtourism.search import hooks as search_hooks
 
 # dcat room: registry refresh on change
 from ckanext.khtourism.dcat import registry as dcat_registry
 
 # records: record types, workflow, privacy
 from ckanext.khtourism.records import privacy
+from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity
 from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 
@@ -48,7 +48,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     def before_dataset_search(self, search_params: dict) -> dict:
         return search_hooks.before_dataset_search(search_params)
 
-    # IPackageController (records: personal data of tour guides)
+    # records: IPackageController (personal data of tour guides)
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return privacy.after_show(context, pkg_dict)
 

@@ -213,22 +213,9 @@ def publish(records_world, role: str, record_type: str, owner: str, **overrides)
     return records_world.call("sysadmin", "package_show", id=record["id"])
 
 
-def _ensure_workflow_table() -> None:
-    # TODO(dcat): remove once branch `records` commits its khts_0002_workflow
-    # migration (the table is created by it; until then the workflow actions
-    # have no table in a migrated test database).
-    from ckan import model
-
-    from ckanext.khtourism.workflow.model import PendingRevision
-
-    PendingRevision.__table__.create(bind=model.Session.get_bind(), checkfirst=True)
-    model.Session.commit()
-
-
 @pytest.fixture
 def published(world) -> dict[str, dict]:  # noqa: F811
     """One published record of each type, plus a draft (never public)."""
-    _ensure_workflow_table()
     records = {
         "accommodation": publish(world, "member_a", "accommodation", "a",
                                  notes="Khách sạn bên bờ biển.", notes_en="Seaside hotel.",

@@ -22,8 +22,6 @@ from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
 from ckanext.harvest.tests.lib import run_harvest_job
 
-from conftest import _ensure_workflow_table
-
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 
@@ -86,7 +84,6 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
     reset_db()
     for plugin in ("activity", "harvest", "khtourism"):
         migrate_db_for(plugin)
-    _ensure_workflow_table()
     organization = factories.Organization(name="so-vhttdl-khanh-hoa")
     source = HarvestSourceObj(url=f"{local}/catalog.ttl", source_type="dcat_rdf",
                               owner_org=organization["id"])

@@ -194,14 +194,19 @@ class KhTourismProfile(RDFProfile):
         g.add((eu_theme, SKOS.inScheme, V.EU_DATA_THEME_SCHEME))
         g.add((eu_theme, SKOS.prefLabel, Literal(V.EU_THEME_LABELS[spec_theme(record_type)],
                                                  lang="en")))
-        own = V.concept_uri(record_type)
+        own = self._add_own_concept(record_type)
         g.add((ref, DCAT.theme, own))
         g.add((ref, DCT.type, own))
+
+    def _add_own_concept(self, record_type: str) -> URIRef:
+        g = self.g
+        own = V.concept_uri(record_type)
         g.add((own, RDF.type, SKOS.Concept))
         g.add((own, SKOS.inScheme, V.scheme_uri()))
         spec = V.RECORD_TYPES[record_type]
         g.add((own, SKOS.prefLabel, Literal(spec.label_vi, lang="vi")))
         g.add((own, SKOS.prefLabel, Literal(spec.label_en, lang="en")))
+        return own
 
     def _add_distribution_formats(self, ref) -> None:
         """dct:format as an EU file-type URI (DCAT-AP 3 wants a dct:MediaTypeOrExtent)."""
@@ -524,7 +529,7 @@ class KhTourismProfile(RDFProfile):
         if license_uri:
             self._add_license_uri(service, license_uri)
         for record_type in V.RECORD_TYPES:
-            g.add((service, DCAT.theme, V.concept_uri(record_type)))
+            g.add((service, DCAT.theme, self._add_own_concept(record_type)))
         return service
 
     def _registry_graph(self, data: dict, ref: URIRef) -> None:

@@ -56,3 +56,4 @@ def demo_load(credentials_file: Path | None) -> None:
 
 # dcat room: ckan khtourism registry refresh
 khtourism.add_command(dcat_cli.registry_group, name="registry")
+khtourism.add_command(dcat_cli.dcat_group, name="dcat")

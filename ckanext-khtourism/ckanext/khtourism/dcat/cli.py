@@ -21,3 +21,37 @@ def refresh(record_types: tuple[str, ...]) -> None:
         dataset = registry.refresh_registry(record_type)
         click.echo(f"{record_type}: {dataset['name']} refreshed "
                    f"({len(dataset.get('resources', []))} distributions)")
+
+
+@click.group(short_help="DCAT catalogue cache")
+def dcat_group() -> None:
+    """The cached per-record descriptions of the DCAT catalogue."""
+
+
+@dcat_group.command("warm")
+def warm() -> None:
+    """Render and cache the description of every public record."""
+    import ckan.plugins.toolkit as tk
+
+    from . import fragments
+
+    start, total = 0, 0
+    while True:
+        result = tk.get_action("package_search")({"ignore_auth": True, "user": ""}, {
+            "q": "*:*", "fq": "-dataset_type:harvest", "rows": 100, "start": start,
+            "sort": "metadata_modified desc", "include_private": False,
+        })
+        if not result["results"]:
+            break
+        fragments.record_fragments(result["results"])
+        total += len(result["results"])
+        start += len(result["results"])
+    click.echo(f"{total} record descriptions cached.")
+
+
+@dcat_group.command("flush-cache")
+def flush_cache() -> None:
+    """Drop every cached record description."""
+    from . import fragments
+
+    click.echo(f"{fragments.flush()} cached descriptions dropped.")

@@ -1,8 +1,8 @@
 """Which fields of each record type are public, and of what kind.
 
 This is the DCAT side of ``docs/record-types.md``: every field listed here is
-published (as a ``schema:PropertyValue`` whose ``schema:propertyID`` is the
-field name, plus richer schema.org / DCAT properties where they exist) and
+published (with the property ``<site>/dcat/terms#<field>``, plus richer
+schema.org / DCAT properties where they exist) and
 parsed back by the profile. Fields that are not listed are never published:
 in particular the tour guides' private personal fields and the curation state.
 """
@@ -16,7 +16,7 @@ DATETIME = "datetime"
 MULTI = "multi"
 GEOJSON = "geojson"
 
-# Carried by PropertyValues (title, notes, spatial, tags, licence, contact and
+# Carried by the dcat/terms properties (title, notes, spatial, tags, licence, contact and
 # resources have their own DCAT properties and are not repeated here).
 COMMON_FIELDS: dict[str, str] = {
     "admin_unit": CODE,
@@ -99,7 +99,7 @@ CORE_PUBLIC_FIELDS = ("name", "title", "title_en", "notes", "notes_en", "spatial
 
 
 def public_fields(record_type: str) -> dict[str, str]:
-    """Field -> kind for every PropertyValue-carried public field of a type."""
+    """Field -> kind for every dcat/terms-carried public field of a type."""
     fields = dict(COMMON_FIELDS)
     fields.update(TYPE_FIELDS.get(record_type, {}))
     return fields

@@ -9,9 +9,9 @@ tourism record types, what makes a record meaningful and complete:
 * themes: the EU data theme (ECON / EDUC) and our record-type concept;
 * address (``locn:Address``), location (WKT + GeoJSON geometry, bbox,
   centroid), vCard contact point, licence, access rights, languages;
-* every public field of docs/record-types.md as a ``schema:PropertyValue``
-  (``schema:propertyID`` = field name), so that ``parse_dataset`` gives the
-  record back losslessly.
+* every public field of docs/record-types.md with its own property of the
+  portal's vocabulary ``<site>/dcat/terms#<field>`` (typed literal), so that
+  ``parse_dataset`` gives the record back losslessly.
 
 It also describes the registry datasets (distributions + the tourism API as a
 ``dcat:DataService``) and the catalogue itself. It never reads fields that
@@ -91,6 +91,7 @@ class KhTourismProfile(RDFProfile):
     # ------------------------------------------------------------------ output
 
     def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
+        self.g.bind("khtr", V.terms_namespace())
         self.g.bind("schema", SCHEMA)
         self.g.bind("locn", LOCN)
         self.g.bind("gsp", GSP)
@@ -386,12 +387,7 @@ class KhTourismProfile(RDFProfile):
             self._add_uri_or_literal(ref, SCHEMA.url, website)
 
     def _add_property_value(self, ref, field: str, value: Any, kind: str) -> None:
-        g = self.g
-        node = BNode()
-        g.add((ref, SCHEMA.additionalProperty, node))
-        g.add((node, RDF.type, SCHEMA.PropertyValue))
-        g.add((node, SCHEMA.propertyID, Literal(field)))
-        g.add((node, SCHEMA.value, self._typed(value, kind)))
+        self.g.add((ref, V.term_uri(field), self._typed(value, kind)))
 
     @staticmethod
     def _typed(value: Any, kind: str) -> Literal:
@@ -632,12 +628,10 @@ class KhTourismProfile(RDFProfile):
 
     def _property_values(self, ref) -> dict[str, list]:
         found: dict[str, list] = {}
-        for node in self.g.objects(ref, SCHEMA.additionalProperty):
-            field = self.g.value(node, SCHEMA.propertyID)
-            value = self.g.value(node, SCHEMA.value)
-            if field is None or value is None:
-                continue
-            found.setdefault(str(field), []).append(str(value))
+        for predicate, value in self.g.predicate_objects(ref):
+            field = V.field_from_term(str(predicate))
+            if field is not None:
+                found.setdefault(field, []).append(str(value))
         for values in found.values():
             values.sort()
         return found

@@ -51,6 +51,10 @@ def record_types(_format: str | None = None) -> Response:
     return _rdf_response(V.scheme_graph(), _negotiated_format(_format))
 
 
+def terms(_format: str | None = None) -> Response:
+    return _rdf_response(V.terms_graph(), _negotiated_format(_format))
+
+
 def data_service(_format: str | None = None) -> Response:
     from rdflib import Graph
 
@@ -108,6 +112,8 @@ def registry_export(record_type: str, fmt: str) -> Response:
 
 dcat_room.add_url_rule("/dcat/record-types", view_func=record_types)
 dcat_room.add_url_rule("/dcat/record-types.<_format>", view_func=record_types)
+dcat_room.add_url_rule("/dcat/terms", view_func=terms)
+dcat_room.add_url_rule("/dcat/terms.<_format>", view_func=terms)
 dcat_room.add_url_rule("/dcat/service/tourism-api", view_func=data_service)
 dcat_room.add_url_rule("/dcat/service/tourism-api.<_format>", view_func=data_service)
 dcat_room.add_url_rule("/catalog/<record_type>.<_format>", view_func=record_type_catalog)

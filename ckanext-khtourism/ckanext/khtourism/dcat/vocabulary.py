@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ckanext.dcat.utils import catalog_uri
 
 RECORD_TYPES_PATH = "/dcat/record-types"
+TERMS_PATH = "/dcat/terms"
 
 EU_DATA_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
 EU_DATA_THEME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/data-theme")
@@ -106,8 +107,17 @@ ACCOMMODATION_CLASSES = {
 HOTEL_SUBTYPE_CLASSES = {"resort": "Resort", "motel": "Motel"}
 
 
+_BASE_URIS: dict[tuple, str] = {}
+
+
 def base_uri() -> str:
-    return catalog_uri().rstrip("/")
+    """ckanext-dcat's catalogue URI, computed once per configuration."""
+    from ckan.plugins.toolkit import config
+
+    key = (config.get("ckanext.dcat.base_uri"), config.get("ckan.site_url"))
+    if key not in _BASE_URIS:
+        _BASE_URIS[key] = catalog_uri().rstrip("/")
+    return _BASE_URIS[key]
 
 
 def scheme_uri() -> URIRef:
@@ -124,6 +134,48 @@ def record_type_from_concept(uri: str) -> str | None:
     if prefix.endswith(RECORD_TYPES_PATH) and fragment in RECORD_TYPES:
         return fragment
     return None
+
+
+def terms_namespace() -> Namespace:
+    """Properties of the record fields: ``<base>/dcat/terms#<field>``."""
+    return Namespace(base_uri() + TERMS_PATH + "#")
+
+
+def term_uri(field: str) -> URIRef:
+    return URIRef(f"{base_uri()}{TERMS_PATH}#{field}")
+
+
+def field_from_term(uri: str) -> str | None:
+    """The field a term URI names, whatever portal published it."""
+    prefix, _, fragment = uri.rpartition("#")
+    return fragment if prefix.endswith(TERMS_PATH) and fragment else None
+
+
+def terms_graph() -> Graph:
+    """The portal's record-field properties (one rdf:Property per public field)."""
+    from . import fields as F
+
+    graph = Graph()
+    namespace = terms_namespace()
+    graph.bind("khtr", namespace)
+    vocabulary = URIRef(base_uri() + TERMS_PATH)
+    graph.add((vocabulary, RDF.type, OWL.Ontology))
+    graph.add((vocabulary, DCTERMS.title, Literal("Thuộc tính hồ sơ du lịch", lang="vi")))
+    graph.add((vocabulary, DCTERMS.title, Literal("Tourism record properties", lang="en")))
+    seen: dict[str, set[str]] = {}
+    for record_type in RECORD_TYPES:
+        for field in list(F.public_fields(record_type)) + ["name"]:
+            seen.setdefault(field, set()).add(record_type)
+    for field, record_types in sorted(seen.items()):
+        prop = namespace[field]
+        graph.add((prop, RDF.type, RDF.Property))
+        graph.add((prop, RDFS.label, Literal(field)))
+        graph.add((prop, RDFS.isDefinedBy, vocabulary))
+        for record_type in sorted(record_types):
+            graph.add((prop, RDFS.comment, Literal(
+                f"Field `{field}` of the `{record_type}` record type (docs/record-types.md).",
+                lang="en")))
+    return graph
 
 
 def eu_theme_uri(record_type: str) -> URIRef:

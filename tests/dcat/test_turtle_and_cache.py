@@ -6,6 +6,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from ckanext.dcat.processors import RDFSerializer
+
 from ckanext.khtourism.dcat import fragments, turtle
 
 

@@ -84,9 +84,20 @@ def test_record_change_queues_a_registry_refresh(world, monkeypatch):
                         lambda fn, args, **kwargs: queued.append((fn.__name__, args)))
     record = world.create("member_a", "tour-operator", owner="a")
     assert ("refresh_registry_job", ["tour-operator"]) in queued
+    assert ("warm_record_job", [record["id"]]) in queued
     queued.clear()
     world.call("member_a", "package_patch", id=record["id"], title="Lữ hành mới")
     assert ("refresh_registry_job", ["tour-operator"]) in queued
     queued.clear()
     registry.refresh_registry("tour-operator")  # the registry dataset itself: no loop
     assert queued == []
+
+
+def test_warm_record_job_caches_public_records_only(published):
+    from ckanext.khtourism.dcat import fragments
+
+    fragments.flush()
+    registry.warm_record_job(published["draft"]["id"])
+    assert fragments.flush() == 0
+    registry.warm_record_job(published["tour-guide"]["id"])
+    assert fragments.flush() == 1

@@ -239,6 +239,25 @@ def _changed_record_type(action: str, data_dict: Any, result: Any) -> str | None
     return None
 
 
+def _changed_package_id(data_dict: Any, result: Any) -> str | None:
+    for candidate in (result, data_dict):
+        if isinstance(candidate, dict) and candidate.get("id"):
+            return str(candidate["id"])
+    return None
+
+
+def warm_record_job(package_id: str) -> None:
+    """Background job: cache the catalogue description of a public record."""
+    from . import fragments
+
+    try:
+        record = tk.get_action("package_show")(_public_context(), {"id": package_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return  # deleted or not public: nothing to publish
+    if not record.get("private") and record.get("state") == "active":
+        fragments.record_fragments([record])
+
+
 def on_action_succeeded(action: str, **kwargs: Any) -> None:
     """``action_succeeded`` listener: queue a refresh when a record changes."""
     if action not in RECORD_ACTIONS and not action.startswith("khtourism_"):
@@ -248,10 +267,14 @@ def on_action_succeeded(action: str, **kwargs: Any) -> None:
     record_type = _changed_record_type(action, kwargs.get("data_dict"), kwargs.get("result"))
     if record_type is None:
         return
+    package_id = _changed_package_id(kwargs.get("data_dict"), kwargs.get("result"))
     try:
         tk.enqueue_job(refresh_registry_job, [record_type],
                        title=f"khtourism: refresh registry dataset {record_type}",
                        rq_kwargs={"job_id": f"khtourism-registry-{record_type}"})
+        if package_id:
+            tk.enqueue_job(warm_record_job, [package_id],
+                           title=f"khtourism: cache the DCAT description of {package_id}")
     except RedisError:
         # A queue outage must not fail the user's edit; the CLI refreshes too.
         log.exception("Could not queue the registry refresh of %s", record_type)

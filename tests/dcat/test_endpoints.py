@@ -7,9 +7,8 @@ from dcat_shacl import violations
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
-from ckan.tests import helpers
-
-from conftest import PRIVATE_VALUES
+from ckanext.khtourism.dcat import registry
+from record_fixtures import PRIVATE_VALUES
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 FORMATS = {"ttl": "turtle", "rdf": "xml", "xml": "xml", "jsonld": "json-ld"}
@@ -117,10 +116,7 @@ def test_record_types_scheme_is_published(app):
 
 
 def test_catalog_graph_against_dcat_ap_3_shapes(app, published, dcat_shapes):
-    helpers.call_action("khtourism_registry_refresh") if False else None
-    from ckanext.khtourism.dcat import registry
-
-    registry.refresh_all()
+    registry.refresh_all()  # registry datasets and the DataService are in the catalogue too
     graph = fetch_graph(app, "/catalog.ttl")
     mandatory, unexpected, _seen = classify(violations(graph, dcat_shapes))
     assert mandatory == [], "\n".join(map(str, mandatory))

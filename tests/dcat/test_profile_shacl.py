@@ -38,3 +38,23 @@ def test_every_known_failure_still_occurs(sample_records, dcat_shapes):
         serializer.graph_from_dataset(record)
     _mandatory, _unexpected, seen = classify(violations(serializer.g, dcat_shapes))
     assert seen == set(KNOWN_FAILURES)
+
+
+def test_missing_shapes_fail_loudly(monkeypatch, tmp_path):
+    """Neither the shared reference nor $KHTOURISM_DCAT_SHACL_DIR: a clear failure, no skip."""
+    import dcat_fixtures
+
+    monkeypatch.setattr(dcat_fixtures, "REPO_ROOT", tmp_path / "repo")
+    monkeypatch.setenv(dcat_fixtures.SHACL_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(pytest.fail.Exception) as failure:
+        dcat_fixtures.shacl_dir()
+    assert "KHTOURISM_DCAT_SHACL_DIR" in str(failure.value)
+    assert "nowhere" in str(failure.value)
+
+
+def test_shapes_directory_from_environment(monkeypatch, tmp_path):
+    import dcat_fixtures
+
+    (tmp_path / dcat_fixtures.SHAPES_FILE).write_text("")
+    monkeypatch.setenv(dcat_fixtures.SHACL_ENV, str(tmp_path))
+    assert dcat_fixtures.shacl_dir() == tmp_path

@@ -78,6 +78,7 @@ def test_data_service_urls_come_from_configuration(app):
             == "https://api.example.vn/tourism/v1/openapi.json")
 
 
+@pytest.mark.usefixtures("with_plugins")
 def test_record_change_queues_a_registry_refresh(world, monkeypatch):
     queued = []
     monkeypatch.setattr(tk, "enqueue_job",
@@ -93,6 +94,7 @@ def test_record_change_queues_a_registry_refresh(world, monkeypatch):
     assert queued == []
 
 
+@pytest.mark.usefixtures("with_plugins")
 def test_warm_record_job_caches_public_records_only(published):
     from ckanext.khtourism.dcat import fragments
 

@@ -67,6 +67,15 @@ def _shape(geojson: dict | None):
         return None
 
 
+def _organization_id(name: str) -> str:
+    """The id of the authority's organization (its URI is the same as when it
+    publishes records: ``<site>/organization/<id>``); the name if it does not exist."""
+    from ckan import model
+
+    group = model.Group.get(name) if name else None
+    return group.id if group is not None else name
+
+
 def spec_theme(record_type: str) -> str:
     return V.RECORD_TYPES[record_type].eu_theme
 
@@ -268,7 +277,7 @@ class KhTourismProfile(RDFProfile):
         authority = settings.publisher()
         if not authority["name"]:
             return None
-        agent = URIRef(f"{V.base_uri()}/organization/{settings.curator_organization()}")
+        agent = URIRef(f"{V.base_uri()}/organization/{_organization_id(settings.curator_organization())}")
         g = self.g
         g.remove((subject, predicate, None))
         g.add((subject, predicate, agent))

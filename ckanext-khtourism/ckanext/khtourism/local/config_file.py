@@ -28,8 +28,8 @@ DATASET_SCHEMAS = [
     "ckanext.khtourism.schemas:tour_operator.yaml",
     "ckanext.khtourism.schemas:tour_guide.yaml",
     "ckanext.khtourism.schemas:heritage_site.yaml",
-    # dcat: the generic `dataset` type (the registry datasets); ckanext-dcat's RDF
-    # serializer and parser load the `dataset` scheming schema and fail without it
+    # harvest room: plain datasets (catalogue harvests; ckanext-dcat's RDF parser needs a
+    # scheming schema for the `dataset` type whenever scheming is loaded)
     "ckanext.scheming:ckan_dataset.yaml",
 ]
 

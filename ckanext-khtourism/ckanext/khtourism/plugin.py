@@ -1,4 +1,5 @@
 """Plugin wiring only: every concern lives in the module the blanket names."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,16 +8,13 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
-from ckanext.khtourism import search  # noqa: F401
-
-# dcat room: registry refresh on change
-from ckanext.khtourism.dcat import registry as dcat_registry
-
-# records: record types, workflow, privacy
-from ckanext.khtourism.records import privacy
+import ckanext.khtourism.search  # noqa: F401
+from ckanext.khtourism import doctor
+from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
+from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
-from ckanext.khtourism.workflow import activity as workflow_activity
-from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
+from ckanext.khtourism.workflow import activity as workflow_activity  # records
+from ckanext.khtourism.workflow.labels import CuratorPermissionLabels  # records
 
 
 @tk.blanket.config_declarations
@@ -38,6 +36,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
+        doctor.preflight(config)  # `ckan khtourism doctor` must work with the database down
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")

@@ -1,4 +1,5 @@
 """Template helpers of the record types (exported through ``ckanext.khtourism.helpers``)."""
+
 from __future__ import annotations
 
 from typing import Any

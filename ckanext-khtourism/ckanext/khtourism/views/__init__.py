@@ -1,4 +1,5 @@
 """Blueprints of the extension (``@tk.blanket.blueprints`` reads ``__all__``)."""
+
 from __future__ import annotations
 
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports

@@ -9,6 +9,7 @@
   curator: a business proposes changes to the record itself, which a curator
   reviews.
 """
+
 from __future__ import annotations
 
 import ckan.model as model
@@ -136,10 +137,12 @@ def _resource_change(next_auth: AuthFunction, context: Context, data_dict: DataD
         if states.current_state(dict(pkg.extras)) == states.PUBLISHED and not context.get(
             states.APPLY_DIRECTLY_FLAG
         ):
-            return _deny(tk._(
-                "Documents and photos of a published record are changed by the Department's "
-                "curators; propose the change by editing the record"
-            ))
+            return _deny(
+                tk._(
+                    "Documents and photos of a published record are changed by the Department's "
+                    "curators; propose the change by editing the record"
+                )
+            )
     return next_auth(context, data_dict)
 
 
@@ -156,5 +159,3 @@ def resource_update(next_auth: AuthFunction, context: Context, data_dict: DataDi
 @tk.chained_auth_function
 def resource_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
     return _resource_change(next_auth, context, data_dict)
-
-

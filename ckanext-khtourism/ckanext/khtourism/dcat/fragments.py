@@ -56,12 +56,15 @@ def _key(dataset_dict: dict, profiles: Iterable[str] | None) -> str:
 
 
 def render(dataset_dict: dict, profiles: list[str] | None = None,
-           serializer: RDFSerializer | None = None) -> tuple[str, URIRef]:
+           serializer: RDFSerializer | None = None,
+           term_cache: dict | None = None) -> tuple[str, URIRef]:
     """A record's description as a Turtle fragment, and its URI."""
     serializer = serializer or RDFSerializer(profiles=profiles)
-    serializer.g = Graph()
+    # No default prefix bindings: binding rdflib's ~30 namespaces into every
+    # per-record graph cost more than building the record's triples.
+    serializer.g = Graph(bind_namespaces="none")
     dataset_ref = serializer.graph_from_dataset(dataset_dict)
-    text, _used = turtle.body(serializer.g, prefixes())
+    text, _used = turtle.body(serializer.g, prefixes(), term_cache)
     return text, dataset_ref
 
 
@@ -84,13 +87,14 @@ def record_fragments(dataset_dicts: list[dict],
     out = []
     fresh = {}
     serializer = None
+    term_cache: dict = {}
     for key, dataset_dict, hit in zip(keys, dataset_dicts, cached, strict=True):
         if hit is not None:
             out.append((hit.decode("utf-8") if isinstance(hit, bytes) else hit,
                         URIRef(dataset_uri(dataset_dict))))
             continue
         serializer = serializer or RDFSerializer(profiles=profiles)
-        text, ref = render(dataset_dict, profiles, serializer)
+        text, ref = render(dataset_dict, profiles, serializer, term_cache)
         fresh[key] = text
         out.append((text, ref))
     if redis is not None and fresh:

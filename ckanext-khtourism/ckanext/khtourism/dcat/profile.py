@@ -100,7 +100,8 @@ class KhTourismProfile(RDFProfile):
     # ------------------------------------------------------------------ output
 
     def graph_from_dataset(self, dataset_dict: dict, dataset_ref: URIRef) -> None:
-        self.g.bind("khtr", V.terms_namespace())
+        self._terms = V.terms_namespace()
+        self.g.bind("khtr", self._terms)
         self.g.bind("schema", SCHEMA)
         self.g.bind("locn", LOCN)
         self.g.bind("gsp", GSP)
@@ -396,7 +397,7 @@ class KhTourismProfile(RDFProfile):
             self._add_uri_or_literal(ref, SCHEMA.url, website)
 
     def _add_property_value(self, ref, field: str, value: Any, kind: str) -> None:
-        self.g.add((ref, V.term_uri(field), self._typed(value, kind)))
+        self.g.add((ref, self._terms[field], self._typed(value, kind)))
 
     @staticmethod
     def _typed(value: Any, kind: str) -> Literal:

@@ -29,14 +29,16 @@ def header(namespaces) -> str:
                    for prefix, namespace in sorted(_prefixes(namespaces)))
 
 
-def body(graph: Graph, namespaces=None) -> tuple[str, set[str]]:
+def body(graph: Graph, namespaces=None, cache: dict | None = None) -> tuple[str, set[str]]:
     """The triples of ``graph`` as Turtle statements, and the prefixes they use.
 
-    ``namespaces`` are (prefix, namespace) pairs; the graph's own bindings by default.
+    ``namespaces`` are (prefix, namespace) pairs; the graph's own bindings by
+    default. ``cache`` (node -> text) may be shared by calls with the same
+    namespaces (the returned prefix set then only covers terms not cached).
     """
     prefixes = _prefixes(namespaces if namespaces is not None else graph.namespaces())
     used: set[str] = set()
-    cache: dict = {}
+    cache = {} if cache is None else cache
 
     def term(node) -> str:
         cached = cache.get(node)

@@ -12,6 +12,7 @@ import ckanext.khtourism.search  # noqa: F401
 from ckanext.khtourism import doctor
 from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import licenses as record_licenses  # records
+from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
@@ -33,6 +34,8 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     # records
     p.implements(p.IPermissionLabels)
     p.implements(p.IFacets, inherit=True)
+    # dcat (its actions and blueprint are listed in logic/action and views)
+    p.implements(p.ISignal)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
@@ -59,3 +62,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     # records: IFacets (each record type's search page)
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
         return record_facets.dataset_facets(facets_dict, package_type)
+
+    # dcat: ISignal
+    def get_signal_subscriptions(self) -> dict:
+        return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}

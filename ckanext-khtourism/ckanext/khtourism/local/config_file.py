@@ -43,7 +43,7 @@ DATASET_SCHEMAS = [
 
 SCHEMING_PRESETS = ["ckanext.scheming:presets.json", "ckanext.khtourism.schemas:presets.yaml"]
 
-DCAT_PROFILES = ["euro_dcat_ap_3"]
+DCAT_PROFILES = ["euro_dcat_ap_3", "khtourism"]
 
 
 def load_secrets(var_dir: Path) -> dict[str, str]:

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 import ckan.plugins.toolkit as tk
 
@@ -32,13 +32,18 @@ def _api_error(error: ApiError) -> Response:
     return http.error_response(error)
 
 
-@api.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     if error.code == 429 and error.response is not None:
         return error.response
     code = {404: "unknown_resource", 405: "method_not_allowed", 406: "not_acceptable"}.get(
         error.code or 500, "internal_error")
     return http.error_response(ApiError(code))
+
+
+# Per code, not per class: CKAN registers HTML handlers per code on the app,
+# and Flask prefers a code-specific handler over a class one.
+for _code in default_exceptions:
+    api.register_error_handler(_code, _http_error)
 
 
 @api.errorhandler(Exception)

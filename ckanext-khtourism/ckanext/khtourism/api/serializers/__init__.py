@@ -52,7 +52,8 @@ def negotiate(format_param: str | None, accept: Any) -> str | None:
     best = accept.best_match(list(ACCEPTED), default=None)
     if best is None:
         # */* or application/* without a listed type: JSON
-        if accept.best_match(["application/json"]) or accept["*/*"]:
+        wildcards = ("*/*", "application/*", "*")
+        if any(value in wildcards and quality > 0 for value, quality in accept):
             return "json"
         return None
     return ACCEPTED[best]

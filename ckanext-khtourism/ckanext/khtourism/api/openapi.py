@@ -253,7 +253,7 @@ def _document(server_url: str) -> dict[str, Any]:
             [resource.path],
             extra_params=[{"name": "id", "in": "path", "required": True,
                            "description": "Record id (UUID) or name.",
-                           "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}}],
+                           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"}}],
         )}
     any_item = {"type": "object", "required": ["id"], "properties": COMMON_FIELD_SCHEMAS,
                 "additionalProperties": True}
@@ -281,7 +281,7 @@ def _document(server_url: str) -> dict[str, Any]:
     paths["/openapi.json"] = {"get": _operation(
         "openapi", "This document", params.META, None,
         {"200": _ok("OpenAPI 3.1 document.", {"application/json": {"schema": {"type": "object"}}}),
-         **not_modified, **_errors(400, 429)},
+         **not_modified, **_errors(400, 401, 429)},
         ["meta"],
     )}
     error_content = {"application/json": {"schema": _ref("Error")}}

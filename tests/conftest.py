@@ -18,3 +18,7 @@ def clean_db(reset_db, migrate_db_for):
     reset_db()
     for plugin in PLUGINS_WITH_MIGRATIONS:
         migrate_db_for(plugin)
+    # search: CKAN's reset does not empty the PostgreSQL search index (its own table)
+    from ckanext.khtourism.search import reset_index
+
+    reset_index()

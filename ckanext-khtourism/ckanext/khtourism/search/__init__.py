@@ -1,0 +1,136 @@
+"""The PostgreSQL search engine behind CKAN's own search module.
+
+CKAN 2.11 has no search-backend interface; every caller obtains a Solr
+connection from ``ckan.lib.search.common.make_connection`` (imported by name
+in ``ckan.lib.search``, its ``common``, ``index`` and ``query`` modules and in
+ckanext-harvest). :func:`install` replaces that function, in every module
+that holds it, with :func:`make_connection`, which decides on *each call*
+from ``ckanext.khtourism.search.engine``:
+
+* ``postgres`` (default): a :class:`~.connection.PostgresConnection`;
+* ``solr``: CKAN's original function — stock behaviour.
+
+Reading the setting on each call keeps the behaviour independent of plugin
+load order (tests load and unload plugins freely). ``check_solr_schema_version``
+(run by CKAN at start-up) is wrapped the same way so that start-up never tries
+to reach Solr when the PostgreSQL engine is on.
+
+``install`` runs when this package is imported (``plugin.py`` imports it).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+ENGINE_OPTION = "ckanext.khtourism.search.engine"
+ENGINES = ("postgres", "solr")
+
+_original_make_connection: Callable[..., Any] | None = None
+_original_check_schema: Callable[..., Any] | None = None
+_original_rebuild: Callable[..., Any] | None = None
+
+# Modules known to import make_connection by name.
+_HOLDERS = (
+    "ckan.lib.search.common",
+    "ckan.lib.search.index",
+    "ckan.lib.search.query",
+    "ckan.lib.search",
+    "ckanext.harvest.logic.action.update",
+)
+
+
+def engine() -> str:
+    """The configured engine: ``postgres`` or ``solr``."""
+    from ckan.common import config
+
+    value = str(config.get(ENGINE_OPTION) or "postgres").strip().lower()
+    if value not in ENGINES:
+        from ckan.lib.search.common import SearchError
+
+        raise SearchError(f"{ENGINE_OPTION} must be one of {', '.join(ENGINES)}, got {value!r}")
+    return value
+
+
+def postgres_enabled() -> bool:
+    return engine() == "postgres"
+
+
+def make_connection(decode_dates: bool = True) -> Any:
+    """The search connection of the configured engine (pysolr-compatible)."""
+    if engine() == "solr":
+        assert _original_make_connection is not None
+        return _original_make_connection(decode_dates)
+    from .connection import PostgresConnection
+
+    return PostgresConnection(decode_dates)
+
+
+def check_solr_schema_version(schema_file: Any = None) -> bool:
+    """Stock check with Solr; nothing to check (and nothing to reach) otherwise."""
+    if engine() == "solr":
+        assert _original_check_schema is not None
+        return _original_check_schema(schema_file)
+    return False
+
+
+def rebuild(*args: Any, **kwargs: Any) -> Any:
+    """CKAN's ``rebuild`` with a progress bar (``ckan search-index rebuild``)."""
+    from . import rebuild as rebuild_module
+
+    assert _original_rebuild is not None
+    if engine() == "solr":
+        return _original_rebuild(*args, **kwargs)
+    return rebuild_module.rebuild(*args, **kwargs)
+
+
+def _replace_everywhere(original: Any, replacement: Any, name: str) -> None:
+    for module in list(sys.modules.values()):
+        holder = getattr(module, "__dict__", None)
+        if holder is not None and holder.get(name) is original:
+            setattr(module, name, replacement)
+
+
+def install() -> None:
+    """Put the dispatching functions in place of CKAN's (idempotent)."""
+    global _original_make_connection, _original_check_schema, _original_rebuild
+    import importlib
+
+    import ckan.lib.search as ckan_search
+    import ckan.lib.search.common as common
+
+    if _original_make_connection is None:
+        _original_make_connection = common.make_connection
+    if _original_check_schema is None:
+        _original_check_schema = ckan_search.check_solr_schema_version
+    if _original_rebuild is None:
+        _original_rebuild = ckan_search.rebuild
+    for module_name in _HOLDERS:
+        try:
+            importlib.import_module(module_name)
+        except ImportError:  # ckanext-harvest not installed: nothing to patch there
+            continue
+    _replace_everywhere(_original_make_connection, make_connection, "make_connection")
+    _replace_everywhere(_original_check_schema, check_solr_schema_version,
+                        "check_solr_schema_version")
+    _replace_everywhere(_original_rebuild, rebuild, "rebuild")
+
+
+install()
+
+
+def reset_index() -> None:
+    """Empty the PostgreSQL index (tests: CKAN's database reset does not know our table)."""
+    if engine() != "postgres":
+        return
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    from .index import TABLE
+
+    model.Session.execute(sa.text(f"DELETE FROM {TABLE}"))
+    model.Session.commit()

@@ -1,0 +1,347 @@
+"""A pysolr-shaped connection backed by PostgreSQL.
+
+CKAN (``PackageSearchIndex``, ``PackageSearchQuery``, ``clear_index``) and
+ckanext-harvest talk to the object ``make_connection()`` returns with
+``add(docs=…, commit=…)``, ``delete(q=… | id=…)``, ``commit()`` and
+``search(q, **params)``. :class:`PostgresConnection` answers those calls with
+the same shapes pysolr gives (``pysolr.Results`` with ``hits``, ``docs`` and
+Solr's flat ``facet_fields`` lists), so every caller keeps working unchanged.
+
+All SQL runs on ``model.Session``: index writes share the dataset's
+transaction; ``commit()`` commits it (as a Solr commit makes writes visible).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import pysolr
+import sqlalchemy as sa
+
+from ckan.lib.search.common import SearchError, SearchQueryError
+
+from . import index, parse, spatial, text
+
+log = logging.getLogger(__name__)
+
+SORT_COLUMNS = {
+    "metadata_modified": "metadata_modified",
+    "metadata_created": "metadata_created",
+    "title_string": "title_sort",
+    "name": "name",
+    "id": "id",
+}
+STORED_DICTS = index.STORED_DICTS
+MAX_ROWS = 100_000
+
+
+def _session() -> Any:
+    from ckan import model
+
+    return model.Session
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None]
+    return [str(value)]
+
+
+def _int(name: str, value: Any, default: int) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise SearchQueryError(f"{name} must be an integer, got {value!r}") from error
+
+
+class PostgresConnection:
+    """What ``ckan.lib.search.common.make_connection()`` returns when the engine is ``postgres``."""
+
+    url = "postgresql://khtourism-search"
+
+    def __init__(self, decode_dates: bool = True) -> None:
+        self.decode_dates = decode_dates
+
+    # ------------------------------------------------------------------ writes
+    def add(self, docs: Iterable[dict[str, Any]], commit: bool = True, **_kwargs: Any) -> str:
+        try:
+            count = index.upsert(_session(), docs)
+        except SearchError:
+            raise
+        except Exception as error:
+            raise pysolr.SolrError(f"PostgreSQL search index write failed: {error}") from error
+        log.debug("Indexed %d document(s)", count)
+        return ""
+
+    def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
+               **_kwargs: Any) -> str:
+        session = _session()
+        if id is not None:
+            index.delete_ids(session, _as_list(id))
+        if q is not None:
+            compiler = parse.Compiler()
+            predicate = compiler.filter(q, "q") if q.strip() not in ("*:*", "*") else "TRUE"
+            index.delete_where(session, predicate, compiler.params)
+        if id is None and q is None:
+            raise ValueError('You must specify "id" or "q".')
+        return ""
+
+    def commit(self, **_kwargs: Any) -> str:
+        _session().commit()
+        return ""
+
+    def optimize(self, **_kwargs: Any) -> str:
+        return ""
+
+    def ping(self, **_kwargs: Any) -> str:
+        _session().execute(sa.text(f"SELECT 1 FROM {index.TABLE} LIMIT 1"))
+        return "OK"
+
+    # ------------------------------------------------------------------ search
+    def search(self, q: str | None = None, search_handler: str | None = None,
+               **params: Any) -> pysolr.Results:
+        plan = QueryPlan(q, params)
+        decoded = plan.execute(_session())
+        return pysolr.Results(decoded)
+
+
+class QueryPlan:
+    """One Solr request compiled to one SQL statement."""
+
+    def __init__(self, q: str | None, params: dict[str, Any]) -> None:
+        self.params = params
+        self.compiler = parse.Compiler()
+        q_op = str(params.get("q.op") or "AND").upper()
+        if q_op not in ("AND", "OR"):
+            raise SearchQueryError(f"q.op must be AND or OR, got {q_op!r}")
+        def_type = params.get("defType")
+        query = q if q is not None else params.get("q")
+        predicates = [self.compiler.query(
+            query or "*:*", def_type=def_type, qf=params.get("qf"), mm=params.get("mm"),
+            q_op=q_op, default_field=params.get("df") or "text")]
+        for name in ("fq", "fq_list"):
+            for value in _as_list(params.get(name)):
+                predicates.append(self.compiler.filter(value, name, q_op))
+        self.spatial = spatial.plan(self.compiler.spatial, self.compiler.bind)
+        predicates.extend(self.spatial.predicates)
+        self.where = " AND ".join(f"({p})" for p in predicates if p and p != "TRUE") or "TRUE"
+        self.rows = max(0, min(_int("rows", params.get("rows"), 10), MAX_ROWS))
+        self.start = max(0, _int("start", params.get("start"), 0))
+        self.fields = self._fields(params.get("fl"))
+        self.score_sql = self._score_sql()
+        self.order_sql = self._order(params.get("sort"))
+        self.facet_fields = self._facet_fields()
+        self.facet_limit = _int("facet.limit", params.get("facet.limit"), 100)
+        self.facet_mincount = _int("facet.mincount", params.get("facet.mincount"), 0)
+        self.facet_sort = str(params.get("facet.sort") or ("count" if self.facet_limit > 0
+                                                            or self.facet_limit < 0 else "index"))
+        if self.facet_sort not in ("count", "index"):
+            raise SearchQueryError(f"facet.sort must be count or index, got {self.facet_sort!r}")
+
+    # ------------------------------------------------------------------ pieces
+    @staticmethod
+    def _fields(fl: Any) -> list[str]:
+        names: list[str] = []
+        for item in _as_list(fl) or ["*", "score"]:
+            names.extend(part for part in item.replace(",", " ").split() if part)
+        return names
+
+    def _score_sql(self) -> str:
+        parts = []
+        bind = self.compiler.bind
+        if self.compiler.rank_tsqueries:
+            combined = " || ".join(f"({t})" for t in self.compiler.rank_tsqueries)
+            parts.append(f"ts_rank(d.tsv, {combined}, 1)")
+            parts.append(f"ts_rank('{text.RANK_WEIGHTS}', d.tsv, {combined}, 1)")
+        if self.compiler.exact_words:
+            exact_query = " | ".join(
+                parse._lexeme(word) for word in dict.fromkeys(self.compiler.exact_words))
+            parts.append(
+                f"{text.EXACT_BONUS} * ts_rank('{text.RANK_WEIGHTS}', d.tsv_exact, "
+                f"to_tsquery('simple', {bind(exact_query)}), 1)")
+        for term in self.compiler.similarity_terms:
+            parts.append(f"word_similarity({term}, d.suggest)")
+        return " + ".join(parts) if parts else "1.0"
+
+    def _order(self, sort: Any) -> str:
+        clauses = []
+        raw = str(sort or "score desc, metadata_modified desc")
+        for clause in raw.split(","):
+            clause = clause.strip()
+            if not clause:
+                continue
+            words = clause.split()
+            name = words[0]
+            direction = words[1].lower() if len(words) > 1 else "asc"
+            if len(words) > 2 or direction not in ("asc", "desc"):
+                raise SearchQueryError(f'Invalid "sort" parameter: {clause!r}')
+            nulls = "NULLS LAST"
+            if name == "score":
+                expression = "h.score"
+            elif name == "khtourism_distance":
+                if not self.spatial.distance_sql:
+                    continue
+                expression = "h.distance"
+            elif name == "khtourism_overlap":
+                if not self.spatial.overlap_sql:
+                    continue
+                expression = "h.overlap"
+            elif name in SORT_COLUMNS:
+                expression = f"h.s_{SORT_COLUMNS[name]}"
+            elif name.replace("_", "").isalnum():
+                expression = f"(h.sort_doc->>{self.compiler.bind(name)})"
+            else:
+                raise SearchQueryError(f'Invalid "sort" parameter: {clause!r}')
+            clauses.append(f"{expression} {direction.upper()} {nulls}")
+        clauses.append("h.doc_key ASC")
+        return ", ".join(clauses)
+
+    def _facet_fields(self) -> list[str]:
+        if str(self.params.get("facet", "false")).lower() not in ("true", "on", "1"):
+            return []
+        fields = []
+        for value in _as_list(self.params.get("facet.field")):
+            if value.startswith("["):
+                try:
+                    fields.extend(json.loads(value))
+                    continue
+                except ValueError:
+                    pass
+            fields.append(value)
+        return list(dict.fromkeys(fields))
+
+    # ------------------------------------------------------------------ SQL
+    def _uses_sort_doc(self) -> bool:
+        return "h.sort_doc" in self.order_sql
+
+    def statement(self) -> str:
+        hit_columns = ["d.doc_key", f"({self.score_sql}) AS score"]
+        for column in set(SORT_COLUMNS.values()):
+            if f"h.s_{column}" in self.order_sql:
+                hit_columns.append(f"d.{column} AS s_{column}")
+        if self._uses_sort_doc():
+            hit_columns.append("d.doc AS sort_doc")
+        if self.facet_fields:
+            hit_columns.append("d.terms")
+        hit_columns.append(f"{self.spatial.distance_sql or 'NULL::float8'} AS distance")
+        hit_columns.append(f"{self.spatial.overlap_sql or 'NULL::float8'} AS overlap")
+        needs_doc = any(f not in ("id", "name", "score") for f in self.fields)
+        page_columns = ["d.id", "d.name", "p.score", "p.distance", "p.ord"]
+        if needs_doc:
+            page_columns.append("d.doc")
+        for stored in STORED_DICTS:
+            if stored in self.fields or "*" in self.fields:
+                page_columns.append(f"d.{stored}")
+        facets_sql = "NULL::jsonb"
+        if self.facet_fields:
+            parts = []
+            limit = "" if self.facet_limit < 0 else f"LIMIT {int(self.facet_limit)}"
+            order = "n DESC, v ASC" if self.facet_sort == "count" else "v ASC"
+            for name in self.facet_fields:
+                key = self.compiler.bind(name)
+                parts.append(
+                    f"SELECT CAST({key} AS text) AS field, coalesce(jsonb_agg(jsonb_build_array(v, n) "
+                    f"ORDER BY {order}), '[]') AS counts "
+                    f"FROM (SELECT v, count(*) AS n FROM hits h, "
+                    f"jsonb_array_elements_text(h.terms->{key}) v GROUP BY v "
+                    f"HAVING count(*) >= {int(max(self.facet_mincount, 1) if self.facet_mincount else 1)} "
+                    f"ORDER BY {order} {limit}) c")
+            facets_sql = ("(SELECT jsonb_object_agg(field, counts) FROM ("
+                          + " UNION ALL ".join(parts) + ") f)")
+        return f"""
+        WITH hits AS MATERIALIZED (
+            SELECT {", ".join(hit_columns)} FROM {index.TABLE} d WHERE {self.where}
+        ), page AS (
+            SELECT h.doc_key, h.score, h.distance, row_number() OVER (ORDER BY {self.order_sql}) AS ord
+            FROM hits h ORDER BY {self.order_sql}
+            LIMIT {int(self.rows)} OFFSET {int(self.start)}
+        )
+        SELECT (SELECT count(*) FROM hits) AS total,
+               (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.ord), '[]') FROM (
+                    SELECT {", ".join(page_columns)} FROM page p
+                    JOIN {index.TABLE} d ON d.doc_key = p.doc_key) r) AS docs,
+               {facets_sql} AS facets,
+               (SELECT max(score) FROM hits) AS max_score
+        """
+
+    def _polygon_filter(self, session: Any) -> None:
+        """Exact polygon test of the SQL candidates, before counting and paging."""
+        if not self.spatial.polygons:
+            return
+        rows = session.execute(
+            sa.text(f"SELECT d.doc_key, d.geometry FROM {index.TABLE} d WHERE {self.where}"),
+            self.compiler.params).fetchall()
+        keys = [key for key, geometry in rows
+                if spatial.intersects_all(geometry, self.spatial.polygons)]
+        self.where = f"({self.where}) AND d.doc_key = ANY({self.compiler.bind(keys)})"
+
+    def execute(self, session: Any) -> dict[str, Any]:
+        self._polygon_filter(session)
+        sql = self.statement()
+        try:
+            with session.begin_nested():
+                row = session.execute(sa.text(sql), self.compiler.params).one()
+        except sa.exc.DBAPIError as error:
+            log.error("Search SQL failed: %s\n%s", error, sql)
+            message = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise SearchError(f"The search engine could not run the query: {message}") from error
+        return self._decode(row)
+
+    def _decode(self, row: Any) -> dict[str, Any]:
+        docs = []
+        for item in row.docs or []:
+            source = item.get("doc") or {}
+            if isinstance(source, str):
+                source = json.loads(source)
+            doc: dict[str, Any] = {}
+            for name in self.fields:
+                if name == "*":
+                    doc.update(source)
+                    for stored in STORED_DICTS:
+                        if item.get(stored) is not None:
+                            doc[stored] = item[stored]
+                elif name == "score":
+                    doc["score"] = item.get("score")
+                elif name in ("id", "name"):
+                    doc[name] = item.get(name)
+                elif name in STORED_DICTS:
+                    if item.get(name) is not None:
+                        doc[name] = item[name]
+                elif name == "distance_m":
+                    if item.get("distance") is not None:
+                        doc[name] = item["distance"]
+                elif name in source:
+                    doc[name] = source[name]
+            if item.get("distance") is not None:
+                self._add_distance(doc, float(item["distance"]))
+            docs.append(doc)
+        facet_fields: dict[str, list[Any]] = {}
+        for name in self.facet_fields:
+            flat: list[Any] = []
+            for value, count in (row.facets or {}).get(name, []):
+                flat.extend([value, count])
+            facet_fields[name] = flat
+        return {
+            "response": {"numFound": int(row.total), "docs": docs, "start": self.start,
+                         "maxScore": row.max_score},
+            "facet_counts": {"facet_fields": facet_fields, "facet_queries": {},
+                             "facet_ranges": {}, "facet_intervals": {}, "facet_heatmaps": {}},
+            "responseHeader": {"status": 0, "params": {}},
+        }
+
+    @staticmethod
+    def _add_distance(doc: dict[str, Any], distance: float) -> None:
+        """Radius searches return each result's distance (metres) in the dataset dicts."""
+        rounded = round(distance, 1)
+        doc["distance_m"] = rounded
+        for stored in STORED_DICTS:
+            if isinstance(doc.get(stored), str):
+                data = json.loads(doc[stored])
+                data["distance_m"] = rounded
+                doc[stored] = json.dumps(data)

@@ -1,0 +1,166 @@
+"""The search table: from CKAN's indexed documents to rows, and back.
+
+The documents are exactly those ``ckan.lib.search.index.PackageSearchIndex``
+builds (after every plugin's ``before_dataset_index``). Each becomes one row
+of ``khtourism_search_doc`` (see the khts_0001 migration):
+
+* ``doc``: the document minus the two stored dataset dicts (for ``fl``,
+  ranges and existence tests on any field);
+* ``terms``: every short value of every field as an array of strings
+  (multi-valued and single-valued alike) — GIN-indexed for ``field:value``
+  filters, and read for facet counts;
+* ``text_fields``: folded text of Solr's tokenized fields (``title``,
+  ``notes``, ``extras_*`` …) for fielded word matches;
+* ``tsv`` / ``tsv_exact``: the weighted full-text vectors (:mod:`.text`);
+* the spatial extent (:mod:`.spatial`).
+
+Writes go through ``model.Session``: CKAN indexes synchronously inside the
+dataset's own transaction (``before_commit``), so the index row commits or
+rolls back together with the dataset.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from dateutil.parser import isoparse
+
+from . import parse, spatial, text
+
+log = logging.getLogger(__name__)
+
+TABLE = "khtourism_search_doc"
+# Values longer than this are not kept in ``terms`` (facets and exact filters
+# on long text make no sense, and GIN entries must stay small).
+MAX_TERM_LENGTH = 256
+STORED_DICTS = ("validated_data_dict", "data_dict")
+
+_COLUMNS = (
+    "id", "site_id", "name", "entity_type", "dataset_type", "state", "capacity",
+    "permission_labels", "metadata_created", "metadata_modified", "title_sort", "doc",
+    "terms", "text_fields", "validated_data_dict", "data_dict", "suggest",
+    "min_x", "min_y", "max_x", "max_y", "centroid_lon", "centroid_lat", "geometry",
+)
+
+UPSERT_SQL = sa.text(
+    f"""
+    INSERT INTO {TABLE} ({", ".join(_COLUMNS)}, tsv, tsv_exact, indexed_at)
+    VALUES ({", ".join(
+        f"CAST(:{c} AS jsonb)" if c in ("doc", "terms", "text_fields") else f":{c}"
+        for c in _COLUMNS)},
+            {text.vector_sql("f")}, {text.exact_vector_sql("e")}, now())
+    ON CONFLICT (id) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "id")},
+        tsv = EXCLUDED.tsv, tsv_exact = EXCLUDED.tsv_exact, indexed_at = now()
+    """
+)
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    try:
+        parsed = isoparse(str(value).rstrip("Z") if str(value).count("Z") > 1 else str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _term_values(value: Any) -> list[str]:
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    if isinstance(value, (list, tuple)):
+        result = []
+        for item in value:
+            result.extend(_term_values(item))
+        return result
+    if value is None or isinstance(value, dict):
+        return []
+    string = str(value)
+    if string == "" or len(string) > MAX_TERM_LENGTH:
+        return []
+    return [string]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
+def row_for(document: dict[str, Any]) -> dict[str, Any]:
+    """The row of ``khtourism_search_doc`` for one CKAN search document."""
+    if not document.get("id"):
+        raise ValueError("a search document needs an id")
+    doc = {k: v for k, v in document.items() if k not in STORED_DICTS}
+    terms: dict[str, list[str]] = {}
+    text_fields: dict[str, str] = {}
+    for key, value in doc.items():
+        values = _term_values(value)
+        if values:
+            terms[key] = values
+        if parse.is_text_field(key):
+            folded = text.fold(" \n ".join(text.flatten(value)))
+            if folded:
+                text_fields[key] = folded
+    weighted = text.weighted_text(doc)
+    title = doc.get("title_string") or doc.get("title") or doc.get("name") or ""
+    extent = spatial.extent_of(doc.get("spatial") or doc.get("extras_spatial"))
+    labels = doc.get("permission_labels") or []
+    row: dict[str, Any] = {
+        "id": str(doc["id"]),
+        "site_id": doc.get("site_id") or "",
+        "name": doc.get("name"),
+        "entity_type": doc.get("entity_type"),
+        "dataset_type": doc.get("dataset_type"),
+        "state": doc.get("state"),
+        "capacity": doc.get("capacity"),
+        "permission_labels": [str(label) for label in labels],
+        "metadata_created": _timestamp(doc.get("metadata_created")),
+        "metadata_modified": _timestamp(doc.get("metadata_modified")),
+        "title_sort": text.fold(str(title)).strip(),
+        "doc": json.dumps(doc, default=_json_default),
+        "terms": json.dumps(terms, default=_json_default),
+        "text_fields": json.dumps(text_fields),
+        "validated_data_dict": document.get("validated_data_dict"),
+        "data_dict": document.get("data_dict"),
+        "suggest": text.fold(" ".join(
+            text.flatten([doc.get("name"), doc.get("title"), doc.get("title_en")]))),
+        "min_x": extent.min_x if extent else None,
+        "min_y": extent.min_y if extent else None,
+        "max_x": extent.max_x if extent else None,
+        "max_y": extent.max_y if extent else None,
+        "centroid_lon": extent.centroid_lon if extent else None,
+        "centroid_lat": extent.centroid_lat if extent else None,
+        "geometry": extent.geometry if extent else None,
+    }
+    for weight, value in weighted.items():
+        row[f"f{weight}"] = text.fold(value)
+        row[f"e{weight}"] = text.exact(value)
+    return row
+
+
+def upsert(session: Any, documents: Iterable[dict[str, Any]]) -> int:
+    rows = [row_for(document) for document in documents]
+    if rows:
+        session.execute(UPSERT_SQL, rows)
+    return len(rows)
+
+
+def delete_where(session: Any, predicate: str, params: dict[str, Any]) -> int:
+    result = session.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {predicate}"), params)
+    return result.rowcount or 0
+
+
+def delete_ids(session: Any, ids: list[str]) -> int:
+    if not ids:
+        return 0
+    result = session.execute(
+        sa.text(f"DELETE FROM {TABLE} WHERE id = ANY(:ids) OR name = ANY(:ids)"), {"ids": ids})
+    return result.rowcount or 0

@@ -9,16 +9,27 @@ import ckan.plugins.toolkit as tk
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 from ckanext.khtourism import search  # noqa: F401
 from ckanext.khtourism.search import hooks as search_hooks
+# records: record types, workflow, privacy
+from ckanext.khtourism.records import privacy
+from ckanext.khtourism.workflow import activity as workflow_activity
+from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.helpers
-class KhTourismPlugin(p.SingletonPlugin):
+# records: actions, auth functions, validators and pages of the record types and workflow
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+# blueprints: IBlueprint below (the `views` module's blueprints plus the tourism API)
+class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    # search
+    # search, records, api (change feed)
     p.implements(p.IPackageController, inherit=True)
-    # api: the tourism API blueprint (its change feed uses IPackageController above)
+    # records
+    p.implements(p.IPermissionLabels)
+    # views (records) and the tourism API
     p.implements(p.IBlueprint)
 
     # IConfigurer
@@ -26,16 +37,26 @@ class KhTourismPlugin(p.SingletonPlugin):
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")
+        # records
+        workflow_activity.register_activity_type()
+
+    # IPackageController (records: personal data of tour guides)
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return privacy.after_show(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return privacy.before_index(pkg_dict)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
         return search_hooks.before_dataset_search(search_params)
 
-    # IBlueprint (api)
+    # IBlueprint: the `views` module's blueprints (records) and the tourism API
     def get_blueprint(self) -> list[Any]:
+        from . import views
         from .api.blueprint import blueprints as api_blueprints
 
-        return [*api_blueprints()]
+        return [*(getattr(views, name) for name in views.__all__), *api_blueprints()]
 
     # IPackageController (api: change feed)
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -22,9 +22,15 @@ PLUGINS = [
     "image_view",
 ]
 
-DATASET_SCHEMAS = ["ckanext.scheming:ckan_dataset.yaml"]
+# records: the four tourism record types
+DATASET_SCHEMAS = [
+    "ckanext.khtourism.schemas:accommodation.yaml",
+    "ckanext.khtourism.schemas:tour_operator.yaml",
+    "ckanext.khtourism.schemas:tour_guide.yaml",
+    "ckanext.khtourism.schemas:heritage_site.yaml",
+]
 
-SCHEMING_PRESETS = ["ckanext.scheming:presets.json"]
+SCHEMING_PRESETS = ["ckanext.scheming:presets.json", "ckanext.khtourism.schemas:presets.yaml"]
 
 DCAT_PROFILES = ["euro_dcat_ap_3"]
 

@@ -98,7 +98,8 @@ def load_demo_data(config: Path, var_dir: Path) -> None:
     marker = var_dir / "demo-loaded"
     if marker.exists() or os.environ.get("KHTOURISM_DEMO", "1") == "0":
         return
-    result = subprocess.run(ckan(config, "khtourism", "demo", "load"))
+    result = subprocess.run(ckan(config, "khtourism", "demo", "load",
+                                 "--credentials-file", str(var_dir / "demo-users.json")))
     if result.returncode == 0:
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
     else:
@@ -142,6 +143,7 @@ def run(root: Path, port: int) -> int:
             f"\n[khtourism] Portal: http://127.0.0.1:{port}\n"
             f"[khtourism] Sysadmin login: {credentials['username']} "
             f"(password in {var_dir / 'credentials.json'})\n"
+            f"[khtourism] Demo logins (curator, business): {var_dir / 'demo-users.json'}\n"
             f"[khtourism] Config: {config}  (use: .venv/bin/ckan -c {config} ...)\n"
             "[khtourism] Ctrl-C stops everything.\n",
             flush=True,

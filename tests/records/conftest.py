@@ -1,0 +1,1 @@
+from record_fixtures import world  # noqa: F401

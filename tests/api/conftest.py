@@ -30,8 +30,9 @@ def create_record(sysadmin: dict[str, Any], dataset_type: str, org: dict[str, An
                   **fields: Any) -> dict[str, Any]:
     """A record created and (unless ``published=False``) published, through the action API."""
     context = {"user": sysadmin["name"], "ignore_auth": False}
-    data = {"type": dataset_type, "owner_org": org["id"], "private": not published,
-            "license_id": "cc-by-4.0", **fields}
+    data = {"type": dataset_type, "owner_org": org["id"], "license_id": "cc-by-4.0", **fields}
+    if published:
+        data["workflow_state"] = "published"  # a sysadmin is a curator: may publish directly
     return call_action("package_create", context, **data)
 
 

@@ -61,7 +61,8 @@ class TestLists:
         ("/tour-guides?languages=fr", ["hdv-nguyen-van-a"]),
         ("/heritage-sites?ranking=quoc_gia_dac_biet", ["thap-ba-ponagar"]),
         ("/heritage-sites?heritage_type=danh_lam_thang_canh", ["hon-chong-hon-do"]),
-        ("/heritage-sites?unesco_status=none", ["thap-ba-ponagar"]),
+        ("/heritage-sites?unesco_status=none", ["hon-chong-hon-do", "thap-ba-ponagar"]),
+        ("/heritage-sites?unesco_status=world_heritage", []),
     ])
     def test_type_filters(self, api, sample, path, expected):
         assert sorted(names(get(api, path))) == expected
@@ -71,7 +72,7 @@ class TestLists:
 
     def test_radius_sorted_by_distance_with_distance(self, api, sample):
         response = get(api, "/accommodations?lat=12.2654&lon=109.1953&radius=40000")
-        assert names(response) == ["khach-san-bien-xanh", "homestay-doc-let", "resort-cam-ranh"]
+        assert names(response) == ["khach-san-bien-xanh", "resort-cam-ranh", "homestay-doc-let"]
         distances = [item["distance_m"] for item in response.json["items"]]
         assert distances[0] < 5 and distances == sorted(distances)
         assert names(get(api, "/accommodations?lat=12.2654&lon=109.1953&radius=1000")) == ["khach-san-bien-xanh"]
@@ -91,7 +92,7 @@ class TestLists:
 
     def test_sort_fields_and_pages(self, api, sample):
         by_title = names(get(api, "/accommodations?sort=title"))
-        assert by_title == ["homestay-doc-let", "resort-cam-ranh", "khach-san-bien-xanh"]
+        assert by_title == ["homestay-doc-let", "khach-san-bien-xanh", "resort-cam-ranh"]
         assert names(get(api, "/accommodations?sort=-title")) == by_title[::-1]
         first = get(api, "/accommodations?sort=title&limit=2&page=1")
         second = get(api, "/accommodations?sort=title&limit=2&page=2")
@@ -113,7 +114,7 @@ class TestFormats:
         table = get(api, "/accommodations?format=csv&lang=en&sort=title")
         assert table.content_type.startswith("text/csv") and table.data.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(table.data.decode("utf-8-sig"))))
-        assert [row["name"] for row in rows] == ["homestay-doc-let", "resort-cam-ranh", "khach-san-bien-xanh"]
+        assert [row["name"] for row in rows] == ["homestay-doc-let", "khach-san-bien-xanh", "resort-cam-ranh"]
         assert rows[0]["title"] == "Homestay Dốc Lết"
         linked = get(api, "/accommodations", Accept="application/ld+json")
         assert linked.content_type == "application/ld+json"
@@ -199,9 +200,9 @@ class TestChanges:
 
         call_action("package_patch", admin, id=sample.hotel["id"], rooms=125)
         call_action("package_patch", admin, id=sample.resort["id"], operating_status="withdrawn")
-        call_action("package_patch", admin, id=sample.homestay["id"], private=True)
+        call_action("package_patch", admin, id=sample.homestay["id"], workflow_state="rejected")
         call_action("package_delete", admin, id=sample.hon_chong["id"])
-        call_action("package_patch", admin, id=sample.draft["id"], private=False)
+        call_action("package_patch", admin, id=sample.draft["id"], workflow_state="published")
 
         later = get(api, f"/changes?cursor={cursor}").json
         seen = [(change["name"], change["change"], change["removal"]) for change in later["changes"]]

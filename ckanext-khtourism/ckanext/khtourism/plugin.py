@@ -45,7 +45,11 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         return privacy.after_show(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return privacy.before_index(pkg_dict)
+        pkg_dict = privacy.before_index(pkg_dict)
+        # api: multi-select fields indexed as lists, so a filter on one value matches
+        from .api.indexing import before_index as api_before_index
+
+        return api_before_index(pkg_dict)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:

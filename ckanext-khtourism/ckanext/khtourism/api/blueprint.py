@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from . import auth, http, openapi, params, query, ratelimit, serializers, stats
 from .changes import read_changes
 from .errors import ApiError
-from .items import item_from_package
+from .items import item_from_package, load_private_fields
 from .resources import BY_DATASET_TYPE, DATASET_TYPES, IDENTIFIERS, RESOURCES
 
 log = logging.getLogger(__name__)
@@ -167,6 +167,7 @@ def list_records(resource_path: str) -> Response:
     user = auth.user_name()
     result = query.search(parsed, [resource.dataset_type], rows=limit, start=start, user_name=user)
     centre = (parsed["lon"], parsed["lat"]) if "radius" in parsed else None
+    load_private_fields(user, result["results"])
     items = [
         item_from_package(pkg, lang=lang, user_name=user, centre=centre, fields=parsed.get("fields"))
         for pkg in result["results"]
@@ -188,7 +189,9 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
     fmt = _format(parsed)
     user = auth.user_name()
     try:
-        pkg = tk.get_action("package_show")({"user": user or ""}, {"id": id_or_name})
+        # use_cache False: the search index's copy never holds the private guide
+        # fields, so a curator's package_show must read the database
+        pkg = tk.get_action("package_show")({"user": user or "", "use_cache": False}, {"id": id_or_name})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         raise ApiError("not_found", None, id_or_name, id_or_name) from None
     if pkg.get("type") != resource.dataset_type or pkg.get("state") != "active":
@@ -214,6 +217,7 @@ def lookup() -> Response:
     else:
         result = query.search(parsed, types, rows=params.DEFAULT_LIMIT,
                               extra_fq=[f"{identifier}:{query.quote(value)}"], user_name=user)
+    load_private_fields(user, result["results"])
     items = [item_from_package(pkg, lang=lang, user_name=user, fields=None) for pkg in result["results"]]
     page = serializers.Page(items=items, total=result["count"], limit=params.DEFAULT_LIMIT, resource="lookup",
                             links={"self": request.url, "next": None, "prev": None})

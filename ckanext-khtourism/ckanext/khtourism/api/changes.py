@@ -89,6 +89,12 @@ def record_change(data: dict[str, Any], event: str) -> None:
     ))
 
 
+def clear_changes() -> None:
+    """Empty the feed (tests reset the database; CKAN's reset does not know this table)."""
+    model.Session.execute(change_table.delete())
+    model.Session.commit()
+
+
 def read_changes(
     *,
     after_seq: int | None,

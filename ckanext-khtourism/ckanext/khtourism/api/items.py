@@ -10,7 +10,6 @@ import math
 from functools import lru_cache
 from typing import Any
 
-import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 
 from .resources import BY_DATASET_TYPE, PRIVATE_GUIDE_FIELDS, Resource
@@ -52,16 +51,41 @@ def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def may_see_private_fields(user_name: str | None, pkg: dict[str, Any]) -> bool:
-    """Curators, sysadmins and members of the record's own organization."""
+    """Curators, sysadmins and members of the record's own organization (the
+    records room's rule, ``records.privacy``)."""
     if not user_name:
         return False
-    if authz.is_sysadmin(user_name):
-        return True
-    curators = tk.config.get("ckanext.khtourism.curator_organization")
-    for org in (curators, pkg.get("owner_org")):
-        if org and authz.users_role_for_group_or_org(org, user_name):
-            return True
-    return False
+    from ckanext.khtourism.records.privacy import may_see_private_fields as records_rule
+
+    return records_rule(user_name, pkg.get("owner_org"))
+
+
+def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -> None:
+    """Add the private tour-guide fields, in place, to the packages the user may see them on.
+
+    Search results never hold them (the index is stripped); one query over
+    ``package_extra`` brings them for a whole page, never one ``package_show``
+    per result.
+    """
+    if not user_name:
+        return
+    allowed = {
+        pkg["id"]: pkg for pkg in packages
+        if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg)
+    }
+    if not allowed:
+        return
+    import ckan.model as model
+
+    rows = (
+        model.Session.query(model.PackageExtra.package_id, model.PackageExtra.key, model.PackageExtra.value)
+        .filter(model.PackageExtra.package_id.in_(list(allowed)))
+        .filter(model.PackageExtra.key.in_(PRIVATE_GUIDE_FIELDS))
+        .filter(model.PackageExtra.state == "active")
+        .all()
+    )
+    for package_id, key, value in rows:
+        allowed[package_id][key] = value
 
 
 @lru_cache(maxsize=8)

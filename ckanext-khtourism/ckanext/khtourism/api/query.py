@@ -34,7 +34,7 @@ def filter_queries(parsed: dict[str, Any], dataset_types: list[str]) -> list[str
         if name in parsed:
             fq.append(any_of(name, parsed[name]))
     if "updated_since" in parsed:
-        since = parsed["updated_since"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = parsed["updated_since"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         fq.append(f"metadata_modified:[{since} TO *]")
     return fq
 

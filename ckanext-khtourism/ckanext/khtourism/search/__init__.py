@@ -79,12 +79,12 @@ def check_solr_schema_version(schema_file: Any = None) -> bool:
 
 def rebuild(*args: Any, **kwargs: Any) -> Any:
     """CKAN's ``rebuild`` with a progress bar (``ckan search-index rebuild``)."""
-    from . import rebuild as rebuild_module
+    from . import reindex
 
     assert _original_rebuild is not None
     if engine() == "solr":
         return _original_rebuild(*args, **kwargs)
-    return rebuild_module.rebuild(*args, **kwargs)
+    return reindex.rebuild(*args, **kwargs)
 
 
 def _replace_everywhere(original: Any, replacement: Any, name: str) -> None:

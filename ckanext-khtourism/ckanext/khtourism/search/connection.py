@@ -43,6 +43,37 @@ def _session() -> Any:
     return model.Session
 
 
+# CKAN indexes inside ``before_commit`` of the dataset's own transaction; a
+# ``commit=True`` from there must not (and need not) commit again. Elsewhere
+# (``ckan search-index clear <name>``, harvest_source_clear …) ``commit=True``
+# commits, as a Solr commit makes the change visible at once.
+_COMMITTING = "khtourism_search_committing"
+
+
+def _mark_committing(session: Any) -> None:
+    session.info[_COMMITTING] = True
+
+
+def _unmark_committing(session: Any, *_args: Any) -> None:
+    session.info.pop(_COMMITTING, None)
+
+
+def track_commits() -> None:
+    from ckan.model import meta
+
+    for target in (meta.Session, meta.create_local_session):
+        if not sa.event.contains(target, "before_commit", _mark_committing):
+            sa.event.listen(target, "before_commit", _mark_committing, insert=True)
+            for name in ("after_commit", "after_rollback", "after_soft_rollback"):
+                sa.event.listen(target, name, _unmark_committing)
+
+
+def _commit_if_asked(commit: bool) -> None:
+    session = _session()
+    if commit and not session.info.get(_COMMITTING):
+        session.commit()
+
+
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -67,6 +98,7 @@ class PostgresConnection:
 
     def __init__(self, decode_dates: bool = True) -> None:
         self.decode_dates = decode_dates
+        track_commits()
 
     # ------------------------------------------------------------------ writes
     def add(self, docs: Iterable[dict[str, Any]], commit: bool = True, **_kwargs: Any) -> str:
@@ -75,12 +107,16 @@ class PostgresConnection:
         except SearchError:
             raise
         except Exception as error:
-            raise pysolr.SolrError(f"PostgreSQL search index write failed: {error}") from error
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise pysolr.SolrError(f"PostgreSQL search index write failed: {reason}") from error
         log.debug("Indexed %d document(s)", count)
+        _commit_if_asked(commit)
         return ""
 
     def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
                **_kwargs: Any) -> str:
+        if id is None and q is None:
+            raise ValueError('You must specify "id" or "q".')
         session = _session()
         if id is not None:
             index.delete_ids(session, _as_list(id))
@@ -90,6 +126,7 @@ class PostgresConnection:
             index.delete_where(session, predicate, compiler.params)
         if id is None and q is None:
             raise ValueError('You must specify "id" or "q".')
+        _commit_if_asked(commit)
         return ""
 
     def commit(self, **_kwargs: Any) -> str:

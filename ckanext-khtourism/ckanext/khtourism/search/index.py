@@ -83,6 +83,16 @@ def _term_values(value: Any) -> list[str]:
     if value is None or isinstance(value, dict):
         return []
     string = str(value)
+    if string.startswith("[") and string.endswith("]"):
+        # multi-valued fields that arrive JSON-encoded (scheming's multiple_checkbox,
+        # multiple_select and multiple_text) are indexed as their values
+        try:
+            decoded = json.loads(string)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, list) and all(
+                isinstance(item, (str, int, float)) for item in decoded):
+            return _term_values(decoded)
     if string == "" or len(string) > MAX_TERM_LENGTH:
         return []
     return [string]

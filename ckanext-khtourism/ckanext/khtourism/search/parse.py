@@ -192,9 +192,18 @@ class Compiler:
         stripped = (query or "").strip()
         if stripped in ("", "*:*", "*", '""', "''"):
             return "TRUE"
-        node = self.parse(stripped, "q")
         if def_type in ("dismax", "edismax"):
+            try:
+                node = self.parse(stripped, "q")
+            except SearchQueryError:
+                # like Solr's dismax, text typed in a search box with stray quotes or
+                # brackets is searched as plain words
+                words = text.words(stripped)
+                if not words:
+                    return "TRUE"
+                node = self.parse(" ".join(words), "q")
             return self.dismax(node, mm or DEFAULT_MM, q_op).as_predicate()
+        node = self.parse(stripped, "q")
         return self.compile(node, default_field=default_field, q_op=q_op, rank=True).as_predicate()
 
     # ---------------------------------------------------------------- dismax

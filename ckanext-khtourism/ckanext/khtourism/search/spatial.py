@@ -8,9 +8,10 @@ At index time the dataset's ``spatial`` GeoJSON gives a bounding box
   intersects the box, ordered (unless a sort is asked for) by overlap —
   area(intersection) / area(union), as ckanext-spatial ranks them;
 * ``ext_lat``, ``ext_lon``, ``ext_radius`` (metres) keeps the datasets whose
-  centroid lies within that great-circle distance (haversine, with a
-  bounding-box prefilter on the index), ordered by distance; each result
-  carries ``distance_m``;
+  extent comes within that great-circle distance (haversine to the nearest
+  point of the dataset's bounding box — the point itself for the point
+  records; a bounding-box prefilter uses the index), ordered by distance;
+  each result carries ``distance_m``;
 * ``ext_polygon`` (GeoJSON Polygon/MultiPolygon or WKT) keeps the datasets
   whose geometry intersects it: an SQL bounding-box prefilter, then an exact
   shapely test of the candidates, before counting and paging.
@@ -197,14 +198,17 @@ def plan(filters: list[tuple[str, str]], bind: Any) -> SpatialPlan:
             box_sql = (f"box(point({bind(lon - dlon)}, {bind(lat - dlat)}), "
                        f"point({bind(lon + dlon)}, {bind(lat + dlat)}))")
             lat_p, lon_p = bind(lat), bind(lon)
+            # the nearest point of the dataset's extent (the point itself for points)
+            near_lon = f"LEAST(GREATEST({lon_p}, d.min_x), d.max_x)"
+            near_lat = f"LEAST(GREATEST({lat_p}, d.min_y), d.max_y)"
             distance = (
-                f"(2 * {EARTH_RADIUS_M} * asin(sqrt(power(sin(radians(d.centroid_lat - {lat_p}) / 2), 2)"
-                f" + cos(radians({lat_p})) * cos(radians(d.centroid_lat))"
-                f" * power(sin(radians(d.centroid_lon - {lon_p}) / 2), 2))))"
+                f"(2 * {EARTH_RADIUS_M} * asin(sqrt(power(sin(radians({near_lat} - {lat_p}) / 2), 2)"
+                f" + cos(radians({lat_p})) * cos(radians({near_lat}))"
+                f" * power(sin(radians({near_lon} - {lon_p}) / 2), 2))))"
             )
             result.predicates.append(
-                f"d.centroid_lon IS NOT NULL AND point(d.centroid_lon, d.centroid_lat) <@ {box_sql}"
-                f" AND {distance} <= {bind(radius)}")
+                "d.min_x IS NOT NULL AND box(point(d.min_x, d.min_y), point(d.max_x, d.max_y))"
+                f" && {box_sql} AND {distance} <= {bind(radius)}")
             result.distance_sql = distance
         elif name == "khtourism_polygon":
             try:

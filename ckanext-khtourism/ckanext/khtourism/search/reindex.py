@@ -9,6 +9,7 @@ failing datasets).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Collection
 from typing import Any
 
@@ -63,33 +64,52 @@ def rebuild(
             model.Session.execute(sa.text(f"DELETE FROM {index.TABLE} WHERE site_id = :site"),
                                   {"site": config.get("ckan.site_id")})
     failures = 0
-    with click.progressbar(ids, label="Indexing datasets", file=None if not quiet else _Null(),
-                           show_pos=True, show_eta=True) as bar:
-        for pkg_id in bar:
-            try:
-                if force:
-                    with model.Session.begin_nested():
-                        package_index.update_dict(_show(pkg_id), True)
-                else:
+    progress = _Progress(len(ids), quiet)
+    for pkg_id in ids:
+        try:
+            if force:
+                with model.Session.begin_nested():
                     package_index.update_dict(_show(pkg_id), True)
-            except Exception as error:  # noqa: BLE001 - reported, and fatal unless force
-                log.error("Error while indexing dataset %s: %r", pkg_id, error)
-                if not force:
-                    model.Session.rollback()
-                    raise
-                failures += 1
-                log.error(text_traceback())
+            else:
+                package_index.update_dict(_show(pkg_id), True)
+        except Exception as error:  # noqa: BLE001 - reported, and fatal unless force
+            log.error("Error while indexing dataset %s: %r", pkg_id, error)
+            if not force:
+                model.Session.rollback()
+                raise
+            failures += 1
+            log.error(text_traceback())
+        progress.step()
+    progress.done()
     model.Session.commit()
     log.info("Finished rebuilding search index (%d datasets, %d failures).", len(ids), failures)
 
 
-class _Null:
-    def write(self, _text: str) -> int:
-        return 0
+class _Progress:
+    """A progress bar on a terminal; a line per percent otherwise (logs, CI)."""
 
-    def flush(self) -> None:
-        pass
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total = total
+        self.quiet = quiet
+        self.count = 0
+        self.bar = None
+        self.every = max(1, total // 100)
+        if not quiet and sys.stdout.isatty():
+            self.bar = click.progressbar(length=total, label="Indexing datasets",
+                                         show_pos=True, show_eta=True)
+            self.bar.__enter__()
+        elif not quiet:
+            click.echo(f"Indexing datasets: 0/{total}")
 
-    def isatty(self) -> bool:
-        return False
+    def step(self) -> None:
+        self.count += 1
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.count % self.every == 0 or self.count == self.total:
+            click.echo(f"Indexing datasets: {self.count}/{self.total}")
 
+    def done(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

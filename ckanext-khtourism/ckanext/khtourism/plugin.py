@@ -8,9 +8,10 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 from ckanext.khtourism import search  # noqa: F401
-from ckanext.khtourism.search import hooks as search_hooks
+
 # records: record types, workflow, privacy
 from ckanext.khtourism.records import privacy
+from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity
 from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 
@@ -25,11 +26,11 @@ from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
 # blueprints: IBlueprint below (the `views` module's blueprints plus the tourism API)
 class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    # search, records, api (change feed)
+    # search, records
     p.implements(p.IPackageController, inherit=True)
     # records
     p.implements(p.IPermissionLabels)
-    # views (records) and the tourism API
+    # api: the `views` module's blueprints (records) and the tourism API
     p.implements(p.IBlueprint)
 
     # IConfigurer
@@ -40,7 +41,11 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         # records
         workflow_activity.register_activity_type()
 
-    # IPackageController (records: personal data of tour guides)
+    # search: IPackageController
+    def before_dataset_search(self, search_params: dict) -> dict:
+        return search_hooks.before_dataset_search(search_params)
+
+    # records: IPackageController (personal data of tour guides)
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return privacy.after_show(context, pkg_dict)
 
@@ -51,18 +56,14 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
 
         return api_before_index(pkg_dict)
 
-    # search: IPackageController
-    def before_dataset_search(self, search_params: dict) -> dict:
-        return search_hooks.before_dataset_search(search_params)
-
-    # IBlueprint: the `views` module's blueprints (records) and the tourism API
+    # api: IBlueprint — the `views` module's blueprints (records) and the tourism API
     def get_blueprint(self) -> list[Any]:
         from . import views
         from .api.blueprint import blueprints as api_blueprints
 
         return [*(getattr(views, name) for name in views.__all__), *api_blueprints()]
 
-    # IPackageController (api: change feed)
+    # api: IPackageController — the change feed
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         from .api.changes import record_change
 

@@ -464,7 +464,11 @@ def khtourism_card_status(field: dict, schema: dict) -> Validator:
     """``revoked`` is kept as given; otherwise ``valid``/``expired`` follows the expiry date."""
 
     def validator(key, data, errors, context):
-        value = "" if _empty(data[key]) else str(data[key])
+        value = "" if _empty(data[key]) else str(data[key]).strip()
+        allowed = _choice_values(field)
+        if value and value not in allowed:
+            _error(errors, key, field, "unknown_choice", value=value, choices=", ".join(allowed))
+            raise StopOnError
         if value == "revoked":
             return
         expiry_raw = _other(data, "card_expiry_date")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import get_permission_labels
 
@@ -35,7 +36,7 @@ def record_transition(
     reason: str | None = None,
     revision_id: str | None = None,
 ) -> None:
-    if not tk.config.get("ckan.activity_streams_enabled") or not tk.plugin_loaded("activity"):
+    if not tk.config.get("ckan.activity_streams_enabled") or not plugins.plugin_loaded("activity"):
         return
     data: dict[str, Any] = {
         "package": {"id": pkg.id, "name": pkg.name, "title": pkg.title, "type": pkg.type},

@@ -1,7 +1,7 @@
 """Tourism API change feed: khtourism_api_change.
 
 Revision ID: khts_0003_api_changes
-Revises: khts_0001_search_index (khts_0002_workflow once branch records ships it)
+Revises: khts_0002_workflow
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "khts_0003_api_changes"
-down_revision = "khts_0001_search_index"  # TODO(api): "khts_0002_workflow" once records ships it
+down_revision = "khts_0002_workflow"
 branch_labels = None
 depends_on = None
 

@@ -53,9 +53,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="per client and scenario")
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--var", default="bench", help="data folder under var/ (one per data set)")
+    parser.add_argument("--setup-only", action="store_true", help="prepare the data, measure nothing")
     args = parser.parse_args()
 
-    var_dir = ROOT / "var" / "bench"
+    var_dir = ROOT / "var" / args.var
     running = services.start(var_dir, database="ckan_bench", redis_db=2)
     server = None
     try:
@@ -73,6 +75,8 @@ def main() -> None:
             subprocess.run([sys.executable, str(ROOT / "bench" / "api_generate.py"), "--count",
                             str(args.count)], check=True, env=env)
             marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
+        if args.setup_only:
+            return
         server = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(args.workers),
              "--bind", f"127.0.0.1:{args.port}", "--chdir", str(ROOT), "--log-level", "warning",

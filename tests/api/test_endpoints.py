@@ -37,6 +37,15 @@ class TestLists:
         assert names(get(api, "/accommodations?q=D%E1%BB%91c%20L%E1%BA%BFt")) == ["homestay-doc-let"]
         assert names(get(api, "/accommodations?q=doc%20let")) == ["homestay-doc-let"]
 
+    @pytest.mark.parametrize("q", ["{!lucene}title:x", "title:(unclosed", "name:[a TO"])
+    def test_bad_query_syntax_is_a_400(self, api, sample, q):
+        from urllib.parse import quote
+
+        response = get(api, f"/accommodations?q={quote(q)}&lang=en")
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.json["error"]["code"] == "invalid_query"
+        assert response.json["error"]["parameter"] == "q"
+
     @pytest.mark.parametrize(("query", "expected"), [
         ("admin_unit=22366", ["resort-cam-ranh"]),
         ("admin_unit=22366,22390", ["homestay-doc-let", "resort-cam-ranh"]),

@@ -1,13 +1,17 @@
 """Parsed parameters -> one ``package_search`` call (the portal's one query path)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.search import SearchError
 
 from .errors import ApiError
 from .params import DEFAULT_LIMIT
 from .resources import ALL_FILTERS, Resource
+
+log = logging.getLogger(__name__)
 
 SORT_FIELDS = {
     "title": "title_string",
@@ -103,6 +107,12 @@ def search(
         return tk.get_action("package_search")(context, data_dict)
     except tk.ValidationError as error:
         detail = _first_message(error.error_dict)
+        raise ApiError("invalid_query", "q" if "q" in parsed else None, detail, detail) from None
+    except SearchError as error:
+        # SearchQueryError (unsupported syntax) and CKAN's SearchError for user
+        # input in q (local parameters, magic fields): the request is at fault
+        log.info("tourism API: search rejected the query: %s", error)
+        detail = str(error) or type(error).__name__
         raise ApiError("invalid_query", "q" if "q" in parsed else None, detail, detail) from None
 
 

@@ -186,7 +186,7 @@ def test_every_transition_is_in_the_activity_stream_with_who(world):
     world.call("curator", "khtourism_record_approve", id=record["id"])
 
     activities = world.call("curator", "package_activity_list", id=record["id"],
-                            activity_types=["khtourism workflow"])
+                            activity_types=["khtourism workflow package"])
     steps = [
         (a["data"]["workflow"]["transition"], a["user_id"], a["data"]["workflow"]["reason"])
         for a in reversed(activities)

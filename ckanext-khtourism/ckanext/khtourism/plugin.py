@@ -40,6 +40,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         tk.add_resource("theme/assets", "khtourism")
         # records
         workflow_activity.register_activity_type()
+        privacy.install_log_filter()
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:

@@ -9,6 +9,7 @@ without these fields.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from ckanext.khtourism.workflow import roles
@@ -77,3 +78,38 @@ def strip_from_activity(activity_dict: dict[str, Any]) -> dict[str, Any]:
         if private_fields(package.get("type")):
             data["package"] = strip_private_fields(dict(package))
     return activity_dict
+
+
+ALL_PRIVATE_FIELDS = frozenset(f for fields in PRIVATE_FIELDS.values() for f in fields)
+REDACTED = "[redacted]"
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with every private field's value replaced (dicts, extras lists)."""
+    if isinstance(value, dict):
+        if value.get("key") in ALL_PRIVATE_FIELDS and "value" in value:
+            return dict(value, value=REDACTED)
+        return {k: REDACTED if k in ALL_PRIVATE_FIELDS else redact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact(v) for v in value)
+    return value
+
+
+class RedactPersonalData(logging.Filter):
+    """CKAN core logs submitted dataset dicts at DEBUG level: never with personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, (tuple, dict)):
+            record.args = redact(record.args)
+        return True
+
+
+# Loggers of CKAN core that write whole dataset dicts (package_create/package_update).
+LOGGERS_WITH_DATASET_DICTS = ("ckan.logic.action.create", "ckan.logic.action.update")
+
+
+def install_log_filter() -> None:
+    for name in LOGGERS_WITH_DATASET_DICTS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactPersonalData) for f in logger.filters):
+            logger.addFilter(RedactPersonalData())

@@ -1,6 +1,6 @@
 """Workflow transitions in CKAN's activity stream (the ``activity`` plugin).
 
-Each transition is one ``khtourism workflow`` activity on the record, with
+Each transition is one ``khtourism workflow package`` activity (CKAN recognises package activities by the word "package" in the type) on the record, with
 who (the activity's user) and when (its timestamp), the transition, the states
 and the reason. Its data holds a small summary of the record, never the full
 dict (so no personal data), and it carries the record's permission labels, so
@@ -15,7 +15,7 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import get_permission_labels
 
-ACTIVITY_TYPE = "khtourism workflow"
+ACTIVITY_TYPE = "khtourism workflow package"
 
 
 def register_activity_type() -> None:

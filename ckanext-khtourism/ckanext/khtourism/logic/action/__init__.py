@@ -28,6 +28,7 @@ __all__ = [
     "khtourism_review_queue",
     "khtourism_business_records",
     "package_update",
+    "package_show",
     "activity_create",
 ]
 
@@ -116,6 +117,19 @@ def package_update(next_action: Action, context: Context, data_dict: DataDict) -
     pkg = revisions._package_for(data_dict)
     if revisions.needs_review(context, pkg):
         return revisions.propose(context, data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    # The search index keeps records without personal data, so CKAN's cached
+    # copy (``use_cache``) of a record type with private fields would hide them
+    # from entitled readers too: read those records from the database.
+    ref = data_dict.get("id") or data_dict.get("name_or_id")
+    pkg = model.Package.get(ref) if ref else None
+    if pkg is not None and privacy.private_fields(pkg.type):
+        context["use_cache"] = False
     return next_action(context, data_dict)
 
 

@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="per client and scenario")
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)")
     parser.add_argument("--var", default="bench", help="data folder under var/ (one per data set)")
     parser.add_argument("--setup-only", action="store_true", help="prepare the data, measure nothing")
     args = parser.parse_args()
@@ -79,6 +80,7 @@ def main() -> None:
             return
         server = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(args.workers),
+             "--threads", str(args.threads),
              "--bind", f"127.0.0.1:{args.port}", "--chdir", str(ROOT), "--log-level", "warning",
              "bench.api_wsgi:application"],
             env=env, start_new_session=True,
@@ -92,6 +94,7 @@ def main() -> None:
             ).stdout
             result = json.loads(output)
             result["scenario"] = name
+            result["server"] = f"gunicorn {args.workers} workers x {args.threads} threads"
             print(json.dumps(result, ensure_ascii=False), flush=True)
     finally:
         if server is not None and server.poll() is None:

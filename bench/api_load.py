@@ -8,6 +8,7 @@ from the server (the server is gunicorn with 2 workers; see docs/performance.md)
     .venv/bin/python bench/api_load.py --port 5055 --clients 16 --requests 100 \
         '/api/tourism/v1/accommodations?lat=12.25&lon=109.19&radius=5000&limit=20'
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,16 @@ import time
 from collections import Counter
 
 
-def client(host: str, port: int, paths: list[str], count: int, headers: dict[str, str],
-           latencies: list[float], statuses: Counter, lock: threading.Lock) -> None:
+def client(
+    host: str,
+    port: int,
+    paths: list[str],
+    count: int,
+    headers: dict[str, str],
+    latencies: list[float],
+    statuses: Counter,
+    lock: threading.Lock,
+) -> None:
     connection = http.client.HTTPConnection(host, port, timeout=30)
     mine: list[float] = []
     codes: Counter = Counter()
@@ -43,13 +52,18 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def run(host: str, port: int, paths: list[str], clients: int, requests: int,
-        headers: dict[str, str]) -> dict[str, object]:
+def run(
+    host: str, port: int, paths: list[str], clients: int, requests: int, headers: dict[str, str]
+) -> dict[str, object]:
     latencies: list[float] = []
     statuses: Counter = Counter()
     lock = threading.Lock()
-    threads = [threading.Thread(target=client, args=(host, port, paths, requests, headers, latencies,
-                                                      statuses, lock)) for _ in range(clients)]
+    threads = [
+        threading.Thread(
+            target=client, args=(host, port, paths, requests, headers, latencies, statuses, lock)
+        )
+        for _ in range(clients)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -76,7 +90,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=100, help="requests per client (bounded)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up requests per client, not measured")
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="warm-up requests per client, not measured"
+    )
     parser.add_argument("--token", help="API token to send (e.g. to use the token quota)")
     args = parser.parse_args()
     headers = {"Accept": "application/json"}
@@ -84,8 +100,12 @@ def main() -> None:
         headers["Authorization"] = args.token
     if args.warmup:
         run(args.host, args.port, args.paths, args.clients, args.warmup, headers)
-    print(json.dumps(run(args.host, args.port, args.paths, args.clients, args.requests, headers),
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            run(args.host, args.port, args.paths, args.clients, args.requests, headers),
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """WSGI entry point for benchmarking the portal under gunicorn.
 
-    CKAN_INI=var/bench/ckan.ini .venv/bin/gunicorn -w 2 -b 127.0.0.1:5055 bench.api_wsgi:application
+CKAN_INI=var/bench/ckan.ini .venv/bin/gunicorn -w 2 -b 127.0.0.1:5055 bench.api_wsgi:application
 """
+
 from __future__ import annotations
 
 import os

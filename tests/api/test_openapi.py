@@ -1,4 +1,5 @@
 """The OpenAPI document: valid 3.1, generated from the code's own definitions."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,7 +32,9 @@ def test_docs_page_is_served_without_external_assets(api):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "openapi.json" in html and "http" not in html.replace("https://", "").split("<body>")[0]
-    assert "//" not in "".join(line for line in html.splitlines() if "src=" in line or "href=" in line)
+    assert "//" not in "".join(
+        line for line in html.splitlines() if "src=" in line or "href=" in line
+    )
     script = api.get(f"{BASE}/docs/docs.js")
     assert script.status_code == 200 and "openapi.json" in script.get_data(as_text=True)
     assert api.get(f"{BASE}/docs/docs.css").status_code == 200

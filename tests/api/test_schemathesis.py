@@ -1,5 +1,6 @@
 """Schemathesis against the live test app: no server errors, no response that
 violates the OpenAPI document, for valid and for invalid input."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 BASE = "/api/tourism/v1"
-CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance,
-               response_headers_conformance, response_schema_conformance]
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 EXAMPLES = 30
 
 
@@ -31,8 +37,13 @@ def test_schemathesis_finds_no_server_errors_and_no_violations(api, sample):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             def run(case):
                 response = case.call()
                 statuses.append(response.status_code)

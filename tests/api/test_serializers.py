@@ -1,4 +1,5 @@
 """The four formats, from one item shape (built from a package dict)."""
+
 from __future__ import annotations
 
 import csv
@@ -42,8 +43,13 @@ def item():
 
 @pytest.fixture
 def page(item):
-    return serializers.Page(items=[item], total=1, limit=10, resource="accommodations",
-                            links={"self": "x", "next": None, "prev": None})
+    return serializers.Page(
+        items=[item],
+        total=1,
+        limit=10,
+        resource="accommodations",
+        links={"self": "x", "next": None, "prev": None},
+    )
 
 
 @pytest.mark.usefixtures("with_plugins")
@@ -51,7 +57,9 @@ class TestFormats:
     def test_item_shape(self, item):
         assert item["display_title"] == "Blue Sea Hotel"
         assert (item["longitude"], item["latitude"]) == (109.1953, 12.2654)
-        assert item["distance_m"] == pytest.approx(haversine_m(109.19, 12.26, 109.1953, 12.2654), abs=0.1)
+        assert item["distance_m"] == pytest.approx(
+            haversine_m(109.19, 12.26, 109.1953, 12.2654), abs=0.1
+        )
         assert item["metadata_modified"].endswith("Z")
         assert item["languages"] == ["vi", "en"]
 
@@ -68,7 +76,9 @@ class TestFormats:
         assert data["type"] == "FeatureCollection" and data["numberMatched"] == 1
         feature = data["features"][0]
         assert feature["geometry"] == {"type": "Point", "coordinates": [109.1953, 12.2654]}
-        assert feature["properties"]["star_rating"] == "4" and "latitude" not in feature["properties"]
+        assert (
+            feature["properties"]["star_rating"] == "4" and "latitude" not in feature["properties"]
+        )
 
     def test_csv_has_bom_and_vietnamese(self, page):
         body = serializers.render_page("csv", page, "en")
@@ -97,15 +107,18 @@ class FakeAccept:
         self.accept = MIMEAccept(values)
 
 
-@pytest.mark.parametrize(("format_param", "accept", "expected"), [
-    (None, None, "json"),
-    ("csv", [("application/json", 1)], "csv"),
-    (None, [("application/geo+json", 1)], "geojson"),
-    (None, [("text/csv", 1), ("application/json", 0.5)], "csv"),
-    (None, [("application/ld+json", 1)], "jsonld"),
-    (None, [("*/*", 1)], "json"),
-    (None, [("application/xml", 1)], None),
-])
+@pytest.mark.parametrize(
+    ("format_param", "accept", "expected"),
+    [
+        (None, None, "json"),
+        ("csv", [("application/json", 1)], "csv"),
+        (None, [("application/geo+json", 1)], "geojson"),
+        (None, [("text/csv", 1), ("application/json", 0.5)], "csv"),
+        (None, [("application/ld+json", 1)], "jsonld"),
+        (None, [("*/*", 1)], "json"),
+        (None, [("application/xml", 1)], None),
+    ],
+)
 def test_negotiation(format_param, accept, expected):
     header = FakeAccept(accept).accept if accept is not None else None
     assert serializers.negotiate(format_param, header) == expected
@@ -113,8 +126,15 @@ def test_negotiation(format_param, accept, expected):
 
 @pytest.mark.usefixtures("with_plugins")
 def test_private_guide_fields_only_for_those_allowed():
-    guide = {**PACKAGE, "type": "tour-guide", "full_name": "Nguyễn Văn A", "card_number": "123456789",
-             "id_number": "079000000001", "date_of_birth": "1990-01-01", "owner_org": "no-such-org"}
+    guide = {
+        **PACKAGE,
+        "type": "tour-guide",
+        "full_name": "Nguyễn Văn A",
+        "card_number": "123456789",
+        "id_number": "079000000001",
+        "date_of_birth": "1990-01-01",
+        "owner_org": "no-such-org",
+    }
     anonymous = item_from_package(guide, lang="vi", user_name=None)
     assert "id_number" not in anonymous and "date_of_birth" not in anonymous
     assert anonymous["card_number"] == "123456789"

@@ -1,5 +1,6 @@
 """Who is calling: a CKAN API token in ``Authorization`` (raw, or ``Bearer <token>``
 as API gateways such as the LGSP send it), or nobody."""
+
 from __future__ import annotations
 
 from flask import g, request

@@ -1,4 +1,5 @@
 """Routes of ``/api/tourism/v1``: request -> params -> package_search -> serializer."""
+
 from __future__ import annotations
 
 import logging
@@ -27,6 +28,7 @@ api = Blueprint("khtourism_api", __name__, url_prefix=BASE_PATH)
 
 # --- cross-cutting: errors, auth, CORS, rate limits -------------------------
 
+
 @api.errorhandler(ApiError)
 def _api_error(error: ApiError) -> Response:
     return http.error_response(error)
@@ -36,7 +38,8 @@ def _http_error(error: HTTPException) -> Response:
     if error.code == 429 and error.response is not None:
         return error.response
     code = {404: "unknown_resource", 405: "method_not_allowed", 406: "not_acceptable"}.get(
-        error.code or 500, "internal_error")
+        error.code or 500, "internal_error"
+    )
     return http.error_response(ApiError(code))
 
 
@@ -75,8 +78,11 @@ def _cors(response: Response) -> Response:
 
 # --- helpers -----------------------------------------------------------------
 
+
 def _format(parsed: dict[str, Any]) -> str:
-    fmt = serializers.negotiate(parsed.get("format"), request.accept_mimetypes if request.headers.get("Accept") else None)
+    fmt = serializers.negotiate(
+        parsed.get("format"), request.accept_mimetypes if request.headers.get("Accept") else None
+    )
     if fmt is None:
         raise ApiError("not_acceptable")
     return fmt
@@ -107,7 +113,9 @@ def _last_modified(items: list[dict[str, Any]]):
     return max(stamps) if stamps else None
 
 
-def _render_page(fmt: str, page: serializers.Page, lang: str, raw_items: list[dict[str, Any]]) -> Response:
+def _render_page(
+    fmt: str, page: serializers.Page, lang: str, raw_items: list[dict[str, Any]]
+) -> Response:
     body = serializers.render_page(fmt, page, lang)
     headers = {}
     if page.links.get("next"):
@@ -117,20 +125,23 @@ def _render_page(fmt: str, page: serializers.Page, lang: str, raw_items: list[di
 
 # --- routes ------------------------------------------------------------------
 
+
 @api.route("/")
 def index() -> Response:
     params.parse(request.args, params.META)
     site = tk.config.get("ckan.site_url", "").rstrip("/") + BASE_PATH
-    body = serializers.json_format.dumps({
-        "name": "Khánh Hòa tourism data API",
-        "version": openapi.API_VERSION,
-        "resources": {path: f"{site}/{path}" for path in RESOURCES},
-        "lookup": f"{site}/lookup",
-        "changes": f"{site}/changes",
-        "stats": f"{site}/stats",
-        "openapi": f"{site}/openapi.json",
-        "docs": f"{site}/docs",
-    })
+    body = serializers.json_format.dumps(
+        {
+            "name": "Khánh Hòa tourism data API",
+            "version": openapi.API_VERSION,
+            "resources": {path: f"{site}/{path}" for path in RESOURCES},
+            "lookup": f"{site}/lookup",
+            "changes": f"{site}/changes",
+            "stats": f"{site}/stats",
+            "openapi": f"{site}/openapi.json",
+            "docs": f"{site}/docs",
+        }
+    )
     return http.conditional(body, "application/json", None)
 
 
@@ -169,12 +180,18 @@ def list_records(resource_path: str) -> Response:
     centre = (parsed["lon"], parsed["lat"]) if "radius" in parsed else None
     load_private_fields(user, result["results"])
     items = [
-        item_from_package(pkg, lang=lang, user_name=user, centre=centre, fields=parsed.get("fields"))
+        item_from_package(
+            pkg, lang=lang, user_name=user, centre=centre, fields=parsed.get("fields")
+        )
         for pkg in result["results"]
     ]
     page_number = parsed.get("page", 1)
     page = serializers.Page(
-        items=items, total=result["count"], limit=limit, page=page_number, resource=resource.path,
+        items=items,
+        total=result["count"],
+        limit=limit,
+        page=page_number,
+        resource=resource.path,
         links=_page_links(page_number, limit, result["count"]),
         columns=["id", *parsed["fields"]] if parsed.get("fields") else list(resource.all_fields),
     )
@@ -191,15 +208,20 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
     try:
         # use_cache False: the search index's copy never holds the private guide
         # fields, so a curator's package_show must read the database
-        pkg = tk.get_action("package_show")({"user": user or "", "use_cache": False}, {"id": id_or_name})
+        pkg = tk.get_action("package_show")(
+            {"user": user or "", "use_cache": False}, {"id": id_or_name}
+        )
     except (tk.ObjectNotFound, tk.NotAuthorized):
         raise ApiError("not_found", None, id_or_name, id_or_name) from None
     if pkg.get("type") != resource.dataset_type or pkg.get("state") != "active":
         raise ApiError("not_found", None, id_or_name, id_or_name)
     item = item_from_package(pkg, lang=lang, user_name=user, fields=parsed.get("fields"))
     body = serializers.render_item(fmt, item, lang)
-    return http.conditional(body, serializers.MEDIA_TYPES[fmt], http.parse_timestamp(item.get("metadata_modified")
-                                                                                     or pkg.get("metadata_modified")))
+    return http.conditional(
+        body,
+        serializers.MEDIA_TYPES[fmt],
+        http.parse_timestamp(item.get("metadata_modified") or pkg.get("metadata_modified")),
+    )
 
 
 @api.route("/lookup")
@@ -210,17 +232,31 @@ def lookup() -> Response:
     _require_token_for_unpublished(parsed)
     identifier = next(name for name in IDENTIFIERS if name in parsed)
     value = parsed[identifier].strip()
-    types = [t for t in IDENTIFIERS[identifier] if t in (parsed.get("type") or IDENTIFIERS[identifier])]
+    types = [
+        t for t in IDENTIFIERS[identifier] if t in (parsed.get("type") or IDENTIFIERS[identifier])
+    ]
     user = auth.user_name()
     if not types:
         result: dict[str, Any] = {"count": 0, "results": []}
     else:
-        result = query.search(parsed, types, rows=params.DEFAULT_LIMIT,
-                              extra_fq=[f"{identifier}:{query.quote(value)}"], user_name=user)
+        result = query.search(
+            parsed,
+            types,
+            rows=params.DEFAULT_LIMIT,
+            extra_fq=[f"{identifier}:{query.quote(value)}"],
+            user_name=user,
+        )
     load_private_fields(user, result["results"])
-    items = [item_from_package(pkg, lang=lang, user_name=user, fields=None) for pkg in result["results"]]
-    page = serializers.Page(items=items, total=result["count"], limit=params.DEFAULT_LIMIT, resource="lookup",
-                            links={"self": request.url, "next": None, "prev": None})
+    items = [
+        item_from_package(pkg, lang=lang, user_name=user, fields=None) for pkg in result["results"]
+    ]
+    page = serializers.Page(
+        items=items,
+        total=result["count"],
+        limit=params.DEFAULT_LIMIT,
+        resource="lookup",
+        links={"self": request.url, "next": None, "prev": None},
+    )
     return _render_page(fmt, page, lang, items)
 
 
@@ -235,11 +271,13 @@ def changes() -> Response:
         limit=limit,
     )
     next_cursor = rows[-1]["cursor"] if rows else parsed.get("cursor")
-    body = serializers.json_format.dumps({
-        "changes": rows,
-        "next_cursor": next_cursor,
-        "has_more": more,
-    })
+    body = serializers.json_format.dumps(
+        {
+            "changes": rows,
+            "next_cursor": next_cursor,
+            "has_more": more,
+        }
+    )
     return http.conditional(body, "application/json", None)
 
 
@@ -249,9 +287,12 @@ def statistics() -> Response:
     _require_token_for_unpublished(parsed)
     lang = http.lang()
     types = list(parsed.get("type") or DATASET_TYPES)
-    filtered = {key: value for key, value in parsed.items() if key not in ("type", "months", "lang")}
-    body = serializers.json_format.dumps(stats.build(
-        {**filtered, "months": parsed.get("months", 12)}, types, lang, auth.user_name()))
+    filtered = {
+        key: value for key, value in parsed.items() if key not in ("type", "months", "lang")
+    }
+    body = serializers.json_format.dumps(
+        stats.build({**filtered, "months": parsed.get("months", 12)}, types, lang, auth.user_name())
+    )
     return http.conditional(body, "application/json", None)
 
 

@@ -14,6 +14,7 @@ Rows are written from IPackageController's ``after_dataset_*`` hooks in the
 same database transaction as the change itself, so the feed never mentions a
 change that was rolled back. The cursor is the row's sequence number.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,15 +79,17 @@ def record_change(data: dict[str, Any], event: str) -> None:
             change = "unpublished"
     else:
         return
-    model.Session.execute(change_table.insert().values(
-        package_id=package.id,
-        name=package.name,
-        dataset_type=package.type,
-        change=change,
-        operating_status=status,
-        changed_at=dt.datetime.utcnow(),
-        metadata_modified=package.metadata_modified,
-    ))
+    model.Session.execute(
+        change_table.insert().values(
+            package_id=package.id,
+            name=package.name,
+            dataset_type=package.type,
+            change=change,
+            operating_status=status,
+            changed_at=dt.datetime.utcnow(),
+            metadata_modified=package.metadata_modified,
+        )
+    )
 
 
 def clear_changes() -> None:
@@ -107,8 +110,12 @@ def read_changes(
     if after_seq is not None:
         query = query.where(change_table.c.seq > after_seq)
     if since is not None:
-        query = query.where(change_table.c.changed_at >= since.astimezone(dt.timezone.utc).replace(tzinfo=None))
-    rows = model.Session.execute(query.order_by(change_table.c.seq).limit(limit + 1)).mappings().all()
+        query = query.where(
+            change_table.c.changed_at >= since.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        )
+    rows = (
+        model.Session.execute(query.order_by(change_table.c.seq).limit(limit + 1)).mappings().all()
+    )
     more = len(rows) > limit
     return [
         {

@@ -3,6 +3,7 @@
 Codes are stable (clients switch on them); messages are in the request's
 language (``vi`` or ``en``).
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """HTTP details shared by every API response: errors, CORS, caching validators."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,12 @@ def add_cors(response: Response) -> Response:
     return response
 
 
-def conditional(body: bytes, media_type: str, last_modified: dt.datetime | None,
-                extra_headers: dict[str, str] | None = None) -> Response:
+def conditional(
+    body: bytes,
+    media_type: str,
+    last_modified: dt.datetime | None,
+    extra_headers: dict[str, str] | None = None,
+) -> Response:
     """A 200 with a strong ETag (hash of the body) and Last-Modified; 304 when the
     client's If-None-Match / If-Modified-Since show it already has this body."""
     response = Response(body, status=200, content_type=media_type)

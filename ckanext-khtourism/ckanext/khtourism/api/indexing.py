@@ -5,6 +5,7 @@ field (``languages``, ``amenities``, ``services``) as a JSON string such as
 ``'["vi", "ru"]'``; a filter ``languages:"ru"`` could never match it. The
 index gets the decoded list instead (one term per value).
 """
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 Private tour-guide fields are removed here unless the requesting user may see
 them; nothing else in the API reads package dicts.
 """
+
 from __future__ import annotations
 
 import json
@@ -70,7 +71,8 @@ def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -
     if not user_name:
         return
     allowed = {
-        pkg["id"]: pkg for pkg in packages
+        pkg["id"]: pkg
+        for pkg in packages
         if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg)
     }
     if not allowed:
@@ -78,7 +80,9 @@ def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -
     import ckan.model as model
 
     rows = (
-        model.Session.query(model.PackageExtra.package_id, model.PackageExtra.key, model.PackageExtra.value)
+        model.Session.query(
+            model.PackageExtra.package_id, model.PackageExtra.key, model.PackageExtra.value
+        )
         .filter(model.PackageExtra.package_id.in_(list(allowed)))
         .filter(model.PackageExtra.key.in_(PRIVATE_GUIDE_FIELDS))
         .filter(model.PackageExtra.state == "active")
@@ -138,12 +142,15 @@ def item_from_package(
         "type": pkg.get("type"),
         "title": pkg.get("title"),
         "title_en": pkg.get("title_en") or None,
-        "display_title": (pkg.get("title_en") or pkg.get("title")) if lang == "en" else pkg.get("title"),
+        "display_title": (pkg.get("title_en") or pkg.get("title"))
+        if lang == "en"
+        else pkg.get("title"),
         "notes": pkg.get("notes") or None,
         "notes_en": pkg.get("notes_en") or None,
         "url": f"{site_url}/{pkg.get('type') or 'dataset'}/{pkg.get('name')}",
         "organization": {"name": organization.get("name"), "title": organization.get("title")}
-        if organization else None,
+        if organization
+        else None,
         "latitude": point[1] if point else None,
         "longitude": point[0] if point else None,
         "tags": [tag.get("name") for tag in pkg.get("tags") or [] if tag.get("name")],
@@ -153,8 +160,17 @@ def item_from_package(
     if pkg.get("private") or pkg.get("workflow_state") not in (None, "published"):
         item["workflow_state"] = pkg.get("workflow_state")
         item["published"] = not pkg.get("private")
-    for name in ("admin_unit", "former_district", "street_address", "phone", "email", "website",
-                 "operating_status", "last_verified", "license_id"):
+    for name in (
+        "admin_unit",
+        "former_district",
+        "street_address",
+        "phone",
+        "email",
+        "website",
+        "operating_status",
+        "last_verified",
+        "license_id",
+    ):
         item[name] = _value(pkg.get(name))
     if resource is not None:
         for name in resource.fields:

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of the API, built from the same definitions the
 code runs on: the parameters (``params.PARAMS``), the resources and their
 fields (``resources``), the error codes (``errors``) and the formats."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -25,12 +26,17 @@ COMMON_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "type": {"type": "string", "enum": [r.dataset_type for r in RESOURCES.values()]},
     "title": {"type": ["string", "null"], "description": "Name in Vietnamese."},
     "title_en": NULLABLE_STRING,
-    "display_title": {"type": ["string", "null"], "description": "Title in the request's language."},
+    "display_title": {
+        "type": ["string", "null"],
+        "description": "Title in the request's language.",
+    },
     "notes": NULLABLE_STRING,
     "notes_en": NULLABLE_STRING,
     "url": {"type": "string", "description": "The record's page on the portal."},
-    "organization": {"type": ["object", "null"], "properties": {
-        "name": NULLABLE_STRING, "title": NULLABLE_STRING}},
+    "organization": {
+        "type": ["object", "null"],
+        "properties": {"name": NULLABLE_STRING, "title": NULLABLE_STRING},
+    },
     "admin_unit": {"type": ["string", "null"], "description": "Commune-level unit code (2025)."},
     "former_district": NULLABLE_STRING,
     "street_address": NULLABLE_STRING,
@@ -45,9 +51,15 @@ COMMON_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "tags": {"type": "array", "items": {"type": "string"}},
     "metadata_created": NULLABLE_STRING,
     "metadata_modified": NULLABLE_STRING,
-    "distance_m": {"type": ["number", "null"], "description": "Metres from the radius search centre."},
-    "labels": {"type": "object", "description": "Labels of coded fields in the request's language.",
-               "additionalProperties": True},
+    "distance_m": {
+        "type": ["number", "null"],
+        "description": "Metres from the radius search centre.",
+    },
+    "labels": {
+        "type": "object",
+        "description": "Labels of coded fields in the request's language.",
+        "additionalProperties": True,
+    },
     "workflow_state": {"type": ["string", "null"], "description": "Only on unpublished records."},
     "published": {"type": "boolean", "description": "Only on unpublished records."},
 }
@@ -59,8 +71,15 @@ def _item_schema(resource: Resource) -> dict[str, Any]:
         properties[name] = {"description": f"`{name}` as in docs/record-types.md."}
     if resource.dataset_type == "tour-guide":
         for name in PRIVATE_GUIDE_FIELDS:
-            properties[name] = {"description": "Private: only for curators, sysadmins and the guide's organization."}
-    return {"type": "object", "required": ["id"], "properties": properties, "additionalProperties": True}
+            properties[name] = {
+                "description": "Private: only for curators, sysadmins and the guide's organization."
+            }
+    return {
+        "type": "object",
+        "required": ["id"],
+        "properties": properties,
+        "additionalProperties": True,
+    }
 
 
 def _parameter(param: params.Param) -> dict[str, Any]:
@@ -84,8 +103,14 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    names = {400: "BadRequest", 401: "Unauthorized", 404: "NotFound", 406: "NotAcceptable",
-             429: "TooManyRequests", 500: "ServerError"}
+    names = {
+        400: "BadRequest",
+        401: "Unauthorized",
+        404: "NotFound",
+        406: "NotAcceptable",
+        429: "TooManyRequests",
+        500: "ServerError",
+    }
     return {str(code): {"$ref": f"#/components/responses/{names[code]}"} for code in codes}
 
 
@@ -94,7 +119,10 @@ def _ok(description: str, content: dict[str, Any]) -> dict[str, Any]:
         "description": description,
         "headers": {
             "ETag": {"schema": {"type": "string"}, "description": "Strong validator of the body."},
-            "Last-Modified": {"schema": {"type": "string"}, "description": "When the newest record changed."},
+            "Last-Modified": {
+                "schema": {"type": "string"},
+                "description": "When the newest record changed.",
+            },
         },
         "content": content,
     }
@@ -109,13 +137,21 @@ def _formats(json_schema: dict[str, Any], geojson_schema: dict[str, Any]) -> dic
     }
 
 
-def _operation(op_id: str, summary: str, endpoint: str, resource: Resource | None, responses: dict[str, Any],
-               tags: list[str], extra_params: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def _operation(
+    op_id: str,
+    summary: str,
+    endpoint: str,
+    resource: Resource | None,
+    responses: dict[str, Any],
+    tags: list[str],
+    extra_params: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     return {
         "operationId": op_id,
         "summary": summary,
         "tags": tags,
-        "parameters": (extra_params or []) + [_parameter(p) for p in params.params_for(endpoint, resource)],
+        "parameters": (extra_params or [])
+        + [_parameter(p) for p in params.params_for(endpoint, resource)],
         "responses": responses,
     }
 
@@ -156,16 +192,21 @@ def _document(server_url: str) -> dict[str, Any]:
         "Error": {
             "type": "object",
             "required": ["error"],
-            "properties": {"error": {
-                "type": "object",
-                "required": ["code", "message", "parameter", "status"],
-                "properties": {
-                    "code": {"type": "string", "enum": ERROR_CODES},
-                    "message": {"type": "string", "description": "In the request's language."},
-                    "parameter": {"type": ["string", "null"], "description": "The offending parameter."},
-                    "status": {"type": "integer"},
-                },
-            }},
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message", "parameter", "status"],
+                    "properties": {
+                        "code": {"type": "string", "enum": ERROR_CODES},
+                        "message": {"type": "string", "description": "In the request's language."},
+                        "parameter": {
+                            "type": ["string", "null"],
+                            "description": "The offending parameter.",
+                        },
+                        "status": {"type": "integer"},
+                    },
+                }
+            },
         },
         "Feature": {
             "type": "object",
@@ -173,25 +214,44 @@ def _document(server_url: str) -> dict[str, Any]:
             "properties": {
                 "type": {"const": "Feature"},
                 "id": {"type": ["string", "null"]},
-                "geometry": {"oneOf": [{"type": "null"}, {
-                    "type": "object", "required": ["type", "coordinates"],
-                    "properties": {"type": {"const": "Point"},
-                                   "coordinates": {"type": "array", "items": {"type": "number"},
-                                                   "minItems": 2, "maxItems": 2}}}]},
+                "geometry": {
+                    "oneOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "required": ["type", "coordinates"],
+                            "properties": {
+                                "type": {"const": "Point"},
+                                "coordinates": {
+                                    "type": "array",
+                                    "items": {"type": "number"},
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                },
+                            },
+                        },
+                    ]
+                },
                 "properties": {"type": "object"},
             },
         },
         "FeatureCollection": FEATURE_COLLECTION,
-        "JsonLd": {"type": "object", "required": ["@context"],
-                   "properties": {"@context": {"const": "https://schema.org"}, "@type": {}},
-                   "description": "schema.org JSON-LD: an ItemList for lists, one thing for an item."},
+        "JsonLd": {
+            "type": "object",
+            "required": ["@context"],
+            "properties": {"@context": {"const": "https://schema.org"}, "@type": {}},
+            "description": "schema.org JSON-LD: an ItemList for lists, one thing for an item.",
+        },
         "Change": {
             "type": "object",
             "required": ["cursor", "change", "removal", "id", "name", "type", "changed_at"],
             "properties": {
                 "cursor": {"type": "string"},
                 "change": {"type": "string", "enum": list(CHANGE_TYPES)},
-                "removal": {"type": "boolean", "description": "True when a consumer should drop the record."},
+                "removal": {
+                    "type": "boolean",
+                    "description": "True when a consumer should drop the record.",
+                },
                 "id": {"type": "string"},
                 "name": {"type": "string"},
                 "type": {"type": "string"},
@@ -204,8 +264,10 @@ def _document(server_url: str) -> dict[str, Any]:
             "required": ["changes", "next_cursor", "has_more"],
             "properties": {
                 "changes": {"type": "array", "items": _ref("Change")},
-                "next_cursor": {"type": ["string", "null"],
-                                "description": "Pass as `cursor` to read the changes that follow."},
+                "next_cursor": {
+                    "type": ["string", "null"],
+                    "description": "Pass as `cursor` to read the changes that follow.",
+                },
                 "has_more": {"type": "boolean"},
             },
         },
@@ -215,19 +277,40 @@ def _document(server_url: str) -> dict[str, Any]:
             "properties": {
                 "lang": {"type": "string"},
                 "total": {"type": "integer"},
-                "types": {"type": "object", "additionalProperties": {
-                    "type": "object", "required": ["count", "by"],
-                    "properties": {
-                        "count": {"type": "integer"},
-                        "by": {"type": "object", "additionalProperties": {"type": "array", "items": {
-                            "type": "object", "required": ["code", "count"],
-                            "properties": {"code": {"type": "string"}, "label": {"type": "string"},
-                                           "count": {"type": "integer"}}}}},
-                    }}},
-                "months": {"type": "array", "items": {
-                    "type": "object", "required": ["month"],
-                    "properties": {"month": {"type": "string"}},
-                    "additionalProperties": {"type": "integer"}}},
+                "types": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["count", "by"],
+                        "properties": {
+                            "count": {"type": "integer"},
+                            "by": {
+                                "type": "object",
+                                "additionalProperties": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["code", "count"],
+                                        "properties": {
+                                            "code": {"type": "string"},
+                                            "label": {"type": "string"},
+                                            "count": {"type": "integer"},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+                "months": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["month"],
+                        "properties": {"month": {"type": "string"}},
+                        "additionalProperties": {"type": "integer"},
+                    },
+                },
             },
         },
     }
@@ -236,54 +319,114 @@ def _document(server_url: str) -> dict[str, Any]:
         name = "".join(part.capitalize() for part in resource.dataset_type.split("-"))
         schemas[name] = _item_schema(resource)
         schemas[f"{name}List"] = _list_schema(_ref(name))
-        paths[f"/{resource.path}"] = {"get": _operation(
-            f"list_{resource.path.replace('-', '_')}",
-            f"{resource.title_en} ({resource.title_vi}): published records, filtered and paged",
-            LIST, resource,
-            {"200": _ok("A page of records.", _formats(_ref(f"{name}List"), _ref("FeatureCollection"))),
-             **not_modified, **_errors(400, 401, 406, 429)},
-            [resource.path],
-        )}
-        paths[f"/{resource.path}/{{id}}"] = {"get": _operation(
-            f"show_{resource.dataset_type.replace('-', '_')}",
-            f"One {resource.dataset_type} by id or name",
-            ITEM, resource,
-            {"200": _ok("The record.", _formats(_ref(name), _ref("Feature"))),
-             **not_modified, **_errors(400, 401, 404, 406, 429)},
-            [resource.path],
-            extra_params=[{"name": "id", "in": "path", "required": True,
-                           "description": "Record id (UUID) or name.",
-                           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"}}],
-        )}
-    any_item = {"type": "object", "required": ["id"], "properties": COMMON_FIELD_SCHEMAS,
-                "additionalProperties": True}
-    paths["/lookup"] = {"get": _operation(
-        "lookup", "Records by official identifier (enterprise code, licence number, card number)",
-        LOOKUP, None,
-        {"200": _ok("Matching records.", _formats(_list_schema(any_item), _ref("FeatureCollection"))),
-         **not_modified, **_errors(400, 401, 406, 429)},
-        ["lookup"],
-    )}
-    paths["/changes"] = {"get": _operation(
-        "changes", "Ordered change feed with a cursor (created, updated, withdrawn, unpublished, deleted)",
-        CHANGES, None,
-        {"200": _ok("Changes in order.", {"application/json": {"schema": _ref("ChangeFeed")}}),
-         **not_modified, **_errors(400, 401, 429)},
-        ["changes"],
-    )}
-    paths["/stats"] = {"get": _operation(
-        "stats", "Counts by type, administrative unit, category and month",
-        STATS, None,
-        {"200": _ok("Counts.", {"application/json": {"schema": _ref("Stats")}}),
-         **not_modified, **_errors(400, 401, 429)},
-        ["stats"],
-    )}
-    paths["/openapi.json"] = {"get": _operation(
-        "openapi", "This document", params.META, None,
-        {"200": _ok("OpenAPI 3.1 document.", {"application/json": {"schema": {"type": "object"}}}),
-         **not_modified, **_errors(400, 401, 429)},
-        ["meta"],
-    )}
+        paths[f"/{resource.path}"] = {
+            "get": _operation(
+                f"list_{resource.path.replace('-', '_')}",
+                f"{resource.title_en} ({resource.title_vi}): published records, filtered and paged",
+                LIST,
+                resource,
+                {
+                    "200": _ok(
+                        "A page of records.",
+                        _formats(_ref(f"{name}List"), _ref("FeatureCollection")),
+                    ),
+                    **not_modified,
+                    **_errors(400, 401, 406, 429),
+                },
+                [resource.path],
+            )
+        }
+        paths[f"/{resource.path}/{{id}}"] = {
+            "get": _operation(
+                f"show_{resource.dataset_type.replace('-', '_')}",
+                f"One {resource.dataset_type} by id or name",
+                ITEM,
+                resource,
+                {
+                    "200": _ok("The record.", _formats(_ref(name), _ref("Feature"))),
+                    **not_modified,
+                    **_errors(400, 401, 404, 406, 429),
+                },
+                [resource.path],
+                extra_params=[
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "description": "Record id (UUID) or name.",
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"},
+                    }
+                ],
+            )
+        }
+    any_item = {
+        "type": "object",
+        "required": ["id"],
+        "properties": COMMON_FIELD_SCHEMAS,
+        "additionalProperties": True,
+    }
+    paths["/lookup"] = {
+        "get": _operation(
+            "lookup",
+            "Records by official identifier (enterprise code, licence number, card number)",
+            LOOKUP,
+            None,
+            {
+                "200": _ok(
+                    "Matching records.", _formats(_list_schema(any_item), _ref("FeatureCollection"))
+                ),
+                **not_modified,
+                **_errors(400, 401, 406, 429),
+            },
+            ["lookup"],
+        )
+    }
+    paths["/changes"] = {
+        "get": _operation(
+            "changes",
+            "Ordered change feed with a cursor (created, updated, withdrawn, unpublished, deleted)",
+            CHANGES,
+            None,
+            {
+                "200": _ok(
+                    "Changes in order.", {"application/json": {"schema": _ref("ChangeFeed")}}
+                ),
+                **not_modified,
+                **_errors(400, 401, 429),
+            },
+            ["changes"],
+        )
+    }
+    paths["/stats"] = {
+        "get": _operation(
+            "stats",
+            "Counts by type, administrative unit, category and month",
+            STATS,
+            None,
+            {
+                "200": _ok("Counts.", {"application/json": {"schema": _ref("Stats")}}),
+                **not_modified,
+                **_errors(400, 401, 429),
+            },
+            ["stats"],
+        )
+    }
+    paths["/openapi.json"] = {
+        "get": _operation(
+            "openapi",
+            "This document",
+            params.META,
+            None,
+            {
+                "200": _ok(
+                    "OpenAPI 3.1 document.", {"application/json": {"schema": {"type": "object"}}}
+                ),
+                **not_modified,
+                **_errors(400, 401, 429),
+            },
+            ["meta"],
+        )
+    }
     error_content = {"application/json": {"schema": _ref("Error")}}
     return {
         "openapi": "3.1.0",
@@ -303,29 +446,53 @@ def _document(server_url: str) -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "security": [{}, {"apiToken": []}],
-        "tags": [{"name": r.path, "description": f"{r.title_en} — {r.title_vi}"} for r in RESOURCES.values()]
+        "tags": [
+            {"name": r.path, "description": f"{r.title_en} — {r.title_vi}"}
+            for r in RESOURCES.values()
+        ]
         + [{"name": "lookup"}, {"name": "changes"}, {"name": "stats"}, {"name": "meta"}],
         "paths": paths,
         "components": {
-            "securitySchemes": {"apiToken": {
-                "type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "A CKAN API token, raw or as `Bearer <token>`."}},
+            "securitySchemes": {
+                "apiToken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "A CKAN API token, raw or as `Bearer <token>`.",
+                }
+            },
             "schemas": schemas,
             "responses": {
-                "BadRequest": {"description": "A parameter is invalid; `parameter` names it.",
-                               "content": error_content},
-                "Unauthorized": {"description": "The token is invalid, or the request needs one.",
-                                 "content": error_content},
-                "NotFound": {"description": "No such record (or not visible to the caller).",
-                             "content": error_content},
-                "NotAcceptable": {"description": "No supported format matches the Accept header.",
-                                  "content": error_content},
+                "BadRequest": {
+                    "description": "A parameter is invalid; `parameter` names it.",
+                    "content": error_content,
+                },
+                "Unauthorized": {
+                    "description": "The token is invalid, or the request needs one.",
+                    "content": error_content,
+                },
+                "NotFound": {
+                    "description": "No such record (or not visible to the caller).",
+                    "content": error_content,
+                },
+                "NotAcceptable": {
+                    "description": "No supported format matches the Accept header.",
+                    "content": error_content,
+                },
                 "TooManyRequests": {
                     "description": "Rate limit exceeded.",
-                    "headers": {"Retry-After": {"schema": {"type": "string"},
-                                                "description": "Seconds to wait before retrying."}},
-                    "content": error_content},
-                "ServerError": {"description": "Unexpected server error.", "content": error_content},
+                    "headers": {
+                        "Retry-After": {
+                            "schema": {"type": "string"},
+                            "description": "Seconds to wait before retrying.",
+                        }
+                    },
+                    "content": error_content,
+                },
+                "ServerError": {
+                    "description": "Unexpected server error.",
+                    "content": error_content,
+                },
             },
         },
     }

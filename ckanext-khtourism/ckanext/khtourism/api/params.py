@@ -7,6 +7,7 @@ needs a longitude, a bounding box must not be inverted, a polygon must be a
 valid polygon) follow in :func:`parse`. Every failure raises
 :class:`~.errors.ApiError` — a 400 with the parameter's name, never a 500.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,103 +64,216 @@ class Param:
 
 
 def _codes(values: Iterable[str]) -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "string", "enum": list(values)}, "minItems": 1, "uniqueItems": True}
+    return {
+        "type": "array",
+        "items": {"type": "string", "enum": list(values)},
+        "minItems": 1,
+        "uniqueItems": True,
+    }
 
 
 _ALL = frozenset({LIST, ITEM, LOOKUP, CHANGES, STATS, META})
 
 PARAMS: list[Param] = [
-    Param("format", {"type": "string", "enum": list(FORMATS)},
-          "Response format; overrides the Accept header. `json` (default), `geojson` "
-          "(FeatureCollection), `csv` (UTF-8 with BOM) or `jsonld` (schema.org).",
-          frozenset({LIST, ITEM, LOOKUP})),
-    Param("lang", {"type": "string", "enum": list(LANGS)},
-          "Language of titles, labels and error messages; defaults to the Accept-Language "
-          "header, then Vietnamese.", _ALL),
-    Param("q", {"type": "string", "minLength": 1, "maxLength": MAX_Q_LENGTH},
-          "Free-text search, the same Vietnamese-aware search as the portal "
-          "(case- and diacritic-insensitive).", frozenset({LIST}), example="khach san"),
-    Param("admin_unit", {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{5}$"},
-                         "minItems": 1, "maxItems": 100, "uniqueItems": True},
-          "Commune-level administrative unit code(s) (2025, 5 digits), comma-separated.",
-          frozenset({LIST, STATS}), example=["22333"]),
-    Param("former_district", _codes(FORMER_DISTRICTS),
-          "District code(s) before 1 July 2025 (3 digits), comma-separated.",
-          frozenset({LIST, STATS})),
-    Param("operating_status", _codes(OPERATING_STATUS),
-          "Operating status(es), comma-separated.", frozenset({LIST, STATS})),
-    Param("bbox", {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
-          "Bounding box `min_lon,min_lat,max_lon,max_lat` (WGS84): records whose location "
-          "intersects it.", frozenset({LIST}), example=[109.0, 12.0, 109.5, 12.5]),
-    Param("lat", {"type": "number", "minimum": -90, "maximum": 90},
-          "Latitude of the centre of a radius search (with `lon` and `radius`).", frozenset({LIST})),
-    Param("lon", {"type": "number", "minimum": -180, "maximum": 180},
-          "Longitude of the centre of a radius search (with `lat` and `radius`).", frozenset({LIST})),
-    Param("radius", {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_M},
-          "Radius in metres (great-circle). Results are sorted by distance and carry `distance_m`.",
-          frozenset({LIST})),
-    Param("polygon", {"type": "string", "minLength": 1, "maxLength": MAX_POLYGON_LENGTH},
-          "A polygon (GeoJSON Polygon/MultiPolygon geometry or WKT, WGS84): records whose "
-          "location intersects it.", frozenset({LIST})),
-    Param("updated_since", {"type": "string", "format": "date-time"},
-          "Only records modified at or after this instant (RFC 3339, e.g. "
-          "`2026-01-01T00:00:00Z`).", frozenset({LIST})),
-    Param("include_unpublished", {"type": "boolean"},
-          "Also return records that are not published (drafts, submitted, rejected). Needs "
-          "an API token; only records the token's user may see are returned.",
-          frozenset({LIST, LOOKUP, STATS})),
-    Param("sort", {"type": "string", "enum": [
-        prefix + key for key in SORT_KEYS for prefix in ("", "-")
-        if not (key in ("relevance", "distance") and prefix == "-")
-    ]}, "Sort order: a key, `-` for descending. `relevance` needs `q`, `distance` needs a "
+    Param(
+        "format",
+        {"type": "string", "enum": list(FORMATS)},
+        "Response format; overrides the Accept header. `json` (default), `geojson` "
+        "(FeatureCollection), `csv` (UTF-8 with BOM) or `jsonld` (schema.org).",
+        frozenset({LIST, ITEM, LOOKUP}),
+    ),
+    Param(
+        "lang",
+        {"type": "string", "enum": list(LANGS)},
+        "Language of titles, labels and error messages; defaults to the Accept-Language "
+        "header, then Vietnamese.",
+        _ALL,
+    ),
+    Param(
+        "q",
+        {"type": "string", "minLength": 1, "maxLength": MAX_Q_LENGTH},
+        "Free-text search, the same Vietnamese-aware search as the portal "
+        "(case- and diacritic-insensitive).",
+        frozenset({LIST}),
+        example="khach san",
+    ),
+    Param(
+        "admin_unit",
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[0-9]{5}$"},
+            "minItems": 1,
+            "maxItems": 100,
+            "uniqueItems": True,
+        },
+        "Commune-level administrative unit code(s) (2025, 5 digits), comma-separated.",
+        frozenset({LIST, STATS}),
+        example=["22333"],
+    ),
+    Param(
+        "former_district",
+        _codes(FORMER_DISTRICTS),
+        "District code(s) before 1 July 2025 (3 digits), comma-separated.",
+        frozenset({LIST, STATS}),
+    ),
+    Param(
+        "operating_status",
+        _codes(OPERATING_STATUS),
+        "Operating status(es), comma-separated.",
+        frozenset({LIST, STATS}),
+    ),
+    Param(
+        "bbox",
+        {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "Bounding box `min_lon,min_lat,max_lon,max_lat` (WGS84): records whose location "
+        "intersects it.",
+        frozenset({LIST}),
+        example=[109.0, 12.0, 109.5, 12.5],
+    ),
+    Param(
+        "lat",
+        {"type": "number", "minimum": -90, "maximum": 90},
+        "Latitude of the centre of a radius search (with `lon` and `radius`).",
+        frozenset({LIST}),
+    ),
+    Param(
+        "lon",
+        {"type": "number", "minimum": -180, "maximum": 180},
+        "Longitude of the centre of a radius search (with `lat` and `radius`).",
+        frozenset({LIST}),
+    ),
+    Param(
+        "radius",
+        {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_M},
+        "Radius in metres (great-circle). Results are sorted by distance and carry `distance_m`.",
+        frozenset({LIST}),
+    ),
+    Param(
+        "polygon",
+        {"type": "string", "minLength": 1, "maxLength": MAX_POLYGON_LENGTH},
+        "A polygon (GeoJSON Polygon/MultiPolygon geometry or WKT, WGS84): records whose "
+        "location intersects it.",
+        frozenset({LIST}),
+    ),
+    Param(
+        "updated_since",
+        {"type": "string", "format": "date-time"},
+        "Only records modified at or after this instant (RFC 3339, e.g. `2026-01-01T00:00:00Z`).",
+        frozenset({LIST}),
+    ),
+    Param(
+        "include_unpublished",
+        {"type": "boolean"},
+        "Also return records that are not published (drafts, submitted, rejected). Needs "
+        "an API token; only records the token's user may see are returned.",
+        frozenset({LIST, LOOKUP, STATS}),
+    ),
+    Param(
+        "sort",
+        {
+            "type": "string",
+            "enum": [
+                prefix + key
+                for key in SORT_KEYS
+                for prefix in ("", "-")
+                if not (key in ("relevance", "distance") and prefix == "-")
+            ],
+        },
+        "Sort order: a key, `-` for descending. `relevance` needs `q`, `distance` needs a "
         "radius search. Default: distance for radius searches, relevance with `q`, else `-updated`.",
-        frozenset({LIST})),
-    Param("fields", {"type": "array", "items": {"type": "string", "pattern": "^[a-z_]+$"},
-                     "minItems": 1, "uniqueItems": True},
-          "Comma-separated fields to return (see the resource's item schema); `id` is always "
-          "included.", frozenset({LIST, ITEM, LOOKUP})),
-    Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-          f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).", frozenset({LIST, CHANGES})),
-    Param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-          "Page number, from 1; the response carries the total count.", frozenset({LIST})),
-    Param("since", {"type": "string", "format": "date-time"},
-          "Changes at or after this instant (RFC 3339). Use `cursor` to continue.",
-          frozenset({CHANGES})),
-    Param("cursor", {"type": "string", "pattern": "^[0-9]{1,18}$"},
-          "Opaque cursor from a previous response's `next_cursor`: changes after it.",
-          frozenset({CHANGES})),
-    Param("type", _codes(["accommodation", "tour-operator", "tour-guide", "heritage-site"]),
-          "Record type(s), comma-separated.", frozenset({CHANGES, STATS, LOOKUP})),
-    Param("months", {"type": "integer", "minimum": 1, "maximum": 60},
-          "How many calendar months (counting back from the current one) the "
-          "created/updated histogram covers (default 12).", frozenset({STATS})),
+        frozenset({LIST}),
+    ),
+    Param(
+        "fields",
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z_]+$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "Comma-separated fields to return (see the resource's item schema); `id` is always "
+        "included.",
+        frozenset({LIST, ITEM, LOOKUP}),
+    ),
+    Param(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
+        frozenset({LIST, CHANGES}),
+    ),
+    Param(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        "Page number, from 1; the response carries the total count.",
+        frozenset({LIST}),
+    ),
+    Param(
+        "since",
+        {"type": "string", "format": "date-time"},
+        "Changes at or after this instant (RFC 3339). Use `cursor` to continue.",
+        frozenset({CHANGES}),
+    ),
+    Param(
+        "cursor",
+        {"type": "string", "pattern": "^[0-9]{1,18}$"},
+        "Opaque cursor from a previous response's `next_cursor`: changes after it.",
+        frozenset({CHANGES}),
+    ),
+    Param(
+        "type",
+        _codes(["accommodation", "tour-operator", "tour-guide", "heritage-site"]),
+        "Record type(s), comma-separated.",
+        frozenset({CHANGES, STATS, LOOKUP}),
+    ),
+    Param(
+        "months",
+        {"type": "integer", "minimum": 1, "maximum": 60},
+        "How many calendar months (counting back from the current one) the "
+        "created/updated histogram covers (default 12).",
+        frozenset({STATS}),
+    ),
 ]
 
 for _identifier in IDENTIFIERS:
-    PARAMS.append(Param(
-        _identifier, {"type": "string", "minLength": 1, "maxLength": 100},
-        f"Official identifier `{_identifier}` to look up (exactly one identifier per request).",
-        frozenset({LOOKUP}),
-    ))
+    PARAMS.append(
+        Param(
+            _identifier,
+            {"type": "string", "minLength": 1, "maxLength": 100},
+            f"Official identifier `{_identifier}` to look up (exactly one identifier per request).",
+            frozenset({LOOKUP}),
+        )
+    )
 
 for _resource in RESOURCES.values():
     for _filter in _resource.filters:
         if any(p.name == _filter.name and LIST in p.endpoints for p in PARAMS):
             existing = next(p for p in PARAMS if p.name == _filter.name)
             PARAMS[PARAMS.index(existing)] = Param(
-                existing.name, existing.schema, existing.description, existing.endpoints,
+                existing.name,
+                existing.schema,
+                existing.description,
+                existing.endpoints,
                 (existing.resources or frozenset()) | {_resource.path},
             )
             continue
         if _filter.choices is not None:
             schema = _codes(_filter.choices)
         else:
-            schema = {"type": "array", "items": {"type": "string", "pattern": _filter.pattern},
-                      "minItems": 1, "uniqueItems": True}
-        PARAMS.append(Param(
-            _filter.name, schema, f"Filter by {_filter.description}, comma-separated (any of them).",
-            frozenset({LIST, STATS}), frozenset({_resource.path}),
-        ))
+            schema = {
+                "type": "array",
+                "items": {"type": "string", "pattern": _filter.pattern},
+                "minItems": 1,
+                "uniqueItems": True,
+            }
+        PARAMS.append(
+            Param(
+                _filter.name,
+                schema,
+                f"Filter by {_filter.description}, comma-separated (any of them).",
+                frozenset({LIST, STATS}),
+                frozenset({_resource.path}),
+            )
+        )
 
 PARAMS_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 
@@ -221,14 +335,22 @@ def _scalar(param: Param, schema: Mapping[str, Any], raw: str, name: str) -> Any
         if "minLength" in schema and len(value) < schema["minLength"]:
             raise invalid(name, "giá trị không được để trống.", "the value must not be empty.")
         if "maxLength" in schema and len(value) > schema["maxLength"]:
-            raise invalid(name, f"dài quá {schema['maxLength']} ký tự.",
-                          f"longer than {schema['maxLength']} characters.")
+            raise invalid(
+                name,
+                f"dài quá {schema['maxLength']} ký tự.",
+                f"longer than {schema['maxLength']} characters.",
+            )
         if "enum" in schema and value not in schema["enum"]:
             allowed = ", ".join(schema["enum"])
-            raise invalid(name, f"'{value}' không thuộc: {allowed}.", f"'{value}' is not one of: {allowed}.")
+            raise invalid(
+                name, f"'{value}' không thuộc: {allowed}.", f"'{value}' is not one of: {allowed}."
+            )
         if "pattern" in schema and not re.search(schema["pattern"], value):
-            raise invalid(name, f"'{value}' không đúng dạng {schema['pattern']}.",
-                          f"'{value}' does not match {schema['pattern']}.")
+            raise invalid(
+                name,
+                f"'{value}' không đúng dạng {schema['pattern']}.",
+                f"'{value}' does not match {schema['pattern']}.",
+            )
         if schema.get("format") == "date-time":
             value = parse_datetime(name, value)
         return value
@@ -237,7 +359,11 @@ def _scalar(param: Param, schema: Mapping[str, Any], raw: str, name: str) -> Any
     if "maximum" in schema and value > schema["maximum"]:
         raise invalid(name, f"phải ≤ {schema['maximum']}.", f"must be ≤ {schema['maximum']}.")
     if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-        raise invalid(name, f"phải > {schema['exclusiveMinimum']}.", f"must be > {schema['exclusiveMinimum']}.")
+        raise invalid(
+            name,
+            f"phải > {schema['exclusiveMinimum']}.",
+            f"must be > {schema['exclusiveMinimum']}.",
+        )
     return value
 
 
@@ -250,11 +376,17 @@ def parse_value(param: Param, raw: str) -> Any:
         return _scalar(param, schema, raw, param.name)
     parts = raw.split(",")
     if len(parts) < schema.get("minItems", 0) or raw == "":
-        raise invalid(param.name, f"cần ít nhất {schema.get('minItems', 1)} giá trị.",
-                      f"expected at least {schema.get('minItems', 1)} value(s).")
+        raise invalid(
+            param.name,
+            f"cần ít nhất {schema.get('minItems', 1)} giá trị.",
+            f"expected at least {schema.get('minItems', 1)} value(s).",
+        )
     if "maxItems" in schema and len(parts) > schema["maxItems"]:
-        raise invalid(param.name, f"nhiều nhất {schema['maxItems']} giá trị.",
-                      f"at most {schema['maxItems']} value(s).")
+        raise invalid(
+            param.name,
+            f"nhiều nhất {schema['maxItems']} giá trị.",
+            f"at most {schema['maxItems']} value(s).",
+        )
     values = [_scalar(param, schema["items"], part, param.name) for part in parts]
     if schema.get("uniqueItems") and len(set(values)) != len(values):
         raise invalid(param.name, "có giá trị lặp lại.", "contains repeated values.")
@@ -280,24 +412,37 @@ def _check_rules(parsed: dict[str, Any], endpoint: str, resource: Resource | Non
     radius_keys = [key for key in ("lat", "lon", "radius") if key in parsed]
     if radius_keys and len(radius_keys) != 3:
         missing = next(key for key in ("lat", "lon", "radius") if key not in parsed)
-        raise conflict(missing, "tìm theo bán kính cần đủ lat, lon và radius.",
-                       "a radius search needs lat, lon and radius together.")
+        raise conflict(
+            missing,
+            "tìm theo bán kính cần đủ lat, lon và radius.",
+            "a radius search needs lat, lon and radius together.",
+        )
     spatial = [key for key in ("bbox", "radius", "polygon") if key in parsed]
     if len(spatial) > 1:
-        raise conflict(spatial[1], "chỉ dùng một trong bbox, lat/lon/radius, polygon.",
-                       "use only one of bbox, lat/lon/radius, polygon.")
+        raise conflict(
+            spatial[1],
+            "chỉ dùng một trong bbox, lat/lon/radius, polygon.",
+            "use only one of bbox, lat/lon/radius, polygon.",
+        )
     if "bbox" in parsed:
         parsed["bbox"] = _check_bbox(parsed["bbox"])
     if "polygon" in parsed:
         parsed["polygon"] = parse_polygon(parsed["polygon"])
     sort = parsed.get("sort")
     if sort == "relevance" and "q" not in parsed:
-        raise conflict("sort", "sắp xếp theo mức liên quan cần tham số q.", "sort=relevance needs q.")
+        raise conflict(
+            "sort", "sắp xếp theo mức liên quan cần tham số q.", "sort=relevance needs q."
+        )
     if sort == "distance" and "radius" not in parsed:
-        raise conflict("sort", "sắp xếp theo khoảng cách cần lat, lon và radius.",
-                       "sort=distance needs lat, lon and radius.")
+        raise conflict(
+            "sort",
+            "sắp xếp theo khoảng cách cần lat, lon và radius.",
+            "sort=distance needs lat, lon and radius.",
+        )
     if "since" in parsed and "cursor" in parsed:
-        raise conflict("cursor", "dùng since hoặc cursor, không dùng cả hai.", "use since or cursor, not both.")
+        raise conflict(
+            "cursor", "dùng since hoặc cursor, không dùng cả hai.", "use since or cursor, not both."
+        )
     if endpoint == LOOKUP:
         given = [name for name in IDENTIFIERS if name in parsed]
         if len(given) != 1:
@@ -310,21 +455,31 @@ def _check_rules(parsed: dict[str, Any], endpoint: str, resource: Resource | Non
         known = set(resource.all_fields)
         for name in parsed["fields"]:
             if name not in known:
-                raise invalid("fields", f"trường '{name}' không có trong {resource.path}.",
-                              f"field '{name}' does not exist in {resource.path}.")
+                raise invalid(
+                    "fields",
+                    f"trường '{name}' không có trong {resource.path}.",
+                    f"field '{name}' does not exist in {resource.path}.",
+                )
 
 
 def _check_bbox(values: list[float]) -> tuple[float, float, float, float]:
     min_lon, min_lat, max_lon, max_lat = values
     for value in (min_lon, max_lon):
         if not -180 <= value <= 180:
-            raise invalid("bbox", "kinh độ phải trong [-180, 180].", "longitudes must be within [-180, 180].")
+            raise invalid(
+                "bbox", "kinh độ phải trong [-180, 180].", "longitudes must be within [-180, 180]."
+            )
     for value in (min_lat, max_lat):
         if not -90 <= value <= 90:
-            raise invalid("bbox", "vĩ độ phải trong [-90, 90].", "latitudes must be within [-90, 90].")
+            raise invalid(
+                "bbox", "vĩ độ phải trong [-90, 90].", "latitudes must be within [-90, 90]."
+            )
     if min_lon > max_lon or min_lat > max_lat:
-        raise invalid("bbox", "cần min_lon,min_lat,max_lon,max_lat với giá trị nhỏ trước.",
-                      "expected min_lon,min_lat,max_lon,max_lat with the minimum first.")
+        raise invalid(
+            "bbox",
+            "cần min_lon,min_lat,max_lon,max_lat với giá trị nhỏ trước.",
+            "expected min_lon,min_lat,max_lon,max_lat with the minimum first.",
+        )
     return min_lon, min_lat, max_lon, max_lat
 
 
@@ -333,8 +488,11 @@ def parse_polygon(text: str) -> dict[str, Any]:
     import shapely
     from shapely.geometry import mapping, shape
 
-    error = invalid("polygon", "cần một đa giác hợp lệ (GeoJSON Polygon/MultiPolygon hoặc WKT).",
-                    "expected a valid polygon (GeoJSON Polygon/MultiPolygon or WKT).")
+    error = invalid(
+        "polygon",
+        "cần một đa giác hợp lệ (GeoJSON Polygon/MultiPolygon hoặc WKT).",
+        "expected a valid polygon (GeoJSON Polygon/MultiPolygon or WKT).",
+    )
     stripped = text.strip()
     try:
         if stripped.startswith("{"):
@@ -350,13 +508,25 @@ def parse_polygon(text: str) -> dict[str, Any]:
         raise
     except Exception:  # shapely and json raise many kinds of errors for bad input
         raise error from None
-    if geometry is None or geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+    if (
+        geometry is None
+        or geometry.is_empty
+        or geometry.geom_type not in ("Polygon", "MultiPolygon")
+    ):
         raise error
     if not geometry.is_valid:
-        raise invalid("polygon", "đa giác tự cắt hoặc không khép kín.", "the polygon is self-intersecting or not closed.")
+        raise invalid(
+            "polygon",
+            "đa giác tự cắt hoặc không khép kín.",
+            "the polygon is self-intersecting or not closed.",
+        )
     min_x, min_y, max_x, max_y = geometry.bounds
     if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
-        raise invalid("polygon", "toạ độ phải là WGS84 (kinh độ, vĩ độ).", "coordinates must be WGS84 (lon, lat).")
+        raise invalid(
+            "polygon",
+            "toạ độ phải là WGS84 (kinh độ, vĩ độ).",
+            "coordinates must be WGS84 (lon, lat).",
+        )
     return mapping(geometry)
 
 

@@ -1,4 +1,5 @@
 """Parsed parameters -> one ``package_search`` call (the portal's one query path)."""
+
 from __future__ import annotations
 
 import logging
@@ -131,7 +132,9 @@ def page_window(parsed: dict[str, Any]) -> tuple[int, int]:
     return limit, (page - 1) * limit
 
 
-def resource_types(resource: Resource | None, parsed: dict[str, Any], default: list[str]) -> list[str]:
+def resource_types(
+    resource: Resource | None, parsed: dict[str, Any], default: list[str]
+) -> list[str]:
     if resource is not None:
         return [resource.dataset_type]
     return list(parsed.get("type") or default)

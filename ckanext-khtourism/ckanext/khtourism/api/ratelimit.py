@@ -5,6 +5,7 @@ token (``ckanext.khtourism.api.rate_limit.token``), requests without one per
 client IP (``ckanext.khtourism.api.rate_limit.anonymous``). A breach is a 429
 in the API's error shape with ``Retry-After``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,7 @@ def storage_uri(redis_url: str) -> str:
     """
     scheme = urlsplit(redis_url).scheme
     if scheme == "unix":
-        return "redis+unix" + redis_url[len("unix"):]
+        return "redis+unix" + redis_url[len("unix") :]
     if scheme in ("redis", "rediss", "redis+unix", "memory", "redis+sentinel", "redis+cluster"):
         return redis_url
     raise ValueError(f"unsupported Redis URL scheme for rate limiting: {scheme!r}")
@@ -74,13 +75,17 @@ def attach(blueprint: Blueprint, on_breach) -> None:
         )
         limiter.init_app(app)
         limiter.limit(
-            lambda: tk.config.get(ANONYMOUS_LIMIT), key_func=client_ip,
-            exempt_when=has_token, methods=["GET", "HEAD"],
+            lambda: tk.config.get(ANONYMOUS_LIMIT),
+            key_func=client_ip,
+            exempt_when=has_token,
+            methods=["GET", "HEAD"],
             scope="anonymous",
         )(blueprint)
         limiter.limit(
-            lambda: tk.config.get(TOKEN_LIMIT), key_func=token_key,
-            exempt_when=lambda: not has_token(), methods=["GET", "HEAD"],
+            lambda: tk.config.get(TOKEN_LIMIT),
+            key_func=token_key,
+            exempt_when=lambda: not has_token(),
+            methods=["GET", "HEAD"],
             scope="token",
         )(blueprint)
         app.extensions["khtourism_api_limiter"] = limiter

@@ -3,6 +3,7 @@
 Every serializer takes a :class:`Page` (or one item) and returns bytes; the
 media type and the negotiation live here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,6 +1,7 @@
 """CSV for spreadsheets: UTF-8 with a byte-order mark (Excel then reads Vietnamese
 correctly), one row per record, multi-valued fields joined with ``; ``, and a
 ``<field>_label`` column beside each coded field in the request's language."""
+
 from __future__ import annotations
 
 import csv
@@ -34,7 +35,9 @@ def columns_for(items: list[dict[str, Any]], preferred: list[str] | None) -> lis
             if key == "labels":
                 continue
     if preferred:
-        columns = [c for c in preferred if c != "labels"] + [c for c in columns if c not in preferred]
+        columns = [c for c in preferred if c != "labels"] + [
+            c for c in columns if c not in preferred
+        ]
     with_labels: list[str] = []
     labelled = {name for item in items for name in (item.get("labels") or {})}
     for column in columns:

@@ -1,4 +1,5 @@
 """Plain JSON: ``{"total", "page", "limit", "items", "links"}`` or one item."""
+
 from __future__ import annotations
 
 import json
@@ -13,16 +14,18 @@ def dumps(data: Any) -> bytes:
 
 
 def render_page(page: Page, lang: str) -> bytes:
-    return dumps({
-        "type": page.resource,
-        "lang": lang,
-        "total": page.total,
-        "page": page.page,
-        "limit": page.limit,
-        "returned": len(page.items),
-        "items": page.items,
-        "links": page.links,
-    })
+    return dumps(
+        {
+            "type": page.resource,
+            "lang": lang,
+            "total": page.total,
+            "page": page.page,
+            "limit": page.limit,
+            "returned": len(page.items),
+            "items": page.items,
+            "links": page.links,
+        }
+    )
 
 
 def render_item(item: dict[str, Any], lang: str) -> bytes:

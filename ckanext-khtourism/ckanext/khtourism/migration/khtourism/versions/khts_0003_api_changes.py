@@ -3,6 +3,7 @@
 Revision ID: khts_0003_api_changes
 Revises: khts_0002_workflow
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -26,9 +27,13 @@ def upgrade() -> None:
         sa.Column("changed_at", sa.DateTime, nullable=False),
         sa.Column("metadata_modified", sa.DateTime),
     )
-    op.create_index("khtourism_api_change_package_seq", "khtourism_api_change", ["package_id", "seq"])
+    op.create_index(
+        "khtourism_api_change_package_seq", "khtourism_api_change", ["package_id", "seq"]
+    )
     op.create_index("khtourism_api_change_changed_at", "khtourism_api_change", ["changed_at"])
-    op.create_index("khtourism_api_change_type_seq", "khtourism_api_change", ["dataset_type", "seq"])
+    op.create_index(
+        "khtourism_api_change_type_seq", "khtourism_api_change", ["dataset_type", "seq"]
+    )
 
 
 def downgrade() -> None:

@@ -173,8 +173,7 @@ def list_records(resource_path: str) -> Response:
     lang = http.lang()
     fmt = _format(parsed)
     _require_token_for_unpublished(parsed)
-    limit, start = params_window = query.page_window(parsed)
-    del params_window
+    limit, start = query.page_window(parsed)
     user = auth.user_name()
     result = query.search(parsed, [resource.dataset_type], rows=limit, start=start, user_name=user)
     centre = (parsed["lon"], parsed["lat"]) if "radius" in parsed else None

@@ -4,6 +4,7 @@ The suite runs with CKAN's pytest plugin against real PostgreSQL and Redis
 (``make test`` starts embedded ones, or uses the servers that
 ``CKAN_SQLALCHEMY_URL`` / ``CKAN_REDIS_URL`` name).
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """``ckan khtourism …`` commands."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,15 +19,9 @@ def khtourism() -> None:
 @khtourism.command()
 def doctor() -> None:
     """Check the database, Redis, migrations, search and configuration."""
-    findings = doctor_checks.run_checks()
-    marks = {doctor_checks.OK: "OK  ", doctor_checks.WARNING: "WARN", doctor_checks.ERROR: "FAIL"}
-    for finding in findings:
-        click.echo(f"[{marks[finding.status]}] {finding.check}: {finding.message}")
-    errors = [f for f in findings if f.status == doctor_checks.ERROR]
+    errors = doctor_checks.print_report(doctor_checks.run_checks(), click.echo)
     if errors:
-        click.echo(f"{len(errors)} problem(s) found.", err=True)
         raise SystemExit(1)
-    click.echo("All checks passed.")
 
 
 # records: demo data

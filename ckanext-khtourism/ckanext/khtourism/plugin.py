@@ -1,4 +1,5 @@
 """Plugin wiring only: every concern lives in the module the blanket names."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,13 +8,13 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
-from ckanext.khtourism import search  # noqa: F401
-
-# records: record types, workflow, privacy
-from ckanext.khtourism.records import privacy
+import ckanext.khtourism.search  # noqa: F401
+from ckanext.khtourism import doctor
+from ckanext.khtourism.records import facets as record_facets  # records
+from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
-from ckanext.khtourism.workflow import activity as workflow_activity
-from ckanext.khtourism.workflow.labels import CuratorPermissionLabels
+from ckanext.khtourism.workflow import activity as workflow_activity  # records
+from ckanext.khtourism.workflow.labels import CuratorPermissionLabels  # records
 
 
 @tk.blanket.config_declarations
@@ -30,11 +31,13 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     # records
     p.implements(p.IPermissionLabels)
+    p.implements(p.IFacets, inherit=True)
     # api: the `views` module's blueprints (records) and the tourism API
     p.implements(p.IBlueprint)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
+        doctor.preflight(config)  # `ckan khtourism doctor` must work with the database down
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")
@@ -79,3 +82,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         from .api.changes import record_change
 
         record_change(pkg_dict, "delete")
+
+    # records: IFacets (each record type's search page)
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        return record_facets.dataset_facets(facets_dict, package_type)

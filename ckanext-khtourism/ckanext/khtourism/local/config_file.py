@@ -1,4 +1,5 @@
 """Writes the CKAN configuration file of the local stack."""
+
 from __future__ import annotations
 
 import json
@@ -38,10 +39,7 @@ DCAT_PROFILES = ["euro_dcat_ap_3"]
 def load_secrets(var_dir: Path) -> dict[str, str]:
     """Secrets generated once per installation, kept in ``var/secrets.json`` (mode 600)."""
     path = var_dir / "secrets.json"
-    if path.exists():
-        stored = json.loads(path.read_text())
-    else:
-        stored = {}
+    stored = json.loads(path.read_text()) if path.exists() else {}
     changed = False
     for key in ("secret_key", "jwt_secret", "sysadmin_password"):
         if not stored.get(key):

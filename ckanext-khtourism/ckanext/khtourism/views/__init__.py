@@ -1,4 +1,5 @@
 """Blueprints of the extension (``@tk.blanket.blueprints`` reads ``__all__``)."""
+
 from __future__ import annotations
 
 # records: curator queue, business dashboard, revision diff, workflow buttons

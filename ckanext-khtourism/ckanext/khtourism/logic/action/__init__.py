@@ -7,6 +7,7 @@ actions: ``package_update`` (an edit of a published record by its business
 becomes a pending revision) and ``activity_create`` (personal data never
 enters the activity stream).
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,0 +1,232 @@
+"""Search benchmark of the PostgreSQL engine at a realistic scale.
+
+    .venv/bin/python bench/search_bench.py --datasets 100000
+
+1. starts embedded PostgreSQL and Redis under ``var/bench`` (or uses
+   ``CKAN_SQLALCHEMY_URL`` / ``CKAN_REDIS_URL``), writes ``var/bench/bench.ini``
+   and migrates the database;
+2. loads ``--datasets`` synthetic records (bench/generate.py) straight into
+   CKAN's tables, once (kept between runs);
+3. times ``ckan search-index rebuild`` — CKAN's real indexer, through our
+   engine — and reports datasets/s;
+4. runs ``package_search`` as an anonymous visitor (permission labels and
+   ``capacity:public`` filters, like the dataset page) for four query shapes and
+   reports p50 / p95 / mean in milliseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import generate  # noqa: E402
+
+FACETS = ["dataset_type", "tags", "organization", "res_format"]
+TEXT_QUERIES = ["khach san nha trang", "homestay", "lặn biển", "hotel", "tháp chàm",
+                "resort cam ranh", "du lịch", "spa", "hướng dẫn viên", "biet thu",
+                "seafood restaurant", "di tích lịch sử"]
+FILTERS = [
+    ["dataset_type:accommodation", "star_rating:(4 OR 5)", "operating_status:operating"],
+    ["dataset_type:tour-guide", "card_status:valid", "languages:en"],
+    ["dataset_type:heritage-site", "ranking:quoc_gia"],
+    ["dataset_type:accommodation", "amenities:pool", "admin_unit:22333"],
+    ["dataset_type:tour-operator", "licence_type:quoc_te_inbound"],
+    ["tags:biển", "-operating_status:closed"],
+]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def start_services(var_dir: Path):
+    from ckanext.khtourism.local import config_file, services, stack
+
+    running = services.start(var_dir, database="ckan_bench", redis_db=2)
+    # the four record types, as plain scheming types with the contract's field names
+    config_file.DATASET_SCHEMAS = ["ckanext.scheming:ckan_dataset.yaml"] + [
+        p.as_uri() for p in sorted((ROOT / "bench" / "schemas").glob("*.yaml"))]
+    config = config_file.write_config(
+        var_dir / "bench.ini", var_dir=var_dir, sqlalchemy_url=running.sqlalchemy_url,
+        redis_url=running.redis_url, port=5000, log_level="WARNING")
+    stack.prepare_database(config)
+    return running, config, stack
+
+
+def load_records(config: Path, datasets: int) -> int:
+    import psycopg2
+    import sqlalchemy as sa
+
+    from ckan.cli import load_config
+
+    url = load_config(str(config))["sqlalchemy.url"]
+    parsed = sa.engine.make_url(url)
+    connection = psycopg2.connect(
+        dbname=parsed.database, user=parsed.username, password=parsed.password,
+        host=parsed.host or parsed.query.get("host"), port=parsed.port)
+    cursor = connection.cursor()
+    cursor.execute("SELECT count(*) FROM package WHERE type <> 'harvest'")
+    existing = cursor.fetchone()[0]
+    if existing == datasets:
+        print(f"{existing} datasets already loaded")
+        return existing
+    if existing:
+        raise SystemExit(f"var/bench holds {existing} datasets, not {datasets}: "
+                         "remove var/bench to start again")
+    started = time.perf_counter()
+    count = generate.load(connection, generate.records(datasets))
+    print(f"loaded {count} datasets into CKAN's tables in {time.perf_counter() - started:.0f} s")
+    connection.close()
+    return count
+
+
+def rebuild(stack, config: Path, datasets: int) -> float:
+    started = time.perf_counter()
+    subprocess.run(stack.ckan(config, "search-index", "rebuild", "--clear"), check=True,
+                   stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    rate = datasets / elapsed
+    print(f"rebuild: {datasets} datasets in {elapsed:.0f} s = {rate:.0f} datasets/s")
+    return rate
+
+
+def clone_index(config: Path, target: int) -> int:
+    """Grow the index to ``target`` rows by copying the indexed documents in SQL.
+
+    CKAN's per-dataset rebuild is far too slow on this machine to index 100,000
+    datasets in a benchmark run, so the base records go through the real indexer
+    and the index rows are then copied (new ids and names, points moved by up to
+    ~3 km, metadata_modified shifted) — the copies are documents exactly as
+    CKAN's indexer built them.
+    """
+    import sqlalchemy as sa
+
+    from ckan.cli import load_config
+
+    engine = sa.create_engine(load_config(str(config))["sqlalchemy.url"])
+    with engine.begin() as connection:
+        base = connection.execute(sa.text("SELECT count(*) FROM khtourism_search_doc")).scalar()
+        if base >= target:
+            return base
+        copies = -(-target // base) - 1
+        started = time.perf_counter()
+        columns = [r[0] for r in connection.execute(sa.text(
+            "SELECT column_name FROM information_schema.columns WHERE table_name ="
+            " 'khtourism_search_doc' AND column_name NOT IN ('doc_key', 'id', 'name',"
+            " 'min_x', 'min_y', 'max_x', 'max_y', 'centroid_lon', 'centroid_lat',"
+            " 'metadata_modified')"))]
+        connection.execute(sa.text(f"""
+            INSERT INTO khtourism_search_doc (id, name, min_x, min_y, max_x, max_y,
+                centroid_lon, centroid_lat, metadata_modified, {", ".join(columns)})
+            SELECT id || '-' || g, name || '-' || g, min_x + dx, min_y + dy, max_x + dx,
+                   max_y + dy, centroid_lon + dx, centroid_lat + dy,
+                   metadata_modified - make_interval(days => (g * 7) % 400),
+                   {", ".join(columns)}
+            FROM khtourism_search_doc d, generate_series(1, :copies) g,
+                 LATERAL (SELECT (random() - 0.5) * 0.05 AS dx, (random() - 0.5) * 0.05 AS dy) j
+            WHERE d.id NOT LIKE '%-%-%-%-%-%'
+            LIMIT :extra"""), {"copies": copies, "extra": target - base})
+        connection.execute(sa.text("ANALYZE khtourism_search_doc"))
+        total = connection.execute(sa.text("SELECT count(*) FROM khtourism_search_doc")).scalar()
+    print(f"index grown from {base} to {total} documents in {time.perf_counter() - started:.0f} s")
+    return total
+
+
+def query_shapes(rng: random.Random):
+    towns = generate.TOWNS
+
+    def text_facets():
+        return {"q": rng.choice(TEXT_QUERIES), "facet.field": json.dumps(FACETS)}
+
+    def filters_sorted():
+        return {"fq": " ".join(f"+{f}" if not f.startswith("-") else f
+                               for f in rng.choice(FILTERS)),
+                "sort": "metadata_modified desc", "facet.field": json.dumps(FACETS)}
+
+    def bbox_text():
+        town = rng.choice(towns)
+        lon, lat = town[1] + rng.uniform(-0.03, 0.03), town[2] + rng.uniform(-0.03, 0.03)
+        return {"q": rng.choice(TEXT_QUERIES[:8]),
+                "ext_bbox": f"{lon - 0.08},{lat - 0.08},{lon + 0.08},{lat + 0.08}"}
+
+    def radius():
+        town = rng.choice(towns)
+        return {"ext_lat": town[2] + rng.uniform(-0.02, 0.02),
+                "ext_lon": town[1] + rng.uniform(-0.02, 0.02), "ext_radius": 5000}
+
+    return {"text + 4 facets": text_facets, "filters + sort by metadata_modified": filters_sorted,
+            "bbox + text": bbox_text, "radius 5 km": radius}
+
+
+def run_queries(config: Path, iterations: int, warmup: int) -> dict[str, dict[str, float]]:
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(str(config)))
+    from ckan import logic, model
+
+    rng = random.Random(7)
+    results = {}
+    with app._wsgi_app.test_request_context():
+        search = logic.get_action("package_search")
+        for label, make in query_shapes(rng).items():
+            timings, hits = [], []
+            for number in range(warmup + iterations):
+                params = make()
+                context = {"user": "", "ignore_auth": False, "model": model,
+                           "session": model.Session}
+                started = time.perf_counter()
+                result = search(context, dict(params, include_private=True))
+                elapsed = (time.perf_counter() - started) * 1000
+                model.Session.remove()
+                if number >= warmup:
+                    timings.append(elapsed)
+                    hits.append(result["count"])
+            results[label] = {
+                "p50": _percentile(timings, 0.5), "p95": _percentile(timings, 0.95),
+                "mean": statistics.fmean(timings), "mean_hits": statistics.fmean(hits),
+            }
+            print(f"{label:40s} p50 {results[label]['p50']:6.1f} ms   p95 "
+                  f"{results[label]['p95']:6.1f} ms   mean {results[label]['mean']:6.1f} ms"
+                  f"   mean hits {results[label]['mean_hits']:8.0f}")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--skip-rebuild", action="store_true",
+                        help="query the index as it is (after a previous run)")
+    parser.add_argument("--index-size", type=int, default=None,
+                        help="copy index rows until the index holds this many documents")
+    args = parser.parse_args()
+    var_dir = ROOT / "var" / "bench"
+    running, config, stack = start_services(var_dir)
+    try:
+        os.environ["CKAN_INI"] = str(config)
+        datasets = load_records(config, args.datasets)
+        rate = None if args.skip_rebuild else rebuild(stack, config, datasets)
+        indexed = clone_index(config, args.index_size) if args.index_size else datasets
+        results = run_queries(config, args.iterations, args.warmup)
+        (var_dir / "results.json").write_text(json.dumps(
+            {"datasets": datasets, "indexed": indexed, "rebuild_per_s": rate,
+             "queries": results}, indent=2))
+    finally:
+        running.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from harvest_fixtures import FixtureServer, arcgis_query
+
+from tests.harvesters.harvest_fixtures import FixtureServer, arcgis_query
 
 
 @pytest.fixture

@@ -4,11 +4,19 @@ from __future__ import annotations
 import json
 
 import pytest
-from harvest_fixtures import FIXTURES, Reply, arcgis_query, create_source, fixture_reply, run_job
 from pyproj import Geod
 
 import ckan.model as model
 from ckan.tests import factories, helpers
+
+from tests.harvesters.harvest_fixtures import (
+    FIXTURES,
+    Reply,
+    arcgis_query,
+    create_source,
+    fixture_reply,
+    run_job,
+)
 
 GEOD = Geod(ellps="WGS84")
 HERITAGE = {"record_type": "heritage-site", "publish": "direct", "key_field": "MA_DT",

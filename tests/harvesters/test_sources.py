@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from harvest_fixtures import FIXTURES, Reply, arcgis_query, fixture_reply
 
 from ckanext.khtourism.harvesters.sources import SourceError, arcgis, http, ogcapi, spreadsheet, wfs
+from tests.harvesters.harvest_fixtures import FIXTURES, Reply, arcgis_query, fixture_reply
 
 SPREADSHEETS = FIXTURES / "spreadsheets"
 

@@ -6,10 +6,11 @@ import json
 import re
 
 import pytest
-from harvest_fixtures import Reply, create_source, fixture_reply, run_job
 
 import ckan.model as model
 from ckan.tests import factories, helpers
+
+from tests.harvesters.harvest_fixtures import Reply, create_source, fixture_reply, run_job
 
 ACCOMMODATION = {"record_type": "accommodation", "publish": "direct"}
 
@@ -229,8 +230,9 @@ def test_bad_configuration_is_refused_with_the_key_named(register):
 def test_register_uploaded_as_a_ckan_resource(fixture_server):
     import io
 
-    from harvest_fixtures import FIXTURES
     from werkzeug.datastructures import FileStorage
+
+    from tests.harvesters.harvest_fixtures import FIXTURES
 
     org = factories.Organization()
     sysadmin = factories.Sysadmin()

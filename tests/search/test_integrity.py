@@ -9,7 +9,7 @@ from ckan.lib.search.common import SearchIndexError
 from ckan.logic import NotFound
 from ckan.tests import helpers
 
-from conftest import search_config, titles
+from tests.search.conftest import search_config, titles
 
 
 def _indexed(dataset_id):

@@ -10,7 +10,7 @@ from ckan import model
 from ckan.lib.search.common import SearchQueryError
 from ckan.tests import helpers
 
-from conftest import search_config, titles
+from tests.search.conftest import search_config, titles
 
 
 def _age(dataset, days):

@@ -21,6 +21,7 @@ help:
 # The virtualenv is rebuilt when requirements.txt changes.
 $(BIN)/.requirements-installed: requirements.txt
 	@$(PYTHON) -c 'import sys; v=sys.version_info[:2]; sys.exit(0 if (3,10)<=v<=(3,12) else "Python 3.10-3.12 is required, found %d.%d" % v)'
+	@sh deployment/ensure-system-packages.sh $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" wheel
 	$(BIN)/python -m pip install --quiet -r requirements.txt

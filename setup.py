@@ -113,6 +113,10 @@ setup(
             "khtourism_ckan_harvester = ckanext.khtourism.harvesters.catalogue:CKANCatalogueHarvester",
             "khtourism_dcat_harvester = ckanext.khtourism.harvesters.catalogue:DCATCatalogueHarvester",
         ],
+        # dcat room: our RDF profile, chained after euro_dcat_ap_3
+        "ckan.rdf.profiles": [
+            "khtourism = ckanext.khtourism.dcat.profile:KhTourismProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

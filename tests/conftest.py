@@ -4,6 +4,7 @@ The suite runs with CKAN's pytest plugin against real PostgreSQL and Redis
 (``make test`` starts embedded ones, or uses the servers that
 ``CKAN_SQLALCHEMY_URL`` / ``CKAN_REDIS_URL`` name).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,3 +23,7 @@ def clean_db(reset_db, migrate_db_for):
     from ckanext.khtourism.search import reset_index
 
     reset_index()
+    # api: the change feed is our own table too
+    from ckanext.khtourism.api.changes import clear_changes
+
+    clear_changes()

@@ -4,6 +4,7 @@ The five roles of the authorization matrix: anonymous, a member (editor) of
 business A, a member of business B, a curator (editor of the curator
 organization) and a sysadmin; each signed-in role has an API token.
 """
+
 from __future__ import annotations
 
 import copy
@@ -85,16 +86,37 @@ VALID = {
         "unesco_status": "none",
         "admin_unit": "22333",
         "spatial": json.dumps(NHA_TRANG),
-        "area": json.dumps({
-            "type": "Polygon",
-            "coordinates": [[[109.195, 12.265], [109.196, 12.265], [109.196, 12.266],
-                             [109.195, 12.266], [109.195, 12.265]]],
-        }),
+        "area": json.dumps(
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [109.195, 12.265],
+                        [109.196, 12.265],
+                        [109.196, 12.266],
+                        [109.195, 12.266],
+                        [109.195, 12.265],
+                    ]
+                ],
+            }
+        ),
     },
 }
 
-PRIVATE_GUIDE_FIELDS = ("date_of_birth", "id_number", "personal_phone", "personal_email", "home_address")
-PRIVATE_VALUES = ("056090012345", "0905 123 456", "thu.private@example.vn", "Đường Bí Mật", "1990-05-05")
+PRIVATE_GUIDE_FIELDS = (
+    "date_of_birth",
+    "id_number",
+    "personal_phone",
+    "personal_email",
+    "home_address",
+)
+PRIVATE_VALUES = (
+    "056090012345",
+    "0905 123 456",
+    "thu.private@example.vn",
+    "Đường Bí Mật",
+    "1990-05-05",
+)
 
 
 def valid(record_type: str, **overrides: Any) -> dict[str, Any]:
@@ -136,7 +158,9 @@ class World:
     def call(self, role: str, action: str, **data: Any) -> Any:
         return helpers.call_action(action, context=self.context(role), **data)
 
-    def create(self, role: str, record_type: str, owner: str = "a", **overrides: Any) -> dict[str, Any]:
+    def create(
+        self, role: str, record_type: str, owner: str = "a", **overrides: Any
+    ) -> dict[str, Any]:
         org = {"a": self.business_a, "b": self.business_b, "curator": self.curator_org}[owner]
         data = valid(record_type, owner_org=org["id"], **overrides)
         data.setdefault("name", f"{record_type}-{owner}-{len(self.people)}-{id(data) % 100000}")

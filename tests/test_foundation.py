@@ -1,4 +1,5 @@
 """The foundation: plugins load, migrations are complete, the doctor tells the truth."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """``ckan khtourism demo load``: organizations, users with random passwords, records in every state."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,10 @@ def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
 
     credentials = tmp_path / "demo-users.json"
     result = cli.invoke(ckan, ["khtourism", "demo", "load", "--credentials-file", str(credentials)])
-    assert result.exit_code == 0, (result.output, getattr(result.exception, "error_dict", result.exception))
+    assert result.exit_code == 0, (
+        result.output,
+        getattr(result.exception, "error_dict", result.exception),
+    )
 
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
     users = {u["username"]: u for u in json.loads(credentials.read_text())["users"]}
@@ -53,5 +57,9 @@ def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
     # a second run keeps what exists and the same passwords
     again = cli.invoke(ckan, ["khtourism", "demo", "load", "--credentials-file", str(credentials)])
     assert again.exit_code == 0, again.output
-    assert json.loads(credentials.read_text())["users"][0]["password"] == users["curator"]["password"]
-    assert model.Session.query(model.Package).filter(model.Package.state == "active").count() == len(records)
+    assert (
+        json.loads(credentials.read_text())["users"][0]["password"] == users["curator"]["password"]
+    )
+    assert model.Session.query(model.Package).filter(
+        model.Package.state == "active"
+    ).count() == len(records)

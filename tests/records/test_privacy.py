@@ -1,6 +1,7 @@
 """A tour guide's personal data: stored, shown only to curators, sysadmins and the
 guide's own organization; never in search results, the search index (which
 feeds exports and DCAT catalogues), the activity stream or logs."""
+
 from __future__ import annotations
 
 import json
@@ -29,18 +30,28 @@ def _leaks(text: str) -> list[str]:
 
 def test_private_fields_are_shown_only_to_entitled_readers(app, world):
     guide = _published_guide(world)
-    for role, entitled in (("anonymous", False), ("member_b", False), ("member_a", True),
-                           ("curator", True), ("sysadmin", True)):
+    for role, entitled in (
+        ("anonymous", False),
+        ("member_b", False),
+        ("member_a", True),
+        ("curator", True),
+        ("sysadmin", True),
+    ):
         person = world.person(role)
-        response = app.get("/api/3/action/package_show", params={"id": guide["id"]},
-                           headers=person.headers if person else {})
+        response = app.get(
+            "/api/3/action/package_show",
+            params={"id": guide["id"]},
+            headers=person.headers if person else {},
+        )
         assert response.status_code == 200, role
         shown = response.json["result"]
         assert shown["card_number"] == "156100001"  # public guide data stays public
         if entitled:
             assert {f: shown[f] for f in PRIVATE_GUIDE_FIELDS} == {
-                "date_of_birth": "1990-05-05", "id_number": "056090012345",
-                "personal_phone": "0905 123 456", "personal_email": "thu.private@example.vn",
+                "date_of_birth": "1990-05-05",
+                "id_number": "056090012345",
+                "personal_phone": "0905 123 456",
+                "personal_email": "thu.private@example.vn",
                 "home_address": "12 Đường Bí Mật, Nha Trang",
             }, role
         else:
@@ -71,7 +82,10 @@ def test_private_fields_never_enter_the_activity_stream(world):
         assert len(activities) >= 4
         for activity in activities:
             detail = world.call(role, "activity_show", id=activity["id"], include_data=True)
-            assert not _leaks(json.dumps(detail, ensure_ascii=False)), (role, activity["activity_type"])
+            assert not _leaks(json.dumps(detail, ensure_ascii=False)), (
+                role,
+                activity["activity_type"],
+            )
     stored = model.Session.execute(sa.text("SELECT data FROM activity")).scalars().all()
     assert stored and not any(_leaks(str(data)) for data in stored)
 
@@ -79,8 +93,9 @@ def test_private_fields_never_enter_the_activity_stream(world):
 def test_an_update_without_private_fields_keeps_them(world):
     guide = world.create("member_a", "tour-guide", name="kept-guide")
     # a dict from search results has no personal data; sending it back must not erase it
-    public_copy = world.call("member_a", "package_search", q="name:kept-guide",
-                             include_private=True)["results"][0]
+    public_copy = world.call(
+        "member_a", "package_search", q="name:kept-guide", include_private=True
+    )["results"][0]
     assert not set(PRIVATE_GUIDE_FIELDS) & set(public_copy)
     public_copy["experience_years"] = "7"
     world.call("member_a", "package_update", **public_copy)
@@ -122,10 +137,16 @@ def test_personal_data_is_not_logged(world, caplog):
 
 def test_guide_page_shows_personal_data_to_its_organization_only(app, world):
     guide = _published_guide(world)
-    for role, entitled in (("anonymous", False), ("member_b", False), ("member_a", True),
-                           ("curator", True)):
+    for role, entitled in (
+        ("anonymous", False),
+        ("member_b", False),
+        ("member_a", True),
+        ("curator", True),
+    ):
         person = world.person(role)
-        body = app.get(f"/tour-guide/{guide['name']}", headers=person.headers if person else {}).body
+        body = app.get(
+            f"/tour-guide/{guide['name']}", headers=person.headers if person else {}
+        ).body
         assert ("056090012345" in body) is entitled, role
         if not entitled:
             assert not _leaks(body), role

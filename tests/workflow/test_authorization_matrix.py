@@ -6,6 +6,7 @@ HTTP action API with each role's API token, and through the pages.
 The target records belong to business A ("own" for A's member, "other's" for
 B's member; curators and sysadmins may edit any record).
 """
+
 from __future__ import annotations
 
 import json
@@ -65,18 +66,24 @@ class Scene:
 def _attempt(app, world, scene, operation, role, index):
     """Run one operation as ``role``; True when it was allowed (and did it)."""
     if operation == "create":
-        data = dict(json.loads(json.dumps(_valid("accommodation"))),
-                    name=f"new-{role}", owner_org=world.business_a["id"])
+        data = dict(
+            json.loads(json.dumps(_valid("accommodation"))),
+            name=f"new-{role}",
+            owner_org=world.business_a["id"],
+        )
         status, body = _post(app, world, role, "package_create", data)
         return status == 200 and body["result"]["workflow_state"] == "draft"
     if operation == "create heritage site":
-        data = dict(_valid("heritage-site"), name=f"heritage-{role}", owner_org=world.curator_org["id"])
+        data = dict(
+            _valid("heritage-site"), name=f"heritage-{role}", owner_org=world.curator_org["id"]
+        )
         status, _ = _post(app, world, role, "package_create", data)
         return status == 200
     if operation in ("edit A's record", "edit B's record"):
         target = scene.draft if operation == "edit A's record" else scene.draft_b
-        status, body = _post(app, world, role, "package_patch",
-                             {"id": target["id"], "title_en": f"edited by {role}"})
+        status, body = _post(
+            app, world, role, "package_patch", {"id": target["id"], "title_en": f"edited by {role}"}
+        )
         return status == 200 and body["result"]["title_en"] == f"edited by {role}"
     if operation == "submit":
         status, _ = _post(app, world, role, "khtourism_record_submit", {"id": scene.draft["id"]})
@@ -91,8 +98,13 @@ def _attempt(app, world, scene, operation, role, index):
         return status == 200
     if operation == "reject":
         target = scene.submitted[1]
-        status, _ = _post(app, world, role, "khtourism_record_reject",
-                          {"id": target["id"], "reason": "Thiếu giấy phép"})
+        status, _ = _post(
+            app,
+            world,
+            role,
+            "khtourism_record_reject",
+            {"id": target["id"], "reason": "Thiếu giấy phép"},
+        )
         if status == 200:
             world.call("member_a", "khtourism_record_submit", id=target["id"])
         return status == 200
@@ -100,7 +112,9 @@ def _attempt(app, world, scene, operation, role, index):
         status, _ = _post(app, world, role, "package_show", {"id": scene.draft["id"]})
         return status == 200
     if operation == "view pending revision":
-        status, body = _post(app, world, role, "khtourism_revision_show", {"id": scene.published["id"]})
+        status, body = _post(
+            app, world, role, "khtourism_revision_show", {"id": scene.published["id"]}
+        )
         return status == 200 and body["result"]["changes"][0]["field"] == "rooms"
     if operation == "view private guide fields":
         status, body = _post(app, world, role, "package_show", {"id": scene.guide["id"]})
@@ -125,7 +139,8 @@ def test_authorization_matrix_through_the_action_api(app, world):
         for index, role in enumerate(ROLES):
             outcomes[(operation, role)] = _attempt(app, world, scene, operation, role, index)
     wrong = {
-        key: allowed for key, allowed in outcomes.items()
+        key: allowed
+        for key, allowed in outcomes.items()
         if allowed != MATRIX[key[0]][ROLES.index(key[1])]
     }
     assert not wrong, wrong
@@ -158,17 +173,21 @@ def test_authorization_matrix_through_the_pages(app, world):
         response = _page(app, world, role, draft_url)
         seen["draft record page"] = response.status_code == 200
         seen["submit button"] = (
-            response.status_code == 200 and f"/khtourism/record/{scene.draft['name']}/submit" in response.body
+            response.status_code == 200
+            and f"/khtourism/record/{scene.draft['name']}/submit" in response.body
         )
         response = _page(app, world, role, f"/accommodation/edit/{scene.draft['name']}")
         seen["edit page of A's draft"] = response.status_code == 200
         response = _page(app, world, role, f"/khtourism/record/{scene.published['name']}/revision")
-        seen["revision diff page"] = response.status_code == 200 and 'data-field="rooms"' in response.body
+        seen["revision diff page"] = (
+            response.status_code == 200 and 'data-field="rooms"' in response.body
+        )
         response = _page(app, world, role, "/khtourism/review")
         seen["review queue page"] = response.status_code == 200 and "a-submitted-0" in response.body
         seen["approve button"] = (
             response.status_code == 200
-            and "/khtourism/record/a-submitted-0/approve" in _page(app, world, role, "/accommodation/a-submitted-0").body
+            and "/khtourism/record/a-submitted-0/approve"
+            in _page(app, world, role, "/accommodation/a-submitted-0").body
         )
         response = _page(app, world, role, f"/tour-guide/{scene.guide['name']}")
         assert response.status_code == 200
@@ -183,17 +202,25 @@ def test_curator_queue_and_transitions_through_the_pages(app, world):
     record = world.create("member_a", "accommodation", name="via-pages")
     member = world.people["member_a"].headers
     curator = world.people["curator"].headers
-    response = app.post("/khtourism/record/via-pages/submit", headers=member, follow_redirects=False)
+    response = app.post(
+        "/khtourism/record/via-pages/submit", headers=member, follow_redirects=False
+    )
     assert response.status_code == 302
     assert world.call("curator", "package_show", id=record["id"])["workflow_state"] == "submitted"
     queue = app.get("/khtourism/review", headers=curator)
     assert 'data-record="via-pages"' in queue.body
-    response = app.post("/khtourism/record/via-pages/reject", data={"reason": "Ảnh mờ"},
-                        headers=curator, follow_redirects=False)
+    response = app.post(
+        "/khtourism/record/via-pages/reject",
+        data={"reason": "Ảnh mờ"},
+        headers=curator,
+        follow_redirects=False,
+    )
     assert response.status_code == 302
     shown = world.call("member_a", "package_show", id=record["id"])
     assert (shown["workflow_state"], shown["workflow_reason"]) == ("rejected", "Ảnh mờ")
     dashboard = app.get("/khtourism/my-records", headers=member)
     assert 'data-record="via-pages"' in dashboard.body and "Ảnh mờ" in dashboard.body
-    response = app.post("/khtourism/record/via-pages/approve", headers=member, follow_redirects=False)
+    response = app.post(
+        "/khtourism/record/via-pages/approve", headers=member, follow_redirects=False
+    )
     assert response.status_code == 403

@@ -1,4 +1,5 @@
 """The curation workflow through the real action API: states, pending revisions, activity."""
+
 from __future__ import annotations
 
 import pytest
@@ -54,8 +55,9 @@ def test_reject_sends_the_record_back_with_the_reason(world):
         world.call("curator", "khtourism_record_reject", id=record["id"], reason="  ")
     assert "reason" in caught.value.error_dict
 
-    rejected = world.call("curator", "khtourism_record_reject", id=record["id"],
-                          reason="Thiếu số giấy phép")
+    rejected = world.call(
+        "curator", "khtourism_record_reject", id=record["id"], reason="Thiếu số giấy phép"
+    )
     assert rejected["workflow_state"] == "rejected"
     assert rejected["workflow_reason"] == "Thiếu số giấy phép"
     assert rejected["private"] is True
@@ -82,8 +84,11 @@ def test_transitions_outside_the_graph_are_refused(world):
 
 def test_business_cannot_set_workflow_fields_directly(world):
     record = world.create("member_a", "accommodation", name="sneaky")
-    for fields in ({"workflow_state": "published"}, {"private": False},
-                   {"workflow_reason": "approved by me"}):
+    for fields in (
+        {"workflow_state": "published"},
+        {"private": False},
+        {"workflow_reason": "approved by me"},
+    ):
         try:
             world.call("member_a", "package_patch", id=record["id"], **fields)
         except tk.ValidationError as error:
@@ -107,15 +112,25 @@ def _published(world, name: str = "published-hotel", **fields):
 def test_edit_of_a_published_record_becomes_a_pending_revision(world):
     record = _published(world)
     edited = dict(world.call("member_a", "package_show", id=record["id"]))
-    edited.update({"title": "Khách sạn Đổi Tên", "rooms": "150", "star_rating": "5",
-                   "enterprise_code": "4201234567001"})
+    edited.update(
+        {
+            "title": "Khách sạn Đổi Tên",
+            "rooms": "150",
+            "star_rating": "5",
+            "enterprise_code": "4201234567001",
+        }
+    )
     result = world.call("member_a", "package_update", **edited)
     assert result["khtourism_pending_revision"]["state"] == "pending"
     assert result["title"] == record["title"]  # the approved version is returned
 
     # the public keeps seeing the approved version, in the API and in search
     public = world.call("anonymous", "package_show", id=record["id"])
-    assert (public["title"], public["rooms"], public["star_rating"]) == (record["title"], "120", "4")
+    assert (public["title"], public["rooms"], public["star_rating"]) == (
+        record["title"],
+        "120",
+        "4",
+    )
     found = _search(world, "anonymous", q="name:published-hotel")["results"][0]
     assert found["title"] == record["title"]
 
@@ -187,8 +202,12 @@ def test_every_transition_is_in_the_activity_stream_with_who(world):
     world.call("member_a", "package_patch", id=record["id"], rooms="99")
     world.call("curator", "khtourism_record_approve", id=record["id"])
 
-    activities = world.call("curator", "package_activity_list", id=record["id"],
-                            activity_types=["khtourism workflow package"])
+    activities = world.call(
+        "curator",
+        "package_activity_list",
+        id=record["id"],
+        activity_types=["khtourism workflow package"],
+    )
     steps = [
         (a["data"]["workflow"]["transition"], a["user_id"], a["data"]["workflow"]["reason"])
         for a in reversed(activities)
@@ -220,8 +239,36 @@ def test_a_reused_context_cannot_carry_a_published_state_into_a_new_record(world
     helpers.call_action("package_show", context=context, id=record["id"])
     helpers.call_action("package_patch", context=context, id=record["id"], rooms="122")
     created = helpers.call_action(
-        "package_create", context=context,
+        "package_create",
+        context=context,
         **valid("accommodation", name="created-after", owner_org=world.business_a["id"]),
     )
     assert created["workflow_state"] == "draft"
     assert created["private"] is True
+
+
+def test_activity_page_and_header_links(app, world):
+    record = world.create("member_a", "accommodation", name="activity-page")
+    world.call("member_a", "khtourism_record_submit", id=record["id"])
+    world.call("curator", "khtourism_record_reject", id=record["id"], reason="Thiếu ảnh mặt tiền")
+    page = app.get("/dataset/activity/activity-page", headers=world.people["member_a"].headers)
+    assert page.status_code == 200
+    assert "khtourism-reject" in page.body and "Thiếu ảnh mặt tiền" in page.body
+    assert "khtourism-submit" in page.body
+    home = app.get("/", headers=world.people["curator"].headers).body
+    assert "/khtourism/my-records" in home and "/khtourism/review" in home
+    home = app.get("/", headers=world.people["member_a"].headers).body
+    assert "/khtourism/my-records" in home and "/khtourism/review" not in home
+
+
+def test_bulk_visibility_switches_cannot_publish_records(world):
+    import ckan.plugins.toolkit as tk
+
+    record = world.create("member_a", "accommodation", name="bulk-draft")
+    for role in ("member_a", "curator", "sysadmin"):
+        with pytest.raises(tk.NotAuthorized):
+            world.call(
+                role, "bulk_update_public", datasets=[record["id"]], org_id=world.business_a["id"]
+            )
+    shown = world.call("member_a", "package_show", id=record["id"])
+    assert shown["private"] is True and shown["workflow_state"] == "draft"

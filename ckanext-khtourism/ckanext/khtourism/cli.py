@@ -1,4 +1,5 @@
 """``ckan khtourism …`` commands."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import click
 
 from ckanext.khtourism import doctor as doctor_checks
+from ckanext.khtourism.dcat import cli as dcat_cli
 
 __all__ = ["khtourism"]
 
@@ -18,15 +20,9 @@ def khtourism() -> None:
 @khtourism.command()
 def doctor() -> None:
     """Check the database, Redis, migrations, search and configuration."""
-    findings = doctor_checks.run_checks()
-    marks = {doctor_checks.OK: "OK  ", doctor_checks.WARNING: "WARN", doctor_checks.ERROR: "FAIL"}
-    for finding in findings:
-        click.echo(f"[{marks[finding.status]}] {finding.check}: {finding.message}")
-    errors = [f for f in findings if f.status == doctor_checks.ERROR]
+    errors = doctor_checks.print_report(doctor_checks.run_checks(), click.echo)
     if errors:
-        click.echo(f"{len(errors)} problem(s) found.", err=True)
         raise SystemExit(1)
-    click.echo("All checks passed.")
 
 
 # records: demo data
@@ -51,3 +47,8 @@ def demo_load(credentials_file: Path | None) -> None:
     click.echo(f"Demo data loaded ({counts or 'nothing new'}).")
     if credentials_file is not None:
         click.echo(f"Logins of {', '.join(summary['users'])}: {credentials_file}")
+
+
+# dcat room: ckan khtourism registry refresh
+khtourism.add_command(dcat_cli.registry_group, name="registry")
+khtourism.add_command(dcat_cli.dcat_group, name="dcat")

@@ -4,11 +4,16 @@ Each check returns a :class:`Finding`; a check never raises, so one broken
 service does not hide the state of the others. Messages say precisely what is
 wrong and what to do about it.
 """
+
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 
@@ -30,10 +35,15 @@ class Finding:
 
 
 def _redacted(url: str) -> str:
+    """The URL without its password, readable (socket paths unquoted)."""
     try:
-        return sa.engine.make_url(url).__repr__()  # hides the password
-    except Exception:  # noqa: BLE001 - a malformed URL is reported as is, minus nothing secret
+        return unquote(repr(sa.engine.make_url(url)))  # repr hides the password
+    except Exception:  # noqa: BLE001 - never echo a URL we cannot redact
         return "<unparseable URL>"
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0].rstrip(".")
 
 
 def check_configuration() -> list[Finding]:
@@ -44,35 +54,57 @@ def check_configuration() -> list[Finding]:
     for key in ("SECRET_KEY", "api_token.jwt.encode.secret"):
         value = str(tk.config.get(key) or "")
         if not value or value.endswith("config:SECRET_KEY") and not tk.config.get("SECRET_KEY"):
-            findings.append(Finding("configuration", ERROR, f"{key} is not set: generate a random secret"))
+            findings.append(
+                Finding("configuration", ERROR, f"{key} is not set: generate a random secret")
+            )
     missing = [name for name in REQUIRED_PLUGINS if not p.plugin_loaded(name)]
     if missing:
-        findings.append(Finding(
-            "configuration", ERROR,
-            "plugins not loaded: " + ", ".join(missing) + " (add them to ckan.plugins)"))
+        findings.append(
+            Finding(
+                "configuration",
+                ERROR,
+                "plugins not loaded: " + ", ".join(missing) + " (add them to ckan.plugins)",
+            )
+        )
     if tk.config.get("ckan.locale_default") != "vi":
-        findings.append(Finding(
-            "configuration", WARNING,
-            f"ckan.locale_default is {tk.config.get('ckan.locale_default')!r}; the portal is meant "
-            "to default to Vietnamese ('vi')"))
+        findings.append(
+            Finding(
+                "configuration",
+                WARNING,
+                f"ckan.locale_default is {tk.config.get('ckan.locale_default')!r}; the portal is meant "
+                "to default to Vietnamese ('vi')",
+            )
+        )
     if not findings:
-        findings.append(Finding("configuration", OK, "required settings present, plugins loaded: "
-                                + ", ".join(REQUIRED_PLUGINS)))
+        findings.append(
+            Finding(
+                "configuration",
+                OK,
+                "required settings present, plugins loaded: " + ", ".join(REQUIRED_PLUGINS),
+            )
+        )
     return findings
 
 
 def check_database() -> list[Finding]:
-    url = tk.config.get("sqlalchemy.url")
-    timeout = tk.config.get("ckanext.khtourism.doctor.timeout")
-    engine = sa.create_engine(url, connect_args={"connect_timeout": timeout}, poolclass=sa.pool.NullPool)
+    url = _setting("sqlalchemy.url")
+    timeout = int(_setting("ckanext.khtourism.doctor.timeout", 5))
+    engine = sa.create_engine(
+        url, connect_args={"connect_timeout": timeout}, poolclass=sa.pool.NullPool
+    )
     try:
         with engine.connect() as connection:
             version = connection.execute(sa.text("SHOW server_version")).scalar()
     except sa.exc.OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        return [Finding("database", ERROR,
-                        f"cannot connect to PostgreSQL at {_redacted(url)}: {reason}. "
-                        "Is the server running and is sqlalchemy.url right?")]
+        reason = _first_line(error.orig or error)
+        return [
+            Finding(
+                "database",
+                ERROR,
+                f"cannot connect to PostgreSQL at {_redacted(url)}: {reason}. "
+                "Is the server running and is sqlalchemy.url right?",
+            )
+        ]
     finally:
         engine.dispose()
     return [Finding("database", OK, f"PostgreSQL {version} reachable at {_redacted(url)}")]
@@ -90,32 +122,47 @@ def check_migrations() -> list[Finding]:
         return [Finding("migrations", ERROR, f"could not read the migration state: {error}")]
     findings = []
     if not core.endswith("(head)"):
-        findings.append(Finding("migrations", ERROR,
-                                f"CKAN core database is at revision {core}, not the latest: "
-                                "run `ckan db upgrade`"))
+        findings.append(
+            Finding(
+                "migrations",
+                ERROR,
+                f"CKAN core database is at revision {core}, not the latest: run `ckan db upgrade`",
+            )
+        )
     if pending_plugins:
         listed = ", ".join(f"{name} ({count})" for name, count in pending_plugins.items())
-        findings.append(Finding("migrations", ERROR,
-                                f"pending plugin migrations: {listed}: "
-                                "run `ckan db pending-migrations --apply`"))
+        findings.append(
+            Finding(
+                "migrations",
+                ERROR,
+                f"pending plugin migrations: {listed}: run `ckan db pending-migrations --apply`",
+            )
+        )
     if not findings:
-        findings.append(Finding("migrations", OK,
-                                "CKAN core and every plugin are at their latest migration"))
+        findings.append(
+            Finding("migrations", OK, "CKAN core and every plugin are at their latest migration")
+        )
     return findings
 
 
 def check_redis() -> list[Finding]:
     import redis
 
-    url = tk.config.get("ckan.redis.url")
-    timeout = tk.config.get("ckanext.khtourism.doctor.timeout")
+    url = _setting("ckan.redis.url")
+    timeout = int(_setting("ckanext.khtourism.doctor.timeout", 5))
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
         client.ping()
         version = client.info("server").get("redis_version")
     except redis.RedisError as error:
-        return [Finding("redis", ERROR, f"cannot reach Redis at {url}: {error}. "
-                        "Is the server running and is ckan.redis.url right?")]
+        return [
+            Finding(
+                "redis",
+                ERROR,
+                f"cannot reach Redis at {url}: {_first_line(error)}. "
+                "Is the server running and is ckan.redis.url right?",
+            )
+        ]
     return [Finding("redis", OK, f"Redis {version} reachable at {url}")]
 
 
@@ -140,13 +187,79 @@ CHECKS: list[Callable[[], list[Finding]]] = [
 ]
 
 
+def print_report(findings: list[Finding], echo: Callable[[str], None]) -> int:
+    """Print one line per finding; return the number of errors."""
+    marks = {OK: "OK  ", WARNING: "WARN", ERROR: "FAIL"}
+    for finding in findings:
+        echo(f"[{marks[finding.status]}] {finding.check}: {finding.message}")
+    errors = sum(1 for f in findings if f.status == ERROR)
+    echo(f"{errors} problem(s) found." if errors else "All checks passed.")
+    return errors
+
+
+def is_doctor_invocation(argv: list[str]) -> bool:
+    """True when this process is ``ckan [-c FILE] khtourism doctor``."""
+    words = [word for word in argv[1:] if not word.startswith("-")]
+    return any(words[i : i + 2] == ["khtourism", "doctor"] for i in range(len(words)))
+
+
+def preflight(config: Any) -> None:
+    """Run the doctor before CKAN opens the database, if that is what was asked.
+
+    CKAN reads the database while it starts (before any command runs), so with
+    a stopped database ``ckan khtourism doctor`` would die in a traceback
+    instead of saying what is wrong. Called from the plugin's
+    ``update_config`` (which CKAN calls before it connects): when the database
+    cannot be reached, report every check that does not need it and exit 1.
+    """
+    if not is_doctor_invocation(sys.argv):
+        return
+    with _config_view(config):
+        database = check_database()
+        if all(f.status != ERROR for f in database):
+            return  # CKAN can start; the full doctor runs as a normal command
+        findings = [*database]
+        findings += [
+            Finding("migrations", ERROR, "not checked: the database is not reachable"),
+            Finding("search", ERROR, "not checked: the database is not reachable"),
+        ]
+        findings += check_redis()
+    errors = print_report(findings, print)
+    raise SystemExit(1 if errors else 0)
+
+
+@contextmanager
+def _config_view(config: Any) -> Iterator[None]:
+    """Let checks read ``tk.config`` while CKAN is still building it."""
+    global _config_override
+    _config_override = config
+    try:
+        yield
+    finally:
+        _config_override = None
+
+
+_config_override: Any = None
+
+
+def _setting(key: str, default: Any = None) -> Any:
+    source = _config_override if _config_override is not None else tk.config
+    value = source.get(key, default)
+    return default if value is None else value
+
+
 def run_checks() -> list[Finding]:
     findings: list[Finding] = []
     database_ok = True
     for check in CHECKS:
         if check in (check_migrations, check_search) and not database_ok:
-            findings.append(Finding(check.__name__.removeprefix("check_"), ERROR,
-                                    "skipped: the database is not reachable"))
+            findings.append(
+                Finding(
+                    check.__name__.removeprefix("check_"),
+                    ERROR,
+                    "skipped: the database is not reachable",
+                )
+            )
             continue
         results = check()
         if check is check_database:

@@ -1,4 +1,5 @@
 """Template helpers."""
+
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk

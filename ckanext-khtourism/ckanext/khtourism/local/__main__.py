@@ -1,4 +1,5 @@
 """``python -m ckanext.khtourism.local run|test`` (what ``make run`` / ``make test`` call)."""
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,18 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")),
-              show_default="5000 or $PORT")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path.cwd,
-              help="Project folder; data goes to ROOT/var.")
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "5000")),
+    show_default="5000 or $PORT",
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path.cwd,
+    help="Project folder; data goes to ROOT/var.",
+)
 def run(port: int, root: Path) -> None:
     """Serve the portal with its workers until Ctrl-C."""
     try:

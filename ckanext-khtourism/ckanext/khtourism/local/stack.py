@@ -9,6 +9,7 @@ process it started, then Redis and PostgreSQL, in that order.
 ``test`` starts its own services under ``var/test/`` (never the portal's
 data), writes ``var/test/test.ini`` and runs pytest with CKAN's plugin.
 """
+
 from __future__ import annotations
 
 import json
@@ -81,8 +82,12 @@ def ensure_sysadmin(config: Path, var_dir: Path) -> dict[str, str]:
     }
     _check(
         ckan(
-            config, "user", "add", credentials["username"],
-            f"email={credentials['email']}", f"password={credentials['password']}",
+            config,
+            "user",
+            "add",
+            credentials["username"],
+            f"email={credentials['email']}",
+            f"password={credentials['password']}",
         ),
         "sysadmin creation",
     )
@@ -98,20 +103,31 @@ def load_demo_data(config: Path, var_dir: Path) -> None:
     marker = var_dir / "demo-loaded"
     if marker.exists() or os.environ.get("KHTOURISM_DEMO", "1") == "0":
         return
-    result = subprocess.run(ckan(config, "khtourism", "demo", "load",
-                                 "--credentials-file", str(var_dir / "demo-users.json")))
+    result = subprocess.run(
+        ckan(
+            config,
+            "khtourism",
+            "demo",
+            "load",
+            "--credentials-file",
+            str(var_dir / "demo-users.json"),
+        )
+    )
     if result.returncode == 0:
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
     else:
-        print("[khtourism] demo data was not loaded (see above); the portal runs without it",
-              file=sys.stderr)
+        print(
+            "[khtourism] demo data was not loaded (see above); the portal runs without it",
+            file=sys.stderr,
+        )
 
 
 def periodic_harvest(stack: Stack, config: Path) -> None:
     """ckanext-harvest's scheduler: ``ckan harvester run`` every minute."""
     while not stack.stopping.wait(HARVEST_RUN_INTERVAL):
-        subprocess.run(ckan(config, "harvester", "run"), start_new_session=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ckan(config, "harvester", "run"), start_new_session=True, stdout=subprocess.DEVNULL
+        )
 
 
 def run(root: Path, port: int) -> int:
@@ -127,23 +143,43 @@ def run(root: Path, port: int) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         config = config_file.write_config(
-            var_dir / "ckan.ini", var_dir=var_dir, sqlalchemy_url=running.sqlalchemy_url,
-            redis_url=running.redis_url, port=port,
+            var_dir / "ckan.ini",
+            var_dir=var_dir,
+            sqlalchemy_url=running.sqlalchemy_url,
+            redis_url=running.redis_url,
+            port=port,
         )
         prepare_database(config)
         credentials = ensure_sysadmin(config, var_dir)
         load_demo_data(config, var_dir)
-        stack.spawn("web", ckan(config, "run", "--host", "127.0.0.1", "--port", str(port),
-                                "--disable-reloader", "--threaded"))
+        stack.spawn(
+            "web",
+            ckan(
+                config,
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--disable-reloader",
+                "--threaded",
+            ),
+        )
         stack.spawn("gather-consumer", ckan(config, "harvester", "gather-consumer"))
         stack.spawn("fetch-consumer", ckan(config, "harvester", "fetch-consumer"))
         stack.spawn("jobs-worker", ckan(config, "jobs", "worker"))
         threading.Thread(target=periodic_harvest, args=(stack, config), daemon=True).start()
+        demo_users = var_dir / "demo-users.json"
+        demo_line = (
+            f"[khtourism] Demo logins (curator, business): {demo_users}\n"
+            if demo_users.exists()
+            else ""
+        )
         print(
             f"\n[khtourism] Portal: http://127.0.0.1:{port}\n"
             f"[khtourism] Sysadmin login: {credentials['username']} "
             f"(password in {var_dir / 'credentials.json'})\n"
-            f"[khtourism] Demo logins (curator, business): {var_dir / 'demo-users.json'}\n"
+            f"{demo_line}"
             f"[khtourism] Config: {config}  (use: .venv/bin/ckan -c {config} ...)\n"
             "[khtourism] Ctrl-C stops everything.\n",
             flush=True,
@@ -151,8 +187,10 @@ def run(root: Path, port: int) -> int:
         while not stop_requested.wait(1):
             for name, process in stack.children:
                 if process.poll() is not None:
-                    print(f"[khtourism] {name} exited with {process.returncode}; stopping",
-                          file=sys.stderr)
+                    print(
+                        f"[khtourism] {name} exited with {process.returncode}; stopping",
+                        file=sys.stderr,
+                    )
                     stop_requested.set()
         return 0
     finally:
@@ -167,8 +205,12 @@ def test(root: Path, pytest_args: list[str]) -> int:
     running = services.start(var_dir, database="ckan_test", redis_db=1)
     try:
         config = config_file.write_config(
-            var_dir / "test.ini", var_dir=var_dir, sqlalchemy_url=running.sqlalchemy_url,
-            redis_url=running.redis_url, port=5000, log_level="WARNING",
+            var_dir / "test.ini",
+            var_dir=var_dir,
+            sqlalchemy_url=running.sqlalchemy_url,
+            redis_url=running.redis_url,
+            port=5000,
+            log_level="WARNING",
             extra={"ckan.tracking_enabled": "false", "testing": "true"},
         )
         env = dict(os.environ, KHTOURISM_TEST_INI=str(config))

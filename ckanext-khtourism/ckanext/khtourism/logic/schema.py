@@ -1,4 +1,5 @@
 """navl schemas of the workflow actions."""
+
 from __future__ import annotations
 
 from ckan.logic.schema import validator_args

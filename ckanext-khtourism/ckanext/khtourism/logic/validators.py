@@ -1,4 +1,5 @@
 """Validators registered with CKAN (``@tk.blanket.validators`` reads ``__all__``)."""
+
 from __future__ import annotations
 
 from ckanext.khtourism.records.validators import *  # noqa: F403

@@ -1,4 +1,5 @@
 """The four tourism record types: vocabularies, validators, presets, helpers, privacy."""
+
 from __future__ import annotations
 
 # Dataset types handled by this extension (the ``type`` of each scheming schema).

@@ -5,6 +5,7 @@ few boxes in ``vocabularies/province-extent.json``: the mainland with its
 coastal islands, and the Trường Sa special zone far out at sea. Each box
 already includes a small tolerance; a point must fall in one of them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -60,7 +61,9 @@ def parse_geojson(value: Any) -> dict[str, Any]:
         except ValueError as error:
             raise GeometryError("bad_geojson", detail=str(error)) from error
     if not isinstance(geometry, dict) or "type" not in geometry:
-        raise GeometryError("bad_geojson", detail="a GeoJSON geometry object with a “type” is expected")
+        raise GeometryError(
+            "bad_geojson", detail="a GeoJSON geometry object with a “type” is expected"
+        )
     if geometry.get("type") == "Feature":
         geometry = geometry.get("geometry")
         if not isinstance(geometry, dict):
@@ -77,7 +80,9 @@ def _positions(coordinates: Any, depth: int) -> list[tuple[float, float]]:
             raise GeometryError("bad_geojson", detail=f"position {coordinates!r} is not [lon, lat]")
         lon, lat = _number(coordinates[0]), _number(coordinates[1])
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise GeometryError("bad_geojson", detail=f"[{lon}, {lat}] is not a WGS84 longitude/latitude")
+            raise GeometryError(
+                "bad_geojson", detail=f"[{lon}, {lat}] is not a WGS84 longitude/latitude"
+            )
         return [(lon, lat)]
     if not isinstance(coordinates, list) or not coordinates:
         raise GeometryError("bad_geojson", detail="empty or malformed coordinates")
@@ -109,7 +114,9 @@ def normalise_area(value: Any) -> str:
     geometry = parse_geojson(value)
     depth = {"Polygon": 2, "MultiPolygon": 3}.get(geometry.get("type"))
     if depth is None:
-        raise GeometryError("geometry_type", expected="Polygon/MultiPolygon", value=geometry.get("type"))
+        raise GeometryError(
+            "geometry_type", expected="Polygon/MultiPolygon", value=geometry.get("type")
+        )
     positions = _positions(geometry["coordinates"], depth)
     _check_inside(positions)
     try:

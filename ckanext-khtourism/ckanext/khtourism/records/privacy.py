@@ -6,6 +6,7 @@ else, including the search index (and so every search result, export and
 DCAT serialisation built on it) and the activity stream, gets the record
 without these fields.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,13 @@ from typing import Any
 from ckanext.khtourism.workflow import roles
 
 PRIVATE_FIELDS: dict[str, tuple[str, ...]] = {
-    "tour-guide": ("date_of_birth", "id_number", "personal_phone", "personal_email", "home_address"),
+    "tour-guide": (
+        "date_of_birth",
+        "id_number",
+        "personal_phone",
+        "personal_email",
+        "home_address",
+    ),
 }
 
 
@@ -27,7 +34,9 @@ def may_see_private_fields(user: Any, owner_org: str | None) -> bool:
     return roles.is_curator(user) or roles.is_member_of(user, owner_org)
 
 
-def strip_private_fields(pkg_dict: dict[str, Any], dataset_type: str | None = None) -> dict[str, Any]:
+def strip_private_fields(
+    pkg_dict: dict[str, Any], dataset_type: str | None = None
+) -> dict[str, Any]:
     """Remove the private fields (top level, extras, ``extras_*`` index keys) in place."""
     fields = private_fields(dataset_type or pkg_dict.get("type"))
     if not fields:

@@ -8,6 +8,7 @@ raw value and parse it themselves, so they do not depend on the order in
 which navl visits keys; a bad value of the other field is reported by that
 field's own validator.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import ckan.model as model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
 from ckanext.khtourism.workflow import roles, states
@@ -24,7 +26,12 @@ from . import geo, messages, vocabularies
 
 Validator = Callable[[Any, dict, dict, dict], None]
 
-ACCOMMODATION_TYPES_WITH_STARS = ("khach_san", "biet_thu_du_lich", "can_ho_du_lich", "tau_thuy_luu_tru")
+ACCOMMODATION_TYPES_WITH_STARS = (
+    "khach_san",
+    "biet_thu_du_lich",
+    "can_ho_du_lich",
+    "tau_thuy_luu_tru",
+)
 STAR_VALUES = ("1", "2", "3", "4", "5")
 
 ENTERPRISE_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
@@ -160,8 +167,14 @@ def khtourism_multiple_choice(field: dict, schema: dict) -> Validator:
         allowed = _choice_values(field)
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            _error(errors, key, field, "unknown_choice", value=", ".join(unknown),
-                   choices=", ".join(allowed))
+            _error(
+                errors,
+                key,
+                field,
+                "unknown_choice",
+                value=", ".join(unknown),
+                choices=", ".join(allowed),
+            )
             raise StopOnError
         data[key] = json.dumps([v for v in allowed if v in set(value)])
 
@@ -228,8 +241,14 @@ def khtourism_date_after(other_field: str) -> Callable[[dict, dict], Validator]:
             other_raw = _other(data, other_field)
             other = parse_date(other_raw) if other_raw is not None else None
             if mine and other and mine <= other:
-                _error(errors, key, field, "expiry_before_issue", expiry=mine.isoformat(),
-                       issue=other.isoformat())
+                _error(
+                    errors,
+                    key,
+                    field,
+                    "expiry_before_issue",
+                    expiry=mine.isoformat(),
+                    issue=other.isoformat(),
+                )
 
         return validator
 
@@ -274,7 +293,9 @@ def khtourism_int(field: dict, schema: dict) -> Validator:
     return validator
 
 
-def khtourism_not_less_than(other_field: str, message_key: str) -> Callable[[dict, dict], Validator]:
+def khtourism_not_less_than(
+    other_field: str, message_key: str
+) -> Callable[[dict, dict], Validator]:
     """This number must be at least the number in ``other_field`` (when both are given)."""
 
     @scheming
@@ -357,6 +378,24 @@ def khtourism_province_code(field: dict, schema: dict) -> Validator:
             _error(errors, key, field, "bad_province", value=value)
             raise StopOnError
         data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_tour_operator_ref(field: dict, schema: dict) -> Validator:
+    """An existing tour-operator record, by name or id; stored as its name."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        operator = model.Package.get(text)
+        if operator is None or operator.type != "tour-operator" or operator.state != "active":
+            _error(errors, key, field, "unknown_tour_operator", value=text)
+            raise StopOnError
+        data[key] = operator.name
 
     return validator
 
@@ -519,7 +558,9 @@ def khtourism_workflow_state(field: dict, schema: dict) -> Validator:
             _error(errors, key, field, "workflow_field_locked")
             raise StopOnError
         if value not in states.STATES:
-            _error(errors, key, field, "unknown_choice", value=value, choices=", ".join(states.STATES))
+            _error(
+                errors, key, field, "unknown_choice", value=value, choices=", ".join(states.STATES)
+            )
             raise StopOnError
         data[key] = value
         data[("private",)] = not states.is_public_state(value)
@@ -586,6 +627,7 @@ __all__ = [
     "khtourism_card_number",
     "khtourism_licence_number",
     "khtourism_province_code",
+    "khtourism_tour_operator_ref",
     "khtourism_email",
     "khtourism_url",
     "khtourism_phone",

@@ -6,6 +6,7 @@ Resolution 1667/NQ-UBTVQH15, codes under Decision 19/2025/QĐ-TTg). Fixed
 code lists of the record types (accommodation types, card types, …) live in
 the scheming schemas themselves, next to their labels.
 """
+
 from __future__ import annotations
 
 import csv

@@ -6,6 +6,7 @@ and the reason. Its data holds a small summary of the record, never the full
 dict (so no personal data), and it carries the record's permission labels, so
 it is visible to exactly those who may see the record.
 """
+
 from __future__ import annotations
 
 from typing import Any

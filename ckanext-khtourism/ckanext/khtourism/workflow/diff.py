@@ -5,6 +5,7 @@ core columns, extras, tag names, resource names and links), so that a value
 the validators normalise (an enterprise code without its hyphen, a date
 typed as DD/MM/YYYY) is not reported as a change.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,7 +74,10 @@ def _choice_label(value: str, field: dict[str, Any], lang: str) -> str:
 
 
 def field_diff(
-    pkg: model.Package, proposed: dict[str, Any], schema: dict[str, Any] | None, lang: str | None = None
+    pkg: model.Package,
+    proposed: dict[str, Any],
+    schema: dict[str, Any] | None,
+    lang: str | None = None,
 ) -> list[dict[str, Any]]:
     """Changed fields, in schema order: ``{field, label, old, new}`` (display text)."""
     lang = lang or messages.current_language()
@@ -93,10 +97,12 @@ def field_diff(
         label = messages.label_text(field.get("label"), lang) if field else name
         if name == "resources":
             label = "Tài liệu, hình ảnh" if lang == "vi" else "Documents and photos"
-        changes.append({
-            "field": name,
-            "label": label,
-            "old": _display(old, field, lang),
-            "new": _display(new, field, lang),
-        })
+        changes.append(
+            {
+                "field": name,
+                "label": label,
+                "old": _display(old, field, lang),
+                "new": _display(new, field, lang),
+            }
+        )
     return changes

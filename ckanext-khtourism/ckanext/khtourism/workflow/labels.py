@@ -5,6 +5,7 @@ to a user when a dataset label matches a user label. On top of CKAN's
 defaults, every record of our four types carries ``khtourism-curator`` and
 every curator holds it.
 """
+
 from __future__ import annotations
 
 import ckan.model as model

@@ -6,6 +6,7 @@ approves it (the proposal is applied through ``package_update`` with full
 validation) or rejects it with a reason. A newer proposal supersedes an
 older pending one.
 """
+
 from __future__ import annotations
 
 import datetime as dt

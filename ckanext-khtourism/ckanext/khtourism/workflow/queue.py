@@ -3,6 +3,7 @@
 Both lists come straight from the database (not the search index), so they
 are exact even while the index catches up.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,8 +47,9 @@ def review_queue() -> dict[str, list[dict[str, Any]]]:
     submitted = (
         _records_query()
         .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-        .filter(model.PackageExtra.key == "workflow_state",
-                model.PackageExtra.value == states.SUBMITTED)
+        .filter(
+            model.PackageExtra.key == "workflow_state", model.PackageExtra.value == states.SUBMITTED
+        )
         .order_by(model.Package.metadata_modified)
         .all()
     )

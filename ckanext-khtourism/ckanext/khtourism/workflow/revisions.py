@@ -1,4 +1,5 @@
 """Edits of published records by their business become pending revisions."""
+
 from __future__ import annotations
 
 import json
@@ -53,6 +54,8 @@ def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
     """Store an edit of a published record as a pending revision; return the approved record."""
     pkg = _package_for(data_dict)
     assert pkg is not None
+    # like package_update: the record may be named by its name; validation wants its id
+    data_dict = dict(data_dict, id=pkg.id)
     tk.check_access("package_update", context, data_dict)
     validated = validate_proposal(context, pkg, data_dict)
     user = roles.context_user(context)
@@ -86,7 +89,9 @@ def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
     return shown
 
 
-def revision_dict(revision: PendingRevision, pkg: model.Package, lang: str | None = None) -> dict[str, Any]:
+def revision_dict(
+    revision: PendingRevision, pkg: model.Package, lang: str | None = None
+) -> dict[str, Any]:
     from ckanext.scheming.helpers import scheming_get_dataset_schema
 
     stored = revision.proposed

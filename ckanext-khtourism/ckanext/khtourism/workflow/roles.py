@@ -1,4 +1,5 @@
 """Who is a curator, who belongs to a record's business."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -8,6 +8,7 @@ A record is public exactly when it is ``published``; every other state is a
 private dataset of the owning business. Edits of a published record by its
 business do not change the state: they become a pending revision.
 """
+
 from __future__ import annotations
 
 DRAFT = "draft"

@@ -4,6 +4,7 @@ Each transition writes the record through ``package_patch`` / ``package_update``
 (so validation runs and the search index follows) with a context flag that
 lets the workflow fields change, then records an activity.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,7 +39,9 @@ def _workflow_context(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _set_state(context: dict[str, Any], pkg: model.Package, state: str, reason: str = "") -> dict[str, Any]:
+def _set_state(
+    context: dict[str, Any], pkg: model.Package, state: str, reason: str = ""
+) -> dict[str, Any]:
     return tk.get_action("package_patch")(
         _workflow_context(context),
         {"id": pkg.id, "workflow_state": state, "workflow_reason": reason},

@@ -2,6 +2,7 @@
 
 Pages call the workflow actions (never the model) and show their errors.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -65,7 +66,9 @@ def _transition(action: str, id: str, data: dict[str, Any]) -> Any:
             for key, value in error.error_dict.items()
         )
         tk.h.flash_error(details)
-        return tk.redirect_to(tk.request.referrer or tk.h.url_for("khtourism_workflow.business_records"))
+        return tk.redirect_to(
+            tk.request.referrer or tk.h.url_for("khtourism_workflow.business_records")
+        )
     tk.h.flash_success(tk.h.khtourism_text("Đã cập nhật trạng thái.", "The state was updated."))
     return tk.redirect_to(_record_url(pkg))
 

@@ -9,6 +9,7 @@
   curator: a business proposes changes to the record itself, which a curator
   reviews.
 """
+
 from __future__ import annotations
 
 import ckan.model as model
@@ -31,6 +32,8 @@ __all__ = [
     "resource_create",
     "resource_update",
     "resource_delete",
+    "bulk_update_public",
+    "bulk_update_private",
 ]
 
 CURATOR_ONLY_TYPES = ("heritage-site",)
@@ -136,10 +139,12 @@ def _resource_change(next_auth: AuthFunction, context: Context, data_dict: DataD
         if states.current_state(dict(pkg.extras)) == states.PUBLISHED and not context.get(
             states.APPLY_DIRECTLY_FLAG
         ):
-            return _deny(tk._(
-                "Documents and photos of a published record are changed by the Department's "
-                "curators; propose the change by editing the record"
-            ))
+            return _deny(
+                tk._(
+                    "Documents and photos of a published record are changed by the Department's "
+                    "curators; propose the change by editing the record"
+                )
+            )
     return next_auth(context, data_dict)
 
 
@@ -158,3 +163,33 @@ def resource_delete(next_auth: AuthFunction, context: Context, data_dict: DataDi
     return _resource_change(next_auth, context, data_dict)
 
 
+def _bulk_visibility_change(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    """Visibility of tourism records follows their workflow state, never a bulk switch."""
+    for ref in (data_dict or {}).get("datasets") or []:
+        pkg = model.Package.get(ref)
+        if pkg is not None and is_record_type(pkg.type):
+            return _deny(
+                tk._(
+                    "Tourism records become public or private through the review "
+                    "workflow, not through bulk visibility changes"
+                )
+            )
+    return next_auth(context, data_dict)
+
+
+@tk.auth_sysadmins_check
+@tk.chained_auth_function
+def bulk_update_public(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _bulk_visibility_change(next_auth, context, data_dict)
+
+
+@tk.auth_sysadmins_check
+@tk.chained_auth_function
+def bulk_update_private(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _bulk_visibility_change(next_auth, context, data_dict)

@@ -3,6 +3,7 @@
 Revision ID: khts_0002_workflow
 Revises: khts_0001_search_index
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

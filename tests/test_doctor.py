@@ -1,0 +1,59 @@
+"""``ckan khtourism doctor``: healthy on a good install, precise when the database is down."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ckanext.khtourism.local import services
+
+
+def _ckan_command() -> str:
+    return str(Path(sys.executable).with_name("ckan"))
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_doctor_reports_a_healthy_install(cli):
+    from ckan.cli.cli import ckan
+
+    result = cli.invoke(ckan, ["khtourism", "doctor"])
+    assert result.exit_code == 0, result.output
+    for check in ("configuration", "database", "migrations", "redis", "search"):
+        assert f"[OK  ] {check}:" in result.output
+    assert "All checks passed." in result.output
+
+
+def test_doctor_reports_a_stopped_database(tmp_path):
+    """A real PostgreSQL is started, then stopped; the doctor must say so plainly."""
+    url_template, stop = services.start_postgres(tmp_path / "pg", ["doctor_probe"])
+    stopped_url = url_template.format(db="doctor_probe")
+    stop()
+
+    test_ini = os.environ["KHTOURISM_TEST_INI"]
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read(test_ini, encoding="utf-8")
+    parser.set("app:main", "sqlalchemy.url", stopped_url)
+    broken_ini = tmp_path / "stopped-db.ini"
+    with broken_ini.open("w", encoding="utf-8") as handle:
+        parser.write(handle)
+
+    env = {k: v for k, v in os.environ.items() if k != "CKAN_SQLALCHEMY_URL"}
+    result = subprocess.run(
+        [_ckan_command(), "-c", str(broken_ini), "khtourism", "doctor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    socket_dir = str(tmp_path / "pg")
+    assert "[FAIL] database: cannot connect to PostgreSQL" in result.stdout
+    assert socket_dir in result.stdout  # says which server it tried
+    assert "Is the server running" in result.stdout
+    assert "[OK  ] redis:" in result.stdout  # the other checks still ran
+    assert "Traceback" not in result.stdout + result.stderr

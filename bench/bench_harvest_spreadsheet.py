@@ -8,6 +8,7 @@ and import of every object through package_create — validation, workflow,
 search indexing, activity — exactly as ``ckan harvester run-test`` does.
 The figures go to docs/performance.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,17 +49,21 @@ def _peak_rss_mb() -> float:
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_harvest_10000_row_register(tmp_path):
     generate_register.write(tmp_path / "register.csv", ROWS)
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 partial(QuietHandler, directory=str(tmp_path)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/register.csv"
     org = factories.Organization()
     sysadmin = factories.Sysadmin()
     source = helpers.call_action(
-        "harvest_source_create", {"user": sysadmin["name"]}, name="bench-register",
-        title="Bench register", url=url, source_type="khtourism_spreadsheet",
+        "harvest_source_create",
+        {"user": sysadmin["name"]},
+        name="bench-register",
+        title="Bench register",
+        url=url,
+        source_type="khtourism_spreadsheet",
         config=json.dumps({"record_type": "accommodation", "publish": "direct"}),
-        owner_org=org["id"])
+        owner_org=org["id"],
+    )
     harvester = queue.get_harvester("khtourism_spreadsheet")
     rss_before = _peak_rss_mb()
 
@@ -76,7 +81,8 @@ def test_harvest_10000_row_register(tmp_path):
         finished = time.perf_counter()
         counts: dict[str, int] = {}
         for (status,) in model.Session.query(HarvestObject.report_status).filter_by(
-                harvest_job_id=job.id):
+            harvest_job_id=job.id
+        ):
             counts[status] = counts.get(status, 0) + 1
         assert HarvestJob.get(job.id).status == "Finished"
         return gathered - started, finished - started, counts
@@ -97,11 +103,19 @@ def test_harvest_10000_row_register(tmp_path):
     rerun_gather_s, rerun_total_s, rerun_counts = run()
     server.shutdown()
     report = {
-        "rows": ROWS, "first_run": {"gather_s": round(gather_s, 1), "total_s": round(total_s, 1),
-                                    "report": counts},
-        "unchanged_rerun": {"gather_s": round(rerun_gather_s, 1),
-                            "total_s": round(rerun_total_s, 1), "report": rerun_counts},
-        "peak_rss_mb": round(_peak_rss_mb(), 1), "rss_before_mb": round(rss_before, 1),
+        "rows": ROWS,
+        "first_run": {
+            "gather_s": round(gather_s, 1),
+            "total_s": round(total_s, 1),
+            "report": counts,
+        },
+        "unchanged_rerun": {
+            "gather_s": round(rerun_gather_s, 1),
+            "total_s": round(rerun_total_s, 1),
+            "report": rerun_counts,
+        },
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "rss_before_mb": round(rss_before, 1),
         "rss_after_first_run_mb": round(first_rss, 1),
     }
     print("\nBENCH " + json.dumps(report, ensure_ascii=False))

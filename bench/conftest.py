@@ -1,4 +1,5 @@
 """The benchmarks run on the same real stack as the tests (make test starts it)."""
+
 from __future__ import annotations
 
 import pytest

@@ -12,6 +12,7 @@ import  maps and checks the record, then creates, updates, reports
         on its object with the record's row or feature id; no exception
         escapes, so a job can never be left Running by a bad record.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,12 +90,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             model.Session.rollback()
             # Objects already committed would wait forever: close them so the job can finish.
             model.Session.query(HarvestObject).filter(
-                HarvestObject.harvest_job_id == harvest_job.id,
-                HarvestObject.state == "WAITING").update(
-                {"state": "ERROR", "report_status": "errored"}, synchronize_session=False)
+                HarvestObject.harvest_job_id == harvest_job.id, HarvestObject.state == "WAITING"
+            ).update({"state": "ERROR", "report_status": "errored"}, synchronize_session=False)
             model.Session.commit()
-            self._save_gather_error(f"gather failed: {type(error).__name__}: {error}",
-                                    harvest_job)
+            self._save_gather_error(f"gather failed: {type(error).__name__}: {error}", harvest_job)
             return None
 
     def _gather(self, job) -> list[str] | None:
@@ -119,9 +118,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             self._save_gather_error(f"warning: {warning}", job)
 
         previous = {
-            obj.guid: obj for obj in model.Session.query(HarvestObject).filter(
-                and_(HarvestObject.harvest_source_id == source.id,
-                     HarvestObject.current == True))  # noqa: E712
+            obj.guid: obj
+            for obj in model.Session.query(HarvestObject).filter(
+                and_(HarvestObject.harvest_source_id == source.id, HarvestObject.current.is_(True))
+            )
         }
         complete = listing.complete
         seen: dict[str, str] = {}
@@ -129,10 +129,16 @@ class KhTourismHarvesterBase(HarvesterBase):
         unchanged = 0
         forced = bool(config.raw.get("force_all"))
         package_ids = [obj.package_id for obj in previous.values() if obj.package_id]
-        active_packages = {
-            row.id for row in model.Session.query(model.Package.id).filter(
-                model.Package.id.in_(package_ids), model.Package.state == "active")
-        } if package_ids else set()
+        active_packages = (
+            {
+                row.id
+                for row in model.Session.query(model.Package.id).filter(
+                    model.Package.id.in_(package_ids), model.Package.state == "active"
+                )
+            }
+            if package_ids
+            else set()
+        )
         for record in listing.records:
             key, looked_at = config.mapping.key_of(record.properties)
             if key is None and not config.mapping.key_field:
@@ -141,49 +147,77 @@ class KhTourismHarvesterBase(HarvesterBase):
                 complete = False
                 self._save_gather_error(
                     f"{record.ref}: no identifier in {looked_at}; record skipped"
-                    + (f" ({record.problem})" if record.problem else ""), job)
+                    + (f" ({record.problem})" if record.problem else ""),
+                    job,
+                )
                 continue
             if key in seen:
                 self._save_gather_error(
-                    f"{record.ref}: identifier {key!r} repeats {seen[key]}; record skipped", job)
+                    f"{record.ref}: identifier {key!r} repeats {seen[key]}; record skipped", job
+                )
                 continue
             seen[key] = record.ref
             before = previous.get(key)
-            content = json.dumps(record.as_content(listing.crs), ensure_ascii=False,
-                                 sort_keys=True, default=str)
-            if (before is not None and before.content == content
-                    and before.package_id in active_packages and not forced):
+            content = json.dumps(
+                record.as_content(listing.crs), ensure_ascii=False, sort_keys=True, default=str
+            )
+            if (
+                before is not None
+                and before.content == content
+                and before.package_id in active_packages
+                and not forced
+            ):
                 # Same content as the last import: reported "not modified" right here,
                 # without a trip through the fetch queue (a daily re-run of an unchanged
                 # register costs one transaction, not five per record).
-                model.Session.add(HarvestObject(
-                    guid=key, job=job, package_id=before.package_id, state="COMPLETE",
-                    report_status="not modified", import_finished=dt.datetime.utcnow(),
-                    extras=[HarvestObjectExtra(key=STATUS_KEY, value="unchanged")]))
+                model.Session.add(
+                    HarvestObject(
+                        guid=key,
+                        job=job,
+                        package_id=before.package_id,
+                        state="COMPLETE",
+                        report_status="not modified",
+                        import_finished=dt.datetime.utcnow(),
+                        extras=[HarvestObjectExtra(key=STATUS_KEY, value="unchanged")],
+                    )
+                )
                 unchanged += 1
                 continue
             obj = HarvestObject(
-                guid=key, job=job, content=content,
+                guid=key,
+                job=job,
+                content=content,
                 package_id=before.package_id if before else None,
                 extras=[HarvestObjectExtra(key=STATUS_KEY, value="change" if before else "new")],
             )
             model.Session.add(obj)
             created.append(obj)
 
-        vanished = [obj for guid, obj in previous.items()
-                    if guid not in seen and obj.package_id and not _is_withdraw(obj)]
+        vanished = [
+            obj
+            for guid, obj in previous.items()
+            if guid not in seen and obj.package_id and not _is_withdraw(obj)
+        ]
         if vanished and not complete:
             self._save_gather_error(
                 f"{len(vanished)} record(s) missing from the source were NOT withdrawn because "
-                "the listing was incomplete (see the errors above)", job)
+                "the listing was incomplete (see the errors above)",
+                job,
+            )
         elif vanished and not listing.records and not config.allow_empty:
             self._save_gather_error(
-                "the source returned no records: nothing withdrawn (set \"allow_empty\": true "
-                "to withdraw every record when a source is really empty)", job)
+                'the source returned no records: nothing withdrawn (set "allow_empty": true '
+                "to withdraw every record when a source is really empty)",
+                job,
+            )
         else:
             for before in vanished:
-                obj = HarvestObject(guid=before.guid, job=job, package_id=before.package_id,
-                                    extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)])
+                obj = HarvestObject(
+                    guid=before.guid,
+                    job=job,
+                    package_id=before.package_id,
+                    extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)],
+                )
                 model.Session.add(obj)
                 created.append(obj)
         model.Session.commit()  # one transaction for the whole listing, not one per record
@@ -216,18 +250,31 @@ class KhTourismHarvesterBase(HarvesterBase):
     def _import(self, obj) -> bool | str:
         source = obj.source or obj.job.source
         config = self.parse_config(source.config)
-        source_name = model.Package.get(source.id).name if model.Package.get(source.id) else source.id
+        source_name = (
+            model.Package.get(source.id).name if model.Package.get(source.id) else source.id
+        )
         user = self._get_user_name()
-        previous = model.Session.query(HarvestObject).filter(
-            HarvestObject.harvest_source_id == source.id, HarvestObject.guid == obj.guid,
-            HarvestObject.current == True, HarvestObject.id != obj.id).first()  # noqa: E712
+        previous = (
+            model.Session.query(HarvestObject)
+            .filter(
+                HarvestObject.harvest_source_id == source.id,
+                HarvestObject.guid == obj.guid,
+                HarvestObject.current.is_(True),
+                HarvestObject.id != obj.id,
+            )
+            .first()
+        )
 
         if _status(obj) in WITHDRAW_STATUSES:
             return self._withdraw(obj, previous, user, source_name)
 
-        if (previous is not None and previous.content == obj.content and previous.package_id
-                and not getattr(obj, "force_import", False)
-                and _active(previous.package_id)):
+        if (
+            previous is not None
+            and previous.content == obj.content
+            and previous.package_id
+            and not getattr(obj, "force_import", False)
+            and _active(previous.package_id)
+        ):
             obj.package_id = previous.package_id
             return "unchanged"
 
@@ -246,10 +293,14 @@ class KhTourismHarvesterBase(HarvesterBase):
             matches = records.find_matches(config.record_type, built.fields)
             match_ids = {m[0] for m in matches}
             if len(match_ids) > 1:
-                described = ", ".join(f"{field}={value} -> {_name(pid)}"
-                                      for pid, field, value in matches)
-                self._object_error(obj, f"matches several existing records ({described}); "
-                                        "not imported, resolve the duplicates first")
+                described = ", ".join(
+                    f"{field}={value} -> {_name(pid)}" for pid, field, value in matches
+                )
+                self._object_error(
+                    obj,
+                    f"matches several existing records ({described}); "
+                    "not imported, resolve the duplicates first",
+                )
                 return False
             if match_ids:
                 package_id = match_ids.pop()
@@ -264,8 +315,9 @@ class KhTourismHarvesterBase(HarvesterBase):
             elif matched_from_other_source:
                 result = self._merge_into_other(obj, package_id, built, user)
             else:
-                result = self._update(obj, package_id, built, prov, user,
-                                      review=config.publish == "review")
+                result = self._update(
+                    obj, package_id, built, prov, user, review=config.publish == "review"
+                )
         except tk.ValidationError as error:
             model.Session.rollback()
             self._object_error(obj, records.describe_validation_error(error))
@@ -282,7 +334,8 @@ class KhTourismHarvesterBase(HarvesterBase):
         source_package = model.Package.get(obj.harvest_source_id or obj.job.source_id)
         data["owner_org"] = source_package.owner_org if source_package else None
         data["name"] = records.unique_name(
-            records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower()))
+            records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower())
+        )
         if config.record_type != PLAIN_DATASET:
             data.update(records.workflow_fields(config.publish))
         else:
@@ -311,11 +364,16 @@ class KhTourismHarvesterBase(HarvesterBase):
         conflicts = {k: pair for k, pair in diff.items() if k not in gaps and k != "spatial"}
         key = next((f"{f}={built.fields[f]}" for f in MATCH_FIELDS if built.fields.get(f)), "")
         if conflicts:
-            described = "; ".join(f"{field}: record has {old!r}, this source {new!r}"
-                                  for field, (old, new) in sorted(conflicts.items()))
-            self._object_error(obj, f"matched existing record {existing['name']} (from source "
-                                    f"{existing.get('source_name') or 'none'}) by {key}; "
-                                    f"conflicting values kept as they are: {described}")
+            described = "; ".join(
+                f"{field}: record has {old!r}, this source {new!r}"
+                for field, (old, new) in sorted(conflicts.items())
+            )
+            self._object_error(
+                obj,
+                f"matched existing record {existing['name']} (from source "
+                f"{existing.get('source_name') or 'none'}) by {key}; "
+                f"conflicting values kept as they are: {described}",
+            )
         obj.package_id = package_id
         if not gaps:
             return "unchanged"
@@ -339,10 +397,15 @@ class KhTourismHarvesterBase(HarvesterBase):
             self._make_current(obj, previous)
             return "unchanged"
         config = self.parse_config((obj.source or obj.job.source).config)
-        records.update(user, package_id, {
-            "operating_status": "withdrawn",
-            "harvested_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-        }, review=config.publish == "review")
+        records.update(
+            user,
+            package_id,
+            {
+                "operating_status": "withdrawn",
+                "harvested_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            },
+            review=config.publish == "review",
+        )
         obj.package_id = package_id
         self._make_current(obj, previous)
         return True

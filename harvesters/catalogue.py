@@ -9,6 +9,7 @@ configuration as every other source maps them to a record type, and the
 record is written through package_create/package_update with provenance,
 workflow, duplicate matching and withdrawal (never deletion).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,19 +24,45 @@ from ckanext.harvest.interfaces import IHarvester
 from .base import KhTourismHarvesterBase
 
 CKAN_HARVESTER_KEYS = (
-    "api_version", "default_tags", "default_groups", "default_extras", "override_extras",
-    "user", "api_key", "read_only", "force_all", "remote_groups", "remote_orgs", "clean_tags",
-    "organizations_filter_include", "organizations_filter_exclude", "groups_filter_include",
-    "groups_filter_exclude", "ssl_verify",
+    "api_version",
+    "default_tags",
+    "default_groups",
+    "default_extras",
+    "override_extras",
+    "user",
+    "api_key",
+    "read_only",
+    "force_all",
+    "remote_groups",
+    "remote_orgs",
+    "clean_tags",
+    "organizations_filter_include",
+    "organizations_filter_exclude",
+    "groups_filter_include",
+    "groups_filter_exclude",
+    "ssl_verify",
 )
-SKIPPED = {"extras", "resources", "tags", "groups", "organization", "owner_org", "id",
-           "relationships_as_object", "relationships_as_subject", "type", "state", "private"}
+SKIPPED = {
+    "extras",
+    "resources",
+    "tags",
+    "groups",
+    "organization",
+    "owner_org",
+    "id",
+    "relationships_as_object",
+    "relationships_as_subject",
+    "type",
+    "state",
+    "private",
+}
 
 
 def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]:
     """A remote dataset dict (CKAN API or ckanext-dcat parser) as a source record."""
     properties: dict[str, Any] = {
-        key: value for key, value in remote.items()
+        key: value
+        for key, value in remote.items()
         if key not in SKIPPED and isinstance(value, (str, int, float)) and value != ""
     }
     for extra in remote.get("extras") or []:
@@ -52,10 +79,16 @@ def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]
         except ValueError:
             geometry = None
     name = remote.get("name") or remote.get("id")
-    return {"ref": f"dataset {name}", "properties": properties, "geometry": geometry,
-            "crs": "EPSG:4326" if geometry else None, "url": url,
-            "problem": None if geometry is not None or not spatial
-            else f"dataset {name}: 'spatial' is not GeoJSON"}
+    return {
+        "ref": f"dataset {name}",
+        "properties": properties,
+        "geometry": geometry,
+        "crs": "EPSG:4326" if geometry else None,
+        "url": url,
+        "problem": None
+        if geometry is not None or not spatial
+        else f"dataset {name}: 'spatial' is not GeoJSON",
+    }
 
 
 class CatalogueMixin:
@@ -78,8 +111,11 @@ class CKANCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, CKANHarvest
     fetch_stage = CKANHarvester.fetch_stage
 
     def info(self) -> dict[str, str]:
-        return {"name": "khtourism_ckan", "title": "CKAN → bản ghi du lịch",
-                "description": "Datasets of another CKAN, mapped to a tourism record type"}
+        return {
+            "name": "khtourism_ckan",
+            "title": "CKAN → bản ghi du lịch",
+            "description": "Datasets of another CKAN, mapped to a tourism record type",
+        }
 
     def validate_config(self, config: str | None) -> str | None:
         CKANHarvester.validate_config(self, config)
@@ -99,8 +135,11 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
     fetch_stage = DCATRDFHarvester.fetch_stage
 
     def info(self) -> dict[str, str]:
-        return {"name": "khtourism_dcat", "title": "DCAT RDF → bản ghi du lịch",
-                "description": "Datasets of a DCAT catalogue, mapped to a tourism record type"}
+        return {
+            "name": "khtourism_dcat",
+            "title": "DCAT RDF → bản ghi du lịch",
+            "description": "Datasets of a DCAT catalogue, mapped to a tourism record type",
+        }
 
     def validate_config(self, config: str | None) -> str | None:
         DCATRDFHarvester.validate_config(self, config)

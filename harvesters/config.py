@@ -20,6 +20,7 @@ Per type: spreadsheet ``format`` (csv|xlsx), ``encoding``, ``sheet``,
 ArcGIS ``where``, ``out_fields``, ``page_size``, ``token``; OGC API ``limit``;
 WFS ``type_name`` (required), ``page_size``, ``srs_name``.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,19 @@ from . import geometry
 from .mapping import Mapping, MappingError
 
 PUBLISH_CHOICES = ("review", "direct")
-COMMON_KEYS = {"record_type", "publish", "mapping", "defaults", "value_maps", "key_field",
-               "use_default_mapping", "crs", "timeout", "allow_empty", "force_all"}
+COMMON_KEYS = {
+    "record_type",
+    "publish",
+    "mapping",
+    "defaults",
+    "value_maps",
+    "key_field",
+    "use_default_mapping",
+    "crs",
+    "timeout",
+    "allow_empty",
+    "force_all",
+}
 
 
 class ConfigError(ValueError):
@@ -53,8 +65,12 @@ class SourceConfig:
         return self.mapping.record_type
 
 
-def parse(text: str | None, *, type_keys: dict[str, type | tuple[type, ...]],
-          required: tuple[str, ...] = ()) -> SourceConfig:
+def parse(
+    text: str | None,
+    *,
+    type_keys: dict[str, type | tuple[type, ...]],
+    required: tuple[str, ...] = (),
+) -> SourceConfig:
     """Parse and check a source configuration; ConfigError names the offending key."""
     if not text or not text.strip():
         raw: dict[str, Any] = {}
@@ -90,7 +106,11 @@ def parse(text: str | None, *, type_keys: dict[str, type | tuple[type, ...]],
     except MappingError as error:
         raise ConfigError(str(error)) from error
     return SourceConfig(
-        raw=raw, mapping=mapping, publish=publish, crs=raw.get("crs"), timeout=float(timeout),
+        raw=raw,
+        mapping=mapping,
+        publish=publish,
+        crs=raw.get("crs"),
+        timeout=float(timeout),
         allow_empty=bool(raw.get("allow_empty", False)),
         options={k: raw[k] for k in type_keys if k in raw},
     )

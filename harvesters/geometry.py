@@ -20,6 +20,7 @@ rz −0.00427372″, scale +0.252906278 ppm). PROJ's ``+towgs84`` uses the
 (:data:`VN2000_TOWGS84`). Every VN-2000 source is transformed with EPSG:6960,
 never with a ballpark (ellipsoid-only) operation.
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,11 +39,21 @@ VN2000_DATUM_NAME = "Vietnam 2000"
 VN2000_TO_WGS84_OPERATION = "VN-2000 to WGS 84 (2)"  # EPSG:6960
 # EPSG:6960 as PROJ +towgs84 (Position Vector: rotations sign-flipped from the Coordinate
 # Frame values the EPSG registry records).
-VN2000_TOWGS84 = (-191.90441429, -39.30318279, -111.45032835,
-                  0.00928836, -0.01975479, 0.00427372, 0.252906278)
-KHANH_HOA_TM3 = ("+proj=tmerc +lat_0=0 +lon_0=108.25 +k=0.9999 +x_0=500000 +y_0=0 "
-                 "+ellps=WGS84 +towgs84=" + ",".join(f"{v:.9g}" for v in VN2000_TOWGS84)
-                 + " +units=m +no_defs +type=crs")
+VN2000_TOWGS84 = (
+    -191.90441429,
+    -39.30318279,
+    -111.45032835,
+    0.00928836,
+    -0.01975479,
+    0.00427372,
+    0.252906278,
+)
+KHANH_HOA_TM3 = (
+    "+proj=tmerc +lat_0=0 +lon_0=108.25 +k=0.9999 +x_0=500000 +y_0=0 "
+    "+ellps=WGS84 +towgs84="
+    + ",".join(f"{v:.9g}" for v in VN2000_TOWGS84)
+    + " +units=m +no_defs +type=crs"
+)
 
 # Names a source configuration may use for its CRS.
 NAMED_CRS = {
@@ -54,8 +65,9 @@ NAMED_CRS = {
 }
 
 # OGC URIs and URNs: http://www.opengis.net/def/crs/EPSG/0/9217, urn:ogc:def:crs:EPSG::9217
-_OGC_URI = re.compile(r"(?:/def/crs/|urn:ogc:def:crs:)(EPSG|OGC|ESRI)(?::[^:]*:|/[^/]*/)([\w.]+)$",
-                      re.IGNORECASE)
+_OGC_URI = re.compile(
+    r"(?:/def/crs/|urn:ogc:def:crs:)(EPSG|OGC|ESRI)(?::[^:]*:|/[^/]*/)([\w.]+)$", re.IGNORECASE
+)
 
 
 class UnknownCRSError(ValueError):
@@ -69,8 +81,10 @@ class GeometryError(ValueError):
 def resolve_crs(declared: Any) -> pyproj.CRS:
     """The CRS a source declares (any of the forms in the module doc), or UnknownCRSError."""
     if declared is None or declared == "":
-        raise UnknownCRSError("the source declares no coordinate reference system; "
-                              "set \"crs\" in the source configuration")
+        raise UnknownCRSError(
+            "the source declares no coordinate reference system; "
+            'set "crs" in the source configuration'
+        )
     if isinstance(declared, pyproj.CRS):
         return declared
     if isinstance(declared, dict):  # an ArcGIS spatialReference
@@ -93,8 +107,9 @@ def resolve_crs(declared: Any) -> pyproj.CRS:
     except UnknownCRSError:
         raise
     except (CRSError, ValueError) as error:
-        raise UnknownCRSError(f"unknown coordinate reference system {str(declared)[:120]!r}") \
-            from error
+        raise UnknownCRSError(
+            f"unknown coordinate reference system {str(declared)[:120]!r}"
+        ) from error
 
 
 def _crs_from_wkid(wkid: int) -> pyproj.CRS:
@@ -138,7 +153,8 @@ def transformer_to_wgs84(crs: pyproj.CRS) -> pyproj.Transformer:
 
 def is_wgs84(crs: pyproj.CRS) -> bool:
     return crs.equals(WGS84, ignore_axis_order=True) or crs.equals(
-        pyproj.CRS.from_user_input("OGC:CRS84"), ignore_axis_order=True)
+        pyproj.CRS.from_user_input("OGC:CRS84"), ignore_axis_order=True
+    )
 
 
 def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> shapely.Geometry:
@@ -163,10 +179,13 @@ def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> shapely.Geometry:
     coords = shapely.get_coordinates(shp)
     if not all(math.isfinite(v) for v in coords.ravel()):
         raise GeometryError("coordinates are not finite numbers after reprojection")
-    if ((coords[:, 0] < -180) | (coords[:, 0] > 180) | (coords[:, 1] < -90)
-            | (coords[:, 1] > 90)).any():
-        raise GeometryError(f"coordinates outside longitude/latitude range (first: "
-                            f"{coords[0].tolist()}): wrong CRS declared?")
+    if (
+        (coords[:, 0] < -180) | (coords[:, 0] > 180) | (coords[:, 1] < -90) | (coords[:, 1] > 90)
+    ).any():
+        raise GeometryError(
+            f"coordinates outside longitude/latitude range (first: "
+            f"{coords[0].tolist()}): wrong CRS declared?"
+        )
     if not shp.is_valid:
         raise GeometryError(f"invalid geometry: {shapely.is_valid_reason(shp)}")
     return shp
@@ -174,10 +193,13 @@ def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> shapely.Geometry:
 
 def geojson(shp: shapely.Geometry, precision: int = 7) -> dict[str, Any]:
     """GeoJSON dict with coordinates rounded to ``precision`` decimals (1 cm at 7)."""
-    rounded = shapely.set_precision(shp, 10 ** -precision) if shp.geom_type != "Point" else shp
+    rounded = shapely.set_precision(shp, 10**-precision) if shp.geom_type != "Point" else shp
     result = mapping(rounded)
     if shp.geom_type == "Point":
-        result = {"type": "Point", "coordinates": [round(shp.x, precision), round(shp.y, precision)]}
+        result = {
+            "type": "Point",
+            "coordinates": [round(shp.x, precision), round(shp.y, precision)],
+        }
     return _lists(result)
 
 

@@ -7,6 +7,7 @@ removed, đ → d, lower case, everything but letters and digits dropped, so
 (unless ``use_default_mapping`` is false); ``defaults`` gives constant
 values; ``value_maps`` translate source values to codes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,32 +20,99 @@ RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 PLAIN_DATASET = "dataset"
 
 COMMON_FIELDS = {
-    "title", "title_en", "notes", "notes_en", "admin_unit", "former_district", "street_address",
-    "phone", "email", "website", "operating_status", "last_verified", "license_id", "tag_string",
+    "title",
+    "title_en",
+    "notes",
+    "notes_en",
+    "admin_unit",
+    "former_district",
+    "street_address",
+    "phone",
+    "email",
+    "website",
+    "operating_status",
+    "last_verified",
+    "license_id",
+    "tag_string",
 }
 TYPE_FIELDS = {
     "accommodation": {
-        "accommodation_type", "hotel_subtype", "star_rating", "rating_decision_number",
-        "rating_decision_date", "rooms", "beds", "max_guests", "price_min_vnd", "price_max_vnd",
-        "amenities", "checkin_time", "checkout_time", "languages", "enterprise_code"},
+        "accommodation_type",
+        "hotel_subtype",
+        "star_rating",
+        "rating_decision_number",
+        "rating_decision_date",
+        "rooms",
+        "beds",
+        "max_guests",
+        "price_min_vnd",
+        "price_max_vnd",
+        "amenities",
+        "checkin_time",
+        "checkout_time",
+        "languages",
+        "enterprise_code",
+    },
     "tour-operator": {
-        "licence_number", "licence_type", "licence_issue_date", "licence_issuer",
-        "enterprise_code", "services", "languages", "office_address"},
+        "licence_number",
+        "licence_type",
+        "licence_issue_date",
+        "licence_issuer",
+        "enterprise_code",
+        "services",
+        "languages",
+        "office_address",
+    },
     "tour-guide": {
-        "full_name", "card_number", "card_type", "card_issue_date", "card_expiry_date",
-        "issuing_province", "card_status", "languages", "experience_years", "employer",
-        "date_of_birth", "id_number", "personal_phone", "personal_email", "home_address"},
+        "full_name",
+        "card_number",
+        "card_type",
+        "card_issue_date",
+        "card_expiry_date",
+        "issuing_province",
+        "card_status",
+        "languages",
+        "experience_years",
+        "employer",
+        "date_of_birth",
+        "id_number",
+        "personal_phone",
+        "personal_email",
+        "home_address",
+    },
     "heritage-site": {
-        "ranking", "heritage_type", "ranking_decision_number", "ranking_decision_date",
-        "unesco_status", "period", "managing_body", "opening_hours", "ticket_price_vnd"},
+        "ranking",
+        "heritage_type",
+        "ranking_decision_number",
+        "ranking_decision_date",
+        "unesco_status",
+        "period",
+        "managing_body",
+        "opening_hours",
+        "ticket_price_vnd",
+    },
     PLAIN_DATASET: set(),
 }
 # Pseudo-fields that carry coordinates in attribute columns.
 COORDINATE_FIELDS = {"_lon", "_lat", "_x", "_y"}
-INTEGER_FIELDS = {"rooms", "beds", "max_guests", "price_min_vnd", "price_max_vnd",
-                  "experience_years", "ticket_price_vnd"}
-DATE_FIELDS = {"last_verified", "rating_decision_date", "licence_issue_date", "card_issue_date",
-               "card_expiry_date", "ranking_decision_date", "date_of_birth"}
+INTEGER_FIELDS = {
+    "rooms",
+    "beds",
+    "max_guests",
+    "price_min_vnd",
+    "price_max_vnd",
+    "experience_years",
+    "ticket_price_vnd",
+}
+DATE_FIELDS = {
+    "last_verified",
+    "rating_decision_date",
+    "licence_issue_date",
+    "card_issue_date",
+    "card_expiry_date",
+    "ranking_decision_date",
+    "date_of_birth",
+}
 MULTI_FIELDS = {"amenities", "languages", "services"}
 # Identifiers by which the same business is recognised across sources.
 MATCH_FIELDS = ("enterprise_code", "licence_number", "card_number")
@@ -69,10 +137,30 @@ def fold(text: Any) -> str:
 
 
 _DEFAULT_HEADER_LIST: list[tuple[str, tuple[str, ...]]] = [
-    ("title", ("Tên cơ sở", "Tên cơ sở lưu trú", "Tên doanh nghiệp", "Tên", "Tên di tích",
-               "Tên khách sạn", "Name", "TEN", "TEN_CS")),
-    ("title_en", ("Tên tiếng Anh", "Tên giao dịch tiếng Anh", "Tên doanh nghiệp tiếng Anh",
-                  "English name", "TEN_TA")),
+    (
+        "title",
+        (
+            "Tên cơ sở",
+            "Tên cơ sở lưu trú",
+            "Tên doanh nghiệp",
+            "Tên",
+            "Tên di tích",
+            "Tên khách sạn",
+            "Name",
+            "TEN",
+            "TEN_CS",
+        ),
+    ),
+    (
+        "title_en",
+        (
+            "Tên tiếng Anh",
+            "Tên giao dịch tiếng Anh",
+            "Tên doanh nghiệp tiếng Anh",
+            "English name",
+            "TEN_TA",
+        ),
+    ),
     ("notes", ("Mô tả", "Ghi chú", "Description")),
     ("street_address", ("Địa chỉ", "Địa chỉ cơ sở", "Address", "DIA_CHI")),
     ("office_address", ("Địa chỉ trụ sở", "Trụ sở")),
@@ -85,8 +173,10 @@ _DEFAULT_HEADER_LIST: list[tuple[str, tuple[str, ...]]] = [
     ("price_min_vnd", ("Giá thấp nhất", "Giá từ")),
     ("price_max_vnd", ("Giá cao nhất", "Giá đến")),
     ("accommodation_type", ("Loại hình", "Loại cơ sở", "Loại hình lưu trú", "LOAI_HINH")),
-    ("enterprise_code", ("Mã số doanh nghiệp", "Mã doanh nghiệp", "Mã số thuế", "MST", "Mã DN",
-                         "MA_DN", "MSDN")),
+    (
+        "enterprise_code",
+        ("Mã số doanh nghiệp", "Mã doanh nghiệp", "Mã số thuế", "MST", "Mã DN", "MA_DN", "MSDN"),
+    ),
     ("licence_number", ("Số giấy phép", "Số GP", "Số giấy phép kinh doanh lữ hành", "SO_GP")),
     ("licence_type", ("Loại giấy phép", "Phạm vi kinh doanh")),
     ("licence_issue_date", ("Ngày cấp giấy phép", "Ngày cấp GP")),
@@ -113,7 +203,8 @@ _DEFAULT_HEADER_LIST: list[tuple[str, tuple[str, ...]]] = [
     ("_y", ("Tọa độ Y", "Toạ độ Y", "Y (VN-2000)")),
 ]
 DEFAULT_HEADERS: dict[str, str] = {
-    fold(header): field for field, headers in _DEFAULT_HEADER_LIST for header in headers}
+    fold(header): field for field, headers in _DEFAULT_HEADER_LIST for header in headers
+}
 
 # Source values (folded) -> codes, per field.
 _VALUE_LIST: dict[str, dict[str, tuple[str, ...]]] = {
@@ -128,14 +219,17 @@ _VALUE_LIST: dict[str, dict[str, tuple[str, ...]]] = {
         "khac": ("Cơ sở lưu trú du lịch khác", "Khác", "Other"),
     },
     "star_rating": {
-        "1": ("1 sao", "1*", "một sao"), "2": ("2 sao", "2*", "hai sao"),
-        "3": ("3 sao", "3*", "ba sao"), "4": ("4 sao", "4*", "bốn sao"),
+        "1": ("1 sao", "1*", "một sao"),
+        "2": ("2 sao", "2*", "hai sao"),
+        "3": ("3 sao", "3*", "ba sao"),
+        "4": ("4 sao", "4*", "bốn sao"),
         "5": ("5 sao", "5*", "năm sao"),
         "dat_chuan": ("Đạt chuẩn", "Đạt chuẩn phục vụ khách du lịch", "Đạt tiêu chuẩn"),
         "chua_xep_hang": ("Chưa xếp hạng", "Không xếp hạng", "Chưa xếp hạng sao"),
     },
     "card_type": {
-        "quoc_te": ("Quốc tế", "International"), "noi_dia": ("Nội địa", "Domestic"),
+        "quoc_te": ("Quốc tế", "International"),
+        "noi_dia": ("Nội địa", "Domestic"),
         "tai_diem": ("Tại điểm", "On-site"),
     },
     "licence_type": {
@@ -159,16 +253,22 @@ _VALUE_LIST: dict[str, dict[str, tuple[str, ...]]] = {
     "heritage_type": {
         "lich_su": ("Lịch sử", "Di tích lịch sử"),
         "kien_truc_nghe_thuat": ("Kiến trúc nghệ thuật", "Kiến trúc - nghệ thuật"),
-        "khao_co": ("Khảo cổ",), "danh_lam_thang_canh": ("Danh lam thắng cảnh", "Danh thắng"),
+        "khao_co": ("Khảo cổ",),
+        "danh_lam_thang_canh": ("Danh lam thắng cảnh", "Danh thắng"),
         "hon_hop": ("Hỗn hợp",),
     },
     "languages": {
-        "en": ("Tiếng Anh", "Anh", "English"), "fr": ("Tiếng Pháp", "Pháp", "French"),
+        "en": ("Tiếng Anh", "Anh", "English"),
+        "fr": ("Tiếng Pháp", "Pháp", "French"),
         "zh": ("Tiếng Trung", "Trung", "Tiếng Hoa", "Chinese"),
-        "ru": ("Tiếng Nga", "Nga", "Russian"), "ko": ("Tiếng Hàn", "Hàn", "Korean"),
-        "ja": ("Tiếng Nhật", "Nhật", "Japanese"), "de": ("Tiếng Đức", "Đức", "German"),
-        "vi": ("Tiếng Việt", "Việt", "Vietnamese"), "th": ("Tiếng Thái", "Thái", "Thai"),
-        "es": ("Tiếng Tây Ban Nha", "Spanish"), "it": ("Tiếng Ý", "Italian"),
+        "ru": ("Tiếng Nga", "Nga", "Russian"),
+        "ko": ("Tiếng Hàn", "Hàn", "Korean"),
+        "ja": ("Tiếng Nhật", "Nhật", "Japanese"),
+        "de": ("Tiếng Đức", "Đức", "German"),
+        "vi": ("Tiếng Việt", "Việt", "Vietnamese"),
+        "th": ("Tiếng Thái", "Thái", "Thai"),
+        "es": ("Tiếng Tây Ban Nha", "Spanish"),
+        "it": ("Tiếng Ý", "Italian"),
     },
 }
 DEFAULT_VALUES: dict[str, dict[str, str]] = {
@@ -195,20 +295,27 @@ class Mapping:
     def from_config(cls, config: dict[str, Any]) -> Mapping:
         record_type = config.get("record_type", PLAIN_DATASET)
         if record_type not in TYPE_FIELDS:
-            raise MappingError(f"record_type: {record_type!r} is not one of "
-                               f"{', '.join((*RECORD_TYPES, PLAIN_DATASET))}")
+            raise MappingError(
+                f"record_type: {record_type!r} is not one of "
+                f"{', '.join((*RECORD_TYPES, PLAIN_DATASET))}"
+            )
         known = fields_of(record_type)
         headers = dict(DEFAULT_HEADERS) if config.get("use_default_mapping", True) else {}
         if record_type != "tour-guide":
-            headers = {k: v for k, v in headers.items() if v not in TYPE_FIELDS["tour-guide"]
-                       or v in TYPE_FIELDS[record_type]}
+            headers = {
+                k: v
+                for k, v in headers.items()
+                if v not in TYPE_FIELDS["tour-guide"] or v in TYPE_FIELDS[record_type]
+            }
         mapping = config.get("mapping") or {}
         if not isinstance(mapping, dict):
-            raise MappingError("mapping: must be an object {\"source column\": \"field\"}")
+            raise MappingError('mapping: must be an object {"source column": "field"}')
         for header, field in mapping.items():
             if field is not None and field not in known and record_type != PLAIN_DATASET:
-                raise MappingError(f"mapping: {header!r} -> {field!r}: {field!r} is not a field "
-                                   f"of {record_type} (see docs/record-types.md)")
+                raise MappingError(
+                    f"mapping: {header!r} -> {field!r}: {field!r} is not a field "
+                    f"of {record_type} (see docs/record-types.md)"
+                )
             headers[fold(header)] = field  # None drops a default mapping
         if record_type != PLAIN_DATASET:
             headers = {k: v for k, v in headers.items() if v is None or v in known}
@@ -221,11 +328,16 @@ class Mapping:
         value_maps = {field: dict(table) for field, table in DEFAULT_VALUES.items()}
         for field, table in (config.get("value_maps") or {}).items():
             if not isinstance(table, dict):
-                raise MappingError(f"value_maps.{field}: must be an object {{\"value\": \"code\"}}")
+                raise MappingError(f'value_maps.{field}: must be an object {{"value": "code"}}')
             value_maps.setdefault(field, {}).update({fold(k): v for k, v in table.items()})
         key_field = config.get("key_field") or DEFAULT_KEY_FIELD[record_type]
-        return cls(record_type=record_type, headers=headers, defaults=dict(defaults),
-                   value_maps=value_maps, key_field=key_field)
+        return cls(
+            record_type=record_type,
+            headers=headers,
+            defaults=dict(defaults),
+            value_maps=value_maps,
+            key_field=key_field,
+        )
 
     # --- keys -----------------------------------------------------------------------------
     def key_of(self, properties: dict[str, Any]) -> tuple[str | None, str]:
@@ -289,8 +401,10 @@ class Mapping:
             return text
         code = table.get(fold(text))
         if code is None:
-            raise MappingError(f"{text!r} is not a known value for {field} "
-                               "(add it to value_maps in the source configuration)")
+            raise MappingError(
+                f"{text!r} is not a known value for {field} "
+                "(add it to value_maps in the source configuration)"
+            )
         return code
 
 

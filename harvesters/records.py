@@ -6,6 +6,7 @@ apply exactly as they do for a business submitting a form. Lookups (which
 dataset holds enterprise code X?) read the database directly: they must not
 depend on the search index being up to date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,7 +75,7 @@ def _geometry_of(content: dict[str, Any], fields: dict[str, Any], config: Source
             return geometry.to_wgs84(Point(fields["_lon"], fields["_lat"]).__geo_interface__, crs)
         if "_x" in fields and "_y" in fields:
             if not config.crs:
-                raise RecordError("X/Y coordinates need \"crs\" in the source configuration")
+                raise RecordError('X/Y coordinates need "crs" in the source configuration')
             crs = geometry.resolve_crs(config.crs)
             return geometry.to_wgs84(Point(fields["_x"], fields["_y"]).__geo_interface__, crs)
     except (geometry.UnknownCRSError, geometry.GeometryError) as error:
@@ -109,9 +110,13 @@ def find_matches(record_type: str, fields: dict[str, Any]) -> list[tuple[str, st
         rows = (
             model.Session.query(model.Package.id)
             .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-            .filter(model.Package.state == "active", model.Package.type == record_type,
-                    model.PackageExtra.key == key, model.PackageExtra.value == str(value),
-                    model.PackageExtra.state == "active")
+            .filter(
+                model.Package.state == "active",
+                model.Package.type == record_type,
+                model.PackageExtra.key == key,
+                model.PackageExtra.value == str(value),
+                model.PackageExtra.state == "active",
+            )
             .all()
         )
         found.extend((row.id, key, str(value)) for row in rows)
@@ -160,8 +165,10 @@ def describe_validation_error(error: tk.ValidationError) -> str:
     parts = []
     for key, messages in (error.error_dict or {}).items():
         if isinstance(messages, list):
-            text = "; ".join(str(m) if not isinstance(m, dict) else json.dumps(m, ensure_ascii=False)
-                             for m in messages)
+            text = "; ".join(
+                str(m) if not isinstance(m, dict) else json.dumps(m, ensure_ascii=False)
+                for m in messages
+            )
         else:
             text = json.dumps(messages, ensure_ascii=False)
         parts.append(f"{key}: {text}")
@@ -177,8 +184,9 @@ def create(user: str, data: dict[str, Any]) -> dict[str, Any]:
     return tk.get_action("package_create")(context_for(user), data)
 
 
-def update(user: str, package_id: str, changes: dict[str, Any], *, review: bool = False
-           ) -> dict[str, Any]:
+def update(
+    user: str, package_id: str, changes: dict[str, Any], *, review: bool = False
+) -> dict[str, Any]:
     """Apply ``changes``; from a review-queue source, a published record gets a pending
     revision instead (the public keeps the approved version until a curator approves)."""
     current = tk.get_action("package_show")(context_for(user), {"id": package_id})

@@ -1,4 +1,5 @@
 """What every source reader returns, and the one error a whole source can fail with."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

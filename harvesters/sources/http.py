@@ -1,4 +1,5 @@
 """HTTP access to sources: timeouts, clear errors, no silent truncation."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,13 @@ DEFAULT_TIMEOUT = 30.0
 MAX_BYTES = 200 * 1024 * 1024
 
 
-def get(url: str, *, params: dict[str, Any] | None = None, timeout: float = DEFAULT_TIMEOUT,
-        headers: dict[str, str] | None = None) -> requests.Response:
+def get(
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    headers: dict[str, str] | None = None,
+) -> requests.Response:
     """GET ``url``; any failure becomes a :class:`SourceError` naming the URL and the cause.
 
     urllib3 enforces Content-Length, so a body cut short raises instead of
@@ -24,8 +30,9 @@ def get(url: str, *, params: dict[str, Any] | None = None, timeout: float = DEFA
     request_headers = {"User-Agent": USER_AGENT}
     request_headers.update(headers or {})
     try:
-        response = requests.get(url, params=params, timeout=timeout, headers=request_headers,
-                                stream=True)
+        response = requests.get(
+            url, params=params, timeout=timeout, headers=request_headers, stream=True
+        )
         body = bytearray()
         for chunk in response.iter_content(chunk_size=256 * 1024):
             body.extend(chunk)
@@ -36,20 +43,29 @@ def get(url: str, *, params: dict[str, Any] | None = None, timeout: float = DEFA
     except requests.exceptions.Timeout as error:
         raise SourceError(f"{url}: timed out after {timeout:g} s ({error})") from error
     except requests.exceptions.ChunkedEncodingError as error:
-        raise SourceError(f"{url}: response truncated (connection closed early: {error})") from error
+        raise SourceError(
+            f"{url}: response truncated (connection closed early: {error})"
+        ) from error
     except requests.exceptions.ConnectionError as error:
         raise SourceError(f"{url}: source unreachable ({error})") from error
     except requests.exceptions.RequestException as error:
         raise SourceError(f"{url}: request failed ({error})") from error
     if response.status_code >= 400:
         snippet = response.text[:200].strip().replace("\n", " ")
-        raise SourceError(f"{response.url}: HTTP {response.status_code} {response.reason}"
-                          + (f": {snippet}" if snippet else ""))
+        raise SourceError(
+            f"{response.url}: HTTP {response.status_code} {response.reason}"
+            + (f": {snippet}" if snippet else "")
+        )
     return response
 
 
-def get_json(url: str, *, params: dict[str, Any] | None = None,
-             timeout: float = DEFAULT_TIMEOUT, headers: dict[str, str] | None = None) -> Any:
+def get_json(
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    headers: dict[str, str] | None = None,
+) -> Any:
     """GET and parse JSON; malformed or truncated JSON is a :class:`SourceError`."""
     response = get(url, params=params, timeout=timeout, headers=headers)
     try:

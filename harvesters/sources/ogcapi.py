@@ -1,4 +1,5 @@
 """OGC API – Features: ``/collections/{id}/items``, following ``next`` links."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ def items_url(url: str) -> str:
     return url if url.endswith("/items") else f"{url}/items"
 
 
-def read_features(url: str, *, limit: int = 500, crs: str | None = None,
-                  timeout: float = http.DEFAULT_TIMEOUT) -> SourceListing:
+def read_features(
+    url: str, *, limit: int = 500, crs: str | None = None, timeout: float = http.DEFAULT_TIMEOUT
+) -> SourceListing:
     first = items_url(url)
     params: dict[str, Any] | None = {"limit": limit, "f": "json"}
     if crs:
@@ -44,20 +46,33 @@ def read_features(url: str, *, limit: int = 500, crs: str | None = None,
         content_crs = response.headers.get("Content-Crs", "").strip("<> ")
         page_crs = content_crs or crs or CRS84
         if listing.crs and listing.crs != page_crs:
-            raise SourceError(f"{response.url}: pages in different CRSs ({listing.crs}, {page_crs})")
+            raise SourceError(
+                f"{response.url}: pages in different CRSs ({listing.crs}, {page_crs})"
+            )
         listing.crs = page_crs
         for feature in page.get("features") or []:
             fid = feature.get("id", (feature.get("properties") or {}).get("id"))
-            self_link = next((link.get("href") for link in feature.get("links") or []
-                              if link.get("rel") == "self"), None)
-            listing.records.append(SourceRecord(
-                ref=f"feature {fid}", properties=dict(feature.get("properties") or {}),
-                geometry=feature.get("geometry"),
-                url=urljoin(response.url, self_link) if self_link else f"{first}/{fid}",
-                problem=None if fid is not None else "feature without an id",
-            ))
-        next_link = next((link.get("href") for link in page.get("links") or []
-                          if link.get("rel") == "next"), None)
+            self_link = next(
+                (
+                    link.get("href")
+                    for link in feature.get("links") or []
+                    if link.get("rel") == "self"
+                ),
+                None,
+            )
+            listing.records.append(
+                SourceRecord(
+                    ref=f"feature {fid}",
+                    properties=dict(feature.get("properties") or {}),
+                    geometry=feature.get("geometry"),
+                    url=urljoin(response.url, self_link) if self_link else f"{first}/{fid}",
+                    problem=None if fid is not None else "feature without an id",
+                )
+            )
+        next_link = next(
+            (link.get("href") for link in page.get("links") or [] if link.get("rel") == "next"),
+            None,
+        )
         next_url = urljoin(response.url, next_link) if next_link else None
         params = None  # the next link carries its own query string
     else:

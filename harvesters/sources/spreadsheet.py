@@ -6,6 +6,7 @@ writes Vietnamese tone marks as *combining* characters ("a" + U+0301), so
 every string is normalised to NFC: "Khánh Hòa" from a cp1258 file compares
 equal to the same words typed in UTF-8.
 """
+
 from __future__ import annotations
 
 import csv
@@ -71,8 +72,14 @@ def _decode(data: bytes, encoding: str) -> str:
         ) from error
 
 
-def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None = None,
-             header_row: int | None = None, base_url: str | None = None) -> SourceListing:
+def read_csv(
+    data: bytes,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+    base_url: str | None = None,
+) -> SourceListing:
     text = decode_text(data, encoding)
     if delimiter is None:
         first_lines = "\n".join(text.splitlines()[:20])
@@ -84,12 +91,20 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as error:
         raise SourceError(f"malformed CSV: {error}") from error
-    return _listing_from_rows(((number, row) for number, row in enumerate(rows, start=1)),
-                              header_row=header_row, base_url=base_url)
+    return _listing_from_rows(
+        ((number, row) for number, row in enumerate(rows, start=1)),
+        header_row=header_row,
+        base_url=base_url,
+    )
 
 
-def read_xlsx(data: bytes, *, sheet: str | None = None, header_row: int | None = None,
-              base_url: str | None = None) -> SourceListing:
+def read_xlsx(
+    data: bytes,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    base_url: str | None = None,
+) -> SourceListing:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -100,14 +115,18 @@ def read_xlsx(data: bytes, *, sheet: str | None = None, header_row: int | None =
     try:
         if sheet:
             if sheet not in workbook.sheetnames:
-                raise SourceError(f"the workbook has no sheet {sheet!r} "
-                                  f"(sheets: {', '.join(workbook.sheetnames)})")
+                raise SourceError(
+                    f"the workbook has no sheet {sheet!r} "
+                    f"(sheets: {', '.join(workbook.sheetnames)})"
+                )
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.worksheets[0]
         try:
-            rows = [(number, list(values)) for number, values in
-                    enumerate(worksheet.iter_rows(values_only=True), start=1)]
+            rows = [
+                (number, list(values))
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            ]
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
             raise SourceError(f"malformed or truncated XLSX file ({error})") from error
     finally:
@@ -149,32 +168,50 @@ def _listing_from_rows(rows, *, header_row: int | None, base_url: str | None) ->
                 raise SourceError(f"row {number}: the header row is empty")
             duplicated = {h for h in headers if h and headers.count(h) > 1}
             if duplicated:
-                raise SourceError(f"row {number}: repeated column header(s): "
-                                  + ", ".join(sorted(duplicated)))
+                raise SourceError(
+                    f"row {number}: repeated column header(s): " + ", ".join(sorted(duplicated))
+                )
             continue
         if _is_blank(values):
             continue
         problem = None
         if len(values) < len(headers):
-            problem = (f"row {number} has {len(values)} cells but the header has {len(headers)}"
-                       " (truncated or malformed line)")
-        elif len(values) > len(headers) and not _is_blank(values[len(headers):]):
-            problem = (f"row {number} has {len(values)} cells but the header has {len(headers)}"
-                       " (unquoted separator in a value?)")
-        properties = {header: _cell(value) for header, value in zip(headers, values, strict=False) if header}
-        listing.records.append(SourceRecord(
-            ref=f"row {number}", properties=properties, problem=problem,
-            url=f"{base_url}#row={number}" if base_url else None,
-        ))
+            problem = (
+                f"row {number} has {len(values)} cells but the header has {len(headers)}"
+                " (truncated or malformed line)"
+            )
+        elif len(values) > len(headers) and not _is_blank(values[len(headers) :]):
+            problem = (
+                f"row {number} has {len(values)} cells but the header has {len(headers)}"
+                " (unquoted separator in a value?)"
+            )
+        properties = {
+            header: _cell(value) for header, value in zip(headers, values, strict=False) if header
+        }
+        listing.records.append(
+            SourceRecord(
+                ref=f"row {number}",
+                properties=properties,
+                problem=problem,
+                url=f"{base_url}#row={number}" if base_url else None,
+            )
+        )
     if headers is None:
         raise SourceError("the file has no header row (empty file?)")
     return listing
 
 
-def read_spreadsheet(data: bytes, *, name_hint: str = "", file_format: str | None = None,
-                     encoding: str | None = None, sheet: str | None = None,
-                     delimiter: str | None = None, header_row: int | None = None,
-                     base_url: str | None = None) -> SourceListing:
+def read_spreadsheet(
+    data: bytes,
+    *,
+    name_hint: str = "",
+    file_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    header_row: int | None = None,
+    base_url: str | None = None,
+) -> SourceListing:
     """Read a CSV or XLSX register into a listing (one record per non-blank row)."""
     if not data:
         raise SourceError("the file is empty")
@@ -182,6 +219,7 @@ def read_spreadsheet(data: bytes, *, name_hint: str = "", file_format: str | Non
     if file_format == "xlsx":
         return read_xlsx(data, sheet=sheet, header_row=header_row, base_url=base_url)
     if file_format == "csv":
-        return read_csv(data, encoding=encoding, delimiter=delimiter, header_row=header_row,
-                        base_url=base_url)
+        return read_csv(
+            data, encoding=encoding, delimiter=delimiter, header_row=header_row, base_url=base_url
+        )
     raise SourceError(f"unsupported spreadsheet format {file_format!r} (csv or xlsx)")

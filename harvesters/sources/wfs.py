@@ -1,4 +1,5 @@
 """WFS 2.0 GetFeature with a GeoJSON output format, paged with ``count``/``startIndex``."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,24 +18,38 @@ def _crs_of(collection: dict[str, Any]) -> str | None:
     return None
 
 
-def read_features(url: str, type_name: str, *, page_size: int = 1000,
-                  srs_name: str | None = None, output_format: str = "application/json",
-                  timeout: float = http.DEFAULT_TIMEOUT) -> SourceListing:
+def read_features(
+    url: str,
+    type_name: str,
+    *,
+    page_size: int = 1000,
+    srs_name: str | None = None,
+    output_format: str = "application/json",
+    timeout: float = http.DEFAULT_TIMEOUT,
+) -> SourceListing:
     base_url = url.split("?")[0]
     listing = SourceListing()
     start = 0
     for _page in range(MAX_PAGES):
-        params = {"service": "WFS", "version": "2.0.0", "request": "GetFeature",
-                  "typeNames": type_name, "outputFormat": output_format,
-                  "count": page_size, "startIndex": start}
+        params = {
+            "service": "WFS",
+            "version": "2.0.0",
+            "request": "GetFeature",
+            "typeNames": type_name,
+            "outputFormat": output_format,
+            "count": page_size,
+            "startIndex": start,
+        }
         if srs_name:
             params["srsName"] = srs_name
         response = http.get(base_url, params=params, timeout=timeout)
         body = response.content.lstrip()
         if body.startswith(b"<"):
             text = response.text
-            raise SourceError(f"{response.url}: the server answered XML, not GeoJSON"
-                              + (f": {text[:300]}" if "Exception" in text else ""))
+            raise SourceError(
+                f"{response.url}: the server answered XML, not GeoJSON"
+                + (f": {text[:300]}" if "Exception" in text else "")
+            )
         try:
             page = response.json()
         except ValueError as error:
@@ -47,13 +62,18 @@ def read_features(url: str, type_name: str, *, page_size: int = 1000,
         features = page.get("features") or []
         for feature in features:
             fid = feature.get("id")
-            listing.records.append(SourceRecord(
-                ref=f"feature {fid}", properties=dict(feature.get("properties") or {}),
-                geometry=feature.get("geometry"),
-                url=(f"{base_url}?service=WFS&version=2.0.0&request=GetFeature"
-                     f"&typeNames={type_name}&featureID={fid}&outputFormat={output_format}"),
-                problem=None if fid is not None else "feature without an id",
-            ))
+            listing.records.append(
+                SourceRecord(
+                    ref=f"feature {fid}",
+                    properties=dict(feature.get("properties") or {}),
+                    geometry=feature.get("geometry"),
+                    url=(
+                        f"{base_url}?service=WFS&version=2.0.0&request=GetFeature"
+                        f"&typeNames={type_name}&featureID={fid}&outputFormat={output_format}"
+                    ),
+                    problem=None if fid is not None else "feature without an id",
+                )
+            )
         matched = page.get("numberMatched")
         start += len(features)
         if len(features) < page_size or (isinstance(matched, int) and start >= matched):

@@ -1,4 +1,5 @@
 """Fixtures of the harvester tests: local HTTP servers serving tests/harvesters/fixtures."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,6 +20,7 @@ def fixture_server():
 def arcgis_layer(fixture_server):
     """A paging-capable FeatureServer layer; returns its URL."""
     fixture_server.file("/arcgis/rest/services/VHTT/DiTich/FeatureServer/0", "arcgis/layer.json")
-    fixture_server.handler("/arcgis/rest/services/VHTT/DiTich/FeatureServer/0/query",
-                           arcgis_query())
+    fixture_server.handler(
+        "/arcgis/rest/services/VHTT/DiTich/FeatureServer/0/query", arcgis_query()
+    )
     return fixture_server.url("/arcgis/rest/services/VHTT/DiTich/FeatureServer/0")

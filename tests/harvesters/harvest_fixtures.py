@@ -1,4 +1,5 @@
 """A local HTTP server on 127.0.0.1 serving the fixture files like real sources."""
+
 from __future__ import annotations
 
 import threading
@@ -28,7 +29,8 @@ Handler = Callable[[dict[str, str]], Reply]
 def fixture_reply(relative: str, **kwargs) -> Reply:
     path = FIXTURES / relative
     content_type = kwargs.pop("content_type", None) or {
-        ".json": "application/json; charset=utf-8", ".csv": "text/csv",
+        ".json": "application/json; charset=utf-8",
+        ".csv": "text/csv",
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ".xml": "text/xml; charset=utf-8",
     }.get(path.suffix, "application/octet-stream")
@@ -57,8 +59,9 @@ class FixtureServer:
                     for key, value in reply.headers.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(reply.body[: len(reply.body) // 2] if reply.truncate
-                                     else reply.body)
+                    self.wfile.write(
+                        reply.body[: len(reply.body) // 2] if reply.truncate else reply.body
+                    )
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass
@@ -96,26 +99,40 @@ def arcgis_query(prefix: str = "arcgis") -> Handler:
         if query.get("returnIdsOnly") == "true":
             return fixture_reply(f"{prefix}/query-ids.json")
         if "objectIds" in query:
-            return fixture_reply(f"{prefix}/query-objectids-{query['objectIds'].replace(',', '-')}.json")
+            return fixture_reply(
+                f"{prefix}/query-objectids-{query['objectIds'].replace(',', '-')}.json"
+            )
         return fixture_reply(f"{prefix}/query-offset-{query.get('resultOffset', '0')}.json")
 
     return handle
 
 
 # --- running harvest jobs the way ckanext-harvest's own tests do (tests/lib.py) ---------------
-def create_source(source_type: str, url: str, config: dict | None = None, *, owner_org: str,
-                  frequency: str = "MANUAL", name: str | None = None) -> dict:
+def create_source(
+    source_type: str,
+    url: str,
+    config: dict | None = None,
+    *,
+    owner_org: str,
+    frequency: str = "MANUAL",
+    name: str | None = None,
+) -> dict:
     import json
 
     from ckan.tests import factories, helpers
 
     sysadmin = factories.Sysadmin()
     return helpers.call_action(
-        "harvest_source_create", {"user": sysadmin["name"]},
+        "harvest_source_create",
+        {"user": sysadmin["name"]},
         name=name or f"nguon-{source_type.replace('_', '-')}-{abs(hash(url)) % 10**8}",
-        title=f"Nguồn {source_type}", url=url, source_type=source_type,
-        config=json.dumps(config or {}, ensure_ascii=False), owner_org=owner_org,
-        frequency=frequency)
+        title=f"Nguồn {source_type}",
+        url=url,
+        source_type=source_type,
+        config=json.dumps(config or {}, ensure_ascii=False),
+        owner_org=owner_org,
+        frequency=frequency,
+    )
 
 
 @dataclass
@@ -150,9 +167,12 @@ def run_job(source: dict) -> JobResult:
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
     job = HarvestJob.get(job.id)
     objects = {
-        obj.guid: {"state": obj.state, "report_status": obj.report_status,
-                   "errors": [e.message for e in obj.errors], "package_id": obj.package_id}
+        obj.guid: {
+            "state": obj.state,
+            "report_status": obj.report_status,
+            "errors": [e.message for e in obj.errors],
+            "package_id": obj.package_id,
+        }
         for obj in HarvestObject.filter(harvest_job_id=job.id).all()
     }
-    return JobResult(job=job, objects=objects,
-                     gather_errors=[e.message for e in job.gather_errors])
+    return JobResult(job=job, objects=objects, gather_errors=[e.message for e in job.gather_errors])

@@ -1,21 +1,27 @@
 """Catalogues: ckanext-harvest's CKAN harvester and ckanext-dcat's DCAT RDF harvester, landing
 as plain datasets, and our mapped variants landing as tourism record types."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from harvest_fixtures import create_source, fixture_reply, run_job
 
 import ckan.model as model
 from ckan.tests import factories, helpers
 
-from tests.harvesters.harvest_fixtures import create_source, fixture_reply, run_job
-
-HERITAGE_FROM_CKAN = {"record_type": "heritage-site", "publish": "direct",
-                      "mapping": {"xep_hang": "ranking", "loai_di_tich": "heritage_type"}}
-HERITAGE_FROM_DCAT = {"record_type": "heritage-site", "publish": "direct",
-                      "rdf_format": "text/turtle",
-                      "defaults": {"ranking": "quoc_gia", "heritage_type": "lich_su"}}
+HERITAGE_FROM_CKAN = {
+    "record_type": "heritage-site",
+    "publish": "direct",
+    "mapping": {"xep_hang": "ranking", "loai_di_tich": "heritage_type"},
+}
+HERITAGE_FROM_DCAT = {
+    "record_type": "heritage-site",
+    "publish": "direct",
+    "rdf_format": "text/turtle",
+    "defaults": {"ranking": "quoc_gia", "heritage_type": "lich_su"},
+}
 
 
 @pytest.fixture
@@ -36,7 +42,8 @@ def dcat_catalogue(fixture_server):
 
     catalogue = Catalogue()
     catalogue.url = fixture_server.handler(
-        "/catalog.ttl", lambda q: fixture_reply(catalogue.file, content_type="text/turtle"))
+        "/catalog.ttl", lambda q: fixture_reply(catalogue.file, content_type="text/turtle")
+    )
     return catalogue
 
 
@@ -48,9 +55,10 @@ def _show(package_id):
 def test_ckan_harvester_lands_plain_datasets(remote_ckan):
     org = factories.Organization()
     result = run_job(create_source("ckan", remote_ckan, {}, owner_org=org["id"]))
-    assert result.statuses() == {"0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a01": "added",
-                                 "0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a02": "added"}, \
-        result.object_errors() + result.gather_errors
+    assert result.statuses() == {
+        "0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a01": "added",
+        "0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a02": "added",
+    }, result.object_errors() + result.gather_errors
     ponagar = _show(result.objects["0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a01"]["package_id"])
     assert ponagar["type"] == "dataset" and ponagar["title"] == "Tháp Bà Ponagar"
     assert ponagar["owner_org"] == org["id"]
@@ -61,8 +69,13 @@ def test_ckan_harvester_lands_plain_datasets(remote_ckan):
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_mapped_ckan_harvester_lands_record_types(remote_ckan):
     org = factories.Organization()
-    source = create_source("khtourism_ckan", remote_ckan, HERITAGE_FROM_CKAN,
-                           owner_org=org["id"], name="cong-du-lieu-tinh")
+    source = create_source(
+        "khtourism_ckan",
+        remote_ckan,
+        HERITAGE_FROM_CKAN,
+        owner_org=org["id"],
+        name="cong-du-lieu-tinh",
+    )
     result = run_job(source)
     guid = "0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a01"
     assert result.statuses()[guid] == "added", result.object_errors() + result.gather_errors
@@ -81,10 +94,14 @@ def test_mapped_ckan_harvester_lands_record_types(remote_ckan):
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_dcat_rdf_harvester_lands_plain_datasets(dcat_catalogue):
     org = factories.Organization()
-    result = run_job(create_source("dcat_rdf", dcat_catalogue.url, {"rdf_format": "text/turtle"},
-                                   owner_org=org["id"]))
-    assert sorted(result.statuses().values()) == ["added", "added"], \
+    result = run_job(
+        create_source(
+            "dcat_rdf", dcat_catalogue.url, {"rdf_format": "text/turtle"}, owner_org=org["id"]
+        )
+    )
+    assert sorted(result.statuses().values()) == ["added", "added"], (
         result.object_errors() + result.gather_errors
+    )
     titles = sorted(_show(o["package_id"])["title"] for o in result.objects.values())
     assert titles == ["Hòn Chồng – Hòn Đỏ", "Tháp Po Klong Garai"]
     assert all(_show(o["package_id"])["type"] == "dataset" for o in result.objects.values())
@@ -93,8 +110,9 @@ def test_dcat_rdf_harvester_lands_plain_datasets(dcat_catalogue):
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_mapped_dcat_harvester_lands_record_types_and_withdraws(dcat_catalogue):
     org = factories.Organization()
-    source = create_source("khtourism_dcat", dcat_catalogue.url, HERITAGE_FROM_DCAT,
-                           owner_org=org["id"])
+    source = create_source(
+        "khtourism_dcat", dcat_catalogue.url, HERITAGE_FROM_DCAT, owner_org=org["id"]
+    )
     first = run_job(source)
     hon_chong = "https://dulieu.khanhhoa.example/dataset/hon-chong-hon-do"
     assert first.statuses()[hon_chong] == "added", first.object_errors() + first.gather_errors

@@ -1,4 +1,5 @@
 """Source readers against local servers serving real-world-shaped fixture files."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,12 +10,23 @@ from tests.harvesters.harvest_fixtures import FIXTURES, Reply, arcgis_query, fix
 SPREADSHEETS = FIXTURES / "spreadsheets"
 
 
-@pytest.mark.parametrize("name", ["hotels-utf8.csv", "hotels-utf8-bom.csv", "hotels-utf16.csv",
-                                  "hotels-cp1258.csv", "hotels.xlsx"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hotels-utf8.csv",
+        "hotels-utf8-bom.csv",
+        "hotels-utf16.csv",
+        "hotels-cp1258.csv",
+        "hotels.xlsx",
+    ],
+)
 def test_every_encoding_reads_the_same_nfc_text(name):
     listing = spreadsheet.read_spreadsheet((SPREADSHEETS / name).read_bytes(), name_hint=name)
     assert [r.properties["Tên cơ sở"] for r in listing.records] == [
-        "Khách sạn Biển Xanh", "Khách sạn Hòn Chồng", "Nhà nghỉ Đồi Dừa"]
+        "Khách sạn Biển Xanh",
+        "Khách sạn Hòn Chồng",
+        "Nhà nghỉ Đồi Dừa",
+    ]
     first = listing.records[0]
     assert first.properties["Địa chỉ"] == "12 Trần Phú, phường Nha Trang"
     assert str(first.properties["Mã số doanh nghiệp"]) == "4201234567"
@@ -37,8 +49,9 @@ def test_xlsx_title_rows_above_the_header_are_skipped_and_numbers_kept():
 
 def test_truncated_xlsx_is_a_source_error():
     with pytest.raises(SourceError, match="malformed or truncated XLSX"):
-        spreadsheet.read_spreadsheet((SPREADSHEETS / "hotels-truncated.xlsx").read_bytes(),
-                                     name_hint="hotels-truncated.xlsx")
+        spreadsheet.read_spreadsheet(
+            (SPREADSHEETS / "hotels-truncated.xlsx").read_bytes(), name_hint="hotels-truncated.xlsx"
+        )
 
 
 def test_short_row_is_reported_with_its_row_number():
@@ -46,21 +59,30 @@ def test_short_row_is_reported_with_its_row_number():
     assert listing.records[2].problem.startswith("row 4 has 3 cells but the header has 9")
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b'"Ten","Dia chi"\r\n"Khach san ""A, "Nha Trang', "malformed CSV"),
-    (b"\xff\xfeT\x00\x00\xd8", "not valid utf-16"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b'"Ten","Dia chi"\r\n"Khach san ""A, "Nha Trang', "malformed CSV"),
+        (b"\xff\xfeT\x00\x00\xd8", "not valid utf-16"),
+    ],
+)
 def test_broken_csv_files_are_source_errors(data, message):
     with pytest.raises(SourceError, match=message):
         spreadsheet.read_spreadsheet(data)
 
 
-def test_arcgis_pages_with_result_offset_until_no_exceeded_transfer_limit(fixture_server,
-                                                                          arcgis_layer):
+def test_arcgis_pages_with_result_offset_until_no_exceeded_transfer_limit(
+    fixture_server, arcgis_layer
+):
     listing = arcgis.read_layer(arcgis_layer)
     assert [r.properties["MA_DT"] for r in listing.records] == [
-        "DT-001", "DT-002", "DT-003", "DT-004", "DT-005"]
+        "DT-001",
+        "DT-002",
+        "DT-003",
+        "DT-004",
+        "DT-005",
+    ]
     offsets = [q for q in fixture_server.requests if "resultOffset" in q]
     assert len(offsets) == 3  # pages of maxRecordCount = 2
     assert listing.crs == "ESRI-WKID:9217"
@@ -69,8 +91,9 @@ def test_arcgis_pages_with_result_offset_until_no_exceeded_transfer_limit(fixtur
 
 
 def test_arcgis_without_pagination_falls_back_to_object_ids(fixture_server):
-    layer = fixture_server.file("/arcgis/rest/services/Old/MapServer/0",
-                                "arcgis/layer-nopaging.json")
+    layer = fixture_server.file(
+        "/arcgis/rest/services/Old/MapServer/0", "arcgis/layer-nopaging.json"
+    )
     fixture_server.handler("/arcgis/rest/services/Old/MapServer/0/query", arcgis_query())
     listing = arcgis.read_layer(layer)
     assert len(listing.records) == 5
@@ -98,8 +121,10 @@ def test_ogcapi_follows_next_links(fixture_server):
     base = "/ogc/collections/di_tich/items"
 
     def items(query):
-        return fixture_reply("ogcapi/items-page2.json" if query.get("offset") == "3"
-                             else "ogcapi/items-page1.json", content_type="application/geo+json")
+        return fixture_reply(
+            "ogcapi/items-page2.json" if query.get("offset") == "3" else "ogcapi/items-page1.json",
+            content_type="application/geo+json",
+        )
 
     url = fixture_server.handler(base, items)
     listing = ogcapi.read_features(url.rsplit("/items", 1)[0])
@@ -126,8 +151,9 @@ def test_wfs_exception_report_is_a_source_error(fixture_server):
 def test_http_faults_are_source_errors(fixture_server):
     fixture_server.handler("/down", lambda q: Reply(b"Service Unavailable", 503, "text/plain"))
     fixture_server.handler("/slow", lambda q: Reply(b"{}", delay=2))
-    fixture_server.handler("/cut", lambda q: fixture_reply("arcgis/query-offset-0.json",
-                                                           truncate=True))
+    fixture_server.handler(
+        "/cut", lambda q: fixture_reply("arcgis/query-offset-0.json", truncate=True)
+    )
     fixture_server.handler("/bad", lambda q: Reply(b'{"features": [', 200))
     with pytest.raises(SourceError, match="HTTP 503"):
         http.get(fixture_server.url("/down"))
@@ -143,7 +169,8 @@ def test_http_faults_are_source_errors(fixture_server):
 
 def test_arcgis_server_ignoring_paging_is_a_source_error_not_a_loop(fixture_server):
     layer = fixture_server.file("/arcgis/rest/services/Y/FeatureServer/0", "arcgis/layer.json")
-    fixture_server.file("/arcgis/rest/services/Y/FeatureServer/0/query",
-                        "arcgis/query-offset-0.json")  # always the first page
+    fixture_server.file(
+        "/arcgis/rest/services/Y/FeatureServer/0/query", "arcgis/query-offset-0.json"
+    )  # always the first page
     with pytest.raises(SourceError, match="returned the previous page again"):
         arcgis.read_layer(layer)

@@ -47,7 +47,8 @@ def engine() -> str:
     """The configured engine: ``postgres`` or ``solr``."""
     from ckan.common import config
 
-    value = str(config.get(ENGINE_OPTION) or "postgres").strip().lower()
+    # an explicit default: this runs before the plugin's declarations are loaded
+    value = str(config.get(ENGINE_OPTION, "postgres") or "postgres").strip().lower()
     if value not in ENGINES:
         from ckan.lib.search.common import SearchError
 

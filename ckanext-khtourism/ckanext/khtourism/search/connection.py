@@ -193,9 +193,11 @@ class QueryPlan:
         parts = []
         bind = self.compiler.bind
         if self.compiler.rank_tsqueries:
+            # names, titles and tags rank (small inline vector); a hit in the
+            # description only gets a small constant
             combined = " || ".join(f"({t})" for t in self.compiler.rank_tsqueries)
-            parts.append(f"ts_rank(d.tsv, {combined}, 1)")
-            parts.append(f"ts_rank('{text.RANK_WEIGHTS}', d.tsv, {combined}, 1)")
+            parts.append(f"ts_rank('{text.RANK_WEIGHTS}', d.tsv_rank, {combined}, 1)")
+            parts.append(str(text.TEXT_ONLY_RANK))
         if self.compiler.exact_words:
             exact_query = " | ".join(
                 parse._lexeme(word) for word in dict.fromkeys(self.compiler.exact_words))
@@ -265,7 +267,10 @@ class QueryPlan:
         if self._uses_sort_doc():
             hit_columns.append("d.doc AS sort_doc")
         if self.facet_fields:
-            hit_columns.append("d.terms")
+            hit_columns.append("d.facet_terms")
+            if any(name in index.NOT_FACETED or name.startswith(("extras_", "res_extras_"))
+                   or name.endswith("_date") for name in self.facet_fields):
+                hit_columns.append("d.terms")
         hit_columns.append(f"{self.spatial.distance_sql or 'NULL::float8'} AS distance")
         hit_columns.append(f"{self.spatial.overlap_sql or 'NULL::float8'} AS overlap")
         needs_doc = any(f not in ("id", "name", "score") for f in self.fields)
@@ -286,7 +291,7 @@ class QueryPlan:
                     f"SELECT CAST({key} AS text) AS field, coalesce(jsonb_agg(jsonb_build_array(v, n) "
                     f"ORDER BY {order}), '[]') AS counts "
                     f"FROM (SELECT v, count(*) AS n FROM hits h, "
-                    f"jsonb_array_elements_text(h.terms->{key}) v GROUP BY v "
+                    f"jsonb_array_elements_text(h.{self._facet_source(name)}->{key}) v GROUP BY v "
                     f"HAVING count(*) >= {int(max(self.facet_mincount, 1) if self.facet_mincount else 1)} "
                     f"ORDER BY {order} {limit}) c")
             facets_sql = ("(SELECT jsonb_object_agg(field, counts) FROM ("
@@ -306,6 +311,13 @@ class QueryPlan:
                {facets_sql} AS facets,
                (SELECT max(score) FROM hits) AS max_score
         """
+
+    @staticmethod
+    def _facet_source(name: str) -> str:
+        if name in index.NOT_FACETED or name.startswith(("extras_", "res_extras_")) \
+                or name.endswith("_date"):
+            return "terms"
+        return "facet_terms"
 
     def _polygon_filter(self, session: Any) -> None:
         """Exact polygon test of the SQL candidates, before counting and paging."""

@@ -38,24 +38,39 @@ TABLE = "khtourism_search_doc"
 # on long text make no sense, and GIN entries must stay small).
 MAX_TERM_LENGTH = 256
 STORED_DICTS = ("validated_data_dict", "data_dict")
+# Fields unique to each dataset (or long text): never worth a facet, so they stay out
+# of ``facet_terms`` (kept small and inline for fast counting). A facet on one of
+# them is still counted, from ``terms``.
+NOT_FACETED = frozenset({
+    "id", "name", "index_id", "title", "title_string", "title_en", "notes", "notes_en",
+    "text", "url", "urls", "res_url", "res_name", "res_description", "metadata_created",
+    "metadata_modified", "indexed_ts", "site_id", "entity_type", "permission_labels",
+    "street_address", "spatial", "area", "creator_user_id", "owner_org", "author",
+    "author_email", "maintainer", "maintainer_email", "version", "phone", "email",
+    "website", "card_number", "enterprise_code", "licence_number", "full_name",
+    "rating_decision_number", "ranking_decision_number", "source_record_id", "source_url",
+    "harvest_object_id", "geometry",
+})
 
 _COLUMNS = (
     "id", "site_id", "name", "entity_type", "dataset_type", "state", "capacity",
     "permission_labels", "metadata_created", "metadata_modified", "title_sort", "doc",
-    "terms", "text_fields", "validated_data_dict", "data_dict", "suggest",
+    "terms", "facet_terms", "text_fields", "validated_data_dict", "data_dict", "suggest",
     "min_x", "min_y", "max_x", "max_y", "centroid_lon", "centroid_lat", "geometry",
 )
 
 UPSERT_SQL = sa.text(
     f"""
-    INSERT INTO {TABLE} ({", ".join(_COLUMNS)}, tsv, tsv_exact, indexed_at)
+    INSERT INTO {TABLE} ({", ".join(_COLUMNS)}, tsv, tsv_exact, tsv_rank, indexed_at)
     VALUES ({", ".join(
-        f"CAST(:{c} AS jsonb)" if c in ("doc", "terms", "text_fields") else f":{c}"
+        f"CAST(:{c} AS jsonb)" if c in ("doc", "terms", "facet_terms", "text_fields") else f":{c}"
         for c in _COLUMNS)},
-            {text.vector_sql("f")}, {text.exact_vector_sql("e")}, now())
+            {text.vector_sql("f")}, {text.exact_vector_sql("e")}, {text.rank_vector_sql("f")},
+            now())
     ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "id")},
-        tsv = EXCLUDED.tsv, tsv_exact = EXCLUDED.tsv_exact, indexed_at = now()
+        tsv = EXCLUDED.tsv, tsv_exact = EXCLUDED.tsv_exact, tsv_rank = EXCLUDED.tsv_rank,
+        indexed_at = now()
     """
 )
 
@@ -110,11 +125,15 @@ def row_for(document: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("a search document needs an id")
     doc = {k: v for k, v in document.items() if k not in STORED_DICTS}
     terms: dict[str, list[str]] = {}
+    facet_terms: dict[str, list[str]] = {}
     text_fields: dict[str, str] = {}
     for key, value in doc.items():
         values = _term_values(value)
         if values:
             terms[key] = values
+            if key not in NOT_FACETED and not key.startswith(("extras_", "res_extras_")) \
+                    and not key.endswith("_date"):
+                facet_terms[key] = values
         if parse.is_text_field(key):
             folded = text.fold(" \n ".join(text.flatten(value)))
             if folded:
@@ -137,6 +156,7 @@ def row_for(document: dict[str, Any]) -> dict[str, Any]:
         "title_sort": text.fold(str(title)).strip(),
         "doc": json.dumps(doc, default=_json_default),
         "terms": json.dumps(terms, default=_json_default),
+        "facet_terms": json.dumps(facet_terms, default=_json_default),
         "text_fields": json.dumps(text_fields),
         "validated_data_dict": document.get("validated_data_dict"),
         "data_dict": document.get("data_dict"),

@@ -82,6 +82,10 @@ def rebuild(
         progress.step()
     progress.done()
     model.Session.commit()
+    if package_ids is None:
+        # fresh statistics: the planner picks the full-text and label indexes well
+        model.Session.execute(sa.text(f"ANALYZE {index.TABLE}"))
+        model.Session.commit()
     log.info("Finished rebuilding search index (%d datasets, %d failures).", len(ids), failures)
 
 

@@ -22,6 +22,8 @@ from typing import Any
 
 # ts_rank weights for {D, C, B, A}
 RANK_WEIGHTS = "{0.1, 0.2, 0.5, 1.0}"
+# Rank of a hit whose words are only in its description (not in names, titles, tags).
+TEXT_ONLY_RANK = 0.01
 # Extra weight of an exact-diacritic match relative to the folded rank.
 EXACT_BONUS = 0.5
 
@@ -111,10 +113,26 @@ def vector_sql(prefix: str) -> str:
 
 
 def exact_vector_sql(prefix: str) -> str:
-    """SQL building ``tsv_exact`` from ``{prefix}A`` … ``{prefix}D`` (unfolded)."""
+    """SQL building ``tsv_exact`` from ``{prefix}A`` … ``{prefix}C`` (unfolded).
+
+    Only names, titles, tags and groups: the vector is read for every hit when
+    ranking, so it stays small (descriptions match through ``tsv`` only).
+    """
     return " || ".join(
-        f"setweight(to_tsvector('simple', :{prefix}{weight}), '{weight}')" for weight in "ABCD"
+        f"setweight(to_tsvector('simple', :{prefix}{weight}), '{weight}')" for weight in "ABC"
     )
+
+
+def rank_vector_sql(prefix: str) -> str:
+    """SQL building ``tsv_rank`` (folded + stemmed, weights A–C only) for ranking."""
+    parts = []
+    for weight in "ABC":
+        param = f":{prefix}{weight}"
+        parts.append(
+            f"setweight(to_tsvector('simple', {param}) || to_tsvector('english', {param}), "
+            f"'{weight}')"
+        )
+    return " || ".join(parts)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

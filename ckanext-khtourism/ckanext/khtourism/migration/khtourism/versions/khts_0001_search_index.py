@@ -38,11 +38,13 @@ def upgrade() -> None:
             title_sort text,
             doc jsonb NOT NULL,
             terms jsonb NOT NULL,
+            facet_terms jsonb NOT NULL DEFAULT '{}',
             text_fields jsonb NOT NULL,
             validated_data_dict text,
             data_dict text,
             tsv tsvector NOT NULL,
             tsv_exact tsvector NOT NULL,
+            tsv_rank tsvector NOT NULL,
             suggest text NOT NULL DEFAULT '',
             min_x double precision,
             min_y double precision,
@@ -55,6 +57,10 @@ def upgrade() -> None:
         )
         """
     )
+    # facet values and the ranking vector are read for every hit: keep them inline
+    op.execute("ALTER TABLE khtourism_search_doc ALTER COLUMN facet_terms SET STORAGE MAIN")
+    op.execute("ALTER TABLE khtourism_search_doc ALTER COLUMN tsv_rank SET STORAGE MAIN")
+    op.execute("ALTER TABLE khtourism_search_doc ALTER COLUMN tsv_exact SET STORAGE MAIN")
     for statement in (
         "CREATE INDEX khtourism_search_doc_tsv_idx ON khtourism_search_doc USING gin (tsv)",
         "CREATE INDEX khtourism_search_doc_terms_idx ON khtourism_search_doc"

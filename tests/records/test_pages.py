@@ -106,3 +106,45 @@ def test_documents_of_a_published_record_change_only_through_curators(world):
         name="Ảnh do Sở bổ sung",
     )
     assert resource["name"] == "Ảnh do Sở bổ sung"
+
+
+def test_search_pages_facet_on_the_record_fields_with_labels(app, world):
+    for index, (kind, stars) in enumerate((("khach_san", "4"), ("homestay", "dat_chuan"))):
+        record = world.create(
+            "member_a",
+            "accommodation",
+            name=f"faceted-{index}",
+            accommodation_type=kind,
+            star_rating=stars,
+            hotel_subtype="city" if kind == "khach_san" else "",
+        )
+        world.call("member_a", "khtourism_record_submit", id=record["id"])
+        world.call("curator", "khtourism_record_approve", id=record["id"])
+    result = world.call(
+        "anonymous",
+        "package_search",
+        q="*:*",
+        fq="dataset_type:accommodation",
+        **{"facet.field": '["accommodation_type", "admin_unit"]'},
+    )
+    assert result["facets"]["accommodation_type"] == {"khach_san": 1, "homestay": 1}
+    page = app.get("/accommodation/")
+    assert page.status_code == 200
+    assert "Loại cơ sở lưu trú" in page.body  # facet title from the schema
+    assert "Nhà ở có phòng cho khách du lịch thuê" in page.body  # a code shown as its label
+    assert "Phường Nha Trang" in page.body
+    filtered = app.get("/accommodation/", params={"accommodation_type": "homestay"})
+    assert "faceted-1" in filtered.body and "faceted-0" not in filtered.body
+    english = app.get("/en/accommodation/")
+    assert "Accommodation type" in english.body and "Homestay" in english.body
+
+
+def test_the_default_licence_is_in_the_licence_list(app, world):
+    record = world.create("member_a", "accommodation", name="licensed")
+    assert record["license_id"] == "cc-by-4.0"
+    assert record["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert record["isopen"] is True
+    form = app.get("/accommodation/edit/licensed", headers=world.people["member_a"].headers)
+    assert '<option value="cc-by-4.0" selected' in form.body.replace(
+        'selected="selected"', "selected"
+    )

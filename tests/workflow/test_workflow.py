@@ -259,3 +259,16 @@ def test_activity_page_and_header_links(app, world):
     assert "/khtourism/my-records" in home and "/khtourism/review" in home
     home = app.get("/", headers=world.people["member_a"].headers).body
     assert "/khtourism/my-records" in home and "/khtourism/review" not in home
+
+
+def test_bulk_visibility_switches_cannot_publish_records(world):
+    import ckan.plugins.toolkit as tk
+
+    record = world.create("member_a", "accommodation", name="bulk-draft")
+    for role in ("member_a", "curator", "sysadmin"):
+        with pytest.raises(tk.NotAuthorized):
+            world.call(
+                role, "bulk_update_public", datasets=[record["id"]], org_id=world.business_a["id"]
+            )
+    shown = world.call("member_a", "package_show", id=record["id"])
+    assert shown["private"] is True and shown["workflow_state"] == "draft"

@@ -11,6 +11,8 @@ import ckan.plugins.toolkit as tk
 import ckanext.khtourism.search  # noqa: F401
 from ckanext.khtourism import doctor
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
+from ckanext.khtourism.records import facets as record_facets  # records
+from ckanext.khtourism.records import licenses as record_licenses  # records
 from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
@@ -31,6 +33,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     # records
     p.implements(p.IPermissionLabels)
+    p.implements(p.IFacets, inherit=True)
     # dcat (its actions and blueprint are listed in logic/action and views)
     p.implements(p.ISignal)
 
@@ -43,6 +46,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         # records
         workflow_activity.register_activity_type()
         privacy.install_log_filter()
+        record_licenses.configure(config)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
@@ -58,3 +62,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     # dcat: ISignal
     def get_signal_subscriptions(self) -> dict:
         return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}
+
+    # records: IFacets (each record type's search page)
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        return record_facets.dataset_facets(facets_dict, package_type)

@@ -62,6 +62,13 @@ def khtourism_private_fields(dataset_type: str | None) -> tuple[str, ...]:
     return privacy.private_fields(dataset_type)
 
 
+def khtourism_facet_label_function(facet: str, dataset_type: str | None) -> Any:
+    """Label function for a facet of a record type's search page (None: CKAN's default)."""
+    from .facets import facet_label_function
+
+    return facet_label_function(facet, dataset_type)
+
+
 def khtourism_text(vi: str, en: str) -> str:
     """Pick the Vietnamese or English text for the current language."""
     return en if messages.current_language() == "en" else vi
@@ -75,5 +82,6 @@ __all__ = [
     "khtourism_workflow_state_label",
     "khtourism_pending_revision",
     "khtourism_private_fields",
+    "khtourism_facet_label_function",
     "khtourism_text",
 ]

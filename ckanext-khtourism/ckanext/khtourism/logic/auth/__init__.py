@@ -32,6 +32,8 @@ __all__ = [
     "resource_create",
     "resource_update",
     "resource_delete",
+    "bulk_update_public",
+    "bulk_update_private",
 ]
 
 CURATOR_ONLY_TYPES = ("heritage-site",)
@@ -159,3 +161,35 @@ def resource_update(next_auth: AuthFunction, context: Context, data_dict: DataDi
 @tk.chained_auth_function
 def resource_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
     return _resource_change(next_auth, context, data_dict)
+
+
+def _bulk_visibility_change(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    """Visibility of tourism records follows their workflow state, never a bulk switch."""
+    for ref in (data_dict or {}).get("datasets") or []:
+        pkg = model.Package.get(ref)
+        if pkg is not None and is_record_type(pkg.type):
+            return _deny(
+                tk._(
+                    "Tourism records become public or private through the review "
+                    "workflow, not through bulk visibility changes"
+                )
+            )
+    return next_auth(context, data_dict)
+
+
+@tk.auth_sysadmins_check
+@tk.chained_auth_function
+def bulk_update_public(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _bulk_visibility_change(next_auth, context, data_dict)
+
+
+@tk.auth_sysadmins_check
+@tk.chained_auth_function
+def bulk_update_private(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _bulk_visibility_change(next_auth, context, data_dict)

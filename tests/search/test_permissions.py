@@ -1,9 +1,9 @@
 """Private datasets and permission labels: never shown, never counted without permission."""
 from __future__ import annotations
 
-from ckan.tests import factories, helpers
+from search_helpers import search_config, titles
 
-from conftest import search_config, titles
+from ckan.tests import factories, helpers
 
 
 @search_config

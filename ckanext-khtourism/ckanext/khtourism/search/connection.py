@@ -335,9 +335,20 @@ class QueryPlan:
         sql = self.statement()
         try:
             with session.begin_nested():
-                # the filtered set is materialised once; keep it in memory
-                session.execute(sa.text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+                # The filtered set is materialised once: keep it in memory. Full-text
+                # matches go through the GIN index: the planner cannot know that a
+                # sequential scan must de-TOAST every row's vector, nor that parallel
+                # workers only compete with each other on a small machine.
+                session.execute(sa.text(
+                    f"SET LOCAL work_mem = '{WORK_MEM}';"
+                    " SET LOCAL enable_seqscan = off;"
+                    " SET LOCAL max_parallel_workers_per_gather = 0"))
                 row = session.execute(sa.text(sql), self.compiler.params).one()
+                # back to the defaults for the rest of the request's transaction (on an
+                # error, rolling back the savepoint undoes the settings)
+                session.execute(sa.text(
+                    "SET LOCAL work_mem TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT;"
+                    " SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
         except sa.exc.DBAPIError as error:
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from search_helpers import Portal
+
+from tests.search.search_helpers import Portal
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """``ckan search-index rebuild|check|show|clear`` on the PostgreSQL engine."""
 from __future__ import annotations
 
-from search_helpers import search_config, titles
-
 from ckan.cli.cli import ckan
+
+from tests.search.search_helpers import search_config, titles
 
 
 @search_config

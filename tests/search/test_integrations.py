@@ -6,10 +6,11 @@ import datetime as dt
 import pytest
 import rdflib
 import sqlalchemy as sa
-from search_helpers import search_config, titles
 
 from ckan import model
 from ckan.tests import helpers
+
+from tests.search.search_helpers import search_config, titles
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from search_helpers import search_config, titles
 
 from ckan import model
 from ckan.lib.search.common import SearchIndexError
 from ckan.logic import NotFound
 from ckan.tests import helpers
+
+from tests.search.search_helpers import search_config, titles
 
 
 def _indexed(dataset_id):

@@ -1,9 +1,9 @@
 """Private datasets and permission labels: never shown, never counted without permission."""
 from __future__ import annotations
 
-from search_helpers import search_config, titles
-
 from ckan.tests import factories, helpers
+
+from tests.search.search_helpers import search_config, titles
 
 
 @search_config

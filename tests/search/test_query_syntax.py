@@ -5,11 +5,12 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from search_helpers import search_config, titles
 
 from ckan import model
 from ckan.lib.search.common import SearchQueryError
 from ckan.tests import helpers
+
+from tests.search.search_helpers import search_config, titles
 
 
 def _age(dataset, days):

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from search_helpers import point, search_config, titles
 
 from ckan.lib.search.common import SearchQueryError
+
+from tests.search.search_helpers import point, search_config, titles
 
 # Real places of Khánh Hòa (approximate)
 PONAGAR = (109.1955, 12.2654)  # Tháp Bà Ponagar, Nha Trang

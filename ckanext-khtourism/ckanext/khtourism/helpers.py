@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["khtourism_publisher_name"]
+# records: helpers of the four record types and their workflow
+from ckanext.khtourism.records import helpers as _records_helpers
+from ckanext.khtourism.records.helpers import *  # noqa: F403
+
+__all__ = ["khtourism_publisher_name", *_records_helpers.__all__]
 
 
 def khtourism_publisher_name(lang: str | None = None) -> str:

@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism import doctor
-
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
-from ckanext.khtourism import search  # noqa: F401
+import ckanext.khtourism.search  # noqa: F401
+from ckanext.khtourism import doctor, views
+from ckanext.khtourism.api import blueprint as api_blueprint  # api
+from ckanext.khtourism.api import changes as api_changes  # api: change feed
+from ckanext.khtourism.api import indexing as api_indexing  # api
+from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
+from ckanext.khtourism.records import facets as record_facets  # records
+from ckanext.khtourism.records import licenses as record_licenses  # records
+from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
+from ckanext.khtourism.workflow import activity as workflow_activity  # records
+from ckanext.khtourism.workflow.labels import CuratorPermissionLabels  # records
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli
 @tk.blanket.helpers
-class KhTourismPlugin(p.SingletonPlugin):
+# records: actions, auth functions, validators and pages of the record types and workflow
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+# blueprints: IBlueprint below (the `views` module's blueprints plus the tourism API)
+class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
-    # search
+    # search, records
     p.implements(p.IPackageController, inherit=True)
+    # records
+    p.implements(p.IPermissionLabels)
+    p.implements(p.IFacets, inherit=True)
+    # dcat (its actions and blueprint are listed in logic/action and views)
+    p.implements(p.ISignal)
+    # api: the `views` module's blueprints (records) and the tourism API
+    p.implements(p.IBlueprint)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
@@ -26,7 +48,42 @@ class KhTourismPlugin(p.SingletonPlugin):
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")
+        # records
+        workflow_activity.register_activity_type()
+        privacy.install_log_filter()
+        record_licenses.configure(config)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
         return search_hooks.before_dataset_search(search_params)
+
+    # records: IPackageController (personal data of tour guides)
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return privacy.after_show(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        pkg_dict = privacy.before_index(pkg_dict)
+        # api: multi-select fields indexed as lists, so a filter on one value matches
+        return api_indexing.before_index(pkg_dict)
+
+    # api: IBlueprint — the `views` module's blueprints (records) and the tourism API
+    def get_blueprint(self) -> list[Any]:
+        return [*(getattr(views, name) for name in views.__all__), *api_blueprint.blueprints()]
+
+    # api: IPackageController — the change feed
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        api_changes.record_change(pkg_dict, "create")
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        api_changes.record_change(pkg_dict, "update")
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        api_changes.record_change(pkg_dict, "delete")
+
+    # records: IFacets (each record type's search page)
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        return record_facets.dataset_facets(facets_dict, package_type)
+
+    # dcat: ISignal
+    def get_signal_subscriptions(self) -> dict:
+        return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}

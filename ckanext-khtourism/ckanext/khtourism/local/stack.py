@@ -103,7 +103,16 @@ def load_demo_data(config: Path, var_dir: Path) -> None:
     marker = var_dir / "demo-loaded"
     if marker.exists() or os.environ.get("KHTOURISM_DEMO", "1") == "0":
         return
-    result = subprocess.run(ckan(config, "khtourism", "demo", "load"))
+    result = subprocess.run(
+        ckan(
+            config,
+            "khtourism",
+            "demo",
+            "load",
+            "--credentials-file",
+            str(var_dir / "demo-users.json"),
+        )
+    )
     if result.returncode == 0:
         marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
     else:
@@ -160,10 +169,17 @@ def run(root: Path, port: int) -> int:
         stack.spawn("fetch-consumer", ckan(config, "harvester", "fetch-consumer"))
         stack.spawn("jobs-worker", ckan(config, "jobs", "worker"))
         threading.Thread(target=periodic_harvest, args=(stack, config), daemon=True).start()
+        demo_users = var_dir / "demo-users.json"
+        demo_line = (
+            f"[khtourism] Demo logins (curator, business): {demo_users}\n"
+            if demo_users.exists()
+            else ""
+        )
         print(
             f"\n[khtourism] Portal: http://127.0.0.1:{port}\n"
             f"[khtourism] Sysadmin login: {credentials['username']} "
             f"(password in {var_dir / 'credentials.json'})\n"
+            f"{demo_line}"
             f"[khtourism] Config: {config}  (use: .venv/bin/ckan -c {config} ...)\n"
             "[khtourism] Ctrl-C stops everything.\n",
             flush=True,

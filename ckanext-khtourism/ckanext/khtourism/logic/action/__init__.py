@@ -1,0 +1,148 @@
+"""Actions of the tourism records and their curation workflow.
+
+``khtourism_record_submit``, ``khtourism_record_approve``,
+``khtourism_record_reject``, ``khtourism_revision_show``,
+``khtourism_review_queue``, ``khtourism_business_records``; and chained core
+actions: ``package_update`` (an edit of a published record by its business
+becomes a pending revision) and ``activity_create`` (personal data never
+enters the activity stream).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
+
+from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
+    dcat_catalog_search,
+    dcat_catalog_show,
+    dcat_dataset_show,
+)
+from ckanext.khtourism.logic import schema
+from ckanext.khtourism.records import messages, privacy
+from ckanext.khtourism.workflow import queue, revisions, transitions
+from ckanext.khtourism.workflow.model import PendingRevision
+
+__all__ = [
+    "khtourism_record_submit",
+    "khtourism_record_approve",
+    "khtourism_record_reject",
+    "khtourism_revision_show",
+    "khtourism_review_queue",
+    "khtourism_business_records",
+    "package_update",
+    "package_show",
+    "activity_create",
+    # dcat room
+    "dcat_dataset_show",
+    "dcat_catalog_show",
+    "dcat_catalog_search",
+]
+
+
+def _validated(data_dict: DataDict, navl_schema: dict[str, Any], context: Context) -> DataDict:
+    data, errors = tk.navl_validate(data_dict, navl_schema, context)
+    if errors:
+        raise tk.ValidationError(errors)
+    return data
+
+
+def khtourism_record_submit(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Submit a draft (or rejected) record for review.
+
+    :param id: id or name of the record
+    :returns: the record
+    """
+    data = _validated(data_dict, schema.record_reference_schema(), context)
+    pkg = transitions.record_or_error(data)
+    tk.check_access("khtourism_record_submit", context, {"id": pkg.id})
+    return transitions.submit(context, pkg)
+
+
+def khtourism_record_approve(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Publish a submitted record, or apply the pending revision of a published one.
+
+    :param id: id or name of the record
+    :returns: the record
+    """
+    data = _validated(data_dict, schema.record_reference_schema(), context)
+    pkg = transitions.record_or_error(data)
+    tk.check_access("khtourism_record_approve", context, {"id": pkg.id})
+    return transitions.approve(context, pkg)
+
+
+def khtourism_record_reject(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Send a submitted record back to its business, or reject a pending revision.
+
+    :param id: id or name of the record
+    :param reason: why (required; shown to the business)
+    :returns: the record
+    """
+    data = _validated(data_dict, schema.record_reject_schema(), context)
+    pkg = transitions.record_or_error(data)
+    tk.check_access("khtourism_record_reject", context, {"id": pkg.id})
+    return transitions.reject(context, pkg, data.get("reason") or "")
+
+
+@tk.side_effect_free
+def khtourism_revision_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """The pending revision of a record (or the one named) with a field-by-field diff.
+
+    :param id: id or name of the record
+    :param revision_id: a revision of that record (optional; default: the pending one)
+    """
+    data = _validated(data_dict, schema.revision_show_schema(), context)
+    pkg = transitions.record_or_error(data)
+    tk.check_access("khtourism_revision_show", context, {"id": pkg.id})
+    if data.get("revision_id"):
+        revision = model.Session.get(PendingRevision, data["revision_id"])
+        if revision is None or revision.package_id != pkg.id:
+            revision = None
+    else:
+        revision = PendingRevision.pending_for(pkg.id)
+    if revision is None:
+        raise tk.ObjectNotFound(messages.text("no_pending_revision"))
+    return revisions.revision_dict(revision, pkg)
+
+
+@tk.side_effect_free
+def khtourism_review_queue(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Records submitted for review and pending revisions of published records (curators)."""
+    tk.check_access("khtourism_review_queue", context, data_dict)
+    return queue.review_queue()
+
+
+@tk.side_effect_free
+def khtourism_business_records(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """The records of the organizations the user belongs to, with their workflow states."""
+    tk.check_access("khtourism_business_records", context, data_dict)
+    return queue.business_records(context["user"])
+
+
+@tk.chained_action
+def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    pkg = revisions._package_for(data_dict)
+    if revisions.needs_review(context, pkg):
+        return revisions.propose(context, data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    # The search index keeps records without personal data, so CKAN's cached
+    # copy (``use_cache``) of a record type with private fields would hide them
+    # from entitled readers too: read those records from the database.
+    ref = data_dict.get("id") or data_dict.get("name_or_id")
+    pkg = model.Package.get(ref) if ref else None
+    if pkg is not None and privacy.private_fields(pkg.type):
+        context["use_cache"] = False
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def activity_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    return next_action(context, privacy.strip_from_activity(data_dict))

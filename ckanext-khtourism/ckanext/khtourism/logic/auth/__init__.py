@@ -1,0 +1,195 @@
+"""Auth functions of the workflow actions, and chained core ones.
+
+* Businesses (editors/admins of an organization) create and edit their own
+  records and submit them; members see them. They never touch other
+  businesses' records (CKAN's organization rules).
+* Curators (editors/admins of the curator organization, and sysadmins)
+  approve, reject and edit any record, and alone create heritage sites.
+* Documents and photos of a *published* record change only through a
+  curator: a business proposes changes to the record itself, which a curator
+  reviews.
+"""
+
+from __future__ import annotations
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.types import AuthFunction, AuthResult, Context, DataDict
+
+from ckanext.khtourism.records import is_record_type
+from ckanext.khtourism.workflow import roles, states
+
+__all__ = [
+    "khtourism_record_submit",
+    "khtourism_record_approve",
+    "khtourism_record_reject",
+    "khtourism_revision_show",
+    "khtourism_review_queue",
+    "khtourism_business_records",
+    "package_create",
+    "package_update",
+    "package_delete",
+    "resource_create",
+    "resource_update",
+    "resource_delete",
+    "bulk_update_public",
+    "bulk_update_private",
+]
+
+CURATOR_ONLY_TYPES = ("heritage-site",)
+
+
+def _deny(message: str) -> AuthResult:
+    return {"success": False, "msg": message}
+
+
+def _user(context: Context) -> model.User | None:
+    return roles.context_user(context)
+
+
+def _package(data_dict: DataDict) -> model.Package | None:
+    ref = (data_dict or {}).get("id") or (data_dict or {}).get("name")
+    return model.Package.get(ref) if ref else None
+
+
+def _curator(context: Context) -> AuthResult:
+    if roles.is_curator(_user(context)):
+        return {"success": True}
+    return _deny(tk._("Only the Department's curators may do this"))
+
+
+def khtourism_record_submit(context: Context, data_dict: DataDict) -> AuthResult:
+    pkg = _package(data_dict)
+    user = _user(context)
+    if pkg is None or user is None:
+        return _deny(tk._("Not authorized"))
+    if roles.is_curator(user) or roles.can_edit_business_record(user, pkg.owner_org):
+        return {"success": True}
+    return _deny(tk._("User %s not authorized to edit package %s") % (user.name, pkg.id))
+
+
+def khtourism_record_approve(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_record_reject(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+@tk.auth_allow_anonymous_access
+def khtourism_revision_show(context: Context, data_dict: DataDict) -> AuthResult:
+    pkg = _package(data_dict)
+    user = _user(context)
+    if pkg is not None and (roles.is_curator(user) or roles.is_member_of(user, pkg.owner_org)):
+        return {"success": True}
+    return _deny(tk._("Not authorized"))
+
+
+def khtourism_review_queue(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_business_records(context: Context, data_dict: DataDict) -> AuthResult:
+    if _user(context) is None:
+        return _deny(tk._("Not authorized"))
+    return {"success": True}
+
+
+@tk.chained_auth_function
+def package_create(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    dataset_type = (data_dict or {}).get("type")
+    if dataset_type in CURATOR_ONLY_TYPES and not roles.is_curator(_user(context)):
+        return _deny(tk._("Only the Department's curators may create heritage-site records"))
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_update(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    pkg = _package(data_dict)
+    if pkg is not None and is_record_type(pkg.type) and roles.is_curator(_user(context)):
+        return {"success": True}
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    pkg = _package(data_dict)
+    if pkg is not None and is_record_type(pkg.type) and roles.is_curator(_user(context)):
+        return {"success": True}
+    return next_auth(context, data_dict)
+
+
+def _resource_package(data_dict: DataDict) -> model.Package | None:
+    data_dict = data_dict or {}
+    if data_dict.get("package_id"):
+        return model.Package.get(data_dict["package_id"])
+    if data_dict.get("id"):
+        resource = model.Resource.get(data_dict["id"])
+        if resource is not None:
+            return model.Package.get(resource.package_id)
+    return None
+
+
+def _resource_change(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    pkg = _resource_package(data_dict)
+    if pkg is not None and is_record_type(pkg.type):
+        user = _user(context)
+        if roles.is_curator(user):
+            return {"success": True}
+        if states.current_state(dict(pkg.extras)) == states.PUBLISHED and not context.get(
+            states.APPLY_DIRECTLY_FLAG
+        ):
+            return _deny(
+                tk._(
+                    "Documents and photos of a published record are changed by the Department's "
+                    "curators; propose the change by editing the record"
+                )
+            )
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def resource_create(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    return _resource_change(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def resource_update(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    return _resource_change(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def resource_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    return _resource_change(next_auth, context, data_dict)
+
+
+def _bulk_visibility_change(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    """Visibility of tourism records follows their workflow state, never a bulk switch."""
+    for ref in (data_dict or {}).get("datasets") or []:
+        pkg = model.Package.get(ref)
+        if pkg is not None and is_record_type(pkg.type):
+            return _deny(
+                tk._(
+                    "Tourism records become public or private through the review "
+                    "workflow, not through bulk visibility changes"
+                )
+            )
+    return next_auth(context, data_dict)
+
+
+@tk.auth_sysadmins_check
+@tk.chained_auth_function
+def bulk_update_public(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _bulk_visibility_change(next_auth, context, data_dict)
+
+
+@tk.auth_sysadmins_check
+@tk.chained_auth_function
+def bulk_update_private(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _bulk_visibility_change(next_auth, context, data_dict)

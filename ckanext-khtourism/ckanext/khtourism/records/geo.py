@@ -1,0 +1,128 @@
+"""GeoJSON checks for record locations: shape, coordinates, province extent.
+
+The extent of Khánh Hòa (merged with Ninh Thuận on 1 July 2025) is kept as a
+few boxes in ``vocabularies/province-extent.json``: the mainland with its
+coastal islands, and the Trường Sa special zone far out at sea. Each box
+already includes a small tolerance; a point must fall in one of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from importlib import resources
+from typing import Any
+
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+
+class GeometryError(ValueError):
+    """A geometry problem: ``key`` names the message in ``records.messages``."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@functools.lru_cache(maxsize=1)
+def province_boxes() -> list[dict[str, Any]]:
+    text = (
+        resources.files("ckanext.khtourism.records")
+        .joinpath("vocabularies", "province-extent.json")
+        .read_text("utf-8")
+    )
+    return json.loads(text)["boxes"]
+
+
+def inside_province(lon: float, lat: float) -> bool:
+    return any(
+        box["west"] <= lon <= box["east"] and box["south"] <= lat <= box["north"]
+        for box in province_boxes()
+    )
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise GeometryError("bad_geojson", detail=f"coordinate {value!r} is not a number")
+    if not math.isfinite(value):
+        raise GeometryError("bad_geojson", detail=f"coordinate {value!r} is not finite")
+    return float(value)
+
+
+def parse_geojson(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        geometry = value
+    else:
+        try:
+            geometry = json.loads(str(value))
+        except ValueError as error:
+            raise GeometryError("bad_geojson", detail=str(error)) from error
+    if not isinstance(geometry, dict) or "type" not in geometry:
+        raise GeometryError(
+            "bad_geojson", detail="a GeoJSON geometry object with a “type” is expected"
+        )
+    if geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")
+        if not isinstance(geometry, dict):
+            raise GeometryError("bad_geojson", detail="the Feature has no geometry")
+    if "coordinates" not in geometry:
+        raise GeometryError("bad_geojson", detail="“coordinates” is missing")
+    return geometry
+
+
+def _positions(coordinates: Any, depth: int) -> list[tuple[float, float]]:
+    """Every [lon, lat] position of a coordinates array nested ``depth`` levels."""
+    if depth == 0:
+        if not isinstance(coordinates, list) or len(coordinates) not in (2, 3):
+            raise GeometryError("bad_geojson", detail=f"position {coordinates!r} is not [lon, lat]")
+        lon, lat = _number(coordinates[0]), _number(coordinates[1])
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise GeometryError(
+                "bad_geojson", detail=f"[{lon}, {lat}] is not a WGS84 longitude/latitude"
+            )
+        return [(lon, lat)]
+    if not isinstance(coordinates, list) or not coordinates:
+        raise GeometryError("bad_geojson", detail="empty or malformed coordinates")
+    found: list[tuple[float, float]] = []
+    for item in coordinates:
+        found.extend(_positions(item, depth - 1))
+    return found
+
+
+def _check_inside(positions: list[tuple[float, float]]) -> None:
+    for lon, lat in positions:
+        if not inside_province(lon, lat):
+            raise GeometryError("outside_province", lon=lon, lat=lat)
+
+
+def normalise_point(value: Any) -> str:
+    """A GeoJSON Point inside the province, as compact JSON text."""
+    geometry = parse_geojson(value)
+    if geometry.get("type") != "Point":
+        raise GeometryError("geometry_type", expected="Point", value=geometry.get("type"))
+    positions = _positions(geometry["coordinates"], 0)
+    _check_inside(positions)
+    lon, lat = positions[0]
+    return json.dumps({"type": "Point", "coordinates": [lon, lat]})
+
+
+def normalise_area(value: Any) -> str:
+    """A valid GeoJSON Polygon or MultiPolygon inside the province, as compact JSON."""
+    geometry = parse_geojson(value)
+    depth = {"Polygon": 2, "MultiPolygon": 3}.get(geometry.get("type"))
+    if depth is None:
+        raise GeometryError(
+            "geometry_type", expected="Polygon/MultiPolygon", value=geometry.get("type")
+        )
+    positions = _positions(geometry["coordinates"], depth)
+    _check_inside(positions)
+    try:
+        polygon = shape(geometry)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise GeometryError("invalid_polygon", detail=str(error)) from error
+    if polygon.is_empty or not polygon.is_valid:
+        raise GeometryError("invalid_polygon", detail=explain_validity(polygon))
+    return json.dumps({"type": geometry["type"], "coordinates": geometry["coordinates"]})

@@ -1,0 +1,171 @@
+"""Bilingual messages (Vietnamese first, English second).
+
+Validation errors name the field with its label in the user's language:
+``"Hạng sao: …"`` on the Vietnamese site (the default locale) and
+``"Star rating: …"`` on ``/en/…`` pages and API calls. The portal ships no
+compiled gettext catalogue for its own strings; pairs are kept here, next to
+each other, so that a translator sees both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (Vietnamese, English)
+    "required": ("bắt buộc phải nhập", "is required"),
+    "unknown_choice": (
+        "giá trị không hợp lệ “{value}”; chọn một trong: {choices}",
+        "unknown value “{value}”; choose one of: {choices}",
+    ),
+    "not_a_list": ("phải là một danh sách mã", "must be a list of codes"),
+    "unknown_admin_unit": (
+        "“{value}” không phải mã đơn vị hành chính cấp xã của tỉnh Khánh Hòa (5 chữ số, danh mục 2025)",
+        "“{value}” is not a commune-level unit code of Khánh Hòa (5 digits, 2025 list)",
+    ),
+    "unknown_former_district": (
+        "“{value}” không phải mã huyện cũ của Khánh Hòa hoặc Ninh Thuận (568–576, 582, 584–589)",
+        "“{value}” is not a former district code of Khánh Hòa or Ninh Thuận (568–576, 582, 584–589)",
+    ),
+    "bad_date": (
+        "ngày không hợp lệ “{value}” (định dạng YYYY-MM-DD)",
+        "invalid date “{value}” (format YYYY-MM-DD)",
+    ),
+    "future_date": ("không được là ngày trong tương lai", "must not be in the future"),
+    "bad_time": (
+        "giờ không hợp lệ “{value}” (định dạng HH:MM)",
+        "invalid time “{value}” (format HH:MM)",
+    ),
+    "bad_integer": (
+        "phải là số nguyên, nhận được “{value}”",
+        "must be a whole number, got “{value}”",
+    ),
+    "out_of_range": (
+        "phải nằm trong khoảng {min}–{max}, nhận được {value}",
+        "must be between {min} and {max}, got {value}",
+    ),
+    "enterprise_code": (
+        "mã số doanh nghiệp phải gồm 10 chữ số (chi nhánh: 10 chữ số, dấu gạch ngang, 3 chữ số), nhận được “{value}”",
+        "enterprise code must be 10 digits (branches: 10 digits, a hyphen, 3 digits), got “{value}”",
+    ),
+    "card_number": (
+        "số thẻ hướng dẫn viên phải gồm đúng 9 chữ số, nhận được “{value}”",
+        "the guide card number must be exactly 9 digits, got “{value}”",
+    ),
+    "licence_number": (
+        "số giấy phép không đúng dạng “NN-số/NĂM/CƠ QUAN-GP LHQT|LHNĐ”, nhận được “{value}”",
+        "licence number does not look like “NN-seq/YYYY/ISSUER-GP LHQT|LHNĐ”, got “{value}”",
+    ),
+    "stars_not_allowed": (
+        "loại cơ sở “{type}” không được xếp hạng sao; chỉ khách sạn, biệt thự du lịch, căn hộ du lịch và tàu thủy lưu trú du lịch được xếp hạng 1–5 sao",
+        "an establishment of type “{type}” cannot have a star rating; only hotels, tourist villas, tourist apartments and cruise ships are rated 1–5 stars",
+    ),
+    "hotel_subtype_only_hotels": ("chỉ áp dụng cho khách sạn", "only applies to hotels"),
+    "expiry_before_issue": (
+        "ngày hết hạn ({expiry}) phải sau ngày cấp ({issue})",
+        "the expiry date ({expiry}) must be after the issue date ({issue})",
+    ),
+    "max_below_min": (
+        "giá cao nhất ({max}) thấp hơn giá thấp nhất ({min})",
+        "the maximum price ({max}) is below the minimum price ({min})",
+    ),
+    "beds_below_rooms": (
+        "số giường ({beds}) ít hơn số phòng ({rooms})",
+        "the number of beds ({beds}) is less than the number of rooms ({rooms})",
+    ),
+    "guests_below_beds": (
+        "số khách tối đa ({guests}) nhỏ hơn 1 hoặc quá lớn so với số giường ({beds})",
+        "the maximum number of guests ({guests}) is below 1 or absurd for {beds} beds",
+    ),
+    "bad_geojson": ("GeoJSON không hợp lệ: {detail}", "malformed GeoJSON: {detail}"),
+    "geometry_type": (
+        "phải là hình học kiểu {expected}, nhận được {value}",
+        "must be a {expected} geometry, got {value}",
+    ),
+    "outside_province": (
+        "tọa độ ({lon}, {lat}) nằm ngoài phạm vi tỉnh Khánh Hòa (kể cả đặc khu Trường Sa)",
+        "the coordinates ({lon}, {lat}) lie outside Khánh Hòa province (including the Trường Sa special zone)",
+    ),
+    "invalid_polygon": (
+        "vùng không hợp lệ (tự cắt hoặc không khép kín): {detail}",
+        "invalid area (self-intersecting or not closed): {detail}",
+    ),
+    "bad_province": (
+        "mã tỉnh phải gồm 2 chữ số (01–96), nhận được “{value}”",
+        "the province code must be 2 digits (01–96), got “{value}”",
+    ),
+    "unknown_tour_operator": (
+        "không tìm thấy doanh nghiệp lữ hành “{value}” (nhập tên hoặc mã bản ghi doanh nghiệp lữ hành)",
+        "no tour operator “{value}” (give the name or id of a tour-operator record)",
+    ),
+    "bad_email": ("địa chỉ e-mail không hợp lệ “{value}”", "invalid e-mail address “{value}”"),
+    "bad_url": (
+        "địa chỉ web phải bắt đầu bằng http:// hoặc https://, nhận được “{value}”",
+        "the web address must start with http:// or https://, got “{value}”",
+    ),
+    "bad_phone": (
+        "số điện thoại không hợp lệ “{value}” (chữ số, dấu cách, +, -, ., ( ))",
+        "invalid phone number “{value}” (digits, spaces, +, -, ., ( ))",
+    ),
+    "bad_language": (
+        "“{value}” không phải mã ngôn ngữ ISO 639-1 (2 chữ cái)",
+        "“{value}” is not an ISO 639-1 language code (2 letters)",
+    ),
+    "workflow_field_locked": (
+        "chỉ cán bộ thẩm định của Sở mới được thay đổi trạng thái; hãy dùng các thao tác gửi duyệt / duyệt / từ chối",
+        "only the Department's curators may change the state; use the submit / approve / reject actions",
+    ),
+    "bad_transition": (
+        "không thể chuyển từ trạng thái “{current}” bằng thao tác “{action}”",
+        "cannot {action} a record in state “{current}”",
+    ),
+    "reason_required": ("phải ghi rõ lý do từ chối", "a reason for the rejection is required"),
+    "no_pending_revision": (
+        "bản ghi không có chỉnh sửa nào đang chờ duyệt",
+        "the record has no pending revision",
+    ),
+    "not_a_record": (
+        "“{value}” không phải bản ghi du lịch (cơ sở lưu trú, lữ hành, hướng dẫn viên, di tích)",
+        "“{value}” is not a tourism record (accommodation, tour operator, tour guide, heritage site)",
+    ),
+}
+
+
+def current_language() -> str:
+    """``vi`` or ``en``: the language of the current request, else the portal default."""
+    try:
+        lang = tk.h.lang()
+    except (RuntimeError, AttributeError, TypeError, KeyError):
+        lang = None
+    if not lang:
+        lang = tk.config.get("ckan.locale_default") or "vi"
+    return "en" if str(lang).startswith("en") else "vi"
+
+
+def text(key: str, lang: str | None = None, **values: Any) -> str:
+    vi, en = MESSAGES[key]
+    template = en if (lang or current_language()) == "en" else vi
+    return template.format(**values)
+
+
+def label_text(label: Any, lang: str | None = None) -> str:
+    """A scheming label (plain text or ``{vi: …, en: …}``) in the user's language."""
+    if isinstance(label, dict):
+        lang = lang or current_language()
+        return (
+            label.get(lang) or label.get("vi") or label.get("en") or next(iter(label.values()), "")
+        )
+    return str(label or "")
+
+
+def field_error(
+    field: dict[str, Any] | None, key: str, lang: str | None = None, **values: Any
+) -> str:
+    """``"<field label>: <message>"`` in the user's language."""
+    message = text(key, lang, **values)
+    if not field:
+        return message
+    name = label_text(field.get("label"), lang) or field.get("field_name", "")
+    return f"{name}: {message}"

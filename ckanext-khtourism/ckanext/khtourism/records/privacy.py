@@ -1,0 +1,124 @@
+"""Personal data of tour guides: stored, shown only to those entitled to it.
+
+Entitled readers: curators (members of the curator organization and
+sysadmins) and members of the guide record's own organization. Everybody
+else, including the search index (and so every search result, export and
+DCAT serialisation built on it) and the activity stream, gets the record
+without these fields.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ckanext.khtourism.workflow import roles
+
+PRIVATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "tour-guide": (
+        "date_of_birth",
+        "id_number",
+        "personal_phone",
+        "personal_email",
+        "home_address",
+    ),
+}
+
+
+def private_fields(dataset_type: str | None) -> tuple[str, ...]:
+    return PRIVATE_FIELDS.get(dataset_type or "", ())
+
+
+def may_see_private_fields(user: Any, owner_org: str | None) -> bool:
+    return roles.is_curator(user) or roles.is_member_of(user, owner_org)
+
+
+def strip_private_fields(
+    pkg_dict: dict[str, Any], dataset_type: str | None = None
+) -> dict[str, Any]:
+    """Remove the private fields (top level, extras, ``extras_*`` index keys) in place."""
+    fields = private_fields(dataset_type or pkg_dict.get("type"))
+    if not fields:
+        return pkg_dict
+    for name in fields:
+        pkg_dict.pop(name, None)
+        pkg_dict.pop(f"extras_{name}", None)
+    extras = pkg_dict.get("extras")
+    if isinstance(extras, list):
+        pkg_dict["extras"] = [
+            e for e in extras if not (isinstance(e, dict) and e.get("key") in fields)
+        ]
+    return pkg_dict
+
+
+def after_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    if not private_fields(pkg_dict.get("type")):
+        return pkg_dict
+    user = roles.context_user(context)
+    if not may_see_private_fields(user, pkg_dict.get("owner_org")):
+        strip_private_fields(pkg_dict)
+    return pkg_dict
+
+
+def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Nothing private reaches the search index, not even in the stored JSON copies."""
+    dataset_type = pkg_dict.get("type")
+    if not private_fields(dataset_type):
+        return pkg_dict
+    strip_private_fields(pkg_dict, dataset_type)
+    for key in ("data_dict", "validated_data_dict"):
+        stored = pkg_dict.get(key)
+        if isinstance(stored, str) and stored:
+            try:
+                decoded = json.loads(stored)
+            except ValueError:
+                continue
+            if isinstance(decoded, dict):
+                pkg_dict[key] = json.dumps(strip_private_fields(decoded, dataset_type))
+    return pkg_dict
+
+
+def strip_from_activity(activity_dict: dict[str, Any]) -> dict[str, Any]:
+    """The activity stream keeps a copy of the record: never with personal data."""
+    data = activity_dict.get("data")
+    if isinstance(data, dict) and isinstance(data.get("package"), dict):
+        package = data["package"]
+        if private_fields(package.get("type")):
+            data["package"] = strip_private_fields(dict(package))
+    return activity_dict
+
+
+ALL_PRIVATE_FIELDS = frozenset(f for fields in PRIVATE_FIELDS.values() for f in fields)
+REDACTED = "[redacted]"
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with every private field's value replaced (dicts, extras lists)."""
+    if isinstance(value, dict):
+        if value.get("key") in ALL_PRIVATE_FIELDS and "value" in value:
+            return dict(value, value=REDACTED)
+        return {k: REDACTED if k in ALL_PRIVATE_FIELDS else redact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact(v) for v in value)
+    return value
+
+
+class RedactPersonalData(logging.Filter):
+    """CKAN core logs submitted dataset dicts at DEBUG level: never with personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, (tuple, dict)):
+            record.args = redact(record.args)
+        return True
+
+
+# Loggers of CKAN core that write whole dataset dicts (package_create/package_update).
+LOGGERS_WITH_DATASET_DICTS = ("ckan.logic.action.create", "ckan.logic.action.update")
+
+
+def install_log_filter() -> None:
+    for name in LOGGERS_WITH_DATASET_DICTS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactPersonalData) for f in logger.filters):
+            logger.addFilter(RedactPersonalData())

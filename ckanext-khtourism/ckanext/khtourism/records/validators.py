@@ -1,0 +1,643 @@
+"""Validators that the scheming schemas name (registered through ``logic.validators``).
+
+Most are *scheming validators*: called with the field and the schema, they
+return a navl validator, so that every error message starts with the field's
+label in the user's language (see ``records.messages``). Cross-field rules
+(stars only for ratable types, expiry after issue, …) read the other field's
+raw value and parse it themselves, so they do not depend on the order in
+which navl visits keys; a bad value of the other field is reported by that
+field's own validator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import ckan.model as model
+from ckan.lib.navl.dictization_functions import StopOnError, missing
+
+from ckanext.khtourism.workflow import roles, states
+
+from . import geo, messages, vocabularies
+
+Validator = Callable[[Any, dict, dict, dict], None]
+
+ACCOMMODATION_TYPES_WITH_STARS = (
+    "khach_san",
+    "biet_thu_du_lich",
+    "can_ho_du_lich",
+    "tau_thuy_luu_tru",
+)
+STAR_VALUES = ("1", "2", "3", "4", "5")
+
+ENTERPRISE_CODE = re.compile(r"^(\d{10})(?:-?(\d{3}))?$")
+CARD_NUMBER = re.compile(r"^\d{9}$")
+# Lenient on purpose: the licence number grammar is uncertain (see the reference
+# notes) and spacing varies, e.g. "56-173/2022/CDLQGVN-GP LHQT", "79-0486/2025/SDL-GP LHNĐ".
+LICENCE_NUMBER = re.compile(
+    r"^\d{2}\s*-\s*\d{1,5}\s*/\s*(19|20)\d{2}\s*/\s*[A-ZĐ]{2,10}\s*-\s*GP\s*[-\s]?\s*LH(QT|NĐ|ND)$",
+    re.IGNORECASE,
+)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9().\-\s]{6,24}$")
+TIME_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def scheming(fn: Callable[[dict, dict], Validator]) -> Callable[[dict, dict], Validator]:
+    """Mark ``fn(field, schema)`` as a scheming validator factory."""
+    fn.is_a_scheming_validator = True  # type: ignore[attr-defined]
+    return fn
+
+
+def _empty(value: Any) -> bool:
+    return value is missing or value is None or value == "" or value == []
+
+
+def _error(errors: dict, key: Any, field: dict, message_key: str, **values: Any) -> None:
+    errors[key].append(messages.field_error(field, message_key, **values))
+
+
+def _other(data: dict, name: str) -> Any:
+    value = data.get((name,), missing)
+    return None if _empty(value) else value
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """ISO ``YYYY-MM-DD`` (or a date/datetime, or Vietnamese ``DD/MM/YYYY``); None if unparseable."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text[:10] if fmt == "%Y-%m-%d" else text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().replace(" ", "")
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    return None
+
+
+@scheming
+def khtourism_required(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        if _empty(data.get(key, missing)) or (isinstance(data[key], str) and not data[key].strip()):
+            _error(errors, key, field, "required")
+            raise StopOnError
+
+    return validator
+
+
+@scheming
+def khtourism_optional(field: dict, schema: dict) -> Validator:
+    """Stop validation of an empty value (stored as empty)."""
+
+    def validator(key, data, errors, context):
+        value = data.get(key, missing)
+        if _empty(value) or (isinstance(value, str) and not value.strip()):
+            data[key] = ""
+            raise StopOnError
+
+    return validator
+
+
+def _choice_values(field: dict) -> list[str]:
+    if "choices" in field:
+        return [str(c["value"]) for c in field["choices"]]
+    if "choices_helper" in field:
+        from ckanext.scheming.helpers import scheming_field_choices
+
+        return [str(c["value"]) for c in scheming_field_choices(field)]
+    return []
+
+
+@scheming
+def khtourism_choice(field: dict, schema: dict) -> Validator:
+    """One value of the field's choices (codes are stable; labels are not checked)."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        value = str(value).strip()
+        allowed = _choice_values(field)
+        if value not in allowed:
+            _error(errors, key, field, "unknown_choice", value=value, choices=", ".join(allowed))
+            raise StopOnError
+        data[key] = value
+
+    return validator
+
+
+@scheming
+def khtourism_multiple_choice(field: dict, schema: dict) -> Validator:
+    """Zero or more choices (a list, or a comma-separated string); stored as a JSON list."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            data[key] = json.dumps([])
+            return
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except ValueError:
+                    value = [text]
+            else:
+                value = [v.strip() for v in text.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            _error(errors, key, field, "not_a_list")
+            raise StopOnError
+        allowed = _choice_values(field)
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            _error(
+                errors,
+                key,
+                field,
+                "unknown_choice",
+                value=", ".join(unknown),
+                choices=", ".join(allowed),
+            )
+            raise StopOnError
+        data[key] = json.dumps([v for v in allowed if v in set(value)])
+
+    return validator
+
+
+@scheming
+def khtourism_admin_unit(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        value = str(value).strip()
+        if value not in vocabularies.admin_units():
+            _error(errors, key, field, "unknown_admin_unit", value=value)
+            raise StopOnError
+        data[key] = value
+
+    return validator
+
+
+@scheming
+def khtourism_former_district(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        value = str(value).strip()
+        if value not in vocabularies.former_districts():
+            _error(errors, key, field, "unknown_former_district", value=value)
+            raise StopOnError
+        data[key] = value
+
+    return validator
+
+
+@scheming
+def khtourism_date(field: dict, schema: dict) -> Validator:
+    """A calendar date stored as ``YYYY-MM-DD``; ``not_future: true`` in the field refuses future dates."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        parsed = parse_date(value)
+        if parsed is None:
+            _error(errors, key, field, "bad_date", value=value)
+            raise StopOnError
+        if field.get("not_future") and parsed > dt.date.today():
+            _error(errors, key, field, "future_date")
+            raise StopOnError
+        data[key] = parsed.isoformat()
+
+    return validator
+
+
+def khtourism_date_after(other_field: str) -> Callable[[dict, dict], Validator]:
+    """This date must be later than the date in ``other_field`` (when both are given)."""
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            mine = parse_date(data[key]) if not _empty(data[key]) else None
+            other_raw = _other(data, other_field)
+            other = parse_date(other_raw) if other_raw is not None else None
+            if mine and other and mine <= other:
+                _error(
+                    errors,
+                    key,
+                    field,
+                    "expiry_before_issue",
+                    expiry=mine.isoformat(),
+                    issue=other.isoformat(),
+                )
+
+        return validator
+
+    return factory
+
+
+@scheming
+def khtourism_time(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        if re.fullmatch(r"\d:\d\d", text):
+            text = "0" + text
+        if not TIME_HHMM.match(text):
+            _error(errors, key, field, "bad_time", value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_int(field: dict, schema: dict) -> Validator:
+    """A whole number between the field's ``min`` and ``max`` (stored as text in extras)."""
+    low, high = field.get("min", 0), field.get("max")
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        number = parse_int(value)
+        if number is None:
+            _error(errors, key, field, "bad_integer", value=value)
+            raise StopOnError
+        if number < low or (high is not None and number > high):
+            _error(errors, key, field, "out_of_range", min=low, max=high, value=number)
+            raise StopOnError
+        data[key] = str(number)
+
+    return validator
+
+
+def khtourism_not_less_than(
+    other_field: str, message_key: str
+) -> Callable[[dict, dict], Validator]:
+    """This number must be at least the number in ``other_field`` (when both are given)."""
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            mine = parse_int(data[key]) if not _empty(data[key]) else None
+            other_raw = _other(data, other_field)
+            other = parse_int(other_raw) if other_raw is not None else None
+            if mine is not None and other is not None and mine < other:
+                values = {
+                    "max_below_min": {"max": mine, "min": other},
+                    "beds_below_rooms": {"beds": mine, "rooms": other},
+                }[message_key]
+                _error(errors, key, field, message_key, **values)
+
+        return validator
+
+    return factory
+
+
+@scheming
+def khtourism_enterprise_code(field: dict, schema: dict) -> Validator:
+    """10 digits, or a branch code of 13 digits stored as ``NNNNNNNNNN-NNN``."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        match = ENTERPRISE_CODE.match(str(value).strip().replace(" ", ""))
+        if not match:
+            _error(errors, key, field, "enterprise_code", value=value)
+            raise StopOnError
+        data[key] = match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
+
+    return validator
+
+
+@scheming
+def khtourism_card_number(field: dict, schema: dict) -> Validator:
+    # [uncertain structure] in the reference: validated as exactly 9 digits.
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        if not CARD_NUMBER.match(text):
+            _error(errors, key, field, "card_number", value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_licence_number(field: dict, schema: dict) -> Validator:
+    # [uncertain grammar] in the reference: lenient pattern, spacing normalised.
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = re.sub(r"\s+", " ", str(value).strip())
+        if not LICENCE_NUMBER.match(text):
+            _error(errors, key, field, "licence_number", value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_province_code(field: dict, schema: dict) -> Validator:
+    """A 2-digit province code (56 is Khánh Hòa; older cards name pre-2025 provinces)."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip().zfill(2)
+        if not re.fullmatch(r"\d{2}", text) or not 1 <= int(text) <= 96:
+            _error(errors, key, field, "bad_province", value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_tour_operator_ref(field: dict, schema: dict) -> Validator:
+    """An existing tour-operator record, by name or id; stored as its name."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        operator = model.Package.get(text)
+        if operator is None or operator.type != "tour-operator" or operator.state != "active":
+            _error(errors, key, field, "unknown_tour_operator", value=text)
+            raise StopOnError
+        data[key] = operator.name
+
+    return validator
+
+
+@scheming
+def khtourism_email(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        if not EMAIL.match(text):
+            _error(errors, key, field, "bad_email", value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_url(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        if not re.match(r"^https?://[^\s/]+\.[^\s]+$", text):
+            _error(errors, key, field, "bad_url", value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_phone(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        if not PHONE.match(text) or sum(ch.isdigit() for ch in text) < 6:
+            _error(errors, key, field, "bad_phone", value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+def _geometry_validator(field: dict, normalise: Callable[[Any], str]) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        try:
+            data[key] = normalise(value)
+        except geo.GeometryError as error:
+            _error(errors, key, field, error.key, **error.values)
+            raise StopOnError from None
+
+    return validator
+
+
+@scheming
+def khtourism_point(field: dict, schema: dict) -> Validator:
+    """GeoJSON Point (WGS84) inside the province extent."""
+    return _geometry_validator(field, geo.normalise_point)
+
+
+@scheming
+def khtourism_area(field: dict, schema: dict) -> Validator:
+    """GeoJSON Polygon or MultiPolygon, valid, inside the province extent."""
+    return _geometry_validator(field, geo.normalise_area)
+
+
+@scheming
+def khtourism_star_rating(field: dict, schema: dict) -> Validator:
+    """Stars (1–5) only for the four ratable accommodation types (Law on Tourism art. 50)."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value) or str(value) not in STAR_VALUES:
+            return
+        accommodation_type = _other(data, "accommodation_type")
+        if accommodation_type and accommodation_type not in ACCOMMODATION_TYPES_WITH_STARS:
+            _error(errors, key, field, "stars_not_allowed", type=accommodation_type)
+
+    return validator
+
+
+@scheming
+def khtourism_hotel_subtype(field: dict, schema: dict) -> Validator:
+    def validator(key, data, errors, context):
+        if _empty(data[key]):
+            return
+        accommodation_type = _other(data, "accommodation_type")
+        if accommodation_type and accommodation_type != "khach_san":
+            _error(errors, key, field, "hotel_subtype_only_hotels")
+
+    return validator
+
+
+@scheming
+def khtourism_card_status(field: dict, schema: dict) -> Validator:
+    """``revoked`` is kept as given; otherwise ``valid``/``expired`` follows the expiry date."""
+
+    def validator(key, data, errors, context):
+        value = "" if _empty(data[key]) else str(data[key]).strip()
+        allowed = _choice_values(field)
+        if value and value not in allowed:
+            _error(errors, key, field, "unknown_choice", value=value, choices=", ".join(allowed))
+            raise StopOnError
+        if value == "revoked":
+            return
+        expiry_raw = _other(data, "card_expiry_date")
+        expiry = parse_date(expiry_raw) if expiry_raw is not None else None
+        if expiry is not None:
+            data[key] = "expired" if expiry < dt.date.today() else "valid"
+        elif not value:
+            data[key] = "valid"
+
+    return validator
+
+
+def _existing_extras(context: dict, data: dict) -> dict[str, str] | None:
+    """Stored extras of the dataset being updated (None on create)."""
+    package = context.get("package")
+    if package is None:
+        return None
+    # A context may carry the package of an earlier call: use it only when the
+    # data being validated names it (creates name a new package).
+    refs = {data.get((k,)) for k in ("id", "name")} - {missing, None, ""}
+    if not refs & {package.id, package.name}:
+        return None
+    return dict(package.extras)
+
+
+def _may_write_workflow_fields(context: dict) -> bool:
+    if context.get(states.WORKFLOW_CONTEXT_FLAG):
+        return True
+    if context.get("ignore_auth") and not context.get("user"):
+        return True  # internal calls (e.g. CLI, harvester site user)
+    return roles.is_curator(roles.context_user(context))
+
+
+@scheming
+def khtourism_workflow_state(field: dict, schema: dict) -> Validator:
+    """The curation state: written by the workflow actions (or curators) only.
+
+    Whatever the state, CKAN's ``private`` flag is set from it: a record is
+    public exactly when it is published.
+    """
+
+    def validator(key, data, errors, context):
+        existing = _existing_extras(context, data)
+        current = states.current_state(existing) if existing is not None else states.DRAFT
+        value = data.get(key, missing)
+        value = current if _empty(value) else str(value).strip()
+        if value != current and not _may_write_workflow_fields(context):
+            _error(errors, key, field, "workflow_field_locked")
+            raise StopOnError
+        if value not in states.STATES:
+            _error(
+                errors, key, field, "unknown_choice", value=value, choices=", ".join(states.STATES)
+            )
+            raise StopOnError
+        data[key] = value
+        data[("private",)] = not states.is_public_state(value)
+
+    return validator
+
+
+@scheming
+def khtourism_workflow_field(field: dict, schema: dict) -> Validator:
+    """Another workflow field (the rejection reason): kept unless written by the workflow."""
+
+    def validator(key, data, errors, context):
+        existing = _existing_extras(context, data) or {}
+        current = existing.get(key[-1], "")
+        value = data.get(key, missing)
+        if value is missing:
+            data[key] = current
+            return
+        value = "" if value is None else str(value)
+        if value != current and not _may_write_workflow_fields(context):
+            _error(errors, key, field, "workflow_field_locked")
+            raise StopOnError
+        data[key] = value
+
+    return validator
+
+
+@scheming
+def khtourism_keep_if_missing(field: dict, schema: dict) -> Validator:
+    """A value left out of an update keeps the stored one (send "" to clear).
+
+    Used for a guide's personal data (readers who may not see it get records
+    without these fields; sending such a record back must not erase them) and
+    for provenance fields that forms do not show.
+    """
+
+    def validator(key, data, errors, context):
+        if data.get(key, missing) is missing:
+            existing = _existing_extras(context, data) or {}
+            data[key] = existing.get(key[-1], "")
+
+    return validator
+
+
+def khtourism_strip(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+__all__ = [
+    "khtourism_required",
+    "khtourism_optional",
+    "khtourism_choice",
+    "khtourism_multiple_choice",
+    "khtourism_admin_unit",
+    "khtourism_former_district",
+    "khtourism_date",
+    "khtourism_date_after",
+    "khtourism_time",
+    "khtourism_int",
+    "khtourism_not_less_than",
+    "khtourism_enterprise_code",
+    "khtourism_card_number",
+    "khtourism_licence_number",
+    "khtourism_province_code",
+    "khtourism_tour_operator_ref",
+    "khtourism_email",
+    "khtourism_url",
+    "khtourism_phone",
+    "khtourism_point",
+    "khtourism_area",
+    "khtourism_star_rating",
+    "khtourism_hotel_subtype",
+    "khtourism_card_status",
+    "khtourism_workflow_state",
+    "khtourism_workflow_field",
+    "khtourism_keep_if_missing",
+    "khtourism_strip",
+]

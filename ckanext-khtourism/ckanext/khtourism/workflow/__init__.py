@@ -1,0 +1,1 @@
+"""Submission and curation of tourism records: states, pending revisions, diff, queue."""

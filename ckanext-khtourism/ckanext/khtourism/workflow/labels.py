@@ -1,0 +1,32 @@
+"""Permission labels: curators see every business's private tourism records.
+
+CKAN (and our search engine, through ``permission_labels``) shows a dataset
+to a user when a dataset label matches a user label. On top of CKAN's
+defaults, every record of our four types carries ``khtourism-curator`` and
+every curator holds it.
+"""
+
+from __future__ import annotations
+
+import ckan.model as model
+from ckan.lib.plugins import DefaultPermissionLabels
+
+from ckanext.khtourism.records import is_record_type
+
+from . import roles
+
+CURATOR_LABEL = "khtourism-curator"
+
+
+class CuratorPermissionLabels(DefaultPermissionLabels):
+    def get_dataset_labels(self, dataset_obj: model.Package) -> list[str]:
+        labels = super().get_dataset_labels(dataset_obj)
+        if is_record_type(dataset_obj.type) and CURATOR_LABEL not in labels:
+            labels.append(CURATOR_LABEL)
+        return labels
+
+    def get_user_dataset_labels(self, user_obj: model.User | None) -> list[str]:
+        labels = super().get_user_dataset_labels(user_obj)
+        if user_obj is not None and not user_obj.is_anonymous and roles.is_curator(user_obj):
+            labels.append(CURATOR_LABEL)
+        return labels

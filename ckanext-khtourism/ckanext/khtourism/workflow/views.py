@@ -1,0 +1,88 @@
+"""Pages of the workflow: curator queue, business dashboard, revision diff, transitions.
+
+Pages call the workflow actions (never the model) and show their errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism.records import messages
+
+workflow = Blueprint("khtourism_workflow", __name__, url_prefix="/khtourism")
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _record_url(pkg: dict[str, Any]) -> str:
+    return tk.h.url_for(f"{pkg['type']}.read", id=pkg["name"])
+
+
+@workflow.route("/review")
+def review_queue() -> Any:
+    try:
+        queue = tk.get_action("khtourism_review_queue")(_context(), {})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the Department's curators may see the review queue"))
+    return tk.render("khtourism/review_queue.html", {"queue": queue})
+
+
+@workflow.route("/my-records")
+def business_records() -> Any:
+    try:
+        records = tk.get_action("khtourism_business_records")(_context(), {})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this page"))
+    return tk.render("khtourism/business_records.html", {"records": records})
+
+
+@workflow.route("/record/<id>/revision")
+def revision(id: str) -> Any:
+    try:
+        revision = tk.get_action("khtourism_revision_show")(_context(), {"id": id})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized to see this page"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, messages.text("no_pending_revision"))
+    return tk.render("khtourism/revision.html", {"revision": revision})
+
+
+def _transition(action: str, id: str, data: dict[str, Any]) -> Any:
+    try:
+        pkg = tk.get_action(action)(_context(), dict(data, id=id))
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as error:
+        details = "; ".join(
+            f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}"
+            for key, value in error.error_dict.items()
+        )
+        tk.h.flash_error(details)
+        return tk.redirect_to(
+            tk.request.referrer or tk.h.url_for("khtourism_workflow.business_records")
+        )
+    tk.h.flash_success(tk.h.khtourism_text("Đã cập nhật trạng thái.", "The state was updated."))
+    return tk.redirect_to(_record_url(pkg))
+
+
+@workflow.route("/record/<id>/submit", methods=["POST"])
+def submit(id: str) -> Any:
+    return _transition("khtourism_record_submit", id, {})
+
+
+@workflow.route("/record/<id>/approve", methods=["POST"])
+def approve(id: str) -> Any:
+    return _transition("khtourism_record_approve", id, {})
+
+
+@workflow.route("/record/<id>/reject", methods=["POST"])
+def reject(id: str) -> Any:
+    return _transition("khtourism_record_reject", id, {"reason": tk.request.form.get("reason", "")})

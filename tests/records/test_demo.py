@@ -1,0 +1,65 @@
+"""``ckan khtourism demo load``: organizations, users with random passwords, records in every state."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+import ckan.model as model
+from ckan.tests import helpers
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
+    from ckan.cli.cli import ckan
+
+    credentials = tmp_path / "demo-users.json"
+    result = cli.invoke(ckan, ["khtourism", "demo", "load", "--credentials-file", str(credentials)])
+    assert result.exit_code == 0, (
+        result.output,
+        getattr(result.exception, "error_dict", result.exception),
+    )
+
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    users = {u["username"]: u for u in json.loads(credentials.read_text())["users"]}
+    assert set(users) == {"curator", "business"}
+    assert users["curator"]["password"] != users["business"]["password"]
+    assert len(users["curator"]["password"]) >= 12
+
+    records = model.Session.query(model.Package).filter(model.Package.state == "active").all()
+    by_type: dict[str, int] = {}
+    for pkg in records:
+        by_type[pkg.type] = by_type.get(pkg.type, 0) + 1
+    assert by_type["heritage-site"] == 7
+    assert sum(by_type.values()) >= 24
+    assert set(by_type) == {"accommodation", "tour-operator", "tour-guide", "heritage-site"}
+    states = {dict(p.extras).get("workflow_state") for p in records}
+    assert {"draft", "submitted", "published", "rejected"} <= states
+
+    ponagar = helpers.call_action("package_show", context={"user": ""}, id="po-nagar-cham-towers")
+    assert ponagar["title"] == "Tháp Bà Ponagar"
+    assert ponagar["ranking"] == "quoc_gia_dac_biet"
+    assert ponagar["ranking_decision_number"] == "152/QĐ-TTg"
+    assert ponagar["ranking_decision_date"] == "2025-01-17"
+    assert json.loads(ponagar["spatial"])["coordinates"] == [109.1953, 12.2654]
+    assert "gần đúng" in ponagar["notes"] and "approximate" in ponagar["notes_en"]
+
+    queue = helpers.call_action("khtourism_review_queue", context={"user": "curator"})
+    assert queue["submitted"] and queue["pending_revisions"]
+
+    # the curator and the business can log in with the written passwords
+    for name in ("curator", "business"):
+        assert model.User.get(name).validate_password(users[name]["password"])
+
+    # a second run keeps what exists and the same passwords
+    again = cli.invoke(ckan, ["khtourism", "demo", "load", "--credentials-file", str(credentials)])
+    assert again.exit_code == 0, again.output
+    assert (
+        json.loads(credentials.read_text())["users"][0]["password"] == users["curator"]["password"]
+    )
+    assert model.Session.query(model.Package).filter(
+        model.Package.state == "active"
+    ).count() == len(records)

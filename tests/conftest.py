@@ -23,3 +23,7 @@ def clean_db(reset_db, migrate_db_for):
     from ckanext.khtourism.search import reset_index
 
     reset_index()
+    # api: the change feed is our own table too
+    from ckanext.khtourism.api.changes import clear_changes
+
+    clear_changes()

@@ -10,7 +10,10 @@ a message saying so: a validation that silently did not run proves nothing.
 from __future__ import annotations
 
 import pytest
-from dcat_fixtures import (
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from tests.dcat.dcat_fixtures import (
     RANGES_FILE,
     SAMPLE_RECORDS,
     SHAPES_FILE,
@@ -18,10 +21,7 @@ from dcat_fixtures import (
     sample_record,
     shacl_dir,
 )
-from rdflib import Graph
-from rdflib.namespace import SH
-
-from record_fixtures import world  # noqa: F401
+from tests.record_fixtures import world  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from dcat_known_failures import classify
-from dcat_shacl import violations
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
 from ckanext.khtourism.dcat import registry
-from record_fixtures import PRIVATE_VALUES
+from tests.dcat.dcat_known_failures import classify
+from tests.dcat.dcat_shacl import violations
+from tests.record_fixtures import PRIVATE_VALUES
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 FORMATS = {"ttl": "turtle", "rdf": "xml", "xml": "xml", "jsonld": "json-ld"}

@@ -12,7 +12,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from dcat_compare import public_view
 from rdflib import Graph, Namespace
 
 import ckan.plugins.toolkit as tk
@@ -21,6 +20,8 @@ from ckan.tests import factories
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
 from ckanext.harvest.tests.lib import run_harvest_job
+
+from tests.dcat.dcat_compare import public_view
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")

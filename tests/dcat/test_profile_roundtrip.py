@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from dcat_compare import public_view
-from dcat_fixtures import PRIVATE_GUIDE_VALUES
 
 from ckanext.dcat.processors import RDFParser, RDFSerializer
+
+from tests.dcat.dcat_compare import public_view
+from tests.dcat.dcat_fixtures import PRIVATE_GUIDE_VALUES
 
 RECORD_TYPES = ["accommodation", "tour-operator", "tour-guide", "heritage-site"]
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from dcat_known_failures import KNOWN_FAILURES, MANDATORY_COMPONENTS, classify
-from dcat_shacl import violations
 
 from ckanext.dcat.processors import RDFSerializer
+
+from tests.dcat.dcat_known_failures import KNOWN_FAILURES, MANDATORY_COMPONENTS, classify
+from tests.dcat.dcat_shacl import violations
 
 RECORD_TYPES = ["accommodation", "tour-operator", "tour-guide", "heritage-site"]
 
@@ -42,7 +43,7 @@ def test_every_known_failure_still_occurs(sample_records, dcat_shapes):
 
 def test_missing_shapes_fail_loudly(monkeypatch, tmp_path):
     """Neither the shared reference nor $KHTOURISM_DCAT_SHACL_DIR: a clear failure, no skip."""
-    import dcat_fixtures
+    import tests.dcat.dcat_fixtures as dcat_fixtures
 
     monkeypatch.setattr(dcat_fixtures, "REPO_ROOT", tmp_path / "repo")
     monkeypatch.setenv(dcat_fixtures.SHACL_ENV, str(tmp_path / "nowhere"))
@@ -53,7 +54,7 @@ def test_missing_shapes_fail_loudly(monkeypatch, tmp_path):
 
 
 def test_shapes_directory_from_environment(monkeypatch, tmp_path):
-    import dcat_fixtures
+    import tests.dcat.dcat_fixtures as dcat_fixtures
 
     (tmp_path / dcat_fixtures.SHAPES_FILE).write_text("")
     monkeypatch.setenv(dcat_fixtures.SHACL_ENV, str(tmp_path))

@@ -7,8 +7,6 @@ import io
 import json
 
 import pytest
-from dcat_known_failures import classify
-from dcat_shacl import violations
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
@@ -17,6 +15,8 @@ from ckan.tests import helpers
 
 from ckanext.khtourism.dcat import registry
 from ckanext.khtourism.dcat.cli import registry_group
+from tests.dcat.dcat_known_failures import classify
+from tests.dcat.dcat_shacl import violations
 
 
 def test_csv_export_lists_published_records_with_public_fields(app, published):

@@ -9,7 +9,10 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 import ckanext.khtourism.search  # noqa: F401
-from ckanext.khtourism import doctor
+from ckanext.khtourism import doctor, views
+from ckanext.khtourism.api import blueprint as api_blueprint  # api
+from ckanext.khtourism.api import changes as api_changes  # api: change feed
+from ckanext.khtourism.api import indexing as api_indexing  # api
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import licenses as record_licenses  # records
@@ -26,7 +29,7 @@ from ckanext.khtourism.workflow.labels import CuratorPermissionLabels  # records
 @tk.blanket.actions
 @tk.blanket.auth_functions
 @tk.blanket.validators
-@tk.blanket.blueprints
+# blueprints: IBlueprint below (the `views` module's blueprints plus the tourism API)
 class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IConfigurer)
     # search, records
@@ -36,6 +39,8 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     # dcat (its actions and blueprint are listed in logic/action and views)
     p.implements(p.ISignal)
+    # api: the `views` module's blueprints (records) and the tourism API
+    p.implements(p.IBlueprint)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
@@ -57,12 +62,28 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         return privacy.after_show(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return privacy.before_index(pkg_dict)
+        pkg_dict = privacy.before_index(pkg_dict)
+        # api: multi-select fields indexed as lists, so a filter on one value matches
+        return api_indexing.before_index(pkg_dict)
 
-    # dcat: ISignal
-    def get_signal_subscriptions(self) -> dict:
-        return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}
+    # api: IBlueprint — the `views` module's blueprints (records) and the tourism API
+    def get_blueprint(self) -> list[Any]:
+        return [*(getattr(views, name) for name in views.__all__), *api_blueprint.blueprints()]
+
+    # api: IPackageController — the change feed
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        api_changes.record_change(pkg_dict, "create")
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        api_changes.record_change(pkg_dict, "update")
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        api_changes.record_change(pkg_dict, "delete")
 
     # records: IFacets (each record type's search page)
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
         return record_facets.dataset_facets(facets_dict, package_type)
+
+    # dcat: ISignal
+    def get_signal_subscriptions(self) -> dict:
+        return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}

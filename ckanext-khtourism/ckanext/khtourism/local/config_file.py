@@ -21,6 +21,13 @@ PLUGINS = [
     "dcat_rdf_harvester",
     "spatial_metadata",
     "image_view",
+    # harvest room: our harvesters
+    "khtourism_spreadsheet_harvester",
+    "khtourism_arcgis_harvester",
+    "khtourism_ogcapi_harvester",
+    "khtourism_wfs_harvester",
+    "khtourism_ckan_harvester",
+    "khtourism_dcat_harvester",
 ]
 
 # records: the four tourism record types

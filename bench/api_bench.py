@@ -1,0 +1,149 @@
+"""Tourism API benchmark: 100,000 records, gunicorn with 2 workers, 16 clients.
+
+Starts embedded PostgreSQL and Redis under ``var/bench/`` (never the portal's
+or the tests' data), writes ``var/bench/ckan.ini``, prepares the database,
+generates the records once (``bench/api_generate.py``), serves the portal with
+gunicorn (2 workers, 127.0.0.1 only), runs the load generator
+(``bench/api_load.py``) as a separate process for each scenario, prints one
+JSON line per scenario, then stops everything it started.
+
+    .venv/bin/python bench/api_bench.py --count 100000 --clients 16 --requests 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from ckanext.khtourism.local import config_file, services, stack
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "/api/tourism/v1"
+SCENARIOS = {
+    "radius 5 km (Nha Trang), sorted by distance, 20 per page": [
+        f"{BASE}/accommodations?lat=12.2388&lon=109.1967&radius=5000&limit=20"
+    ],
+    "filtered list (star_rating=4,5 + admin_unit + operating), sorted by title, 20 per page": [
+        f"{BASE}/accommodations?star_rating=4,5&operating_status=operating&admin_unit={unit}"
+        f"&sort=title&limit=20"
+        for unit in ("22333", "22366", "22390", "22402")
+    ],
+}
+
+
+def wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise SystemExit(f"server did not answer {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--requests", type=int, default=100, help="per client and scenario")
+    parser.add_argument("--port", type=int, default=5055)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)"
+    )
+    parser.add_argument("--var", default="bench", help="data folder under var/ (one per data set)")
+    parser.add_argument(
+        "--setup-only", action="store_true", help="prepare the data, measure nothing"
+    )
+    args = parser.parse_args()
+
+    var_dir = ROOT / "var" / args.var
+    running = services.start(var_dir, database="ckan_bench", redis_db=2)
+    server = None
+    try:
+        config = config_file.write_config(
+            var_dir / "ckan.ini",
+            var_dir=var_dir,
+            sqlalchemy_url=running.sqlalchemy_url,
+            redis_url=running.redis_url,
+            port=args.port,
+            log_level="WARNING",
+            # the limiter stays on (its Redis round trips are part of the cost), with
+            # limits no benchmark client reaches
+            extra={"ckanext.khtourism.api.rate_limit.anonymous": "10000000/minute"},
+        )
+        env = dict(os.environ, CKAN_INI=str(config))
+        stack.prepare_database(config)
+        marker = var_dir / f"generated-{args.count}"
+        if not marker.exists():
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "api_generate.py"),
+                    "--count",
+                    str(args.count),
+                ],
+                check=True,
+                env=env,
+            )
+            marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"))
+        if args.setup_only:
+            return
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--chdir",
+                str(ROOT),
+                "--log-level",
+                "warning",
+                "bench.api_wsgi:application",
+            ],
+            env=env,
+            start_new_session=True,
+        )
+        wait_for(f"http://127.0.0.1:{args.port}{BASE}/openapi.json")
+        for name, paths in SCENARIOS.items():
+            output = subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "bench" / "api_load.py"),
+                    "--port",
+                    str(args.port),
+                    "--clients",
+                    str(args.clients),
+                    "--requests",
+                    str(args.requests),
+                    *paths,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            result = json.loads(output)
+            result["scenario"] = name
+            result["server"] = f"gunicorn {args.workers} workers x {args.threads} threads"
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    finally:
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
+        running.stop()
+
+
+if __name__ == "__main__":
+    main()

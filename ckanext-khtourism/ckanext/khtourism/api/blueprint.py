@@ -1,0 +1,307 @@
+"""Routes of ``/api/tourism/v1``: request -> params -> package_search -> serializer."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources as package_files
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+import ckan.plugins.toolkit as tk
+
+from . import auth, http, openapi, params, query, ratelimit, serializers, stats
+from .changes import read_changes
+from .errors import ApiError
+from .items import item_from_package, load_private_fields
+from .resources import BY_DATASET_TYPE, DATASET_TYPES, IDENTIFIERS, RESOURCES
+
+log = logging.getLogger(__name__)
+
+BASE_PATH = "/api/tourism/v1"
+RESOURCE_PATHS = ", ".join(f"'{path}'" for path in RESOURCES)
+
+api = Blueprint("khtourism_api", __name__, url_prefix=BASE_PATH)
+
+
+# --- cross-cutting: errors, auth, CORS, rate limits -------------------------
+
+
+@api.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return http.error_response(error)
+
+
+def _http_error(error: HTTPException) -> Response:
+    if error.code == 429 and error.response is not None:
+        return error.response
+    code = {404: "unknown_resource", 405: "method_not_allowed", 406: "not_acceptable"}.get(
+        error.code or 500, "internal_error"
+    )
+    return http.error_response(ApiError(code))
+
+
+# Per code, not per class: CKAN registers HTML handlers per code on the app,
+# and Flask prefers a code-specific handler over a class one.
+for _code in default_exceptions:
+    api.register_error_handler(_code, _http_error)
+
+
+@api.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    log.exception("tourism API: unexpected error on %s", request.full_path)
+    return http.error_response(ApiError("internal_error"))
+
+
+def _on_breach(limit: Any) -> Response:
+    retry_after = ratelimit.retry_after_seconds(limit)
+    return http.error_response(
+        ApiError("rate_limited", None, str(limit.limit), str(limit.limit), retry_after=retry_after),
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+ratelimit.attach(api, _on_breach)
+
+
+@api.before_request
+def _identify() -> None:
+    auth.resolve_user()
+
+
+@api.after_request
+def _cors(response: Response) -> Response:
+    return http.add_cors(response)
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _format(parsed: dict[str, Any]) -> str:
+    fmt = serializers.negotiate(
+        parsed.get("format"), request.accept_mimetypes if request.headers.get("Accept") else None
+    )
+    if fmt is None:
+        raise ApiError("not_acceptable")
+    return fmt
+
+
+def _require_token_for_unpublished(parsed: dict[str, Any]) -> None:
+    if parsed.get("include_unpublished") and auth.user_name() is None:
+        raise ApiError("token_required", "include_unpublished")
+
+
+def _page_links(page: int, limit: int, total: int) -> dict[str, str | None]:
+    def url(number: int) -> str:
+        args = request.args.to_dict()
+        args["page"] = str(number)
+        return f"{tk.config.get('ckan.site_url', '').rstrip('/')}{request.path}?{urlencode(args)}"
+
+    last = max(1, -(-total // limit))
+    return {
+        "self": url(page),
+        "next": url(page + 1) if page < last else None,
+        "prev": url(page - 1) if page > 1 else None,
+    }
+
+
+def _last_modified(items: list[dict[str, Any]]):
+    stamps = [http.parse_timestamp(item.get("metadata_modified")) for item in items]
+    stamps = [stamp for stamp in stamps if stamp]
+    return max(stamps) if stamps else None
+
+
+def _render_page(
+    fmt: str, page: serializers.Page, lang: str, raw_items: list[dict[str, Any]]
+) -> Response:
+    body = serializers.render_page(fmt, page, lang)
+    headers = {}
+    if page.links.get("next"):
+        headers["Link"] = f'<{page.links["next"]}>; rel="next"'
+    return http.conditional(body, serializers.MEDIA_TYPES[fmt], _last_modified(raw_items), headers)
+
+
+# --- routes ------------------------------------------------------------------
+
+
+@api.route("/")
+def index() -> Response:
+    params.parse(request.args, params.META)
+    site = tk.config.get("ckan.site_url", "").rstrip("/") + BASE_PATH
+    body = serializers.json_format.dumps(
+        {
+            "name": "Khánh Hòa tourism data API",
+            "version": openapi.API_VERSION,
+            "resources": {path: f"{site}/{path}" for path in RESOURCES},
+            "lookup": f"{site}/lookup",
+            "changes": f"{site}/changes",
+            "stats": f"{site}/stats",
+            "openapi": f"{site}/openapi.json",
+            "docs": f"{site}/docs",
+        }
+    )
+    return http.conditional(body, "application/json", None)
+
+
+@api.route("/openapi.json")
+def openapi_document() -> Response:
+    params.parse(request.args, params.META)
+    body = serializers.json_format.dumps(openapi.document())
+    return http.conditional(body, "application/json", None)
+
+
+@api.route("/docs")
+def docs_page() -> Response:
+    params.parse(request.args, params.META)
+    html = package_files.files("ckanext.khtourism.api").joinpath("static/docs.html").read_bytes()
+    return http.conditional(html, "text/html; charset=utf-8", None)
+
+
+@api.route("/docs/<any('docs.js', 'docs.css'):asset>")
+def docs_asset(asset: str) -> Response:
+    data = package_files.files("ckanext.khtourism.api").joinpath(f"static/{asset}").read_bytes()
+    media = "text/javascript; charset=utf-8" if asset.endswith(".js") else "text/css; charset=utf-8"
+    return http.conditional(data, media, None)
+
+
+@api.route(f"/<any({RESOURCE_PATHS}):resource_path>")
+def list_records(resource_path: str) -> Response:
+    resource = RESOURCES[resource_path]
+    parsed = params.parse(request.args, params.LIST, resource)
+    lang = http.lang()
+    fmt = _format(parsed)
+    _require_token_for_unpublished(parsed)
+    limit, start = query.page_window(parsed)
+    user = auth.user_name()
+    result = query.search(parsed, [resource.dataset_type], rows=limit, start=start, user_name=user)
+    centre = (parsed["lon"], parsed["lat"]) if "radius" in parsed else None
+    load_private_fields(user, result["results"])
+    items = [
+        item_from_package(
+            pkg, lang=lang, user_name=user, centre=centre, fields=parsed.get("fields")
+        )
+        for pkg in result["results"]
+    ]
+    page_number = parsed.get("page", 1)
+    page = serializers.Page(
+        items=items,
+        total=result["count"],
+        limit=limit,
+        page=page_number,
+        resource=resource.path,
+        links=_page_links(page_number, limit, result["count"]),
+        columns=["id", *parsed["fields"]] if parsed.get("fields") else list(resource.all_fields),
+    )
+    return _render_page(fmt, page, lang, items)
+
+
+@api.route(f"/<any({RESOURCE_PATHS}):resource_path>/<id_or_name>")
+def show_record(resource_path: str, id_or_name: str) -> Response:
+    resource = RESOURCES[resource_path]
+    parsed = params.parse(request.args, params.ITEM, resource)
+    lang = http.lang()
+    fmt = _format(parsed)
+    user = auth.user_name()
+    try:
+        # use_cache False: the search index's copy never holds the private guide
+        # fields, so a curator's package_show must read the database
+        pkg = tk.get_action("package_show")(
+            {"user": user or "", "use_cache": False}, {"id": id_or_name}
+        )
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        raise ApiError("not_found", None, id_or_name, id_or_name) from None
+    if pkg.get("type") != resource.dataset_type or pkg.get("state") != "active":
+        raise ApiError("not_found", None, id_or_name, id_or_name)
+    item = item_from_package(pkg, lang=lang, user_name=user, fields=parsed.get("fields"))
+    body = serializers.render_item(fmt, item, lang)
+    return http.conditional(
+        body,
+        serializers.MEDIA_TYPES[fmt],
+        http.parse_timestamp(item.get("metadata_modified") or pkg.get("metadata_modified")),
+    )
+
+
+@api.route("/lookup")
+def lookup() -> Response:
+    parsed = params.parse(request.args, params.LOOKUP)
+    lang = http.lang()
+    fmt = _format(parsed)
+    _require_token_for_unpublished(parsed)
+    identifier = next(name for name in IDENTIFIERS if name in parsed)
+    value = parsed[identifier].strip()
+    types = [
+        t for t in IDENTIFIERS[identifier] if t in (parsed.get("type") or IDENTIFIERS[identifier])
+    ]
+    user = auth.user_name()
+    if not types:
+        result: dict[str, Any] = {"count": 0, "results": []}
+    else:
+        result = query.search(
+            parsed,
+            types,
+            rows=params.DEFAULT_LIMIT,
+            extra_fq=[f"{identifier}:{query.quote(value)}"],
+            user_name=user,
+        )
+    load_private_fields(user, result["results"])
+    items = [
+        item_from_package(pkg, lang=lang, user_name=user, fields=None) for pkg in result["results"]
+    ]
+    page = serializers.Page(
+        items=items,
+        total=result["count"],
+        limit=params.DEFAULT_LIMIT,
+        resource="lookup",
+        links={"self": request.url, "next": None, "prev": None},
+    )
+    return _render_page(fmt, page, lang, items)
+
+
+@api.route("/changes")
+def changes() -> Response:
+    parsed = params.parse(request.args, params.CHANGES)
+    limit = parsed.get("limit", params.DEFAULT_LIMIT)
+    rows, more = read_changes(
+        after_seq=int(parsed["cursor"]) if "cursor" in parsed else None,
+        since=parsed.get("since"),
+        dataset_types=list(parsed.get("type") or DATASET_TYPES),
+        limit=limit,
+    )
+    next_cursor = rows[-1]["cursor"] if rows else parsed.get("cursor")
+    body = serializers.json_format.dumps(
+        {
+            "changes": rows,
+            "next_cursor": next_cursor,
+            "has_more": more,
+        }
+    )
+    return http.conditional(body, "application/json", None)
+
+
+@api.route("/stats")
+def statistics() -> Response:
+    parsed = params.parse(request.args, params.STATS)
+    _require_token_for_unpublished(parsed)
+    lang = http.lang()
+    types = list(parsed.get("type") or DATASET_TYPES)
+    filtered = {
+        key: value for key, value in parsed.items() if key not in ("type", "months", "lang")
+    }
+    body = serializers.json_format.dumps(
+        stats.build({**filtered, "months": parsed.get("months", 12)}, types, lang, auth.user_name())
+    )
+    return http.conditional(body, "application/json", None)
+
+
+@api.route("/<path:unknown>")
+def unknown_resource(unknown: str) -> Response:
+    raise ApiError("unknown_resource")
+
+
+def blueprints() -> list[Blueprint]:
+    return [api]
+
+
+__all__ = ["api", "blueprints", "BY_DATASET_TYPE"]

@@ -1,0 +1,212 @@
+"""A CKAN package dict -> one API item (the shape every serializer starts from).
+
+Private tour-guide fields are removed here unless the requesting user may see
+them; nothing else in the API reads package dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from .resources import BY_DATASET_TYPE, PRIVATE_GUIDE_FIELDS, Resource
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def point_of(pkg: dict[str, Any]) -> tuple[float, float] | None:
+    """(lon, lat) of the record's ``spatial`` point (or its geometry's centroid)."""
+    spatial = pkg.get("spatial")
+    if not spatial:
+        return None
+    try:
+        geometry = json.loads(spatial) if isinstance(spatial, str) else spatial
+        if geometry.get("type") == "Point":
+            lon, lat = geometry["coordinates"][:2]
+            return float(lon), float(lat)
+        from shapely.geometry import shape
+
+        centroid = shape(geometry).centroid
+        return centroid.x, centroid.y
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        return None
+
+
+def geometry_of(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    point = point_of(pkg)
+    if point is None:
+        return None
+    return {"type": "Point", "coordinates": [point[0], point[1]]}
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def may_see_private_fields(user_name: str | None, pkg: dict[str, Any]) -> bool:
+    """Curators, sysadmins and members of the record's own organization (the
+    records room's rule, ``records.privacy``)."""
+    if not user_name:
+        return False
+    from ckanext.khtourism.records.privacy import may_see_private_fields as records_rule
+
+    return records_rule(user_name, pkg.get("owner_org"))
+
+
+def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -> None:
+    """Add the private tour-guide fields, in place, to the packages the user may see them on.
+
+    Search results never hold them (the index is stripped); one query over
+    ``package_extra`` brings them for a whole page, never one ``package_show``
+    per result.
+    """
+    if not user_name:
+        return
+    allowed = {
+        pkg["id"]: pkg
+        for pkg in packages
+        if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg)
+    }
+    if not allowed:
+        return
+    import ckan.model as model
+
+    rows = (
+        model.Session.query(
+            model.PackageExtra.package_id, model.PackageExtra.key, model.PackageExtra.value
+        )
+        .filter(model.PackageExtra.package_id.in_(list(allowed)))
+        .filter(model.PackageExtra.key.in_(PRIVATE_GUIDE_FIELDS))
+        .filter(model.PackageExtra.state == "active")
+        .all()
+    )
+    for package_id, key, value in rows:
+        allowed[package_id][key] = value
+
+
+@lru_cache(maxsize=8)
+def _choice_labels(dataset_type: str) -> dict[str, dict[str, dict[str, str]]]:
+    """field -> code -> {lang: label}, from the scheming schema when it is loaded."""
+    try:
+        from ckanext.scheming.helpers import scheming_get_dataset_schema
+    except ImportError:
+        return {}
+    schema = scheming_get_dataset_schema(dataset_type) or {}
+    labels: dict[str, dict[str, dict[str, str]]] = {}
+    for field in schema.get("dataset_fields", []):
+        choices = field.get("choices")
+        if not choices:
+            continue
+        by_code = {}
+        for choice in choices:
+            label = choice.get("label", choice.get("value"))
+            if not isinstance(label, dict):
+                label = {"vi": str(label), "en": str(label)}
+            by_code[str(choice.get("value"))] = label
+        labels[field["field_name"]] = by_code
+    return labels
+
+
+def label_for(dataset_type: str, field: str, code: str, lang: str) -> str | None:
+    by_code = _choice_labels(dataset_type).get(field, {})
+    label = by_code.get(str(code))
+    if not label:
+        return None
+    return label.get(lang) or label.get("vi") or label.get("en") or str(code)
+
+
+def item_from_package(
+    pkg: dict[str, Any],
+    *,
+    lang: str,
+    user_name: str | None,
+    centre: tuple[float, float] | None = None,
+    fields: list[str] | None = None,
+) -> dict[str, Any]:
+    """The API item for one record (private guide fields only for those allowed)."""
+    resource: Resource | None = BY_DATASET_TYPE.get(pkg.get("type", ""))
+    site_url = tk.config.get("ckan.site_url", "").rstrip("/")
+    point = point_of(pkg)
+    organization = pkg.get("organization") or {}
+    item: dict[str, Any] = {
+        "id": pkg.get("id"),
+        "name": pkg.get("name"),
+        "type": pkg.get("type"),
+        "title": pkg.get("title"),
+        "title_en": pkg.get("title_en") or None,
+        "display_title": (pkg.get("title_en") or pkg.get("title"))
+        if lang == "en"
+        else pkg.get("title"),
+        "notes": pkg.get("notes") or None,
+        "notes_en": pkg.get("notes_en") or None,
+        "url": f"{site_url}/{pkg.get('type') or 'dataset'}/{pkg.get('name')}",
+        "organization": {"name": organization.get("name"), "title": organization.get("title")}
+        if organization
+        else None,
+        "latitude": point[1] if point else None,
+        "longitude": point[0] if point else None,
+        "tags": [tag.get("name") for tag in pkg.get("tags") or [] if tag.get("name")],
+        "metadata_created": _utc(pkg.get("metadata_created")),
+        "metadata_modified": _utc(pkg.get("metadata_modified")),
+    }
+    if pkg.get("private") or pkg.get("workflow_state") not in (None, "published"):
+        item["workflow_state"] = pkg.get("workflow_state")
+        item["published"] = not pkg.get("private")
+    for name in (
+        "admin_unit",
+        "former_district",
+        "street_address",
+        "phone",
+        "email",
+        "website",
+        "operating_status",
+        "last_verified",
+        "license_id",
+    ):
+        item[name] = _value(pkg.get(name))
+    if resource is not None:
+        for name in resource.fields:
+            item[name] = _value(pkg.get(name))
+    if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg):
+        for name in PRIVATE_GUIDE_FIELDS:
+            item[name] = _value(pkg.get(name))
+    if centre is not None:
+        distance = pkg.get("distance_m", pkg.get("_distance"))
+        if distance is None and point is not None:
+            distance = haversine_m(centre[0], centre[1], point[0], point[1])
+        item["distance_m"] = round(float(distance), 1) if distance is not None else None
+    labels = {}
+    for name, value in item.items():
+        if isinstance(value, str):
+            label = label_for(item["type"] or "", name, value, lang)
+            if label:
+                labels[name] = label
+        elif isinstance(value, list):
+            found = [label_for(item["type"] or "", name, str(v), lang) for v in value]
+            if any(found):
+                labels[name] = [label or str(v) for label, v in zip(found, value, strict=True)]
+    item["labels"] = labels
+    if fields:
+        keep = {"id", *fields}
+        item = {key: value for key, value in item.items() if key in keep}
+    return item
+
+
+def _value(value: Any) -> Any:
+    if value in ("", None):
+        return None
+    return value
+
+
+def _utc(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value if value.endswith("Z") or "+" in value[10:] else value + "Z"

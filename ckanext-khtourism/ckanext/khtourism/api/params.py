@@ -1,0 +1,539 @@
+"""Every request parameter of the API: definitions, parsing and validation.
+
+Each :class:`Param` carries the JSON schema the OpenAPI document publishes and
+is validated against that same schema here, so the document and the code
+cannot drift apart. Semantic rules that a schema cannot say (a latitude
+needs a longitude, a bounding box must not be inverted, a polygon must be a
+valid polygon) follow in :func:`parse`. Every failure raises
+:class:`~.errors.ApiError` — a 400 with the parameter's name, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from .errors import ApiError, conflict, invalid
+from .resources import (
+    FORMER_DISTRICTS,
+    IDENTIFIERS,
+    OPERATING_STATUS,
+    RESOURCES,
+    Resource,
+)
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+MAX_PAGE = 10000
+MAX_RADIUS_M = 500_000
+MAX_Q_LENGTH = 500
+MAX_POLYGON_LENGTH = 100_000
+FORMATS = ("json", "geojson", "csv", "jsonld")
+LANGS = ("vi", "en")
+SORT_KEYS = ("relevance", "distance", "title", "name", "updated", "created")
+CHANGE_TYPES = ("created", "updated", "withdrawn", "unpublished", "deleted")
+
+# Endpoint groups a parameter belongs to.
+LIST, ITEM, LOOKUP, CHANGES, STATS, META = "list", "item", "lookup", "changes", "stats", "meta"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    schema: dict[str, Any]
+    description: str
+    endpoints: frozenset[str]
+    # None: every resource; else the resource paths that accept it
+    resources: frozenset[str] | None = None
+    example: Any = None
+    explode: bool = field(default=False)
+
+    def applies(self, endpoint: str, resource: Resource | None) -> bool:
+        if endpoint not in self.endpoints:
+            return False
+        if self.resources is None or resource is None:
+            return True
+        return resource.path in self.resources
+
+
+def _codes(values: Iterable[str]) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": {"type": "string", "enum": list(values)},
+        "minItems": 1,
+        "uniqueItems": True,
+    }
+
+
+_ALL = frozenset({LIST, ITEM, LOOKUP, CHANGES, STATS, META})
+
+PARAMS: list[Param] = [
+    Param(
+        "format",
+        {"type": "string", "enum": list(FORMATS)},
+        "Response format; overrides the Accept header. `json` (default), `geojson` "
+        "(FeatureCollection), `csv` (UTF-8 with BOM) or `jsonld` (schema.org).",
+        frozenset({LIST, ITEM, LOOKUP}),
+    ),
+    Param(
+        "lang",
+        {"type": "string", "enum": list(LANGS)},
+        "Language of titles, labels and error messages; defaults to the Accept-Language "
+        "header, then Vietnamese.",
+        _ALL,
+    ),
+    Param(
+        "q",
+        {"type": "string", "minLength": 1, "maxLength": MAX_Q_LENGTH},
+        "Free-text search, the same Vietnamese-aware search as the portal "
+        "(case- and diacritic-insensitive).",
+        frozenset({LIST}),
+        example="khach san",
+    ),
+    Param(
+        "admin_unit",
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[0-9]{5}$"},
+            "minItems": 1,
+            "maxItems": 100,
+            "uniqueItems": True,
+        },
+        "Commune-level administrative unit code(s) (2025, 5 digits), comma-separated.",
+        frozenset({LIST, STATS}),
+        example=["22333"],
+    ),
+    Param(
+        "former_district",
+        _codes(FORMER_DISTRICTS),
+        "District code(s) before 1 July 2025 (3 digits), comma-separated.",
+        frozenset({LIST, STATS}),
+    ),
+    Param(
+        "operating_status",
+        _codes(OPERATING_STATUS),
+        "Operating status(es), comma-separated.",
+        frozenset({LIST, STATS}),
+    ),
+    Param(
+        "bbox",
+        {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "Bounding box `min_lon,min_lat,max_lon,max_lat` (WGS84): records whose location "
+        "intersects it.",
+        frozenset({LIST}),
+        example=[109.0, 12.0, 109.5, 12.5],
+    ),
+    Param(
+        "lat",
+        {"type": "number", "minimum": -90, "maximum": 90},
+        "Latitude of the centre of a radius search (with `lon` and `radius`).",
+        frozenset({LIST}),
+    ),
+    Param(
+        "lon",
+        {"type": "number", "minimum": -180, "maximum": 180},
+        "Longitude of the centre of a radius search (with `lat` and `radius`).",
+        frozenset({LIST}),
+    ),
+    Param(
+        "radius",
+        {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_M},
+        "Radius in metres (great-circle). Results are sorted by distance and carry `distance_m`.",
+        frozenset({LIST}),
+    ),
+    Param(
+        "polygon",
+        {"type": "string", "minLength": 1, "maxLength": MAX_POLYGON_LENGTH},
+        "A polygon (GeoJSON Polygon/MultiPolygon geometry or WKT, WGS84): records whose "
+        "location intersects it.",
+        frozenset({LIST}),
+    ),
+    Param(
+        "updated_since",
+        {"type": "string", "format": "date-time"},
+        "Only records modified at or after this instant (RFC 3339, e.g. `2026-01-01T00:00:00Z`).",
+        frozenset({LIST}),
+    ),
+    Param(
+        "include_unpublished",
+        {"type": "boolean"},
+        "Also return records that are not published (drafts, submitted, rejected). Needs "
+        "an API token; only records the token's user may see are returned.",
+        frozenset({LIST, LOOKUP, STATS}),
+    ),
+    Param(
+        "sort",
+        {
+            "type": "string",
+            "enum": [
+                prefix + key
+                for key in SORT_KEYS
+                for prefix in ("", "-")
+                if not (key in ("relevance", "distance") and prefix == "-")
+            ],
+        },
+        "Sort order: a key, `-` for descending. `relevance` needs `q`, `distance` needs a "
+        "radius search. Default: distance for radius searches, relevance with `q`, else `-updated`.",
+        frozenset({LIST}),
+    ),
+    Param(
+        "fields",
+        {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z_]+$"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "Comma-separated fields to return (see the resource's item schema); `id` is always "
+        "included.",
+        frozenset({LIST, ITEM, LOOKUP}),
+    ),
+    Param(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
+        frozenset({LIST, CHANGES}),
+    ),
+    Param(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        "Page number, from 1; the response carries the total count.",
+        frozenset({LIST}),
+    ),
+    Param(
+        "since",
+        {"type": "string", "format": "date-time"},
+        "Changes at or after this instant (RFC 3339). Use `cursor` to continue.",
+        frozenset({CHANGES}),
+    ),
+    Param(
+        "cursor",
+        {"type": "string", "pattern": "^[0-9]{1,18}$"},
+        "Opaque cursor from a previous response's `next_cursor`: changes after it.",
+        frozenset({CHANGES}),
+    ),
+    Param(
+        "type",
+        _codes(["accommodation", "tour-operator", "tour-guide", "heritage-site"]),
+        "Record type(s), comma-separated.",
+        frozenset({CHANGES, STATS, LOOKUP}),
+    ),
+    Param(
+        "months",
+        {"type": "integer", "minimum": 1, "maximum": 60},
+        "How many calendar months (counting back from the current one) the "
+        "created/updated histogram covers (default 12).",
+        frozenset({STATS}),
+    ),
+]
+
+for _identifier in IDENTIFIERS:
+    PARAMS.append(
+        Param(
+            _identifier,
+            {"type": "string", "minLength": 1, "maxLength": 100},
+            f"Official identifier `{_identifier}` to look up (exactly one identifier per request).",
+            frozenset({LOOKUP}),
+        )
+    )
+
+for _resource in RESOURCES.values():
+    for _filter in _resource.filters:
+        if any(p.name == _filter.name and LIST in p.endpoints for p in PARAMS):
+            existing = next(p for p in PARAMS if p.name == _filter.name)
+            PARAMS[PARAMS.index(existing)] = Param(
+                existing.name,
+                existing.schema,
+                existing.description,
+                existing.endpoints,
+                (existing.resources or frozenset()) | {_resource.path},
+            )
+            continue
+        if _filter.choices is not None:
+            schema = _codes(_filter.choices)
+        else:
+            schema = {
+                "type": "array",
+                "items": {"type": "string", "pattern": _filter.pattern},
+                "minItems": 1,
+                "uniqueItems": True,
+            }
+        PARAMS.append(
+            Param(
+                _filter.name,
+                schema,
+                f"Filter by {_filter.description}, comma-separated (any of them).",
+                frozenset({LIST, STATS}),
+                frozenset({_resource.path}),
+            )
+        )
+
+PARAMS_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+
+
+def params_for(endpoint: str, resource: Resource | None = None) -> list[Param]:
+    return [p for p in PARAMS if p.applies(endpoint, resource)]
+
+
+# --- value parsing against the schema ------------------------------------
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+
+
+def parse_datetime(name: str, raw: str) -> dt.datetime:
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            value = dt.datetime.fromisoformat(text)
+        else:
+            if "T" not in text.upper()[:11]:
+                raise ValueError("no time")
+            value = dt.datetime.fromisoformat(text.replace("z", "Z").replace("t", "T"))
+            if value.tzinfo is None:
+                raise ValueError("no offset")
+    except ValueError:
+        raise invalid(
+            name,
+            "cần thời điểm theo RFC 3339, ví dụ 2026-01-01T00:00:00Z.",
+            "expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z.",
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    value = value.astimezone(dt.timezone.utc)
+    if value.year < 1900:
+        raise invalid(name, "năm phải từ 1900 trở đi.", "the year must be 1900 or later.")
+    return value
+
+
+def _scalar(param: Param, schema: Mapping[str, Any], raw: str, name: str) -> Any:
+    kind = schema.get("type")
+    if kind == "integer":
+        if not _INTEGER.match(raw.strip()):
+            raise invalid(name, "cần một số nguyên.", "expected an integer.")
+        value: Any = int(raw)
+    elif kind == "number":
+        if not _NUMBER.match(raw.strip()):
+            raise invalid(name, "cần một số.", "expected a number.")
+        value = float(raw)
+        if not math.isfinite(value):
+            raise invalid(name, "cần một số hữu hạn.", "expected a finite number.")
+    elif kind == "boolean":
+        lowered = raw.strip().lower()
+        if lowered not in ("true", "false"):
+            raise invalid(name, "cần 'true' hoặc 'false'.", "expected 'true' or 'false'.")
+        value = lowered == "true"
+    else:
+        value = raw
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            raise invalid(name, "giá trị không được để trống.", "the value must not be empty.")
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            raise invalid(
+                name,
+                f"dài quá {schema['maxLength']} ký tự.",
+                f"longer than {schema['maxLength']} characters.",
+            )
+        if "enum" in schema and value not in schema["enum"]:
+            allowed = ", ".join(schema["enum"])
+            raise invalid(
+                name, f"'{value}' không thuộc: {allowed}.", f"'{value}' is not one of: {allowed}."
+            )
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            raise invalid(
+                name,
+                f"'{value}' không đúng dạng {schema['pattern']}.",
+                f"'{value}' does not match {schema['pattern']}.",
+            )
+        if schema.get("format") == "date-time":
+            value = parse_datetime(name, value)
+        return value
+    if "minimum" in schema and value < schema["minimum"]:
+        raise invalid(name, f"phải ≥ {schema['minimum']}.", f"must be ≥ {schema['minimum']}.")
+    if "maximum" in schema and value > schema["maximum"]:
+        raise invalid(name, f"phải ≤ {schema['maximum']}.", f"must be ≤ {schema['maximum']}.")
+    if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+        raise invalid(
+            name,
+            f"phải > {schema['exclusiveMinimum']}.",
+            f"must be > {schema['exclusiveMinimum']}.",
+        )
+    return value
+
+
+def parse_value(param: Param, raw: str) -> Any:
+    """One raw query-string value -> a Python value, or ApiError naming the parameter."""
+    if "\x00" in raw:
+        raise invalid(param.name, "chứa ký tự NUL.", "contains a NUL character.")
+    schema = param.schema
+    if schema.get("type") != "array":
+        return _scalar(param, schema, raw, param.name)
+    parts = raw.split(",")
+    if len(parts) < schema.get("minItems", 0) or raw == "":
+        raise invalid(
+            param.name,
+            f"cần ít nhất {schema.get('minItems', 1)} giá trị.",
+            f"expected at least {schema.get('minItems', 1)} value(s).",
+        )
+    if "maxItems" in schema and len(parts) > schema["maxItems"]:
+        raise invalid(
+            param.name,
+            f"nhiều nhất {schema['maxItems']} giá trị.",
+            f"at most {schema['maxItems']} value(s).",
+        )
+    values = [_scalar(param, schema["items"], part, param.name) for part in parts]
+    if schema.get("uniqueItems") and len(set(values)) != len(values):
+        raise invalid(param.name, "có giá trị lặp lại.", "contains repeated values.")
+    return values
+
+
+def parse(args: MultiDict, endpoint: str, resource: Resource | None = None) -> dict[str, Any]:
+    """Validate the query string of one request; the parsed values by name."""
+    allowed = {p.name: p for p in params_for(endpoint, resource)}
+    parsed: dict[str, Any] = {}
+    for name in args:
+        if name not in allowed:
+            raise ApiError("unknown_parameter", name)
+        values = args.getlist(name)
+        if len(values) != 1:
+            raise ApiError("repeated_parameter", name)
+        parsed[name] = parse_value(allowed[name], values[0])
+    _check_rules(parsed, endpoint, resource)
+    return parsed
+
+
+def _check_rules(parsed: dict[str, Any], endpoint: str, resource: Resource | None) -> None:
+    radius_keys = [key for key in ("lat", "lon", "radius") if key in parsed]
+    if radius_keys and len(radius_keys) != 3:
+        missing = next(key for key in ("lat", "lon", "radius") if key not in parsed)
+        raise conflict(
+            missing,
+            "tìm theo bán kính cần đủ lat, lon và radius.",
+            "a radius search needs lat, lon and radius together.",
+        )
+    spatial = [key for key in ("bbox", "radius", "polygon") if key in parsed]
+    if len(spatial) > 1:
+        raise conflict(
+            spatial[1],
+            "chỉ dùng một trong bbox, lat/lon/radius, polygon.",
+            "use only one of bbox, lat/lon/radius, polygon.",
+        )
+    if "bbox" in parsed:
+        parsed["bbox"] = _check_bbox(parsed["bbox"])
+    if "polygon" in parsed:
+        parsed["polygon"] = parse_polygon(parsed["polygon"])
+    sort = parsed.get("sort")
+    if sort == "relevance" and "q" not in parsed:
+        raise conflict(
+            "sort", "sắp xếp theo mức liên quan cần tham số q.", "sort=relevance needs q."
+        )
+    if sort == "distance" and "radius" not in parsed:
+        raise conflict(
+            "sort",
+            "sắp xếp theo khoảng cách cần lat, lon và radius.",
+            "sort=distance needs lat, lon and radius.",
+        )
+    if "since" in parsed and "cursor" in parsed:
+        raise conflict(
+            "cursor", "dùng since hoặc cursor, không dùng cả hai.", "use since or cursor, not both."
+        )
+    if endpoint == LOOKUP:
+        given = [name for name in IDENTIFIERS if name in parsed]
+        if len(given) != 1:
+            raise conflict(
+                given[1] if len(given) > 1 else "enterprise_code",
+                "cần đúng một mã định danh: " + ", ".join(IDENTIFIERS) + ".",
+                "exactly one identifier is needed: " + ", ".join(IDENTIFIERS) + ".",
+            )
+    if "fields" in parsed and resource is not None:
+        known = set(resource.all_fields)
+        for name in parsed["fields"]:
+            if name not in known:
+                raise invalid(
+                    "fields",
+                    f"trường '{name}' không có trong {resource.path}.",
+                    f"field '{name}' does not exist in {resource.path}.",
+                )
+
+
+def _check_bbox(values: list[float]) -> tuple[float, float, float, float]:
+    min_lon, min_lat, max_lon, max_lat = values
+    for value in (min_lon, max_lon):
+        if not -180 <= value <= 180:
+            raise invalid(
+                "bbox", "kinh độ phải trong [-180, 180].", "longitudes must be within [-180, 180]."
+            )
+    for value in (min_lat, max_lat):
+        if not -90 <= value <= 90:
+            raise invalid(
+                "bbox", "vĩ độ phải trong [-90, 90].", "latitudes must be within [-90, 90]."
+            )
+    if min_lon > max_lon or min_lat > max_lat:
+        raise invalid(
+            "bbox",
+            "cần min_lon,min_lat,max_lon,max_lat với giá trị nhỏ trước.",
+            "expected min_lon,min_lat,max_lon,max_lat with the minimum first.",
+        )
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def parse_polygon(text: str) -> dict[str, Any]:
+    """A GeoJSON or WKT polygon -> a valid GeoJSON (Multi)Polygon geometry within WGS84."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    error = invalid(
+        "polygon",
+        "cần một đa giác hợp lệ (GeoJSON Polygon/MultiPolygon hoặc WKT).",
+        "expected a valid polygon (GeoJSON Polygon/MultiPolygon or WKT).",
+    )
+    stripped = text.strip()
+    try:
+        if stripped.startswith("{"):
+            data = json.loads(stripped)
+            if isinstance(data, dict) and data.get("type") == "Feature":
+                data = data.get("geometry")
+            if not isinstance(data, dict):
+                raise error
+            geometry = shape(data)
+        else:
+            geometry = shapely.from_wkt(stripped)
+    except ApiError:
+        raise
+    except Exception:  # shapely and json raise many kinds of errors for bad input
+        raise error from None
+    if (
+        geometry is None
+        or geometry.is_empty
+        or geometry.geom_type not in ("Polygon", "MultiPolygon")
+    ):
+        raise error
+    if not geometry.is_valid:
+        raise invalid(
+            "polygon",
+            "đa giác tự cắt hoặc không khép kín.",
+            "the polygon is self-intersecting or not closed.",
+        )
+    min_x, min_y, max_x, max_y = geometry.bounds
+    if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
+        raise invalid(
+            "polygon",
+            "toạ độ phải là WGS84 (kinh độ, vĩ độ).",
+            "coordinates must be WGS84 (lon, lat).",
+        )
+    return mapping(geometry)
+
+
+def request_lang(args: Mapping[str, str], accept_languages: Any) -> str:
+    """``lang=`` if valid, else the best of Accept-Language, else Vietnamese."""
+    lang = args.get("lang")
+    if lang in LANGS:
+        return lang
+    best = accept_languages.best_match(list(LANGS)) if accept_languages else None
+    return best or "vi"

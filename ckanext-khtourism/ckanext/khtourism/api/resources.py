@@ -1,0 +1,277 @@
+"""The four record types as API resources, from docs/record-types.md.
+
+One table says, per resource: the dataset type, the fields an item may carry
+(for ``fields=`` and CSV columns), the category filters with their code lists,
+the official identifiers that ``/lookup`` accepts and the schema.org type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OPERATING_STATUS = ["operating", "suspended", "closed", "withdrawn"]
+FORMER_DISTRICTS = [
+    "568",
+    "569",
+    "570",
+    "571",
+    "572",
+    "573",
+    "574",
+    "575",
+    "576",
+    "582",
+    "584",
+    "585",
+    "586",
+    "587",
+    "588",
+    "589",
+]
+LANGUAGE_PATTERN = "^[a-z]{2}$"
+
+# Tour-guide fields that only curators, sysadmins and the guide's own
+# organization may see (docs/record-types.md, "Private fields").
+PRIVATE_GUIDE_FIELDS = (
+    "date_of_birth",
+    "id_number",
+    "personal_phone",
+    "personal_email",
+    "home_address",
+)
+
+COMMON_FIELDS = [
+    "id",
+    "name",
+    "type",
+    "title",
+    "title_en",
+    "notes",
+    "notes_en",
+    "url",
+    "organization",
+    "admin_unit",
+    "former_district",
+    "street_address",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "operating_status",
+    "last_verified",
+    "license_id",
+    "tags",
+    "metadata_created",
+    "metadata_modified",
+    "distance_m",
+]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A category filter: query parameter ``name`` filters index field ``field``."""
+
+    name: str
+    choices: tuple[str, ...] | None = None  # None: free codes matching ``pattern``
+    pattern: str | None = None
+    description: str = ""
+
+    @property
+    def field(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Resource:
+    path: str  # URL segment, e.g. "accommodations"
+    dataset_type: str
+    title_vi: str
+    title_en: str
+    fields: tuple[str, ...]
+    filters: tuple[Filter, ...]
+    identifiers: tuple[str, ...]
+    schema_org_type: str
+    sortable: tuple[str, ...] = field(default=())
+
+    @property
+    def all_fields(self) -> tuple[str, ...]:
+        return tuple(COMMON_FIELDS) + self.fields
+
+
+LANGUAGES_FILTER = Filter(
+    "languages", pattern=LANGUAGE_PATTERN, description="ISO 639-1 language code(s)"
+)
+
+RESOURCES: dict[str, Resource] = {
+    resource.path: resource
+    for resource in (
+        Resource(
+            path="accommodations",
+            dataset_type="accommodation",
+            title_vi="Cơ sở lưu trú du lịch",
+            title_en="Accommodation establishments",
+            fields=(
+                "accommodation_type",
+                "hotel_subtype",
+                "star_rating",
+                "rating_decision_number",
+                "rating_decision_date",
+                "rooms",
+                "beds",
+                "max_guests",
+                "price_min_vnd",
+                "price_max_vnd",
+                "amenities",
+                "checkin_time",
+                "checkout_time",
+                "languages",
+                "enterprise_code",
+            ),
+            filters=(
+                Filter(
+                    "accommodation_type",
+                    (
+                        "khach_san",
+                        "biet_thu_du_lich",
+                        "can_ho_du_lich",
+                        "tau_thuy_luu_tru",
+                        "nha_nghi_du_lich",
+                        "homestay",
+                        "bai_cam_trai",
+                        "khac",
+                    ),
+                    description="accommodation type code(s)",
+                ),
+                Filter(
+                    "hotel_subtype",
+                    ("resort", "motel", "floating", "city"),
+                    description="hotel sub-type code(s)",
+                ),
+                Filter(
+                    "star_rating",
+                    ("1", "2", "3", "4", "5", "dat_chuan", "chua_xep_hang"),
+                    description="star rating(s): 1-5, dat_chuan (meets the standard), chua_xep_hang (unrated)",
+                ),
+                LANGUAGES_FILTER,
+            ),
+            identifiers=("enterprise_code",),
+            schema_org_type="LodgingBusiness",
+        ),
+        Resource(
+            path="tour-operators",
+            dataset_type="tour-operator",
+            title_vi="Doanh nghiệp lữ hành",
+            title_en="Tour operators",
+            fields=(
+                "licence_number",
+                "licence_type",
+                "licence_issue_date",
+                "licence_issuer",
+                "enterprise_code",
+                "services",
+                "languages",
+                "office_address",
+            ),
+            filters=(
+                Filter(
+                    "licence_type",
+                    ("noi_dia", "quoc_te_inbound", "quoc_te_outbound", "quoc_te_both"),
+                    description="licence type code(s)",
+                ),
+                LANGUAGES_FILTER,
+            ),
+            identifiers=("licence_number", "enterprise_code"),
+            schema_org_type="TravelAgency",
+        ),
+        Resource(
+            path="tour-guides",
+            dataset_type="tour-guide",
+            title_vi="Hướng dẫn viên du lịch",
+            title_en="Tour guides",
+            fields=(
+                "full_name",
+                "card_number",
+                "card_type",
+                "card_issue_date",
+                "card_expiry_date",
+                "issuing_province",
+                "card_status",
+                "languages",
+                "experience_years",
+                "employer",
+            ),
+            filters=(
+                Filter(
+                    "card_type", ("quoc_te", "noi_dia", "tai_diem"), description="card type code(s)"
+                ),
+                Filter(
+                    "card_status", ("valid", "expired", "revoked"), description="card status(es)"
+                ),
+                LANGUAGES_FILTER,
+            ),
+            identifiers=("card_number",),
+            schema_org_type="Person",
+        ),
+        Resource(
+            path="heritage-sites",
+            dataset_type="heritage-site",
+            title_vi="Di tích, di sản",
+            title_en="Heritage and relic sites",
+            fields=(
+                "ranking",
+                "heritage_type",
+                "ranking_decision_number",
+                "ranking_decision_date",
+                "unesco_status",
+                "period",
+                "managing_body",
+                "opening_hours",
+                "ticket_price_vnd",
+            ),
+            filters=(
+                Filter(
+                    "ranking",
+                    ("cap_tinh", "quoc_gia", "quoc_gia_dac_biet", "kiem_ke"),
+                    description="heritage ranking code(s)",
+                ),
+                Filter(
+                    "heritage_type",
+                    (
+                        "lich_su",
+                        "lich_su_su_kien",
+                        "lich_su_danh_nhan",
+                        "kien_truc_nghe_thuat",
+                        "khao_co",
+                        "danh_lam_thang_canh",
+                        "hon_hop",
+                    ),
+                    description="heritage type code(s)",
+                ),
+                Filter(
+                    "unesco_status",
+                    ("none", "world_heritage", "tentative", "intangible", "documentary"),
+                    description="UNESCO status code(s)",
+                ),
+            ),
+            identifiers=(),
+            schema_org_type="LandmarksOrHistoricalBuildings",
+        ),
+    )
+}
+
+BY_DATASET_TYPE = {resource.dataset_type: resource for resource in RESOURCES.values()}
+DATASET_TYPES = tuple(BY_DATASET_TYPE)
+
+# Official identifiers accepted by /lookup, and the record types carrying them.
+IDENTIFIERS: dict[str, tuple[str, ...]] = {}
+for _resource in RESOURCES.values():
+    for _identifier in _resource.identifiers:
+        IDENTIFIERS.setdefault(_identifier, ())
+        IDENTIFIERS[_identifier] += (_resource.dataset_type,)
+IDENTIFIERS["card_number"] = IDENTIFIERS.get("card_number", ())
+
+ALL_FILTERS: dict[str, Filter] = {}
+for _resource in RESOURCES.values():
+    for _filter in _resource.filters:
+        ALL_FILTERS.setdefault(_filter.name, _filter)

@@ -1,0 +1,168 @@
+"""JSON-LD with schema.org: an ``ItemList`` of typed things, or one thing.
+
+Accommodation -> ``LodgingBusiness`` (``Hotel``, ``Resort``, ``Campground``…
+by type), tour operator -> ``TravelAgency``, tour guide -> ``Person`` with
+the guide card as ``hasCredential``, heritage site ->
+``LandmarksOrHistoricalBuildings`` (also a ``TouristAttraction``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..resources import BY_DATASET_TYPE
+from .json import dumps
+
+if TYPE_CHECKING:
+    from . import Page
+
+CONTEXT = "https://schema.org"
+ACCOMMODATION_TYPES = {
+    "khach_san": "Hotel",
+    "biet_thu_du_lich": "LodgingBusiness",
+    "can_ho_du_lich": "LodgingBusiness",
+    "nha_nghi_du_lich": "Motel",
+    "homestay": "BedAndBreakfast",
+    "bai_cam_trai": "Campground",
+}
+
+
+def _lang_value(vi: str | None, en: str | None, lang: str) -> Any:
+    values = [{"@value": vi, "@language": "vi"}] if vi else []
+    if en:
+        values.append({"@value": en, "@language": "en"})
+    if not values:
+        return None
+    values.sort(key=lambda value: value["@language"] != lang)
+    return values if len(values) > 1 else values[0]
+
+
+def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
+    dataset_type = item.get("type") or ""
+    resource = BY_DATASET_TYPE.get(dataset_type)
+    schema_type = resource.schema_org_type if resource else "Thing"
+    if dataset_type == "accommodation":
+        schema_type = ACCOMMODATION_TYPES.get(
+            item.get("accommodation_type") or "", "LodgingBusiness"
+        )
+        if item.get("hotel_subtype") == "resort":
+            schema_type = "Resort"
+    node: dict[str, Any] = {
+        "@id": item.get("url"),
+        "@type": [schema_type, "TouristAttraction"]
+        if dataset_type == "heritage-site"
+        else schema_type,
+        "identifier": item.get("id"),
+        "url": item.get("url"),
+        "name": _lang_value(item.get("title"), item.get("title_en"), lang),
+        "description": _lang_value(item.get("notes"), item.get("notes_en"), lang),
+        "dateModified": item.get("metadata_modified"),
+        "telephone": item.get("phone"),
+        "email": item.get("email"),
+        "sameAs": item.get("website"),
+        "keywords": item.get("tags") or None,
+        "knowsLanguage": item.get("languages") or None,
+    }
+    if item.get("street_address") or item.get("admin_unit"):
+        node["address"] = {
+            "@type": "PostalAddress",
+            "streetAddress": item.get("street_address"),
+            "addressLocality": (item.get("labels") or {}).get("admin_unit")
+            or item.get("admin_unit"),
+            "addressRegion": "Khánh Hòa",
+            "addressCountry": "VN",
+        }
+    if item.get("latitude") is not None and item.get("longitude") is not None:
+        node["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": item["latitude"],
+            "longitude": item["longitude"],
+        }
+    if item.get("organization") and dataset_type in ("accommodation", "tour-operator"):
+        node["parentOrganization"] = {
+            "@type": "Organization",
+            "name": item["organization"].get("title"),
+        }
+    if dataset_type == "accommodation":
+        if item.get("star_rating") in ("1", "2", "3", "4", "5"):
+            node["starRating"] = {"@type": "Rating", "ratingValue": item["star_rating"]}
+        node["numberOfRooms"] = item.get("rooms")
+        node["checkinTime"] = item.get("checkin_time")
+        node["checkoutTime"] = item.get("checkout_time")
+        if item.get("amenities"):
+            node["amenityFeature"] = [
+                {"@type": "LocationFeatureSpecification", "name": amenity, "value": True}
+                for amenity in item["amenities"]
+            ]
+        if item.get("price_min_vnd") is not None or item.get("price_max_vnd") is not None:
+            node["priceRange"] = (
+                f"{item.get('price_min_vnd') or ''}–{item.get('price_max_vnd') or ''} VND"
+            )
+        node["taxID"] = item.get("enterprise_code")
+    elif dataset_type == "tour-operator":
+        node["taxID"] = item.get("enterprise_code")
+        node["hasCredential"] = _credential(
+            "Giấy phép kinh doanh lữ hành",
+            item.get("licence_number"),
+            item.get("licence_issue_date"),
+            None,
+        )
+    elif dataset_type == "tour-guide":
+        node["name"] = item.get("full_name") or item.get("title")
+        node["jobTitle"] = "Hướng dẫn viên du lịch" if lang == "vi" else "Tour guide"
+        node["hasCredential"] = _credential(
+            "Thẻ hướng dẫn viên du lịch",
+            item.get("card_number"),
+            item.get("card_issue_date"),
+            item.get("card_expiry_date"),
+        )
+        node.pop("geo", None)
+    elif dataset_type == "heritage-site":
+        node["openingHours"] = item.get("opening_hours")
+        if item.get("ticket_price_vnd") is not None:
+            node["isAccessibleForFree"] = item["ticket_price_vnd"] in (0, "0")
+    if "distance_m" in item:
+        node["additionalProperty"] = {
+            "@type": "PropertyValue",
+            "name": "distance_m",
+            "value": item["distance_m"],
+            "unitCode": "MTR",
+        }
+    return {key: value for key, value in node.items() if value not in (None, [], {})}
+
+
+def _credential(
+    category: str, number: str | None, issued: str | None, expires: str | None
+) -> dict | None:
+    if not number:
+        return None
+    credential = {
+        "@type": "EducationalOccupationalCredential",
+        "credentialCategory": category,
+        "identifier": number,
+        "dateCreated": issued,
+        "expires": expires,
+    }
+    return {key: value for key, value in credential.items() if value is not None}
+
+
+def render_page(page: Page, lang: str) -> bytes:
+    return dumps(
+        {
+            "@context": CONTEXT,
+            "@type": "ItemList",
+            "numberOfItems": page.total,
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": (page.page - 1) * page.limit + index + 1,
+                    "item": thing(item, lang),
+                }
+                for index, item in enumerate(page.items)
+            ],
+        }
+    )
+
+
+def render_item(item: dict[str, Any], lang: str) -> bytes:
+    return dumps({"@context": CONTEXT, **thing(item, lang)})

@@ -4,8 +4,8 @@
 
 What it does:
 
-1. starts its own embedded PostgreSQL and Redis under ``var/bench/`` (never the
-   portal's or the tests' data), writes ``var/bench/bench.ini``, migrates;
+1. starts its own embedded PostgreSQL and Redis under ``var/bench-dcat/`` (never the
+   portal's or the tests' data), writes ``var/bench-dcat/bench.ini``, migrates;
 2. creates one record of each of the four types through the real action API
    and curation workflow (validated, submitted, approved: published);
 3. clones them in SQL up to ``--records`` published records (package rows,
@@ -219,7 +219,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=10000)
     parser.add_argument("--walks", type=int, default=2, help="full walks to time")
     args = parser.parse_args()
-    running, config = start_stack(ROOT / "var" / "bench")
+    running, config = start_stack(ROOT / "var" / "bench-dcat")
     try:
         from ckan.cli import load_config
         from ckan.config.middleware import make_app

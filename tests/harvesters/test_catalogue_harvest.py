@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from harvest_fixtures import create_source, fixture_reply, run_job
+from tests.harvesters.harvest_fixtures import create_source, fixture_reply, run_job
 
 import ckan.model as model
 from ckan.tests import factories, helpers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from harvest_fixtures import create_source, fixture_reply
+from tests.harvesters.harvest_fixtures import create_source, fixture_reply
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -156,7 +156,7 @@ def test_job_stuck_running_is_finished_with_a_reason_by_the_timeout(fixture_serv
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_job_report_is_readable_in_the_ui(app, fixture_server):
-    from harvest_fixtures import Reply, run_job
+    from tests.harvesters.harvest_fixtures import Reply, run_job
 
     org = factories.Organization()
     sysadmin = factories.Sysadmin()

@@ -1,0 +1,55 @@
+"""Choice codes of the record types, read from their scheming schemas.
+
+The schemas (``schemas/*.yaml`` and ``schemas/presets.yaml``, installed as
+``ckanext.khtourism.schemas``) are the one place where code lists live, next
+to their labels. Code that needs a list outside a form (the tourism API's
+filters and OpenAPI document, for instance) reads it from here instead of
+repeating it. Plain YAML reading: usable before CKAN is configured.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from typing import Any
+
+import yaml
+
+_SCHEMAS_PACKAGE = "ckanext.khtourism.schemas"
+
+
+def _load(file_name: str) -> dict[str, Any]:
+    text = resources.files(_SCHEMAS_PACKAGE).joinpath(file_name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _presets() -> dict[str, dict[str, Any]]:
+    return {p["preset_name"]: p.get("values", {}) for p in _load("presets.yaml")["presets"]}
+
+
+@functools.lru_cache(maxsize=1)
+def _dataset_schemas() -> dict[str, dict[str, Any]]:
+    schemas = {}
+    for entry in resources.files(_SCHEMAS_PACKAGE).iterdir():
+        if entry.name.endswith(".yaml") and entry.name != "presets.yaml":
+            schema = _load(entry.name)
+            schemas[schema["dataset_type"]] = schema
+    return schemas
+
+
+def _field(dataset_type: str, field_name: str) -> dict[str, Any]:
+    for field in _dataset_schemas()[dataset_type]["dataset_fields"]:
+        merged = {**_presets().get(field.get("preset", ""), {}), **field}
+        if merged.get("field_name") == field_name:
+            return merged
+    raise KeyError(f"{dataset_type} has no field {field_name!r}")
+
+
+@functools.cache
+def choice_codes(dataset_type: str, field_name: str) -> tuple[str, ...]:
+    """The stable codes of a choice field, in schema order."""
+    field = _field(dataset_type, field_name)
+    if "choices" not in field:
+        raise KeyError(f"{dataset_type}.{field_name} has no fixed choices")
+    return tuple(str(choice["value"]) for choice in field["choices"])

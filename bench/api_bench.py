@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument(
         "--setup-only", action="store_true", help="prepare the data, measure nothing"
     )
+    parser.add_argument("--only", help="run only the scenarios whose name contains this")
     args = parser.parse_args()
 
     var_dir = ROOT / "var" / args.var
@@ -118,6 +119,8 @@ def main() -> None:
         )
         wait_for(f"http://127.0.0.1:{args.port}{BASE}/openapi.json")
         for name, paths in SCENARIOS.items():
+            if args.only and args.only not in name:
+                continue
             output = subprocess.run(
                 [
                     sys.executable,

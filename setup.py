@@ -105,6 +105,17 @@ setup(
     entry_points={
         "ckan.plugins": [
             "khtourism = ckanext.khtourism.plugin:KhTourismPlugin",
+            # harvest room: the harvesters (harvesters/plugins.py)
+            "khtourism_spreadsheet_harvester = ckanext.khtourism.harvesters.plugins:SpreadsheetHarvester",
+            "khtourism_arcgis_harvester = ckanext.khtourism.harvesters.plugins:ArcGISHarvester",
+            "khtourism_ogcapi_harvester = ckanext.khtourism.harvesters.plugins:OGCAPIFeaturesHarvester",
+            "khtourism_wfs_harvester = ckanext.khtourism.harvesters.plugins:WFSHarvester",
+            "khtourism_ckan_harvester = ckanext.khtourism.harvesters.catalogue:CKANCatalogueHarvester",
+            "khtourism_dcat_harvester = ckanext.khtourism.harvesters.catalogue:DCATCatalogueHarvester",
+        ],
+        # dcat room: our RDF profile, chained after euro_dcat_ap_3
+        "ckan.rdf.profiles": [
+            "khtourism = ckanext.khtourism.dcat.profile:KhTourismProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

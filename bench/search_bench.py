@@ -143,6 +143,39 @@ def clone_index(config: Path, target: int) -> int:
     return total
 
 
+def engine_write_rate(config: Path, sample: int = 5000, batch: int = 500) -> float:
+    """Documents/s of the engine's own write path (``PostgresConnection.add``), in batches.
+
+    Re-adds ``sample`` documents read back from the index (the documents CKAN's
+    indexer built), without CKAN's per-dataset ``package_show``.
+    """
+    import sqlalchemy as sa
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(str(config)))
+    from ckan import model
+
+    from ckanext.khtourism.search.connection import PostgresConnection
+
+    with app._wsgi_app.test_request_context():
+        rows = model.Session.execute(sa.text(
+            "SELECT doc, validated_data_dict, data_dict FROM khtourism_search_doc"
+            " ORDER BY doc_key LIMIT :n"), {"n": sample}).fetchall()
+        documents = [dict(r.doc, validated_data_dict=r.validated_data_dict, data_dict=r.data_dict)
+                     for r in rows]
+        connection = PostgresConnection()
+        started = time.perf_counter()
+        for start in range(0, len(documents), batch):
+            connection.add(documents[start:start + batch], commit=False)
+            model.Session.commit()
+        elapsed = time.perf_counter() - started
+    rate = len(documents) / elapsed
+    print(f"engine bulk write: {len(documents)} documents in {elapsed:.1f} s = {rate:.0f}/s")
+    return rate
+
+
 def query_shapes(rng: random.Random):
     towns = generate.TOWNS
 
@@ -220,10 +253,11 @@ def main() -> None:
         datasets = load_records(config, args.datasets)
         rate = None if args.skip_rebuild else rebuild(stack, config, datasets)
         indexed = clone_index(config, args.index_size) if args.index_size else datasets
+        write_rate = engine_write_rate(config)
         results = run_queries(config, args.iterations, args.warmup)
         (var_dir / "results.json").write_text(json.dumps(
             {"datasets": datasets, "indexed": indexed, "rebuild_per_s": rate,
-             "queries": results}, indent=2))
+             "engine_write_per_s": write_rate, "queries": results}, indent=2))
     finally:
         running.stop()
 

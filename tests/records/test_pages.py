@@ -137,3 +137,14 @@ def test_search_pages_facet_on_the_record_fields_with_labels(app, world):
     assert "faceted-1" in filtered.body and "faceted-0" not in filtered.body
     english = app.get("/en/accommodation/")
     assert "Accommodation type" in english.body and "Homestay" in english.body
+
+
+def test_the_default_licence_is_in_the_licence_list(app, world):
+    record = world.create("member_a", "accommodation", name="licensed")
+    assert record["license_id"] == "cc-by-4.0"
+    assert record["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert record["isopen"] is True
+    form = app.get("/accommodation/edit/licensed", headers=world.people["member_a"].headers)
+    assert '<option value="cc-by-4.0" selected' in form.body.replace(
+        'selected="selected"', "selected"
+    )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from record_fixtures import PRIVATE_GUIDE_FIELDS, PRIVATE_VALUES
+from tests.record_fixtures import PRIVATE_GUIDE_FIELDS, PRIVATE_VALUES
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -13,7 +13,7 @@ import pytest
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from record_fixtures import valid
+from tests.record_fixtures import valid
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -432,3 +432,10 @@ def test_employer_is_an_existing_tour_operator(world):
     hotel = world.create("member_a", "accommodation", name="not-an-operator")
     errors = _create_errors(world, "tour-guide", employer=hotel["name"])
     assert "employer" in errors  # an existing record, but not a tour operator
+
+
+def test_a_guide_without_title_is_titled_by_full_name(world):
+    guide = world.create("member_a", "tour-guide", name="untitled-guide", title="")
+    assert guide["title"] == "Nguyễn Văn Thử"
+    errors = _create_errors(world, "tour-guide", title="", full_name="")
+    assert {"title", "full_name"} <= set(errors)

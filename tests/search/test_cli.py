@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ckan.cli.cli import ckan
 
-from conftest import search_config, titles
+from tests.search.search_helpers import search_config, titles
 
 
 @search_config

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests import helpers
 
-from conftest import search_config, titles
+from tests.search.search_helpers import search_config, titles
 
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")

@@ -9,7 +9,7 @@ from ckan.lib.search.common import SearchIndexError
 from ckan.logic import NotFound
 from ckan.tests import helpers
 
-from conftest import search_config, titles
+from tests.search.search_helpers import search_config, titles
 
 
 def _indexed(dataset_id):
@@ -86,7 +86,7 @@ def test_failed_index_write_through_the_api_leaves_no_half_saved_dataset(
                                 user=portal.sysadmin["name"], name="t")["token"]
     response = app.post("/api/3/action/package_create", headers={"Authorization": token},
                         json={"name": "api-fail", "title": "API FAIL-INDEX",
-                              "type": "accommodation", "owner_org": portal.org["id"]},
+                              "type": "search-test-place", "owner_org": portal.org["id"]},
                         status=500)
     # CKAN's API reports index failures as "Search Index Error" (status 500)
     assert response.json["error"]["__type"] == "Search Index Error"

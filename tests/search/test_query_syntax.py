@@ -10,7 +10,7 @@ from ckan import model
 from ckan.lib.search.common import SearchQueryError
 from ckan.tests import helpers
 
-from conftest import search_config, titles
+from tests.search.search_helpers import search_config, titles
 
 
 def _age(dataset, days):
@@ -49,7 +49,7 @@ def test_fielded_terms_phrases_wildcards_and_booleans(portal):
     assert sorted(titles(portal.search(q="NOT tags:beach"))) == ["Villa Cam Ranh"]
     assert titles(portal.search(q="*:*", fq_list=["tags:beach", "-name:yasaka"])) == [
         "Homestay Ninh Van"]
-    assert portal.search(q="*:*", fq='dataset_type:accommodation')["count"] == 3
+    assert portal.search(q="*:*", fq='dataset_type:search-test-place')["count"] == 3
 
 
 @search_config

@@ -7,7 +7,7 @@ import pytest
 
 from ckan.lib.search.common import SearchQueryError
 
-from conftest import point, search_config, titles
+from tests.search.search_helpers import point, search_config, titles
 
 # Real places of Khánh Hòa (approximate)
 PONAGAR = (109.1955, 12.2654)  # Tháp Bà Ponagar, Nha Trang

@@ -1,7 +1,7 @@
 """Vietnamese and English full-text matching and ranking, through package_search."""
 from __future__ import annotations
 
-from conftest import search_config, titles
+from tests.search.search_helpers import search_config, titles
 
 
 @search_config

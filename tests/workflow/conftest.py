@@ -1,1 +1,1 @@
-from record_fixtures import world  # noqa: F401
+from tests.record_fixtures import world  # noqa: F401

@@ -127,7 +127,7 @@ def _attempt(app, world, scene, operation, role, index):
 
 
 def _valid(record_type):
-    from record_fixtures import valid
+    from tests.record_fixtures import valid
 
     return valid(record_type)
 

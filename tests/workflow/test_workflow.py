@@ -7,7 +7,7 @@ import pytest
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from record_fixtures import valid
+from tests.record_fixtures import valid
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ckanext.khtourism import doctor as doctor_checks
+from ckanext.khtourism.dcat import cli as dcat_cli
 
 __all__ = ["khtourism"]
 
@@ -46,3 +47,8 @@ def demo_load(credentials_file: Path | None) -> None:
     click.echo(f"Demo data loaded ({counts or 'nothing new'}).")
     if credentials_file is not None:
         click.echo(f"Logins of {', '.join(summary['users'])}: {credentials_file}")
+
+
+# dcat room: ckan khtourism registry refresh
+khtourism.add_command(dcat_cli.registry_group, name="registry")
+khtourism.add_command(dcat_cli.dcat_group, name="dcat")

@@ -9,8 +9,13 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 import ckanext.khtourism.search  # noqa: F401
-from ckanext.khtourism import doctor
+from ckanext.khtourism import doctor, views
+from ckanext.khtourism.api import blueprint as api_blueprint  # api
+from ckanext.khtourism.api import changes as api_changes  # api: change feed
+from ckanext.khtourism.api import indexing as api_indexing  # api
+from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.records import facets as record_facets  # records
+from ckanext.khtourism.records import licenses as record_licenses  # records
 from ckanext.khtourism.records import privacy  # records: guide personal data
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
@@ -32,6 +37,8 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     # records
     p.implements(p.IPermissionLabels)
     p.implements(p.IFacets, inherit=True)
+    # dcat (its actions and blueprint are listed in logic/action and views)
+    p.implements(p.ISignal)
     # api: the `views` module's blueprints (records) and the tourism API
     p.implements(p.IBlueprint)
 
@@ -44,6 +51,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         # records
         workflow_activity.register_activity_type()
         privacy.install_log_filter()
+        record_licenses.configure(config)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:
@@ -56,33 +64,26 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict = privacy.before_index(pkg_dict)
         # api: multi-select fields indexed as lists, so a filter on one value matches
-        from .api.indexing import before_index as api_before_index
-
-        return api_before_index(pkg_dict)
+        return api_indexing.before_index(pkg_dict)
 
     # api: IBlueprint — the `views` module's blueprints (records) and the tourism API
     def get_blueprint(self) -> list[Any]:
-        from . import views
-        from .api.blueprint import blueprints as api_blueprints
-
-        return [*(getattr(views, name) for name in views.__all__), *api_blueprints()]
+        return [*(getattr(views, name) for name in views.__all__), *api_blueprint.blueprints()]
 
     # api: IPackageController — the change feed
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        from .api.changes import record_change
-
-        record_change(pkg_dict, "create")
+        api_changes.record_change(pkg_dict, "create")
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        from .api.changes import record_change
-
-        record_change(pkg_dict, "update")
+        api_changes.record_change(pkg_dict, "update")
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        from .api.changes import record_change
-
-        record_change(pkg_dict, "delete")
+        api_changes.record_change(pkg_dict, "delete")
 
     # records: IFacets (each record type's search page)
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
         return record_facets.dataset_facets(facets_dict, package_type)
+
+    # dcat: ISignal
+    def get_signal_subscriptions(self) -> dict:
+        return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}

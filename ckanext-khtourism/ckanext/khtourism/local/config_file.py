@@ -21,6 +21,13 @@ PLUGINS = [
     "dcat_rdf_harvester",
     "spatial_metadata",
     "image_view",
+    # harvest room: our harvesters
+    "khtourism_spreadsheet_harvester",
+    "khtourism_arcgis_harvester",
+    "khtourism_ogcapi_harvester",
+    "khtourism_wfs_harvester",
+    "khtourism_ckan_harvester",
+    "khtourism_dcat_harvester",
 ]
 
 # records: the four tourism record types
@@ -29,11 +36,14 @@ DATASET_SCHEMAS = [
     "ckanext.khtourism.schemas:tour_operator.yaml",
     "ckanext.khtourism.schemas:tour_guide.yaml",
     "ckanext.khtourism.schemas:heritage_site.yaml",
+    # harvest room: plain datasets (catalogue harvests; ckanext-dcat's RDF parser needs a
+    # scheming schema for the `dataset` type whenever scheming is loaded)
+    "ckanext.scheming:ckan_dataset.yaml",
 ]
 
 SCHEMING_PRESETS = ["ckanext.scheming:presets.json", "ckanext.khtourism.schemas:presets.yaml"]
 
-DCAT_PROFILES = ["euro_dcat_ap_3"]
+DCAT_PROFILES = ["euro_dcat_ap_3", "khtourism"]
 
 
 def load_secrets(var_dir: Path) -> dict[str, str]:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from ckan.lib.search.common import SearchError, SearchQueryError
 
 from . import index, parse, spatial, text
+from .fields import not_faceted
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ SORT_COLUMNS = {
 }
 STORED_DICTS = index.STORED_DICTS
 MAX_ROWS = 100_000
+# Memory for one search statement (the materialised hits, sorts, facet counts).
+WORK_MEM = "32MB"
 
 
 def _session() -> Any:
@@ -266,11 +269,12 @@ class QueryPlan:
                 hit_columns.append(f"d.{column} AS s_{column}")
         if self._uses_sort_doc():
             hit_columns.append("d.doc AS sort_doc")
-        if self.facet_fields:
-            hit_columns.append("d.facet_terms")
-            if any(name in index.NOT_FACETED or name.startswith(("extras_", "res_extras_"))
-                   or name.endswith("_date") for name in self.facet_fields):
-                hit_columns.append("d.terms")
+        # only the values of the requested facet fields are carried by the hits
+        facet_keys = []
+        for number, name in enumerate(self.facet_fields):
+            key = self.compiler.bind(name)
+            facet_keys.append(key)
+            hit_columns.append(f"d.{self._facet_source(name)}->{key} AS f{number}")
         hit_columns.append(f"{self.spatial.distance_sql or 'NULL::float8'} AS distance")
         hit_columns.append(f"{self.spatial.overlap_sql or 'NULL::float8'} AS overlap")
         needs_doc = any(f not in ("id", "name", "score") for f in self.fields)
@@ -285,15 +289,14 @@ class QueryPlan:
             parts = []
             limit = "" if self.facet_limit < 0 else f"LIMIT {int(self.facet_limit)}"
             order = "n DESC, v ASC" if self.facet_sort == "count" else "v ASC"
-            for name in self.facet_fields:
-                key = self.compiler.bind(name)
+            mincount = max(self.facet_mincount, 1)
+            for number, key in enumerate(facet_keys):
                 parts.append(
                     f"SELECT CAST({key} AS text) AS field, coalesce(jsonb_agg(jsonb_build_array(v, n) "
                     f"ORDER BY {order}), '[]') AS counts "
                     f"FROM (SELECT v, count(*) AS n FROM hits h, "
-                    f"jsonb_array_elements_text(h.{self._facet_source(name)}->{key}) v GROUP BY v "
-                    f"HAVING count(*) >= {int(max(self.facet_mincount, 1) if self.facet_mincount else 1)} "
-                    f"ORDER BY {order} {limit}) c")
+                    f"jsonb_array_elements_text(h.f{number}) v GROUP BY v "
+                    f"HAVING count(*) >= {int(mincount)} ORDER BY {order} {limit}) c")
             facets_sql = ("(SELECT jsonb_object_agg(field, counts) FROM ("
                           + " UNION ALL ".join(parts) + ") f)")
         return f"""
@@ -314,10 +317,7 @@ class QueryPlan:
 
     @staticmethod
     def _facet_source(name: str) -> str:
-        if name in index.NOT_FACETED or name.startswith(("extras_", "res_extras_")) \
-                or name.endswith("_date"):
-            return "terms"
-        return "facet_terms"
+        return "terms" if not_faceted(name) else "facet_terms"
 
     def _polygon_filter(self, session: Any) -> None:
         """Exact polygon test of the SQL candidates, before counting and paging."""
@@ -335,7 +335,20 @@ class QueryPlan:
         sql = self.statement()
         try:
             with session.begin_nested():
+                # The filtered set is materialised once: keep it in memory. Full-text
+                # matches go through the GIN index: the planner cannot know that a
+                # sequential scan must de-TOAST every row's vector, nor that parallel
+                # workers only compete with each other on a small machine.
+                session.execute(sa.text(
+                    f"SET LOCAL work_mem = '{WORK_MEM}';"
+                    " SET LOCAL enable_seqscan = off;"
+                    " SET LOCAL max_parallel_workers_per_gather = 0"))
                 row = session.execute(sa.text(sql), self.compiler.params).one()
+                # back to the defaults for the rest of the request's transaction (on an
+                # error, rolling back the savepoint undoes the settings)
+                session.execute(sa.text(
+                    "SET LOCAL work_mem TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT;"
+                    " SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
         except sa.exc.DBAPIError as error:
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from dateutil.parser import isoparse
 
 from . import parse, spatial, text
+from .fields import not_faceted
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +39,6 @@ TABLE = "khtourism_search_doc"
 # on long text make no sense, and GIN entries must stay small).
 MAX_TERM_LENGTH = 256
 STORED_DICTS = ("validated_data_dict", "data_dict")
-# Fields unique to each dataset (or long text): never worth a facet, so they stay out
-# of ``facet_terms`` (kept small and inline for fast counting). A facet on one of
-# them is still counted, from ``terms``.
-NOT_FACETED = frozenset({
-    "id", "name", "index_id", "title", "title_string", "title_en", "notes", "notes_en",
-    "text", "url", "urls", "res_url", "res_name", "res_description", "metadata_created",
-    "metadata_modified", "indexed_ts", "site_id", "entity_type", "permission_labels",
-    "street_address", "spatial", "area", "creator_user_id", "owner_org", "author",
-    "author_email", "maintainer", "maintainer_email", "version", "phone", "email",
-    "website", "card_number", "enterprise_code", "licence_number", "full_name",
-    "rating_decision_number", "ranking_decision_number", "source_record_id", "source_url",
-    "harvest_object_id", "geometry",
-})
 
 _COLUMNS = (
     "id", "site_id", "name", "entity_type", "dataset_type", "state", "capacity",
@@ -131,8 +119,7 @@ def row_for(document: dict[str, Any]) -> dict[str, Any]:
         values = _term_values(value)
         if values:
             terms[key] = values
-            if key not in NOT_FACETED and not key.startswith(("extras_", "res_extras_")) \
-                    and not key.endswith("_date"):
+            if not not_faceted(key):
                 facet_terms[key] = values
         if parse.is_text_field(key):
             folded = text.fold(" \n ".join(text.flatten(value)))

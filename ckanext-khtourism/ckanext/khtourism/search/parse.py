@@ -34,6 +34,7 @@ from luqum.parser import parser as lucene_parser
 
 from ckan.lib.search.common import SearchQueryError
 
+from . import fields as index_fields
 from . import text
 
 # Indexed fields stored in their own columns.
@@ -55,6 +56,10 @@ NGRAM_FIELDS = {"name_ngram", "title_ngram"}
 # Pseudo-fields the spatial filters put into fq (see .spatial).
 SPATIAL_FIELDS = {"khtourism_bbox", "khtourism_radius", "khtourism_polygon"}
 DEFAULT_QF = "name^4 title^4 tags^2 groups^2 text"
+# Permission labels as an expression the planner cannot answer from an index:
+# every visitor's labels include "public", which matches nearly every dataset, so
+# scanning a label index (instead of the full-text index) is always the wrong plan.
+LABELS = "(d.permission_labels || ARRAY[]::text[])"
 DEFAULT_MM = "2<-1 5<80%"
 
 _UNITS = {
@@ -311,7 +316,7 @@ class Compiler:
             column = equalities[0][0] if equalities[0] else ""
             values = [self.bind(e[1]) for e in equalities if e]
             if column == "d.permission_labels":
-                return Sql(predicate=f"d.permission_labels && ARRAY[{', '.join(values)}]::text[]")
+                return Sql(predicate=f"{LABELS} && ARRAY[{', '.join(values)}]::text[]")
             if column.startswith("d."):
                 return Sql(predicate=f"{column} IN ({', '.join(values)})")
         return Sql(predicate="(" + " OR ".join(f"({p.as_predicate()})" for p in parts) + ")")
@@ -437,7 +442,7 @@ class Compiler:
     # exact string fields
     def string_field(self, name: str, value: str, *, wildcard: bool) -> Sql:
         if name == "permission_labels" and not wildcard:
-            return Sql(predicate=f"d.permission_labels @> ARRAY[{self.bind(value)}]::text[]",
+            return Sql(predicate=f"{LABELS} @> ARRAY[{self.bind(value)}]::text[]",
                        equality=("d.permission_labels", value))
         column = COLUMN_FIELDS.get(name)
         if wildcard:
@@ -456,7 +461,9 @@ class Compiler:
             # booleans are indexed as true/false
             value = value.lower()
         contained = self.bind(json.dumps({name: [value]}))
-        return Sql(predicate=f"d.terms @> CAST({contained} AS jsonb)")
+        # facet fields are also in the small inline ``facet_terms`` (no TOAST read on recheck)
+        source = "d.terms" if index_fields.not_faceted(name) else "d.facet_terms"
+        return Sql(predicate=f"{source} @> CAST({contained} AS jsonb)")
 
     def exists(self, name: str) -> Sql:
         column = COLUMN_FIELDS.get(name) or DATE_COLUMNS.get(name)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+# dcat: record-type scheme, per-type catalogue and record RDF, registry exports
+from ckanext.khtourism.dcat.views import dcat_room
+
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow"]
+__all__ = ["workflow", "dcat_room"]

@@ -16,6 +16,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
+    dcat_catalog_search,
+    dcat_catalog_show,
+    dcat_dataset_show,
+)
 from ckanext.khtourism.logic import schema
 from ckanext.khtourism.records import messages, privacy
 from ckanext.khtourism.workflow import queue, revisions, transitions
@@ -31,6 +36,10 @@ __all__ = [
     "package_update",
     "package_show",
     "activity_create",
+    # dcat room
+    "dcat_dataset_show",
+    "dcat_catalog_show",
+    "dcat_catalog_search",
 ]
 
 

@@ -1,0 +1,24 @@
+"""The portal's licence list: CKAN's default licences plus CC-BY 4.0 and CC-BY-SA 4.0.
+
+Records default to ``cc-by-4.0`` (docs/record-types.md), which CKAN's built-in
+list lacks: a form would then silently select another licence. Unless
+``licenses_group_url`` is configured, the list shipped in
+``vocabularies/licenses.json`` (same ids as CKAN's defaults, bilingual titles)
+is used.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+
+def licences_file() -> str:
+    return str(
+        resources.files("ckanext.khtourism.records").joinpath("vocabularies", "licenses.json")
+    )
+
+
+def configure(config: Any) -> None:
+    if not config.get("licenses_group_url"):
+        config["licenses_group_url"] = f"file://{licences_file()}"

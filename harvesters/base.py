@@ -1,0 +1,375 @@
+"""The three stages shared by every khtourism harvester.
+
+gather  reads the whole source once (spreadsheet, feature service); one
+        HarvestObject per record, keyed by its stable identifier, holding the
+        raw record as content. Records that vanished from a *complete* listing
+        get a "withdraw" object. Any source-level fault is a gather error and
+        the job ends with nothing imported and nothing withdrawn.
+fetch   nothing left to do (the content came with the listing).
+import  maps and checks the record, then creates, updates, reports
+        ``unchanged``, matches a duplicate from another source, or withdraws —
+        always through package_create/package_update. Every failure is saved
+        on its object with the record's row or feature id; no exception
+        escapes, so a job can never be left Running by a bad record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import and_
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from . import geometry, records
+from .config import SourceConfig, parse
+from .mapping import MATCH_FIELDS, PLAIN_DATASET
+from .sources import SourceError, SourceListing
+
+log = logging.getLogger(__name__)
+
+STATUS_KEY = "status"
+WITHDRAW = "withdraw"
+# ckanext-dcat's gather marks vanished datasets "delete": we withdraw them instead.
+WITHDRAW_STATUSES = (WITHDRAW, "delete")
+
+
+class KhTourismHarvesterBase(HarvesterBase):
+    """Subclasses give ``info()``, ``TYPE_KEYS``/``REQUIRED_KEYS`` and ``read_source()``."""
+
+    TYPE_KEYS: dict[str, type | tuple[type, ...]] = {}
+    REQUIRED_KEYS: tuple[str, ...] = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
+        # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
+        # the parent's instance. Keep one instance per class.
+        if "_instance" not in cls.__dict__:
+            cls._instance = object.__new__(cls)
+        return cls._instance
+
+    # --- configuration ----------------------------------------------------------------
+    def validate_config(self, config: str | None) -> str | None:
+        self.parse_config(config)  # ConfigError is a ValueError: the form shows the message
+        return config
+
+    def parse_config(self, config: str | None) -> SourceConfig:
+        cache = self.__dict__.setdefault("_parsed_configs", {})
+        if config not in cache:  # parsed once per configuration text, not once per record
+            if len(cache) > 64:
+                cache.clear()
+            cache[config] = parse(config, type_keys=self.TYPE_KEYS, required=self.REQUIRED_KEYS)
+        return cache[config]
+
+    def read_source(self, url: str, config: SourceConfig) -> SourceListing:
+        raise NotImplementedError
+
+    def content_of(self, harvest_object) -> dict[str, Any]:
+        """The source record an object holds (what gather stored)."""
+        return json.loads(harvest_object.content)
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        obj = HarvestObject.get(harvest_object_id)
+        if obj is None or not obj.content:
+            return None
+        return self.content_of(obj).get("url")
+
+    # --- gather ---------------------------------------------------------------------------
+    def gather_stage(self, harvest_job) -> list[str] | None:
+        try:
+            return self._gather(harvest_job)
+        except Exception as error:  # noqa: BLE001 - the job must end with a reason, not hang
+            log.exception("gather failed for job %s", harvest_job.id)
+            model.Session.rollback()
+            # Objects already committed would wait forever: close them so the job can finish.
+            model.Session.query(HarvestObject).filter(
+                HarvestObject.harvest_job_id == harvest_job.id,
+                HarvestObject.state == "WAITING").update(
+                {"state": "ERROR", "report_status": "errored"}, synchronize_session=False)
+            model.Session.commit()
+            self._save_gather_error(f"gather failed: {type(error).__name__}: {error}",
+                                    harvest_job)
+            return None
+
+    def _gather(self, job) -> list[str] | None:
+        source = job.source
+        try:
+            config = self.parse_config(source.config)
+        except ValueError as error:
+            self._save_gather_error(f"configuration: {error}", job)
+            return None
+        try:
+            listing = self.read_source(source.url, config)
+        except SourceError as error:
+            self._save_gather_error(f"source could not be read, nothing changed: {error}", job)
+            return None
+        if any(record.geometry for record in listing.records):
+            try:
+                geometry.resolve_crs(config.crs or listing.crs)
+            except geometry.UnknownCRSError as error:
+                self._save_gather_error(f"{error}; nothing imported or withdrawn", job)
+                return None
+        for warning in listing.warnings:
+            self._save_gather_error(f"warning: {warning}", job)
+
+        previous = {
+            obj.guid: obj for obj in model.Session.query(HarvestObject).filter(
+                and_(HarvestObject.harvest_source_id == source.id,
+                     HarvestObject.current == True))  # noqa: E712
+        }
+        complete = listing.complete
+        seen: dict[str, str] = {}
+        created: list[HarvestObject] = []
+        unchanged = 0
+        forced = bool(config.raw.get("force_all"))
+        package_ids = [obj.package_id for obj in previous.values() if obj.package_id]
+        active_packages = {
+            row.id for row in model.Session.query(model.Package.id).filter(
+                model.Package.id.in_(package_ids), model.Package.state == "active")
+        } if package_ids else set()
+        for record in listing.records:
+            key, looked_at = config.mapping.key_of(record.properties)
+            if key is None and not config.mapping.key_field:
+                key = record.ref.split(" ", 1)[-1]  # the feature id / object id
+            if not key:
+                complete = False
+                self._save_gather_error(
+                    f"{record.ref}: no identifier in {looked_at}; record skipped"
+                    + (f" ({record.problem})" if record.problem else ""), job)
+                continue
+            if key in seen:
+                self._save_gather_error(
+                    f"{record.ref}: identifier {key!r} repeats {seen[key]}; record skipped", job)
+                continue
+            seen[key] = record.ref
+            before = previous.get(key)
+            content = json.dumps(record.as_content(listing.crs), ensure_ascii=False,
+                                 sort_keys=True, default=str)
+            if (before is not None and before.content == content
+                    and before.package_id in active_packages and not forced):
+                # Same content as the last import: reported "not modified" right here,
+                # without a trip through the fetch queue (a daily re-run of an unchanged
+                # register costs one transaction, not five per record).
+                model.Session.add(HarvestObject(
+                    guid=key, job=job, package_id=before.package_id, state="COMPLETE",
+                    report_status="not modified", import_finished=dt.datetime.utcnow(),
+                    extras=[HarvestObjectExtra(key=STATUS_KEY, value="unchanged")]))
+                unchanged += 1
+                continue
+            obj = HarvestObject(
+                guid=key, job=job, content=content,
+                package_id=before.package_id if before else None,
+                extras=[HarvestObjectExtra(key=STATUS_KEY, value="change" if before else "new")],
+            )
+            model.Session.add(obj)
+            created.append(obj)
+
+        vanished = [obj for guid, obj in previous.items()
+                    if guid not in seen and obj.package_id and not _is_withdraw(obj)]
+        if vanished and not complete:
+            self._save_gather_error(
+                f"{len(vanished)} record(s) missing from the source were NOT withdrawn because "
+                "the listing was incomplete (see the errors above)", job)
+        elif vanished and not listing.records and not config.allow_empty:
+            self._save_gather_error(
+                "the source returned no records: nothing withdrawn (set \"allow_empty\": true "
+                "to withdraw every record when a source is really empty)", job)
+        else:
+            for before in vanished:
+                obj = HarvestObject(guid=before.guid, job=job, package_id=before.package_id,
+                                    extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)])
+                model.Session.add(obj)
+                created.append(obj)
+        model.Session.commit()  # one transaction for the whole listing, not one per record
+        ids = [obj.id for obj in created]
+        if not ids and not unchanged:
+            self._save_gather_error("the source listed no importable records", job)
+        return ids
+
+    # --- fetch ----------------------------------------------------------------------------
+    def fetch_stage(self, harvest_object) -> bool:
+        return True  # the gather stage stored each record's content
+
+    # --- import ---------------------------------------------------------------------------
+    def import_stage(self, harvest_object) -> bool | str:
+        try:
+            return self._import(harvest_object)
+        except Exception as error:  # noqa: BLE001 - saved on the object, the job goes on
+            log.exception("import failed for object %s", harvest_object.id)
+            model.Session.rollback()
+            self._object_error(harvest_object, f"{type(error).__name__}: {error}")
+            return False
+
+    def _object_error(self, obj, message: str) -> None:
+        try:
+            ref = self.content_of(obj).get("ref", "") if obj.content else f"record {obj.guid}"
+        except ValueError:
+            ref = ""
+        self._save_object_error(f"{ref}: {message}" if ref else message, obj, "Import")
+
+    def _import(self, obj) -> bool | str:
+        source = obj.source or obj.job.source
+        config = self.parse_config(source.config)
+        source_name = model.Package.get(source.id).name if model.Package.get(source.id) else source.id
+        user = self._get_user_name()
+        previous = model.Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == source.id, HarvestObject.guid == obj.guid,
+            HarvestObject.current == True, HarvestObject.id != obj.id).first()  # noqa: E712
+
+        if _status(obj) in WITHDRAW_STATUSES:
+            return self._withdraw(obj, previous, user, source_name)
+
+        if (previous is not None and previous.content == obj.content and previous.package_id
+                and not getattr(obj, "force_import", False)
+                and _active(previous.package_id)):
+            obj.package_id = previous.package_id
+            return "unchanged"
+
+        content = self.content_of(obj)
+        try:
+            built = records.build_fields(content, config)
+        except records.RecordError as error:
+            self._object_error(obj, str(error))
+            return False
+
+        package_id = previous.package_id if previous is not None else obj.package_id
+        if package_id and not _active(package_id):
+            package_id = None
+        matched_from_other_source = False
+        if package_id is None and config.record_type != PLAIN_DATASET:
+            matches = records.find_matches(config.record_type, built.fields)
+            match_ids = {m[0] for m in matches}
+            if len(match_ids) > 1:
+                described = ", ".join(f"{field}={value} -> {_name(pid)}"
+                                      for pid, field, value in matches)
+                self._object_error(obj, f"matches several existing records ({described}); "
+                                        "not imported, resolve the duplicates first")
+                return False
+            if match_ids:
+                package_id = match_ids.pop()
+                existing = records.show(user, package_id) or {}
+                matched_from_other_source = existing.get("source_name") != source_name
+
+        now = dt.datetime.now(dt.timezone.utc)
+        prov = records.provenance(source_name, obj.guid, content.get("url"), now)
+        try:
+            if package_id is None:
+                result = self._create(obj, config, built, prov, user)
+            elif matched_from_other_source:
+                result = self._merge_into_other(obj, package_id, built, user)
+            else:
+                result = self._update(obj, package_id, built, prov, user,
+                                      review=config.publish == "review")
+        except tk.ValidationError as error:
+            model.Session.rollback()
+            self._object_error(obj, records.describe_validation_error(error))
+            return False
+        if result is False:
+            return False
+        self._make_current(obj, previous)
+        return result
+
+    def _create(self, obj, config: SourceConfig, built, prov, user) -> bool:
+        data = dict(built.fields)
+        data.update(prov)
+        data["type"] = config.record_type
+        source_package = model.Package.get(obj.harvest_source_id or obj.job.source_id)
+        data["owner_org"] = source_package.owner_org if source_package else None
+        data["name"] = records.unique_name(
+            records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower()))
+        if config.record_type != PLAIN_DATASET:
+            data.update(records.workflow_fields(config.publish))
+        else:
+            data["private"] = config.publish != "direct"
+        package = records.create(user, data)
+        obj.package_id = package["id"]
+        return True
+
+    def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
+        existing = records.show(user, package_id)
+        wanted = dict(built.fields)
+        wanted.update({k: v for k, v in prov.items() if k != "harvested_at"})
+        if not records.differences(existing, wanted):
+            obj.package_id = package_id
+            return "unchanged"
+        wanted["harvested_at"] = prov["harvested_at"]
+        records.update(user, package_id, wanted, review=review)
+        obj.package_id = package_id
+        return True
+
+    def _merge_into_other(self, obj, package_id: str, built, user) -> bool | str:
+        """The same business, first harvested from another source: fill gaps, report conflicts."""
+        existing = records.show(user, package_id)
+        diff = records.differences(existing, built.fields)
+        gaps = {k: new for k, (old, new) in diff.items() if old in (None, "", [])}
+        conflicts = {k: pair for k, pair in diff.items() if k not in gaps and k != "spatial"}
+        key = next((f"{f}={built.fields[f]}" for f in MATCH_FIELDS if built.fields.get(f)), "")
+        if conflicts:
+            described = "; ".join(f"{field}: record has {old!r}, this source {new!r}"
+                                  for field, (old, new) in sorted(conflicts.items()))
+            self._object_error(obj, f"matched existing record {existing['name']} (from source "
+                                    f"{existing.get('source_name') or 'none'}) by {key}; "
+                                    f"conflicting values kept as they are: {described}")
+        obj.package_id = package_id
+        if not gaps:
+            return "unchanged"
+        records.update(user, package_id, gaps)
+        return True
+
+    def _withdraw(self, obj, previous, user, source_name) -> bool | str:
+        package_id = obj.package_id or (previous.package_id if previous else None)
+        existing = records.show(user, package_id) if package_id else None
+        if existing is None or existing.get("state") != "active":
+            self._make_current(obj, previous)
+            return "unchanged"
+        if existing.get("source_name") not in (None, "", source_name):
+            # Matched record owned by another source: this source just stops tracking it.
+            if previous is not None:
+                previous.current = False
+                model.Session.add(previous)
+            obj.package_id = package_id
+            return "unchanged"
+        if existing.get("operating_status") == "withdrawn":
+            self._make_current(obj, previous)
+            return "unchanged"
+        config = self.parse_config((obj.source or obj.job.source).config)
+        records.update(user, package_id, {
+            "operating_status": "withdrawn",
+            "harvested_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        }, review=config.publish == "review")
+        obj.package_id = package_id
+        self._make_current(obj, previous)
+        return True
+
+    @staticmethod
+    def _make_current(obj, previous) -> None:
+        # no commit here: ckanext-harvest saves the object right after import_stage
+        if previous is not None and previous.id != obj.id:
+            previous.current = False
+            model.Session.add(previous)
+        obj.current = True
+        model.Session.add(obj)
+
+
+def _status(obj) -> str | None:
+    return next((extra.value for extra in obj.extras if extra.key == STATUS_KEY), None)
+
+
+def _is_withdraw(obj) -> bool:
+    return _status(obj) in WITHDRAW_STATUSES
+
+
+def _active(package_id: str) -> bool:
+    package = model.Package.get(package_id)
+    return package is not None and package.state == "active"
+
+
+def _name(package_id: str) -> str:
+    package = model.Package.get(package_id)
+    return package.name if package else package_id

@@ -1,0 +1,101 @@
+"""The harvester plugins (entry points in setup.py); each only says how to read its source."""
+from __future__ import annotations
+
+import os
+
+import ckan.plugins as p
+
+from ckanext.harvest.interfaces import IHarvester
+
+from .base import KhTourismHarvesterBase
+from .config import SourceConfig
+from .sources import SourceError, SourceListing, arcgis, http, ogcapi, spreadsheet, wfs
+
+
+class SpreadsheetHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
+    """CSV/XLSX registers from a URL or an uploaded CKAN resource."""
+
+    p.implements(IHarvester)
+    TYPE_KEYS = {"format": str, "encoding": str, "sheet": str, "delimiter": str,
+                 "header_row": int, "resource_id": str}
+
+    def info(self) -> dict[str, str]:
+        return {"name": "khtourism_spreadsheet", "title": "Sổ đăng ký bảng tính (CSV/XLSX)",
+                "description": "CSV or XLSX registers (UTF-8, UTF-16, Windows-1258) from a URL "
+                               "or an uploaded file, mapped to a tourism record type"}
+
+    def read_source(self, url: str, config: SourceConfig) -> SourceListing:
+        options = config.options
+        if options.get("resource_id"):
+            data, name = _uploaded_file(options["resource_id"])
+        else:
+            data, name = http.get(url, timeout=config.timeout).content, url
+        return spreadsheet.read_spreadsheet(
+            data, name_hint=name, file_format=options.get("format"),
+            encoding=options.get("encoding"), sheet=options.get("sheet"),
+            delimiter=options.get("delimiter"), header_row=options.get("header_row"),
+            base_url=url)
+
+
+def _uploaded_file(resource_id: str) -> tuple[bytes, str]:
+    import ckan.lib.uploader as uploader
+    import ckan.model as model
+
+    resource = model.Resource.get(resource_id)
+    if resource is None or resource.state != "active":
+        raise SourceError(f"resource_id: no active resource {resource_id}")
+    if resource.url_type != "upload":
+        return http.get(resource.url).content, resource.url
+    path = uploader.get_resource_uploader(
+        {"id": resource.id, "url": resource.url, "url_type": "upload"}).get_path(resource.id)
+    if not os.path.exists(path):
+        raise SourceError(f"resource_id: the uploaded file of {resource_id} is missing")
+    with open(path, "rb") as handle:
+        return handle.read(), resource.url
+
+
+class ArcGISHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
+    p.implements(IHarvester)
+    TYPE_KEYS = {"where": str, "out_fields": str, "page_size": int, "token": str}
+
+    def info(self) -> dict[str, str]:
+        return {"name": "khtourism_arcgis", "title": "ArcGIS REST (FeatureServer/MapServer)",
+                "description": "Features of an ArcGIS REST layer, paged, reprojected to WGS 84"}
+
+    def read_source(self, url: str, config: SourceConfig) -> SourceListing:
+        options = config.options
+        return arcgis.read_layer(url, where=options.get("where", "1=1"),
+                                 out_fields=options.get("out_fields", "*"),
+                                 page_size=options.get("page_size"), timeout=config.timeout,
+                                 token=options.get("token"))
+
+
+class OGCAPIFeaturesHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
+    p.implements(IHarvester)
+    TYPE_KEYS = {"limit": int}
+
+    def info(self) -> dict[str, str]:
+        return {"name": "khtourism_ogcapi", "title": "OGC API – Features",
+                "description": "Items of an OGC API – Features collection (next links followed)"}
+
+    def read_source(self, url: str, config: SourceConfig) -> SourceListing:
+        return ogcapi.read_features(url, limit=config.options.get("limit", 500),
+                                    timeout=config.timeout)
+
+
+class WFSHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
+    p.implements(IHarvester)
+    TYPE_KEYS = {"type_name": str, "page_size": int, "srs_name": str, "output_format": str}
+    REQUIRED_KEYS = ("type_name",)
+
+    def info(self) -> dict[str, str]:
+        return {"name": "khtourism_wfs", "title": "WFS 2.0 (GeoJSON)",
+                "description": "WFS 2.0 GetFeature as GeoJSON, paged with startIndex"}
+
+    def read_source(self, url: str, config: SourceConfig) -> SourceListing:
+        options = config.options
+        return wfs.read_features(url, options["type_name"],
+                                 page_size=options.get("page_size", 1000),
+                                 srs_name=options.get("srs_name"),
+                                 output_format=options.get("output_format", "application/json"),
+                                 timeout=config.timeout)

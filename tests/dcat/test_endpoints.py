@@ -1,0 +1,123 @@
+"""The catalogue and record endpoints on real records (action API + workflow)."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF
+
+from ckanext.khtourism.dcat import registry
+from tests.dcat.dcat_known_failures import classify
+from tests.dcat.dcat_shacl import violations
+from tests.record_fixtures import PRIVATE_VALUES
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+FORMATS = {"ttl": "turtle", "rdf": "xml", "xml": "xml", "jsonld": "json-ld"}
+
+
+def fetch_graph(app, url: str, headers=None, fmt: str = "turtle") -> Graph:
+    response = app.get(url, headers=headers or {})
+    assert response.status_code == 200, (url, response.status_code)
+    graph = Graph()
+    graph.parse(data=response.body, format=fmt)
+    return graph
+
+
+def dataset_ids(graph: Graph) -> set[str]:
+    return {str(s).rsplit("/", 1)[-1] for s in graph.subjects(RDF.type, DCAT.Dataset)}
+
+
+@pytest.mark.parametrize("extension", sorted(FORMATS))
+def test_catalog_lists_published_records_only(app, published, extension):
+    graph = fetch_graph(app, f"/catalog.{extension}", fmt=FORMATS[extension])
+    ids = dataset_ids(graph)
+    for record_type in ("accommodation", "tour-operator", "tour-guide", "heritage-site"):
+        assert published[record_type]["id"] in ids
+    assert published["draft"]["id"] not in ids
+    catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
+    titles = {(str(t), t.language) for t in graph.objects(catalog, URIRef(
+        "http://purl.org/dc/terms/title"))}
+    assert {lang for _t, lang in titles} == {"vi", "en"}
+
+
+def test_no_private_data_in_any_rdf_output(app, world, published):
+    sysadmin = world.person("sysadmin").headers
+    guide = published["tour-guide"]
+    # A pending revision of a published record stays out of RDF too.
+    world.call("member_a", "package_patch", id=published["accommodation"]["id"],
+               title="Tiêu đề chờ duyệt bí mật")
+    urls = [f"/catalog.{ext}" for ext in FORMATS]
+    urls += [f"/dataset/{guide['id']}.{ext}" for ext in ("ttl", "rdf", "jsonld")]
+    urls += [f"/tour-guide/{guide['name']}.ttl", "/catalog/tour-guide.ttl",
+             "/registry/tour-guide.csv", "/registry/tour-guide.geojson",
+             f"/dataset/{published['accommodation']['id']}.ttl"]
+    for url in urls:
+        for headers in ({}, sysadmin):
+            response = app.get(url, headers=headers)
+            assert response.status_code == 200, url
+            for value in PRIVATE_VALUES + ("Tiêu đề chờ duyệt bí mật", "Khách sạn Nháp Bí Mật"):
+                assert value not in response.body, f"{value!r} leaked in {url}"
+    assert guide["card_number"] in app.get(f"/dataset/{guide['id']}.ttl").body
+
+
+def test_draft_record_rdf_is_not_found_even_for_sysadmin(app, world, published):
+    draft = published["draft"]
+    for headers in ({}, world.person("sysadmin").headers, world.person("member_a").headers):
+        for url in (f"/dataset/{draft['id']}.ttl", f"/accommodation/{draft['name']}.ttl"):
+            assert app.get(url, headers=headers).status_code == 404, url
+
+
+def test_record_type_filter(app, published):
+    graph = fetch_graph(app, "/catalog/heritage-site.ttl")
+    assert dataset_ids(graph) == {published["heritage-site"]["id"]}
+    graph = fetch_graph(app, "/catalog.ttl?fq=dataset_type:tour-guide")
+    assert dataset_ids(graph) == {published["tour-guide"]["id"]}
+    assert app.get("/catalog/not-a-type.ttl").status_code == 404
+
+
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "2")
+def test_hydra_paging_walks_every_record(app, published):
+    seen: set[str] = set()
+    url = "/catalog.ttl"
+    pages = 0
+    while url:
+        graph = fetch_graph(app, url)
+        seen |= dataset_ids(graph)
+        pages += 1
+        following = list(graph.objects(None, URIRef(HYDRA + "next")))
+        url = str(following[0]).split("//", 1)[-1].split("/", 1)[-1] if following else None
+        url = "/" + url if url else None
+        assert pages <= 5
+    assert pages == 2
+    assert {published[t]["id"] for t in
+            ("accommodation", "tour-operator", "tour-guide", "heritage-site")} <= seen
+
+
+def test_modified_since(app, published):
+    graph = fetch_graph(app, "/catalog.ttl?modified_since=2999-01-01")
+    assert dataset_ids(graph) == set()
+    graph = fetch_graph(app, "/catalog.ttl?modified_since=2000-01-01")
+    assert published["tour-guide"]["id"] in dataset_ids(graph)
+
+
+def test_content_negotiation(app, published):
+    record = published["accommodation"]
+    response = app.get(f"/dataset/{record['id']}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert "text/turtle" in response.headers["Content-Type"]
+    response = app.get("/dcat/record-types", headers={"Accept": "application/ld+json"})
+    assert "application/ld+json" in response.headers["Content-Type"]
+
+
+def test_record_types_scheme_is_published(app):
+    graph = fetch_graph(app, "/dcat/record-types.ttl")
+    concepts = {str(c).rsplit("#", 1)[-1] for c in graph.subjects(
+        URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), None)}
+    assert concepts == {"accommodation", "tour-operator", "tour-guide", "heritage-site"}
+
+
+def test_catalog_graph_against_dcat_ap_3_shapes(app, published, dcat_shapes):
+    registry.refresh_all()  # registry datasets and the DataService are in the catalogue too
+    graph = fetch_graph(app, "/catalog.ttl")
+    mandatory, unexpected, _seen = classify(violations(graph, dcat_shapes))
+    assert mandatory == [], "\n".join(map(str, mandatory))
+    assert unexpected == [], "\n".join(map(str, unexpected))

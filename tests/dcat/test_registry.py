@@ -1,0 +1,105 @@
+"""Registry datasets: CSV and GeoJSON exports of the published records, the
+DataService of the tourism API, refresh by CLI and on record changes."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import helpers
+
+from ckanext.khtourism.dcat import registry
+from ckanext.khtourism.dcat.cli import registry_group
+from tests.dcat.dcat_known_failures import classify
+from tests.dcat.dcat_shacl import violations
+
+
+def test_csv_export_lists_published_records_with_public_fields(app, published):
+    response = app.get("/registry/tour-guide.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.body.lstrip("\ufeff"))))
+    assert [row["id"] for row in rows] == [published["tour-guide"]["id"]]
+    assert rows[0]["card_number"] == published["tour-guide"]["card_number"]
+    assert "id_number" not in rows[0] and "date_of_birth" not in rows[0]
+
+
+def test_geojson_export_is_a_feature_collection(app, published):
+    response = app.get("/registry/accommodation.geojson")
+    assert response.status_code == 200
+    collection = json.loads(response.body)
+    assert collection["type"] == "FeatureCollection"
+    ids = [feature["id"] for feature in collection["features"]]
+    assert ids == [published["accommodation"]["id"]]  # the draft is not there
+    feature = collection["features"][0]
+    assert feature["geometry"]["type"] == "Point"
+    assert feature["properties"]["star_rating"] == "4"
+    assert app.get("/registry/nothing.csv").status_code == 404
+    assert app.get("/registry/accommodation.xls").status_code == 404
+
+
+def test_cli_refresh_creates_registry_datasets_with_data_service(app, cli, published,
+                                                                 dcat_shapes):
+    result = cli.invoke(registry_group, ["refresh"])
+    assert result.exit_code == 0, result.output
+    dataset = helpers.call_action("package_show", id="registry-accommodation")
+    assert dataset["private"] is False
+    assert {r["format"] for r in dataset["resources"]} == {"CSV", "GeoJSON"}
+    assert "1" in dataset["notes"]
+    # Refreshing again updates in place (stable resource ids).
+    again = registry.refresh_registry("accommodation")
+    assert sorted(r["id"] for r in again["resources"]) == sorted(
+        r["id"] for r in dataset["resources"])
+
+    graph = Graph().parse(data=app.get(f"/dataset/{dataset['id']}.ttl").body, format="turtle")
+    services = set(graph.subjects(RDF.type, DCAT.DataService))
+    assert len(services) == 1
+    service = services.pop()
+    endpoint = graph.value(service, DCAT.endpointURL)
+    assert str(endpoint).endswith("/api/tourism/v1")
+    assert str(graph.value(service, DCAT.endpointDescription)).endswith("/openapi.json")
+    assert (service, DCAT.servesDataset, URIRef(str(next(
+        graph.subjects(RDF.type, DCAT.Dataset))))) in graph
+    mandatory, unexpected, _ = classify(violations(graph, dcat_shapes))
+    assert mandatory == [] and unexpected == [], "\n".join(map(str, mandatory + unexpected))
+
+
+@pytest.mark.ckan_config("ckanext.khtourism.api_base_url", "https://api.example.vn/tourism/v1")
+def test_data_service_urls_come_from_configuration(app):
+    graph = Graph().parse(data=app.get("/dcat/service/tourism-api.ttl").body, format="turtle")
+    service = next(graph.subjects(RDF.type, DCAT.DataService))
+    assert str(graph.value(service, DCAT.endpointURL)) == "https://api.example.vn/tourism/v1"
+    assert (str(graph.value(service, DCAT.endpointDescription))
+            == "https://api.example.vn/tourism/v1/openapi.json")
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_record_change_queues_a_registry_refresh(world, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tk, "enqueue_job",
+                        lambda fn, args, **kwargs: queued.append((fn.__name__, args)))
+    record = world.create("member_a", "tour-operator", owner="a")
+    assert ("refresh_registry_job", ["tour-operator"]) in queued
+    assert ("warm_record_job", [record["id"]]) in queued
+    queued.clear()
+    world.call("member_a", "package_patch", id=record["id"], title="Lữ hành mới")
+    assert ("refresh_registry_job", ["tour-operator"]) in queued
+    queued.clear()
+    registry.refresh_registry("tour-operator")  # the registry dataset itself: no loop
+    assert queued == []
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_warm_record_job_caches_public_records_only(published):
+    from ckanext.khtourism.dcat import fragments
+
+    fragments.flush()
+    registry.warm_record_job(published["draft"]["id"])
+    assert fragments.flush() == 0
+    registry.warm_record_job(published["tour-guide"]["id"])
+    assert fragments.flush() == 1

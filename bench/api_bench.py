@@ -1,6 +1,6 @@
 """Tourism API benchmark: 100,000 records, gunicorn with 2 workers, 16 clients.
 
-Starts embedded PostgreSQL and Redis under ``var/bench/`` (never the portal's
+Starts embedded PostgreSQL and Redis under ``var/bench-api/`` (never the portal's
 or the tests' data), writes ``var/bench/ckan.ini``, prepares the database,
 generates the records once (``bench/api_generate.py``), serves the portal with
 gunicorn (2 workers, 127.0.0.1 only), runs the load generator
@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)"
     )
-    parser.add_argument("--var", default="bench", help="data folder under var/ (one per data set)")
+    parser.add_argument("--var", default="bench-api", help="data folder under var/ (one per data set)")
     parser.add_argument(
         "--setup-only", action="store_true", help="prepare the data, measure nothing"
     )

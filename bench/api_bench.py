@@ -1,7 +1,7 @@
 """Tourism API benchmark: 100,000 records, gunicorn with 2 workers, 16 clients.
 
 Starts embedded PostgreSQL and Redis under ``var/bench-api/`` (never the portal's
-or the tests' data), writes ``var/bench/ckan.ini``, prepares the database,
+or the tests' data), writes ``var/bench-api/ckan.ini``, prepares the database,
 generates the records once (``bench/api_generate.py``), serves the portal with
 gunicorn (2 workers, 127.0.0.1 only), runs the load generator
 (``bench/api_load.py``) as a separate process for each scenario, prints one

@@ -1,7 +1,7 @@
 """Tourism API benchmark: 100,000 records, gunicorn with 2 workers, 16 clients.
 
-Starts embedded PostgreSQL and Redis under ``var/bench/`` (never the portal's
-or the tests' data), writes ``var/bench/ckan.ini``, prepares the database,
+Starts embedded PostgreSQL and Redis under ``var/bench-api/`` (never the portal's
+or the tests' data), writes ``var/bench-api/ckan.ini``, prepares the database,
 generates the records once (``bench/api_generate.py``), serves the portal with
 gunicorn (2 workers, 127.0.0.1 only), runs the load generator
 (``bench/api_load.py``) as a separate process for each scenario, prints one
@@ -60,10 +60,11 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)"
     )
-    parser.add_argument("--var", default="bench", help="data folder under var/ (one per data set)")
+    parser.add_argument("--var", default="bench-api", help="data folder under var/ (one per data set)")
     parser.add_argument(
         "--setup-only", action="store_true", help="prepare the data, measure nothing"
     )
+    parser.add_argument("--only", help="run only the scenarios whose name contains this")
     args = parser.parse_args()
 
     var_dir = ROOT / "var" / args.var
@@ -118,6 +119,8 @@ def main() -> None:
         )
         wait_for(f"http://127.0.0.1:{args.port}{BASE}/openapi.json")
         for name, paths in SCENARIOS.items():
+            if args.only and args.only not in name:
+                continue
             output = subprocess.run(
                 [
                     sys.executable,

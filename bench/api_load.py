@@ -19,6 +19,8 @@ import threading
 import time
 from collections import Counter
 
+ERRORS: list[str] = []  # first error bodies seen, reported with the figures
+
 
 def client(
     host: str,
@@ -38,9 +40,11 @@ def client(
         started = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
-        response.read()
+        body = response.read()
         mine.append(time.perf_counter() - started)
         codes[response.status] += 1
+        if response.status >= 400 and len(ERRORS) < 3:
+            ERRORS.append(body[:300].decode("utf-8", "replace"))
     connection.close()
     with lock:
         latencies.extend(mine)
@@ -80,6 +84,7 @@ def run(
         "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "statuses": dict(statuses),
+        "errors": ERRORS[:3],
     }
 
 

@@ -9,36 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-OPERATING_STATUS = ["operating", "suspended", "closed", "withdrawn"]
-FORMER_DISTRICTS = [
-    "568",
-    "569",
-    "570",
-    "571",
-    "572",
-    "573",
-    "574",
-    "575",
-    "576",
-    "582",
-    "584",
-    "585",
-    "586",
-    "587",
-    "588",
-    "589",
-]
+from ckanext.khtourism.records.privacy import private_fields
+from ckanext.khtourism.records.schema_choices import choice_codes
+from ckanext.khtourism.records.vocabularies import former_districts
+
+OPERATING_STATUS = choice_codes("accommodation", "operating_status")
+FORMER_DISTRICTS = tuple(former_districts())
 LANGUAGE_PATTERN = "^[a-z]{2}$"
 
 # Tour-guide fields that only curators, sysadmins and the guide's own
 # organization may see (docs/record-types.md, "Private fields").
-PRIVATE_GUIDE_FIELDS = (
-    "date_of_birth",
-    "id_number",
-    "personal_phone",
-    "personal_email",
-    "home_address",
-)
+PRIVATE_GUIDE_FIELDS = private_fields("tour-guide")
 
 COMMON_FIELDS = [
     "id",
@@ -131,26 +112,17 @@ RESOURCES: dict[str, Resource] = {
             filters=(
                 Filter(
                     "accommodation_type",
-                    (
-                        "khach_san",
-                        "biet_thu_du_lich",
-                        "can_ho_du_lich",
-                        "tau_thuy_luu_tru",
-                        "nha_nghi_du_lich",
-                        "homestay",
-                        "bai_cam_trai",
-                        "khac",
-                    ),
+                    choice_codes("accommodation", "accommodation_type"),
                     description="accommodation type code(s)",
                 ),
                 Filter(
                     "hotel_subtype",
-                    ("resort", "motel", "floating", "city"),
+                    choice_codes("accommodation", "hotel_subtype"),
                     description="hotel sub-type code(s)",
                 ),
                 Filter(
                     "star_rating",
-                    ("1", "2", "3", "4", "5", "dat_chuan", "chua_xep_hang"),
+                    choice_codes("accommodation", "star_rating"),
                     description="star rating(s): 1-5, dat_chuan (meets the standard), chua_xep_hang (unrated)",
                 ),
                 LANGUAGES_FILTER,
@@ -176,7 +148,7 @@ RESOURCES: dict[str, Resource] = {
             filters=(
                 Filter(
                     "licence_type",
-                    ("noi_dia", "quoc_te_inbound", "quoc_te_outbound", "quoc_te_both"),
+                    choice_codes("tour-operator", "licence_type"),
                     description="licence type code(s)",
                 ),
                 LANGUAGES_FILTER,
@@ -203,10 +175,14 @@ RESOURCES: dict[str, Resource] = {
             ),
             filters=(
                 Filter(
-                    "card_type", ("quoc_te", "noi_dia", "tai_diem"), description="card type code(s)"
+                    "card_type",
+                    choice_codes("tour-guide", "card_type"),
+                    description="card type code(s)"
                 ),
                 Filter(
-                    "card_status", ("valid", "expired", "revoked"), description="card status(es)"
+                    "card_status",
+                    choice_codes("tour-guide", "card_status"),
+                    description="card status(es)"
                 ),
                 LANGUAGES_FILTER,
             ),
@@ -232,25 +208,17 @@ RESOURCES: dict[str, Resource] = {
             filters=(
                 Filter(
                     "ranking",
-                    ("cap_tinh", "quoc_gia", "quoc_gia_dac_biet", "kiem_ke"),
+                    choice_codes("heritage-site", "ranking"),
                     description="heritage ranking code(s)",
                 ),
                 Filter(
                     "heritage_type",
-                    (
-                        "lich_su",
-                        "lich_su_su_kien",
-                        "lich_su_danh_nhan",
-                        "kien_truc_nghe_thuat",
-                        "khao_co",
-                        "danh_lam_thang_canh",
-                        "hon_hop",
-                    ),
+                    choice_codes("heritage-site", "heritage_type"),
                     description="heritage type code(s)",
                 ),
                 Filter(
                     "unesco_status",
-                    ("none", "world_heritage", "tentative", "intangible", "documentary"),
+                    choice_codes("heritage-site", "unesco_status"),
                     description="UNESCO status code(s)",
                 ),
             ),

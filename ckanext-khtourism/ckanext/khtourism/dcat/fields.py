@@ -8,6 +8,8 @@ in particular the tour guides' private personal fields and the curation state.
 """
 from __future__ import annotations
 
+from ckanext.khtourism.records.privacy import private_fields
+
 TEXT = "text"
 CODE = "code"
 INT = "int"
@@ -88,8 +90,7 @@ TYPE_FIELDS: dict[str, dict[str, str]] = {
 }
 
 # Never published, whoever asks (docs/record-types.md, tour-guide).
-PRIVATE_GUIDE_FIELDS = ("date_of_birth", "id_number", "personal_phone", "personal_email",
-                        "home_address")
+PRIVATE_GUIDE_FIELDS = private_fields("tour-guide")
 # Internal curation state: not a public property of a record.
 INTERNAL_FIELDS = ("workflow_state",)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -36,6 +37,11 @@ from ckan.lib.search.common import SearchQueryError
 
 from . import fields as index_fields
 from . import text
+
+# The PLY parser behind luqum is a module-level object with mutable parse state: a
+# threaded server (``ckan run --threaded``, gunicorn gthread) must not run two parses
+# at once, or valid queries come back as syntax errors.
+_PARSER_LOCK = threading.Lock()
 
 # Indexed fields stored in their own columns.
 COLUMN_FIELDS = {
@@ -170,7 +176,8 @@ class Compiler:
             raise SearchQueryError(f"Unsupported operator in {param} {query!r}: use AND / OR "
                                    "instead of && / ||")
         try:
-            return lucene_parser.parse(query)
+            with _PARSER_LOCK:  # luqum's PLY parser keeps its state on one shared object
+                return lucene_parser.parse(query)
         except ParseError as error:
             raise SearchQueryError(f"Cannot parse {param} {query!r}: {error}") from error
         except Exception as error:  # ply raises plain exceptions on lexer errors

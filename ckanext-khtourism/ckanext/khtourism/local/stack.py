@@ -216,7 +216,11 @@ def test(root: Path, pytest_args: list[str]) -> int:
         env = dict(os.environ, KHTOURISM_TEST_INI=str(config))
         # The database is created and migrated by the test session itself
         # (tests/conftest.py), so that every run starts from the same state.
-        args = [sys.executable, "-m", "pytest", f"--ckan-ini={config}", *pytest_args]
+        # Temporary folders of this checkout only: pytest's shared default
+        # (/tmp/pytest-of-USER) is pruned by any other pytest session of the user.
+        basetemp = var_dir / "pytest-tmp"
+        args = [sys.executable, "-m", "pytest", f"--ckan-ini={config}",
+                f"--basetemp={basetemp}", *pytest_args]
         return subprocess.call(args, cwd=root, env=env)
     finally:
         running.stop()

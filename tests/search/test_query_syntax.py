@@ -181,3 +181,64 @@ def test_stray_syntax_typed_in_the_search_box_is_searched_as_words(portal, app):
     assert titles(portal.search(q="nha trang (")) == ["Khách sạn Nha Trang"]
     response = app.get("/dataset/", query_string={"q": "nha trang ("})
     assert "Khách sạn Nha Trang" in response.body
+
+
+@search_config
+def test_fielded_text_terms_are_stemmed_like_solr_text_fields(portal):
+    portal.create("Seaside hotel", notes="Rooms facing the sea")
+    portal.create("Hotels directory", notes="A list")
+    portal.create("Museum", notes="Hotel nearby")
+
+    assert sorted(titles(portal.search(q="title:hotels"))) == ["Hotels directory", "Seaside hotel"]
+    assert titles(portal.search(q="notes:room")) == ["Seaside hotel"]
+    assert titles(portal.search(q='title:"seaside hotels"')) == ["Seaside hotel"]
+    # folded, like the full text
+    portal.create("Khách sạn Đà Lạt")
+    assert titles(portal.search(q="title:(khach AND lat)")) == ["Khách sạn Đà Lạt"]
+
+
+@search_config
+def test_qf_restricts_the_fields_a_dismax_query_matches(portal):
+    portal.create("Villa Ninh Van", notes="Near the beach")
+    portal.create("Beach resort", notes="Quiet place")
+    portal.create("Dive shop", notes="x", tag_string="beach")
+
+    # default qf: the whole text
+    assert portal.search(q="beach")["count"] == 3
+    assert titles(portal.search(q="beach", qf="title")) == ["Beach resort"]
+    assert titles(portal.search(q="beach", qf="tags")) == ["Dive shop"]
+    assert sorted(titles(portal.search(q="beach", qf="title^2 notes"))) == [
+        "Beach resort", "Villa Ninh Van"]
+    # boosts rank: with tags boosted far above titles, the tagged record comes first
+    assert titles(portal.search(q="beach", qf="title tags^10"))[0] == "Dive shop"
+    assert titles(portal.search(q="beach", qf="title^10 tags"))[0] == "Beach resort"
+
+
+@search_config
+def test_bf_and_boost_functions_change_the_ranking(portal):
+    portal.create("Hotel one", rooms="10")
+    portal.create("Hotel two", rooms="200")
+    portal.create("Hotel three", rooms="50")
+
+    by_rooms = titles(portal.search(q="hotel", bf="rooms"))
+    assert by_rooms == ["Hotel two", "Hotel three", "Hotel one"]
+    assert titles(portal.search(q="hotel", boost="div(1,rooms)", defType="edismax"))[0] == \
+        "Hotel one"
+    # freshness: recip(ms(NOW,metadata_modified)) favours the recently modified
+    old = portal.search(q="title:two")["results"][0]
+    _age(old, 400)
+    fresh = titles(portal.search(q="hotel", bf="recip(ms(NOW,metadata_modified),3.16e-11,100,1)"))
+    assert fresh[-1] == "Hotel two"
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"q": "hotel", "bf": "geodist()"}, "geodist"),
+    ({"q": "hotel", "bf": "recip(ms(NOW,title),1,1,1)"}, "not a date field"),
+    ({"q": "hotel", "boost": "log(rooms"}, "unexpected end"),
+    ({"q": "hotel", "qf": "title^x"}, "qf"),
+])
+@search_config
+def test_unsupported_functions_and_bad_qf_are_clear_errors(portal, params, message):
+    portal.create("Hotel")
+    with pytest.raises(SearchQueryError, match=message):
+        portal.search(**params)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError
 
-from . import index, parse, spatial, text
+from . import boost, index, parse, spatial, text
 from .fields import not_faceted
 
 log = logging.getLogger(__name__)
@@ -195,21 +195,27 @@ class QueryPlan:
     def _score_sql(self) -> str:
         parts = []
         bind = self.compiler.bind
+        weights = self.compiler.rank_weights
         if self.compiler.rank_tsqueries:
             # names, titles and tags rank (small inline vector); a hit in the
             # description only gets a small constant
             combined = " || ".join(f"({t})" for t in self.compiler.rank_tsqueries)
-            parts.append(f"ts_rank('{text.RANK_WEIGHTS}', d.tsv_rank, {combined}, 1)")
+            parts.append(f"ts_rank('{weights}', d.tsv_rank, {combined}, 1)")
             parts.append(str(text.TEXT_ONLY_RANK))
         if self.compiler.exact_words:
             exact_query = " | ".join(
                 parse._lexeme(word) for word in dict.fromkeys(self.compiler.exact_words))
             parts.append(
-                f"{text.EXACT_BONUS} * ts_rank('{text.RANK_WEIGHTS}', d.tsv_exact, "
+                f"{text.EXACT_BONUS} * ts_rank('{weights}', d.tsv_exact, "
                 f"to_tsquery('simple', {bind(exact_query)}), 1)")
         for term in self.compiler.similarity_terms:
             parts.append(f"word_similarity({term}, d.suggest)")
-        return " + ".join(parts) if parts else "1.0"
+        # Solr's bf adds to the score, edismax's boost multiplies it
+        parts.extend(boost.compile_functions("bf", _as_list(self.params.get("bf")), bind))
+        score = " + ".join(parts) if parts else "1.0"
+        for factor in boost.compile_functions("boost", _as_list(self.params.get("boost")), bind):
+            score = f"({score}) * {factor}"
+        return score
 
     def _order(self, sort: Any) -> str:
         clauses = []

@@ -62,6 +62,15 @@ NGRAM_FIELDS = {"name_ngram", "title_ngram"}
 # Pseudo-fields the spatial filters put into fq (see .spatial).
 SPATIAL_FIELDS = {"khtourism_bbox", "khtourism_radius", "khtourism_polygon"}
 DEFAULT_QF = "name^4 title^4 tags^2 groups^2 text"
+# The default field of the words of a dismax ``q`` whose ``qf`` is not the default one:
+# such a word is matched in each ``qf`` field (see :meth:`Compiler.qf_term`).
+QF_FIELD = "_khtourism_qf_"
+# Weight class of the fields the weighted vector ``tsv`` holds (see :mod:`.text`).
+WEIGHT_OF_FIELD = {
+    **{name: "A" for name in text.WEIGHT_A},
+    **{name: "B" for name in text.WEIGHT_B},
+    **{name: "C" for name in text.WEIGHT_C},
+}
 # Permission labels as an expression the planner cannot answer from an index:
 # every visitor's labels include "public", which matches nearly every dataset, so
 # scanning a label index (instead of the full-text index) is always the wrong plan.
@@ -163,6 +172,10 @@ class Compiler:
     exact_words: list[str] = field(default_factory=list)
     similarity_terms: list[str] = field(default_factory=list)
     spatial: list[tuple[str, str]] = field(default_factory=list)
+    # ``qf`` of a dismax query when it is not the default: (field, boost) pairs
+    qf_fields: list[tuple[str, float]] = field(default_factory=list)
+    # ts_rank weights {D, C, B, A}; from the ``qf`` boosts when ``qf`` is given
+    rank_weights: str = text.RANK_WEIGHTS
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
 
     def bind(self, value: Any) -> str:
@@ -214,6 +227,9 @@ class Compiler:
                 if not words:
                     return "TRUE"
                 node = self.parse(" ".join(words), "q")
+            self.qf_fields = parse_qf(qf)
+            if self.qf_fields:
+                self.rank_weights = rank_weights_for(self.qf_fields)
             return self.dismax(node, mm or DEFAULT_MM, q_op).as_predicate()
         node = self.parse(stripped, "q")
         return self.compile(node, default_field=default_field, q_op=q_op, rank=True).as_predicate()
@@ -221,19 +237,20 @@ class Compiler:
     # ---------------------------------------------------------------- dismax
     def dismax(self, node: tree.Item, mm: str, q_op: str) -> Sql:
         """Top-level clauses with Solr's minimum-should-match over the optional ones."""
+        default = QF_FIELD if self.qf_fields else "text"
         clauses = list(node.children) if isinstance(node, tree.UnknownOperation) else [node]
         if not isinstance(node, tree.UnknownOperation):
-            return self.compile(node, default_field="text", q_op=q_op, rank=True)
+            return self.compile(node, default_field=default, q_op=q_op, rank=True)
         required: list[Sql] = []
         prohibited: list[Sql] = []
         optional: list[Sql] = []
         for clause in clauses:
             if isinstance(clause, tree.Plus):
-                required.append(self.compile(clause.a, "text", q_op, True))
+                required.append(self.compile(clause.a, default, q_op, True))
             elif isinstance(clause, (tree.Prohibit, tree.Not)):
-                prohibited.append(self.compile(clause.a, "text", q_op, False))
+                prohibited.append(self.compile(clause.a, default, q_op, False))
             else:
-                optional.append(self.compile(clause, "text", q_op, True))
+                optional.append(self.compile(clause, default, q_op, True))
         parts = list(required)
         if optional:
             needed = minimum_should_match(mm, len(optional))
@@ -379,6 +396,9 @@ class Compiler:
         if name in SPATIAL_FIELDS:
             self.spatial.append((name, value))
             return TRUE
+        if name == QF_FIELD:
+            return self.any_of([self.qf_term(qf_name, value, phrase=phrase, rank=rank)
+                                for qf_name, _boost in self.qf_fields])
         if name in ("text", "_text_") or name in ("", None):
             return self.full_text(value, phrase=phrase, wildcard=wildcard, rank=rank)
         if name in NGRAM_FIELDS:
@@ -388,6 +408,27 @@ class Compiler:
         if is_date_field(name) and not wildcard:
             return self.range(name, value, value, True, True)
         return self.string_field(name, value, wildcard=wildcard)
+
+    def qf_term(self, name: str, value: str, *, phrase: bool, rank: bool) -> Sql:
+        """A word of a dismax ``q`` matched in one ``qf`` field.
+
+        ``text`` is the whole weighted vector; ``title`` and the other tokenized
+        fields match their own words (folded, stemmed); tags, groups, organization
+        and the English title match the words of their weight class of the vector
+        (folded, so ``qf=tags`` finds the tag ``lặn biển`` for ``lan bien``); any
+        other field is a string field (exact value), as in CKAN's Solr schema.
+        """
+        wildcard = not phrase and ("*" in value or "?" in value)
+        if name in ("text", "_text_"):
+            return self.full_text(value, phrase=phrase, wildcard=wildcard, rank=rank)
+        weight = WEIGHT_OF_FIELD.get(name)
+        if weight and name not in ("name", "title") and not wildcard:
+            matched = self.full_text(value, phrase=phrase, wildcard=False, rank=rank)
+            if not matched.tsquery:
+                return matched
+            return Sql(predicate=f"(d.tsv @@ ({matched.tsquery}) AND "
+                                 f"ts_filter(d.tsv, '{{{weight.lower()}}}') @@ ({matched.tsquery}))")
+        return self.term(name, value, phrase=phrase, rank=rank)
 
     # full text over the weighted vector
     def full_text(self, value: str, *, phrase: bool, wildcard: bool, rank: bool) -> Sql:
@@ -427,14 +468,19 @@ class Compiler:
         if wildcard and not folded.rstrip("*").replace("*", "") == folded.rstrip("*"):
             raise SearchQueryError(
                 f"Only trailing wildcards are supported in {name}: {value!r}")
-        pattern = r"\m" + r"\W+".join(re.escape(w) for w in words)
-        if not wildcard:
-            pattern += r"\M"
         source = f"(d.text_fields->>{self.bind(name)})"
-        predicate = f"{source} ~ {self.bind(pattern)}"
+        if wildcard:
+            pattern = r"\m" + r"\W+".join(re.escape(w) for w in words)
+            predicate = f"{source} ~ {self.bind(pattern)}"
+            prefilter = self.full_text(value, phrase=False, wildcard=True, rank=rank)
+        else:
+            # words of the field, folded and stemmed like the full text (title:hotels
+            # finds "hotel", as Solr's text fields do)
+            prefilter = self.full_text(" ".join(words), phrase=phrase, wildcard=False, rank=rank)
+            field_vector = (f"(to_tsvector('simple', coalesce({source}, '')) || "
+                            f"to_tsvector('english', coalesce({source}, '')))")
+            predicate = f"{field_vector} @@ ({prefilter.tsquery})"
         # the full-text index narrows the candidates first
-        prefilter = self.full_text(" ".join(words), phrase=False, wildcard=False, rank=rank) \
-            if not wildcard else self.full_text(value, phrase=False, wildcard=True, rank=rank)
         return Sql(predicate=f"(({prefilter.as_predicate()}) AND {predicate})")
 
     def similar(self, value: str) -> Sql:
@@ -533,6 +579,43 @@ class Compiler:
         if column:
             return Sql(predicate=f"({condition})")
         return Sql(predicate=f"EXISTS (SELECT 1 FROM {self.values(name)} v WHERE {condition})")
+
+
+def parse_qf(qf: str | None) -> list[tuple[str, float]]:
+    """``qf`` as (field, boost) pairs; empty for the default (the weighted vector)."""
+    spec = " ".join(str(qf or "").split())
+    if not spec or spec == DEFAULT_QF:
+        return []
+    result = []
+    for item in spec.split(" "):
+        name, _, boost = item.partition("^")
+        if not name or not (name.replace("_", "").isalnum()):
+            raise SearchQueryError(f"qf: invalid field {item!r}")
+        try:
+            value = float(boost) if boost else 1.0
+        except ValueError as error:
+            raise SearchQueryError(f"qf: invalid boost in {item!r}") from error
+        if value <= 0:
+            raise SearchQueryError(f"qf: the boost of {name} must be positive")
+        result.append((name, value))
+    return result
+
+
+def rank_weights_for(qf_fields: list[tuple[str, float]]) -> str:
+    """ts_rank weights {D, C, B, A} from the ``qf`` boosts of the fields of each class."""
+    boosts = {"A": 0.0, "B": 0.0, "C": 0.0, "D": 0.0}
+    text_boost = 0.0
+    for name, boost in qf_fields:
+        if name in ("text", "_text_"):
+            text_boost = max(text_boost, boost)
+        else:
+            letter = WEIGHT_OF_FIELD.get(name, "D")
+            boosts[letter] = max(boosts[letter], boost)
+    # ``text`` holds every field: its boost is the floor of every class
+    boosts = {letter: max(value, text_boost) for letter, value in boosts.items()}
+    top = max(boosts.values()) or 1.0
+    return "{" + ", ".join(f"{max(boosts[letter], 0.01 * top) / top:.4g}"
+                           for letter in "DCBA") + "}"
 
 
 def minimum_should_match(spec: str, optional: int) -> int:

@@ -25,5 +25,5 @@ def test_concurrent_parses_give_the_same_trees_as_sequential_ones():
     work = QUERIES * 200
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(_tree_text, work))
-    mismatches = [(q, r) for q, r in zip(work, results) if r != expected[q]]
+    mismatches = [(q, r) for q, r in zip(work, results, strict=True) if r != expected[q]]
     assert mismatches == []

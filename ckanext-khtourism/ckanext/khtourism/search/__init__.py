@@ -133,5 +133,8 @@ def reset_index() -> None:
 
     from .index import TABLE
 
+    from .cache import invalidate
+
     model.Session.execute(sa.text(f"DELETE FROM {TABLE}"))
     model.Session.commit()
+    invalidate()

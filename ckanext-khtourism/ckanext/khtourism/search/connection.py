@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError
 
-from . import boost, index, parse, spatial, text
+from . import boost, cache, index, parse, spatial, text
 from .fields import not_faceted
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ def _session() -> Any:
 # (``ckan search-index clear <name>``, harvest_source_clear …) ``commit=True``
 # commits, as a Solr commit makes the change visible at once.
 _COMMITTING = "khtourism_search_committing"
+# The session wrote to the index: its commit invalidates the result cache.
+_CHANGED = "khtourism_search_changed"
 
 
 def _mark_committing(session: Any) -> None:
@@ -61,14 +63,30 @@ def _unmark_committing(session: Any, *_args: Any) -> None:
     session.info.pop(_COMMITTING, None)
 
 
+def _mark_changed(session: Any) -> None:
+    session.info[_CHANGED] = True
+
+
+def _after_commit(session: Any) -> None:
+    _unmark_committing(session)
+    if session.info.pop(_CHANGED, None):
+        cache.invalidate()
+
+
+def _after_rollback(session: Any, *_args: Any) -> None:
+    _unmark_committing(session)
+    session.info.pop(_CHANGED, None)
+
+
 def track_commits() -> None:
     from ckan.model import meta
 
     for target in (meta.Session, meta.create_local_session):
         if not sa.event.contains(target, "before_commit", _mark_committing):
             sa.event.listen(target, "before_commit", _mark_committing, insert=True)
-            for name in ("after_commit", "after_rollback", "after_soft_rollback"):
-                sa.event.listen(target, name, _unmark_committing)
+            sa.event.listen(target, "after_commit", _after_commit)
+            for name in ("after_rollback", "after_soft_rollback"):
+                sa.event.listen(target, name, _after_rollback)
 
 
 def _commit_if_asked(commit: bool) -> None:
@@ -113,6 +131,7 @@ class PostgresConnection:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
             raise pysolr.SolrError(f"PostgreSQL search index write failed: {reason}") from error
         log.debug("Indexed %d document(s)", count)
+        _mark_changed(_session())
         _commit_if_asked(commit)
         return ""
 
@@ -127,8 +146,7 @@ class PostgresConnection:
             compiler = parse.Compiler()
             predicate = compiler.filter(q, "q") if q.strip() not in ("*:*", "*") else "TRUE"
             index.delete_where(session, predicate, compiler.params)
-        if id is None and q is None:
-            raise ValueError('You must specify "id" or "q".')
+        _mark_changed(session)
         _commit_if_asked(commit)
         return ""
 
@@ -165,10 +183,17 @@ class QueryPlan:
         predicates = [self.compiler.query(
             query or "*:*", def_type=def_type, qf=params.get("qf"), mm=params.get("mm"),
             q_op=q_op, default_field=params.get("df") or "text")]
+        # CKAN copies fq_list into fq (a list) and also passes fq_list on (Solr ignores
+        # it): each distinct filter is applied once
+        filters: dict[str, str] = {}
         for name in ("fq", "fq_list"):
             for value in _as_list(params.get(name)):
-                predicates.append(self.compiler.filter(value, name, q_op))
-        self.spatial = spatial.plan(self.compiler.spatial, self.compiler.bind)
+                filters.setdefault(value, name)
+        for value, name in filters.items():
+            predicates.append(self.compiler.filter(value, name, q_op))
+        full_text = any("d.tsv @@" in predicate for predicate in predicates)
+        self.spatial = spatial.plan(self.compiler.spatial, self.compiler.bind,
+                                    use_box_index=not full_text)
         predicates.extend(self.spatial.predicates)
         self.where = " AND ".join(f"({p})" for p in predicates if p and p != "TRUE") or "TRUE"
         self.rows = max(0, min(_int("rows", params.get("rows"), 10), MAX_ROWS))
@@ -283,7 +308,8 @@ class QueryPlan:
             hit_columns.append(f"d.{self._facet_source(name)}->{key} AS f{number}")
         hit_columns.append(f"{self.spatial.distance_sql or 'NULL::float8'} AS distance")
         hit_columns.append(f"{self.spatial.overlap_sql or 'NULL::float8'} AS overlap")
-        needs_doc = any(f not in ("id", "name", "score") for f in self.fields)
+        needs_doc = any(f not in ("id", "name", "score", "distance_m", *STORED_DICTS)
+                        for f in self.fields)
         page_columns = ["d.id", "d.name", "p.score", "p.distance", "p.ord"]
         if needs_doc:
             page_columns.append("d.doc")
@@ -339,27 +365,33 @@ class QueryPlan:
     def execute(self, session: Any) -> dict[str, Any]:
         self._polygon_filter(session)
         sql = self.statement()
+        key = generation = None
+        if cache.ttl() > 0 and not session.info.get(_CHANGED):
+            # (a session with uncommitted index writes sees its own changes: no cache)
+            key = cache.key_for(sql, self.compiler.params)
+            cached, generation = cache.lookup(key)
+            if cached is not None:
+                return cached
         try:
             with session.begin_nested():
                 # The filtered set is materialised once: keep it in memory. Full-text
                 # matches go through the GIN index: the planner cannot know that a
                 # sequential scan must de-TOAST every row's vector, nor that parallel
-                # workers only compete with each other on a small machine.
-                session.execute(sa.text(
-                    f"SET LOCAL work_mem = '{WORK_MEM}';"
-                    " SET LOCAL enable_seqscan = off;"
-                    " SET LOCAL max_parallel_workers_per_gather = 0"))
-                row = session.execute(sa.text(sql), self.compiler.params).one()
-                # back to the defaults for the rest of the request's transaction (on an
-                # error, rolling back the savepoint undoes the settings)
-                session.execute(sa.text(
-                    "SET LOCAL work_mem TO DEFAULT; SET LOCAL enable_seqscan TO DEFAULT;"
-                    " SET LOCAL max_parallel_workers_per_gather TO DEFAULT"))
+                # workers only compete with each other on a small machine. (The settings
+                # are sent with the query, one round trip; they last until the end of
+                # the request's transaction and suit CKAN's other reads as well.)
+                row = session.execute(sa.text(
+                    f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off;"
+                    f" SET LOCAL max_parallel_workers_per_gather = 0; {sql}"),
+                    self.compiler.params).one()
         except sa.exc.DBAPIError as error:
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise SearchError(f"The search engine could not run the query: {message}") from error
-        return self._decode(row)
+        result = self._decode(row)
+        if key is not None:
+            cache.store(key, generation, result)
+        return result
 
     def _decode(self, row: Any) -> dict[str, Any]:
         docs = []
@@ -397,7 +429,7 @@ class QueryPlan:
             facet_fields[name] = flat
         return {
             "response": {"numFound": int(row.total), "docs": docs, "start": self.start,
-                         "maxScore": row.max_score},
+                         "maxScore": None if row.max_score is None else float(row.max_score)},
             "facet_counts": {"facet_fields": facet_fields, "facet_queries": {},
                              "facet_ranges": {}, "facet_intervals": {}, "facet_heatmaps": {}},
             "responseHeader": {"status": 0, "params": {}},

@@ -200,3 +200,26 @@ def test_unix_redis_url_becomes_a_limits_uri():
     assert storage_uri("redis://localhost:6379/1") == "redis://localhost:6379/1"
     with pytest.raises(ValueError):
         storage_uri("ftp://example")
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_api_requests_skip_ckans_config_update_check(api):
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        assert api.get(f"{BASE}/changes").status_code == 200
+        api_statements = list(statements)
+        statements.clear()
+        assert api.get("/api/3/action/status_show").status_code == 200
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    assert api_statements and not any("system_info" in s for s in api_statements)
+    assert any("system_info" in s for s in statements)  # the rest of CKAN still checks

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+import ckan.plugins.toolkit as tk
 from ckan.tests.helpers import call_action
 
 BASE = "/api/tourism/v1"
@@ -178,6 +179,58 @@ class TestFormats:
             "Khách sạn Biển Xanh",
         )
 
+    def test_lang_en_titles_descriptions_and_labels_in_every_format(self, api, sample):
+        admin = {"user": sample.sysadmin["name"]}
+        call_action("package_patch", admin, id=sample.hotel["id"], notes_en="Hotel by the sea")
+        query = "/accommodations?lang=en&sort=title"
+
+        items = {item["name"]: item for item in get(api, query).json["items"]}
+        hotel, homestay = items["khach-san-bien-xanh"], items["homestay-doc-let"]
+        assert (hotel["title"], hotel["notes"]) == ("Blue Sea Hotel", "Hotel by the sea")
+        assert (hotel["title_vi"], hotel["notes_vi"]) == (
+            "Khách sạn Biển Xanh",
+            "Khách sạn gần biển Nha Trang",
+        )
+        assert homestay["title"] == "Homestay Dốc Lết"  # no English title: Vietnamese
+        assert hotel["labels"]["accommodation_type"] == "Hotel"
+        assert hotel["labels"]["admin_unit"] == "Bắc Nha Trang (ward)"
+        assert homestay["labels"]["star_rating"] == "Unrated"
+
+        one = get(api, "/accommodations/khach-san-bien-xanh?lang=en").json
+        assert (one["title"], one["notes"], one["display_title"]) == (
+            "Blue Sea Hotel",
+            "Hotel by the sea",
+            "Blue Sea Hotel",
+        )
+        assert one["labels"]["hotel_subtype"] == "City hotel"
+        assert one["labels"]["operating_status"] == "Operating"
+
+        features = get(api, f"{query}&format=geojson").json["features"]
+        hotel_feature = next(f for f in features if f["id"] == sample.hotel["id"])
+        assert hotel_feature["properties"]["title"] == "Blue Sea Hotel"
+        assert hotel_feature["properties"]["notes"] == "Hotel by the sea"
+
+        table = get(api, f"{query}&format=csv").data.decode("utf-8-sig")
+        rows = {row["name"]: row for row in csv.DictReader(io.StringIO(table))}
+        assert rows["khach-san-bien-xanh"]["title"] == "Blue Sea Hotel"
+        assert rows["khach-san-bien-xanh"]["notes"] == "Hotel by the sea"
+        assert rows["khach-san-bien-xanh"]["accommodation_type_label"] == "Hotel"
+        assert rows["homestay-doc-let"]["title"] == "Homestay Dốc Lết"
+
+        linked = get(api, f"{query}&format=jsonld").json["itemListElement"]
+        thing = next(e["item"] for e in linked if e["item"]["identifier"] == sample.hotel["id"])
+        assert thing["name"][0] == {"@value": "Blue Sea Hotel", "@language": "en"}
+        assert thing["description"][0] == {"@value": "Hotel by the sea", "@language": "en"}
+        assert thing["address"]["addressLocality"] == "Bắc Nha Trang (ward)"
+        one_ld = get(api, "/accommodations/khach-san-bien-xanh?lang=en&format=jsonld").json
+        assert one_ld["name"][0]["@language"] == "en"
+
+        vietnamese = {i["name"]: i for i in get(api, "/accommodations?sort=title").json["items"]}
+        assert vietnamese["khach-san-bien-xanh"]["title"] == "Khách sạn Biển Xanh"
+        assert vietnamese["khach-san-bien-xanh"]["notes"] == "Khách sạn gần biển Nha Trang"
+        assert vietnamese["khach-san-bien-xanh"]["labels"]["accommodation_type"] == "Khách sạn"
+        assert vietnamese["khach-san-bien-xanh"]["labels"]["admin_unit"] == "Phường Bắc Nha Trang"
+
 
 class TestItems:
     def test_by_id_and_name(self, api, sample):
@@ -313,6 +366,30 @@ class TestChanges:
         assert (
             get(api, f"/changes?since={since}").json["changes"][0]["name"] == "khach-san-bien-xanh"
         )
+
+    def test_purge_is_a_removal(self, api, sample):
+        admin = {"user": sample.sysadmin["name"]}
+        cursor = get(api, "/changes").json["next_cursor"]
+        with pytest.raises(tk.NotAuthorized):
+            call_action(
+                "dataset_purge",
+                {"user": sample.curator["name"], "ignore_auth": False},
+                id=sample.ponagar["id"],
+            )
+        assert get(api, f"/changes?cursor={cursor}").json["changes"] == []
+
+        call_action("dataset_purge", admin, id=sample.ponagar["name"])  # live: reported
+        call_action("package_delete", admin, id=sample.hon_chong["id"])
+        call_action("dataset_purge", admin, id=sample.hon_chong["id"])  # already removed
+        call_action("dataset_purge", admin, id=sample.draft["id"])  # never public
+
+        later = get(api, f"/changes?cursor={cursor}").json["changes"]
+        seen = [(c["id"], c["name"], c["type"], c["change"], c["removal"]) for c in later]
+        assert seen == [
+            (sample.ponagar["id"], "thap-ba-ponagar", "heritage-site", "deleted", True),
+            (sample.hon_chong["id"], "hon-chong-hon-do", "heritage-site", "deleted", True),
+        ]
+        assert get(api, "/heritage-sites/thap-ba-ponagar").status_code == 404
 
 
 class TestStats:

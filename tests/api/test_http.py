@@ -160,6 +160,38 @@ class TestRateLimits:
         limiter = api.flask_app.extensions["khtourism_api_limiter"]
         assert type(limiter.storage).__name__ == "RedisStorage"
 
+    def test_one_quota_for_the_whole_api(self, api):
+        for path in ("/openapi.json", "/docs", "/"):
+            assert api.get(f"{BASE}{path}").status_code == 200
+        assert_error(api.get(f"{BASE}/changes"), 429, "rate_limited", None)
+
+    @pytest.mark.ckan_config("ckanext.khtourism.api.rate_limit.anonymous", "10/minute;3/hour")
+    def test_every_window_counts_and_headers_show_the_tightest(self, api):
+        remaining = []
+        for _ in range(3):
+            response = api.get(f"{BASE}/openapi.json")
+            assert response.status_code == 200
+            remaining.append(int(response.headers["X-RateLimit-Remaining"]))
+        assert remaining == [2, 1, 0]
+        refused = api.get(f"{BASE}/openapi.json")
+        assert_error(refused, 429, "rate_limited", None)
+        assert int(refused.headers["Retry-After"]) >= 1
+
+    def test_one_redis_round_trip_per_request(self, api, monkeypatch):
+        redis = api.flask_app.extensions["khtourism_api_limiter"].storage.get_connection()
+        api.get(f"{BASE}/openapi.json")  # loads the Lua script once
+        sent = []
+        send = redis.execute_command
+
+        def counted(*args, **kwargs):
+            sent.append(args[0])
+            return send(*args, **kwargs)
+
+        monkeypatch.setattr(redis, "execute_command", counted)
+        response = api.get(f"{BASE}/openapi.json")
+        assert response.status_code == 200 and response.headers["X-RateLimit-Remaining"] == "1"
+        assert sent == ["EVALSHA"]
+
 
 def test_unix_redis_url_becomes_a_limits_uri():
     from ckanext.khtourism.api.ratelimit import storage_uri
@@ -168,3 +200,26 @@ def test_unix_redis_url_becomes_a_limits_uri():
     assert storage_uri("redis://localhost:6379/1") == "redis://localhost:6379/1"
     with pytest.raises(ValueError):
         storage_uri("ftp://example")
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_api_requests_skip_ckans_config_update_check(api):
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        assert api.get(f"{BASE}/changes").status_code == 200
+        api_statements = list(statements)
+        statements.clear()
+        assert api.get("/api/3/action/status_show").status_code == 200
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    assert api_statements and not any("system_info" in s for s in api_statements)
+    assert any("system_info" in s for s in statements)  # the rest of CKAN still checks

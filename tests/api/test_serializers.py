@@ -84,7 +84,8 @@ class TestFormats:
         body = serializers.render_page("csv", page, "en")
         assert body.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-        assert rows[0]["title"] == "Khách sạn Biển Xanh"
+        assert (rows[0]["title"], rows[0]["title_vi"]) == ("Blue Sea Hotel", "Khách sạn Biển Xanh")
+        assert rows[0]["accommodation_type_label"] == "Hotel"
         assert rows[0]["languages"] == "vi; en"
         assert rows[0]["organization"] == "Công ty Biển Xanh"
 

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 import ckan.plugins.toolkit as tk
 
-from . import auth, http, openapi, params, query, ratelimit, serializers, stats
+from . import auth, http, openapi, overhead, params, query, ratelimit, serializers, stats
 from .changes import read_changes
 from .errors import ApiError
 from .items import item_from_package, load_private_fields
@@ -64,6 +64,7 @@ def _on_breach(limit: Any) -> Response:
 
 
 ratelimit.attach(api, _on_breach)
+api.record_once(lambda _state: overhead.skip_config_check_under(BASE_PATH))
 
 
 @api.before_request

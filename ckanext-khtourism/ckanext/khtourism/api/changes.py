@@ -12,7 +12,10 @@ updates in between:
 
 Rows are written from IPackageController's ``after_dataset_*`` hooks in the
 same database transaction as the change itself, so the feed never mentions a
-change that was rolled back. The cursor is the row's sequence number.
+change that was rolled back. ``dataset_purge`` has no such hook: the chained
+``dataset_purge`` action (logic/action) writes the ``deleted`` row of a live
+record before the purge, and the purge's own commit makes both durable
+together. The cursor is the row's sequence number.
 """
 
 from __future__ import annotations
@@ -52,33 +55,16 @@ def _operating_status(data: dict[str, Any], package: model.Package) -> str | Non
     return extras.get("operating_status") or None
 
 
-def record_change(data: dict[str, Any], event: str) -> None:
-    """Add the feed row (if any) for ``event`` (create, update, delete) of one dataset."""
-    package_id = data.get("id")
-    package = model.Package.get(package_id) if package_id else None
-    if package is None or package.type not in BY_DATASET_TYPE:
-        return
-    status = _operating_status(data, package)
-    public = event != "delete" and package.state == "active" and not package.private
-    live_now = public and status != "withdrawn"
-    previous = model.Session.execute(
+def _last_change(package_id: str) -> str | None:
+    return model.Session.execute(
         sa.select(change_table.c.change)
-        .where(change_table.c.package_id == package.id)
+        .where(change_table.c.package_id == package_id)
         .order_by(change_table.c.seq.desc())
         .limit(1)
     ).scalar()
-    live_before = previous in LIVE_CHANGES
-    if live_now:
-        change = "updated" if live_before else "created"
-    elif live_before:
-        if event == "delete" or package.state == "deleted":
-            change = "deleted"
-        elif public:
-            change = "withdrawn"
-        else:
-            change = "unpublished"
-    else:
-        return
+
+
+def _insert(package: model.Package, change: str, status: str | None) -> None:
     model.Session.execute(
         change_table.insert().values(
             package_id=package.id,
@@ -90,6 +76,43 @@ def record_change(data: dict[str, Any], event: str) -> None:
             metadata_modified=package.metadata_modified,
         )
     )
+
+
+def record_purge(package: model.Package) -> None:
+    """Add the ``deleted`` row for a record about to be purged, if consumers hold it.
+
+    Called before the purge, in its transaction (not committed here). A record
+    that is not live (never published, or already removed) gets no row: its
+    removal, if any, is already in the feed.
+    """
+    if package.type not in BY_DATASET_TYPE:
+        return
+    if _last_change(package.id) in LIVE_CHANGES:
+        _insert(package, "deleted", _operating_status({}, package))
+
+
+def record_change(data: dict[str, Any], event: str) -> None:
+    """Add the feed row (if any) for ``event`` (create, update, delete) of one dataset."""
+    package_id = data.get("id")
+    package = model.Package.get(package_id) if package_id else None
+    if package is None or package.type not in BY_DATASET_TYPE:
+        return
+    status = _operating_status(data, package)
+    public = event != "delete" and package.state == "active" and not package.private
+    live_now = public and status != "withdrawn"
+    live_before = _last_change(package.id) in LIVE_CHANGES
+    if live_now:
+        change = "updated" if live_before else "created"
+    elif live_before:
+        if event == "delete" or package.state == "deleted":
+            change = "deleted"
+        elif public:
+            change = "withdrawn"
+        else:
+            change = "unpublished"
+    else:
+        return
+    _insert(package, change, status)
 
 
 def clear_changes() -> None:

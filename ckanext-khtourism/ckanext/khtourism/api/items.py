@@ -96,13 +96,18 @@ def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -
 def _choice_labels(dataset_type: str) -> dict[str, dict[str, dict[str, str]]]:
     """field -> code -> {lang: label}, from the scheming schema when it is loaded."""
     try:
-        from ckanext.scheming.helpers import scheming_get_dataset_schema
+        from ckanext.scheming.helpers import scheming_field_choices, scheming_get_dataset_schema
     except ImportError:
         return {}
+
     schema = scheming_get_dataset_schema(dataset_type) or {}
     labels: dict[str, dict[str, dict[str, str]]] = {}
     for field in schema.get("dataset_fields", []):
-        choices = field.get("choices")
+        # fixed choices, or a choices_helper's (administrative units, former districts)
+        try:
+            choices = scheming_field_choices(field)
+        except AttributeError:  # a helper that is not registered (CKAN not loaded)
+            choices = None
         if not choices:
             continue
         by_code = {}
@@ -123,6 +128,14 @@ def label_for(dataset_type: str, field: str, code: str, lang: str) -> str | None
     return label.get(lang) or label.get("vi") or label.get("en") or str(code)
 
 
+def in_language(pkg: dict[str, Any], field: str, lang: str) -> str | None:
+    """``title``/``notes`` in ``lang``: the ``_en`` value for English, else (or when
+    it is empty) the Vietnamese one."""
+    if lang == "en" and pkg.get(f"{field}_en"):
+        return pkg[f"{field}_en"]
+    return pkg.get(field) or None
+
+
 def item_from_package(
     pkg: dict[str, Any],
     *,
@@ -140,12 +153,14 @@ def item_from_package(
         "id": pkg.get("id"),
         "name": pkg.get("name"),
         "type": pkg.get("type"),
-        "title": pkg.get("title"),
+        # title and notes in the request's language (English falls back to
+        # Vietnamese when a record has none); both languages as stored beside them
+        "title": in_language(pkg, "title", lang),
+        "title_vi": pkg.get("title") or None,
         "title_en": pkg.get("title_en") or None,
-        "display_title": (pkg.get("title_en") or pkg.get("title"))
-        if lang == "en"
-        else pkg.get("title"),
-        "notes": pkg.get("notes") or None,
+        "display_title": in_language(pkg, "title", lang),  # v1 alias of ``title``
+        "notes": in_language(pkg, "notes", lang),
+        "notes_vi": pkg.get("notes") or None,
         "notes_en": pkg.get("notes_en") or None,
         "url": f"{site_url}/{pkg.get('type') or 'dataset'}/{pkg.get('name')}",
         "organization": {"name": organization.get("name"), "title": organization.get("title")}

@@ -24,14 +24,23 @@ COMMON_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {"type": "string", "description": "Record id (UUID)."},
     "name": {"type": "string", "description": "Record name (URL slug)."},
     "type": {"type": "string", "enum": [r.dataset_type for r in RESOURCES.values()]},
-    "title": {"type": ["string", "null"], "description": "Name in Vietnamese."},
-    "title_en": NULLABLE_STRING,
+    "title": {
+        "type": ["string", "null"],
+        "description": "Name in the request's language (`lang=en`: the English name, "
+        "or the Vietnamese one when the record has none).",
+    },
+    "title_vi": {"type": ["string", "null"], "description": "Name in Vietnamese."},
+    "title_en": {"type": ["string", "null"], "description": "Name in English, if any."},
     "display_title": {
         "type": ["string", "null"],
-        "description": "Title in the request's language.",
+        "description": "Same as `title` (kept for v1 clients).",
     },
-    "notes": NULLABLE_STRING,
-    "notes_en": NULLABLE_STRING,
+    "notes": {
+        "type": ["string", "null"],
+        "description": "Description in the request's language (English falls back to Vietnamese).",
+    },
+    "notes_vi": {"type": ["string", "null"], "description": "Description in Vietnamese."},
+    "notes_en": {"type": ["string", "null"], "description": "Description in English, if any."},
     "url": {"type": "string", "description": "The record's page on the portal."},
     "organization": {
         "type": ["object", "null"],

@@ -86,9 +86,13 @@ def search(
 ) -> dict[str, Any]:
     """Run ``package_search`` for the request's user; SearchQueryError -> 400."""
     include_unpublished = bool(parsed.get("include_unpublished"))
+    # One ``fq`` string of required clauses, not ``fq_list``: CKAN copies
+    # ``fq_list`` into ``fq`` and also passes it on, so the engine would parse
+    # and apply every filter twice (docs/api.md, "Per-request cost").
+    filters = filter_queries(parsed, dataset_types) + (extra_fq or [])
     data_dict: dict[str, Any] = {
         "q": parsed.get("q", ""),
-        "fq_list": filter_queries(parsed, dataset_types) + (extra_fq or []),
+        "fq": " ".join(f"+{clause}" for clause in filters),
         "rows": DEFAULT_LIMIT if rows is None else rows,
         "start": start,
         "include_private": include_unpublished,

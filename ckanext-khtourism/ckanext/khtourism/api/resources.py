@@ -26,8 +26,10 @@ COMMON_FIELDS = [
     "name",
     "type",
     "title",
+    "title_vi",
     "title_en",
     "notes",
+    "notes_vi",
     "notes_en",
     "url",
     "organization",
@@ -177,12 +179,12 @@ RESOURCES: dict[str, Resource] = {
                 Filter(
                     "card_type",
                     choice_codes("tour-guide", "card_type"),
-                    description="card type code(s)"
+                    description="card type code(s)",
                 ),
                 Filter(
                     "card_status",
                     choice_codes("tour-guide", "card_status"),
-                    description="card status(es)"
+                    description="card status(es)",
                 ),
                 LANGUAGES_FILTER,
             ),

@@ -27,7 +27,15 @@ ACCOMMODATION_TYPES = {
 }
 
 
-def _lang_value(vi: str | None, en: str | None, lang: str) -> Any:
+def _lang_value(item: dict[str, Any], field: str, lang: str) -> Any:
+    """The field in both languages, tagged, the request's language first.
+
+    ``title``/``notes`` are already in the request's language; ``title_vi`` and
+    ``title_en`` say which language is which (without them, e.g. after
+    ``fields=title``, the value is given untagged)."""
+    vi, en = item.get(f"{field}_vi"), item.get(f"{field}_en")
+    if vi is None and en is None:
+        return item.get(field)
     values = [{"@value": vi, "@language": "vi"}] if vi else []
     if en:
         values.append({"@value": en, "@language": "en"})
@@ -54,8 +62,8 @@ def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
         else schema_type,
         "identifier": item.get("id"),
         "url": item.get("url"),
-        "name": _lang_value(item.get("title"), item.get("title_en"), lang),
-        "description": _lang_value(item.get("notes"), item.get("notes_en"), lang),
+        "name": _lang_value(item, "title", lang),
+        "description": _lang_value(item, "notes", lang),
         "dateModified": item.get("metadata_modified"),
         "telephone": item.get("phone"),
         "email": item.get("email"),

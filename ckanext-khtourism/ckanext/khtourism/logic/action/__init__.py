@@ -4,8 +4,9 @@
 ``khtourism_record_reject``, ``khtourism_revision_show``,
 ``khtourism_review_queue``, ``khtourism_business_records``; and chained core
 actions: ``package_update`` (an edit of a published record by its business
-becomes a pending revision) and ``activity_create`` (personal data never
-enters the activity stream).
+becomes a pending revision), ``activity_create`` (personal data never
+enters the activity stream) and, for the tourism API's change feed,
+``dataset_purge`` (a purged record is reported as removed).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.khtourism.api import changes as api_changes  # api room: purges in the change feed
 from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
     dcat_catalog_search,
     dcat_catalog_show,
@@ -36,6 +38,8 @@ __all__ = [
     "package_update",
     "package_show",
     "activity_create",
+    # api room
+    "dataset_purge",
     # dcat room
     "dcat_dataset_show",
     "dcat_catalog_show",
@@ -146,3 +150,25 @@ def package_show(next_action: Action, context: Context, data_dict: DataDict) -> 
 @tk.chained_action
 def activity_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     return next_action(context, privacy.strip_from_activity(data_dict))
+
+
+# api room
+@tk.chained_action
+def dataset_purge(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """A purge of a record consumers hold is a removal (``deleted``) in the change feed.
+
+    The row is written before the purge, after the permission check, and CKAN's
+    purge commits it together with the purge; if the purge fails the row is
+    rolled back with it.
+    """
+    ref = data_dict.get("id")
+    pkg = model.Package.get(ref) if isinstance(ref, str) and ref else None
+    if pkg is None:
+        return next_action(context, data_dict)  # CKAN's own NotFound / ValidationError
+    tk.check_access("dataset_purge", {**context, "package": pkg}, data_dict)
+    api_changes.record_purge(pkg)
+    try:
+        return next_action(context, data_dict)
+    except Exception:
+        model.Session.rollback()
+        raise

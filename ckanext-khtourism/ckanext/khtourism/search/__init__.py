@@ -131,9 +131,8 @@ def reset_index() -> None:
 
     from ckan import model
 
-    from .index import TABLE
-
     from .cache import invalidate
+    from .index import TABLE
 
     model.Session.execute(sa.text(f"DELETE FROM {TABLE}"))
     model.Session.commit()

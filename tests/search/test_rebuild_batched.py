@@ -270,3 +270,25 @@ def test_force_skips_and_reports_a_broken_dataset(world, monkeypatch, cli):  # n
     assert sorted(after) == sorted([first["id"], third["id"]])
     assert after[first["id"]] == before[first["id"]]
     assert after[third["id"]] == before[third["id"]]
+
+
+@pytest.mark.ckan_config("ckanext.khtourism.search.rebuild_workers", "2")
+def test_row_builder_processes_give_the_same_rows(world, monkeypatch):  # noqa: F811
+    ids = _varied_datasets(world)
+    expected = _per_dataset_rows(ids)
+
+    _wipe()
+    monkeypatch.setattr(reindex, "BATCH_SIZE", 4)
+    with _Statements("FROM resource") as reads:
+        rebuild(quiet=True)
+    # the datasets were read by the builder processes, not by this one
+    assert reads.count == 0
+    assert _rows() == expected
+
+    # called inside a transaction (not the command line): built in this process
+    _wipe()
+    model.Session.execute(sa.text("SELECT 1"))
+    with _Statements("FROM resource") as reads:
+        rebuild(quiet=True)
+    assert reads.count == -(-len(ids) // 4)
+    assert _rows() == expected

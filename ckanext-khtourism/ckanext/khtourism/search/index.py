@@ -183,9 +183,13 @@ def upsert(session: Any, documents: Iterable[dict[str, Any]]) -> int:
     successive single-row upserts would leave it (one multi-row ``ON CONFLICT``
     statement may not touch a row twice).
     """
+    return write_rows(session, [row_for(document) for document in documents])
+
+
+def write_rows(session: Any, rows: list[dict[str, Any]]) -> int:
+    """Write rows built by :func:`row_for` (see :func:`upsert`)."""
     by_id = {}
-    for document in documents:
-        row = row_for(document)
+    for row in rows:
         by_id.pop(row["id"], None)
         by_id[row["id"]] = row
     rows = list(by_id.values())

@@ -21,8 +21,9 @@ differences:
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import click
@@ -30,7 +31,7 @@ import sqlalchemy as sa
 
 from ckan import logic, model
 from ckan.common import config
-from ckan.lib.search import index_for, query_for, text_traceback
+from ckan.lib.search import SearchIndexError, index_for, query_for, text_traceback
 
 from . import connection_override, dictize, index
 from .connection import PostgresConnection
@@ -44,6 +45,7 @@ def _show(package_id: str) -> dict[str, Any]:
 
 
 BATCH_SIZE = 250
+WORKERS_OPTION = "ckanext.khtourism.search.rebuild_workers"
 
 
 def rebuild(
@@ -56,6 +58,7 @@ def rebuild(
     clear: bool = False,
 ) -> None:
     package_index = index_for(model.Package)
+    builders = None
     if package_id:
         pkg_dict = _show(package_id)
         log.info("Indexing just package %r...", pkg_dict["name"])
@@ -66,6 +69,7 @@ def rebuild(
     if package_ids is not None:
         ids = list(package_ids)
     else:
+        builders = _RowBuilders.start(package_index)
         packages = model.Session.query(model.Package.id)
         if config.get("ckan.search.remove_deleted_packages"):
             packages = packages.filter(model.Package.state != "deleted")
@@ -75,18 +79,23 @@ def rebuild(
             ids = [i for i in ids if i not in indexed]
             if not ids:
                 log.info("All datasets are already indexed")
+                if builders is not None:
+                    builders.close()
                 return
         elif clear:
             model.Session.execute(sa.text(f"DELETE FROM {index.TABLE} WHERE site_id = :site"),
                                   {"site": config.get("ckan.site_id")})
     failures: list[str] = []
     progress = _Progress(len(ids), quiet)
-    batched = dictize.batchable()
-    for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start:start + BATCH_SIZE]
-        if not (batched and _index_batch(chunk, package_index, force)):
-            failures.extend(_index_one_by_one(chunk, package_index, force))
-        progress.step(len(chunk))
+    chunks = [ids[start:start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
+    try:
+        for chunk, rows in _built_rows(chunks, package_index, builders, force):
+            if rows is None or not _write(chunk, rows, force):
+                failures.extend(_index_one_by_one(chunk, package_index, force))
+            progress.step(len(chunk))
+    finally:
+        if builders is not None:
+            builders.close()
     progress.done()
     model.Session.commit()
     if package_ids is None:
@@ -103,59 +112,159 @@ def rebuild(
 
 
 class _Collector:
-    """Stands in for the engine's connection while a batch is built: keeps the documents."""
+    """Stands in for the engine's connection while a batch is built: keeps the documents.
 
-    def __init__(self) -> None:
+    Deletes (a dataset whose state asks for it) go to the engine at once, except
+    in a row builder process (``deletes=False``), where they fail the batch: the
+    parent then indexes it one dataset at a time, in its own transaction.
+    """
+
+    def __init__(self, deletes: bool = True) -> None:
         self.connection = PostgresConnection()
+        self.deletes = deletes
         self.documents: list[dict[str, Any]] = []
 
     def add(self, docs: Any, commit: bool = True, **_kwargs: Any) -> str:
         self.documents.extend(docs)
         return ""
 
-    def __getattr__(self, name: str) -> Any:  # delete (deleted datasets), search …
+    def delete(self, *args: Any, **kwargs: Any) -> str:
+        if not self.deletes:
+            raise RuntimeError("a dataset to delete from the index: left to the parent process")
+        return self.connection.delete(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:  # search, ping …
         return getattr(self.connection, name)
 
-    def write(self) -> None:
-        if self.documents:
-            self.connection.add(self.documents, commit=False)
 
+def _rows(ids: list[str], package_index: Any, deletes: bool = True) -> list[dict[str, Any]] | None:
+    """The index rows of a batch, or None when ``ids`` name unknown datasets.
 
-def _index_batch(ids: list[str], package_index: Any, force: bool) -> bool:
-    """Index ``ids`` as one batch; False (nothing written) if they need the per-dataset path.
-
-    Without ``force`` an error is raised as the per-dataset path would raise it.
+    Raises what building a dataset's document raised.
     """
-    savepoint = model.Session.begin_nested() if force else None
-    current = None
-    try:
-        packages = dictize.load_packages(ids)
-        if len(packages) != len(ids):
-            # unknown ids: package_show's NotFound, reported by the per-dataset path
-            if savepoint is not None:
-                savepoint.rollback()
-            return False
-        collector = _Collector()
-        with connection_override(collector):
-            for pkg, shown in dictize.show_many(packages):
-                current = pkg.id
+    packages = dictize.load_packages(ids)
+    if len(packages) != len(ids):
+        # unknown ids (or names): package_show's NotFound, reported by the per-dataset path
+        return None
+    collector = _Collector(deletes)
+    with connection_override(collector):
+        for pkg, shown in dictize.show_many(packages):
+            try:
                 if isinstance(shown, Exception):
                     raise shown
                 package_index.update_dict(shown, True)
-        current = None
-        collector.write()
+            except Exception as error:
+                raise _DatasetError(pkg.id) from error
+    return [index.row_for(document) for document in collector.documents]
+
+
+class _DatasetError(Exception):
+    """Building the document of dataset ``args[0]`` failed (the cause says why)."""
+
+
+def _built_rows(chunks: list[list[str]], package_index: Any, builders: _RowBuilders | None,
+                force: bool) -> Iterator[tuple[list[str], list[dict[str, Any]] | None]]:
+    """``(chunk, rows)`` per chunk, rows None for the chunks to index one dataset at a time."""
+    if builders is not None:
+        yield from builders.rows(chunks)
+        return
+    batched = dictize.batchable()
+    for chunk in chunks:
+        if not batched:
+            yield chunk, None
+            continue
+        savepoint = model.Session.begin_nested() if force else None
+        try:
+            rows = _rows(chunk, package_index)
+        except _DatasetError as error:
+            cause = error.__cause__ or error
+            if savepoint is None:
+                log.error("Error while indexing dataset %s: %r", error.args[0], cause)
+                model.Session.rollback()
+                raise cause from None
+            log.warning("Dataset %s failed (%r): indexing its batch one dataset at a time",
+                        error.args[0], cause)
+            savepoint.rollback()
+            rows = None
+        else:
+            if savepoint is not None:
+                savepoint.commit()
+        yield chunk, rows
+
+
+def _write(ids: list[str], rows: list[dict[str, Any]], force: bool) -> bool:
+    """Write a batch's rows (one statement); False when it failed and ``force`` is set."""
+    savepoint = model.Session.begin_nested() if force else None
+    try:
+        index.write_rows(model.Session, rows)
     except Exception as error:  # noqa: BLE001 - fatal unless force, then retried one by one
         if savepoint is None:
-            log.error("Error while indexing dataset %s: %r", current or ", ".join(ids), error)
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            log.error("Error while indexing datasets %s: %s", ", ".join(ids), reason)
             model.Session.rollback()
-            raise
-        log.warning("Batch of %d datasets failed (%r): indexing them one by one",
+            raise SearchIndexError(f"PostgreSQL search index write failed: {reason}") from error
+        log.warning("Writing a batch of %d datasets failed (%r): indexing them one by one",
                     len(ids), error)
         savepoint.rollback()
         return False
     if savepoint is not None:
         savepoint.commit()
     return True
+
+
+class _RowBuilders:
+    """Processes that build the rows of batches while this one writes them.
+
+    ``ckanext.khtourism.search.rebuild_workers`` > 1: that many processes,
+    forked before this process opens its transaction (so no database connection
+    is shared), read and dictize the datasets, run CKAN's indexer and build the
+    rows — the CPU-heavy part — exactly as the single-process path does; this
+    process writes every row in its one transaction (``--clear`` included). A
+    batch a builder could not build is indexed here one dataset at a time.
+    """
+
+    def __init__(self, count: int, package_index: Any) -> None:
+        global _builder_index
+        _builder_index = package_index
+        model.meta.engine.dispose()  # nothing of this process's pool reaches the children
+        self.pool = multiprocessing.get_context("fork").Pool(count, initializer=_builder_start)
+
+    @classmethod
+    def start(cls, package_index: Any) -> _RowBuilders | None:
+        count = int(config.get(WORKERS_OPTION) or 1)
+        if count <= 1 or not dictize.batchable():
+            return None
+        if model.Session.registry.has() and model.Session().in_transaction():
+            # the caller's transaction holds a connection a child could disturb
+            log.info("Rebuilding in one process: called inside a transaction")
+            return None
+        return cls(count, package_index)
+
+    def rows(self, chunks: list[list[str]]) -> Iterator[tuple[list[str], Any]]:
+        return self.pool.imap(_builder_rows, chunks)
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
+_builder_index: Any = None
+
+
+def _builder_start() -> None:
+    """In a row builder: a pool and a session of its own (the parent's pool was emptied)."""
+    model.meta.engine.dispose(close=False)
+    model.Session.registry.clear()
+
+
+def _builder_rows(ids: list[str]) -> tuple[list[str], list[dict[str, Any]] | None]:
+    try:
+        return ids, _rows(ids, _builder_index, deletes=False)
+    except Exception as error:  # noqa: BLE001 - the parent indexes the batch one by one
+        log.warning("Row builder: batch of %d datasets left to the parent: %r", len(ids), error)
+        return ids, None
+    finally:
+        model.Session.remove()
 
 
 def _index_one_by_one(ids: list[str], package_index: Any, force: bool) -> list[str]:

@@ -151,6 +151,31 @@ class _Batch:
         )
         self._group_dicts: dict[tuple[str, str], dict[str, Any]] = {}
 
+    def ambiguous(self, package_id: str) -> bool:
+        """True when ``package_dictize``'s sorts meet a tie for this package.
+
+        Its lists are sorted (resources by position, tags by name, extras by key,
+        groups by title) and keep the database's row order for equal keys, which
+        depends on the query plan: a batch's statement may order such rows
+        differently from the per-dataset statement. These packages are shown by
+        ``package_show`` itself.
+        """
+        checks = (  # rows, sort key, only active rows are listed
+            (self.resources, lambda r: r.position, True),
+            (self.tags, lambda r: r.name, True),
+            (self.extras, lambda r: r.key, True),
+            (self.groups, lambda r: h.strxfrm(r.title or r.name), False),
+        )
+        for rows, key, active_only in checks:
+            keys = [
+                key(row)
+                for row in rows.get(package_id, [])
+                if not active_only or row.state == "active"
+            ]
+            if len(keys) != len(set(keys)):
+                return True
+        return False
+
     def group_dicts(self, package_id: str, context: dict[str, Any]) -> list[dict[str, Any]]:
         """``group_list_dictize(rows, context, with_package_counts=False)``, one build per group."""
         dicts = []
@@ -218,6 +243,10 @@ def _dictize(pkg: model.Package, batch: _Batch, context: dict[str, Any]) -> dict
 
 def _show(pkg: model.Package, batch: _Batch) -> dict[str, Any]:
     """What ``package_show`` does with ``pkg``, the rebuild's context and no cache."""
+    if batch.ambiguous(pkg.id):
+        return logic.get_action("package_show")(
+            {"ignore_auth": True, "validate": False, "use_cache": False}, {"id": pkg.id}
+        )
     context = show_context()
     data_dict = {"id": pkg.id}
     context["package"] = pkg

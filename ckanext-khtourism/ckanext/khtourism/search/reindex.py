@@ -66,10 +66,11 @@ def rebuild(
         package_index.insert_dict(pkg_dict)
         model.Session.commit()
         return
+    # row builder processes only for a full rebuild the caller's transaction does not wrap
+    parallel = package_ids is None and _RowBuilders.wanted()
     if package_ids is not None:
         ids = list(package_ids)
     else:
-        builders = _RowBuilders.start(package_index)
         packages = model.Session.query(model.Package.id)
         if config.get("ckan.search.remove_deleted_packages"):
             packages = packages.filter(model.Package.state != "deleted")
@@ -79,16 +80,18 @@ def rebuild(
             ids = [i for i in ids if i not in indexed]
             if not ids:
                 log.info("All datasets are already indexed")
-                if builders is not None:
-                    builders.close()
                 return
-        elif clear:
+    if parallel and len(ids) > BATCH_SIZE:
+        # only reads so far: end them, so that no connection is open when forking
+        model.Session.rollback()
+        builders = _RowBuilders(package_index)
+    try:
+        if package_ids is None and not only_missing and clear:
             model.Session.execute(sa.text(f"DELETE FROM {index.TABLE} WHERE site_id = :site"),
                                   {"site": config.get("ckan.site_id")})
-    failures: list[str] = []
-    progress = _Progress(len(ids), quiet)
-    chunks = [ids[start:start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
-    try:
+        failures: list[str] = []
+        progress = _Progress(len(ids), quiet)
+        chunks = [ids[start:start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
         for chunk, rows in _built_rows(chunks, package_index, builders, force):
             if rows is None or not _write(chunk, rows, force):
                 failures.extend(_index_one_by_one(chunk, package_index, force))
@@ -223,22 +226,22 @@ class _RowBuilders:
     batch a builder could not build is indexed here one dataset at a time.
     """
 
-    def __init__(self, count: int, package_index: Any) -> None:
+    def __init__(self, package_index: Any) -> None:
         global _builder_index
         _builder_index = package_index
         model.meta.engine.dispose()  # nothing of this process's pool reaches the children
-        self.pool = multiprocessing.get_context("fork").Pool(count, initializer=_builder_start)
+        self.pool = multiprocessing.get_context("fork").Pool(
+            _workers(), initializer=_builder_start)
 
-    @classmethod
-    def start(cls, package_index: Any) -> _RowBuilders | None:
-        count = int(config.get(WORKERS_OPTION) or 1)
-        if count <= 1 or not dictize.batchable():
-            return None
+    @staticmethod
+    def wanted() -> bool:
+        if _workers() <= 1 or not dictize.batchable():
+            return False
         if model.Session.registry.has() and model.Session().in_transaction():
             # the caller's transaction holds a connection a child could disturb
             log.info("Rebuilding in one process: called inside a transaction")
-            return None
-        return cls(count, package_index)
+            return False
+        return True
 
     def rows(self, chunks: list[list[str]]) -> Iterator[tuple[list[str], Any]]:
         return self.pool.imap(_builder_rows, chunks)
@@ -249,6 +252,10 @@ class _RowBuilders:
 
 
 _builder_index: Any = None
+
+
+def _workers() -> int:
+    return int(config.get(WORKERS_OPTION) or 1)
 
 
 def _builder_start() -> None:

@@ -179,14 +179,17 @@ def _built_rows(chunks: list[list[str]], package_index: Any, builders: _RowBuild
         savepoint = model.Session.begin_nested() if force else None
         try:
             rows = _rows(chunk, package_index)
-        except _DatasetError as error:
-            cause = error.__cause__ or error
+        except Exception as error:  # noqa: BLE001 - fatal unless force, then retried one by one
+            if isinstance(error, _DatasetError):
+                where, cause = f"dataset {error.args[0]}", error.__cause__ or error
+            else:  # reading the batch failed
+                where, cause = f"datasets {', '.join(chunk)}", error
             if savepoint is None:
-                log.error("Error while indexing dataset %s: %r", error.args[0], cause)
+                log.error("Error while indexing %s: %r", where, cause)
                 model.Session.rollback()
                 raise cause from None
-            log.warning("Dataset %s failed (%r): indexing its batch one dataset at a time",
-                        error.args[0], cause)
+            log.warning("Error while indexing %s (%r): indexing the batch one dataset at a time",
+                        where, cause)
             savepoint.rollback()
             rows = None
         else:

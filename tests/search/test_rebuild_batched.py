@@ -17,7 +17,8 @@ from ckan.tests import factories, helpers
 import ckanext.khtourism.search as search
 from ckanext.khtourism.search import dictize, reindex
 from ckanext.khtourism.search.index import TABLE
-from tests.record_fixtures import valid, world  # noqa: F401 - the fixture
+from tests.record_fixtures import world  # noqa: F401 - the fixture
+from tests.search.test_integrity import failing_index_writes  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -314,3 +315,29 @@ def test_row_builder_processes_give_the_same_rows(world, monkeypatch):  # noqa: 
         rebuild(quiet=True)
     assert reads.count == -(-len(ids) // 4) + 1
     assert _rows() == expected
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rejected_row_write(world, monkeypatch, cli, workers, request):  # noqa: F811
+    from ckan.common import config
+
+    monkeypatch.setitem(config, reindex.WORKERS_OPTION, workers)
+    good = [world.create("sysadmin", "accommodation", name=f"hotel-{n}") for n in range(3)]
+    bad = world.create("sysadmin", "accommodation", name="hotel-bad", title="FAIL-INDEX hotel")
+    before = _rows()
+    request.getfixturevalue("failing_index_writes")  # from now on its row is rejected
+    model.Session.remove()
+    monkeypatch.setattr(reindex, "BATCH_SIZE", 2)
+
+    # without --force: the multi-row write fails, nothing is written, the old index stays
+    result = cli.invoke(ckan, ["search-index", "rebuild", "--clear", "-q"])
+    assert result.exit_code == 1
+    assert "PostgreSQL search index write failed: index write rejected" in result.output
+    assert _rows() == before
+
+    # with --force: its batch is retried one dataset at a time; only it is left out
+    _wipe()
+    result = cli.invoke(ckan, ["search-index", "rebuild", "--force", "-q"])
+    assert result.exit_code == 0, result.output
+    assert f"Datasets not indexed (1): {bad['id']}" in result.output
+    assert _rows() == {d["id"]: before[d["id"]] for d in good}

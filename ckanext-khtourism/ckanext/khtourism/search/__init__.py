@@ -96,7 +96,7 @@ def check_solr_schema_version(schema_file: Any = None) -> bool:
 
 
 def rebuild(*args: Any, **kwargs: Any) -> Any:
-    """CKAN's ``rebuild`` with a progress bar (``ckan search-index rebuild``)."""
+    """CKAN's ``rebuild``, batched, in one transaction, with a progress bar (:mod:`.reindex`)."""
     from . import reindex
 
     assert _original_rebuild is not None

@@ -22,9 +22,10 @@ returns with the rebuild's context (``ignore_auth``, ``validate=False``,
   no validation (``validate=False``), each ``after_dataset_show``, and the
   ``action_succeeded`` signal.
 
-:func:`batchable` says when this is *not* known to equal ``package_show``
-(another plugin chains or replaces the action): the rebuild then uses the
-per-dataset path. The equivalence is proven by ``tests/search/test_rebuild_batched.py``.
+A package for which ``package_dictize``'s sorts meet a tie (see
+:meth:`_Batch.ambiguous`) is shown by ``package_show`` itself. :func:`batchable`
+says when this is *not* known to equal ``package_show`` (another plugin chains
+or replaces the action): the rebuild then uses the per-dataset path. The equivalence is proven by ``tests/search/test_rebuild_batched.py``.
 """
 
 from __future__ import annotations

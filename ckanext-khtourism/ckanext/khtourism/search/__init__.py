@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ ENGINES = ("postgres", "solr")
 _original_make_connection: Callable[..., Any] | None = None
 _original_check_schema: Callable[..., Any] | None = None
 _original_rebuild: Callable[..., Any] | None = None
+# a connection that replaces the engine's for a while (the batched rebuild collects documents)
+_connection_override: ContextVar[Any] = ContextVar("khtourism_search_connection", default=None)
 
 # Modules known to import make_connection by name.
 _HOLDERS = (
@@ -60,11 +64,24 @@ def postgres_enabled() -> bool:
     return engine() == "postgres"
 
 
+@contextmanager
+def connection_override(connection: Any) -> Iterator[Any]:
+    """``make_connection()`` returns ``connection`` inside the block (PostgreSQL engine only)."""
+    token = _connection_override.set(connection)
+    try:
+        yield connection
+    finally:
+        _connection_override.reset(token)
+
+
 def make_connection(decode_dates: bool = True) -> Any:
     """The search connection of the configured engine (pysolr-compatible)."""
     if engine() == "solr":
         assert _original_make_connection is not None
         return _original_make_connection(decode_dates)
+    override = _connection_override.get()
+    if override is not None:
+        return override
     from .connection import PostgresConnection
 
     return PostgresConnection(decode_dates)
@@ -79,7 +96,7 @@ def check_solr_schema_version(schema_file: Any = None) -> bool:
 
 
 def rebuild(*args: Any, **kwargs: Any) -> Any:
-    """CKAN's ``rebuild`` with a progress bar (``ckan search-index rebuild``)."""
+    """CKAN's ``rebuild``, batched, in one transaction, with a progress bar (:mod:`.reindex`)."""
     from . import reindex
 
     assert _original_rebuild is not None

@@ -21,8 +21,10 @@ rolls back together with the dataset.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,20 +49,27 @@ _COLUMNS = (
     "min_x", "min_y", "max_x", "max_y", "centroid_lon", "centroid_lat", "geometry",
 )
 
-UPSERT_SQL = sa.text(
-    f"""
-    INSERT INTO {TABLE} ({", ".join(_COLUMNS)}, tsv, tsv_exact, tsv_rank, indexed_at)
-    VALUES ({", ".join(
-        f"CAST(:{c} AS jsonb)" if c in ("doc", "terms", "facet_terms", "text_fields") else f":{c}"
-        for c in _COLUMNS)},
-            {text.vector_sql("f")}, {text.exact_vector_sql("e")}, {text.rank_vector_sql("f")},
-            now())
+_ROW_SQL = f"""({", ".join(
+    f"CAST(:{c} AS jsonb)" if c in ("doc", "terms", "facet_terms", "text_fields") else f":{c}"
+    for c in _COLUMNS)},
+    {text.vector_sql("f")}, {text.exact_vector_sql("e")}, {text.rank_vector_sql("f")}, now())"""
+_UPSERT_HEAD = f"""INSERT INTO {TABLE} ({", ".join(_COLUMNS)}, tsv, tsv_exact, tsv_rank, indexed_at)
+    VALUES """
+_UPSERT_TAIL = f"""
     ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "id")},
         tsv = EXCLUDED.tsv, tsv_exact = EXCLUDED.tsv_exact, tsv_rank = EXCLUDED.tsv_rank,
         indexed_at = now()
     """
-)
+UPSERT_SQL = sa.text(_UPSERT_HEAD + _ROW_SQL + _UPSERT_TAIL)
+_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+@functools.lru_cache(maxsize=8)
+def _multi_row_upsert(count: int) -> Any:
+    """``UPSERT_SQL`` for ``count`` rows in one statement (parameters suffixed ``_<n>``)."""
+    rows = ",\n".join(_PARAM.sub(rf":\1_{n}", _ROW_SQL) for n in range(count))
+    return sa.text(_UPSERT_HEAD + rows + _UPSERT_TAIL)
 
 
 def _timestamp(value: Any) -> dt.datetime | None:
@@ -163,10 +172,33 @@ def row_for(document: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+# rows per multi-row statement (about 30 parameters a row)
+UPSERT_CHUNK = 250
+
+
 def upsert(session: Any, documents: Iterable[dict[str, Any]]) -> int:
-    rows = [row_for(document) for document in documents]
-    if rows:
-        session.execute(UPSERT_SQL, rows)
+    """Write the documents' rows: one statement per :data:`UPSERT_CHUNK` documents.
+
+    A document given twice (same id) is written once, the last one winning — as
+    successive single-row upserts would leave it (one multi-row ``ON CONFLICT``
+    statement may not touch a row twice).
+    """
+    return write_rows(session, [row_for(document) for document in documents])
+
+
+def write_rows(session: Any, rows: list[dict[str, Any]]) -> int:
+    """Write rows built by :func:`row_for` (see :func:`upsert`)."""
+    by_id = {}
+    for row in rows:
+        by_id.pop(row["id"], None)
+        by_id[row["id"]] = row
+    rows = list(by_id.values())
+    if len(rows) == 1:
+        session.execute(UPSERT_SQL, rows[0])
+    for start in range(0, len(rows) if len(rows) > 1 else 0, UPSERT_CHUNK):
+        chunk = rows[start:start + UPSERT_CHUNK]
+        params = {f"{key}_{n}": value for n, row in enumerate(chunk) for key, value in row.items()}
+        session.execute(_multi_row_upsert(len(chunk)), params)
     return len(rows)
 
 

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 TTL_OPTION = "ckanext.khtourism.search.cache_ttl"
 MAX_BYTES_OPTION = "ckanext.khtourism.search.cache_max_bytes"
 GENERATION_KEY = "khtourism:search:generation"
+# In ``session.info``: the session wrote to the index; its commit invalidates.
+CHANGED = "khtourism_search_changed"
 ENTRY_PREFIX = "khtourism:search:result:"
 
 
@@ -96,6 +98,24 @@ def store(key: str, generation: int | None, result: dict[str, Any]) -> None:
         _redis().set(key, payload, ex=ttl())
     except Exception as error:  # noqa: BLE001
         log.warning("Search cache unavailable: %s", error)
+
+
+def note_change(session: Any) -> None:
+    """The session wrote to the index: invalidate when (and if) it commits."""
+    session.info[CHANGED] = True
+
+
+def has_uncommitted_change(session: Any) -> bool:
+    return bool(session.info.get(CHANGED))
+
+
+def session_committed(session: Any) -> None:
+    if session.info.pop(CHANGED, None):
+        invalidate()
+
+
+def session_rolled_back(session: Any) -> None:
+    session.info.pop(CHANGED, None)
 
 
 def invalidate() -> None:

@@ -51,8 +51,6 @@ def _session() -> Any:
 # (``ckan search-index clear <name>``, harvest_source_clear …) ``commit=True``
 # commits, as a Solr commit makes the change visible at once.
 _COMMITTING = "khtourism_search_committing"
-# The session wrote to the index: its commit invalidates the result cache.
-_CHANGED = "khtourism_search_changed"
 
 
 def _mark_committing(session: Any) -> None:
@@ -63,19 +61,14 @@ def _unmark_committing(session: Any, *_args: Any) -> None:
     session.info.pop(_COMMITTING, None)
 
 
-def _mark_changed(session: Any) -> None:
-    session.info[_CHANGED] = True
-
-
 def _after_commit(session: Any) -> None:
     _unmark_committing(session)
-    if session.info.pop(_CHANGED, None):
-        cache.invalidate()
+    cache.session_committed(session)
 
 
 def _after_rollback(session: Any, *_args: Any) -> None:
     _unmark_committing(session)
-    session.info.pop(_CHANGED, None)
+    cache.session_rolled_back(session)
 
 
 def track_commits() -> None:
@@ -131,7 +124,6 @@ class PostgresConnection:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
             raise pysolr.SolrError(f"PostgreSQL search index write failed: {reason}") from error
         log.debug("Indexed %d document(s)", count)
-        _mark_changed(_session())
         _commit_if_asked(commit)
         return ""
 
@@ -146,7 +138,6 @@ class PostgresConnection:
             compiler = parse.Compiler()
             predicate = compiler.filter(q, "q") if q.strip() not in ("*:*", "*") else "TRUE"
             index.delete_where(session, predicate, compiler.params)
-        _mark_changed(session)
         _commit_if_asked(commit)
         return ""
 
@@ -366,7 +357,7 @@ class QueryPlan:
         self._polygon_filter(session)
         sql = self.statement()
         key = generation = None
-        if cache.ttl() > 0 and not session.info.get(_CHANGED):
+        if cache.ttl() > 0 and not cache.has_uncommitted_change(session):
             # (a session with uncommitted index writes sees its own changes: no cache)
             key = cache.key_for(sql, self.compiler.params)
             cached, generation = cache.lookup(key)

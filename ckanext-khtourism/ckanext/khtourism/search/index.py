@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from dateutil.parser import isoparse
 
-from . import parse, spatial, text
+from . import cache, parse, spatial, text
 from .fields import not_faceted
 
 log = logging.getLogger(__name__)
@@ -188,6 +188,7 @@ def upsert(session: Any, documents: Iterable[dict[str, Any]]) -> int:
 
 def write_rows(session: Any, rows: list[dict[str, Any]]) -> int:
     """Write rows built by :func:`row_for` (see :func:`upsert`)."""
+    cache.note_change(session)
     by_id = {}
     for row in rows:
         by_id.pop(row["id"], None)
@@ -203,11 +204,13 @@ def write_rows(session: Any, rows: list[dict[str, Any]]) -> int:
 
 
 def delete_where(session: Any, predicate: str, params: dict[str, Any]) -> int:
+    cache.note_change(session)
     result = session.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {predicate}"), params)
     return result.rowcount or 0
 
 
 def delete_ids(session: Any, ids: list[str]) -> int:
+    cache.note_change(session)
     if not ids:
         return 0
     result = session.execute(

@@ -102,9 +102,12 @@ def rebuild(
     progress.done()
     model.Session.commit()
     if package_ids is None:
-        # fresh statistics: the planner picks the full-text and label indexes well
-        model.Session.execute(sa.text(f"ANALYZE {index.TABLE}"))
-        model.Session.commit()
+        # fresh statistics (the planner picks the full-text and label indexes well) and a
+        # current visibility map (index-only spatial scans); VACUUM needs its own
+        # connection outside any transaction, and skips the table if it is locked
+        with model.meta.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text(f"VACUUM (ANALYZE, SKIP_LOCKED) {index.TABLE}"))
     if failures:
         # on the terminal even with --quiet: the datasets --force skipped
         message = f"Datasets not indexed ({len(failures)}): {', '.join(failures)}"

@@ -99,13 +99,50 @@ def test_modified_since(app, published):
     assert published["tour-guide"]["id"] in dataset_ids(graph)
 
 
-def test_content_negotiation(app, published):
-    record = published["accommodation"]
-    response = app.get(f"/dataset/{record['id']}", headers={"Accept": "text/turtle"})
-    assert response.status_code == 200
-    assert "text/turtle" in response.headers["Content-Type"]
+NEGOTIATED = {"text/turtle": ("turtle", "text/turtle"),
+              "application/rdf+xml": ("xml", "application/rdf+xml"),
+              "application/ld+json": ("json-ld", "application/ld+json")}
+RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
+
+
+@pytest.mark.parametrize("accept", sorted(NEGOTIATED))
+def test_content_negotiation_on_the_records_own_pages(app, world, published, accept):
+    """/<record_type>/<name> and /dataset/<id>: RDF for an RDF Accept header, else HTML."""
+    rdflib_format, content_type = NEGOTIATED[accept]
+    sysadmin = world.person("sysadmin").headers
+    for record_type in RECORD_TYPES:
+        record = published[record_type]
+        for url in (f"/{record_type}/{record['name']}", f"/dataset/{record['id']}"):
+            for headers in ({}, sysadmin):
+                response = app.get(url, headers={**headers, "Accept": accept})
+                assert response.status_code == 200, (url, accept)
+                assert content_type in response.headers["Content-Type"], url
+                assert "Accept" in response.headers.get("Vary", ""), url
+                graph = Graph().parse(data=response.body, format=rdflib_format)
+                assert dataset_ids(graph) == {record["id"]}, url
+                for value in PRIVATE_VALUES:
+                    assert value not in response.body, f"{value!r} leaked in {url}"
+            html = app.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+            assert html.status_code == 200 and "text/html" in html.headers["Content-Type"], url
+            assert "Accept" in html.headers.get("Vary", ""), url
+            assert "text/html" in app.get(url).headers["Content-Type"], url
+    # A draft's page is HTML for its owner, never RDF; a record under another
+    # type's URL is not found.
+    draft = published["draft"]
+    for headers in ({}, sysadmin, world.person("member_a").headers):
+        for url in (f"/accommodation/{draft['name']}", f"/dataset/{draft['id']}"):
+            response = app.get(url, headers={**headers, "Accept": accept})
+            assert response.status_code == 404, (url, headers)
+            assert "Khách sạn Nháp Bí Mật" not in response.body
+    wrong_type = f"/accommodation/{published['tour-guide']['name']}"
+    assert app.get(wrong_type, headers={"Accept": accept}).status_code == 404
+    assert app.get(wrong_type + ".ttl").status_code == 404
+
+
+def test_content_negotiation_on_the_vocabulary(app):
     response = app.get("/dcat/record-types", headers={"Accept": "application/ld+json"})
     assert "application/ld+json" in response.headers["Content-Type"]
+    Graph().parse(data=response.body, format="json-ld")
 
 
 def test_record_types_scheme_is_published(app):

@@ -180,6 +180,7 @@ class KhTourismProfile(RDFProfile):
         if data.get("license_id"):
             self._add_license(ref, data["license_id"])
 
+        self._add_publisher_identifier(ref, data)
         address = self._add_address(ref, data)
         self._add_location(ref, data, address)
         self._add_contact(ref, data, record_type, address)
@@ -189,6 +190,22 @@ class KhTourismProfile(RDFProfile):
         self._add_schema_properties(ref, data, record_type)
         if data.get("source_url"):
             self._add_uri_or_literal(ref, DCT.source, data["source_url"])
+
+    def _add_publisher_identifier(self, ref, data: dict) -> None:
+        """``dct:identifier`` of the publishing organization: its CKAN name.
+
+        ``euro_dcat_ap_3`` writes the owning organization as the publisher
+        (``<site>/organization/<id>``, ``foaf:name`` its title) and adds
+        ``dct:identifier`` only when the organization has an ``identifier``
+        extra. The name is what another CKAN can match an organization of its
+        own against (ids differ between portals), see ``_parsed_owner_org``.
+        """
+        organization = data.get("organization") or {}
+        if not organization.get("name"):
+            return
+        for publisher in self.g.objects(ref, DCT.publisher):
+            if isinstance(publisher, URIRef) and (publisher, DCT.identifier, None) not in self.g:
+                self.g.add((publisher, DCT.identifier, Literal(organization["name"])))
 
     def _bilingual(self, subject, predicate, vi: str, en: str | None) -> None:
         self.g.remove((subject, predicate, None))
@@ -599,6 +616,10 @@ class KhTourismProfile(RDFProfile):
         if license_id:
             dataset_dict["license_id"] = license_id
 
+        owner_org = self._parsed_owner_org(dataset_ref)
+        if owner_org:
+            dataset_dict["owner_org"] = owner_org
+
         # What the generic profiles parsed into extras is either mapped above
         # or not part of the record types' schemas.
         dataset_dict["extras"] = []
@@ -615,6 +636,47 @@ class KhTourismProfile(RDFProfile):
         for key in ("contact", "publisher", "creator"):
             dataset_dict.pop(key, None)
         return dataset_dict
+
+    def _parsed_owner_org(self, ref) -> str | None:
+        """The organization of this portal that is the record's ``dct:publisher``.
+
+        Matched, in order, by the publisher's ``dct:identifier`` (our
+        profile writes the organization's name there), by the last segment of
+        an ``…/organization/<id-or-name>`` URI, then by its exact ``foaf:name``
+        (the organization's title, as stock ckanext-dcat writes it). Only
+        active organizations count. None when nothing matches or
+        ``ckanext.khtourism.dcat.publisher_as_owner`` is off: the harvester
+        then gives the record its harvest source's organization.
+        """
+        from ckan import model
+
+        if not settings.publisher_as_owner():
+            return None
+
+        def active_organization(group) -> str | None:
+            if group is not None and group.is_organization and group.state == "active":
+                return group.id
+            return None
+
+        publishers = [p for p in self.g.objects(ref, DCT.publisher)]
+        for publisher in publishers:
+            candidates = [str(i) for i in self.g.objects(publisher, DCT.identifier)]
+            if isinstance(publisher, URIRef) and "/organization/" in str(publisher):
+                candidates.append(str(publisher).rstrip("/").rsplit("/", 1)[-1])
+            for candidate in candidates:
+                found = active_organization(model.Group.get(candidate.strip()))
+                if found:
+                    return found
+        for publisher in publishers:
+            for name in self.g.objects(publisher, FOAF.name):
+                group = (model.Session.query(model.Group)
+                         .filter(model.Group.title == str(name),
+                                 model.Group.is_organization.is_(True),
+                                 model.Group.state == "active")
+                         .first())
+                if group is not None:
+                    return group.id
+        return None
 
     def _parsed_record_type(self, ref) -> str | None:
         for predicate in (DCAT.theme, DCT.type):

@@ -152,9 +152,46 @@ def test_record_types_scheme_is_published(app):
     assert concepts == {"accommodation", "tour-operator", "tour-guide", "heritage-site"}
 
 
-def test_catalog_graph_against_dcat_ap_3_shapes(app, published, dcat_shapes):
+@pytest.mark.parametrize("extension", ["ttl", "rdf", "jsonld"])
+def test_catalog_graph_against_dcat_ap_3_shapes(app, published, dcat_shapes, extension):
     registry.refresh_all()  # registry datasets and the DataService are in the catalogue too
-    graph = fetch_graph(app, "/catalog.ttl")
+    graph = fetch_graph(app, f"/catalog.{extension}", fmt=FORMATS[extension])
     mandatory, unexpected, _seen = classify(violations(graph, dcat_shapes))
     assert mandatory == [], "\n".join(map(str, mandatory))
     assert unexpected == [], "\n".join(map(str, unexpected))
+
+
+def _diff(ours: Graph, reference: Graph) -> str:
+    from rdflib.compare import graph_diff, to_isomorphic
+
+    _both, only_ours, only_reference = graph_diff(to_isomorphic(ours), to_isomorphic(reference))
+    return ("only in ours:\n" + "\n".join(sorted(map(str, only_ours)))[:3000]
+            + "\nonly in the reference:\n" + "\n".join(sorted(map(str, only_reference)))[:3000])
+
+
+def test_catalog_formats_carry_the_same_graph(app, published):
+    """Turtle, RDF/XML (both URLs) and JSON-LD pages: one graph, cold cache or warm,
+    and the same as rdflib's own serialization through ckanext-dcat (N3)."""
+    from rdflib.compare import isomorphic
+
+    from ckanext.khtourism.dcat import fragments
+
+    fragments.flush()
+    graphs = {ext: fetch_graph(app, f"/catalog.{ext}", fmt=fmt) for ext, fmt in FORMATS.items()}
+    warm = {ext: fetch_graph(app, f"/catalog.{ext}", fmt=fmt) for ext, fmt in FORMATS.items()}
+    reference = fetch_graph(app, "/catalog.n3", fmt="n3")  # ckanext-dcat + rdflib
+
+    def without_paging(graph: Graph) -> Graph:
+        """The Hydra paging node is named after the page's own URL (format included)."""
+        (page,) = set(graph.subjects(RDF.type, URIRef(HYDRA + "PagedCollection")))
+        graph.remove((page, None, None))
+        return graph
+
+    reference = without_paging(reference)
+    assert len(reference) > 300
+    for ext in FORMATS:
+        without_paging(graphs[ext])
+        without_paging(warm[ext])
+        assert len(graphs[ext]) == len(reference), ext
+        assert isomorphic(graphs[ext], reference), _diff(graphs[ext], reference)
+        assert isomorphic(warm[ext], reference), ext

@@ -339,8 +339,7 @@ class KhTourismProfile(RDFProfile):
         g.add((ref, LOCN.address, address))
         return address
 
-    def _geometry_literals(self, subject, predicate, geometry: dict) -> None:
-        shape = _shape(geometry)
+    def _geometry_literals(self, subject, predicate, geometry: dict, shape=None) -> None:
         g = self.g
         existing = {o.datatype for o in g.objects(subject, predicate) if isinstance(o, Literal)}
         if shape is not None and GSP.wktLiteral not in existing:
@@ -355,23 +354,28 @@ class KhTourismProfile(RDFProfile):
         if not (point or area or address):
             return
         g = self.g
+        # Each geometry is parsed once (shapely parsing and WKT writing were a
+        # visible share of building a record's graph).
+        point_shape, area_shape = _shape(point), _shape(area)
         location = next(iter(g.objects(ref, DCT.spatial)), None)
         if location is None:
             location = BNode()
             g.add((ref, DCT.spatial, location))
         g.add((location, RDF.type, DCT.Location))
         if point:
-            self._geometry_literals(location, LOCN.geometry, point)
-        extent_shape = _shape(area) or _shape(point)
+            self._geometry_literals(location, LOCN.geometry, point, point_shape)
+        extent_shape = area_shape or point_shape
         if extent_shape is not None:
             # One WKT literal each: DCAT-AP 3 allows at most one bbox and centroid.
-            for predicate, shape in ((DCAT.bbox, extent_shape.envelope),
-                                     (DCAT.centroid, extent_shape.centroid)):
+            if extent_shape.geom_type == "Point":
+                envelope = centroid = extent_shape  # a point is its own envelope and centroid
+            else:
+                envelope, centroid = extent_shape.envelope, extent_shape.centroid
+            for predicate, shape in ((DCAT.bbox, envelope), (DCAT.centroid, centroid)):
                 g.remove((location, predicate, None))
                 g.add((location, predicate, Literal(shape.wkt, datatype=GSP.wktLiteral)))
         if address is not None:
             g.add((location, LOCN.address, address))
-        point_shape = _shape(point)
         if point_shape is not None and point_shape.geom_type == "Point":
             geo = BNode()
             g.add((ref, SCHEMA.geo, geo))
@@ -382,7 +386,6 @@ class KhTourismProfile(RDFProfile):
             shape = BNode()
             g.add((ref, SCHEMA.geo, shape))
             g.add((shape, RDF.type, SCHEMA.GeoShape))
-            area_shape = _shape(area)
             if area_shape is not None:
                 g.add((shape, SCHEMA.polygon, Literal(area_shape.wkt)))
 

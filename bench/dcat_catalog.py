@@ -21,7 +21,10 @@ What it does:
    (``ckanext.khtourism.dcat.cache_ttl``), the following ones find it warm.
    ``--format`` picks the catalogue format (every walk parses its pages back
    with rdflib); ``--profile FILE`` writes a cProfile of the first (cold) walk's
-   server side to FILE (read it with ``python -m pstats FILE``).
+   server side to FILE (read it with ``python -m pstats FILE``). Besides wall
+   time, each walk reports the CPU time of the portal's process (the WSGI app
+   runs in-process; PostgreSQL's and Redis's CPU are not in it): steadier than
+   wall time on a shared machine.
 """
 from __future__ import annotations
 
@@ -194,7 +197,7 @@ RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "xml": "xml", "jsonld": "json-l
 
 
 def walk(client, path: str, rdflib_format: str = "turtle",
-         profiler=None) -> tuple[list[float], set[str], int]:
+         profiler=None, cpu: list[float] | None = None) -> tuple[list[float], set[str], int]:
     from rdflib import Graph, Namespace
     from rdflib.namespace import DCAT, RDF
 
@@ -204,6 +207,7 @@ def walk(client, path: str, rdflib_format: str = "turtle",
     duplicates = 0
     while path:
         started = time.perf_counter()
+        cpu_started = time.process_time()
         if profiler is not None:
             profiler.enable()
         response = client.get(path)
@@ -211,6 +215,8 @@ def walk(client, path: str, rdflib_format: str = "turtle",
         if profiler is not None:
             profiler.disable()
         timings.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.process_time() - cpu_started)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code}\n{body[:2000]}")
         graph = Graph().parse(data=body, format=rdflib_format)
@@ -266,8 +272,9 @@ def main() -> int:
 
                 profiler = cProfile.Profile()
             started = time.perf_counter()
+            cpu: list[float] = []
             timings, seen, duplicates = walk(client, f"/catalog.{args.format}",
-                                             RDFLIB_FORMATS[args.format], profiler)
+                                             RDFLIB_FORMATS[args.format], profiler, cpu)
             total = time.perf_counter() - started
             if profiler is not None:
                 profiler.dump_stats(args.profile)
@@ -277,7 +284,9 @@ def main() -> int:
                   f"p50 {percentile(timings, 0.5) * 1000:.0f} ms, "
                   f"p95 {percentile(timings, 0.95) * 1000:.0f} ms, "
                   f"max {max(timings) * 1000:.0f} ms, "
-                  f"{sum(timings) * 1000 / max(1, len(seen)):.2f} ms per record")
+                  f"{sum(timings) * 1000 / max(1, len(seen)):.2f} ms per record; "
+                  f"portal process CPU {sum(cpu):.1f} s, p50 {percentile(cpu, 0.5) * 1000:.0f} ms"
+                  f" / page, {sum(cpu) * 1000 / max(1, len(seen)):.2f} ms per record")
             if len(seen) < count or duplicates:
                 print(f"  WRONG WALK: {count - len(seen)} missing, {duplicates} duplicates")
             summary[label] = {
@@ -287,6 +296,9 @@ def main() -> int:
                 "max_ms": round(max(timings) * 1000),
                 "walk_server_s": round(sum(timings), 1),
                 "walk_wall_s": round(total, 1),
+                "cpu_s": round(sum(cpu), 2),
+                "cpu_p50_ms": round(statistics.median(cpu) * 1000),
+                "cpu_ms_per_record": round(sum(cpu) * 1000 / max(1, len(seen)), 2),
             }
         summary["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
         print(json.dumps(summary))

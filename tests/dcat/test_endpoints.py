@@ -134,6 +134,11 @@ def test_content_negotiation_on_the_records_own_pages(app, world, published, acc
             response = app.get(url, headers={**headers, "Accept": accept})
             assert response.status_code == 404, (url, headers)
             assert "Khách sạn Nháp Bí Mật" not in response.body
+    # An explicit extension wins over the Accept header.
+    record = published["accommodation"]
+    for url in (f"/dataset/{record['id']}.ttl", f"/accommodation/{record['name']}.ttl"):
+        response = app.get(url, headers={"Accept": accept})
+        assert "text/turtle" in response.headers["Content-Type"], url
     wrong_type = f"/accommodation/{published['tour-guide']['name']}"
     assert app.get(wrong_type, headers={"Accept": accept}).status_code == 404
     assert app.get(wrong_type + ".ttl").status_code == 404

@@ -137,7 +137,9 @@ def negotiate_record_page() -> Response | None:
         return None
     view_args = request.view_args or {}
     _id = view_args.get("id") or view_args.get("_id")
-    if not _id:
+    if not _id or view_args.get("_format"):
+        # ckanext-dcat's `/dataset/<id>.<fmt>` shares the endpoint name of its
+        # negotiated `/dataset/<id>`: an explicit extension wins over Accept.
         return None
     record_type = NEGOTIATED_PAGES[request.endpoint]
     if record_type is not None:

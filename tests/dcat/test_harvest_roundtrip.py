@@ -1,5 +1,6 @@
-"""Round trip: our catalogue, harvested by ckanext-dcat's own ``dcat_rdf``
-harvester into a clean CKAN with our schemas, gives every public field back.
+"""Round trip: our catalogue (Turtle, RDF/XML, JSON-LD), harvested by
+ckanext-dcat's own ``dcat_rdf`` harvester into a clean CKAN with our schemas,
+gives every public field back — the publisher (organization) included.
 
 The catalogue pages are taken from the running test app, then served by a
 fixture server on 127.0.0.1 (the app itself cannot serve the harvester from
@@ -27,8 +28,15 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 
 
+# Catalogue formats a harvester may read: URL extension -> (rdflib format, media type).
+FORMATS = {"ttl": ("turtle", "text/turtle"),
+           "rdf": ("xml", "application/rdf+xml"),
+           "jsonld": ("json-ld", "application/ld+json")}
+
+
 class _Pages(BaseHTTPRequestHandler):
     pages: dict[str, bytes] = {}
+    content_type = "text/turtle"
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         body = self.pages.get(self.path)
@@ -36,7 +44,7 @@ class _Pages(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         self.send_response(200)
-        self.send_header("Content-Type", "text/turtle; charset=utf-8")
+        self.send_header("Content-Type", f"{self.content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -56,25 +64,29 @@ def fixture_server():
 
 
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "3")
+@pytest.mark.parametrize("extension", sorted(FORMATS))
 def test_dcat_rdf_harvester_gets_every_public_field_back(
-        app, published, fixture_server, reset_db, migrate_db_for):
+        app, published, fixture_server, reset_db, migrate_db_for, extension):
+    rdflib_format, media_type = FORMATS[extension]
     site = tk.config["ckan.site_url"].rstrip("/")
     port = fixture_server.server_address[1]
     local = f"http://127.0.0.1:{port}"
     # 1. Our catalogue, page by page (Hydra paging), as any harvester sees it.
     pages: dict[str, bytes] = {}
-    path = "/catalog.ttl"
+    path = f"/catalog.{extension}"
     while path:
         response = app.get(path)
         assert response.status_code == 200, response.body
-        body = response.body.replace(f"{site}/catalog.ttl", f"{local}/catalog.ttl")
+        body = response.body.replace(f"{site}/catalog.{extension}",
+                                     f"{local}/catalog.{extension}")
         pages[path] = body.encode("utf-8")
-        graph = Graph().parse(data=body, format="turtle")
+        graph = Graph().parse(data=body, format=rdflib_format)
         following = [str(o) for o in graph.objects(None, HYDRA.next)]
         path = following[0][len(local):] if following else None
         assert len(pages) < 10
     assert len(pages) == 2  # 4 records, 3 per page
     _Pages.pages = pages
+    _Pages.content_type = media_type
     source_records = {
         record_type: tk.get_action("package_show")(
             {"user": "", "ignore_auth": False}, {"id": published[record_type]["id"]})
@@ -91,7 +103,7 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
     for name, title in organizations.items():
         factories.Organization(name=name, title=f"{title} (cổng thu hoạch)")
     harvesting_org = factories.Organization(name="cong-thu-hoach")
-    source = HarvestSourceObj(url=f"{local}/catalog.ttl", source_type="dcat_rdf",
+    source = HarvestSourceObj(url=f"{local}/catalog.{extension}", source_type="dcat_rdf",
                               owner_org=harvesting_org["id"])
     job = HarvestJobObj(source=source)
 

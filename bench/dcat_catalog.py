@@ -1,6 +1,7 @@
-"""Benchmark of the DCAT catalogue: every page of ``/catalog.ttl`` with N published records.
+"""Benchmark of the DCAT catalogue: every page of ``/catalog.<fmt>`` with N published records.
 
-    .venv/bin/python bench/dcat_catalog.py --records 10000
+    .venv/bin/python bench/dcat_catalog.py --records 10000 [--format ttl|rdf|xml|jsonld]
+        [--profile FILE]
 
 What it does:
 
@@ -18,11 +19,18 @@ What it does:
    p50/p95/max per page and the full walk, and checks that every record was
    seen exactly once. The first walk starts with an empty per-record cache
    (``ckanext.khtourism.dcat.cache_ttl``), the following ones find it warm.
+   ``--format`` picks the catalogue format (every walk parses its pages back
+   with rdflib); ``--profile FILE`` writes a cProfile of the first (cold) walk's
+   server side to FILE (read it with ``python -m pstats FILE``). Besides wall
+   time, each walk reports the CPU time of the portal's process (the WSGI app
+   runs in-process; PostgreSQL's and Redis's CPU are not in it): steadier than
+   wall time on a shared machine.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -185,7 +193,11 @@ def clone(seeds: dict[str, dict], total: int) -> int:
         "AND type <> 'dataset'")).scalar()
 
 
-def walk(client, path: str) -> tuple[list[float], set[str], int]:
+RDFLIB_FORMATS = {"ttl": "turtle", "rdf": "xml", "xml": "xml", "jsonld": "json-ld"}
+
+
+def walk(client, path: str, rdflib_format: str = "turtle",
+         profiler=None, cpu: list[float] | None = None) -> tuple[list[float], set[str], int]:
     from rdflib import Graph, Namespace
     from rdflib.namespace import DCAT, RDF
 
@@ -195,12 +207,19 @@ def walk(client, path: str) -> tuple[list[float], set[str], int]:
     duplicates = 0
     while path:
         started = time.perf_counter()
+        cpu_started = time.process_time()
+        if profiler is not None:
+            profiler.enable()
         response = client.get(path)
         body = response.get_data(as_text=True)
+        if profiler is not None:
+            profiler.disable()
         timings.append(time.perf_counter() - started)
+        if cpu is not None:
+            cpu.append(time.process_time() - cpu_started)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code}\n{body[:2000]}")
-        graph = Graph().parse(data=body, format="turtle")
+        graph = Graph().parse(data=body, format=rdflib_format)
         for dataset in graph.subjects(RDF.type, DCAT.Dataset):
             duplicates += dataset in seen
             seen.add(str(dataset))
@@ -218,6 +237,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=10000)
     parser.add_argument("--walks", type=int, default=2, help="full walks to time")
+    parser.add_argument("--format", default="ttl", choices=sorted(RDFLIB_FORMATS),
+                        help="catalogue format (/catalog.<format>)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write a cProfile of the cold walk's requests to FILE")
     args = parser.parse_args()
     running, config = start_stack(ROOT / "var" / "bench-dcat")
     try:
@@ -239,18 +262,31 @@ def main() -> int:
         with flask_app.test_request_context():
             fragments.flush()
         client = flask_app.test_client()
-        summary = {"records": count}
+        summary = {"records": count, "format": args.format,
+                   "load_average_at_start": [round(v, 2) for v in os.getloadavg()]}
         for run in range(1, args.walks + 1):
             label = "cold" if run == 1 else f"warm{run - 1}"
+            profiler = None
+            if args.profile and run == 1:
+                import cProfile
+
+                profiler = cProfile.Profile()
             started = time.perf_counter()
-            timings, seen, duplicates = walk(client, "/catalog.ttl")
+            cpu: list[float] = []
+            timings, seen, duplicates = walk(client, f"/catalog.{args.format}",
+                                             RDFLIB_FORMATS[args.format], profiler, cpu)
             total = time.perf_counter() - started
+            if profiler is not None:
+                profiler.dump_stats(args.profile)
             print(f"walk {run} ({label} cache): {len(timings)} pages, {len(seen)} datasets, "
                   f"{duplicates} duplicates, server time {sum(timings):.1f} s, "
                   f"wall time incl. parsing {total:.1f} s, "
                   f"p50 {percentile(timings, 0.5) * 1000:.0f} ms, "
                   f"p95 {percentile(timings, 0.95) * 1000:.0f} ms, "
-                  f"max {max(timings) * 1000:.0f} ms")
+                  f"max {max(timings) * 1000:.0f} ms, "
+                  f"{sum(timings) * 1000 / max(1, len(seen)):.2f} ms per record; "
+                  f"portal process CPU {sum(cpu):.1f} s, p50 {percentile(cpu, 0.5) * 1000:.0f} ms"
+                  f" / page, {sum(cpu) * 1000 / max(1, len(seen)):.2f} ms per record")
             if len(seen) < count or duplicates:
                 print(f"  WRONG WALK: {count - len(seen)} missing, {duplicates} duplicates")
             summary[label] = {
@@ -260,7 +296,11 @@ def main() -> int:
                 "max_ms": round(max(timings) * 1000),
                 "walk_server_s": round(sum(timings), 1),
                 "walk_wall_s": round(total, 1),
+                "cpu_s": round(sum(cpu), 2),
+                "cpu_p50_ms": round(statistics.median(cpu) * 1000),
+                "cpu_ms_per_record": round(sum(cpu) * 1000 / max(1, len(seen)), 2),
             }
+        summary["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
         print(json.dumps(summary))
     finally:
         running.stop()

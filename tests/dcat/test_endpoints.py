@@ -99,13 +99,55 @@ def test_modified_since(app, published):
     assert published["tour-guide"]["id"] in dataset_ids(graph)
 
 
-def test_content_negotiation(app, published):
+NEGOTIATED = {"text/turtle": ("turtle", "text/turtle"),
+              "application/rdf+xml": ("xml", "application/rdf+xml"),
+              "application/ld+json": ("json-ld", "application/ld+json")}
+RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
+
+
+@pytest.mark.parametrize("accept", sorted(NEGOTIATED))
+def test_content_negotiation_on_the_records_own_pages(app, world, published, accept):
+    """/<record_type>/<name> and /dataset/<id>: RDF for an RDF Accept header, else HTML."""
+    rdflib_format, content_type = NEGOTIATED[accept]
+    sysadmin = world.person("sysadmin").headers
+    for record_type in RECORD_TYPES:
+        record = published[record_type]
+        for url in (f"/{record_type}/{record['name']}", f"/dataset/{record['id']}"):
+            for headers in ({}, sysadmin):
+                response = app.get(url, headers={**headers, "Accept": accept})
+                assert response.status_code == 200, (url, accept)
+                assert content_type in response.headers["Content-Type"], url
+                assert "Accept" in response.headers.get("Vary", ""), url
+                graph = Graph().parse(data=response.body, format=rdflib_format)
+                assert dataset_ids(graph) == {record["id"]}, url
+                for value in PRIVATE_VALUES:
+                    assert value not in response.body, f"{value!r} leaked in {url}"
+            html = app.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+            assert html.status_code == 200 and "text/html" in html.headers["Content-Type"], url
+            assert "Accept" in html.headers.get("Vary", ""), url
+            assert "text/html" in app.get(url).headers["Content-Type"], url
+    # A draft's page is HTML for its owner, never RDF; a record under another
+    # type's URL is not found.
+    draft = published["draft"]
+    for headers in ({}, sysadmin, world.person("member_a").headers):
+        for url in (f"/accommodation/{draft['name']}", f"/dataset/{draft['id']}"):
+            response = app.get(url, headers={**headers, "Accept": accept})
+            assert response.status_code == 404, (url, headers)
+            assert "Khách sạn Nháp Bí Mật" not in response.body
+    # An explicit extension wins over the Accept header.
     record = published["accommodation"]
-    response = app.get(f"/dataset/{record['id']}", headers={"Accept": "text/turtle"})
-    assert response.status_code == 200
-    assert "text/turtle" in response.headers["Content-Type"]
+    for url in (f"/dataset/{record['id']}.ttl", f"/accommodation/{record['name']}.ttl"):
+        response = app.get(url, headers={"Accept": accept})
+        assert "text/turtle" in response.headers["Content-Type"], url
+    wrong_type = f"/accommodation/{published['tour-guide']['name']}"
+    assert app.get(wrong_type, headers={"Accept": accept}).status_code == 404
+    assert app.get(wrong_type + ".ttl").status_code == 404
+
+
+def test_content_negotiation_on_the_vocabulary(app):
     response = app.get("/dcat/record-types", headers={"Accept": "application/ld+json"})
     assert "application/ld+json" in response.headers["Content-Type"]
+    Graph().parse(data=response.body, format="json-ld")
 
 
 def test_record_types_scheme_is_published(app):
@@ -115,9 +157,46 @@ def test_record_types_scheme_is_published(app):
     assert concepts == {"accommodation", "tour-operator", "tour-guide", "heritage-site"}
 
 
-def test_catalog_graph_against_dcat_ap_3_shapes(app, published, dcat_shapes):
+@pytest.mark.parametrize("extension", ["ttl", "rdf", "jsonld"])
+def test_catalog_graph_against_dcat_ap_3_shapes(app, published, dcat_shapes, extension):
     registry.refresh_all()  # registry datasets and the DataService are in the catalogue too
-    graph = fetch_graph(app, "/catalog.ttl")
+    graph = fetch_graph(app, f"/catalog.{extension}", fmt=FORMATS[extension])
     mandatory, unexpected, _seen = classify(violations(graph, dcat_shapes))
     assert mandatory == [], "\n".join(map(str, mandatory))
     assert unexpected == [], "\n".join(map(str, unexpected))
+
+
+def _diff(ours: Graph, reference: Graph) -> str:
+    from rdflib.compare import graph_diff, to_isomorphic
+
+    _both, only_ours, only_reference = graph_diff(to_isomorphic(ours), to_isomorphic(reference))
+    return ("only in ours:\n" + "\n".join(sorted(map(str, only_ours)))[:3000]
+            + "\nonly in the reference:\n" + "\n".join(sorted(map(str, only_reference)))[:3000])
+
+
+def test_catalog_formats_carry_the_same_graph(app, published):
+    """Turtle, RDF/XML (both URLs) and JSON-LD pages: one graph, cold cache or warm,
+    and the same as rdflib's own serialization through ckanext-dcat (N3)."""
+    from rdflib.compare import isomorphic
+
+    from ckanext.khtourism.dcat import fragments
+
+    fragments.flush()
+    graphs = {ext: fetch_graph(app, f"/catalog.{ext}", fmt=fmt) for ext, fmt in FORMATS.items()}
+    warm = {ext: fetch_graph(app, f"/catalog.{ext}", fmt=fmt) for ext, fmt in FORMATS.items()}
+    reference = fetch_graph(app, "/catalog.n3", fmt="n3")  # ckanext-dcat + rdflib
+
+    def without_paging(graph: Graph) -> Graph:
+        """The Hydra paging node is named after the page's own URL (format included)."""
+        (page,) = set(graph.subjects(RDF.type, URIRef(HYDRA + "PagedCollection")))
+        graph.remove((page, None, None))
+        return graph
+
+    reference = without_paging(reference)
+    assert len(reference) > 300
+    for ext in FORMATS:
+        without_paging(graphs[ext])
+        without_paging(warm[ext])
+        assert len(graphs[ext]) == len(reference), ext
+        assert isomorphic(graphs[ext], reference), _diff(graphs[ext], reference)
+        assert isomorphic(warm[ext], reference), ext

@@ -1,5 +1,6 @@
-"""Round trip: our catalogue, harvested by ckanext-dcat's own ``dcat_rdf``
-harvester into a clean CKAN with our schemas, gives every public field back.
+"""Round trip: our catalogue (Turtle, RDF/XML, JSON-LD), harvested by
+ckanext-dcat's own ``dcat_rdf`` harvester into a clean CKAN with our schemas,
+gives every public field back — the publisher (organization) included.
 
 The catalogue pages are taken from the running test app, then served by a
 fixture server on 127.0.0.1 (the app itself cannot serve the harvester from
@@ -21,14 +22,21 @@ from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
 from ckanext.harvest.tests.lib import run_harvest_job
 
-from tests.dcat.dcat_compare import public_view
+from tests.dcat.dcat_compare import comparable, public_view, restricted_to
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 
 
+# Catalogue formats a harvester may read: URL extension -> (rdflib format, media type).
+FORMATS = {"ttl": ("turtle", "text/turtle"),
+           "rdf": ("xml", "application/rdf+xml"),
+           "jsonld": ("json-ld", "application/ld+json")}
+
+
 class _Pages(BaseHTTPRequestHandler):
     pages: dict[str, bytes] = {}
+    content_type = "text/turtle"
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         body = self.pages.get(self.path)
@@ -36,7 +44,7 @@ class _Pages(BaseHTTPRequestHandler):
             self.send_error(404)
             return
         self.send_response(200)
-        self.send_header("Content-Type", "text/turtle; charset=utf-8")
+        self.send_header("Content-Type", f"{self.content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -56,38 +64,47 @@ def fixture_server():
 
 
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "3")
+@pytest.mark.parametrize("extension", sorted(FORMATS))
 def test_dcat_rdf_harvester_gets_every_public_field_back(
-        app, published, fixture_server, reset_db, migrate_db_for):
+        app, published, fixture_server, reset_db, migrate_db_for, extension):
+    rdflib_format, media_type = FORMATS[extension]
     site = tk.config["ckan.site_url"].rstrip("/")
     port = fixture_server.server_address[1]
     local = f"http://127.0.0.1:{port}"
     # 1. Our catalogue, page by page (Hydra paging), as any harvester sees it.
     pages: dict[str, bytes] = {}
-    path = "/catalog.ttl"
+    path = f"/catalog.{extension}"
     while path:
         response = app.get(path)
         assert response.status_code == 200, response.body
-        body = response.body.replace(f"{site}/catalog.ttl", f"{local}/catalog.ttl")
+        body = response.body.replace(f"{site}/catalog.{extension}",
+                                     f"{local}/catalog.{extension}")
         pages[path] = body.encode("utf-8")
-        graph = Graph().parse(data=body, format="turtle")
+        graph = Graph().parse(data=body, format=rdflib_format)
         following = [str(o) for o in graph.objects(None, HYDRA.next)]
         path = following[0][len(local):] if following else None
         assert len(pages) < 10
     assert len(pages) == 2  # 4 records, 3 per page
     _Pages.pages = pages
-    expected = {
-        record_type: public_view(record_type, tk.get_action("package_show")(
-            {"user": "", "ignore_auth": False}, {"id": published[record_type]["id"]}))
+    _Pages.content_type = media_type
+    source_records = {
+        record_type: tk.get_action("package_show")(
+            {"user": "", "ignore_auth": False}, {"id": published[record_type]["id"]})
         for record_type in RECORD_TYPES
     }
+    organizations = {r["organization"]["name"]: r["organization"]["title"]
+                     for r in source_records.values()}
 
-    # 2. A clean CKAN with our schemas.
+    # 2. A clean CKAN with our schemas; it knows the publishers (organizations
+    #    of the same names, other ids, other titles) and harvests into another one.
     reset_db()
     for plugin in ("activity", "harvest", "khtourism"):
         migrate_db_for(plugin)
-    organization = factories.Organization(name="so-vhttdl-khanh-hoa")
-    source = HarvestSourceObj(url=f"{local}/catalog.ttl", source_type="dcat_rdf",
-                              owner_org=organization["id"])
+    for name, title in organizations.items():
+        factories.Organization(name=name, title=f"{title} (cổng thu hoạch)")
+    harvesting_org = factories.Organization(name="cong-thu-hoach")
+    source = HarvestSourceObj(url=f"{local}/catalog.{extension}", source_type="dcat_rdf",
+                              owner_org=harvesting_org["id"])
     job = HarvestJobObj(source=source)
 
     # 3. ckanext-dcat's own harvester, real stages.
@@ -96,8 +113,10 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
     assert errors == {}
     assert len(results) == len(RECORD_TYPES)
 
-    # 4. Every public field of every record is back.
-    for record_type, fields in expected.items():
+    # 4. Every public field of every record is back, its publisher included.
+    for record_type, record in source_records.items():
         harvested = tk.get_action("package_show")({"ignore_auth": True},
-                                                  {"id": fields["name"]})
-        assert public_view(record_type, harvested) == fields, record_type
+                                                  {"id": record["name"]})
+        assert harvested["organization"]["name"] == record["organization"]["name"]
+        assert comparable(restricted_to(harvested, record)) == comparable(record), record_type
+        assert public_view(record_type, harvested) == public_view(record_type, record)

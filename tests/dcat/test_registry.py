@@ -102,4 +102,18 @@ def test_warm_record_job_caches_public_records_only(published):
     registry.warm_record_job(published["draft"]["id"])
     assert fragments.flush() == 0
     registry.warm_record_job(published["tour-guide"]["id"])
-    assert fragments.flush() == 1
+    assert fragments.flush() == len(fragments.FORMATS)  # one graph build, every format
+
+
+def test_cli_warm_caches_the_public_records_in_the_formats_asked(app, cli, published):
+    from ckanext.khtourism.dcat import fragments
+    from ckanext.khtourism.dcat.cli import dcat_group
+
+    fragments.flush()
+    result = cli.invoke(dcat_group, ["warm", "--format", "jsonld"])
+    assert result.exit_code == 0, result.output
+    assert "4 record descriptions cached" in result.output  # the draft is not public
+    assert fragments.flush() == 4
+    result = cli.invoke(dcat_group, ["warm"])
+    assert result.exit_code == 0, result.output
+    assert fragments.flush() == 4 * len(fragments.FORMATS)

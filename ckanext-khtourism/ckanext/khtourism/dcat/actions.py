@@ -6,9 +6,10 @@
   asks — RDF is the open-data channel, not the back office.
 * ``dcat_catalog_show`` / ``dcat_catalog_search`` accept ``record_type`` (one
   of the four types) and turn it into a ``dataset_type`` filter; the catalogue
-  pages only list what ``package_search`` shows to anonymous users. Turtle
-  pages are written by :mod:`.turtle` (rdflib's pretty-printer is what made a
-  100-record page take seconds); other formats go through ckanext-dcat.
+  pages only list what ``package_search`` shows to anonymous users. Turtle,
+  RDF/XML and JSON-LD pages are written by :mod:`.turtle` and :mod:`.writers`
+  from cached per-record fragments (rdflib's pretty-printers are what made a
+  100-record page take seconds); N3 goes through ckanext-dcat.
 """
 from __future__ import annotations
 
@@ -60,38 +61,43 @@ def _with_record_type(data_dict: dict) -> dict:
     return data_dict
 
 
-def _catalog_turtle(context: dict, data_dict: dict) -> str:
-    """The catalogue page as Turtle: our writer, cached per-record fragments."""
+def _catalog_page(context: dict, data_dict: dict, _format: str) -> str:
+    """A catalogue page in Turtle, RDF/XML or JSON-LD: the catalogue's own
+    description and paging written by our writers, the records' descriptions
+    from the per-record fragment cache (:mod:`.fragments`)."""
     from rdflib import Graph
 
     from ckanext.dcat import logic as dcat_logic
-    from ckanext.dcat.processors import RDFSerializer
     from ckanext.dcat.profiles import DCAT
 
-    from . import fragments, turtle
+    from . import fragments
 
     query = dcat_logic._search_ckan_datasets(context, data_dict)
     pagination_info = dcat_logic._pagination_info(query, data_dict)
     profiles = data_dict.get("profiles")
-    serializer = RDFSerializer(profiles=profiles)
-    serializer.g = Graph()
+    serializer = fragments.Serializer(profiles=profiles)
+    serializer.g = Graph(bind_namespaces="none")
     catalog_ref = serializer.graph_from_catalog({})
-    records = fragments.record_fragments(query["results"], profiles)
+    records = fragments.record_fragments(query["results"], profiles, _format)
     for _text, dataset_ref in records:
         serializer.g.add((catalog_ref, DCAT.dataset, dataset_ref))
     if pagination_info:
         serializer._add_pagination_triples(pagination_info)
-    prefixes = fragments.prefixes()
-    catalog_text, _used = turtle.body(serializer.g, prefixes)
-    return "\n".join([turtle.header(prefixes), catalog_text] + [t for t, _r in records])
+    catalog_text = fragments.write_graph(_format, serializer.g)
+    parts = [catalog_text] + [text for text, _ref in records if text]
+    return (fragments.page_header(_format) + fragments.page_separator(_format).join(parts)
+            + fragments.page_footer(_format))
 
 
 def _catalog(next_action, action: str, context: dict, data_dict: dict) -> Any:
+    from . import fragments
+
     _as_anonymous(context)
     data_dict = _with_record_type(data_dict)
-    if data_dict.get("format") in ("ttl", "turtle"):
+    _format = fragments.format_name(data_dict.get("format"))
+    if _format is not None:
         tk.check_access(action, context, data_dict)
-        return _catalog_turtle(context, data_dict)
+        return _catalog_page(context, data_dict, _format)
     return next_action(context, data_dict)
 
 

@@ -29,7 +29,9 @@ def dcat_group() -> None:
 
 
 @dcat_group.command("warm")
-def warm() -> None:
+@click.option("--format", "formats", multiple=True, type=click.Choice(["ttl", "xml", "jsonld"]),
+              help="Catalogue format to cache (repeatable); all three by default.")
+def warm(formats: tuple[str, ...]) -> None:
     """Render and cache the description of every public record."""
     import ckan.plugins.toolkit as tk
 
@@ -43,7 +45,8 @@ def warm() -> None:
         })
         if not result["results"]:
             break
-        fragments.record_fragments(result["results"])
+        formats = formats or fragments.FORMATS
+        fragments.record_fragments(result["results"], _format=formats[0], also=formats)
         total += len(result["results"])
         start += len(result["results"])
     click.echo(f"{total} record descriptions cached.")

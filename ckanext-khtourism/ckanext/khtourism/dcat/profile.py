@@ -180,6 +180,7 @@ class KhTourismProfile(RDFProfile):
         if data.get("license_id"):
             self._add_license(ref, data["license_id"])
 
+        self._add_publisher_identifier(ref, data)
         address = self._add_address(ref, data)
         self._add_location(ref, data, address)
         self._add_contact(ref, data, record_type, address)
@@ -189,6 +190,22 @@ class KhTourismProfile(RDFProfile):
         self._add_schema_properties(ref, data, record_type)
         if data.get("source_url"):
             self._add_uri_or_literal(ref, DCT.source, data["source_url"])
+
+    def _add_publisher_identifier(self, ref, data: dict) -> None:
+        """``dct:identifier`` of the publishing organization: its CKAN name.
+
+        ``euro_dcat_ap_3`` writes the owning organization as the publisher
+        (``<site>/organization/<id>``, ``foaf:name`` its title) and adds
+        ``dct:identifier`` only when the organization has an ``identifier``
+        extra. The name is what another CKAN can match an organization of its
+        own against (ids differ between portals), see ``_parsed_owner_org``.
+        """
+        organization = data.get("organization") or {}
+        if not organization.get("name"):
+            return
+        for publisher in self.g.objects(ref, DCT.publisher):
+            if isinstance(publisher, URIRef) and (publisher, DCT.identifier, None) not in self.g:
+                self.g.add((publisher, DCT.identifier, Literal(organization["name"])))
 
     def _bilingual(self, subject, predicate, vi: str, en: str | None) -> None:
         self.g.remove((subject, predicate, None))
@@ -322,8 +339,7 @@ class KhTourismProfile(RDFProfile):
         g.add((ref, LOCN.address, address))
         return address
 
-    def _geometry_literals(self, subject, predicate, geometry: dict) -> None:
-        shape = _shape(geometry)
+    def _geometry_literals(self, subject, predicate, geometry: dict, shape=None) -> None:
         g = self.g
         existing = {o.datatype for o in g.objects(subject, predicate) if isinstance(o, Literal)}
         if shape is not None and GSP.wktLiteral not in existing:
@@ -338,23 +354,28 @@ class KhTourismProfile(RDFProfile):
         if not (point or area or address):
             return
         g = self.g
+        # Each geometry is parsed once (shapely parsing and WKT writing were a
+        # visible share of building a record's graph).
+        point_shape, area_shape = _shape(point), _shape(area)
         location = next(iter(g.objects(ref, DCT.spatial)), None)
         if location is None:
             location = BNode()
             g.add((ref, DCT.spatial, location))
         g.add((location, RDF.type, DCT.Location))
         if point:
-            self._geometry_literals(location, LOCN.geometry, point)
-        extent_shape = _shape(area) or _shape(point)
+            self._geometry_literals(location, LOCN.geometry, point, point_shape)
+        extent_shape = area_shape or point_shape
         if extent_shape is not None:
             # One WKT literal each: DCAT-AP 3 allows at most one bbox and centroid.
-            for predicate, shape in ((DCAT.bbox, extent_shape.envelope),
-                                     (DCAT.centroid, extent_shape.centroid)):
+            if extent_shape.geom_type == "Point":
+                envelope = centroid = extent_shape  # a point is its own envelope and centroid
+            else:
+                envelope, centroid = extent_shape.envelope, extent_shape.centroid
+            for predicate, shape in ((DCAT.bbox, envelope), (DCAT.centroid, centroid)):
                 g.remove((location, predicate, None))
                 g.add((location, predicate, Literal(shape.wkt, datatype=GSP.wktLiteral)))
         if address is not None:
             g.add((location, LOCN.address, address))
-        point_shape = _shape(point)
         if point_shape is not None and point_shape.geom_type == "Point":
             geo = BNode()
             g.add((ref, SCHEMA.geo, geo))
@@ -365,7 +386,6 @@ class KhTourismProfile(RDFProfile):
             shape = BNode()
             g.add((ref, SCHEMA.geo, shape))
             g.add((shape, RDF.type, SCHEMA.GeoShape))
-            area_shape = _shape(area)
             if area_shape is not None:
                 g.add((shape, SCHEMA.polygon, Literal(area_shape.wkt)))
 
@@ -599,6 +619,10 @@ class KhTourismProfile(RDFProfile):
         if license_id:
             dataset_dict["license_id"] = license_id
 
+        owner_org = self._parsed_owner_org(dataset_ref)
+        if owner_org:
+            dataset_dict["owner_org"] = owner_org
+
         # What the generic profiles parsed into extras is either mapped above
         # or not part of the record types' schemas.
         dataset_dict["extras"] = []
@@ -615,6 +639,47 @@ class KhTourismProfile(RDFProfile):
         for key in ("contact", "publisher", "creator"):
             dataset_dict.pop(key, None)
         return dataset_dict
+
+    def _parsed_owner_org(self, ref) -> str | None:
+        """The organization of this portal that is the record's ``dct:publisher``.
+
+        Matched, in order, by the publisher's ``dct:identifier`` (our
+        profile writes the organization's name there), by the last segment of
+        an ``…/organization/<id-or-name>`` URI, then by its exact ``foaf:name``
+        (the organization's title, as stock ckanext-dcat writes it). Only
+        active organizations count. None when nothing matches or
+        ``ckanext.khtourism.dcat.publisher_as_owner`` is off: the harvester
+        then gives the record its harvest source's organization.
+        """
+        from ckan import model
+
+        if not settings.publisher_as_owner():
+            return None
+
+        def active_organization(group) -> str | None:
+            if group is not None and group.is_organization and group.state == "active":
+                return group.id
+            return None
+
+        publishers = [p for p in self.g.objects(ref, DCT.publisher)]
+        for publisher in publishers:
+            candidates = [str(i) for i in self.g.objects(publisher, DCT.identifier)]
+            if isinstance(publisher, URIRef) and "/organization/" in str(publisher):
+                candidates.append(str(publisher).rstrip("/").rsplit("/", 1)[-1])
+            for candidate in candidates:
+                found = active_organization(model.Group.get(candidate.strip()))
+                if found:
+                    return found
+        for publisher in publishers:
+            for name in self.g.objects(publisher, FOAF.name):
+                group = (model.Session.query(model.Group)
+                         .filter(model.Group.title == str(name),
+                                 model.Group.is_organization.is_(True),
+                                 model.Group.state == "active")
+                         .first())
+                if group is not None:
+                    return group.id
+        return None
 
     def _parsed_record_type(self, ref) -> str | None:
         for predicate in (DCAT.theme, DCT.type):

@@ -255,7 +255,7 @@ def warm_record_job(package_id: str) -> None:
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return  # deleted or not public: nothing to publish
     if not record.get("private") and record.get("state") == "active":
-        fragments.record_fragments([record])
+        fragments.record_fragments([record], also=fragments.FORMATS)
 
 
 def on_action_succeeded(action: str, **kwargs: Any) -> None:

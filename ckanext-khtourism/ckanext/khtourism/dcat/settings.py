@@ -47,3 +47,8 @@ def catalog_license_url() -> str:
 
 def curator_organization() -> str:
     return tk.config.get("ckanext.khtourism.curator_organization") or ""
+
+
+def publisher_as_owner() -> bool:
+    """Harvested records go to the local organization matching their dct:publisher."""
+    return tk.asbool(tk.config.get("ckanext.khtourism.dcat.publisher_as_owner"))

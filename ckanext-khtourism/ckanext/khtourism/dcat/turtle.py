@@ -10,7 +10,6 @@ ckanext-dcat harvester).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
@@ -61,14 +60,12 @@ def body(graph: Graph, namespaces=None, cache: dict | None = None) -> tuple[str,
         cache[node] = result
         return result
 
-    by_subject: dict = defaultdict(lambda: defaultdict(list))
-    for subject, predicate, obj in graph:
-        by_subject[subject][predicate].append(obj)
+    from .writers import by_subject
 
     blocks = []
-    for subject, predicates in by_subject.items():
+    for subject, predicates in by_subject(graph):
         lines = []
-        for predicate, objects in predicates.items():
+        for predicate, objects in predicates:
             verb = "a" if predicate == RDF.type else term(predicate)
             lines.append(f"{verb} " + " ,\n        ".join(term(o) for o in objects))
         blocks.append(term(subject) + " " + " ;\n    ".join(lines) + " .\n")

@@ -28,7 +28,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from . import geometry, records
+from . import geometry, indexing, records
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing
@@ -42,7 +42,12 @@ WITHDRAW_STATUSES = (WITHDRAW, "delete")
 
 
 class KhTourismHarvesterBase(HarvesterBase):
-    """Subclasses give ``info()``, ``TYPE_KEYS``/``REQUIRED_KEYS`` and ``read_source()``."""
+    """Subclasses give ``info()``, ``TYPE_KEYS``/``REQUIRED_KEYS`` and ``read_source()``.
+
+    Each plugin class also declares ``p.implements(p.ISignal)``: the subscription below
+    indexes finished jobs' records (the same listener is connected once, however many
+    harvester plugins are loaded).
+    """
 
     TYPE_KEYS: dict[str, type | tuple[type, ...]] = {}
     REQUIRED_KEYS: tuple[str, ...] = ()
@@ -54,6 +59,10 @@ class KhTourismHarvesterBase(HarvesterBase):
         if "_instance" not in cls.__dict__:
             cls._instance = object.__new__(cls)
         return cls._instance
+
+    # ISignal
+    def get_signal_subscriptions(self) -> dict:
+        return {tk.signals.action_succeeded: [indexing.on_action_succeeded]}
 
     # --- configuration ----------------------------------------------------------------
     def validate_config(self, config: str | None) -> str | None:
@@ -117,12 +126,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         for warning in listing.warnings:
             self._save_gather_error(f"warning: {warning}", job)
 
-        previous = {
-            obj.guid: obj
-            for obj in model.Session.query(HarvestObject).filter(
-                and_(HarvestObject.harvest_source_id == source.id, HarvestObject.current.is_(True))
-            )
-        }
+        previous = self.current_objects(source.id)
         complete = listing.complete
         seen: dict[str, str] = {}
         created: list[HarvestObject] = []
@@ -193,38 +197,79 @@ class KhTourismHarvesterBase(HarvesterBase):
             model.Session.add(obj)
             created.append(obj)
 
-        vanished = [
-            obj
-            for guid, obj in previous.items()
-            if guid not in seen and obj.package_id and not _is_withdraw(obj)
-        ]
-        if vanished and not complete:
-            self._save_gather_error(
-                f"{len(vanished)} record(s) missing from the source were NOT withdrawn because "
-                "the listing was incomplete (see the errors above)",
+        created.extend(
+            self._withdrawals(
                 job,
+                previous,
+                set(seen),
+                complete=complete,
+                empty=not listing.records,
+                config=config,
             )
-        elif vanished and not listing.records and not config.allow_empty:
-            self._save_gather_error(
-                'the source returned no records: nothing withdrawn (set "allow_empty": true '
-                "to withdraw every record when a source is really empty)",
-                job,
-            )
-        else:
-            for before in vanished:
-                obj = HarvestObject(
-                    guid=before.guid,
-                    job=job,
-                    package_id=before.package_id,
-                    extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)],
-                )
-                model.Session.add(obj)
-                created.append(obj)
+        )
         model.Session.commit()  # one transaction for the whole listing, not one per record
         ids = [obj.id for obj in created]
         if not ids and not unchanged:
             self._save_gather_error("the source listed no importable records", job)
         return ids
+
+    def _withdrawals(
+        self,
+        job,
+        previous: dict[str, HarvestObject],
+        listed: set[str],
+        *,
+        complete: bool,
+        empty: bool,
+        config: SourceConfig,
+    ) -> list[HarvestObject]:
+        """Add "withdraw" objects for the records missing from a complete listing.
+
+        ``previous``: the source's current objects by guid; ``listed``: every guid the source
+        lists now. Nothing is withdrawn from an incomplete listing, or from an empty one unless
+        ``allow_empty``; the reason is a gather error.
+        """
+        vanished = [
+            obj
+            for guid, obj in previous.items()
+            if guid not in listed and obj.package_id and not _is_withdraw(obj)
+        ]
+        if not vanished:
+            return []
+        if not complete:
+            self._save_gather_error(
+                f"{len(vanished)} record(s) missing from the source were NOT withdrawn because "
+                "the listing was incomplete (see the errors above)",
+                job,
+            )
+            return []
+        if empty and not config.allow_empty:
+            self._save_gather_error(
+                'the source returned no records: nothing withdrawn (set "allow_empty": true '
+                "to withdraw every record when a source is really empty)",
+                job,
+            )
+            return []
+        objects = []
+        for before in vanished:
+            obj = HarvestObject(
+                guid=before.guid,
+                job=job,
+                package_id=before.package_id,
+                extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)],
+            )
+            model.Session.add(obj)
+            objects.append(obj)
+        return objects
+
+    def current_objects(self, source_id: str) -> dict[str, HarvestObject]:
+        """The source's current harvest objects (its records as last imported), by guid."""
+        return {
+            obj.guid: obj
+            for obj in model.Session.query(HarvestObject).filter(
+                and_(HarvestObject.harvest_source_id == source_id, HarvestObject.current.is_(True))
+            )
+        }
 
     # --- fetch ----------------------------------------------------------------------------
     def fetch_stage(self, harvest_object) -> bool:
@@ -232,8 +277,14 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     # --- import ---------------------------------------------------------------------------
     def import_stage(self, harvest_object) -> bool | str:
+        # The record is committed with its harvest object by ckanext-harvest's save right
+        # after this stage, and indexed in bulk when the job finishes (indexing.py).
+        indexing.defer_in_session()
         try:
-            return self._import(harvest_object)
+            result = self._import(harvest_object)
+            if result is True:
+                indexing.mark_pending(harvest_object)
+            return result
         except Exception as error:  # noqa: BLE001 - saved on the object, the job goes on
             log.exception("import failed for object %s", harvest_object.id)
             model.Session.rollback()
@@ -340,8 +391,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             data.update(records.workflow_fields(config.publish))
         else:
             data["private"] = config.publish != "direct"
-        package = records.create(user, data)
-        obj.package_id = package["id"]
+        obj.package_id = records.create(user, data)
         return True
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:

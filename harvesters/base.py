@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy.exc import IntegrityError
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -281,7 +283,14 @@ class KhTourismHarvesterBase(HarvesterBase):
         # after this stage, and indexed in bulk when the job finishes (indexing.py).
         indexing.defer_in_session()
         try:
-            result = self._import(harvest_object)
+            try:
+                result = self._import(harvest_object)
+            except IntegrityError:
+                # Another fetch consumer committed the same new dataset name first (records
+                # with the same title): the name is taken now, unique_name picks the next one.
+                model.Session.rollback()
+                indexing.defer_in_session()
+                result = self._import(harvest_object)
             if result is True:
                 indexing.mark_pending(harvest_object)
             return result
@@ -298,12 +307,28 @@ class KhTourismHarvesterBase(HarvesterBase):
             ref = ""
         self._save_object_error(f"{ref}: {message}" if ref else message, obj, "Import")
 
+    def _source_facts(self, obj) -> _SourceFacts:
+        """The source's id, name, organisation and configuration, read once per job."""
+        cache = self.__dict__.setdefault("_source_facts_by_job", {})
+        facts = cache.get(obj.harvest_job_id)
+        if facts is None:
+            source = obj.source or obj.job.source
+            package = model.Package.get(source.id)
+            facts = _SourceFacts(
+                id=source.id,
+                name=package.name if package else source.id,
+                owner_org=package.owner_org if package else None,
+                config=self.parse_config(source.config),
+            )
+            if len(cache) > 16:
+                cache.clear()
+            cache[obj.harvest_job_id] = facts
+        return facts
+
     def _import(self, obj) -> bool | str:
-        source = obj.source or obj.job.source
-        config = self.parse_config(source.config)
-        source_name = (
-            model.Package.get(source.id).name if model.Package.get(source.id) else source.id
-        )
+        source = self._source_facts(obj)
+        config = source.config
+        source_name = source.name
         user = self._get_user_name()
         previous = (
             model.Session.query(HarvestObject)
@@ -362,7 +387,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         prov = records.provenance(source_name, obj.guid, content.get("url"), now)
         try:
             if package_id is None:
-                result = self._create(obj, config, built, prov, user)
+                result = self._create(obj, config, built, prov, user, source.owner_org)
             elif matched_from_other_source:
                 result = self._merge_into_other(obj, package_id, built, user)
             else:
@@ -378,12 +403,11 @@ class KhTourismHarvesterBase(HarvesterBase):
         self._make_current(obj, previous)
         return result
 
-    def _create(self, obj, config: SourceConfig, built, prov, user) -> bool:
+    def _create(self, obj, config: SourceConfig, built, prov, user, owner_org) -> bool:
         data = dict(built.fields)
         data.update(prov)
         data["type"] = config.record_type
-        source_package = model.Package.get(obj.harvest_source_id or obj.job.source_id)
-        data["owner_org"] = source_package.owner_org if source_package else None
+        data["owner_org"] = owner_org
         data["name"] = records.unique_name(
             records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower())
         )
@@ -446,7 +470,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         if existing.get("operating_status") == "withdrawn":
             self._make_current(obj, previous)
             return "unchanged"
-        config = self.parse_config((obj.source or obj.job.source).config)
+        config = self._source_facts(obj).config
         records.update(
             user,
             package_id,
@@ -468,6 +492,14 @@ class KhTourismHarvesterBase(HarvesterBase):
             model.Session.add(previous)
         obj.current = True
         model.Session.add(obj)
+
+
+@dataclass(frozen=True)
+class _SourceFacts:
+    id: str
+    name: str
+    owner_org: str | None
+    config: SourceConfig
 
 
 def _status(obj) -> str | None:

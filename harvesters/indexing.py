@@ -106,6 +106,7 @@ def pending_count(job_id: str | None = None) -> int:
 def index_finished_jobs() -> int:
     """Index the records of finished jobs still marked pending; returns how many were indexed."""
     indexed = 0
+    types: dict[str, str] = {}  # record type -> one indexed record of that type
     while True:
         rows = (
             model.Session.query(HarvestObjectExtra.id, HarvestObject.package_id)
@@ -116,14 +117,16 @@ def index_finished_jobs() -> int:
             .all()
         )
         if not rows:
+            _refresh_registries(types)
             return indexed
         package_ids = sorted({row.package_id for row in rows if row.package_id})
-        active = [
-            row.id
-            for row in model.Session.query(model.Package.id).filter(
-                model.Package.id.in_(package_ids), model.Package.state == "active"
-            )
-        ]
+        found = model.Session.query(model.Package.id, model.Package.type).filter(
+            model.Package.id.in_(package_ids), model.Package.state == "active"
+        )
+        active = []
+        for package_id, package_type in found:
+            active.append(package_id)
+            types[package_type] = package_id
         if active:
             try:
                 search.rebuild(package_ids=active, defer_commit=True, quiet=True)
@@ -137,6 +140,15 @@ def index_finished_jobs() -> int:
         model.Session.commit()
         indexed += len(active)
         log.info("harvest: indexed %d harvested record(s)", len(active))
+
+
+def _refresh_registries(types: dict[str, str]) -> None:
+    """The registry datasets count and date published records from the search index: their
+    refresh, queued when each record was written (before it was indexed), is queued again."""
+    from ckanext.khtourism.dcat import registry
+
+    for package_id in types.values():
+        registry.on_action_succeeded("package_update", data_dict={"id": package_id}, result=None)
 
 
 def on_action_succeeded(action: str, **kwargs: Any) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.harvesters.harvest_fixtures import create_source, fixture_reply, run_job
 
 import ckan.model as model
 from ckan.tests import factories, helpers
+
+from tests.harvesters.harvest_fixtures import create_source, fixture_reply, run_job
 
 HERITAGE_FROM_CKAN = {
     "record_type": "heritage-site",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.harvesters.harvest_fixtures import create_source
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -14,7 +13,9 @@ from ckan.tests import factories, helpers
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
 from ckanext.harvest.tests.factories import HarvestJobObj
+
 from ckanext.khtourism.harvesters import indexing
+from tests.harvesters.harvest_fixtures import create_source
 
 HOTELS = {"record_type": "accommodation", "publish": "direct"}
 

@@ -114,6 +114,8 @@ def index_finished_jobs() -> int:
             .join(HarvestJob, HarvestJob.id == HarvestObject.harvest_job_id)
             .filter(HarvestObjectExtra.key == PENDING_KEY, HarvestJob.status == "Finished")
             .limit(CHUNK)
+            # a second `harvester run` started while this one still indexes takes other rows
+            .with_for_update(of=HarvestObjectExtra, skip_locked=True)
             .all()
         )
         if not rows:

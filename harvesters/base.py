@@ -30,7 +30,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from . import geometry, indexing, records
+from . import geometry, indexing, records, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing
@@ -53,8 +53,11 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     TYPE_KEYS: dict[str, type | tuple[type, ...]] = {}
     REQUIRED_KEYS: tuple[str, ...] = ()
+    # fetch + import of an object commit once (stages.py), not five times
+    SINGLE_COMMIT_STAGES = True
 
     def __new__(cls, *args: Any, **kwargs: Any):
+        stages.install()
         # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
         # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
         # the parent's instance. Keep one instance per class.

@@ -282,8 +282,9 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     # --- import ---------------------------------------------------------------------------
     def import_stage(self, harvest_object) -> bool | str:
-        # The record is committed with its harvest object by ckanext-harvest's save right
-        # after this stage, and indexed in bulk when the job finishes (indexing.py).
+        # The record is committed with its harvest object's final state by the save right
+        # after this stage (stages.py), and indexed in bulk when the job finishes
+        # (indexing.py).
         indexing.defer_in_session()
         try:
             try:

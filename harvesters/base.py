@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_
+from sqlalchemy.exc import IntegrityError
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -28,7 +30,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from . import geometry, records
+from . import geometry, indexing, records, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing
@@ -42,18 +44,30 @@ WITHDRAW_STATUSES = (WITHDRAW, "delete")
 
 
 class KhTourismHarvesterBase(HarvesterBase):
-    """Subclasses give ``info()``, ``TYPE_KEYS``/``REQUIRED_KEYS`` and ``read_source()``."""
+    """Subclasses give ``info()``, ``TYPE_KEYS``/``REQUIRED_KEYS`` and ``read_source()``.
+
+    Each plugin class also declares ``p.implements(p.ISignal)``: the subscription below
+    indexes finished jobs' records (the same listener is connected once, however many
+    harvester plugins are loaded).
+    """
 
     TYPE_KEYS: dict[str, type | tuple[type, ...]] = {}
     REQUIRED_KEYS: tuple[str, ...] = ()
+    # fetch + import of an object commit once (stages.py), not five times
+    SINGLE_COMMIT_STAGES = True
 
     def __new__(cls, *args: Any, **kwargs: Any):
+        stages.install()
         # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
         # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
         # the parent's instance. Keep one instance per class.
         if "_instance" not in cls.__dict__:
             cls._instance = object.__new__(cls)
         return cls._instance
+
+    # ISignal
+    def get_signal_subscriptions(self) -> dict:
+        return {tk.signals.action_succeeded: [indexing.on_action_succeeded]}
 
     # --- configuration ----------------------------------------------------------------
     def validate_config(self, config: str | None) -> str | None:
@@ -117,12 +131,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         for warning in listing.warnings:
             self._save_gather_error(f"warning: {warning}", job)
 
-        previous = {
-            obj.guid: obj
-            for obj in model.Session.query(HarvestObject).filter(
-                and_(HarvestObject.harvest_source_id == source.id, HarvestObject.current.is_(True))
-            )
-        }
+        previous = self.current_objects(source.id)
         complete = listing.complete
         seen: dict[str, str] = {}
         created: list[HarvestObject] = []
@@ -193,38 +202,79 @@ class KhTourismHarvesterBase(HarvesterBase):
             model.Session.add(obj)
             created.append(obj)
 
-        vanished = [
-            obj
-            for guid, obj in previous.items()
-            if guid not in seen and obj.package_id and not _is_withdraw(obj)
-        ]
-        if vanished and not complete:
-            self._save_gather_error(
-                f"{len(vanished)} record(s) missing from the source were NOT withdrawn because "
-                "the listing was incomplete (see the errors above)",
+        created.extend(
+            self._withdrawals(
                 job,
+                previous,
+                set(seen),
+                complete=complete,
+                empty=not listing.records,
+                config=config,
             )
-        elif vanished and not listing.records and not config.allow_empty:
-            self._save_gather_error(
-                'the source returned no records: nothing withdrawn (set "allow_empty": true '
-                "to withdraw every record when a source is really empty)",
-                job,
-            )
-        else:
-            for before in vanished:
-                obj = HarvestObject(
-                    guid=before.guid,
-                    job=job,
-                    package_id=before.package_id,
-                    extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)],
-                )
-                model.Session.add(obj)
-                created.append(obj)
+        )
         model.Session.commit()  # one transaction for the whole listing, not one per record
         ids = [obj.id for obj in created]
         if not ids and not unchanged:
             self._save_gather_error("the source listed no importable records", job)
         return ids
+
+    def _withdrawals(
+        self,
+        job,
+        previous: dict[str, HarvestObject],
+        listed: set[str],
+        *,
+        complete: bool,
+        empty: bool,
+        config: SourceConfig,
+    ) -> list[HarvestObject]:
+        """Add "withdraw" objects for the records missing from a complete listing.
+
+        ``previous``: the source's current objects by guid; ``listed``: every guid the source
+        lists now. Nothing is withdrawn from an incomplete listing, or from an empty one unless
+        ``allow_empty``; the reason is a gather error.
+        """
+        vanished = [
+            obj
+            for guid, obj in previous.items()
+            if guid not in listed and obj.package_id and not _is_withdraw(obj)
+        ]
+        if not vanished:
+            return []
+        if not complete:
+            self._save_gather_error(
+                f"{len(vanished)} record(s) missing from the source were NOT withdrawn because "
+                "the listing was incomplete (see the errors above)",
+                job,
+            )
+            return []
+        if empty and not config.allow_empty:
+            self._save_gather_error(
+                'the source returned no records: nothing withdrawn (set "allow_empty": true '
+                "to withdraw every record when a source is really empty)",
+                job,
+            )
+            return []
+        objects = []
+        for before in vanished:
+            obj = HarvestObject(
+                guid=before.guid,
+                job=job,
+                package_id=before.package_id,
+                extras=[HarvestObjectExtra(key=STATUS_KEY, value=WITHDRAW)],
+            )
+            model.Session.add(obj)
+            objects.append(obj)
+        return objects
+
+    def current_objects(self, source_id: str) -> dict[str, HarvestObject]:
+        """The source's current harvest objects (its records as last imported), by guid."""
+        return {
+            obj.guid: obj
+            for obj in model.Session.query(HarvestObject).filter(
+                and_(HarvestObject.harvest_source_id == source_id, HarvestObject.current.is_(True))
+            )
+        }
 
     # --- fetch ----------------------------------------------------------------------------
     def fetch_stage(self, harvest_object) -> bool:
@@ -232,8 +282,22 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     # --- import ---------------------------------------------------------------------------
     def import_stage(self, harvest_object) -> bool | str:
+        # The record is committed with its harvest object's final state by the save right
+        # after this stage (stages.py), and indexed in bulk when the job finishes
+        # (indexing.py).
+        indexing.defer_in_session()
         try:
-            return self._import(harvest_object)
+            try:
+                result = self._import(harvest_object)
+            except IntegrityError:
+                # Another fetch consumer committed the same new dataset name first (records
+                # with the same title): the name is taken now, unique_name picks the next one.
+                model.Session.rollback()
+                indexing.defer_in_session()
+                result = self._import(harvest_object)
+            if result is True:
+                indexing.mark_pending(harvest_object)
+            return result
         except Exception as error:  # noqa: BLE001 - saved on the object, the job goes on
             log.exception("import failed for object %s", harvest_object.id)
             model.Session.rollback()
@@ -247,12 +311,28 @@ class KhTourismHarvesterBase(HarvesterBase):
             ref = ""
         self._save_object_error(f"{ref}: {message}" if ref else message, obj, "Import")
 
+    def _source_facts(self, obj) -> _SourceFacts:
+        """The source's id, name, organisation and configuration, read once per job."""
+        cache = self.__dict__.setdefault("_source_facts_by_job", {})
+        facts = cache.get(obj.harvest_job_id)
+        if facts is None:
+            source = obj.source or obj.job.source
+            package = model.Package.get(source.id)
+            facts = _SourceFacts(
+                id=source.id,
+                name=package.name if package else source.id,
+                owner_org=package.owner_org if package else None,
+                config=self.parse_config(source.config),
+            )
+            if len(cache) > 16:
+                cache.clear()
+            cache[obj.harvest_job_id] = facts
+        return facts
+
     def _import(self, obj) -> bool | str:
-        source = obj.source or obj.job.source
-        config = self.parse_config(source.config)
-        source_name = (
-            model.Package.get(source.id).name if model.Package.get(source.id) else source.id
-        )
+        source = self._source_facts(obj)
+        config = source.config
+        source_name = source.name
         user = self._get_user_name()
         previous = (
             model.Session.query(HarvestObject)
@@ -311,7 +391,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         prov = records.provenance(source_name, obj.guid, content.get("url"), now)
         try:
             if package_id is None:
-                result = self._create(obj, config, built, prov, user)
+                result = self._create(obj, config, built, prov, user, source.owner_org)
             elif matched_from_other_source:
                 result = self._merge_into_other(obj, package_id, built, user)
             else:
@@ -327,12 +407,11 @@ class KhTourismHarvesterBase(HarvesterBase):
         self._make_current(obj, previous)
         return result
 
-    def _create(self, obj, config: SourceConfig, built, prov, user) -> bool:
+    def _create(self, obj, config: SourceConfig, built, prov, user, owner_org) -> bool:
         data = dict(built.fields)
         data.update(prov)
         data["type"] = config.record_type
-        source_package = model.Package.get(obj.harvest_source_id or obj.job.source_id)
-        data["owner_org"] = source_package.owner_org if source_package else None
+        data["owner_org"] = owner_org
         data["name"] = records.unique_name(
             records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower())
         )
@@ -340,8 +419,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             data.update(records.workflow_fields(config.publish))
         else:
             data["private"] = config.publish != "direct"
-        package = records.create(user, data)
-        obj.package_id = package["id"]
+        obj.package_id = records.create(user, data)
         return True
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
@@ -396,7 +474,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         if existing.get("operating_status") == "withdrawn":
             self._make_current(obj, previous)
             return "unchanged"
-        config = self.parse_config((obj.source or obj.job.source).config)
+        config = self._source_facts(obj).config
         records.update(
             user,
             package_id,
@@ -418,6 +496,14 @@ class KhTourismHarvesterBase(HarvesterBase):
             model.Session.add(previous)
         obj.current = True
         model.Session.add(obj)
+
+
+@dataclass(frozen=True)
+class _SourceFacts:
+    id: str
+    name: str
+    owner_org: str | None
+    config: SourceConfig
 
 
 def _status(obj) -> str | None:

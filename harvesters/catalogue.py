@@ -15,11 +15,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins as p
 
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
-from ckanext.harvest.harvesters.ckanharvester import CKANHarvester
+from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.interfaces import IHarvester
+from ckanext.harvest.model import HarvestObject
 
 from .base import KhTourismHarvesterBase
 
@@ -106,9 +108,85 @@ class CKANCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, CKANHarvest
     """Another CKAN's datasets as tourism records (``khtourism_ckan``)."""
 
     p.implements(IHarvester)
+    p.implements(p.ISignal)
     TYPE_KEYS = {key: object for key in CKAN_HARVESTER_KEYS}
-    gather_stage = CKANHarvester.gather_stage
     fetch_stage = CKANHarvester.fetch_stage
+
+    def gather_stage(self, harvest_job) -> list[str] | None:
+        """ckanext-harvest's gather (datasets modified since the last error-free job), then
+        "withdraw" objects for records whose dataset the remote CKAN no longer lists.
+
+        The incremental search cannot see disappearances, so the complete list of remote
+        dataset ids is read too (with the same organisation/group filters); a search error
+        there is a gather error and nothing is withdrawn.
+        """
+        ids = CKANHarvester.gather_stage(self, harvest_job)
+        if ids is None:
+            return None  # the remote CKAN could not be searched: nothing changed
+        try:
+            withdrawn = self._withdraw_vanished(harvest_job, ids)
+        except Exception as error:  # noqa: BLE001 - the job must end with a reason
+            model.Session.rollback()
+            self._save_gather_error(
+                f"records missing from the remote CKAN were NOT withdrawn: "
+                f"{type(error).__name__}: {error}",
+                harvest_job,
+            )
+            return ids
+        return ids + withdrawn
+
+    def _withdraw_vanished(self, harvest_job, gathered_ids: list[str]) -> list[str]:
+        source = harvest_job.source
+        config = self.parse_config(source.config)
+        previous = self.current_objects(source.id)
+        if not previous:
+            return []
+        full_listing_done = self.last_error_free_job(harvest_job) is None or bool(
+            self.config.get("force_all", False)
+        )
+        if full_listing_done:
+            listed = {
+                obj.guid
+                for obj in model.Session.query(HarvestObject.guid).filter(
+                    HarvestObject.harvest_job_id == harvest_job.id
+                )
+            }
+        else:
+            try:
+                listed = {
+                    remote["id"]
+                    for remote in self._search_for_datasets(
+                        source.url.rstrip("/"), self._filter_terms()
+                    )
+                }
+            except SearchError as error:
+                self._save_gather_error(
+                    f"records missing from the remote CKAN were NOT withdrawn: {error}",
+                    harvest_job,
+                )
+                return []
+        objects = self._withdrawals(
+            harvest_job, previous, listed, complete=True, empty=not listed, config=config
+        )
+        model.Session.commit()
+        return [obj.id for obj in objects]
+
+    def _filter_terms(self) -> list[str]:
+        """The organisation/group filters of ckanext-harvest's gather (``self.config``)."""
+        terms: list[str] = []
+        include = self.config.get("organizations_filter_include", [])
+        exclude = self.config.get("organizations_filter_exclude", [])
+        if include:
+            terms.append(" OR ".join(f"organization:{name}" for name in include))
+        elif exclude:
+            terms.extend(f"-organization:{name}" for name in exclude)
+        include = self.config.get("groups_filter_include", [])
+        exclude = self.config.get("groups_filter_exclude", [])
+        if include:
+            terms.append(" OR ".join(f"groups:{name}" for name in include))
+        elif exclude:
+            terms.extend(f"-groups:{name}" for name in exclude)
+        return terms
 
     def info(self) -> dict[str, str]:
         return {
@@ -130,6 +208,7 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
     """A DCAT RDF catalogue's datasets as tourism records (``khtourism_dcat``)."""
 
     p.implements(IHarvester)
+    p.implements(p.ISignal)
     TYPE_KEYS = {"rdf_format": str}
     gather_stage = DCATRDFHarvester.gather_stage
     fetch_stage = DCATRDFHarvester.fetch_stage

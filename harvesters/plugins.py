@@ -17,6 +17,7 @@ class SpreadsheetHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     """CSV/XLSX registers from a URL or an uploaded CKAN resource."""
 
     p.implements(IHarvester)
+    p.implements(p.ISignal)
     TYPE_KEYS = {
         "format": str,
         "encoding": str,
@@ -72,6 +73,7 @@ def _uploaded_file(resource_id: str) -> tuple[bytes, str]:
 
 class ArcGISHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     p.implements(IHarvester)
+    p.implements(p.ISignal)
     TYPE_KEYS = {"where": str, "out_fields": str, "page_size": int, "token": str}
 
     def info(self) -> dict[str, str]:
@@ -95,6 +97,7 @@ class ArcGISHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
 
 class OGCAPIFeaturesHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     p.implements(IHarvester)
+    p.implements(p.ISignal)
     TYPE_KEYS = {"limit": int}
 
     def info(self) -> dict[str, str]:
@@ -112,6 +115,7 @@ class OGCAPIFeaturesHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
 
 class WFSHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     p.implements(IHarvester)
+    p.implements(p.ISignal)
     TYPE_KEYS = {"type_name": str, "page_size": int, "srs_name": str, "output_format": str}
     REQUIRED_KEYS = ("type_name",)
 

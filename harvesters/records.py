@@ -177,11 +177,14 @@ def describe_validation_error(error: tk.ValidationError) -> str:
 
 # --- writes ---------------------------------------------------------------------------------
 def context_for(user: str) -> dict[str, Any]:
-    return {"model": model, "session": model.Session, "user": user}
+    # defer_commit: the record, its activity and its harvest object are committed together by
+    # ckanext-harvest's save right after the import stage (nothing half-written, one commit).
+    return {"model": model, "session": model.Session, "user": user, "defer_commit": True}
 
 
-def create(user: str, data: dict[str, Any]) -> dict[str, Any]:
-    return tk.get_action("package_create")(context_for(user), data)
+def create(user: str, data: dict[str, Any]) -> str:
+    """The new dataset's id (no package_show of the result: nothing here needs it)."""
+    return tk.get_action("package_create")(dict(context_for(user), return_id_only=True), data)
 
 
 def update(

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.harvesters.harvest_fixtures import create_source, fixture_reply, run_job
 
 import ckan.model as model
 from ckan.tests import factories, helpers
+
+from tests.harvesters.harvest_fixtures import create_source, fixture_reply, run_job
 
 HERITAGE_FROM_CKAN = {
     "record_type": "heritage-site",
@@ -127,3 +128,91 @@ def test_mapped_dcat_harvester_lands_record_types_and_withdraws(dcat_catalogue):
     gone = model.Package.get(record["id"])
     assert gone.state == "active"  # ckanext-dcat would delete it; we withdraw
     assert _show(record["id"])["operating_status"] == "withdrawn"
+
+
+@pytest.fixture
+def switchable_ckan(fixture_server):
+    """A remote CKAN whose package_search answer can be swapped between jobs."""
+
+    class Remote:
+        file = "catalogue/ckan-package-search.json"
+        queries: list[dict] = []
+
+    remote = Remote()
+
+    def search(query):
+        remote.queries.append(query)
+        if query.get("start", "0") != "0":
+            return fixture_reply("catalogue/ckan-package-search-empty.json")
+        return fixture_reply(remote.file)
+
+    fixture_server.handler("/api/3/action/package_search", search)
+    remote.url = fixture_server.url("/")
+    return remote
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_mapped_ckan_harvester_withdraws_datasets_gone_from_the_remote(switchable_ckan):
+    org = factories.Organization()
+    source = create_source(
+        "khtourism_ckan", switchable_ckan.url, HERITAGE_FROM_CKAN, owner_org=org["id"]
+    )
+    ponagar_guid = "0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a01"
+    first = run_job(source)
+    assert first.statuses()[ponagar_guid] == "added", first.object_errors() + first.gather_errors
+    ponagar_id = first.objects[ponagar_guid]["package_id"]
+    assert _show(ponagar_id)["operating_status"] == "operating"
+
+    # The remote CKAN no longer lists Ponagar. The second job's own search asks only for
+    # datasets modified since the first job (fq metadata_modified:[… TO *]); the complete
+    # listing that reveals the disappearance is a second, unfiltered search.
+    switchable_ckan.file = "catalogue/ckan-package-search-one-removed.json"
+    switchable_ckan.queries.clear()
+    second = run_job(source)
+    assert any("metadata_modified" in q.get("fq", "") for q in switchable_ckan.queries)
+    assert any("metadata_modified" not in q.get("fq", "") for q in switchable_ckan.queries)
+    assert second.objects[ponagar_guid]["report_status"] == "updated", (
+        second.object_errors() + second.gather_errors
+    )
+    assert model.Package.get(ponagar_id).state == "active"  # withdrawn, never deleted
+    withdrawn = _show(ponagar_id)
+    assert withdrawn["operating_status"] == "withdrawn"
+    assert withdrawn["source_record_id"] == ponagar_guid
+
+    # A third run with the same listing withdraws nothing more and changes nothing.
+    modified = withdrawn["metadata_modified"]
+    third = run_job(source)
+    assert ponagar_guid not in third.objects or third.objects[ponagar_guid]["report_status"] in (
+        "not modified",
+    ), third.object_errors()
+    assert _show(ponagar_id)["metadata_modified"] == modified
+
+    # Listed again: the record comes back as operating (an update, not a new record).
+    switchable_ckan.file = "catalogue/ckan-package-search.json"
+    fourth = run_job(source)
+    assert fourth.objects[ponagar_guid]["package_id"] == ponagar_id
+    assert _show(ponagar_id)["operating_status"] == "operating"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_mapped_ckan_harvester_withdraws_nothing_when_the_remote_search_fails(
+    switchable_ckan, fixture_server
+):
+    org = factories.Organization()
+    source = create_source(
+        "khtourism_ckan", switchable_ckan.url, HERITAGE_FROM_CKAN, owner_org=org["id"]
+    )
+    first = run_job(source)
+    ponagar_id = first.objects["0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a01"]["package_id"]
+
+    def failing(query):
+        from tests.harvesters.harvest_fixtures import Reply
+
+        if "metadata_modified" in query.get("fq", ""):
+            return fixture_reply("catalogue/ckan-package-search-one-removed.json")
+        return Reply(b"Service Unavailable", 503, "text/plain")
+
+    fixture_server.handler("/api/3/action/package_search", failing)
+    second = run_job(source)
+    assert any("NOT withdrawn" in e for e in second.gather_errors), second.gather_errors
+    assert _show(ponagar_id)["operating_status"] == "operating"

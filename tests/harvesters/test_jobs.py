@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.harvesters.harvest_fixtures import create_source, fixture_reply
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
+
+from tests.harvesters.harvest_fixtures import create_source, fixture_reply
 
 HERITAGE = {
     "record_type": "heritage-site",

@@ -24,6 +24,9 @@ from pathlib import Path
 from . import config_file, services
 
 HARVEST_RUN_INTERVAL = int(os.environ.get("KHTOURISM_HARVEST_RUN_INTERVAL", "60"))
+# Harvest objects are imported by this many fetch consumers side by side (Redis hands each
+# object to one of them): one per core of the 2-core reference machine.
+FETCH_CONSUMERS = max(1, int(os.environ.get("KHTOURISM_FETCH_CONSUMERS", "2")))
 
 
 class Stack:
@@ -166,7 +169,8 @@ def run(root: Path, port: int) -> int:
             ),
         )
         stack.spawn("gather-consumer", ckan(config, "harvester", "gather-consumer"))
-        stack.spawn("fetch-consumer", ckan(config, "harvester", "fetch-consumer"))
+        for number in range(1, FETCH_CONSUMERS + 1):
+            stack.spawn(f"fetch-consumer-{number}", ckan(config, "harvester", "fetch-consumer"))
         stack.spawn("jobs-worker", ckan(config, "jobs", "worker"))
         threading.Thread(target=periodic_harvest, args=(stack, config), daemon=True).start()
         demo_users = var_dir / "demo-users.json"

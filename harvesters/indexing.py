@@ -1,0 +1,164 @@
+"""Search indexing of harvested records: deferred during the import, bulk at the end of the job.
+
+CKAN indexes a dataset synchronously when its transaction commits
+(``SynchronousSearchPlugin.notify`` from the session's ``before_commit``): a
+full ``package_show`` and an index write per notification — and a new dataset
+is notified twice (once as new, once as "changed" through its new extras). In
+a harvest import that is most of the cost of a record, and the index is not
+needed until the job is over: lookups during the import (duplicates, previous
+records) read the database.
+
+So, while an import stage runs:
+
+* :func:`defer_in_session` flags the session; the flag is dropped at the
+  session's next commit or rollback (the one that commits the record together
+  with its harvest object). Packages notified in a flagged session are not
+  indexed then.
+* :func:`mark_pending` adds a ``khtourism_index = pending`` extra to the
+  harvest object, in the same transaction as the record: the durable list of
+  what still has to be indexed.
+
+When ``harvest_jobs_run`` succeeds (``ckan harvester run`` every minute,
+``harvester run-test``, the end of every test job), :func:`index_finished_jobs`
+indexes the records of every *finished* job that still has pending objects,
+through ``ckan.lib.search.rebuild(package_ids=…)`` (the portal's bulk reindex),
+in chunks, removing the markers of each chunk in the same transaction. A job
+that was killed half-way is finished by ckanext-harvest's timeout and then
+indexed; an indexing run that fails leaves its markers for the next run.
+``ckan search-index rebuild`` (or ``--only-missing``) remains the manual
+remedy.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+import ckan.model as model
+from ckan.lib import search
+
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+
+log = logging.getLogger(__name__)
+
+SESSION_FLAG = "khtourism_defer_index"
+PENDING_KEY = "khtourism_index"
+PENDING_VALUE = "pending"
+CHUNK = 500
+
+_original_notify: Any = None
+
+
+def install() -> None:
+    """Wrap CKAN's synchronous indexer once (idempotent)."""
+    global _original_notify
+    if _original_notify is not None:
+        return
+    plugin_class = search.SynchronousSearchPlugin
+    _original_notify = plugin_class.notify
+
+    def notify(self: Any, entity: Any, operation: str) -> None:
+        if (
+            isinstance(entity, model.Package)
+            and operation != model.DomainObjectOperation.deleted
+            and _deferred(entity)
+        ):
+            return
+        _original_notify(self, entity, operation)
+
+    plugin_class.notify = notify
+    sa.event.listen(orm.Session, "after_commit", _clear_flag)
+    sa.event.listen(orm.Session, "after_rollback", _clear_flag)
+
+
+def _deferred(entity: Any) -> bool:
+    session = orm.object_session(entity)
+    return session is not None and bool(session.info.get(SESSION_FLAG))
+
+
+def _clear_flag(session: orm.Session) -> None:
+    session.info.pop(SESSION_FLAG, None)
+
+
+def defer_in_session() -> None:
+    """No synchronous indexing in this session until its next commit or rollback."""
+    install()
+    model.Session().info[SESSION_FLAG] = True
+
+
+def mark_pending(harvest_object: HarvestObject) -> None:
+    """Remember (durably, with the record) that the object's record must be indexed."""
+    if not any(extra.key == PENDING_KEY for extra in harvest_object.extras):
+        harvest_object.extras.append(HarvestObjectExtra(key=PENDING_KEY, value=PENDING_VALUE))
+
+
+def pending_count(job_id: str | None = None) -> int:
+    query = model.Session.query(HarvestObjectExtra.id).filter(HarvestObjectExtra.key == PENDING_KEY)
+    if job_id is not None:
+        query = query.join(HarvestObject, HarvestObject.id == HarvestObjectExtra.harvest_object_id)
+        query = query.filter(HarvestObject.harvest_job_id == job_id)
+    return query.count()
+
+
+def index_finished_jobs() -> int:
+    """Index the records of finished jobs still marked pending; returns how many were indexed."""
+    indexed = 0
+    types: dict[str, str] = {}  # record type -> one indexed record of that type
+    while True:
+        rows = (
+            model.Session.query(HarvestObjectExtra.id, HarvestObject.package_id)
+            .join(HarvestObject, HarvestObject.id == HarvestObjectExtra.harvest_object_id)
+            .join(HarvestJob, HarvestJob.id == HarvestObject.harvest_job_id)
+            .filter(HarvestObjectExtra.key == PENDING_KEY, HarvestJob.status == "Finished")
+            .limit(CHUNK)
+            # a second `harvester run` started while this one still indexes takes other rows
+            .with_for_update(of=HarvestObjectExtra, skip_locked=True)
+            .all()
+        )
+        if not rows:
+            _refresh_registries(types)
+            return indexed
+        package_ids = sorted({row.package_id for row in rows if row.package_id})
+        found = model.Session.query(model.Package.id, model.Package.type).filter(
+            model.Package.id.in_(package_ids), model.Package.state == "active"
+        )
+        active = []
+        for package_id, package_type in found:
+            active.append(package_id)
+            types[package_type] = package_id
+        if active:
+            try:
+                search.rebuild(package_ids=active, defer_commit=True, quiet=True)
+            except Exception:  # noqa: BLE001 - one unindexable record must not block the rest
+                model.Session.rollback()
+                log.exception("harvest: bulk indexing failed; indexing one by one, skipping errors")
+                search.rebuild(package_ids=active, defer_commit=True, quiet=True, force=True)
+        model.Session.query(HarvestObjectExtra).filter(
+            HarvestObjectExtra.id.in_([row.id for row in rows])
+        ).delete(synchronize_session=False)
+        model.Session.commit()
+        indexed += len(active)
+        log.info("harvest: indexed %d harvested record(s)", len(active))
+
+
+def _refresh_registries(types: dict[str, str]) -> None:
+    """The registry datasets count and date published records from the search index: their
+    refresh, queued when each record was written (before it was indexed), is queued again."""
+    from ckanext.khtourism.dcat import registry
+
+    for package_id in types.values():
+        registry.on_action_succeeded("package_update", data_dict={"id": package_id}, result=None)
+
+
+def on_action_succeeded(action: str, **kwargs: Any) -> None:
+    """``action_succeeded`` listener: after ``harvest_jobs_run``, index finished jobs."""
+    if action != "harvest_jobs_run":
+        return
+    try:
+        index_finished_jobs()
+    except Exception:  # noqa: BLE001 - the markers stay; the next run retries
+        model.Session.rollback()
+        log.exception("harvest: indexing of finished jobs failed; will retry on the next run")

@@ -1,0 +1,109 @@
+"""Search indexing of harvested records: deferred during the import, done when the job ends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
+from ckanext.harvest.tests.factories import HarvestJobObj
+
+from ckanext.khtourism.harvesters import indexing
+from tests.harvesters.harvest_fixtures import create_source
+
+HOTELS = {"record_type": "accommodation", "publish": "direct"}
+
+
+def _indexed_accommodations() -> set[str]:
+    result = helpers.call_action(
+        "package_search",
+        {"ignore_auth": True},
+        q="*:*",
+        fq="+dataset_type:accommodation",
+        include_private=True,
+        rows=100,
+    )
+    return {record["id"] for record in result["results"]}
+
+
+def _start_job(source: dict):
+    harvest_source = HarvestSource.get(source["id"])
+    harvester = queue.get_harvester(harvest_source.type)
+    job = HarvestJobObj(source=harvest_source, run=False)
+    job.status = "Running"
+    job.save()
+    return harvester, job, queue.gather_stage(harvester, job)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_records_are_indexed_in_bulk_when_the_job_finishes(fixture_server):
+    org = factories.Organization()
+    source = create_source(
+        "khtourism_spreadsheet",
+        fixture_server.file("/dk.csv", "spreadsheets/hotels-utf8.csv"),
+        HOTELS,
+        owner_org=org["id"],
+    )
+    harvester, job, ids = _start_job(source)
+    assert len(ids) >= 3
+    for obj_id in ids:
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
+    imported = {
+        obj.package_id for obj in HarvestObject.filter(harvest_job_id=job.id) if obj.package_id
+    }
+    assert len(imported) == len(ids)
+    # imported and committed (the database has them), not yet in the search index
+    assert all(model.Package.get(package_id).state == "active" for package_id in imported)
+    assert not imported & _indexed_accommodations()
+    assert indexing.pending_count(job.id) == len(ids)
+
+    # an ordinary edit after the import is indexed at once, as always
+    other = factories.Dataset(owner_org=org["id"])
+    assert helpers.call_action("package_search", q=f"id:{other['id']}")["count"] == 1
+
+    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
+    assert HarvestJob.get(job.id).status == "Finished"
+    assert imported <= _indexed_accommodations()
+    assert indexing.pending_count(job.id) == 0
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckan.harvest.timeout", "5")
+def test_records_of_a_job_that_died_half_way_are_indexed_when_the_timeout_ends_it(
+    fixture_server,
+):
+    org = factories.Organization()
+    source = create_source(
+        "khtourism_spreadsheet",
+        fixture_server.file("/dk.csv", "spreadsheets/hotels-utf8.csv"),
+        HOTELS,
+        owner_org=org["id"],
+    )
+    harvester, job, ids = _start_job(source)
+    # the fetch consumer imports one record, then dies: the other objects stay WAITING
+    first = HarvestObject.get(ids[0])
+    queue.fetch_and_import_stages(harvester, first)
+    package_id = HarvestObject.get(ids[0]).package_id
+    assert package_id and package_id not in _indexed_accommodations()
+    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
+    assert HarvestJob.get(job.id).status == "Running"  # still waiting for its objects
+    assert package_id not in _indexed_accommodations()
+
+    long_ago = dt.datetime.utcnow() - dt.timedelta(minutes=30)
+    imported = HarvestObject.get(ids[0])
+    imported.import_finished = long_ago
+    imported.save()
+    stale = HarvestJob.get(job.id)
+    stale.gather_finished = stale.created = long_ago
+    stale.save()
+    tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
+    model.Session.expire_all()
+    assert HarvestJob.get(job.id).status == "Finished"
+    assert package_id in _indexed_accommodations()
+    assert indexing.pending_count(job.id) == 0

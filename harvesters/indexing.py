@@ -83,6 +83,11 @@ def _clear_flag(session: orm.Session) -> None:
     session.info.pop(SESSION_FLAG, None)
 
 
+def deferring() -> bool:
+    """True while the current session imports harvested records (indexed at job end)."""
+    return bool(model.Session().info.get(SESSION_FLAG))
+
+
 def defer_in_session() -> None:
     """No synchronous indexing in this session until its next commit or rollback."""
     install()

@@ -268,10 +268,14 @@ def on_action_succeeded(action: str, **kwargs: Any) -> None:
     if record_type is None:
         return
     package_id = _changed_package_id(kwargs.get("data_dict"), kwargs.get("result"))
+    from ckanext.khtourism.harvesters import indexing
+
     try:
-        tk.enqueue_job(refresh_registry_job, [record_type],
-                       title=f"khtourism: refresh registry dataset {record_type}",
-                       rq_kwargs={"job_id": f"khtourism-registry-{record_type}"})
+        if not indexing.deferring():
+            # (a harvest job queues the refresh once, after indexing its records)
+            tk.enqueue_job(refresh_registry_job, [record_type],
+                           title=f"khtourism: refresh registry dataset {record_type}",
+                           rq_kwargs={"job_id": f"khtourism-registry-{record_type}"})
         if package_id:
             tk.enqueue_job(warm_record_job, [package_id],
                            title=f"khtourism: cache the DCAT description of {package_id}")

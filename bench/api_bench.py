@@ -34,6 +34,12 @@ SCENARIOS = {
     "radius 5 km (Nha Trang), sorted by distance, 20 per page": [
         f"{BASE}/accommodations?lat=12.2388&lon=109.1967&radius=5000&limit=20"
     ],
+    # a different point for (nearly) every request: what the result cache cannot answer
+    "radius 5 km at 2,000 different points (Nha Trang - Cam Ranh), 20 per page": [
+        f"{BASE}/accommodations?lat={12.0 + (i * 7919 % 2000) * 0.00025:.5f}"
+        f"&lon={109.10 + (i * 104729 % 2000) * 0.0001:.5f}&radius=5000&limit=20"
+        for i in range(2000)
+    ],
     "filtered list (star_rating=4,5 + admin_unit + operating), sorted by title, 20 per page": [
         f"{BASE}/accommodations?star_rating=4,5&operating_status=operating&admin_unit={unit}"
         f"&sort=title&limit=20"
@@ -71,6 +77,12 @@ def main() -> None:
         "--setup-only", action="store_true", help="prepare the data, measure nothing"
     )
     parser.add_argument("--only", help="run only the scenarios whose name contains this")
+    parser.add_argument(
+        "--search-cache-ttl",
+        type=int,
+        default=None,
+        help="the search engine's result cache TTL (0 = off; default: the portal's setting)",
+    )
     args = parser.parse_args()
 
     var_dir = ROOT / "var" / args.var
@@ -86,7 +98,14 @@ def main() -> None:
             log_level="WARNING",
             # the limiter stays on (its Redis round trip is part of the cost), with two
             # windows as in the default configuration and limits no client reaches
-            extra={"ckanext.khtourism.api.rate_limit.anonymous": "10000000/minute;100000000/hour"},
+            extra={
+                "ckanext.khtourism.api.rate_limit.anonymous": "10000000/minute;100000000/hour",
+                **(
+                    {"ckanext.khtourism.search.cache_ttl": str(args.search_cache_ttl)}
+                    if args.search_cache_ttl is not None
+                    else {}
+                ),
+            },
         )
         env = dict(os.environ, CKAN_INI=str(config))
         stack.prepare_database(config)

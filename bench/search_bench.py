@@ -218,12 +218,22 @@ def query_shapes(rng: random.Random):
             "bbox + text": bbox_text, "radius 5 km": radius}
 
 
-def run_queries(config: Path, iterations: int, warmup: int) -> dict[str, dict[str, float]]:
+def run_queries(config: Path, iterations: int, warmup: int,
+                cache_ttl: int | None = None) -> dict[str, dict[str, float]]:
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
     app = make_app(load_config(str(config)))
     from ckan import logic, model
+    from ckan.common import config as ckan_config
+
+    if cache_ttl is not None:
+        # 0: every query goes to PostgreSQL (the engine's own speed)
+        ckan_config["ckanext.khtourism.search.cache_ttl"] = str(cache_ttl)
+    from ckanext.khtourism.search import cache
+
+    cache.invalidate()  # start from an empty result cache
+    print(f"result cache ttl: {cache.ttl()} s")
 
     rng = random.Random(7)
     results = {}
@@ -259,6 +269,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--skip-rebuild", action="store_true",
                         help="query the index as it is (after a previous run)")
+    parser.add_argument("--cache-ttl", type=int, default=None,
+                        help="search result cache TTL for the queries (0 = no cache; default: "
+                             "the portal's setting)")
     parser.add_argument("--index-size", type=int, default=None,
                         help="copy index rows until the index holds this many documents")
     args = parser.parse_args()
@@ -270,7 +283,7 @@ def main() -> None:
         rate = None if args.skip_rebuild else rebuild(stack, config, datasets)
         indexed = clone_index(config, args.index_size) if args.index_size else datasets
         write_rate = engine_write_rate(config)
-        results = run_queries(config, args.iterations, args.warmup)
+        results = run_queries(config, args.iterations, args.warmup, args.cache_ttl)
         (var_dir / "results.json").write_text(json.dumps(
             {"datasets": datasets, "indexed": indexed, "rebuild_per_s": rate,
              "engine_write_per_s": write_rate, "queries": results}, indent=2))

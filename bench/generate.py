@@ -8,6 +8,7 @@ point spread over Khánh Hòa around its towns, a tenth private drafts);
 search index is then built by CKAN's real indexer (``ckan search-index
 rebuild``), so the indexed documents are exactly the ones CKAN builds.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,19 +35,114 @@ TOWNS = [
     ("Khánh Sơn", 108.95, 12.00, 0.06, 2),
 ]
 TYPES = [("accommodation", 50), ("tour-operator", 15), ("tour-guide", 25), ("heritage-site", 10)]
-SYLLABLES = ["An", "Bình", "Minh", "Hải", "Hòa", "Phú", "Thịnh", "Long", "Sơn", "Thủy", "Ngọc", "Lan", "Mai", "Hồng", "Xuân", "Thu", "Đông", "Nam", "Bắc", "Tây", "Trung", "Đức", "Tâm", "Phúc", "Lộc", "Vân", "Hương", "Sao", "Biển", "Vàng", "Xanh", "Đỏ", "Hoàng", "Gia", "Việt", "Kim", "Ánh", "Dương", "Nguyệt", "Thiên", "Đường", "Hạnh", "Quang"]
-ACCOMMODATION = [("khach_san", "Khách sạn", "Hotel"), ("homestay", "Homestay", "Homestay"),
-                 ("biet_thu_du_lich", "Biệt thự", "Villa"), ("can_ho_du_lich", "Căn hộ", "Apartment"),
-                 ("nha_nghi_du_lich", "Nhà nghỉ", "Guest house"),
-                 ("bai_cam_trai", "Bãi cắm trại", "Campsite")]
-HERITAGE = [("Tháp", "Tower"), ("Đình", "Communal house"), ("Chùa", "Pagoda"),
-            ("Di tích", "Relic"), ("Thắng cảnh", "Scenic spot"), ("Lăng", "Tomb")]
-TAGS = ["biển", "lặn biển", "đảo", "spa", "golf", "ẩm thực", "hải sản", "gia đình", "resort",
-        "beach", "diving", "island", "family", "seafood", "văn hóa", "di sản", "lịch sử",
-        "chăm", "núi", "trekking", "cắm trại", "câu cá", "du thuyền", "yến sào", "tháp chàm",
-        "nho", "cừu", "vịnh", "sinh thái", "ecotourism", "heritage", "culture", "mountain"]
-AMENITIES = ["pool", "wifi", "spa", "gym", "restaurant", "bar", "parking", "airport_shuttle",
-             "beach_access", "kids_club"]
+SYLLABLES = [
+    "An",
+    "Bình",
+    "Minh",
+    "Hải",
+    "Hòa",
+    "Phú",
+    "Thịnh",
+    "Long",
+    "Sơn",
+    "Thủy",
+    "Ngọc",
+    "Lan",
+    "Mai",
+    "Hồng",
+    "Xuân",
+    "Thu",
+    "Đông",
+    "Nam",
+    "Bắc",
+    "Tây",
+    "Trung",
+    "Đức",
+    "Tâm",
+    "Phúc",
+    "Lộc",
+    "Vân",
+    "Hương",
+    "Sao",
+    "Biển",
+    "Vàng",
+    "Xanh",
+    "Đỏ",
+    "Hoàng",
+    "Gia",
+    "Việt",
+    "Kim",
+    "Ánh",
+    "Dương",
+    "Nguyệt",
+    "Thiên",
+    "Đường",
+    "Hạnh",
+    "Quang",
+]
+ACCOMMODATION = [
+    ("khach_san", "Khách sạn", "Hotel"),
+    ("homestay", "Homestay", "Homestay"),
+    ("biet_thu_du_lich", "Biệt thự", "Villa"),
+    ("can_ho_du_lich", "Căn hộ", "Apartment"),
+    ("nha_nghi_du_lich", "Nhà nghỉ", "Guest house"),
+    ("bai_cam_trai", "Bãi cắm trại", "Campsite"),
+]
+HERITAGE = [
+    ("Tháp", "Tower"),
+    ("Đình", "Communal house"),
+    ("Chùa", "Pagoda"),
+    ("Di tích", "Relic"),
+    ("Thắng cảnh", "Scenic spot"),
+    ("Lăng", "Tomb"),
+]
+TAGS = [
+    "biển",
+    "lặn biển",
+    "đảo",
+    "spa",
+    "golf",
+    "ẩm thực",
+    "hải sản",
+    "gia đình",
+    "resort",
+    "beach",
+    "diving",
+    "island",
+    "family",
+    "seafood",
+    "văn hóa",
+    "di sản",
+    "lịch sử",
+    "chăm",
+    "núi",
+    "trekking",
+    "cắm trại",
+    "câu cá",
+    "du thuyền",
+    "yến sào",
+    "tháp chàm",
+    "nho",
+    "cừu",
+    "vịnh",
+    "sinh thái",
+    "ecotourism",
+    "heritage",
+    "culture",
+    "mountain",
+]
+AMENITIES = [
+    "pool",
+    "wifi",
+    "spa",
+    "gym",
+    "restaurant",
+    "bar",
+    "parking",
+    "airport_shuttle",
+    "beach_access",
+    "kids_club",
+]
 LANGUAGES = ["vi", "en", "ru", "zh", "ko", "ja", "fr", "de"]
 SENTENCES_VI = [
     "Nằm gần bãi biển, thuận tiện tham quan các đảo trong vịnh.",
@@ -82,8 +178,9 @@ def _point(rng: random.Random) -> tuple[str, float, float]:
     return town[0], round(lon, 6), round(lat, 6)
 
 
-def records(n: int, seed: int = 56, organizations: int = 300,
-            now: dt.datetime | None = None) -> Iterator[dict[str, Any]]:
+def records(
+    n: int, seed: int = 56, organizations: int = 300, now: dt.datetime | None = None
+) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     now = now or dt.datetime(2026, 11, 1)
     units = _admin_units()
@@ -103,33 +200,44 @@ def records(n: int, seed: int = 56, organizations: int = 300,
         if kind == "accommodation":
             code, vi, en = rng.choice(ACCOMMODATION)
             title, title_en = f"{vi} {name} {town}", f"{name} {en} {town}"
-            extras.update(accommodation_type=code,
-                          star_rating=rng.choice(["1", "2", "3", "4", "5", "dat_chuan"]),
-                          rooms=str(rng.randint(3, 600)),
-                          price_min_vnd=str(rng.randint(3, 60) * 100000),
-                          amenities=json.dumps(rng.sample(AMENITIES, rng.randint(1, 5))))
+            extras.update(
+                accommodation_type=code,
+                star_rating=rng.choice(["1", "2", "3", "4", "5", "dat_chuan"]),
+                rooms=str(rng.randint(3, 600)),
+                price_min_vnd=str(rng.randint(3, 60) * 100000),
+                amenities=json.dumps(rng.sample(AMENITIES, rng.randint(1, 5))),
+            )
         elif kind == "tour-operator":
             title, title_en = f"Công ty Du lịch {name}", f"{name} Travel Company"
-            extras.update(licence_number=f"56-{rng.randint(1, 999):03d}/{rng.randint(2015, 2026)}/"
-                                         "CDLQGVN-GP LHQT",
-                          licence_type=rng.choice(["noi_dia", "quoc_te_inbound", "quoc_te_both"]),
-                          enterprise_code=f"{rng.randint(4200000000, 4299999999)}",
-                          services=json.dumps(rng.sample(["tour", "ve", "xe", "khach_san"], 2)))
+            extras.update(
+                licence_number=f"56-{rng.randint(1, 999):03d}/{rng.randint(2015, 2026)}/"
+                "CDLQGVN-GP LHQT",
+                licence_type=rng.choice(["noi_dia", "quoc_te_inbound", "quoc_te_both"]),
+                enterprise_code=f"{rng.randint(4200000000, 4299999999)}",
+                services=json.dumps(rng.sample(["tour", "ve", "xe", "khach_san"], 2)),
+            )
         elif kind == "tour-guide":
             title = f"Hướng dẫn viên {name}"
             title_en = f"Tour guide {name}"
-            extras.update(full_name=name, card_number=f"{rng.randint(100000000, 999999999)}",
-                          card_type=rng.choice(["quoc_te", "noi_dia", "tai_diem"]),
-                          card_status=rng.choices(["valid", "expired", "revoked"], [85, 12, 3])[0],
-                          experience_years=str(rng.randint(0, 30)))
+            extras.update(
+                full_name=name,
+                card_number=f"{rng.randint(100000000, 999999999)}",
+                card_type=rng.choice(["quoc_te", "noi_dia", "tai_diem"]),
+                card_status=rng.choices(["valid", "expired", "revoked"], [85, 12, 3])[0],
+                experience_years=str(rng.randint(0, 30)),
+            )
         else:
             vi, en = rng.choice(HERITAGE)
             title, title_en = f"{vi} {name}", f"{name} {en}"
-            extras.update(ranking=rng.choice(["cap_tinh", "quoc_gia", "quoc_gia_dac_biet"]),
-                          heritage_type=rng.choice(["lich_su", "kien_truc_nghe_thuat",
-                                                    "danh_lam_thang_canh"]),
-                          unesco_status="none", period=rng.choice(["thế kỷ VIII", "thế kỷ XIX"]),
-                          ticket_price_vnd=str(rng.randint(0, 10) * 10000))
+            extras.update(
+                ranking=rng.choice(["cap_tinh", "quoc_gia", "quoc_gia_dac_biet"]),
+                heritage_type=rng.choice(
+                    ["lich_su", "kien_truc_nghe_thuat", "danh_lam_thang_canh"]
+                ),
+                unesco_status="none",
+                period=rng.choice(["thế kỷ VIII", "thế kỷ XIX"]),
+                ticket_price_vnd=str(rng.randint(0, 10) * 10000),
+            )
         private = rng.random() < 0.1
         extras["workflow_state"] = "draft" if private else "published"
         extras["title_en"] = title_en
@@ -137,13 +245,16 @@ def records(n: int, seed: int = 56, organizations: int = 300,
         created = now - dt.timedelta(days=rng.randint(0, 1100), seconds=rng.randint(0, 86400))
         modified = created + dt.timedelta(days=rng.randint(0, 200))
         package_id = str(uuid.UUID(int=rng.getrandbits(128)))
-        resources = [{
-            "id": str(uuid.UUID(int=rng.getrandbits(128))),
-            "url": f"https://example.org/{package_id}/{index}.jpg",
-            "name": rng.choice(["Ảnh mặt tiền", "Bảng giá", "Giấy phép", "Photo", "Brochure"]),
-            "format": rng.choice(["JPEG", "PDF", "CSV"]),
-            "position": index,
-        } for index in range(rng.choice((0, 1, 1, 2)))]
+        resources = [
+            {
+                "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                "url": f"https://example.org/{package_id}/{index}.jpg",
+                "name": rng.choice(["Ảnh mặt tiền", "Bảng giá", "Giấy phép", "Photo", "Brochure"]),
+                "format": rng.choice(["JPEG", "PDF", "CSV"]),
+                "position": index,
+            }
+            for index in range(rng.choice((0, 1, 1, 2)))
+        ]
         yield {
             "id": package_id,
             "name": f"{kind}-{number:06d}",
@@ -179,39 +290,95 @@ def load(connection: Any, rows: Iterator[dict[str, Any]], batch: int = 2000) -> 
         if not chunk:
             return
         if not orgs_done:
-            execute_values(cursor, (
-                'INSERT INTO "group" (id, name, title, type, is_organization, state, created,'
-                " approval_status) VALUES %s ON CONFLICT DO NOTHING"), [
-                (org, f"business-{i:04d}", f"Doanh nghiệp {i:04d}", "organization", True,
-                 "active", dt.datetime(2024, 1, 1), "approved")
-                for i, org in enumerate(chunk[0]["organizations"])])
+            execute_values(
+                cursor,
+                (
+                    'INSERT INTO "group" (id, name, title, type, is_organization, state, created,'
+                    " approval_status) VALUES %s ON CONFLICT DO NOTHING"
+                ),
+                [
+                    (
+                        org,
+                        f"business-{i:04d}",
+                        f"Doanh nghiệp {i:04d}",
+                        "organization",
+                        True,
+                        "active",
+                        dt.datetime(2024, 1, 1),
+                        "approved",
+                    )
+                    for i, org in enumerate(chunk[0]["organizations"])
+                ],
+            )
             orgs_done = True
-        execute_values(cursor, (
-            "INSERT INTO package (id, name, title, notes, type, owner_org, private, state,"
-            " metadata_created, metadata_modified, license_id) VALUES %s"), [
-            (r["id"], r["name"], r["title"], r["notes"], r["type"], r["owner_org"], r["private"],
-             "active", r["metadata_created"], r["metadata_modified"], r["license_id"])
-            for r in chunk])
-        execute_values(cursor, (
-            "INSERT INTO package_extra (id, package_id, key, value, state) VALUES %s"), [
-            (str(uuid.uuid4()), r["id"], key, value, "active")
-            for r in chunk for key, value in r["extras"].items()])
+        execute_values(
+            cursor,
+            (
+                "INSERT INTO package (id, name, title, notes, type, owner_org, private, state,"
+                " metadata_created, metadata_modified, license_id) VALUES %s"
+            ),
+            [
+                (
+                    r["id"],
+                    r["name"],
+                    r["title"],
+                    r["notes"],
+                    r["type"],
+                    r["owner_org"],
+                    r["private"],
+                    "active",
+                    r["metadata_created"],
+                    r["metadata_modified"],
+                    r["license_id"],
+                )
+                for r in chunk
+            ],
+        )
+        execute_values(
+            cursor,
+            ("INSERT INTO package_extra (id, package_id, key, value, state) VALUES %s"),
+            [
+                (str(uuid.uuid4()), r["id"], key, value, "active")
+                for r in chunk
+                for key, value in r["extras"].items()
+            ],
+        )
         new_tags = {t for r in chunk for t in r["tags"]} - set(tag_ids)
         for tag in new_tags:
             tag_ids[tag] = str(uuid.uuid4())
         if new_tags:
-            execute_values(cursor, "INSERT INTO tag (id, name) VALUES %s",
-                           [(tag_ids[t], t) for t in new_tags])
-        execute_values(cursor, (
-            "INSERT INTO package_tag (id, package_id, tag_id, state) VALUES %s"), [
-            (str(uuid.uuid4()), r["id"], tag_ids[t], "active") for r in chunk for t in r["tags"]])
-        resources = [(res["id"], r["id"], res["url"], res["format"], res["name"], res["position"],
-                      "active", r["metadata_created"], "{}")
-                     for r in chunk for res in r["resources"]]
+            execute_values(
+                cursor, "INSERT INTO tag (id, name) VALUES %s", [(tag_ids[t], t) for t in new_tags]
+            )
+        execute_values(
+            cursor,
+            ("INSERT INTO package_tag (id, package_id, tag_id, state) VALUES %s"),
+            [(str(uuid.uuid4()), r["id"], tag_ids[t], "active") for r in chunk for t in r["tags"]],
+        )
+        resources = [
+            (
+                res["id"],
+                r["id"],
+                res["url"],
+                res["format"],
+                res["name"],
+                res["position"],
+                "active",
+                r["metadata_created"],
+                "{}",
+            )
+            for r in chunk
+            for res in r["resources"]
+        ]
         if resources:
-            execute_values(cursor, (
-                "INSERT INTO resource (id, package_id, url, format, name, position, state,"
-                " created, extras) VALUES %s"), resources)
+            execute_values(
+                cursor,
+                (
+                    "INSERT INTO resource (id, package_id, url, format, name, position, state,"
+                    " created, extras) VALUES %s"
+                ),
+                resources,
+            )
         connection.commit()
         chunk.clear()
 

@@ -13,6 +13,7 @@
    ``capacity:public`` filters, like the dataset page) for four query shapes and
    reports p50 / p95 / mean in milliseconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,20 @@ sys.path.insert(0, str(ROOT / "bench"))
 import generate  # noqa: E402
 
 FACETS = ["dataset_type", "tags", "organization", "res_format"]
-TEXT_QUERIES = ["khach san nha trang", "homestay", "lặn biển", "hotel", "tháp chàm",
-                "resort cam ranh", "du lịch", "spa", "hướng dẫn viên", "biet thu",
-                "seafood restaurant", "di tích lịch sử"]
+TEXT_QUERIES = [
+    "khach san nha trang",
+    "homestay",
+    "lặn biển",
+    "hotel",
+    "tháp chàm",
+    "resort cam ranh",
+    "du lịch",
+    "spa",
+    "hướng dẫn viên",
+    "biet thu",
+    "seafood restaurant",
+    "di tích lịch sử",
+]
 FILTERS = [
     ["dataset_type:accommodation", "star_rating:(4 OR 5)", "operating_status:operating"],
     ["dataset_type:tour-guide", "card_status:valid", "languages:en"],
@@ -56,10 +68,16 @@ def start_services(var_dir: Path):
     running = services.start(var_dir, database="ckan_bench", redis_db=2)
     # the four record types, as plain scheming types with the contract's field names
     config_file.DATASET_SCHEMAS = ["ckanext.scheming:ckan_dataset.yaml"] + [
-        p.as_uri() for p in sorted((ROOT / "bench" / "schemas").glob("*.yaml"))]
+        p.as_uri() for p in sorted((ROOT / "bench" / "schemas").glob("*.yaml"))
+    ]
     config = config_file.write_config(
-        var_dir / "bench.ini", var_dir=var_dir, sqlalchemy_url=running.sqlalchemy_url,
-        redis_url=running.redis_url, port=5000, log_level="WARNING")
+        var_dir / "bench.ini",
+        var_dir=var_dir,
+        sqlalchemy_url=running.sqlalchemy_url,
+        redis_url=running.redis_url,
+        port=5000,
+        log_level="WARNING",
+    )
     stack.prepare_database(config)
     return running, config, stack
 
@@ -73,8 +91,12 @@ def load_records(config: Path, datasets: int) -> int:
     url = load_config(str(config))["sqlalchemy.url"]
     parsed = sa.engine.make_url(url)
     connection = psycopg2.connect(
-        dbname=parsed.database, user=parsed.username, password=parsed.password,
-        host=parsed.host or parsed.query.get("host"), port=parsed.port)
+        dbname=parsed.database,
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.host or parsed.query.get("host"),
+        port=parsed.port,
+    )
     cursor = connection.cursor()
     cursor.execute("SELECT count(*) FROM package WHERE type <> 'harvest'")
     existing = cursor.fetchone()[0]
@@ -82,8 +104,9 @@ def load_records(config: Path, datasets: int) -> int:
         print(f"{existing} datasets already loaded")
         return existing
     if existing:
-        raise SystemExit(f"var/bench holds {existing} datasets, not {datasets}: "
-                         "remove var/bench to start again")
+        raise SystemExit(
+            f"var/bench holds {existing} datasets, not {datasets}: remove var/bench to start again"
+        )
     started = time.perf_counter()
     count = generate.load(connection, generate.records(datasets))
     print(f"loaded {count} datasets into CKAN's tables in {time.perf_counter() - started:.0f} s")
@@ -99,18 +122,26 @@ def rebuild(stack, config: Path, datasets: int) -> float:
     --only-missing`` on the full index, which starts, finds nothing to do and exits.
     """
     started = time.perf_counter()
-    subprocess.run(stack.ckan(config, "search-index", "rebuild", "--clear"), check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        stack.ckan(config, "search-index", "rebuild", "--clear"),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - started
     started = time.perf_counter()
-    subprocess.run(stack.ckan(config, "search-index", "rebuild", "--only-missing"), check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        stack.ckan(config, "search-index", "rebuild", "--only-missing"),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     startup = time.perf_counter() - started
     rate = datasets / elapsed
-    print(f"rebuild: {datasets} datasets in {elapsed:.1f} s = {rate:.0f} datasets/s"
-          f" ({datasets / max(elapsed - startup, 1e-9):.0f} datasets/s without the"
-          f" command's {startup:.1f} s start-up); load average"
-          f" {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    print(
+        f"rebuild: {datasets} datasets in {elapsed:.1f} s = {rate:.0f} datasets/s"
+        f" ({datasets / max(elapsed - startup, 1e-9):.0f} datasets/s without the"
+        f" command's {startup:.1f} s start-up); load average"
+        f" {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
     return rate
 
 
@@ -134,12 +165,19 @@ def clone_index(config: Path, target: int) -> int:
             return base
         copies = -(-target // base) - 1
         started = time.perf_counter()
-        columns = [r[0] for r in connection.execute(sa.text(
-            "SELECT column_name FROM information_schema.columns WHERE table_name ="
-            " 'khtourism_search_doc' AND column_name NOT IN ('doc_key', 'id', 'name',"
-            " 'min_x', 'min_y', 'max_x', 'max_y', 'centroid_lon', 'centroid_lat',"
-            " 'metadata_modified')"))]
-        connection.execute(sa.text(f"""
+        columns = [
+            r[0]
+            for r in connection.execute(
+                sa.text(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name ="
+                    " 'khtourism_search_doc' AND column_name NOT IN ('doc_key', 'id', 'name',"
+                    " 'min_x', 'min_y', 'max_x', 'max_y', 'centroid_lon', 'centroid_lat',"
+                    " 'metadata_modified')"
+                )
+            )
+        ]
+        connection.execute(
+            sa.text(f"""
             INSERT INTO khtourism_search_doc (id, name, min_x, min_y, max_x, max_y,
                 centroid_lon, centroid_lat, metadata_modified, {", ".join(columns)})
             SELECT id || '-' || g, name || '-' || g, min_x + dx, min_y + dy, max_x + dx,
@@ -149,7 +187,9 @@ def clone_index(config: Path, target: int) -> int:
             FROM khtourism_search_doc d, generate_series(1, :copies) g,
                  LATERAL (SELECT (random() - 0.5) * 0.05 AS dx, (random() - 0.5) * 0.05 AS dy) j
             WHERE d.id NOT LIKE '%-%-%-%-%-%'
-            LIMIT :extra"""), {"copies": copies, "extra": target - base})
+            LIMIT :extra"""),
+            {"copies": copies, "extra": target - base},
+        )
         connection.execute(sa.text("ANALYZE khtourism_search_doc"))
         total = connection.execute(sa.text("SELECT count(*) FROM khtourism_search_doc")).scalar()
     # a current visibility map, as autovacuum keeps it (index-only spatial scans)
@@ -176,15 +216,21 @@ def engine_write_rate(config: Path, sample: int = 5000, batch: int = 500) -> flo
     from ckanext.khtourism.search.connection import PostgresConnection
 
     with app._wsgi_app.test_request_context():
-        rows = model.Session.execute(sa.text(
-            "SELECT doc, validated_data_dict, data_dict FROM khtourism_search_doc"
-            " ORDER BY doc_key LIMIT :n"), {"n": sample}).fetchall()
-        documents = [dict(r.doc, validated_data_dict=r.validated_data_dict, data_dict=r.data_dict)
-                     for r in rows]
+        rows = model.Session.execute(
+            sa.text(
+                "SELECT doc, validated_data_dict, data_dict FROM khtourism_search_doc"
+                " ORDER BY doc_key LIMIT :n"
+            ),
+            {"n": sample},
+        ).fetchall()
+        documents = [
+            dict(r.doc, validated_data_dict=r.validated_data_dict, data_dict=r.data_dict)
+            for r in rows
+        ]
         connection = PostgresConnection()
         started = time.perf_counter()
         for start in range(0, len(documents), batch):
-            connection.add(documents[start:start + batch], commit=False)
+            connection.add(documents[start : start + batch], commit=False)
             model.Session.commit()
         elapsed = time.perf_counter() - started
     rate = len(documents) / elapsed
@@ -199,27 +245,39 @@ def query_shapes(rng: random.Random):
         return {"q": rng.choice(TEXT_QUERIES), "facet.field": json.dumps(FACETS)}
 
     def filters_sorted():
-        return {"fq": " ".join(f"+{f}" if not f.startswith("-") else f
-                               for f in rng.choice(FILTERS)),
-                "sort": "metadata_modified desc", "facet.field": json.dumps(FACETS)}
+        return {
+            "fq": " ".join(f"+{f}" if not f.startswith("-") else f for f in rng.choice(FILTERS)),
+            "sort": "metadata_modified desc",
+            "facet.field": json.dumps(FACETS),
+        }
 
     def bbox_text():
         town = rng.choice(towns)
         lon, lat = town[1] + rng.uniform(-0.03, 0.03), town[2] + rng.uniform(-0.03, 0.03)
-        return {"q": rng.choice(TEXT_QUERIES[:8]),
-                "ext_bbox": f"{lon - 0.08},{lat - 0.08},{lon + 0.08},{lat + 0.08}"}
+        return {
+            "q": rng.choice(TEXT_QUERIES[:8]),
+            "ext_bbox": f"{lon - 0.08},{lat - 0.08},{lon + 0.08},{lat + 0.08}",
+        }
 
     def radius():
         town = rng.choice(towns)
-        return {"ext_lat": town[2] + rng.uniform(-0.02, 0.02),
-                "ext_lon": town[1] + rng.uniform(-0.02, 0.02), "ext_radius": 5000}
+        return {
+            "ext_lat": town[2] + rng.uniform(-0.02, 0.02),
+            "ext_lon": town[1] + rng.uniform(-0.02, 0.02),
+            "ext_radius": 5000,
+        }
 
-    return {"text + 4 facets": text_facets, "filters + sort by metadata_modified": filters_sorted,
-            "bbox + text": bbox_text, "radius 5 km": radius}
+    return {
+        "text + 4 facets": text_facets,
+        "filters + sort by metadata_modified": filters_sorted,
+        "bbox + text": bbox_text,
+        "radius 5 km": radius,
+    }
 
 
-def run_queries(config: Path, iterations: int, warmup: int,
-                cache_ttl: int | None = None) -> dict[str, dict[str, float]]:
+def run_queries(
+    config: Path, iterations: int, warmup: int, cache_ttl: int | None = None
+) -> dict[str, dict[str, float]]:
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
@@ -243,8 +301,12 @@ def run_queries(config: Path, iterations: int, warmup: int,
             timings, hits = [], []
             for number in range(warmup + iterations):
                 params = make()
-                context = {"user": "", "ignore_auth": False, "model": model,
-                           "session": model.Session}
+                context = {
+                    "user": "",
+                    "ignore_auth": False,
+                    "model": model,
+                    "session": model.Session,
+                }
                 started = time.perf_counter()
                 result = search(context, dict(params, include_private=True))
                 elapsed = (time.perf_counter() - started) * 1000
@@ -253,12 +315,16 @@ def run_queries(config: Path, iterations: int, warmup: int,
                     timings.append(elapsed)
                     hits.append(result["count"])
             results[label] = {
-                "p50": _percentile(timings, 0.5), "p95": _percentile(timings, 0.95),
-                "mean": statistics.fmean(timings), "mean_hits": statistics.fmean(hits),
+                "p50": _percentile(timings, 0.5),
+                "p95": _percentile(timings, 0.95),
+                "mean": statistics.fmean(timings),
+                "mean_hits": statistics.fmean(hits),
             }
-            print(f"{label:40s} p50 {results[label]['p50']:6.1f} ms   p95 "
-                  f"{results[label]['p95']:6.1f} ms   mean {results[label]['mean']:6.1f} ms"
-                  f"   mean hits {results[label]['mean_hits']:8.0f}")
+            print(
+                f"{label:40s} p50 {results[label]['p50']:6.1f} ms   p95 "
+                f"{results[label]['p95']:6.1f} ms   mean {results[label]['mean']:6.1f} ms"
+                f"   mean hits {results[label]['mean_hits']:8.0f}"
+            )
     return results
 
 
@@ -267,13 +333,24 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--skip-rebuild", action="store_true",
-                        help="query the index as it is (after a previous run)")
-    parser.add_argument("--cache-ttl", type=int, default=None,
-                        help="search result cache TTL for the queries (0 = no cache; default: "
-                             "the portal's setting)")
-    parser.add_argument("--index-size", type=int, default=None,
-                        help="copy index rows until the index holds this many documents")
+    parser.add_argument(
+        "--skip-rebuild",
+        action="store_true",
+        help="query the index as it is (after a previous run)",
+    )
+    parser.add_argument(
+        "--cache-ttl",
+        type=int,
+        default=None,
+        help="search result cache TTL for the queries (0 = no cache; default: "
+        "the portal's setting)",
+    )
+    parser.add_argument(
+        "--index-size",
+        type=int,
+        default=None,
+        help="copy index rows until the index holds this many documents",
+    )
     args = parser.parse_args()
     var_dir = ROOT / "var" / "bench"
     running, config, stack = start_services(var_dir)
@@ -284,9 +361,18 @@ def main() -> None:
         indexed = clone_index(config, args.index_size) if args.index_size else datasets
         write_rate = engine_write_rate(config)
         results = run_queries(config, args.iterations, args.warmup, args.cache_ttl)
-        (var_dir / "results.json").write_text(json.dumps(
-            {"datasets": datasets, "indexed": indexed, "rebuild_per_s": rate,
-             "engine_write_per_s": write_rate, "queries": results}, indent=2))
+        (var_dir / "results.json").write_text(
+            json.dumps(
+                {
+                    "datasets": datasets,
+                    "indexed": indexed,
+                    "rebuild_per_s": rate,
+                    "engine_write_per_s": write_rate,
+                    "queries": results,
+                },
+                indent=2,
+            )
+        )
     finally:
         running.stop()
 

@@ -7,6 +7,7 @@ clones the repository with ``shared/`` beside it) or from the directory named
 by ``KHTOURISM_DCAT_SHACL_DIR``. When neither exists the SHACL tests FAIL with
 a message saying so: a validation that silently did not run proves nothing.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,9 @@ def dcat_shapes() -> Graph:
     graph.parse(directory / SHAPES_FILE, format="turtle")
     ranges = directory / RANGES_FILE
     if not ranges.is_file():
-        pytest.fail(f"{ranges} is missing: the DCAT-AP 3.0.1 range shapes are required.",
-                    pytrace=False)
+        pytest.fail(
+            f"{ranges} is missing: the DCAT-AP 3.0.1 range shapes are required.", pytrace=False
+        )
     graph.parse(ranges, format="turtle")
     # The 3.0.1 range file points at a few property shapes that only exist in
     # 3.0.0 (e.g. Dataset.relatedresource); pyshacl refuses references to
@@ -53,15 +55,23 @@ def sample_records() -> dict[str, dict]:
 def published(world) -> dict[str, dict]:  # noqa: F811 - the records fixture
     """One published record of each type, plus a draft (never public)."""
     records = {
-        "accommodation": publish(world, "member_a", "accommodation", "a",
-                                 notes="Khách sạn bên bờ biển.", notes_en="Seaside hotel.",
-                                 tag_string="biển,Nha Trang",
-                                 resources=[{"name": "Ảnh mặt tiền", "format": "JPEG",
-                                             "url": "https://example.vn/mat-tien.jpg"}]),
+        "accommodation": publish(
+            world,
+            "member_a",
+            "accommodation",
+            "a",
+            notes="Khách sạn bên bờ biển.",
+            notes_en="Seaside hotel.",
+            tag_string="biển,Nha Trang",
+            resources=[
+                {"name": "Ảnh mặt tiền", "format": "JPEG", "url": "https://example.vn/mat-tien.jpg"}
+            ],
+        ),
         "tour-operator": publish(world, "member_a", "tour-operator", "a"),
         "tour-guide": publish(world, "curator", "tour-guide", "curator"),
         "heritage-site": publish(world, "curator", "heritage-site", "curator"),
     }
-    records["draft"] = world.create("member_a", "accommodation", owner="a",
-                                    title="Khách sạn Nháp Bí Mật", name="khach-san-nhap")
+    records["draft"] = world.create(
+        "member_a", "accommodation", owner="a", title="Khách sạn Nháp Bí Mật", name="khach-san-nhap"
+    )
     return records

@@ -1,4 +1,5 @@
 """The public fields of a record in a comparable form (RDF has no order)."""
+
 from __future__ import annotations
 
 import json
@@ -39,18 +40,18 @@ def public_view(record_type: str, record: dict) -> dict:
 # else of ``package_show`` must (top level and per resource).
 NOT_ROUND_TRIPPED = {
     "id": "a harvested record is a new dataset of the harvesting portal (its "
-          "source URI is kept in the harvest extra `guid`)",
+    "source URI is kept in the harvest extra `guid`)",
     "owner_org": "organization ids differ between portals: the publisher is matched "
-                 "by name (compared instead, see `organization`)",
+    "by name (compared instead, see `organization`)",
     "organization": "the harvesting portal's own organization of the same name "
-                    "(its title, description and image are that portal's)",
+    "(its title, description and image are that portal's)",
     "creator_user_id": "the harvesting portal's harvest user",
     "metadata_created": "set by CKAN when the record is created on the harvesting "
-                        "side (the source's date is published as dct:issued)",
+    "side (the source's date is published as dct:issued)",
     "metadata_modified": "set by CKAN on every write (the source's date is "
-                         "published as dct:modified)",
+    "published as dct:modified)",
     "private": "harvested records enter the curation workflow as drafts, and "
-               "drafts are private (records room's rule: harvests never bypass curation)",
+    "drafts are private (records room's rule: harvests never bypass curation)",
     "workflow_state": "same: `draft` on the harvesting side",
     "workflow_reason": "same: the curation state's reason is not published",
 }
@@ -69,16 +70,20 @@ def comparable(record: dict) -> dict:
 
     Tags compare by name (tag ids are per portal), the organization by name.
     """
-    out = {k: v for k, v in record.items()
-           if k not in NOT_ROUND_TRIPPED and k not in ("tags", "resources", "extras")}
+    out = {
+        k: v
+        for k, v in record.items()
+        if k not in NOT_ROUND_TRIPPED and k not in ("tags", "resources", "extras")
+    }
     out["organization"] = (record.get("organization") or {}).get("name")
     out["tags"] = sorted(t["name"] for t in record.get("tags", []))
     out["resources"] = [
         {k: v for k, v in resource.items() if k not in RESOURCE_NOT_ROUND_TRIPPED}
         for resource in sorted(record.get("resources", []), key=lambda r: r.get("position", 0))
     ]
-    out["extras"] = sorted((e["key"], e["value"]) for e in record.get("extras", [])
-                           if e["key"] not in HARVEST_EXTRAS)
+    out["extras"] = sorted(
+        (e["key"], e["value"]) for e in record.get("extras", []) if e["key"] not in HARVEST_EXTRAS
+    )
     return out
 
 
@@ -90,7 +95,8 @@ def restricted_to(harvested: dict, source: dict) -> dict:
     source_resources = source.get("resources", [])
     out["resources"] = [
         {k: v for k, v in resource.items() if k in original}
-        for resource, original in zip(harvested.get("resources", []), source_resources,
-                                      strict=False)
-    ] + harvested.get("resources", [])[len(source_resources):]
+        for resource, original in zip(
+            harvested.get("resources", []), source_resources, strict=False
+        )
+    ] + harvested.get("resources", [])[len(source_resources) :]
     return out

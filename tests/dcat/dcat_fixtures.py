@@ -3,6 +3,7 @@
 (Test helpers live here, not in conftest.py: several test folders have a
 conftest module, and ``from conftest import …`` would pick any of them.)
 """
+
 from __future__ import annotations
 
 import copy
@@ -34,7 +35,8 @@ def shacl_dir() -> Path:
             return candidate
     pytest.fail(
         "The official DCAT-AP 3 SHACL shapes were not found: looked for "
-        f"{SHAPES_FILE} in " + ", ".join(str(c) for c in candidates)
+        f"{SHAPES_FILE} in "
+        + ", ".join(str(c) for c in candidates)
         + f". Put the shapes there or set {SHACL_ENV} to their directory.",
         pytrace=False,
     )
@@ -95,13 +97,15 @@ SAMPLE_RECORDS = {
         "checkout_time": "12:00",
         "languages": ["en", "ru", "vi"],
         "enterprise_code": "4201234567",
-        "resources": [{
-            "id": "r0000000-0000-4000-8000-000000000001",
-            "package_id": "a0000000-0000-4000-8000-000000000001",
-            "name": "Ảnh mặt tiền",
-            "url": "https://example.vn/photo.jpg",
-            "format": "JPEG",
-        }],
+        "resources": [
+            {
+                "id": "r0000000-0000-4000-8000-000000000001",
+                "package_id": "a0000000-0000-4000-8000-000000000001",
+                "name": "Ảnh mặt tiền",
+                "url": "https://example.vn/photo.jpg",
+                "format": "JPEG",
+            }
+        ],
     },
     "tour-operator": {
         "id": "a0000000-0000-4000-8000-000000000002",
@@ -150,8 +154,10 @@ SAMPLE_RECORDS = {
         "notes": "",
         "street_address": "61 Hai Tháng Tư",
         "spatial": '{"type": "Point", "coordinates": [109.1953, 12.2653]}',
-        "area": ('{"type": "Polygon", "coordinates": [[[109.1945, 12.2645], [109.1962, 12.2645],'
-                 ' [109.1962, 12.2661], [109.1945, 12.2661], [109.1945, 12.2645]]]}'),
+        "area": (
+            '{"type": "Polygon", "coordinates": [[[109.1945, 12.2645], [109.1962, 12.2645],'
+            " [109.1962, 12.2661], [109.1945, 12.2661], [109.1945, 12.2645]]]}"
+        ),
         "ranking": "quoc_gia_dac_biet",
         "heritage_type": "kien_truc_nghe_thuat",
         "ranking_decision_number": "152/QĐ-TTg",
@@ -177,5 +183,3 @@ def publish(records_world, role: str, record_type: str, owner: str, **overrides)
     records_world.call(role, "khtourism_record_submit", id=record["id"])
     records_world.call("curator", "khtourism_record_approve", id=record["id"])
     return records_world.call("sysadmin", "package_show", id=record["id"])
-
-

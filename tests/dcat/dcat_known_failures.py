@@ -5,6 +5,7 @@ with the reason. Mandatory constraints (``sh:minCount``: the properties
 DCAT-AP makes mandatory) may never appear here; the tests also fail when a
 known failure stops occurring, so this list stays true.
 """
+
 from __future__ import annotations
 
 GEOMETRY_LITERALS = (

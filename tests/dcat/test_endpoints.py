@@ -1,4 +1,5 @@
 """The catalogue and record endpoints on real records (action API + workflow)."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,10 @@ def test_catalog_lists_published_records_only(app, published, extension):
         assert published[record_type]["id"] in ids
     assert published["draft"]["id"] not in ids
     catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
-    titles = {(str(t), t.language) for t in graph.objects(catalog, URIRef(
-        "http://purl.org/dc/terms/title"))}
+    titles = {
+        (str(t), t.language)
+        for t in graph.objects(catalog, URIRef("http://purl.org/dc/terms/title"))
+    }
     assert {lang for _t, lang in titles} == {"vi", "en"}
 
 
@@ -43,13 +46,21 @@ def test_no_private_data_in_any_rdf_output(app, world, published):
     sysadmin = world.person("sysadmin").headers
     guide = published["tour-guide"]
     # A pending revision of a published record stays out of RDF too.
-    world.call("member_a", "package_patch", id=published["accommodation"]["id"],
-               title="Tiêu đề chờ duyệt bí mật")
+    world.call(
+        "member_a",
+        "package_patch",
+        id=published["accommodation"]["id"],
+        title="Tiêu đề chờ duyệt bí mật",
+    )
     urls = [f"/catalog.{ext}" for ext in FORMATS]
     urls += [f"/dataset/{guide['id']}.{ext}" for ext in ("ttl", "rdf", "jsonld")]
-    urls += [f"/tour-guide/{guide['name']}.ttl", "/catalog/tour-guide.ttl",
-             "/registry/tour-guide.csv", "/registry/tour-guide.geojson",
-             f"/dataset/{published['accommodation']['id']}.ttl"]
+    urls += [
+        f"/tour-guide/{guide['name']}.ttl",
+        "/catalog/tour-guide.ttl",
+        "/registry/tour-guide.csv",
+        "/registry/tour-guide.geojson",
+        f"/dataset/{published['accommodation']['id']}.ttl",
+    ]
     for url in urls:
         for headers in ({}, sysadmin):
             response = app.get(url, headers=headers)
@@ -88,8 +99,10 @@ def test_hydra_paging_walks_every_record(app, published):
         url = "/" + url if url else None
         assert pages <= 5
     assert pages == 2
-    assert {published[t]["id"] for t in
-            ("accommodation", "tour-operator", "tour-guide", "heritage-site")} <= seen
+    assert {
+        published[t]["id"]
+        for t in ("accommodation", "tour-operator", "tour-guide", "heritage-site")
+    } <= seen
 
 
 def test_modified_since(app, published):
@@ -99,9 +112,11 @@ def test_modified_since(app, published):
     assert published["tour-guide"]["id"] in dataset_ids(graph)
 
 
-NEGOTIATED = {"text/turtle": ("turtle", "text/turtle"),
-              "application/rdf+xml": ("xml", "application/rdf+xml"),
-              "application/ld+json": ("json-ld", "application/ld+json")}
+NEGOTIATED = {
+    "text/turtle": ("turtle", "text/turtle"),
+    "application/rdf+xml": ("xml", "application/rdf+xml"),
+    "application/ld+json": ("json-ld", "application/ld+json"),
+}
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 
 
@@ -152,8 +167,10 @@ def test_content_negotiation_on_the_vocabulary(app):
 
 def test_record_types_scheme_is_published(app):
     graph = fetch_graph(app, "/dcat/record-types.ttl")
-    concepts = {str(c).rsplit("#", 1)[-1] for c in graph.subjects(
-        URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), None)}
+    concepts = {
+        str(c).rsplit("#", 1)[-1]
+        for c in graph.subjects(URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), None)
+    }
     assert concepts == {"accommodation", "tour-operator", "tour-guide", "heritage-site"}
 
 
@@ -170,8 +187,12 @@ def _diff(ours: Graph, reference: Graph) -> str:
     from rdflib.compare import graph_diff, to_isomorphic
 
     _both, only_ours, only_reference = graph_diff(to_isomorphic(ours), to_isomorphic(reference))
-    return ("only in ours:\n" + "\n".join(sorted(map(str, only_ours)))[:3000]
-            + "\nonly in the reference:\n" + "\n".join(sorted(map(str, only_reference)))[:3000])
+    return (
+        "only in ours:\n"
+        + "\n".join(sorted(map(str, only_ours)))[:3000]
+        + "\nonly in the reference:\n"
+        + "\n".join(sorted(map(str, only_reference)))[:3000]
+    )
 
 
 def test_catalog_formats_carry_the_same_graph(app, published):

@@ -7,6 +7,7 @@ fixture server on 127.0.0.1 (the app itself cannot serve the harvester from
 inside the same process); the database is then reset, and the harvester runs
 its real gather/fetch/import stages against the fixture server.
 """
+
 from __future__ import annotations
 
 import threading
@@ -29,9 +30,11 @@ RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 
 
 # Catalogue formats a harvester may read: URL extension -> (rdflib format, media type).
-FORMATS = {"ttl": ("turtle", "text/turtle"),
-           "rdf": ("xml", "application/rdf+xml"),
-           "jsonld": ("json-ld", "application/ld+json")}
+FORMATS = {
+    "ttl": ("turtle", "text/turtle"),
+    "rdf": ("xml", "application/rdf+xml"),
+    "jsonld": ("json-ld", "application/ld+json"),
+}
 
 
 class _Pages(BaseHTTPRequestHandler):
@@ -66,7 +69,8 @@ def fixture_server():
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "3")
 @pytest.mark.parametrize("extension", sorted(FORMATS))
 def test_dcat_rdf_harvester_gets_every_public_field_back(
-        app, published, fixture_server, reset_db, migrate_db_for, extension):
+    app, published, fixture_server, reset_db, migrate_db_for, extension
+):
     rdflib_format, media_type = FORMATS[extension]
     site = tk.config["ckan.site_url"].rstrip("/")
     port = fixture_server.server_address[1]
@@ -77,23 +81,24 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
     while path:
         response = app.get(path)
         assert response.status_code == 200, response.body
-        body = response.body.replace(f"{site}/catalog.{extension}",
-                                     f"{local}/catalog.{extension}")
+        body = response.body.replace(f"{site}/catalog.{extension}", f"{local}/catalog.{extension}")
         pages[path] = body.encode("utf-8")
         graph = Graph().parse(data=body, format=rdflib_format)
         following = [str(o) for o in graph.objects(None, HYDRA.next)]
-        path = following[0][len(local):] if following else None
+        path = following[0][len(local) :] if following else None
         assert len(pages) < 10
     assert len(pages) == 2  # 4 records, 3 per page
     _Pages.pages = pages
     _Pages.content_type = media_type
     source_records = {
         record_type: tk.get_action("package_show")(
-            {"user": "", "ignore_auth": False}, {"id": published[record_type]["id"]})
+            {"user": "", "ignore_auth": False}, {"id": published[record_type]["id"]}
+        )
         for record_type in RECORD_TYPES
     }
-    organizations = {r["organization"]["name"]: r["organization"]["title"]
-                     for r in source_records.values()}
+    organizations = {
+        r["organization"]["name"]: r["organization"]["title"] for r in source_records.values()
+    }
 
     # 2. A clean CKAN with our schemas; it knows the publishers (organizations
     #    of the same names, other ids, other titles) and harvests into another one.
@@ -103,8 +108,9 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
     for name, title in organizations.items():
         factories.Organization(name=name, title=f"{title} (cổng thu hoạch)")
     harvesting_org = factories.Organization(name="cong-thu-hoach")
-    source = HarvestSourceObj(url=f"{local}/catalog.{extension}", source_type="dcat_rdf",
-                              owner_org=harvesting_org["id"])
+    source = HarvestSourceObj(
+        url=f"{local}/catalog.{extension}", source_type="dcat_rdf", owner_org=harvesting_org["id"]
+    )
     job = HarvestJobObj(source=source)
 
     # 3. ckanext-dcat's own harvester, real stages.
@@ -115,8 +121,7 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
 
     # 4. Every public field of every record is back, its publisher included.
     for record_type, record in source_records.items():
-        harvested = tk.get_action("package_show")({"ignore_auth": True},
-                                                  {"id": record["name"]})
+        harvested = tk.get_action("package_show")({"ignore_auth": True}, {"id": record["name"]})
         assert harvested["organization"]["name"] == record["organization"]["name"]
         assert comparable(restricted_to(harvested, record)) == comparable(record), record_type
         assert public_view(record_type, harvested) == public_view(record_type, record)

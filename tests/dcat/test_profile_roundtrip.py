@@ -1,4 +1,5 @@
 """Graphs built from record dicts parse back to the same public fields."""
+
 from __future__ import annotations
 
 import pytest
@@ -56,8 +57,9 @@ def test_publisher_maps_to_a_local_organization(sample_records):
     # Same portal (a restore): by identifier (the name) or by the URI's id.
     assert _parsed(turtle)["owner_org"] == publisher["id"]
     admin = {"user": factories.Sysadmin()["name"]}
-    helpers.call_action("organization_patch", context=dict(admin), id=publisher["id"],
-                        name="da-doi-ten")
+    helpers.call_action(
+        "organization_patch", context=dict(admin), id=publisher["id"], name="da-doi-ten"
+    )
     assert _parsed(turtle)["owner_org"] == publisher["id"]
 
     # Another portal: ids differ; the name written as dct:identifier matches.

@@ -1,4 +1,5 @@
 """Per-record graphs of the four record types against the official DCAT-AP 3 shapes."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Registry datasets: CSV and GeoJSON exports of the published records, the
 DataService of the tourism API, refresh by CLI and on record changes."""
+
 from __future__ import annotations
 
 import csv
@@ -43,8 +44,7 @@ def test_geojson_export_is_a_feature_collection(app, published):
     assert app.get("/registry/accommodation.xls").status_code == 404
 
 
-def test_cli_refresh_creates_registry_datasets_with_data_service(app, cli, published,
-                                                                 dcat_shapes):
+def test_cli_refresh_creates_registry_datasets_with_data_service(app, cli, published, dcat_shapes):
     result = cli.invoke(registry_group, ["refresh"])
     assert result.exit_code == 0, result.output
     dataset = helpers.call_action("package_show", id="registry-accommodation")
@@ -54,7 +54,8 @@ def test_cli_refresh_creates_registry_datasets_with_data_service(app, cli, publi
     # Refreshing again updates in place (stable resource ids).
     again = registry.refresh_registry("accommodation")
     assert sorted(r["id"] for r in again["resources"]) == sorted(
-        r["id"] for r in dataset["resources"])
+        r["id"] for r in dataset["resources"]
+    )
 
     graph = Graph().parse(data=app.get(f"/dataset/{dataset['id']}.ttl").body, format="turtle")
     services = set(graph.subjects(RDF.type, DCAT.DataService))
@@ -63,8 +64,11 @@ def test_cli_refresh_creates_registry_datasets_with_data_service(app, cli, publi
     endpoint = graph.value(service, DCAT.endpointURL)
     assert str(endpoint).endswith("/api/tourism/v1")
     assert str(graph.value(service, DCAT.endpointDescription)).endswith("/openapi.json")
-    assert (service, DCAT.servesDataset, URIRef(str(next(
-        graph.subjects(RDF.type, DCAT.Dataset))))) in graph
+    assert (
+        service,
+        DCAT.servesDataset,
+        URIRef(str(next(graph.subjects(RDF.type, DCAT.Dataset)))),
+    ) in graph
     mandatory, unexpected, _ = classify(violations(graph, dcat_shapes))
     assert mandatory == [] and unexpected == [], "\n".join(map(str, mandatory + unexpected))
 
@@ -74,15 +78,18 @@ def test_data_service_urls_come_from_configuration(app):
     graph = Graph().parse(data=app.get("/dcat/service/tourism-api.ttl").body, format="turtle")
     service = next(graph.subjects(RDF.type, DCAT.DataService))
     assert str(graph.value(service, DCAT.endpointURL)) == "https://api.example.vn/tourism/v1"
-    assert (str(graph.value(service, DCAT.endpointDescription))
-            == "https://api.example.vn/tourism/v1/openapi.json")
+    assert (
+        str(graph.value(service, DCAT.endpointDescription))
+        == "https://api.example.vn/tourism/v1/openapi.json"
+    )
 
 
 @pytest.mark.usefixtures("with_plugins")
 def test_record_change_queues_a_registry_refresh(world, monkeypatch):
     queued = []
-    monkeypatch.setattr(tk, "enqueue_job",
-                        lambda fn, args, **kwargs: queued.append((fn.__name__, args)))
+    monkeypatch.setattr(
+        tk, "enqueue_job", lambda fn, args, **kwargs: queued.append((fn.__name__, args))
+    )
     record = world.create("member_a", "tour-operator", owner="a")
     assert ("refresh_registry_job", ["tour-operator"]) in queued
     assert ("warm_record_job", [record["id"]]) in queued

@@ -1,4 +1,5 @@
 """The linear-time Turtle writer and the per-record fragment cache."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,10 @@ def test_turtle_writer_keeps_the_graph(sample_records):
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
-@pytest.mark.parametrize(("write", "rdflib_format"), [(writers.xml_document, "xml"),
-                                                      (writers.jsonld_document, "json-ld")])
+@pytest.mark.parametrize(
+    ("write", "rdflib_format"),
+    [(writers.xml_document, "xml"), (writers.jsonld_document, "json-ld")],
+)
 def test_rdfxml_and_jsonld_writers_keep_the_graph(sample_records, write, rdflib_format):
     serializer = RDFSerializer()
     for record in sample_records.values():
@@ -45,9 +48,11 @@ def test_writers_escape_what_their_syntax_needs():
     graph.add((subject, URIRef("https://other.example/vocab/count"), Literal(3)))
     graph.add((subject, URIRef("https://other.example/vocab/part"), odd))
     graph.add((odd, URIRef("https://other.example/vocab/flag"), Literal(True)))
-    for write, rdflib_format in ((writers.xml_document, "xml"),
-                                 (writers.jsonld_document, "json-ld"),
-                                 (turtle.serialize, "turtle")):
+    for write, rdflib_format in (
+        (writers.xml_document, "xml"),
+        (writers.jsonld_document, "json-ld"),
+        (turtle.serialize, "turtle"),
+    ):
         parsed = Graph().parse(data=write(graph), format=rdflib_format)
         assert isomorphic(parsed, graph), rdflib_format
 
@@ -58,8 +63,7 @@ def test_one_graph_build_gives_every_format(sample_records):
     assert set(texts) == {"ttl", "xml", "jsonld"}
     graphs = []
     for _format, rdflib_format in (("ttl", "turtle"), ("xml", "xml"), ("jsonld", "json-ld")):
-        document = (fragments.page_header(_format) + texts[_format]
-                    + fragments.page_footer(_format))
+        document = fragments.page_header(_format) + texts[_format] + fragments.page_footer(_format)
         graphs.append(Graph().parse(data=document, format=rdflib_format))
     assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
     assert len(graphs[0]) > 50
@@ -77,8 +81,7 @@ def test_fragment_cache_follows_record_changes(sample_records):
     assert fragments.flush() == 2
     # Formats are cached separately; ``also`` writes several from one graph build.
     fragments.record_fragments([record], _format="jsonld", also=fragments.FORMATS)
-    assert fragments.record_fragments([record], _format="xml")[0][0].startswith(
-        "<rdf:Description")
+    assert fragments.record_fragments([record], _format="xml")[0][0].startswith("<rdf:Description")
     assert fragments.flush() == 3
 
 

@@ -1,4 +1,5 @@
 """Fixtures of the search tests."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Helpers of the search tests: a small record type of their own and record builders."""
+
 from __future__ import annotations
 
 import json
@@ -40,13 +41,18 @@ class Portal:
     def create(self, title: str, **fields: Any) -> dict[str, Any]:
         fields.setdefault("owner_org", self.org["id"])
         fields.setdefault("type", "search-test-place")
-        return helpers.call_action("package_create", context=self.context(), title=title,
-                                   name=fields.pop("name", None) or factories.fake.uuid4(),
-                                   **fields)
+        return helpers.call_action(
+            "package_create",
+            context=self.context(),
+            title=title,
+            name=fields.pop("name", None) or factories.fake.uuid4(),
+            **fields,
+        )
 
     def update(self, dataset: dict[str, Any], **changes: Any) -> dict[str, Any]:
-        return helpers.call_action("package_patch", context=self.context(), id=dataset["id"],
-                                   **changes)
+        return helpers.call_action(
+            "package_patch", context=self.context(), id=dataset["id"], **changes
+        )
 
     def search(self, **params: Any) -> dict[str, Any]:
         return helpers.call_action("package_search", context=self.context(), **params)

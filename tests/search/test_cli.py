@@ -1,4 +1,5 @@
 """``ckan search-index rebuild|check|show|clear`` on the PostgreSQL engine."""
+
 from __future__ import annotations
 
 from ckan.cli.cli import ckan

@@ -1,4 +1,5 @@
 """The PostgreSQL engine behind CKAN's search: the basics every page needs."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,24 +22,33 @@ def test_home_page_and_dataset_search_page_work_without_solr(app):
 def test_package_search_counts_filters_facets_and_paging():
     org = factories.Organization()
     for number in range(5):
-        factories.Dataset(owner_org=org["id"], title=f"Hotel {number}",
-                          tags=[{"name": "beach"}] + ([{"name": "spa"}] if number % 2 else []))
+        factories.Dataset(
+            owner_org=org["id"],
+            title=f"Hotel {number}",
+            tags=[{"name": "beach"}] + ([{"name": "spa"}] if number % 2 else []),
+        )
     factories.Dataset(owner_org=org["id"], title="Museum", tags=[{"name": "culture"}])
 
     everything = helpers.call_action("package_search", q="*:*")
     assert everything["count"] == 6
 
     filtered = helpers.call_action(
-        "package_search", fq="tags:beach", rows=2, start=0, sort="title_string asc",
-        **{"facet.field": ["tags", "organization"]})
+        "package_search",
+        fq="tags:beach",
+        rows=2,
+        start=0,
+        sort="title_string asc",
+        **{"facet.field": ["tags", "organization"]},
+    )
     assert filtered["count"] == 5
     assert [d["title"] for d in filtered["results"]] == ["Hotel 0", "Hotel 1"]
     assert filtered["facets"]["tags"] == {"beach": 5, "spa": 2}
     assert filtered["facets"]["organization"] == {org["name"]: 5}
     assert everything["facets"] == {} or "organization" not in everything["facets"]
 
-    second_page = helpers.call_action("package_search", fq="tags:beach", rows=2, start=2,
-                                      sort="title_string asc")
+    second_page = helpers.call_action(
+        "package_search", fq="tags:beach", rows=2, start=2, sort="title_string asc"
+    )
     assert [d["title"] for d in second_page["results"]] == ["Hotel 2", "Hotel 3"]
 
     text = helpers.call_action("package_search", q="museum")

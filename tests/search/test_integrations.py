@@ -1,4 +1,5 @@
 """Callers outside CKAN core: ckanext-harvest, ckanext-dcat, package_autocomplete."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,15 @@ def _harvest(portal, source, dataset):
 
     job = HarvestJob(source_id=source["id"], status="Finished")
     job.save()
-    HarvestObject(guid=dataset["name"], job=job, source=job.source, package_id=dataset["id"],
-                  current=True, import_finished=dt.datetime.utcnow(), state="COMPLETE").save()
+    HarvestObject(
+        guid=dataset["name"],
+        job=job,
+        source=job.source,
+        package_id=dataset["id"],
+        current=True,
+        import_finished=dt.datetime.utcnow(),
+        state="COMPLETE",
+    ).save()
     from ckan.lib.search import rebuild
 
     rebuild(dataset["id"])
@@ -32,9 +40,14 @@ def _harvest(portal, source, dataset):
 @search_config
 def test_harvest_source_listing_counts_and_clear(portal, app):
     source = helpers.call_action(
-        "harvest_source_create", context=portal.context(), name="so-du-lich",
-        title="Sở Du lịch register", url="http://127.0.0.1:9/catalog", source_type="ckan",
-        owner_org=portal.org["id"])
+        "harvest_source_create",
+        context=portal.context(),
+        name="so-du-lich",
+        title="Sở Du lịch register",
+        url="http://127.0.0.1:9/catalog",
+        source_type="ckan",
+        owner_org=portal.org["id"],
+    )
     first = portal.create("Harvested hotel 1")
     second = portal.create("Harvested hotel 2")
     portal.create("Own hotel")
@@ -69,8 +82,10 @@ def test_dcat_catalog_pages_with_modified_since(portal, app):
     old = portal.create("Old hotel")
     for number in range(3):
         portal.create(f"Recent hotel {number}")
-    model.Session.execute(sa.text(
-        "UPDATE package SET metadata_modified = '2020-01-01' WHERE id = :id"), {"id": old["id"]})
+    model.Session.execute(
+        sa.text("UPDATE package SET metadata_modified = '2020-01-01' WHERE id = :id"),
+        {"id": old["id"]},
+    )
     model.Session.commit()
     model.Session.remove()
     from ckan.lib.search import rebuild
@@ -79,8 +94,9 @@ def test_dcat_catalog_pages_with_modified_since(portal, app):
 
     seen = []
     for page_number in (1, 2):
-        response = app.get("/catalog.ttl", query_string={
-            "modified_since": "2024-06-01", "page": page_number})
+        response = app.get(
+            "/catalog.ttl", query_string={"modified_since": "2024-06-01", "page": page_number}
+        )
         graph = rdflib.Graph().parse(data=response.body, format="turtle")
         datasets = list(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
         assert len(datasets) == (2 if page_number == 1 else 1)
@@ -101,8 +117,12 @@ def test_autocomplete_tolerates_typos(portal, app):
     portal.create("Private Nha Trang villa", name="private-villa", private=True)
 
     def complete(q):
-        return [r["name"] for r in helpers.call_action(
-            "package_autocomplete", context={"user": "", "ignore_auth": False}, q=q)]
+        return [
+            r["name"]
+            for r in helpers.call_action(
+                "package_autocomplete", context={"user": "", "ignore_auth": False}, q=q
+            )
+        ]
 
     assert complete("nha trang") == ["khach-san-nha-trang"]
     assert complete("ponagr") == ["thap-ba-ponagar"]  # typo

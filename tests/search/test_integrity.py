@@ -1,4 +1,5 @@
 """The index changes in step with the database, and a failed index write leaves nothing half-saved."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,8 @@ def _indexed(dataset_id):
 @pytest.fixture
 def failing_index_writes():
     """A database trigger that rejects index rows whose title contains FAIL-INDEX."""
-    model.Session.execute(sa.text("""
+    model.Session.execute(
+        sa.text("""
         CREATE OR REPLACE FUNCTION test_reject_index_row() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF NEW.doc->>'title' LIKE '%FAIL-INDEX%' THEN
@@ -31,12 +33,14 @@ def failing_index_writes():
         END $$;
         CREATE TRIGGER test_reject_index_row BEFORE INSERT OR UPDATE ON khtourism_search_doc
             FOR EACH ROW EXECUTE FUNCTION test_reject_index_row();
-    """))
+    """)
+    )
     model.Session.commit()
     yield
     model.Session.rollback()
-    model.Session.execute(sa.text(
-        "DROP TRIGGER IF EXISTS test_reject_index_row ON khtourism_search_doc"))
+    model.Session.execute(
+        sa.text("DROP TRIGGER IF EXISTS test_reject_index_row ON khtourism_search_doc")
+    )
     model.Session.commit()
 
 
@@ -81,13 +85,22 @@ def test_failed_index_write_on_update_keeps_the_old_version(portal, failing_inde
 
 @search_config
 def test_failed_index_write_through_the_api_leaves_no_half_saved_dataset(
-        portal, app, failing_index_writes):
-    token = helpers.call_action("api_token_create", context=portal.context(),
-                                user=portal.sysadmin["name"], name="t")["token"]
-    response = app.post("/api/3/action/package_create", headers={"Authorization": token},
-                        json={"name": "api-fail", "title": "API FAIL-INDEX",
-                              "type": "search-test-place", "owner_org": portal.org["id"]},
-                        status=500)
+    portal, app, failing_index_writes
+):
+    token = helpers.call_action(
+        "api_token_create", context=portal.context(), user=portal.sysadmin["name"], name="t"
+    )["token"]
+    response = app.post(
+        "/api/3/action/package_create",
+        headers={"Authorization": token},
+        json={
+            "name": "api-fail",
+            "title": "API FAIL-INDEX",
+            "type": "search-test-place",
+            "owner_org": portal.org["id"],
+        },
+        status=500,
+    )
     # CKAN's API reports index failures as "Search Index Error" (status 500)
     assert response.json["error"]["__type"] == "Search Index Error"
     assert "index write rejected for the test" in response.json["error"]["message"]

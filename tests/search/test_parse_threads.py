@@ -9,8 +9,8 @@ from ckanext.khtourism.search.parse import Compiler
 QUERIES = [
     'dataset_type:accommodation AND star_rating:("4" OR "5")',
     '+capacity:public +permission_labels:(public OR "member-abc")',
-    'metadata_modified:[NOW-30DAY TO NOW] -operating_status:closed',
-    'admin_unit:(22333 OR 22366 OR 22390) AND languages:en',
+    "metadata_modified:[NOW-30DAY TO NOW] -operating_status:closed",
+    "admin_unit:(22333 OR 22366 OR 22390) AND languages:en",
     'title:"Khách sạn" AND NOT tags:homestay',
     'res_format:CSV OR extras_source_name:"Sở Du lịch"',
 ]

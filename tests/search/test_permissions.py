@@ -1,4 +1,5 @@
 """Private datasets and permission labels: never shown, never counted without permission."""
+
 from __future__ import annotations
 
 from ckan.tests import factories, helpers
@@ -15,24 +16,36 @@ def test_private_datasets_are_hidden_and_not_counted(portal, app):
     portal.create("Private hotel", owner_org=org["id"], private=True, tag_string="beach")
 
     facet = {"facet.field": '["tags"]'}
-    anonymous = helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
-                                    include_private=True, **facet)
+    anonymous = helpers.call_action(
+        "package_search", context={"user": "", "ignore_auth": False}, include_private=True, **facet
+    )
     assert titles(anonymous) == ["Public hotel"]
     assert anonymous["count"] == 1
     assert anonymous["facets"]["tags"] == {"beach": 1}
 
-    other = helpers.call_action("package_search", context={"user": outsider["name"], "ignore_auth": False},
-                                include_private=True, **facet)
+    other = helpers.call_action(
+        "package_search",
+        context={"user": outsider["name"], "ignore_auth": False},
+        include_private=True,
+        **facet,
+    )
     assert titles(other) == ["Public hotel"]
     assert other["facets"]["tags"] == {"beach": 1}
 
-    insider = helpers.call_action("package_search", context={"user": member["name"], "ignore_auth": False},
-                                  include_private=True, **facet)
+    insider = helpers.call_action(
+        "package_search",
+        context={"user": member["name"], "ignore_auth": False},
+        include_private=True,
+        **facet,
+    )
     assert sorted(titles(insider)) == ["Private hotel", "Public hotel"]
     assert insider["facets"]["tags"] == {"beach": 2}
     # without include_private CKAN asks only for public datasets, for everyone
-    assert titles(helpers.call_action("package_search", context={"user": member["name"], "ignore_auth": False})) == [
-        "Public hotel"]
+    assert titles(
+        helpers.call_action(
+            "package_search", context={"user": member["name"], "ignore_auth": False}
+        )
+    ) == ["Public hotel"]
 
     page = app.get("/dataset/", query_string={"q": "hotel"})
     assert "Public hotel" in page.body and "Private hotel" not in page.body

@@ -1,4 +1,5 @@
 """Lucene/Solr query semantics of q, fq and fq_list, through package_search and the API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,10 @@ from tests.search.search_helpers import search_config, titles
 def _age(dataset, days):
     """Backdate a dataset's metadata_modified (in the database and the index)."""
     when = dt.datetime.utcnow() - dt.timedelta(days=days)
-    model.Session.execute(sa.text("UPDATE package SET metadata_modified = :when WHERE id = :id"),
-                          {"when": when, "id": dataset["id"]})
+    model.Session.execute(
+        sa.text("UPDATE package SET metadata_modified = :when WHERE id = :id"),
+        {"when": when, "id": dataset["id"]},
+    )
     model.Session.commit()
     model.Session.remove()
     from ckan.lib.search import rebuild
@@ -27,29 +30,41 @@ def _age(dataset, days):
 
 @search_config
 def test_fielded_terms_phrases_wildcards_and_booleans(portal):
-    portal.create("Khách sạn Yasaka", accommodation_type="khach_san", tag_string="beach,spa",
-                  name="yasaka")
-    portal.create("Homestay Ninh Van", accommodation_type="homestay", tag_string="beach",
-                  name="ninh-van")
-    portal.create("Villa Cam Ranh", accommodation_type="biet_thu_du_lich", tag_string="golf",
-                  name="villa-cam-ranh")
+    portal.create(
+        "Khách sạn Yasaka", accommodation_type="khach_san", tag_string="beach,spa", name="yasaka"
+    )
+    portal.create(
+        "Homestay Ninh Van", accommodation_type="homestay", tag_string="beach", name="ninh-van"
+    )
+    portal.create(
+        "Villa Cam Ranh",
+        accommodation_type="biet_thu_du_lich",
+        tag_string="golf",
+        name="villa-cam-ranh",
+    )
 
     assert titles(portal.search(fq="accommodation_type:homestay")) == ["Homestay Ninh Van"]
     assert sorted(titles(portal.search(fq="tags:beach"))) == [
-        "Homestay Ninh Van", "Khách sạn Yasaka"]
+        "Homestay Ninh Van",
+        "Khách sạn Yasaka",
+    ]
     assert titles(portal.search(fq="tags:beach -tags:spa")) == ["Homestay Ninh Van"]
     assert titles(portal.search(fq="+tags:beach +tags:spa")) == ["Khách sạn Yasaka"]
-    assert sorted(titles(portal.search(fq="accommodation_type:(homestay OR biet_thu_du_lich)"))) == [
-        "Homestay Ninh Van", "Villa Cam Ranh"]
+    assert sorted(
+        titles(portal.search(fq="accommodation_type:(homestay OR biet_thu_du_lich)"))
+    ) == ["Homestay Ninh Van", "Villa Cam Ranh"]
     assert titles(portal.search(fq="name:villa*")) == ["Villa Cam Ranh"]
     assert titles(portal.search(q='title:"cam ranh"')) == ["Villa Cam Ranh"]
     assert titles(portal.search(q="title:yasaka AND tags:spa")) == ["Khách sạn Yasaka"]
     assert sorted(titles(portal.search(q="title:yasaka OR name:ninh-van"))) == [
-        "Homestay Ninh Van", "Khách sạn Yasaka"]
+        "Homestay Ninh Van",
+        "Khách sạn Yasaka",
+    ]
     assert sorted(titles(portal.search(q="NOT tags:beach"))) == ["Villa Cam Ranh"]
     assert titles(portal.search(q="*:*", fq_list=["tags:beach", "-name:yasaka"])) == [
-        "Homestay Ninh Van"]
-    assert portal.search(q="*:*", fq='dataset_type:search-test-place')["count"] == 3
+        "Homestay Ninh Van"
+    ]
+    assert portal.search(q="*:*", fq="dataset_type:search-test-place")["count"] == 3
 
 
 @search_config
@@ -69,8 +84,9 @@ def test_multi_valued_fields_filter_and_facet_over_the_whole_result(portal):
     assert limited["facets"]["amenities"] == {"wifi": 3}
     everything = portal.search(**{"facet.field": '["amenities"]', "facet.limit": -1})
     assert everything["facets"]["amenities"] == {"wifi": 3, "pool": 2, "spa": 2}
-    assert portal.search(**{"facet.field": '["amenities"]', "facet.mincount": 3})[
-        "facets"]["amenities"] == {"wifi": 3}
+    assert portal.search(**{"facet.field": '["amenities"]', "facet.mincount": 3})["facets"][
+        "amenities"
+    ] == {"wifi": 3}
     # search_facets is what the pages use
     items = {i["name"]: i["count"] for i in everything["search_facets"]["amenities"]["items"]}
     assert items == {"wifi": 3, "pool": 2, "spa": 2}
@@ -93,8 +109,9 @@ def test_sort_on_any_field_and_paging(portal):
 def test_fl_returns_stored_fields(portal):
     dataset = portal.create("Hotel Fl", tag_string="aa,bb")
     result = portal.search(fl=["id", "name", "tags", "capacity"])
-    assert result["results"] == [{"id": dataset["id"], "name": dataset["name"],
-                                  "tags": ["aa", "bb"], "capacity": "public"}]
+    assert result["results"] == [
+        {"id": dataset["id"], "name": dataset["name"], "tags": ["aa", "bb"], "capacity": "public"}
+    ]
 
 
 @search_config
@@ -106,12 +123,13 @@ def test_date_ranges_and_date_math(portal):
     assert titles(portal.search(fq="metadata_modified:[NOW-1DAY TO NOW]")) == ["New record"]
     assert titles(portal.search(fq="metadata_modified:[* TO NOW-5DAYS]")) == ["Old record"]
     assert titles(portal.search(fq="metadata_modified:{NOW/DAY-30DAYS TO NOW-9DAYS}")) == [
-        "Old record"]
+        "Old record"
+    ]
     assert titles(portal.search(fq="-metadata_modified:[NOW-1DAY TO *]")) == ["Old record"]
-    assert titles(portal.search(fq="last_verified:[2026-01-01T00:00:00Z TO *]")) == [
-        "New record"]
-    assert titles(portal.search(fq="last_verified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z]")) == [
-        "Old record"]
+    assert titles(portal.search(fq="last_verified:[2026-01-01T00:00:00Z TO *]")) == ["New record"]
+    assert titles(
+        portal.search(fq="last_verified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z]")
+    ) == ["Old record"]
     assert new["id"]
 
 
@@ -127,10 +145,14 @@ def test_numeric_and_string_ranges(portal):
 
 @search_config
 def test_resource_fields_are_searchable(portal):
-    portal.create("With CSV", resources=[{"url": "http://example.com/a.csv", "format": "CSV",
-                                          "name": "Danh sách phòng"}])
-    portal.create("With PDF", resources=[{"url": "http://example.com/b.pdf", "format": "PDF",
-                                          "name": "Brochure"}])
+    portal.create(
+        "With CSV",
+        resources=[{"url": "http://example.com/a.csv", "format": "CSV", "name": "Danh sách phòng"}],
+    )
+    portal.create(
+        "With PDF",
+        resources=[{"url": "http://example.com/b.pdf", "format": "PDF", "name": "Brochure"}],
+    )
     assert titles(portal.search(fq="res_format:CSV")) == ["With CSV"]
     assert titles(portal.search(q="res_name:phong")) == ["With CSV"]
     assert titles(portal.search(q="danh sach")) == ["With CSV"]
@@ -141,8 +163,12 @@ def test_resource_fields_are_searchable(portal):
 @search_config
 def test_vocabulary_tags_are_indexed_as_vocab_fields(portal):
     sysadmin = {"user": portal.sysadmin["name"]}
-    vocab = helpers.call_action("vocabulary_create", context=sysadmin, name="regions",
-                                tags=[{"name": "bac"}, {"name": "nam"}])
+    vocab = helpers.call_action(
+        "vocabulary_create",
+        context=sysadmin,
+        name="regions",
+        tags=[{"name": "bac"}, {"name": "nam"}],
+    )
     portal.create("North", tags=[{"name": "bac", "vocabulary_id": vocab["id"]}])
     portal.create("South", tags=[{"name": "nam", "vocabulary_id": vocab["id"]}])
     assert titles(portal.search(fq="vocab_regions:bac")) == ["North"]
@@ -150,14 +176,17 @@ def test_vocabulary_tags_are_indexed_as_vocab_fields(portal):
     assert facets == {"bac": 1, "nam": 1}
 
 
-@pytest.mark.parametrize("params, unsupported", [
-    ({"q": "hotel~2"}, "Fuzzy"),
-    ({"q": "title:/ho.*l/"}, "Regular expression"),
-    ({"q": '"nha trang"~3'}, "Proximity"),
-    ({"fq": "title:ho*el"}, "trailing wildcards"),
-    ({"fq": "tags:aa && tags:bb"}, "&&"),
-    ({"fq": "metadata_modified:[NOW-1FORTNIGHT TO NOW]"}, "FORTNIGHT"),
-])
+@pytest.mark.parametrize(
+    "params, unsupported",
+    [
+        ({"q": "hotel~2"}, "Fuzzy"),
+        ({"q": "title:/ho.*l/"}, "Regular expression"),
+        ({"q": '"nha trang"~3'}, "Proximity"),
+        ({"fq": "title:ho*el"}, "trailing wildcards"),
+        ({"fq": "tags:aa && tags:bb"}, "&&"),
+        ({"fq": "metadata_modified:[NOW-1FORTNIGHT TO NOW]"}, "FORTNIGHT"),
+    ],
+)
 @search_config
 def test_unsupported_syntax_is_a_clear_error(portal, app, params, unsupported):
     with pytest.raises(SearchQueryError, match=unsupported):
@@ -208,7 +237,9 @@ def test_qf_restricts_the_fields_a_dismax_query_matches(portal):
     assert titles(portal.search(q="beach", qf="title")) == ["Beach resort"]
     assert titles(portal.search(q="beach", qf="tags")) == ["Dive shop"]
     assert sorted(titles(portal.search(q="beach", qf="title^2 notes"))) == [
-        "Beach resort", "Villa Ninh Van"]
+        "Beach resort",
+        "Villa Ninh Van",
+    ]
     # boosts rank: with tags boosted far above titles, the tagged record comes first
     assert titles(portal.search(q="beach", qf="title tags^10"))[0] == "Dive shop"
     assert titles(portal.search(q="beach", qf="title^10 tags"))[0] == "Beach resort"
@@ -222,8 +253,9 @@ def test_bf_and_boost_functions_change_the_ranking(portal):
 
     by_rooms = titles(portal.search(q="hotel", bf="rooms"))
     assert by_rooms == ["Hotel two", "Hotel three", "Hotel one"]
-    assert titles(portal.search(q="hotel", boost="div(1,rooms)", defType="edismax"))[0] == \
-        "Hotel one"
+    assert (
+        titles(portal.search(q="hotel", boost="div(1,rooms)", defType="edismax"))[0] == "Hotel one"
+    )
     # freshness: recip(ms(NOW,metadata_modified)) favours the recently modified
     old = portal.search(q="title:two")["results"][0]
     _age(old, 400)
@@ -231,12 +263,15 @@ def test_bf_and_boost_functions_change_the_ranking(portal):
     assert fresh[-1] == "Hotel two"
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"q": "hotel", "bf": "geodist()"}, "geodist"),
-    ({"q": "hotel", "bf": "recip(ms(NOW,title),1,1,1)"}, "not a date field"),
-    ({"q": "hotel", "boost": "log(rooms"}, "unexpected end"),
-    ({"q": "hotel", "qf": "title^x"}, "qf"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "hotel", "bf": "geodist()"}, "geodist"),
+        ({"q": "hotel", "bf": "recip(ms(NOW,title),1,1,1)"}, "not a date field"),
+        ({"q": "hotel", "boost": "log(rooms"}, "unexpected end"),
+        ({"q": "hotel", "qf": "title^x"}, "qf"),
+    ],
+)
 @search_config
 def test_unsupported_functions_and_bad_qf_are_clear_errors(portal, params, message):
     portal.create("Hotel")

@@ -1,4 +1,5 @@
 """The result cache (Redis): repeated searches skip PostgreSQL until the index changes."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,13 +47,19 @@ def test_updates_and_deletions_are_seen_at_once(portal):
 def test_one_visitors_private_results_are_never_served_to_another(portal):
     portal.create("Khu nghỉ dưỡng Riêng", private=True)
     member = factories.User()
-    helpers.call_action("organization_member_create", context=portal.context(),
-                        id=portal.org["id"], username=member["name"], role="member")
+    helpers.call_action(
+        "organization_member_create",
+        context=portal.context(),
+        id=portal.org["id"],
+        username=member["name"],
+        role="member",
+    )
 
     def search_as(user):
         context = {"user": user, "ignore_auth": False}
-        return helpers.call_action("package_search", context=context, q="rieng",
-                                   include_private=True)
+        return helpers.call_action(
+            "package_search", context=context, q="rieng", include_private=True
+        )
 
     assert search_as(member["name"])["count"] == 1
     assert search_as("")["count"] == 0

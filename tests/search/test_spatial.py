@@ -1,4 +1,5 @@
 """ext_bbox, radius and polygon searches (no PostGIS), through the API and the pages."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,23 @@ def places(portal):
     portal.create("Bãi biển Trần Phú", spatial=point(*NHA_TRANG_BEACH))
     portal.create("Cam Ranh resort", spatial=point(*CAM_RANH))
     portal.create("Tháp Po Klong Garai", spatial=point(*PHAN_RANG))
-    portal.create("Vùng vịnh Nha Trang", spatial=json.dumps({
-        "type": "Polygon", "coordinates": [[[109.15, 12.15], [109.35, 12.15], [109.35, 12.35],
-                                            [109.15, 12.35], [109.15, 12.15]]]}))
+    portal.create(
+        "Vùng vịnh Nha Trang",
+        spatial=json.dumps(
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [109.15, 12.15],
+                        [109.35, 12.15],
+                        [109.35, 12.35],
+                        [109.15, 12.35],
+                        [109.15, 12.15],
+                    ]
+                ],
+            }
+        ),
+    )
     portal.create("No location")
     return portal
 
@@ -65,25 +80,27 @@ def test_polygon_in_geojson_and_wkt(places):
     assert set(titles(result)) == {"Tháp Bà Ponagar", "Vùng vịnh Nha Trang"}
     assert result["count"] == 2
     wkt = "POLYGON((" + ", ".join(f"{x} {y}" for x, y in triangle) + "))"
-    assert set(titles(places.search(ext_polygon=wkt))) == {"Tháp Bà Ponagar",
-                                                         "Vùng vịnh Nha Trang"}
+    assert set(titles(places.search(ext_polygon=wkt))) == {"Tháp Bà Ponagar", "Vùng vịnh Nha Trang"}
     # the bbox of the triangle contains a point that the triangle itself does not
     corner = places.create("Corner", spatial=point(109.182, 12.278))
     assert "Corner" not in titles(places.search(ext_polygon=wkt))
     assert corner["id"]
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"ext_bbox": "109,12,110"}, "ext_bbox: expected minx,miny,maxx,maxy"),
-    ({"ext_bbox": "109,12,abc,13"}, "is not a number"),
-    ({"ext_bbox": "200,12,201,13"}, "longitude 200.0 is outside"),
-    ({"ext_bbox": "110,12,109,13"}, "minimum is greater than maximum"),
-    ({"ext_lat": "12.2", "ext_lon": "109.2"}, "missing: ext_radius"),
-    ({"ext_lat": "95", "ext_lon": "109.2", "ext_radius": "10"}, "latitude 95.0 is outside"),
-    ({"ext_lat": "12", "ext_lon": "109.2", "ext_radius": "-5"}, "ext_radius"),
-    ({"ext_polygon": "POINT(1 2)"}, "expected a Polygon"),
-    ({"ext_polygon": "not a polygon"}, "not a GeoJSON or WKT polygon"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"ext_bbox": "109,12,110"}, "ext_bbox: expected minx,miny,maxx,maxy"),
+        ({"ext_bbox": "109,12,abc,13"}, "is not a number"),
+        ({"ext_bbox": "200,12,201,13"}, "longitude 200.0 is outside"),
+        ({"ext_bbox": "110,12,109,13"}, "minimum is greater than maximum"),
+        ({"ext_lat": "12.2", "ext_lon": "109.2"}, "missing: ext_radius"),
+        ({"ext_lat": "95", "ext_lon": "109.2", "ext_radius": "10"}, "latitude 95.0 is outside"),
+        ({"ext_lat": "12", "ext_lon": "109.2", "ext_radius": "-5"}, "ext_radius"),
+        ({"ext_polygon": "POINT(1 2)"}, "expected a Polygon"),
+        ({"ext_polygon": "not a polygon"}, "not a GeoJSON or WKT polygon"),
+    ],
+)
 @search_config
 def test_bad_coordinates_are_clear_errors(portal, app, params, message):
     with pytest.raises(SearchQueryError, match=message):

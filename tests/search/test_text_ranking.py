@@ -1,4 +1,5 @@
 """Vietnamese and English full-text matching and ranking, through package_search."""
+
 from __future__ import annotations
 
 from tests.search.search_helpers import search_config, titles
@@ -70,12 +71,18 @@ def test_minimum_should_match_and_operators(portal):
     assert titles(portal.search(q="khach trang")) == ["Khách sạn Nha Trang"]
     # three words: all but one required (Solr's default mm 2<-1 5<80%)
     assert sorted(titles(portal.search(q="khach san trang"))) == [
-        "Khách sạn Cam Ranh", "Khách sạn Nha Trang"]
+        "Khách sạn Cam Ranh",
+        "Khách sạn Nha Trang",
+    ]
     assert sorted(titles(portal.search(q="khach nha trang"))) == [
-        "Homestay Nha Trang", "Khách sạn Nha Trang"]
+        "Homestay Nha Trang",
+        "Khách sạn Nha Trang",
+    ]
     assert titles(portal.search(q="khach -trang")) == ["Khách sạn Cam Ranh"]
     assert sorted(titles(portal.search(q="ranh OR homestay"))) == [
-        "Homestay Nha Trang", "Khách sạn Cam Ranh"]
+        "Homestay Nha Trang",
+        "Khách sạn Cam Ranh",
+    ]
     assert titles(portal.search(q='"san nha"')) == ["Khách sạn Nha Trang"]
     assert sorted(titles(portal.search(q="hom*"))) == ["Homestay Nha Trang"]
     assert titles(portal.search(q="khach AND NOT nha")) == ["Khách sạn Cam Ranh"]

@@ -11,6 +11,7 @@
   from cached per-record fragments (rdflib's pretty-printers are what made a
   100-record page take seconds); N3 goes through ckanext-dcat.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,8 +54,7 @@ def _with_record_type(data_dict: dict) -> dict:
     if not record_type:
         return data_dict
     if record_type not in V.RECORD_TYPES:
-        raise tk.ValidationError(
-            {"record_type": [f"must be one of {', '.join(V.RECORD_TYPES)}"]})
+        raise tk.ValidationError({"record_type": [f"must be one of {', '.join(V.RECORD_TYPES)}"]})
     data_dict = dict(data_dict)
     type_filter = f"+dataset_type:{record_type}"
     data_dict["fq"] = f"{data_dict['fq']} {type_filter}" if data_dict.get("fq") else type_filter
@@ -85,8 +85,11 @@ def _catalog_page(context: dict, data_dict: dict, _format: str) -> str:
         serializer._add_pagination_triples(pagination_info)
     catalog_text = fragments.write_graph(_format, serializer.g)
     parts = [catalog_text] + [text for text, _ref in records if text]
-    return (fragments.page_header(_format) + fragments.page_separator(_format).join(parts)
-            + fragments.page_footer(_format))
+    return (
+        fragments.page_header(_format)
+        + fragments.page_separator(_format).join(parts)
+        + fragments.page_footer(_format)
+    )
 
 
 def _catalog(next_action, action: str, context: dict, data_dict: dict) -> Any:

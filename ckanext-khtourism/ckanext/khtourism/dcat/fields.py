@@ -6,6 +6,7 @@ schema.org / DCAT properties where they exist) and
 parsed back by the profile. Fields that are not listed are never published:
 in particular the tour guides' private personal fields and the curation state.
 """
+
 from __future__ import annotations
 
 from ckanext.khtourism.records.privacy import private_fields
@@ -95,8 +96,16 @@ PRIVATE_GUIDE_FIELDS = private_fields("tour-guide")
 INTERNAL_FIELDS = ("workflow_state",)
 
 # Core CKAN fields that round-trip through standard DCAT properties.
-CORE_PUBLIC_FIELDS = ("name", "title", "title_en", "notes", "notes_en", "spatial",
-                      "license_id", "tags")
+CORE_PUBLIC_FIELDS = (
+    "name",
+    "title",
+    "title_en",
+    "notes",
+    "notes_en",
+    "spatial",
+    "license_id",
+    "tags",
+)
 
 
 def public_fields(record_type: str) -> dict[str, str]:

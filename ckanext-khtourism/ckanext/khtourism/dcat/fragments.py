@@ -19,6 +19,7 @@ Only records returned by the anonymous catalogue search (or the anonymous
 ``package_show`` of the warm job) are ever rendered, so the cache holds public
 descriptions only.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -45,13 +46,15 @@ VERSION = "2"  # bump when the profile's output changes
 
 def prefixes() -> list[tuple[str, str]]:
     fixed = dict(DCAT_NAMESPACES)
-    fixed.update({
-        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "hydra": str(HYDRA),
-        "khtr": str(V.terms_namespace()),
-    })
+    fixed.update(
+        {
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+            "hydra": str(HYDRA),
+            "khtr": str(V.terms_namespace()),
+        }
+    )
     return [(prefix, str(namespace)) for prefix, namespace in fixed.items()]
 
 
@@ -71,8 +74,10 @@ def format_name(_format: str | None) -> str | None:
 
 def _key(_format: str, dataset_dict: dict, profiles: Iterable[str] | None) -> str:
     profile_names = ",".join(profiles or [])
-    return (f"khtourism:dcat:{_format}:{VERSION}:{V.base_uri()}:{profile_names}:"
-            f"{dataset_dict['id']}:{dataset_dict.get('metadata_modified')}")
+    return (
+        f"khtourism:dcat:{_format}:{VERSION}:{V.base_uri()}:{profile_names}:"
+        f"{dataset_dict['id']}:{dataset_dict.get('metadata_modified')}"
+    )
 
 
 class _UnboundGraph(Graph):
@@ -153,9 +158,12 @@ class _Writers:
         return writers.jsonld_header(self.namespaces)
 
 
-def render(dataset_dict: dict, formats: Iterable[str] = FORMATS,
-           serializer: RDFSerializer | None = None,
-           _writers: _Writers | None = None) -> tuple[dict[str, str], URIRef]:
+def render(
+    dataset_dict: dict,
+    formats: Iterable[str] = FORMATS,
+    serializer: RDFSerializer | None = None,
+    _writers: _Writers | None = None,
+) -> tuple[dict[str, str], URIRef]:
     """A record's description as fragments (format -> text), and its URI.
 
     The record's graph is built once, whatever the number of formats.
@@ -167,9 +175,13 @@ def render(dataset_dict: dict, formats: Iterable[str] = FORMATS,
     return {name: _writers.write(name, serializer.g) for name in formats}, dataset_ref
 
 
-def record_fragments(dataset_dicts: list[dict], profiles: list[str] | None = None,
-                     _format: str = "ttl", also: Iterable[str] = (),
-                     serializer: RDFSerializer | None = None) -> list[tuple[str, URIRef]]:
+def record_fragments(
+    dataset_dicts: list[dict],
+    profiles: list[str] | None = None,
+    _format: str = "ttl",
+    also: Iterable[str] = (),
+    serializer: RDFSerializer | None = None,
+) -> list[tuple[str, URIRef]]:
     """Fragments of ``_format`` for these records (from the cache where possible).
 
     ``also``: other formats to write and cache for the records whose graph has
@@ -197,8 +209,12 @@ def record_fragments(dataset_dicts: list[dict], profiles: list[str] | None = Non
     page_writers = _Writers()
     for dataset_dict, hit in zip(dataset_dicts, cached, strict=True):
         if hit is not None:
-            out.append((hit.decode("utf-8") if isinstance(hit, bytes) else hit,
-                        URIRef(dataset_uri(dataset_dict))))
+            out.append(
+                (
+                    hit.decode("utf-8") if isinstance(hit, bytes) else hit,
+                    URIRef(dataset_uri(dataset_dict)),
+                )
+            )
             continue
         serializer = serializer or Serializer(profiles=profiles)
         texts, ref = render(dataset_dict, formats, serializer, page_writers)
@@ -221,8 +237,9 @@ def page_header(_format: str) -> str:
 
 
 def page_footer(_format: str) -> str:
-    return {"ttl": "", "xml": writers.XML_FOOTER,
-            "jsonld": writers.JSONLD_FOOTER}[format_name(_format) or _format]
+    return {"ttl": "", "xml": writers.XML_FOOTER, "jsonld": writers.JSONLD_FOOTER}[
+        format_name(_format) or _format
+    ]
 
 
 def page_separator(_format: str) -> str:

@@ -4,6 +4,7 @@ CKAN's own register points at opendefinition.org pages; DCAT consumers expect
 the licence's canonical URI, so the licences the portal uses are mapped here
 (CC-BY 4.0 is the default data licence of every record type).
 """
+
 from __future__ import annotations
 
 from ckan import model

@@ -18,6 +18,7 @@ It also describes the registry datasets (distributions + the tourism API as a
 are not listed in :mod:`ckanext.khtourism.dcat.fields`, so private guide
 fields and the curation state cannot appear in its output.
 """
+
 from __future__ import annotations
 
 import json
@@ -148,8 +149,10 @@ class KhTourismProfile(RDFProfile):
         for class_name in spec.schema_classes:
             g.add((ref, RDF.type, SCHEMA[class_name]))
         if record_type == "accommodation":
-            for mapping, key in ((V.ACCOMMODATION_CLASSES, "accommodation_type"),
-                                 (V.HOTEL_SUBTYPE_CLASSES, "hotel_subtype")):
+            for mapping, key in (
+                (V.ACCOMMODATION_CLASSES, "accommodation_type"),
+                (V.HOTEL_SUBTYPE_CLASSES, "hotel_subtype"),
+            ):
                 class_name = mapping.get(str(data.get(key) or ""))
                 if class_name:
                     g.add((ref, RDF.type, SCHEMA[class_name]))
@@ -169,8 +172,9 @@ class KhTourismProfile(RDFProfile):
             g.add((ref, DCT.description, Literal(data["notes_en"], lang="en")))
 
         self._add_themes(ref, record_type)
-        self._add_languages(ref, ("vi", "en") if data.get("title_en") or data.get("notes_en")
-                            else ("vi",))
+        self._add_languages(
+            ref, ("vi", "en") if data.get("title_en") or data.get("notes_en") else ("vi",)
+        )
         self._add_public_access(ref)
         landing = f"{V.base_uri()}/{record_type}/{data.get('name') or data.get('id')}"
         if (ref, DCAT.landingPage, None) not in g:
@@ -220,8 +224,13 @@ class KhTourismProfile(RDFProfile):
         g.add((ref, DCAT.theme, eu_theme))
         g.add((eu_theme, RDF.type, SKOS.Concept))
         g.add((eu_theme, SKOS.inScheme, V.EU_DATA_THEME_SCHEME))
-        g.add((eu_theme, SKOS.prefLabel, Literal(V.EU_THEME_LABELS[spec_theme(record_type)],
-                                                 lang="en")))
+        g.add(
+            (
+                eu_theme,
+                SKOS.prefLabel,
+                Literal(V.EU_THEME_LABELS[spec_theme(record_type)], lang="en"),
+            )
+        )
         own = self._add_own_concept(record_type)
         g.add((ref, DCAT.theme, own))
         g.add((ref, DCT.type, own))
@@ -295,7 +304,9 @@ class KhTourismProfile(RDFProfile):
         authority = settings.publisher()
         if not authority["name"]:
             return None
-        agent = URIRef(f"{V.base_uri()}/organization/{_organization_id(settings.curator_organization())}")
+        agent = URIRef(
+            f"{V.base_uri()}/organization/{_organization_id(settings.curator_organization())}"
+        )
         g = self.g
         g.remove((subject, predicate, None))
         g.add((subject, predicate, agent))
@@ -345,8 +356,13 @@ class KhTourismProfile(RDFProfile):
         if shape is not None and GSP.wktLiteral not in existing:
             g.add((subject, predicate, Literal(shape.wkt, datatype=GSP.wktLiteral)))
         if GEOJSON_DATATYPE not in existing:
-            g.add((subject, predicate,
-                   Literal(json.dumps(geometry, ensure_ascii=False), datatype=GEOJSON_DATATYPE)))
+            g.add(
+                (
+                    subject,
+                    predicate,
+                    Literal(json.dumps(geometry, ensure_ascii=False), datatype=GEOJSON_DATATYPE),
+                )
+            )
 
     def _add_location(self, ref, data: dict, address) -> None:
         point = _geometry(data.get("spatial"))
@@ -486,8 +502,10 @@ class KhTourismProfile(RDFProfile):
                 g.add((rating, SCHEMA.bestRating, Literal(5, datatype=XSD.integer)))
             if not F.is_empty(data.get("rooms")):
                 g.add((ref, SCHEMA.numberOfRooms, self._typed(data["rooms"], F.INT)))
-            for key, predicate in (("checkin_time", SCHEMA.checkinTime),
-                                   ("checkout_time", SCHEMA.checkoutTime)):
+            for key, predicate in (
+                ("checkin_time", SCHEMA.checkinTime),
+                ("checkout_time", SCHEMA.checkoutTime),
+            ):
                 if data.get(key):
                     g.add((ref, predicate, Literal(str(data[key]))))
             for amenity in _as_list(data.get("amenities")):
@@ -504,8 +522,14 @@ class KhTourismProfile(RDFProfile):
             g.add((ref, SCHEMA.legalName, Literal(data.get("title") or "", lang="vi")))
             if data.get("title_en"):
                 g.add((ref, SCHEMA.alternateName, Literal(data["title_en"], lang="en")))
-            self._add_credential(ref, data.get("licence_number"), data.get("licence_type"),
-                                 data.get("licence_issue_date"), None, data.get("licence_issuer"))
+            self._add_credential(
+                ref,
+                data.get("licence_number"),
+                data.get("licence_type"),
+                data.get("licence_issue_date"),
+                None,
+                data.get("licence_issuer"),
+            )
         elif record_type == "tour-guide":
             if data.get("full_name"):
                 g.remove((ref, SCHEMA.name, None))
@@ -515,9 +539,14 @@ class KhTourismProfile(RDFProfile):
             g.add((occupation, RDF.type, SCHEMA.Occupation))
             g.add((occupation, SCHEMA.name, Literal("Hướng dẫn viên du lịch", lang="vi")))
             g.add((occupation, SCHEMA.name, Literal("Tour guide", lang="en")))
-            self._add_credential(ref, data.get("card_number"), data.get("card_type"),
-                                 data.get("card_issue_date"), data.get("card_expiry_date"),
-                                 data.get("issuing_province"))
+            self._add_credential(
+                ref,
+                data.get("card_number"),
+                data.get("card_type"),
+                data.get("card_issue_date"),
+                data.get("card_expiry_date"),
+                data.get("issuing_province"),
+            )
             if data.get("employer"):
                 g.add((ref, SCHEMA.worksFor, Literal(str(data["employer"]))))
         elif record_type == "heritage-site":
@@ -526,8 +555,13 @@ class KhTourismProfile(RDFProfile):
             if data.get("managing_body"):
                 g.add((ref, SCHEMA.maintainer, Literal(str(data["managing_body"]))))
             if data.get("ticket_price_vnd") not in (None, ""):
-                g.add((ref, SCHEMA.isAccessibleForFree,
-                       Literal(str(data["ticket_price_vnd"]) in ("0", "0.0"))))
+                g.add(
+                    (
+                        ref,
+                        SCHEMA.isAccessibleForFree,
+                        Literal(str(data["ticket_price_vnd"]) in ("0", "0.0")),
+                    )
+                )
 
     # ------------------------------------------------------------ registry
 
@@ -535,12 +569,15 @@ class KhTourismProfile(RDFProfile):
         g = self.g
         service = URIRef(registry_names.data_service_uri())
         g.add((service, RDF.type, DCAT.DataService))
-        self._bilingual(service, DCT.title, "API dữ liệu du lịch Khánh Hòa",
-                        "Khánh Hòa tourism data API")
         self._bilingual(
-            service, DCT.description,
+            service, DCT.title, "API dữ liệu du lịch Khánh Hòa", "Khánh Hòa tourism data API"
+        )
+        self._bilingual(
+            service,
+            DCT.description,
             "API đọc hồ sơ du lịch đã công bố (JSON, GeoJSON, CSV, JSON-LD).",
-            "Read API for the published tourism records (JSON, GeoJSON, CSV, JSON-LD).")
+            "Read API for the published tourism records (JSON, GeoJSON, CSV, JSON-LD).",
+        )
         endpoint = URIRef(settings.api_base_url())
         g.add((service, DCAT.endpointURL, endpoint))
         description = URIRef(settings.api_description_url())
@@ -563,8 +600,9 @@ class KhTourismProfile(RDFProfile):
         record_type = registry_names.record_type_of_registry(data["name"])
         texts = registry_names.registry_texts(record_type)
         self._bilingual(ref, DCT.title, data.get("title") or texts["title_vi"], texts["title_en"])
-        self._bilingual(ref, DCT.description, data.get("notes") or texts["notes_vi"],
-                        texts["notes_en"])
+        self._bilingual(
+            ref, DCT.description, data.get("notes") or texts["notes_vi"], texts["notes_en"]
+        )
         self._add_themes(ref, record_type)
         self._add_languages(ref, ("vi", "en"))
         self._add_public_access(ref)
@@ -597,8 +635,9 @@ class KhTourismProfile(RDFProfile):
         dataset_dict["title"] = title_vi
         if title_en:
             dataset_dict["title_en"] = title_en
-        notes_vi, notes_en = self._language_values(dataset_ref, DCT.description,
-                                                   untagged_is_vi=False)
+        notes_vi, notes_en = self._language_values(
+            dataset_ref, DCT.description, untagged_is_vi=False
+        )
         dataset_dict["notes"] = notes_vi
         if notes_en:
             dataset_dict["notes_en"] = notes_en
@@ -632,7 +671,7 @@ class KhTourismProfile(RDFProfile):
                 resource["format"] = label
             media_prefix = str(V.IANA_MEDIA_TYPE)
             if str(resource.get("mimetype") or "").startswith(media_prefix):
-                resource["mimetype"] = resource["mimetype"][len(media_prefix):]
+                resource["mimetype"] = resource["mimetype"][len(media_prefix) :]
         landing = f"/{record_type}/"
         if landing in str(dataset_dict.get("url") or ""):
             dataset_dict.pop("url", None)
@@ -672,11 +711,15 @@ class KhTourismProfile(RDFProfile):
                     return found
         for publisher in publishers:
             for name in self.g.objects(publisher, FOAF.name):
-                group = (model.Session.query(model.Group)
-                         .filter(model.Group.title == str(name),
-                                 model.Group.is_organization.is_(True),
-                                 model.Group.state == "active")
-                         .first())
+                group = (
+                    model.Session.query(model.Group)
+                    .filter(
+                        model.Group.title == str(name),
+                        model.Group.is_organization.is_(True),
+                        model.Group.state == "active",
+                    )
+                    .first()
+                )
                 if group is not None:
                     return group.id
         return None
@@ -696,8 +739,9 @@ class KhTourismProfile(RDFProfile):
                 continue
             if literal.language == "en":
                 en = str(literal)
-            elif literal.language == "vi" or (literal.language is None and untagged_is_vi
-                                              and not vi):
+            elif literal.language == "vi" or (
+                literal.language is None and untagged_is_vi and not vi
+            ):
                 vi = str(literal)
         return vi, en
 

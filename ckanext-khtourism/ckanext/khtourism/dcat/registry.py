@@ -9,6 +9,7 @@ last change, resources) is refreshed by :func:`refresh_registry` — from the
 CLI (``ckan khtourism registry refresh``), or by a background job queued when
 a record of that type changes (:func:`on_action_succeeded`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,12 +31,22 @@ from . import vocabulary as V
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 500
-RECORD_ACTIONS = {"package_create", "package_update", "package_patch", "package_delete",
-                  "package_revise", "package_owner_org_update", "dataset_purge",
-                  "bulk_update_public", "bulk_update_private", "bulk_update_delete"}
+RECORD_ACTIONS = {
+    "package_create",
+    "package_update",
+    "package_patch",
+    "package_delete",
+    "package_revise",
+    "package_owner_org_update",
+    "dataset_purge",
+    "bulk_update_public",
+    "bulk_update_private",
+    "bulk_update_delete",
+}
 
 
 # ------------------------------------------------------------------ exports
+
 
 def _public_context() -> dict:
     # No user: the search engine returns public, active records only.
@@ -49,15 +60,18 @@ def published_records(record_type: str) -> Iterator[dict]:
     start = 0
     search = tk.get_action("package_search")
     while True:
-        result = search(_public_context(), {
-            "q": "*:*",
-            "fq": f"+dataset_type:{record_type}",
-            "include_private": False,
-            "include_drafts": False,
-            "sort": "name asc",
-            "rows": PAGE_SIZE,
-            "start": start,
-        })
+        result = search(
+            _public_context(),
+            {
+                "q": "*:*",
+                "fq": f"+dataset_type:{record_type}",
+                "include_private": False,
+                "include_drafts": False,
+                "sort": "name asc",
+                "rows": PAGE_SIZE,
+                "start": start,
+            },
+        )
         rows = result["results"]
         yield from (row for row in rows if not row.get("private"))
         start += len(rows)
@@ -66,9 +80,11 @@ def published_records(record_type: str) -> Iterator[dict]:
 
 
 def export_columns(record_type: str) -> list[str]:
-    return (["id", "name", "url", "title", "title_en", "notes", "notes_en"]
-            + list(F.public_fields(record_type))
-            + ["longitude", "latitude", "license_id", "tags", "metadata_modified"])
+    return (
+        ["id", "name", "url", "title", "title_en", "notes", "notes_en"]
+        + list(F.public_fields(record_type))
+        + ["longitude", "latitude", "license_id", "tags", "metadata_modified"]
+    )
 
 
 def _point(record: dict) -> tuple[float, float] | None:
@@ -127,14 +143,19 @@ def geojson_export(record_type: str) -> Iterator[str]:
         properties = export_row(record_type, record)
         properties.pop("longitude")
         properties.pop("latitude")
-        feature = {"type": "Feature", "id": record["id"], "geometry": geometry,
-                   "properties": properties}
+        feature = {
+            "type": "Feature",
+            "id": record["id"],
+            "geometry": geometry,
+            "properties": properties,
+        }
         yield ("" if first else ",") + json.dumps(feature, ensure_ascii=False)
         first = False
     yield "]}"
 
 
 # ----------------------------------------------------------- registry datasets
+
 
 def _site_user() -> dict:
     return tk.get_action("get_site_user")({"ignore_auth": True}, {})
@@ -147,17 +168,27 @@ def _publisher_organization(context: dict) -> str:
         return tk.get_action("organization_show")(context, {"id": name})["id"]
     except tk.ObjectNotFound:
         authority = settings.publisher()
-        created = tk.get_action("organization_create")(context, {
-            "name": name, "title": authority["name"] or name,
-        })
+        created = tk.get_action("organization_create")(
+            context,
+            {
+                "name": name,
+                "title": authority["name"] or name,
+            },
+        )
         return created["id"]
 
 
 def _register_summary(record_type: str) -> tuple[int, str | None]:
-    result = tk.get_action("package_search")(_public_context(), {
-        "q": "*:*", "fq": f"+dataset_type:{record_type}", "rows": 1,
-        "sort": "metadata_modified desc", "include_private": False,
-    })
+    result = tk.get_action("package_search")(
+        _public_context(),
+        {
+            "q": "*:*",
+            "fq": f"+dataset_type:{record_type}",
+            "rows": 1,
+            "sort": "metadata_modified desc",
+            "include_private": False,
+        },
+    )
     latest = result["results"][0]["metadata_modified"] if result["results"] else None
     return result["count"], latest
 
@@ -167,16 +198,20 @@ def registry_dict(record_type: str, owner_org: str) -> dict:
     count, latest = _register_summary(record_type)
     name = registry_names.registry_name(record_type)
     resources = []
-    for fmt, label, mimetype in (("csv", "CSV", "text/csv"),
-                                 ("geojson", "GeoJSON", "application/geo+json")):
-        resources.append({
-            "name": f"{texts['title_vi']} ({label})",
-            "description": f"{count} hồ sơ / records",
-            "url": registry_names.export_url(record_type, fmt),
-            "format": label,
-            "mimetype": mimetype,
-            "last_modified": latest,
-        })
+    for fmt, label, mimetype in (
+        ("csv", "CSV", "text/csv"),
+        ("geojson", "GeoJSON", "application/geo+json"),
+    ):
+        resources.append(
+            {
+                "name": f"{texts['title_vi']} ({label})",
+                "description": f"{count} hồ sơ / records",
+                "url": registry_names.export_url(record_type, fmt),
+                "format": label,
+                "mimetype": mimetype,
+                "last_modified": latest,
+            }
+        )
     return {
         "name": name,
         "type": "dataset",
@@ -224,6 +259,7 @@ def refresh_registry_job(record_type: str) -> None:
 
 
 # --------------------------------------------------------------- change signal
+
 
 def _changed_record_type(action: str, data_dict: Any, result: Any) -> str | None:
     for candidate in (result, data_dict):
@@ -273,12 +309,18 @@ def on_action_succeeded(action: str, **kwargs: Any) -> None:
     try:
         if not indexing.deferring():
             # (a harvest job queues the refresh once, after indexing its records)
-            tk.enqueue_job(refresh_registry_job, [record_type],
-                           title=f"khtourism: refresh registry dataset {record_type}",
-                           rq_kwargs={"job_id": f"khtourism-registry-{record_type}"})
+            tk.enqueue_job(
+                refresh_registry_job,
+                [record_type],
+                title=f"khtourism: refresh registry dataset {record_type}",
+                rq_kwargs={"job_id": f"khtourism-registry-{record_type}"},
+            )
         if package_id:
-            tk.enqueue_job(warm_record_job, [package_id],
-                           title=f"khtourism: cache the DCAT description of {package_id}")
+            tk.enqueue_job(
+                warm_record_job,
+                [package_id],
+                title=f"khtourism: cache the DCAT description of {package_id}",
+            )
     except RedisError:
         # A queue outage must not fail the user's edit; the CLI refreshes too.
         log.exception("Could not queue the registry refresh of %s", record_type)

@@ -1,4 +1,5 @@
 """Names, URIs and texts of the registry datasets and the tourism DataService."""
+
 from __future__ import annotations
 
 from . import settings
@@ -13,7 +14,7 @@ def registry_name(record_type: str) -> str:
 
 def record_type_of_registry(name: str | None) -> str | None:
     if name and name.startswith(REGISTRY_PREFIX):
-        record_type = name[len(REGISTRY_PREFIX):]
+        record_type = name[len(REGISTRY_PREFIX) :]
         if record_type in V.RECORD_TYPES:
             return record_type
     return None

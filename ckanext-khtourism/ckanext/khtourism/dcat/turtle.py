@@ -7,6 +7,7 @@ prefixes, one block per subject with ``;``/``,`` lists, blank nodes as
 ``_:`` labels — in one pass. Any Turtle parser reads it (rdflib, Jena, the
 ckanext-dcat harvester).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,10 @@ def _prefixes(namespaces) -> list[tuple[str, str]]:
 
 
 def header(namespaces) -> str:
-    return "".join(f"@prefix {prefix}: <{namespace}> .\n"
-                   for prefix, namespace in sorted(_prefixes(namespaces)))
+    return "".join(
+        f"@prefix {prefix}: <{namespace}> .\n"
+        for prefix, namespace in sorted(_prefixes(namespaces))
+    )
 
 
 def body(graph: Graph, namespaces=None, cache: dict | None = None) -> tuple[str, set[str]]:
@@ -47,9 +50,9 @@ def body(graph: Graph, namespaces=None, cache: dict | None = None) -> tuple[str,
             text = str(node)
             result = None
             for prefix, namespace in prefixes:
-                if text.startswith(namespace) and _LOCAL.match(text[len(namespace):]):
+                if text.startswith(namespace) and _LOCAL.match(text[len(namespace) :]):
                     used.add(prefix)
-                    result = f"{prefix}:{text[len(namespace):]}"
+                    result = f"{prefix}:{text[len(namespace) :]}"
                     break
             if result is None:
                 result = node.n3()

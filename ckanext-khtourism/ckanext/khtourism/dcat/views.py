@@ -13,6 +13,7 @@
 * ``/registry/<record_type>.csv|.geojson`` — the register exports.
 * ``/dcat/service/tourism-api`` — the tourism API's DataService description.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, stream_with_context
@@ -26,11 +27,13 @@ from ckanext.dcat.exceptions import RDFProfileException
 from . import registry
 from . import vocabulary as V
 
-RDF_FORMATS = {"ttl": ("turtle", "text/turtle"),
-               "rdf": ("pretty-xml", "application/rdf+xml"),
-               "xml": ("pretty-xml", "application/rdf+xml"),
-               "jsonld": ("json-ld", "application/ld+json"),
-               "n3": ("n3", "text/n3")}
+RDF_FORMATS = {
+    "ttl": ("turtle", "text/turtle"),
+    "rdf": ("pretty-xml", "application/rdf+xml"),
+    "xml": ("pretty-xml", "application/rdf+xml"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "n3": ("n3", "text/n3"),
+}
 
 dcat_room = Blueprint("khtourism_dcat", __name__)
 
@@ -111,9 +114,10 @@ def _check_record_type(_id: str, record_type: str) -> None:
 def _record_rdf_response(_id: str, _format: str) -> Response:
     profiles = tk.request.args.get("profiles")
     try:
-        body = tk.get_action("dcat_dataset_show")({}, {
-            "id": _id, "format": _format,
-            "profiles": profiles.split(",") if profiles else None})
+        body = tk.get_action("dcat_dataset_show")(
+            {},
+            {"id": _id, "format": _format, "profiles": profiles.split(",") if profiles else None},
+        )
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Dataset not found"))
     except tk.NotAuthorized:
@@ -173,7 +177,8 @@ def registry_export(record_type: str, fmt: str) -> Response:
         return tk.abort(404, tk._("Unknown export format: {0}").format(fmt))
     response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="khanh-hoa-{record_type}.{fmt}"')
+        f'attachment; filename="khanh-hoa-{record_type}.{fmt}"'
+    )
     return response
 
 
@@ -187,7 +192,8 @@ dcat_room.add_url_rule("/catalog/<record_type>.<_format>", view_func=record_type
 dcat_room.add_url_rule("/registry/<record_type>.<fmt>", view_func=registry_export)
 for _record_type in V.RECORD_TYPES:
     dcat_room.add_url_rule(
-        f"/{_record_type}/<_id>.<_format>", view_func=record_rdf,
+        f"/{_record_type}/<_id>.<_format>",
+        view_func=record_rdf,
         endpoint=f"record_rdf_{_record_type.replace('-', '_')}",
         defaults={"record_type": _record_type},
     )

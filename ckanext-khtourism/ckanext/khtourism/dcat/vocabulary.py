@@ -6,6 +6,7 @@ concept ``<base>/dcat/record-types#<type>``. ``<base>`` is ckanext-dcat's
 catalogue URI (``ckanext.dcat.base_uri``, else ``ckan.site_url``), so the URIs
 stay stable as long as the portal's public address does.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,12 +30,37 @@ EU_THEME_LABELS = {"ECON": "Economy and finance", "EDUC": "Education, culture an
 
 # CKAN resource formats -> EU Publications Office file-type codes.
 FILE_TYPES = {
-    "CSV": "CSV", "GEOJSON": "GEOJSON", "JSON": "JSON", "JSON-LD": "JSON_LD",
-    "JSONLD": "JSON_LD", "XML": "XML", "RDF": "RDF_XML", "TTL": "RDF_TURTLE",
-    "TURTLE": "RDF_TURTLE", "PDF": "PDF", "JPEG": "JPEG", "JPG": "JPEG", "PNG": "PNG",
-    "GIF": "GIF", "TIFF": "TIFF", "WEBP": "WEBP", "XLS": "XLS", "XLSX": "XLSX", "ODS": "ODS",
-    "DOC": "DOC", "DOCX": "DOCX", "ODT": "ODT", "TXT": "TXT", "HTML": "HTML", "ZIP": "ZIP",
-    "KML": "KML", "KMZ": "KMZ", "SHP": "SHP", "GPKG": "GPKG", "MP4": "MP4", "SVG": "SVG",
+    "CSV": "CSV",
+    "GEOJSON": "GEOJSON",
+    "JSON": "JSON",
+    "JSON-LD": "JSON_LD",
+    "JSONLD": "JSON_LD",
+    "XML": "XML",
+    "RDF": "RDF_XML",
+    "TTL": "RDF_TURTLE",
+    "TURTLE": "RDF_TURTLE",
+    "PDF": "PDF",
+    "JPEG": "JPEG",
+    "JPG": "JPEG",
+    "PNG": "PNG",
+    "GIF": "GIF",
+    "TIFF": "TIFF",
+    "WEBP": "WEBP",
+    "XLS": "XLS",
+    "XLSX": "XLSX",
+    "ODS": "ODS",
+    "DOC": "DOC",
+    "DOCX": "DOCX",
+    "ODT": "ODT",
+    "TXT": "TXT",
+    "HTML": "HTML",
+    "ZIP": "ZIP",
+    "KML": "KML",
+    "KMZ": "KMZ",
+    "SHP": "SHP",
+    "GPKG": "GPKG",
+    "MP4": "MP4",
+    "SVG": "SVG",
 }
 
 
@@ -45,7 +71,7 @@ def file_type_code(label: str) -> str | None:
 def file_type_label(uri: str) -> str | None:
     prefix = str(EU_FILE_TYPE)
     if uri.startswith(prefix):
-        code = uri[len(prefix):]
+        code = uri[len(prefix) :]
         for label, known in FILE_TYPES.items():
             if known == code:
                 return label
@@ -72,26 +98,38 @@ RECORD_TYPES: dict[str, RecordType] = {
     rt.name: rt
     for rt in (
         RecordType(
-            "accommodation", "Cơ sở lưu trú du lịch", "Accommodation establishment",
+            "accommodation",
+            "Cơ sở lưu trú du lịch",
+            "Accommodation establishment",
             "A tourist accommodation establishment registered in Khánh Hòa "
             "(Law on Tourism 09/2017/QH14 art. 48).",
-            "ECON", ("LodgingBusiness",),
+            "ECON",
+            ("LodgingBusiness",),
         ),
         RecordType(
-            "tour-operator", "Doanh nghiệp lữ hành", "Tour operator",
+            "tour-operator",
+            "Doanh nghiệp lữ hành",
+            "Tour operator",
             "A travel business holding a domestic or international travel-business licence.",
-            "ECON", ("TravelAgency",),
+            "ECON",
+            ("TravelAgency",),
         ),
         RecordType(
-            "tour-guide", "Hướng dẫn viên du lịch", "Tour guide",
+            "tour-guide",
+            "Hướng dẫn viên du lịch",
+            "Tour guide",
             "A tour guide holding a guide card; only the fields the national guide "
             "register publishes are public.",
-            "ECON", ("Person",),
+            "ECON",
+            ("Person",),
         ),
         RecordType(
-            "heritage-site", "Di tích, di sản", "Heritage / relic site",
+            "heritage-site",
+            "Di tích, di sản",
+            "Heritage / relic site",
             "A ranked or inventoried heritage or relic site (Law on Cultural Heritage 2024).",
-            "EDUC", ("LandmarksOrHistoricalBuildings", "TouristAttraction"),
+            "EDUC",
+            ("LandmarksOrHistoricalBuildings", "TouristAttraction"),
         ),
     )
 }
@@ -172,9 +210,16 @@ def terms_graph() -> Graph:
         graph.add((prop, RDFS.label, Literal(field)))
         graph.add((prop, RDFS.isDefinedBy, vocabulary))
         for record_type in sorted(record_types):
-            graph.add((prop, RDFS.comment, Literal(
-                f"Field `{field}` of the `{record_type}` record type (docs/record-types.md).",
-                lang="en")))
+            graph.add(
+                (
+                    prop,
+                    RDFS.comment,
+                    Literal(
+                        f"Field `{field}` of the `{record_type}` record type (docs/record-types.md).",
+                        lang="en",
+                    ),
+                )
+            )
     return graph
 
 

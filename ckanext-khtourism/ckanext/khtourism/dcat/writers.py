@@ -19,6 +19,7 @@ Each writer has a ``body`` (the triples of a graph, written so that bodies of
 different graphs can be concatenated — the per-record fragments of
 :mod:`.fragments`) and a ``document`` (header + bodies + footer).
 """
+
 from __future__ import annotations
 
 import json
@@ -71,21 +72,24 @@ def _bnode_label(node: BNode) -> str:
 def _split(uri: str, prefixes: list[tuple[str, str]]) -> tuple[str | None, str, str]:
     """(prefix or None, namespace, local name) with an NCName local name."""
     for prefix, namespace in prefixes:
-        if uri.startswith(namespace) and _NCNAME.match(uri[len(namespace):]):
-            return prefix, namespace, uri[len(namespace):]
+        if uri.startswith(namespace) and _NCNAME.match(uri[len(namespace) :]):
+            return prefix, namespace, uri[len(namespace) :]
     match = re.search(r"[A-Za-z_][A-Za-z0-9_.-]*$", uri)
     if not match or match.start() == 0:
         raise ValueError(f"RDF/XML cannot write the property {uri!r} (no XML local name)")
-    return None, uri[:match.start()], uri[match.start():]
+    return None, uri[: match.start()], uri[match.start() :]
 
 
 # ------------------------------------------------------------------ RDF/XML
 
+
 def xml_header(namespaces) -> str:
     declared = dict(_ordered(namespaces))
     declared["rdf"] = RDF_NS
-    attributes = "".join(f"\n   xmlns:{prefix}={quoteattr(namespace)}"
-                         for prefix, namespace in sorted(declared.items()))
+    attributes = "".join(
+        f"\n   xmlns:{prefix}={quoteattr(namespace)}"
+        for prefix, namespace in sorted(declared.items())
+    )
     return f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{attributes}>\n'
 
 
@@ -143,6 +147,7 @@ def xml_document(graph: Graph) -> str:
 
 # ------------------------------------------------------------------ JSON-LD
 
+
 def jsonld_header(namespaces) -> str:
     context = dict(sorted(_ordered(namespaces)))
     return '{"@context": ' + json.dumps(context, ensure_ascii=False) + ',\n"@graph": [\n'
@@ -163,8 +168,8 @@ def jsonld_body(graph: Graph, namespaces, cache: dict | None = None) -> str:
             text = str(uri)
             found = text
             for prefix, namespace in prefixes:
-                if text.startswith(namespace) and _NCNAME.match(text[len(namespace):]):
-                    found = f"{prefix}:{text[len(namespace):]}"
+                if text.startswith(namespace) and _NCNAME.match(text[len(namespace) :]):
+                    found = f"{prefix}:{text[len(namespace) :]}"
                     break
             compact[uri] = found
         return found

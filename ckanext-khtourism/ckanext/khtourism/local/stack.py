@@ -223,8 +223,14 @@ def test(root: Path, pytest_args: list[str]) -> int:
         # Temporary folders of this checkout only: pytest's shared default
         # (/tmp/pytest-of-USER) is pruned by any other pytest session of the user.
         basetemp = var_dir / "pytest-tmp"
-        args = [sys.executable, "-m", "pytest", f"--ckan-ini={config}",
-                f"--basetemp={basetemp}", *pytest_args]
+        args = [
+            sys.executable,
+            "-m",
+            "pytest",
+            f"--ckan-ini={config}",
+            f"--basetemp={basetemp}",
+            *pytest_args,
+        ]
         return subprocess.call(args, cwd=root, env=env)
     finally:
         running.stop()

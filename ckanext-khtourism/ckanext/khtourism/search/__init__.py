@@ -17,6 +17,7 @@ to reach Solr when the PostgreSQL engine is on.
 
 ``install`` runs when this package is imported (``plugin.py`` imports it).
 """
+
 from __future__ import annotations
 
 import logging
@@ -132,8 +133,9 @@ def install() -> None:
         except ImportError:  # ckanext-harvest not installed: nothing to patch there
             continue
     _replace_everywhere(_original_make_connection, make_connection, "make_connection")
-    _replace_everywhere(_original_check_schema, check_solr_schema_version,
-                        "check_solr_schema_version")
+    _replace_everywhere(
+        _original_check_schema, check_solr_schema_version, "check_solr_schema_version"
+    )
     _replace_everywhere(_original_rebuild, rebuild, "rebuild")
 
 

@@ -14,6 +14,7 @@ unsupported function (never silently ignored):
   ``div(x,y)``, ``max(x,y)``, ``min(x,y)`` over the above;
 * in ``bf``, several functions separated by spaces, each optionally ``^weight``.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,10 +25,22 @@ from ckan.lib.search.common import SearchQueryError
 
 from . import parse
 
-_TOKEN = re.compile(r"\s*(?:(?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][\w.\-+/]*)"
-                    r"|(?P<punct>[(),]))")
-_FUNCTIONS = {"log": 1, "sqrt": 1, "abs": 1, "div": 2, "sum": -1, "product": -1,
-              "max": -1, "min": -1, "recip": 4, "ms": 2}
+_TOKEN = re.compile(
+    r"\s*(?:(?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_][\w.\-+/]*)"
+    r"|(?P<punct>[(),]))"
+)
+_FUNCTIONS = {
+    "log": 1,
+    "sqrt": 1,
+    "abs": 1,
+    "div": 2,
+    "sum": -1,
+    "product": -1,
+    "max": -1,
+    "min": -1,
+    "recip": 4,
+    "ms": 2,
+}
 SUPPORTED = "numbers, numeric fields, recip, ms, log, sqrt, abs, sum, product, div, max, min"
 
 
@@ -47,7 +60,8 @@ class _Parser:
             match = _TOKEN.match(source, position)
             if not match or match.end() == position:
                 raise SearchQueryError(
-                    f"{self.param}: cannot read {source[position:]!r} in {source!r}")
+                    f"{self.param}: cannot read {source[position:]!r} in {source!r}"
+                )
             kind = match.lastgroup or ""
             tokens.append((kind, match.group(kind)))
             position = match.end()
@@ -98,14 +112,16 @@ class _Parser:
     def function(self, name: str) -> str:
         if name not in _FUNCTIONS:
             raise SearchQueryError(
-                f"{self.param}: the function {name}() is not supported (supported: {SUPPORTED})")
+                f"{self.param}: the function {name}() is not supported (supported: {SUPPORTED})"
+            )
         if name == "ms":
             return self.milliseconds()
         arguments = self.arguments()
         arity = _FUNCTIONS[name]
         if (arity >= 0 and len(arguments) != arity) or (arity < 0 and not arguments):
-            raise SearchQueryError(f"{self.param}: {name}() takes "
-                                   f"{arity if arity >= 0 else 'one or more'} argument(s)")
+            raise SearchQueryError(
+                f"{self.param}: {name}() takes {arity if arity >= 0 else 'one or more'} argument(s)"
+            )
         if name == "log":
             return f"log(GREATEST({arguments[0]}, 1e-9))"
         if name == "sqrt":
@@ -168,8 +184,11 @@ def _split_weights(source: str) -> list[tuple[str, float]]:
             depth -= 1
         if character.isspace() and depth == 0:
             if current:
-                function, _, weight = current.partition("^") if current.count("^") == 1 and \
-                    current.rfind("^") > current.rfind(")") else (current, "", "")
+                function, _, weight = (
+                    current.partition("^")
+                    if current.count("^") == 1 and current.rfind("^") > current.rfind(")")
+                    else (current, "", "")
+                )
                 try:
                     items.append((function, float(weight) if weight else 1.0))
                 except ValueError as error:

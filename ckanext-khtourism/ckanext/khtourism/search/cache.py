@@ -19,6 +19,7 @@ visitor's permission labels: one visitor's private results are never served
 to another. Queries with ``NOW`` date math bind the current time and so are
 never reused (as in Solr, unless rounded, e.g. ``NOW/DAY``).
 """
+
 from __future__ import annotations
 
 import hashlib

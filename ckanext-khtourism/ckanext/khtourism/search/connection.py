@@ -10,6 +10,7 @@ Solr's flat ``facet_fields`` lists), so every caller keeps working unchanged.
 All SQL runs on ``model.Session``: index writes share the dataset's
 transaction; ``commit()`` commits it (as a Solr commit makes writes visible).
 """
+
 from __future__ import annotations
 
 import json
@@ -127,8 +128,9 @@ class PostgresConnection:
         _commit_if_asked(commit)
         return ""
 
-    def delete(self, id: Any = None, q: str | None = None, commit: bool = True,
-               **_kwargs: Any) -> str:
+    def delete(
+        self, id: Any = None, q: str | None = None, commit: bool = True, **_kwargs: Any
+    ) -> str:
         if id is None and q is None:
             raise ValueError('You must specify "id" or "q".')
         session = _session()
@@ -153,8 +155,9 @@ class PostgresConnection:
         return "OK"
 
     # ------------------------------------------------------------------ search
-    def search(self, q: str | None = None, search_handler: str | None = None,
-               **params: Any) -> pysolr.Results:
+    def search(
+        self, q: str | None = None, search_handler: str | None = None, **params: Any
+    ) -> pysolr.Results:
         plan = QueryPlan(q, params)
         decoded = plan.execute(_session())
         return pysolr.Results(decoded)
@@ -171,9 +174,16 @@ class QueryPlan:
             raise SearchQueryError(f"q.op must be AND or OR, got {q_op!r}")
         def_type = params.get("defType")
         query = q if q is not None else params.get("q")
-        predicates = [self.compiler.query(
-            query or "*:*", def_type=def_type, qf=params.get("qf"), mm=params.get("mm"),
-            q_op=q_op, default_field=params.get("df") or "text")]
+        predicates = [
+            self.compiler.query(
+                query or "*:*",
+                def_type=def_type,
+                qf=params.get("qf"),
+                mm=params.get("mm"),
+                q_op=q_op,
+                default_field=params.get("df") or "text",
+            )
+        ]
         # CKAN copies fq_list into fq (a list) and also passes fq_list on (Solr ignores
         # it): each distinct filter is applied once
         filters: dict[str, str] = {}
@@ -183,8 +193,9 @@ class QueryPlan:
         for value, name in filters.items():
             predicates.append(self.compiler.filter(value, name, q_op))
         full_text = any("d.tsv @@" in predicate for predicate in predicates)
-        self.spatial = spatial.plan(self.compiler.spatial, self.compiler.bind,
-                                    use_box_index=not full_text)
+        self.spatial = spatial.plan(
+            self.compiler.spatial, self.compiler.bind, use_box_index=not full_text
+        )
         predicates.extend(self.spatial.predicates)
         self.where = " AND ".join(f"({p})" for p in predicates if p and p != "TRUE") or "TRUE"
         self.rows = max(0, min(_int("rows", params.get("rows"), 10), MAX_ROWS))
@@ -195,8 +206,10 @@ class QueryPlan:
         self.facet_fields = self._facet_fields()
         self.facet_limit = _int("facet.limit", params.get("facet.limit"), 100)
         self.facet_mincount = _int("facet.mincount", params.get("facet.mincount"), 0)
-        self.facet_sort = str(params.get("facet.sort") or ("count" if self.facet_limit > 0
-                                                            or self.facet_limit < 0 else "index"))
+        self.facet_sort = str(
+            params.get("facet.sort")
+            or ("count" if self.facet_limit > 0 or self.facet_limit < 0 else "index")
+        )
         if self.facet_sort not in ("count", "index"):
             raise SearchQueryError(f"facet.sort must be count or index, got {self.facet_sort!r}")
 
@@ -220,10 +233,12 @@ class QueryPlan:
             parts.append(str(text.TEXT_ONLY_RANK))
         if self.compiler.exact_words:
             exact_query = " | ".join(
-                parse._lexeme(word) for word in dict.fromkeys(self.compiler.exact_words))
+                parse._lexeme(word) for word in dict.fromkeys(self.compiler.exact_words)
+            )
             parts.append(
                 f"{text.EXACT_BONUS} * ts_rank('{weights}', d.tsv_exact, "
-                f"to_tsquery('simple', {bind(exact_query)}), 1)")
+                f"to_tsquery('simple', {bind(exact_query)}), 1)"
+            )
         for term in self.compiler.similarity_terms:
             parts.append(f"word_similarity({term}, d.suggest)")
         # Solr's bf adds to the score, edismax's boost multiplies it
@@ -299,8 +314,9 @@ class QueryPlan:
             hit_columns.append(f"d.{self._facet_source(name)}->{key} AS f{number}")
         hit_columns.append(f"{self.spatial.distance_sql or 'NULL::float8'} AS distance")
         hit_columns.append(f"{self.spatial.overlap_sql or 'NULL::float8'} AS overlap")
-        needs_doc = any(f not in ("id", "name", "score", "distance_m", *STORED_DICTS)
-                        for f in self.fields)
+        needs_doc = any(
+            f not in ("id", "name", "score", "distance_m", *STORED_DICTS) for f in self.fields
+        )
         page_columns = ["d.id", "d.name", "p.score", "p.distance", "p.ord"]
         if needs_doc:
             page_columns.append("d.doc")
@@ -319,9 +335,13 @@ class QueryPlan:
                     f"ORDER BY {order}), '[]') AS counts "
                     f"FROM (SELECT v, count(*) AS n FROM hits h, "
                     f"jsonb_array_elements_text(h.f{number}) v GROUP BY v "
-                    f"HAVING count(*) >= {int(mincount)} ORDER BY {order} {limit}) c")
-            facets_sql = ("(SELECT jsonb_object_agg(field, counts) FROM ("
-                          + " UNION ALL ".join(parts) + ") f)")
+                    f"HAVING count(*) >= {int(mincount)} ORDER BY {order} {limit}) c"
+                )
+            facets_sql = (
+                "(SELECT jsonb_object_agg(field, counts) FROM ("
+                + " UNION ALL ".join(parts)
+                + ") f)"
+            )
         return f"""
         WITH hits AS MATERIALIZED (
             SELECT {", ".join(hit_columns)} FROM {index.TABLE} d WHERE {self.where}
@@ -348,9 +368,11 @@ class QueryPlan:
             return
         rows = session.execute(
             sa.text(f"SELECT d.doc_key, d.geometry FROM {index.TABLE} d WHERE {self.where}"),
-            self.compiler.params).fetchall()
-        keys = [key for key, geometry in rows
-                if spatial.intersects_all(geometry, self.spatial.polygons)]
+            self.compiler.params,
+        ).fetchall()
+        keys = [
+            key for key, geometry in rows if spatial.intersects_all(geometry, self.spatial.polygons)
+        ]
         self.where = f"({self.where}) AND d.doc_key = ANY({self.compiler.bind(keys)})"
 
     def execute(self, session: Any) -> dict[str, Any]:
@@ -371,10 +393,13 @@ class QueryPlan:
                 # workers only compete with each other on a small machine. (The settings
                 # are sent with the query, one round trip; they last until the end of
                 # the request's transaction and suit CKAN's other reads as well.)
-                row = session.execute(sa.text(
-                    f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off;"
-                    f" SET LOCAL max_parallel_workers_per_gather = 0; {sql}"),
-                    self.compiler.params).one()
+                row = session.execute(
+                    sa.text(
+                        f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off;"
+                        f" SET LOCAL max_parallel_workers_per_gather = 0; {sql}"
+                    ),
+                    self.compiler.params,
+                ).one()
         except sa.exc.DBAPIError as error:
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]
@@ -419,10 +444,19 @@ class QueryPlan:
                 flat.extend([value, count])
             facet_fields[name] = flat
         return {
-            "response": {"numFound": int(row.total), "docs": docs, "start": self.start,
-                         "maxScore": None if row.max_score is None else float(row.max_score)},
-            "facet_counts": {"facet_fields": facet_fields, "facet_queries": {},
-                             "facet_ranges": {}, "facet_intervals": {}, "facet_heatmaps": {}},
+            "response": {
+                "numFound": int(row.total),
+                "docs": docs,
+                "start": self.start,
+                "maxScore": None if row.max_score is None else float(row.max_score),
+            },
+            "facet_counts": {
+                "facet_fields": facet_fields,
+                "facet_queries": {},
+                "facet_ranges": {},
+                "facet_intervals": {},
+                "facet_heatmaps": {},
+            },
             "responseHeader": {"status": 0, "params": {}},
         }
 

@@ -1,4 +1,5 @@
 """The IPackageController hooks of the search room (``plugin.py`` delegates here)."""
+
 from __future__ import annotations
 
 from typing import Any

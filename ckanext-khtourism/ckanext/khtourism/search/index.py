@@ -18,6 +18,7 @@ Writes go through ``model.Session``: CKAN indexes synchronously inside the
 dataset's own transaction (``before_commit``), so the index row commits or
 rolls back together with the dataset.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,15 +44,39 @@ MAX_TERM_LENGTH = 256
 STORED_DICTS = ("validated_data_dict", "data_dict")
 
 _COLUMNS = (
-    "id", "site_id", "name", "entity_type", "dataset_type", "state", "capacity",
-    "permission_labels", "metadata_created", "metadata_modified", "title_sort", "doc",
-    "terms", "facet_terms", "text_fields", "validated_data_dict", "data_dict", "suggest",
-    "min_x", "min_y", "max_x", "max_y", "centroid_lon", "centroid_lat", "geometry",
+    "id",
+    "site_id",
+    "name",
+    "entity_type",
+    "dataset_type",
+    "state",
+    "capacity",
+    "permission_labels",
+    "metadata_created",
+    "metadata_modified",
+    "title_sort",
+    "doc",
+    "terms",
+    "facet_terms",
+    "text_fields",
+    "validated_data_dict",
+    "data_dict",
+    "suggest",
+    "min_x",
+    "min_y",
+    "max_x",
+    "max_y",
+    "centroid_lon",
+    "centroid_lat",
+    "geometry",
 )
 
-_ROW_SQL = f"""({", ".join(
-    f"CAST(:{c} AS jsonb)" if c in ("doc", "terms", "facet_terms", "text_fields") else f":{c}"
-    for c in _COLUMNS)},
+_ROW_SQL = f"""({
+    ", ".join(
+        f"CAST(:{c} AS jsonb)" if c in ("doc", "terms", "facet_terms", "text_fields") else f":{c}"
+        for c in _COLUMNS
+    )
+},
     {text.vector_sql("f")}, {text.exact_vector_sql("e")}, {text.rank_vector_sql("f")}, now())"""
 _UPSERT_HEAD = f"""INSERT INTO {TABLE} ({", ".join(_COLUMNS)}, tsv, tsv_exact, tsv_rank, indexed_at)
     VALUES """
@@ -103,7 +128,8 @@ def _term_values(value: Any) -> list[str]:
         except ValueError:
             decoded = None
         if isinstance(decoded, list) and all(
-                isinstance(item, (str, int, float)) for item in decoded):
+            isinstance(item, (str, int, float)) for item in decoded
+        ):
             return _term_values(decoded)
     if string == "" or len(string) > MAX_TERM_LENGTH:
         return []
@@ -156,8 +182,9 @@ def row_for(document: dict[str, Any]) -> dict[str, Any]:
         "text_fields": json.dumps(text_fields),
         "validated_data_dict": document.get("validated_data_dict"),
         "data_dict": document.get("data_dict"),
-        "suggest": text.fold(" ".join(
-            text.flatten([doc.get("name"), doc.get("title"), doc.get("title_en")]))),
+        "suggest": text.fold(
+            " ".join(text.flatten([doc.get("name"), doc.get("title"), doc.get("title_en")]))
+        ),
         "min_x": extent.min_x if extent else None,
         "min_y": extent.min_y if extent else None,
         "max_x": extent.max_x if extent else None,
@@ -197,7 +224,7 @@ def write_rows(session: Any, rows: list[dict[str, Any]]) -> int:
     if len(rows) == 1:
         session.execute(UPSERT_SQL, rows[0])
     for start in range(0, len(rows) if len(rows) > 1 else 0, UPSERT_CHUNK):
-        chunk = rows[start:start + UPSERT_CHUNK]
+        chunk = rows[start : start + UPSERT_CHUNK]
         params = {f"{key}_{n}": value for n, row in enumerate(chunk) for key, value in row.items()}
         session.execute(_multi_row_upsert(len(chunk)), params)
     return len(rows)
@@ -214,5 +241,6 @@ def delete_ids(session: Any, ids: list[str]) -> int:
     if not ids:
         return 0
     result = session.execute(
-        sa.text(f"DELETE FROM {TABLE} WHERE id = ANY(:ids) OR name = ANY(:ids)"), {"ids": ids})
+        sa.text(f"DELETE FROM {TABLE} WHERE id = ANY(:ids) OR name = ANY(:ids)"), {"ids": ids}
+    )
     return result.rowcount or 0

@@ -17,6 +17,7 @@ Field semantics follow CKAN's Solr schema:
 * ``metadata_modified`` / ``metadata_created`` and ``*_date`` fields are
   dates, with Solr date math (``NOW-1DAY``, ``NOW/DAY``, ``[X TO NOW]``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,7 +54,10 @@ COLUMN_FIELDS = {
     "dataset_type": "d.dataset_type",
     "entity_type": "d.entity_type",
 }
-DATE_COLUMNS = {"metadata_modified": "d.metadata_modified", "metadata_created": "d.metadata_created"}
+DATE_COLUMNS = {
+    "metadata_modified": "d.metadata_modified",
+    "metadata_created": "d.metadata_created",
+}
 # Fields Solr tokenizes (type text/textgen in CKAN's schema).
 TEXT_FIELDS = {"title", "notes", "urls", "res_name", "res_description", "author", "maintainer"}
 TEXT_PREFIXES = ("extras_", "res_extras_")
@@ -78,10 +82,22 @@ LABELS = "(d.permission_labels || ARRAY[]::text[])"
 DEFAULT_MM = "2<-1 5<80%"
 
 _UNITS = {
-    "YEAR": "years", "YEARS": "years", "MONTH": "months", "MONTHS": "months",
-    "DAY": "days", "DAYS": "days", "DATE": "days", "HOUR": "hours", "HOURS": "hours",
-    "MINUTE": "minutes", "MINUTES": "minutes", "SECOND": "seconds", "SECONDS": "seconds",
-    "MILLI": "microseconds", "MILLIS": "microseconds", "MILLISECOND": "microseconds",
+    "YEAR": "years",
+    "YEARS": "years",
+    "MONTH": "months",
+    "MONTHS": "months",
+    "DAY": "days",
+    "DAYS": "days",
+    "DATE": "days",
+    "HOUR": "hours",
+    "HOURS": "hours",
+    "MINUTE": "minutes",
+    "MINUTES": "minutes",
+    "SECOND": "seconds",
+    "SECONDS": "seconds",
+    "MILLI": "microseconds",
+    "MILLIS": "microseconds",
+    "MILLISECOND": "microseconds",
     "MILLISECONDS": "microseconds",
 }
 _MATH_STEP = re.compile(r"([+-])(\d+)([A-Z]+)|/([A-Z]+)")
@@ -105,7 +121,7 @@ def parse_date_math(value: str, now: dt.datetime | None = None) -> dt.datetime:
         # the anchor ends where date math starts: after the Z, or at the first '/' or unit step
         split = raw.find("Z")
         if split >= 0:
-            anchor_text, math = raw[: split + 1], raw[split + 1:].upper()
+            anchor_text, math = raw[: split + 1], raw[split + 1 :].upper()
         else:
             anchor_text, math = raw, ""
         try:
@@ -186,8 +202,9 @@ class Compiler:
     # ---------------------------------------------------------------- entry points
     def parse(self, query: str, param: str) -> tree.Item:
         if "&&" in query or "||" in query:
-            raise SearchQueryError(f"Unsupported operator in {param} {query!r}: use AND / OR "
-                                   "instead of && / ||")
+            raise SearchQueryError(
+                f"Unsupported operator in {param} {query!r}: use AND / OR instead of && / ||"
+            )
         try:
             with _PARSER_LOCK:  # luqum's PLY parser keeps its state on one shared object
                 return lucene_parser.parse(query)
@@ -269,7 +286,9 @@ class Compiler:
         if needed <= 1:
             return self.any_of(clauses)
         if len(clauses) <= 6:
-            return self.any_of([self.all_of(list(combo)) for combo in combinations(clauses, needed)])
+            return self.any_of(
+                [self.all_of(list(combo)) for combo in combinations(clauses, needed)]
+            )
         counted = " + ".join(f"(({c.as_predicate()}))::int" for c in clauses)
         prefilter = self.any_of(clauses).as_predicate()
         return Sql(predicate=f"(({prefilter}) AND ({counted}) >= {int(needed)})")
@@ -379,10 +398,17 @@ class Compiler:
                 return self.range(name, bound, "*", node.include, True)
             return self.range(name, "*", bound, True, node.include)
         if isinstance(node, tree.Range):
-            return self.range(name, _term_value(node.low), _term_value(node.high),
-                              node.include_low, node.include_high)
+            return self.range(
+                name,
+                _term_value(node.low),
+                _term_value(node.high),
+                node.include_low,
+                node.include_high,
+            )
         if isinstance(node, tree.SearchField):
-            raise SearchQueryError(f"Nested field in {name}: {str(node).strip()!r} is not supported")
+            raise SearchQueryError(
+                f"Nested field in {name}: {str(node).strip()!r} is not supported"
+            )
         if isinstance(node, tree.Phrase):
             return self.term(name, _phrase_value(node), phrase=True, rank=rank)
         if isinstance(node, tree.Word):
@@ -397,8 +423,12 @@ class Compiler:
             self.spatial.append((name, value))
             return TRUE
         if name == QF_FIELD:
-            return self.any_of([self.qf_term(qf_name, value, phrase=phrase, rank=rank)
-                                for qf_name, _boost in self.qf_fields])
+            return self.any_of(
+                [
+                    self.qf_term(qf_name, value, phrase=phrase, rank=rank)
+                    for qf_name, _boost in self.qf_fields
+                ]
+            )
         if name in ("text", "_text_") or name in ("", None):
             return self.full_text(value, phrase=phrase, wildcard=wildcard, rank=rank)
         if name in NGRAM_FIELDS:
@@ -426,8 +456,10 @@ class Compiler:
             matched = self.full_text(value, phrase=phrase, wildcard=False, rank=rank)
             if not matched.tsquery:
                 return matched
-            return Sql(predicate=f"(d.tsv @@ ({matched.tsquery}) AND "
-                                 f"ts_filter(d.tsv, '{{{weight.lower()}}}') @@ ({matched.tsquery}))")
+            return Sql(
+                predicate=f"(d.tsv @@ ({matched.tsquery}) AND "
+                f"ts_filter(d.tsv, '{{{weight.lower()}}}') @@ ({matched.tsquery}))"
+            )
         return self.term(name, value, phrase=phrase, rank=rank)
 
     # full text over the weighted vector
@@ -439,7 +471,8 @@ class Compiler:
             stem = folded.rstrip("*")
             if "*" in stem or "?" in stem or not stem:
                 raise SearchQueryError(
-                    f"Only trailing wildcards are supported in text search: {value!r}")
+                    f"Only trailing wildcards are supported in text search: {value!r}"
+                )
             words = text.words(stem)
             if not words:
                 return FALSE
@@ -459,15 +492,13 @@ class Compiler:
             self.exact_words.extend(text.words(text.exact(value.rstrip("*"))))
         return Sql(tsquery=tsquery)
 
-    def text_field(self, name: str, value: str, *, phrase: bool, wildcard: bool,
-                   rank: bool) -> Sql:
+    def text_field(self, name: str, value: str, *, phrase: bool, wildcard: bool, rank: bool) -> Sql:
         folded = text.fold(value)
         words = text.words(folded.replace("*", " ").replace("?", " "))
         if not words:
             return TRUE if not wildcard else self.exists(name)
         if wildcard and not folded.rstrip("*").replace("*", "") == folded.rstrip("*"):
-            raise SearchQueryError(
-                f"Only trailing wildcards are supported in {name}: {value!r}")
+            raise SearchQueryError(f"Only trailing wildcards are supported in {name}: {value!r}")
         source = f"(d.text_fields->>{self.bind(name)})"
         if wildcard:
             pattern = r"\m" + r"\W+".join(re.escape(w) for w in words)
@@ -477,8 +508,10 @@ class Compiler:
             # words of the field, folded and stemmed like the full text (title:hotels
             # finds "hotel", as Solr's text fields do)
             prefilter = self.full_text(" ".join(words), phrase=phrase, wildcard=False, rank=rank)
-            field_vector = (f"(to_tsvector('simple', coalesce({source}, '')) || "
-                            f"to_tsvector('english', coalesce({source}, '')))")
+            field_vector = (
+                f"(to_tsvector('simple', coalesce({source}, '')) || "
+                f"to_tsvector('english', coalesce({source}, '')))"
+            )
             predicate = f"{field_vector} @@ ({prefilter.tsquery})"
         # the full-text index narrows the candidates first
         return Sql(predicate=f"(({prefilter.as_predicate()}) AND {predicate})")
@@ -495,19 +528,24 @@ class Compiler:
     # exact string fields
     def string_field(self, name: str, value: str, *, wildcard: bool) -> Sql:
         if name == "permission_labels" and not wildcard:
-            return Sql(predicate=f"{LABELS} @> ARRAY[{self.bind(value)}]::text[]",
-                       equality=("d.permission_labels", value))
+            return Sql(
+                predicate=f"{LABELS} @> ARRAY[{self.bind(value)}]::text[]",
+                equality=("d.permission_labels", value),
+            )
         column = COLUMN_FIELDS.get(name)
         if wildcard:
             if value == "*":
                 return self.exists(name)
             if "?" in value.rstrip("*") or "*" in value.rstrip("*"):
                 raise SearchQueryError(
-                    f"Only trailing wildcards are supported in {name}: {value!r}")
+                    f"Only trailing wildcards are supported in {name}: {value!r}"
+                )
             like = self.bind(_like_escape(value.rstrip("*")) + "%")
             if column:
                 return Sql(predicate=f"{column} LIKE {like}")
-            return Sql(predicate=f"EXISTS (SELECT 1 FROM {self.values(name)} v WHERE v LIKE {like})")
+            return Sql(
+                predicate=f"EXISTS (SELECT 1 FROM {self.values(name)} v WHERE v LIKE {like})"
+            )
         if column:
             return Sql(predicate=f"{column} = {self.bind(value)}", equality=(column, value))
         if value.lower() in ("true", "false"):
@@ -544,13 +582,20 @@ class Compiler:
             return self.date_range(name, low, high, include_low, include_high)
         numbers = [b for b in (low, high) if b != "*"]
         if all(_is_number(b) for b in numbers):
-            return self.compare(name, low, high, include_low, include_high,
-                                cast="khtourism_search_try_num({})",
-                                convert=float)
+            return self.compare(
+                name,
+                low,
+                high,
+                include_low,
+                include_high,
+                cast="khtourism_search_try_num({})",
+                convert=float,
+            )
         return self.compare(name, low, high, include_low, include_high, cast="{}", convert=str)
 
-    def date_range(self, name: str, low: str, high: str, include_low: bool,
-                   include_high: bool) -> Sql:
+    def date_range(
+        self, name: str, low: str, high: str, include_low: bool, include_high: bool
+    ) -> Sql:
         low_value = None if low == "*" else parse_date_math(low, self.now)
         high_value = None if high == "*" else parse_date_math(high, self.now)
         column = DATE_COLUMNS.get(name)
@@ -565,8 +610,17 @@ class Compiler:
             return Sql(predicate=f"({condition})")
         return Sql(predicate=f"EXISTS (SELECT 1 FROM {self.values(name)} v WHERE {condition})")
 
-    def compare(self, name: str, low: str, high: str, include_low: bool, include_high: bool,
-                *, cast: str, convert: Any) -> Sql:
+    def compare(
+        self,
+        name: str,
+        low: str,
+        high: str,
+        include_low: bool,
+        include_high: bool,
+        *,
+        cast: str,
+        convert: Any,
+    ) -> Sql:
         column = COLUMN_FIELDS.get(name)
         target = cast.format(column if column else "v")
         conditions = []
@@ -574,7 +628,8 @@ class Compiler:
             conditions.append(f"{target} {'>=' if include_low else '>'} {self.bind(convert(low))}")
         if high != "*":
             conditions.append(
-                f"{target} {'<=' if include_high else '<'} {self.bind(convert(high))}")
+                f"{target} {'<=' if include_high else '<'} {self.bind(convert(high))}"
+            )
         condition = " AND ".join(conditions)
         if column:
             return Sql(predicate=f"({condition})")
@@ -614,8 +669,9 @@ def rank_weights_for(qf_fields: list[tuple[str, float]]) -> str:
     # ``text`` holds every field: its boost is the floor of every class
     boosts = {letter: max(value, text_boost) for letter, value in boosts.items()}
     top = max(boosts.values()) or 1.0
-    return "{" + ", ".join(f"{max(boosts[letter], 0.01 * top) / top:.4g}"
-                           for letter in "DCBA") + "}"
+    return (
+        "{" + ", ".join(f"{max(boosts[letter], 0.01 * top) / top:.4g}" for letter in "DCBA") + "}"
+    )
 
 
 def minimum_should_match(spec: str, optional: int) -> int:

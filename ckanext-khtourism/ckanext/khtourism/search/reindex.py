@@ -18,6 +18,7 @@ differences:
   CKAN's ``package_show`` + ``update_dict`` — which, with ``force``, skips
   and reports the failing ones.
 """
+
 from __future__ import annotations
 
 import logging
@@ -87,11 +88,13 @@ def rebuild(
         builders = _RowBuilders(package_index)
     try:
         if package_ids is None and not only_missing and clear:
-            model.Session.execute(sa.text(f"DELETE FROM {index.TABLE} WHERE site_id = :site"),
-                                  {"site": config.get("ckan.site_id")})
+            model.Session.execute(
+                sa.text(f"DELETE FROM {index.TABLE} WHERE site_id = :site"),
+                {"site": config.get("ckan.site_id")},
+            )
         failures: list[str] = []
         progress = _Progress(len(ids), quiet)
-        chunks = [ids[start:start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
+        chunks = [ids[start : start + BATCH_SIZE] for start in range(0, len(ids), BATCH_SIZE)]
         for chunk, rows in _built_rows(chunks, package_index, builders, force):
             if rows is None or not _write(chunk, rows, force):
                 failures.extend(_index_one_by_one(chunk, package_index, force))
@@ -106,15 +109,17 @@ def rebuild(
         # current visibility map (index-only spatial scans); VACUUM needs its own
         # connection outside any transaction, and skips the table if it is locked
         with model.meta.engine.connect().execution_options(
-                isolation_level="AUTOCOMMIT") as connection:
+            isolation_level="AUTOCOMMIT"
+        ) as connection:
             connection.execute(sa.text(f"VACUUM (ANALYZE, SKIP_LOCKED) {index.TABLE}"))
     if failures:
         # on the terminal even with --quiet: the datasets --force skipped
         message = f"Datasets not indexed ({len(failures)}): {', '.join(failures)}"
         log.error(message)
         click.echo(message, err=True)
-    log.info("Finished rebuilding search index (%d datasets, %d failures).",
-             len(ids), len(failures))
+    log.info(
+        "Finished rebuilding search index (%d datasets, %d failures).", len(ids), len(failures)
+    )
 
 
 class _Collector:
@@ -168,8 +173,9 @@ class _DatasetError(Exception):
     """Building the document of dataset ``args[0]`` failed (the cause says why)."""
 
 
-def _built_rows(chunks: list[list[str]], package_index: Any, builders: _RowBuilders | None,
-                force: bool) -> Iterator[tuple[list[str], list[dict[str, Any]] | None]]:
+def _built_rows(
+    chunks: list[list[str]], package_index: Any, builders: _RowBuilders | None, force: bool
+) -> Iterator[tuple[list[str], list[dict[str, Any]] | None]]:
     """``(chunk, rows)`` per chunk, rows None for the chunks to index one dataset at a time."""
     if builders is not None:
         yield from builders.rows(chunks)
@@ -191,8 +197,11 @@ def _built_rows(chunks: list[list[str]], package_index: Any, builders: _RowBuild
                 log.error("Error while indexing %s: %r", where, cause)
                 model.Session.rollback()
                 raise cause from None
-            log.warning("Error while indexing %s (%r): indexing the batch one dataset at a time",
-                        where, cause)
+            log.warning(
+                "Error while indexing %s (%r): indexing the batch one dataset at a time",
+                where,
+                cause,
+            )
             savepoint.rollback()
             rows = None
         else:
@@ -212,8 +221,9 @@ def _write(ids: list[str], rows: list[dict[str, Any]], force: bool) -> bool:
             log.error("Error while indexing datasets %s: %s", ", ".join(ids), reason)
             model.Session.rollback()
             raise SearchIndexError(f"PostgreSQL search index write failed: {reason}") from error
-        log.warning("Writing a batch of %d datasets failed (%r): indexing them one by one",
-                    len(ids), error)
+        log.warning(
+            "Writing a batch of %d datasets failed (%r): indexing them one by one", len(ids), error
+        )
         savepoint.rollback()
         return False
     if savepoint is not None:
@@ -236,8 +246,7 @@ class _RowBuilders:
         global _builder_index
         _builder_index = package_index
         model.meta.engine.dispose()  # nothing of this process's pool reaches the children
-        self.pool = multiprocessing.get_context("fork").Pool(
-            _workers(), initializer=_builder_start)
+        self.pool = multiprocessing.get_context("fork").Pool(_workers(), initializer=_builder_start)
 
     @staticmethod
     def wanted() -> bool:
@@ -310,8 +319,9 @@ class _Progress:
         self.bar = None
         self.every = max(1, total // 100)
         if not quiet and sys.stdout.isatty():
-            self.bar = click.progressbar(length=total, label="Indexing datasets",
-                                         show_pos=True, show_eta=True)
+            self.bar = click.progressbar(
+                length=total, label="Indexing datasets", show_pos=True, show_eta=True
+            )
             self.bar.__enter__()
         elif not quiet:
             click.echo(f"Indexing datasets: 0/{total}")

@@ -20,6 +20,7 @@ CKAN drops ``ext_*`` parameters before querying the search engine, so
 :func:`before_dataset_search` turns them into pseudo-field filters
 (``khtourism_bbox:"…"``) in ``fq_list`` that :mod:`.parse` routes back here.
 """
+
 from __future__ import annotations
 
 import json
@@ -103,7 +104,9 @@ def parse_radius(lat: Any, lon: Any, radius: Any) -> tuple[float, float, float]:
     _check_lon_lat("ext_lat/ext_lon", lon_v, lat_v)
     radius_v = _number("ext_radius", radius)
     if not 0 < radius_v <= MAX_RADIUS_M:
-        raise SearchQueryError(f"ext_radius: {radius!r} must be between 0 and {MAX_RADIUS_M} metres")
+        raise SearchQueryError(
+            f"ext_radius: {radius!r} must be between 0 and {MAX_RADIUS_M} metres"
+        )
     return lat_v, lon_v, radius_v
 
 
@@ -120,11 +123,13 @@ def parse_polygon(raw: str) -> BaseGeometry:
     except Exception as error:  # noqa: BLE001 - any parse failure is the user's input
         raise SearchQueryError(f"ext_polygon: not a GeoJSON or WKT polygon: {error}") from error
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-        raise SearchQueryError(f"ext_polygon: expected a Polygon or MultiPolygon, got "
-                               f"{geometry.geom_type}")
+        raise SearchQueryError(
+            f"ext_polygon: expected a Polygon or MultiPolygon, got {geometry.geom_type}"
+        )
     if geometry.is_empty or not geometry.is_valid:
-        raise SearchQueryError("ext_polygon: the polygon is empty or invalid "
-                               f"({shapely.is_valid_reason(geometry)})")
+        raise SearchQueryError(
+            f"ext_polygon: the polygon is empty or invalid ({shapely.is_valid_reason(geometry)})"
+        )
     min_x, min_y, max_x, max_y = geometry.bounds
     _check_lon_lat("ext_polygon", min_x, min_y)
     _check_lon_lat("ext_polygon", max_x, max_y)
@@ -138,12 +143,16 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
     if extras.get("ext_bbox"):
         bbox = parse_bbox(extras["ext_bbox"])
         filters.append('khtourism_bbox:"{}"'.format(",".join(repr(v) for v in bbox)))
-    radius_keys = [k for k in ("ext_lat", "ext_lon", "ext_radius") if extras.get(k) not in (None, "")]
+    radius_keys = [
+        k for k in ("ext_lat", "ext_lon", "ext_radius") if extras.get(k) not in (None, "")
+    ]
     if radius_keys:
         if len(radius_keys) != 3:
             missing = {"ext_lat", "ext_lon", "ext_radius"} - set(radius_keys)
-            raise SearchQueryError("radius search needs ext_lat, ext_lon and ext_radius; missing: "
-                                   + ", ".join(sorted(missing)))
+            raise SearchQueryError(
+                "radius search needs ext_lat, ext_lon and ext_radius; missing: "
+                + ", ".join(sorted(missing))
+            )
         lat, lon, radius = parse_radius(extras["ext_lat"], extras["ext_lon"], extras["ext_radius"])
         filters.append(f'khtourism_radius:"{lat!r},{lon!r},{radius!r}"')
     if extras.get("ext_polygon"):
@@ -155,8 +164,9 @@ def before_dataset_search(search_params: dict[str, Any]) -> dict[str, Any]:
         search_params["fq_list"] = fq_list
         if search_params.get("sort") in (None, "", "rank"):
             # ckanext-spatial's ordering: by overlap, or here also by distance
-            search_params["sort"] = ("khtourism_distance asc" if radius_keys
-                                     else "khtourism_overlap desc")
+            search_params["sort"] = (
+                "khtourism_distance asc" if radius_keys else "khtourism_overlap desc"
+            )
     return search_params
 
 
@@ -171,15 +181,20 @@ class SpatialPlan:
     polygons: list[BaseGeometry] | None = None
 
 
-def _box_overlaps(bind: Any, min_x: float, min_y: float, max_x: float, max_y: float,
-                  use_index: bool) -> str:
+def _box_overlaps(
+    bind: Any, min_x: float, min_y: float, max_x: float, max_y: float, use_index: bool
+) -> str:
     """The dataset's extent overlaps the box: through the GiST box index, or as plain
     column comparisons when another index (full text) should choose the candidates."""
     if use_index:
-        return ("d.min_x IS NOT NULL AND box(point(d.min_x, d.min_y), point(d.max_x, d.max_y))"
-                f" && box(point({bind(min_x)}, {bind(min_y)}), point({bind(max_x)}, {bind(max_y)}))")
-    return (f"d.min_x <= {bind(max_x)} AND d.max_x >= {bind(min_x)}"
-            f" AND d.min_y <= {bind(max_y)} AND d.max_y >= {bind(min_y)}")
+        return (
+            "d.min_x IS NOT NULL AND box(point(d.min_x, d.min_y), point(d.max_x, d.max_y))"
+            f" && box(point({bind(min_x)}, {bind(min_y)}), point({bind(max_x)}, {bind(max_y)}))"
+        )
+    return (
+        f"d.min_x <= {bind(max_x)} AND d.max_x >= {bind(min_x)}"
+        f" AND d.min_y <= {bind(max_y)} AND d.max_y >= {bind(min_y)}"
+    )
 
 
 def plan(filters: list[tuple[str, str]], bind: Any, use_box_index: bool = True) -> SpatialPlan:
@@ -194,13 +209,14 @@ def plan(filters: list[tuple[str, str]], bind: Any, use_box_index: bool = True) 
     for name, value in filters:
         if name == "khtourism_bbox":
             min_x, min_y, max_x, max_y = parse_bbox(value)
-            result.predicates.append(_box_overlaps(bind, min_x, min_y, max_x, max_y,
-                                                   use_box_index))
+            result.predicates.append(_box_overlaps(bind, min_x, min_y, max_x, max_y, use_box_index))
             area = f"GREATEST(({bind(max_x)} - {bind(min_x)}) * ({bind(max_y)} - {bind(min_y)}), 0)"
-            inter = (f"GREATEST(LEAST(d.max_x, {bind(max_x)}) - GREATEST(d.min_x, {bind(min_x)}), 0)"
-                     f" * GREATEST(LEAST(d.max_y, {bind(max_y)}) - GREATEST(d.min_y, {bind(min_y)}), 0)")
+            inter = (
+                f"GREATEST(LEAST(d.max_x, {bind(max_x)}) - GREATEST(d.min_x, {bind(min_x)}), 0)"
+                f" * GREATEST(LEAST(d.max_y, {bind(max_y)}) - GREATEST(d.min_y, {bind(min_y)}), 0)"
+            )
             own = "((d.max_x - d.min_x) * (d.max_y - d.min_y))"
-            result.overlap_sql = (f"coalesce(({inter}) / NULLIF({own} + {area} - ({inter}), 0), 0)")
+            result.overlap_sql = f"coalesce(({inter}) / NULLIF({own} + {area} - ({inter}), 0), 0)"
         elif name == "khtourism_radius":
             try:
                 lat_s, lon_s, radius_s = value.split(",")
@@ -219,8 +235,9 @@ def plan(filters: list[tuple[str, str]], bind: Any, use_box_index: bool = True) 
                 f" + cos(radians({lat_p})) * cos(radians({near_lat}))"
                 f" * power(sin(radians({near_lon} - {lon_p}) / 2), 2))))"
             )
-            box_sql = _box_overlaps(bind, lon - dlon, lat - dlat, lon + dlon, lat + dlat,
-                                    use_box_index)
+            box_sql = _box_overlaps(
+                bind, lon - dlon, lat - dlat, lon + dlon, lat + dlat, use_box_index
+            )
             result.predicates.append(f"{box_sql} AND {distance} <= {bind(radius)}")
             result.distance_sql = distance
         elif name == "khtourism_polygon":
@@ -229,8 +246,7 @@ def plan(filters: list[tuple[str, str]], bind: Any, use_box_index: bool = True) 
             except Exception as error:  # noqa: BLE001
                 raise SearchQueryError(f"Invalid polygon filter: {error}") from error
             min_x, min_y, max_x, max_y = polygon.bounds
-            result.predicates.append(_box_overlaps(bind, min_x, min_y, max_x, max_y,
-                                                   use_box_index))
+            result.predicates.append(_box_overlaps(bind, min_x, min_y, max_x, max_y, use_box_index))
             result.polygons.append(polygon)
     return result
 

@@ -13,6 +13,7 @@ Weights follow CKAN's default ``qf`` (``name^4 title^4 tags^2 groups^2
 text``): name and title are ``A``, tags and groups ``B``, organization and
 the English title ``C``, the rest ``D``.
 """
+
 from __future__ import annotations
 
 import re
@@ -62,11 +63,33 @@ WEIGHT_B = ("tags", "groups")
 WEIGHT_C = ("organization", "title_en", "title_ngram")
 # Fields that never feed the full-text vectors.
 NOT_TEXT = {
-    "id", "site_id", "index_id", "entity_type", "dataset_type", "state", "capacity",
-    "permission_labels", "validated_data_dict", "data_dict", "metadata_created",
-    "metadata_modified", "indexed_ts", "owner_org", "creator_user_id", "type",
-    "private", "title_string", "license_url", "num_resources", "num_tags",
-    "isopen", "res_url", "url", "spatial", "area", "res_type",
+    "id",
+    "site_id",
+    "index_id",
+    "entity_type",
+    "dataset_type",
+    "state",
+    "capacity",
+    "permission_labels",
+    "validated_data_dict",
+    "data_dict",
+    "metadata_created",
+    "metadata_modified",
+    "indexed_ts",
+    "owner_org",
+    "creator_user_id",
+    "type",
+    "private",
+    "title_string",
+    "license_url",
+    "num_resources",
+    "num_tags",
+    "isopen",
+    "res_url",
+    "url",
+    "spatial",
+    "area",
+    "res_type",
 }
 
 
@@ -85,9 +108,12 @@ def weighted_text(doc: dict[str, Any]) -> dict[str, str]:
             target = "B"
         elif key in WEIGHT_C:
             target = "C"
-        elif key == "text" or key.startswith(("extras_", "res_", "vocab_")) or key in (
-            "notes", "notes_en", "author", "maintainer", "urls"
-        ) or isinstance(value, (str, list)):
+        elif (
+            key == "text"
+            or key.startswith(("extras_", "res_", "vocab_"))
+            or key in ("notes", "notes_en", "author", "maintainer", "urls")
+            or isinstance(value, (str, list))
+        ):
             target = "D"
         else:
             continue

@@ -9,6 +9,7 @@ Revision ID: khts_0001_search_index
 Revises:
 Create Date: 2026-11-26
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -61,8 +62,15 @@ def upgrade() -> None:
     # documents, stored dicts and the big full-text vector (answered by its GIN
     # index) go to TOAST.
     op.execute("ALTER TABLE khtourism_search_doc SET (toast_tuple_target = 512)")
-    for column in ("doc", "terms", "text_fields", "validated_data_dict", "data_dict", "tsv",
-                   "geometry"):
+    for column in (
+        "doc",
+        "terms",
+        "text_fields",
+        "validated_data_dict",
+        "data_dict",
+        "tsv",
+        "geometry",
+    ):
         op.execute(f"ALTER TABLE khtourism_search_doc ALTER COLUMN {column} SET STORAGE EXTERNAL")
     op.execute("ALTER TABLE khtourism_search_doc ALTER COLUMN facet_terms SET STORAGE MAIN")
     op.execute("ALTER TABLE khtourism_search_doc ALTER COLUMN tsv_rank SET STORAGE MAIN")

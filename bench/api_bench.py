@@ -100,6 +100,8 @@ def main() -> None:
             # windows as in the default configuration and limits no client reaches
             extra={
                 "ckanext.khtourism.api.rate_limit.anonymous": "10000000/minute;100000000/hour",
+                # the generator's one full rebuild uses both cores
+                "ckanext.khtourism.search.rebuild_workers": "2",
                 **(
                     {"ckanext.khtourism.search.cache_ttl": str(args.search_cache_ttl)}
                     if args.search_cache_ttl is not None

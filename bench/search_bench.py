@@ -62,7 +62,7 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def start_services(var_dir: Path):
+def start_services(var_dir: Path, rebuild_workers: int = 1):
     from ckanext.khtourism.local import config_file, services, stack
 
     running = services.start(var_dir, database="ckan_bench", redis_db=2)
@@ -77,6 +77,7 @@ def start_services(var_dir: Path):
         redis_url=running.redis_url,
         port=5000,
         log_level="WARNING",
+        extra={"ckanext.khtourism.search.rebuild_workers": str(rebuild_workers)},
     )
     stack.prepare_database(config)
     return running, config, stack
@@ -339,6 +340,12 @@ def main() -> None:
         help="query the index as it is (after a previous run)",
     )
     parser.add_argument(
+        "--rebuild-workers",
+        type=int,
+        default=1,
+        help="ckanext.khtourism.search.rebuild_workers for the rebuild",
+    )
+    parser.add_argument(
         "--cache-ttl",
         type=int,
         default=None,
@@ -353,7 +360,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     var_dir = ROOT / "var" / "bench"
-    running, config, stack = start_services(var_dir)
+    running, config, stack = start_services(var_dir, args.rebuild_workers)
     try:
         os.environ["CKAN_INI"] = str(config)
         datasets = load_records(config, args.datasets)

@@ -31,12 +31,15 @@ def client(
     latencies: list[float],
     statuses: Counter,
     lock: threading.Lock,
+    offset: int = 0,
 ) -> None:
     connection = http.client.HTTPConnection(host, port, timeout=30)
     mine: list[float] = []
     codes: Counter = Counter()
     for index in range(count):
-        path = paths[index % len(paths)]
+        # each client starts at its own place in the list: with many paths, concurrent
+        # clients do not ask for the same URL at the same moment
+        path = paths[(offset + index) % len(paths)]
         started = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -64,9 +67,11 @@ def run(
     lock = threading.Lock()
     threads = [
         threading.Thread(
-            target=client, args=(host, port, paths, requests, headers, latencies, statuses, lock)
+            target=client,
+            args=(host, port, paths, requests, headers, latencies, statuses, lock),
+            kwargs={"offset": number * (len(paths) // clients)},
         )
-        for _ in range(clients)
+        for number in range(clients)
     ]
     started = time.perf_counter()
     for thread in threads:
@@ -75,7 +80,7 @@ def run(
         thread.join()
     elapsed = time.perf_counter() - started
     return {
-        "paths": paths,
+        "paths": paths if len(paths) <= 4 else paths[:2] + [f"... {len(paths)} paths in all"],
         "clients": clients,
         "requests": len(latencies),
         "seconds": round(elapsed, 2),

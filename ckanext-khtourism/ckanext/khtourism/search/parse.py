@@ -21,6 +21,7 @@ Field semantics follow CKAN's Solr schema:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import threading
@@ -160,6 +161,20 @@ def _round_down(value: dt.datetime, unit: str) -> dt.datetime:
     return value.replace(**replace)
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(query: str) -> tree.Item:
+    """The luqum tree of a query string, parsed once per process.
+
+    The same filters arrive on every request (CKAN's ``+capacity:public
+    +state:active …``, the API's type filters): parsing is the costly part of
+    compiling them. Trees are only read by the compiler, never changed, so one
+    tree may serve several threads. Failures are not cached (exceptions pass
+    through ``lru_cache``).
+    """
+    with _PARSER_LOCK:  # luqum's PLY parser keeps its state on one shared object
+        return lucene_parser.parse(query)
+
+
 @dataclass
 class Sql:
     """A compiled node: an SQL predicate, or a tsquery over ``d.tsv``."""
@@ -206,8 +221,7 @@ class Compiler:
                 f"Unsupported operator in {param} {query!r}: use AND / OR instead of && / ||"
             )
         try:
-            with _PARSER_LOCK:  # luqum's PLY parser keeps its state on one shared object
-                return lucene_parser.parse(query)
+            return _parsed(query)
         except ParseError as error:
             raise SearchQueryError(f"Cannot parse {param} {query!r}: {error}") from error
         except Exception as error:  # ply raises plain exceptions on lexer errors

@@ -37,6 +37,12 @@ SCENARIOS = {
         f"&sort=title&limit=20"
         for unit in ("22333", "22366", "22390", "22402")
     ],
+    # a new point on every request (what the search result cache cannot answer)
+    "radius-varied": [
+        f"{BASE}/accommodations?lat={12.0 + (i * 7919 % 2000) * 0.00025:.5f}"
+        f"&lon={109.10 + (i * 104729 % 2000) * 0.0001:.5f}&radius=5000&limit=20"
+        for i in range(2000)
+    ],
     "item": [],  # filled with four accommodations of the data set
 }
 

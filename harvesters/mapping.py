@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from ckanext.khtourism.records.schema_fields import type_field_names
+
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 PLAIN_DATASET = "dataset"
 
@@ -35,64 +37,8 @@ COMMON_FIELDS = {
     "license_id",
     "tag_string",
 }
-TYPE_FIELDS = {
-    "accommodation": {
-        "accommodation_type",
-        "hotel_subtype",
-        "star_rating",
-        "rating_decision_number",
-        "rating_decision_date",
-        "rooms",
-        "beds",
-        "max_guests",
-        "price_min_vnd",
-        "price_max_vnd",
-        "amenities",
-        "checkin_time",
-        "checkout_time",
-        "languages",
-        "enterprise_code",
-    },
-    "tour-operator": {
-        "licence_number",
-        "licence_type",
-        "licence_issue_date",
-        "licence_issuer",
-        "enterprise_code",
-        "services",
-        "languages",
-        "office_address",
-    },
-    "tour-guide": {
-        "full_name",
-        "card_number",
-        "card_type",
-        "card_issue_date",
-        "card_expiry_date",
-        "issuing_province",
-        "card_status",
-        "languages",
-        "experience_years",
-        "employer",
-        "date_of_birth",
-        "id_number",
-        "personal_phone",
-        "personal_email",
-        "home_address",
-    },
-    "heritage-site": {
-        "ranking",
-        "heritage_type",
-        "ranking_decision_number",
-        "ranking_decision_date",
-        "unesco_status",
-        "period",
-        "managing_body",
-        "opening_hours",
-        "ticket_price_vnd",
-    },
-    PLAIN_DATASET: set(),
-}
+# The fields proper to each record type, from its schema (records/schema_fields.py).
+TYPE_FIELDS = {record_type: set(type_field_names(record_type)) for record_type in RECORD_TYPES}
 # Pseudo-fields that carry coordinates in attribute columns.
 COORDINATE_FIELDS = {"_lon", "_lat", "_x", "_y"}
 INTEGER_FIELDS = {

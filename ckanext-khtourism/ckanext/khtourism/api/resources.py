@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ckanext.khtourism.records.privacy import private_fields
 from ckanext.khtourism.records.schema_choices import choice_codes
+from ckanext.khtourism.records.schema_fields import type_field_names
 from ckanext.khtourism.records.vocabularies import former_districts
 
 OPERATING_STATUS = choice_codes("accommodation", "operating_status")
@@ -20,6 +21,13 @@ LANGUAGE_PATTERN = "^[a-z]{2}$"
 # Tour-guide fields that only curators, sysadmins and the guide's own
 # organization may see (docs/record-types.md, "Private fields").
 PRIVATE_GUIDE_FIELDS = private_fields("tour-guide")
+
+
+def _public_type_fields(dataset_type: str) -> tuple[str, ...]:
+    """The type's own schema fields an item may carry (never the private ones)."""
+    private = private_fields(dataset_type)
+    return tuple(name for name in type_field_names(dataset_type) if name not in private)
+
 
 COMMON_FIELDS = [
     "id",
@@ -94,23 +102,7 @@ RESOURCES: dict[str, Resource] = {
             dataset_type="accommodation",
             title_vi="Cơ sở lưu trú du lịch",
             title_en="Accommodation establishments",
-            fields=(
-                "accommodation_type",
-                "hotel_subtype",
-                "star_rating",
-                "rating_decision_number",
-                "rating_decision_date",
-                "rooms",
-                "beds",
-                "max_guests",
-                "price_min_vnd",
-                "price_max_vnd",
-                "amenities",
-                "checkin_time",
-                "checkout_time",
-                "languages",
-                "enterprise_code",
-            ),
+            fields=_public_type_fields("accommodation"),
             filters=(
                 Filter(
                     "accommodation_type",
@@ -137,16 +129,7 @@ RESOURCES: dict[str, Resource] = {
             dataset_type="tour-operator",
             title_vi="Doanh nghiệp lữ hành",
             title_en="Tour operators",
-            fields=(
-                "licence_number",
-                "licence_type",
-                "licence_issue_date",
-                "licence_issuer",
-                "enterprise_code",
-                "services",
-                "languages",
-                "office_address",
-            ),
+            fields=_public_type_fields("tour-operator"),
             filters=(
                 Filter(
                     "licence_type",
@@ -163,18 +146,7 @@ RESOURCES: dict[str, Resource] = {
             dataset_type="tour-guide",
             title_vi="Hướng dẫn viên du lịch",
             title_en="Tour guides",
-            fields=(
-                "full_name",
-                "card_number",
-                "card_type",
-                "card_issue_date",
-                "card_expiry_date",
-                "issuing_province",
-                "card_status",
-                "languages",
-                "experience_years",
-                "employer",
-            ),
+            fields=_public_type_fields("tour-guide"),
             filters=(
                 Filter(
                     "card_type",
@@ -196,17 +168,7 @@ RESOURCES: dict[str, Resource] = {
             dataset_type="heritage-site",
             title_vi="Di tích, di sản",
             title_en="Heritage and relic sites",
-            fields=(
-                "ranking",
-                "heritage_type",
-                "ranking_decision_number",
-                "ranking_decision_date",
-                "unesco_status",
-                "period",
-                "managing_body",
-                "opening_hours",
-                "ticket_price_vnd",
-            ),
+            fields=_public_type_fields("heritage-site"),
             filters=(
                 Filter(
                     "ranking",

@@ -38,11 +38,23 @@ def _dataset_schemas() -> dict[str, dict[str, Any]]:
     return schemas
 
 
+def record_types() -> tuple[str, ...]:
+    """The dataset types that have a schema here."""
+    return tuple(sorted(_dataset_schemas()))
+
+
+def dataset_fields(dataset_type: str) -> list[dict[str, Any]]:
+    """The schema's dataset fields, presets merged in, in schema order."""
+    return [
+        {**_presets().get(field.get("preset", ""), {}), **field}
+        for field in _dataset_schemas()[dataset_type]["dataset_fields"]
+    ]
+
+
 def _field(dataset_type: str, field_name: str) -> dict[str, Any]:
-    for field in _dataset_schemas()[dataset_type]["dataset_fields"]:
-        merged = {**_presets().get(field.get("preset", ""), {}), **field}
-        if merged.get("field_name") == field_name:
-            return merged
+    for field in dataset_fields(dataset_type):
+        if field.get("field_name") == field_name:
+            return field
     raise KeyError(f"{dataset_type} has no field {field_name!r}")
 
 

@@ -1,0 +1,39 @@
+"""Field lists of the record types, read from their scheming schemas.
+
+The schemas are the one place where a record type's fields are listed.
+Code outside the forms that needs "the fields of an accommodation" (the
+tourism API's items and CSV columns, the harvesters' mappable fields) derives
+them here, so that a field added to a schema reaches every consumer at once;
+each consumer keeps only its own exclusions (e.g. the API leaves out the
+tour guides' private fields).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .schema_choices import dataset_fields, record_types
+
+# Geometries are carried as GeoJSON / coordinates, not as attribute fields.
+GEOMETRY_FIELDS = frozenset({"spatial", "area"})
+
+
+@functools.cache
+def shared_field_names() -> frozenset[str]:
+    """Fields every record type has (title, contact, address, curation, provenance …)."""
+    names = [
+        {field["field_name"] for field in dataset_fields(record_type)}
+        for record_type in record_types()
+    ]
+    return frozenset.intersection(*map(frozenset, names))
+
+
+@functools.cache
+def type_field_names(dataset_type: str) -> tuple[str, ...]:
+    """The fields proper to one record type, in schema order (no geometries)."""
+    shared = shared_field_names()
+    return tuple(
+        field["field_name"]
+        for field in dataset_fields(dataset_type)
+        if field["field_name"] not in shared and field["field_name"] not in GEOMETRY_FIELDS
+    )

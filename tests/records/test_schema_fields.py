@@ -36,3 +36,23 @@ def test_the_api_and_the_harvesters_use_the_schema_lists():
         assert mapping.TYPE_FIELDS[record_type] == set(schema_fields)
     assert set(private_fields("tour-guide")) <= mapping.TYPE_FIELDS["tour-guide"]
     assert not set(private_fields("tour-guide")) & set(BY_DATASET_TYPE["tour-guide"].fields)
+
+
+def test_dcat_publishes_each_types_fields_with_kinds_from_their_validators():
+    from ckanext.khtourism.dcat.fields import TYPE_FIELDS
+
+    accommodation = TYPE_FIELDS["accommodation"]
+    assert accommodation["star_rating"] == "code"
+    assert accommodation["rooms"] == "int"
+    assert accommodation["amenities"] == "multi"
+    assert accommodation["rating_decision_date"] == "date"
+    assert accommodation["checkin_time"] == "text"
+    assert TYPE_FIELDS["heritage-site"]["area"] == "geojson"
+    assert TYPE_FIELDS["tour-guide"]["issuing_province"] == "code"
+    assert not set(private_fields("tour-guide")) & set(TYPE_FIELDS["tour-guide"])
+    for record_type in record_types():
+        assert tuple(TYPE_FIELDS[record_type]) == tuple(
+            name
+            for name in type_field_names(record_type, geometries=True)
+            if name not in private_fields(record_type)
+        )

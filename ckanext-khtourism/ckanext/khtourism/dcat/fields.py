@@ -10,6 +10,8 @@ in particular the tour guides' private personal fields and the curation state.
 from __future__ import annotations
 
 from ckanext.khtourism.records.privacy import private_fields
+from ckanext.khtourism.records.schema_choices import record_types
+from ckanext.khtourism.records.schema_fields import field_validators, type_field_names
 
 TEXT = "text"
 CODE = "code"
@@ -36,58 +38,33 @@ COMMON_FIELDS: dict[str, str] = {
     "harvested_at": DATETIME,
 }
 
+# The kind of a type's own field follows its validator (schemas/presets.yaml);
+# anything else is text.
+KIND_OF_VALIDATOR = {
+    "khtourism_multiple_choice": MULTI,
+    "khtourism_choice": CODE,
+    "khtourism_province_code": CODE,
+    "khtourism_date": DATE,
+    "khtourism_int": INT,
+    "khtourism_area": GEOJSON,
+}
+
+
+def _kind(record_type: str, field_name: str) -> str:
+    for validator in field_validators(record_type, field_name):
+        if validator in KIND_OF_VALIDATOR:
+            return KIND_OF_VALIDATOR[validator]
+    return TEXT
+
+
+# Each type's own fields, from its schema (records/schema_fields.py), private ones left out.
 TYPE_FIELDS: dict[str, dict[str, str]] = {
-    "accommodation": {
-        "accommodation_type": CODE,
-        "hotel_subtype": CODE,
-        "star_rating": CODE,
-        "rating_decision_number": TEXT,
-        "rating_decision_date": DATE,
-        "rooms": INT,
-        "beds": INT,
-        "max_guests": INT,
-        "price_min_vnd": INT,
-        "price_max_vnd": INT,
-        "amenities": MULTI,
-        "checkin_time": TEXT,
-        "checkout_time": TEXT,
-        "languages": MULTI,
-        "enterprise_code": TEXT,
-    },
-    "tour-operator": {
-        "licence_number": TEXT,
-        "licence_type": CODE,
-        "licence_issue_date": DATE,
-        "licence_issuer": TEXT,
-        "enterprise_code": TEXT,
-        "services": MULTI,
-        "languages": MULTI,
-        "office_address": TEXT,
-    },
-    "tour-guide": {
-        "full_name": TEXT,
-        "card_number": TEXT,
-        "card_type": CODE,
-        "card_issue_date": DATE,
-        "card_expiry_date": DATE,
-        "issuing_province": CODE,
-        "card_status": CODE,
-        "languages": MULTI,
-        "experience_years": INT,
-        "employer": TEXT,
-    },
-    "heritage-site": {
-        "ranking": CODE,
-        "heritage_type": CODE,
-        "ranking_decision_number": TEXT,
-        "ranking_decision_date": DATE,
-        "unesco_status": CODE,
-        "period": TEXT,
-        "managing_body": TEXT,
-        "opening_hours": TEXT,
-        "ticket_price_vnd": INT,
-        "area": GEOJSON,
-    },
+    record_type: {
+        name: _kind(record_type, name)
+        for name in type_field_names(record_type, geometries=True)
+        if name not in private_fields(record_type)
+    }
+    for record_type in record_types()
 }
 
 # Never published, whoever asks (docs/record-types.md, tour-guide).

@@ -29,11 +29,23 @@ def shared_field_names() -> frozenset[str]:
 
 
 @functools.cache
-def type_field_names(dataset_type: str) -> tuple[str, ...]:
-    """The fields proper to one record type, in schema order (no geometries)."""
+def type_field_names(dataset_type: str, geometries: bool = False) -> tuple[str, ...]:
+    """The fields proper to one record type, in schema order.
+
+    Geometry fields of the type (a heritage site's ``area``) only when asked for.
+    """
     shared = shared_field_names()
     return tuple(
         field["field_name"]
         for field in dataset_fields(dataset_type)
-        if field["field_name"] not in shared and field["field_name"] not in GEOMETRY_FIELDS
+        if field["field_name"] not in shared
+        and (geometries or field["field_name"] not in GEOMETRY_FIELDS)
     )
+
+
+def field_validators(dataset_type: str, field_name: str) -> tuple[str, ...]:
+    """The names of the field's validators (arguments dropped), in order."""
+    for field in dataset_fields(dataset_type):
+        if field["field_name"] == field_name:
+            return tuple(v.split("(", 1)[0] for v in str(field.get("validators") or "").split())
+    raise KeyError(f"{dataset_type} has no field {field_name!r}")

@@ -16,27 +16,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ckanext.khtourism.records.schema_fields import type_field_names
+from ckanext.khtourism.records.schema_fields import PLACE_FIELDS, type_field_names
 
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 PLAIN_DATASET = "dataset"
 
-COMMON_FIELDS = {
-    "title",
-    "title_en",
-    "notes",
-    "notes_en",
-    "admin_unit",
-    "former_district",
-    "street_address",
-    "phone",
-    "email",
-    "website",
-    "operating_status",
-    "last_verified",
-    "license_id",
-    "tag_string",
-}
+COMMON_FIELDS = {"title", "title_en", "notes", "notes_en", *PLACE_FIELDS, "tag_string"}
 # The fields proper to each record type, from its schema (records/schema_fields.py).
 TYPE_FIELDS = {record_type: set(type_field_names(record_type)) for record_type in RECORD_TYPES}
 # Pseudo-fields that carry coordinates in attribute columns.

@@ -13,6 +13,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.records.schema_fields import PLACE_FIELDS
+
 from .resources import BY_DATASET_TYPE, PRIVATE_GUIDE_FIELDS, Resource
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -175,17 +177,7 @@ def item_from_package(
     if pkg.get("private") or pkg.get("workflow_state") not in (None, "published"):
         item["workflow_state"] = pkg.get("workflow_state")
         item["published"] = not pkg.get("private")
-    for name in (
-        "admin_unit",
-        "former_district",
-        "street_address",
-        "phone",
-        "email",
-        "website",
-        "operating_status",
-        "last_verified",
-        "license_id",
-    ):
+    for name in PLACE_FIELDS:
         item[name] = _value(pkg.get(name))
     if resource is not None:
         for name in resource.fields:

@@ -14,6 +14,19 @@ import functools
 
 from .schema_choices import dataset_fields, record_types
 
+# The shared fields that describe the place itself (address, contact, status,
+# licence): attributes of every API item, mappable by every harvester.
+PLACE_FIELDS = (
+    "admin_unit",
+    "former_district",
+    "street_address",
+    "phone",
+    "email",
+    "website",
+    "operating_status",
+    "last_verified",
+    "license_id",
+)
 # Geometries are carried as GeoJSON / coordinates, not as attribute fields.
 GEOMETRY_FIELDS = frozenset({"spatial", "area"})
 

@@ -28,9 +28,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
-from . import geometry, indexing, records, stages
+from . import bulk, geometry, indexing, records, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing
@@ -55,6 +55,8 @@ class KhTourismHarvesterBase(HarvesterBase):
     REQUIRED_KEYS: tuple[str, ...] = ()
     # fetch + import of an object commit once (stages.py), not five times
     SINGLE_COMMIT_STAGES = True
+    # new records are imported in batches (stages.py claims them, import_new_batch)
+    BATCH_IMPORT = True
 
     def __new__(cls, *args: Any, **kwargs: Any):
         stages.install()
@@ -67,7 +69,12 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     # ISignal
     def get_signal_subscriptions(self) -> dict:
-        return {tk.signals.action_succeeded: [indexing.on_action_succeeded]}
+        return {
+            tk.signals.action_succeeded: [
+                stages.on_action_succeeded,
+                indexing.on_action_succeeded,
+            ]
+        }
 
     # --- configuration ----------------------------------------------------------------
     def validate_config(self, config: str | None) -> str | None:
@@ -408,19 +415,78 @@ class KhTourismHarvesterBase(HarvesterBase):
         return result
 
     def _create(self, obj, config: SourceConfig, built, prov, user, owner_org) -> bool:
-        data = dict(built.fields)
-        data.update(prov)
-        data["type"] = config.record_type
-        data["owner_org"] = owner_org
-        data["name"] = records.unique_name(
-            records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower())
+        obj.package_id = records.create(
+            user, _new_record_data(obj, config, built, prov, owner_org, taken=set())
         )
-        if config.record_type != PLAIN_DATASET:
-            data.update(records.workflow_fields(config.publish))
-        else:
-            data["private"] = config.publish != "direct"
-        obj.package_id = records.create(user, data)
         return True
+
+    # --- batches of new records (stages.py claims them, bulk.py writes them) ----------------
+    def import_new_batch(
+        self, objects: list[HarvestObject]
+    ) -> tuple[list[HarvestObject], set[str]]:
+        """Import objects of new records together: (objects left to the one-by-one path,
+        ids of the objects that failed).
+
+        Runs in one transaction the caller commits (with the objects' final states). Each
+        object ends with ``package_id`` and ``current`` set (created), or with its error
+        added (failed), or is left to the one-by-one path: a record that matches an existing
+        one or another record of the batch (merged one by one, after this batch is
+        committed), or that ``bulk.create_many`` leaves to ``package_create``.
+        """
+        indexing.defer_in_session()  # bulk.create_many indexes the batch itself
+        source = self._source_facts(objects[0])
+        config = source.config
+        user = self._get_user_name()
+        now = dt.datetime.now(dt.timezone.utc)
+        one_by_one: list[HarvestObject] = []
+        failed: set[str] = set()
+        candidates: list[tuple[HarvestObject, Any, dict[str, Any]]] = []
+        for obj in objects:
+            content = self.content_of(obj)
+            try:
+                built = records.build_fields(content, config)
+            except records.RecordError as error:
+                self._batch_error(obj, str(error))
+                failed.add(obj.id)
+                continue
+            candidates.append((obj, built, content))
+        matched = records.matched_values(
+            config.record_type, [built.fields for _obj, built, _content in candidates]
+        )
+        seen: set[tuple[str, str]] = set()
+        taken: set[str] = set()
+        batch: list[tuple[HarvestObject, bulk.NewRecord]] = []
+        for obj, built, content in candidates:
+            keys = records.match_keys(built.fields) if config.record_type != PLAIN_DATASET else []
+            if any(key in matched or key in seen for key in keys):
+                one_by_one.append(obj)  # a duplicate: matched and reported one by one
+                continue
+            seen.update(keys)
+            prov = records.provenance(source.name, obj.guid, content.get("url"), now)
+            data = _new_record_data(obj, config, built, prov, source.owner_org, taken=taken)
+            batch.append((obj, bulk.NewRecord(data=data)))
+        object_of = {id(record): obj for obj, record in batch}
+
+        def link(record: bulk.NewRecord) -> None:
+            obj = object_of[id(record)]
+            obj.package_id = record.package_id
+            self._make_current(obj, None)
+
+        bulk.create_many(user, [record for _obj, record in batch], on_created=link)
+        for obj, record in batch:
+            if record.one_by_one:
+                one_by_one.append(obj)
+            elif record.error is not None:
+                self._batch_error(obj, records.describe_validation_error(record.error))
+                failed.add(obj.id)
+        return one_by_one, failed
+
+    def _batch_error(self, obj, message: str) -> None:
+        """An object error added to the batch's transaction (``_object_error`` commits)."""
+        ref = self.content_of(obj).get("ref", "") if obj.content else f"record {obj.guid}"
+        text = f"{ref}: {message}" if ref else message
+        log.info("harvest object %s: %s", obj.id, text)
+        model.Session.add(HarvestObjectError(message=text, object=obj, stage="Import"))
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
         existing = records.show(user, package_id)
@@ -504,6 +570,27 @@ class _SourceFacts:
     name: str
     owner_org: str | None
     config: SourceConfig
+
+
+def _new_record_data(
+    obj, config: SourceConfig, built, prov: dict[str, str], owner_org, *, taken: set[str]
+) -> dict[str, Any]:
+    """What ``package_create`` is given for a new record (``taken``: names given in the
+    same transaction, not yet in the database)."""
+    data = dict(built.fields)
+    data.update(prov)
+    data["type"] = config.record_type
+    data["owner_org"] = owner_org
+    data["name"] = records.unique_name(
+        records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower()),
+        taken=taken,
+    )
+    taken.add(data["name"])
+    if config.record_type != PLAIN_DATASET:
+        data.update(records.workflow_fields(config.publish))
+    else:
+        data["private"] = config.publish != "direct"
+    return data
 
 
 def _status(obj) -> str | None:

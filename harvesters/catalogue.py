@@ -96,6 +96,9 @@ def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]
 class CatalogueMixin:
     """Our import stage over another harvester's gather stage."""
 
+    # the other harvester's gather stage decides what an object holds: one at a time
+    BATCH_IMPORT = False
+
     def content_of(self, harvest_object) -> dict[str, Any]:
         remote = json.loads(harvest_object.content)
         return catalogue_content(remote, self.remote_url(harvest_object, remote))

@@ -130,12 +130,41 @@ def slug(text: str, fallback: str) -> str:
     return text if len(text) >= 2 else fallback
 
 
-def unique_name(base: str) -> str:
+def unique_name(base: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """``base``, or ``base-2``, ``base-3`` …: the first name no dataset has (nor ``taken``)."""
     name, counter = base, 1
-    while model.Session.query(model.Package.id).filter(model.Package.name == name).first():
+    while (
+        name in taken
+        or model.Session.query(model.Package.id).filter(model.Package.name == name).first()
+    ):
         counter += 1
         name = f"{base[:90]}-{counter}"
     return name
+
+
+def match_keys(fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """The record's identifiers that match it to the same business: [(field, value)]."""
+    return [(key, str(fields[key])) for key in MATCH_FIELDS if fields.get(key)]
+
+
+def matched_values(record_type: str, batch: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Which of the batch's identifiers an active dataset of ``record_type`` already has
+    (one statement for the batch; :func:`find_matches` per record)."""
+    wanted = {pair for fields in batch for pair in match_keys(fields)}
+    if not wanted:
+        return set()
+    rows = (
+        model.Session.query(model.PackageExtra.key, model.PackageExtra.value)
+        .join(model.Package, model.PackageExtra.package_id == model.Package.id)
+        .filter(
+            model.Package.state == "active",
+            model.Package.type == record_type,
+            model.PackageExtra.key.in_(sorted({key for key, _value in wanted})),
+            model.PackageExtra.value.in_(sorted({value for _key, value in wanted})),
+            model.PackageExtra.state == "active",
+        )
+    )
+    return {(key, value) for key, value in rows} & wanted
 
 
 # --- comparison -----------------------------------------------------------------------------

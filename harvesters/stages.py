@@ -16,17 +16,47 @@ re-queues waiting objects that are missing from Redis, and
 Objects of every other harvester go through ckanext-harvest's function
 unchanged. :func:`install` puts the wrapper in ``ckanext.harvest.queue``
 (where the fetch consumer, ``harvester run-test`` and the tests look it up).
+
+**Batches of new records.** An object of a *new* record (status ``new``) is
+not imported alone: :func:`claim` takes it and up to
+``ckanext.khtourism.harvest.import_batch_size`` − 1 other waiting objects of
+new records of the same job — ``FOR UPDATE SKIP LOCKED``, so two fetch
+consumers never take the same object — and marks them ``FETCH`` in a short
+transaction of its own. The harvester imports them together
+(``import_new_batch``, ``bulk.py``) and one commit writes the records, their
+activities, their search index rows and every object's final state. When
+the messages of the other objects of the batch arrive, their objects are no
+longer waiting: nothing is done. A record that matches an existing business
+is imported alone afterwards; if writing the batch fails, the whole batch is
+rolled back and its objects are imported one at a time. A consumer that dies
+with a claimed batch leaves its objects ``FETCH``: after
+:data:`CLAIM_TIMEOUT` they can be claimed again, and
+:func:`release_abandoned_claims` (run with ``harvest_jobs_run``) puts them
+back to ``WAITING`` so that ckanext-harvest resubmits them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
+import sqlalchemy as sa
+
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from . import bulk
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE_OPTION = "ckanext.khtourism.harvest.import_batch_size"
+# a claimed batch still FETCH after this long was abandoned (a batch takes seconds)
+CLAIM_TIMEOUT = dt.timedelta(minutes=15)
+STATUS_KEY = "status"
 
 _original: Any = None
 
@@ -39,6 +69,10 @@ def install() -> None:
 
     def fetch_and_import_stages(harvester: Any, obj: HarvestObject) -> None:
         if getattr(harvester, "SINGLE_COMMIT_STAGES", False):
+            size = batch_size()
+            batched = size > 1 and getattr(harvester, "BATCH_IMPORT", False)
+            if batched and _is_new(obj) and bulk.available():
+                return run_claimed(harvester, obj, size)
             return run(harvester, obj)
         return _original(harvester, obj)
 
@@ -94,3 +128,127 @@ def run(harvester: Any, obj: HarvestObject) -> None:
             report = "added"
     obj.report_status = report
     obj.save()
+
+
+# --- batches of new records -----------------------------------------------------------------
+def batch_size() -> int:
+    return max(1, tk.asint(tk.config.get(BATCH_SIZE_OPTION, 100) or 1))
+
+
+def _is_new(obj: HarvestObject) -> bool:
+    return any(extra.key == STATUS_KEY and extra.value == "new" for extra in obj.extras)
+
+
+_CLAIMABLE = "(o.state = 'WAITING' OR (o.state = 'FETCH' AND o.fetch_started < :abandoned))"
+_CLAIM_FIRST_SQL = sa.text(
+    f"SELECT o.id FROM harvest_object o WHERE o.id = :first_id AND {_CLAIMABLE} "
+    "FOR UPDATE SKIP LOCKED"
+)
+_CLAIM_SQL = sa.text(
+    f"""
+    UPDATE harvest_object SET state = 'FETCH', fetch_started = :now
+    WHERE id IN (
+        SELECT o.id FROM harvest_object o
+        JOIN harvest_object_extra e
+          ON e.harvest_object_id = o.id AND e.key = :status_key AND e.value = 'new'
+        WHERE o.harvest_job_id = :job_id AND {_CLAIMABLE}
+        ORDER BY (o.id = :first_id) DESC, o.gathered, o.id
+        LIMIT :size
+        FOR UPDATE OF o SKIP LOCKED
+    )
+    RETURNING id
+    """
+)
+
+
+def claim(obj: HarvestObject, size: int) -> list[str]:
+    """Take ``obj`` and up to ``size - 1`` other waiting objects of new records of its job
+    (committed as ``FETCH``); [] when ``obj`` is taken or done already."""
+    now = _now()
+    params = {
+        "now": now,
+        "status_key": STATUS_KEY,
+        "job_id": obj.harvest_job_id,
+        "abandoned": now - CLAIM_TIMEOUT,
+        "first_id": obj.id,
+        "size": size,
+    }
+    if model.Session.execute(_CLAIM_FIRST_SQL, params).first() is None:
+        # another consumer's batch holds it, or has imported it: nothing to do here
+        model.Session.rollback()
+        return []
+    ids = [row.id for row in model.Session.execute(_CLAIM_SQL, params)]
+    model.Session.commit()
+    return ids
+
+
+def run_claimed(harvester: Any, obj: HarvestObject, size: int) -> None:
+    ids = claim(obj, size)
+    if not ids:
+        return
+    found = {o.id: o for o in model.Session.query(HarvestObject).filter(HarvestObject.id.in_(ids))}
+    run_batch(harvester, [found[i] for i in ids if i in found])
+
+
+def run_batch(harvester: Any, objects: list[HarvestObject]) -> None:
+    """Import claimed objects of new records together (one commit), then those the batch
+    left to the one-by-one path (:func:`run`, one commit each)."""
+    started = _now()
+    try:
+        one_by_one, failed = harvester.import_new_batch(objects)
+    except Exception:  # noqa: BLE001 - nothing of the batch is kept; each is imported alone
+        log.exception(
+            "harvest: a batch of %d new records failed; importing them one by one", len(objects)
+        )
+        model.Session.rollback()
+        one_by_one, failed = list(objects), set()
+    else:
+        finished = _now()
+        alone = {obj.id for obj in one_by_one}
+        for obj in objects:
+            if obj.id in alone:
+                continue
+            obj.fetch_started = obj.fetch_started or started
+            obj.fetch_finished = obj.import_started = started
+            obj.import_finished = finished
+            if obj.id in failed:
+                obj.state, obj.report_status = "ERROR", "errored"
+            else:
+                obj.state, obj.report_status = "COMPLETE", "added"
+            model.Session.add(obj)
+        model.Session.commit()
+    for obj in one_by_one:
+        run(harvester, obj)
+
+
+def release_abandoned_claims() -> int:
+    """Objects of batches claimed longer than :data:`CLAIM_TIMEOUT` ago and still ``FETCH``
+    (their consumer died) go back to ``WAITING``; ckanext-harvest resubmits them."""
+    new_objects = sa.select(HarvestObjectExtra.harvest_object_id).where(
+        HarvestObjectExtra.key == STATUS_KEY, HarvestObjectExtra.value == "new"
+    )
+    released = (
+        model.Session.query(HarvestObject)
+        .filter(
+            HarvestObject.state == "FETCH",
+            HarvestObject.fetch_started < _now() - CLAIM_TIMEOUT,
+            HarvestObject.id.in_(new_objects),
+        )
+        .update({"state": "WAITING"}, synchronize_session=False)
+    )
+    model.Session.commit()
+    if released:
+        log.warning("harvest: %d object(s) of abandoned batches are waiting again", released)
+    return released
+
+
+def on_action_succeeded(action: str, **_kwargs: Any) -> None:
+    """``action_succeeded`` listener: with every ``harvest_jobs_run``, release abandoned
+    batches."""
+    if action != "harvest_jobs_run":
+        return
+    try:
+        release_abandoned_claims()
+    except Exception:  # noqa: BLE001 - retried on the next run
+        model.Session.rollback()
+        log.exception("harvest: releasing abandoned batches failed; will retry on the next run")

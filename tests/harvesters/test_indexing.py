@@ -1,4 +1,6 @@
-"""Search indexing of harvested records: deferred during the import, done when the job ends."""
+"""Search indexing of records imported one by one (updates, withdrawals, matches, and every
+record with ``import_batch_size = 1``): deferred during the import, done when the job ends.
+New records imported in batches are indexed with their batch (``test_batch_import.py``)."""
 
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ def _start_job(source: dict):
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckanext.khtourism.harvest.import_batch_size", "1")
 def test_records_are_indexed_in_bulk_when_the_job_finishes(fixture_server):
     org = factories.Organization()
     source = create_source(
@@ -75,6 +78,7 @@ def test_records_are_indexed_in_bulk_when_the_job_finishes(fixture_server):
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 @pytest.mark.ckan_config("ckan.harvest.timeout", "5")
+@pytest.mark.ckan_config("ckanext.khtourism.harvest.import_batch_size", "1")
 def test_records_of_a_job_that_died_half_way_are_indexed_when_the_timeout_ends_it(
     fixture_server,
 ):

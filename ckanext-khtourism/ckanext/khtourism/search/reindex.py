@@ -169,6 +169,25 @@ def _rows(ids: list[str], package_index: Any, deletes: bool = True) -> list[dict
     return [index.row_for(document) for document in collector.documents]
 
 
+def index_in_session(packages: list[model.Package]) -> list[dict[str, Any]]:
+    """Index ``packages`` in the current transaction (one upsert, no commit).
+
+    The documents are built exactly as a rebuild builds them (``show_many``,
+    CKAN's ``index_package``); they are returned in the order of ``packages``
+    (a harvest batch takes each record's ``validated_data_dict`` from them).
+    Raises what building a document raised.
+    """
+    collector = _Collector()
+    package_index = index_for(model.Package)
+    with connection_override(collector):
+        for _pkg, shown in dictize.show_many(packages):
+            if isinstance(shown, Exception):
+                raise shown
+            package_index.update_dict(shown, True)
+    index.write_rows(model.Session, [index.row_for(document) for document in collector.documents])
+    return collector.documents
+
+
 class _DatasetError(Exception):
     """Building the document of dataset ``args[0]`` failed (the cause says why)."""
 

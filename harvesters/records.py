@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,16 +131,32 @@ def slug(text: str, fallback: str) -> str:
     return text if len(text) >= 2 else fallback
 
 
-def unique_name(base: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """``base``, or ``base-2``, ``base-3`` …: the first name no dataset has (nor ``taken``)."""
+def unique_name(
+    base: str,
+    taken: set[str] | frozenset[str] = frozenset(),
+    free: set[str] | frozenset[str] = frozenset(),
+) -> str:
+    """``base``, or ``base-2``, ``base-3`` …: the first name no dataset has (nor ``taken``).
+
+    ``free``: names already known to be unused by any dataset (not looked up again).
+    """
     name, counter = base, 1
-    while (
-        name in taken
-        or model.Session.query(model.Package.id).filter(model.Package.name == name).first()
+    while name in taken or (
+        name not in free
+        and model.Session.query(model.Package.id).filter(model.Package.name == name).first()
     ):
         counter += 1
         name = f"{base[:90]}-{counter}"
     return name
+
+
+def names_in_use(names: Iterable[str]) -> set[str]:
+    """Which of ``names`` datasets have (one statement)."""
+    wanted = sorted({name for name in names if name})
+    if not wanted:
+        return set()
+    rows = model.Session.query(model.Package.name).filter(model.Package.name.in_(wanted))
+    return {row.name for row in rows}
 
 
 def match_keys(fields: dict[str, Any]) -> list[tuple[str, str]]:

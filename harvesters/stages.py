@@ -71,6 +71,8 @@ def install() -> None:
         if getattr(harvester, "SINGLE_COMMIT_STAGES", False):
             size = batch_size()
             batched = size > 1 and getattr(harvester, "BATCH_IMPORT", False)
+            if batched and _handled_by_a_batch(obj):
+                return None  # imported (or being imported) with another object's batch
             if batched and _is_new(obj) and bulk.available():
                 return run_claimed(harvester, obj, size)
             return run(harvester, obj)
@@ -133,6 +135,19 @@ def run(harvester: Any, obj: HarvestObject) -> None:
 # --- batches of new records -----------------------------------------------------------------
 def batch_size() -> int:
     return max(1, tk.asint(tk.config.get(BATCH_SIZE_OPTION, 100) or 1))
+
+
+def _handled_by_a_batch(obj: HarvestObject) -> bool:
+    """The object is done, or claimed (not abandoned) by a batch: its message has nothing
+    left to do. (Only a batch leaves an object of our harvesters in these states when its
+    message arrives; ckanext-harvest queues waiting objects only.)"""
+    if obj.state in ("COMPLETE", "ERROR"):
+        return True
+    return bool(
+        obj.state == "FETCH"
+        and obj.fetch_started is not None
+        and obj.fetch_started >= _now() - CLAIM_TIMEOUT
+    )
 
 
 def _is_new(obj: HarvestObject) -> bool:

@@ -100,7 +100,9 @@ def record_change(data: dict[str, Any], event: str) -> None:
     status = _operating_status(data, package)
     public = event != "delete" and package.state == "active" and not package.private
     live_now = public and status != "withdrawn"
-    live_before = _last_change(package.id) in LIVE_CHANGES
+    # A new dataset has no live row before it: ids are not reused, and a purge (the only way
+    # to free one) ends the dataset's rows with "deleted" (dataset_purge).
+    live_before = event != "create" and _last_change(package.id) in LIVE_CHANGES
     if live_now:
         change = "updated" if live_before else "created"
     elif live_before:

@@ -3,9 +3,11 @@
     make test ARGS="bench/bench_harvest_spreadsheet.py -s -q -p no:randomly"
     (BENCH_ROWS=1000 for a quick run)
 
-Gather (download, decode, key every row, one harvest object each), then fetch
-and import of every object through package_create — validation, workflow,
-search indexing, activity — exactly as ``ckan harvester run-test`` does.
+Gather (download, decode, key every row, one harvest object each), then every
+object's message through ckanext-harvest's ``fetch_callback``, as the fetch
+consumers of ``make run`` receive them (BENCH_WORKERS consumers sharing one
+queue): new records are imported in batches (validation, workflow, activity,
+search indexing, change feed — harvesters/bulk.py).
 The figures go to docs/performance.md.
 """
 
@@ -60,24 +62,47 @@ def _use_pooled_engine() -> None:
         model.init_model(sa.create_engine(tk.config["sqlalchemy.url"], pool_pre_ping=True))
 
 
-def _import_in_processes(harvester, ids: list[str], workers: int) -> None:
-    """Fetch + import the objects in ``workers`` forked processes, as that many fetch
-    consumers would (each object to exactly one of them)."""
+class _Channel:
+    """The queue channel ckanext-harvest's consumer acknowledges messages on."""
+
+    def basic_ack(self, _delivery_tag) -> None:
+        pass
+
+
+class _Method:
+    delivery_tag = None
+
+
+def _consume(messages) -> None:
+    """A fetch consumer: each message through ckanext-harvest's own ``fetch_callback``
+    (object lookup, ``retry_times`` update, job check, fetch + import stages)."""
+    channel, method = _Channel(), _Method()
+    while True:
+        obj_id = messages.get()
+        if obj_id is None:
+            return
+        queue.fetch_callback(channel, method, None, json.dumps({"harvest_object_id": obj_id}))
+
+
+def _import_in_processes(ids: list[str], workers: int) -> None:
+    """``workers`` forked fetch consumers taking the messages, in the gather's order, from
+    one shared queue (as ``make run``'s consumers share the fetch queue)."""
     import multiprocessing
 
     model.Session.remove()
     model.meta.engine.dispose()
-
-    def consume(share: list[str]) -> None:
-        model.meta.engine.dispose(close=False)  # the parent's connections are not ours
-        for obj_id in share:
-            queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
-            model.Session.remove()
-
     context = multiprocessing.get_context("fork")
-    processes = [
-        context.Process(target=consume, args=(ids[number::workers],)) for number in range(workers)
-    ]
+    messages = context.Queue()
+    for obj_id in ids:
+        messages.put(obj_id)
+    for _ in range(workers):
+        messages.put(None)
+
+    def consume() -> None:
+        model.meta.engine.dispose(close=False)  # the parent's connections are not ours
+        _consume(messages)
+
+    processes = [context.Process(target=consume) for _ in range(workers)]
     for process in processes:
         process.start()
     for process in processes:
@@ -142,11 +167,12 @@ def test_harvest_10000_row_register(tmp_path):
         before = dict(statements)
         cpu_before = _cpu_seconds()
         if WORKERS > 1:
-            _import_in_processes(harvester, ids, WORKERS)
+            _import_in_processes(ids, WORKERS)
         else:
+            channel, method = _Channel(), _Method()
             for obj_id in ids:
-                queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
-                model.Session.remove()
+                body = json.dumps({"harvest_object_id": obj_id})
+                queue.fetch_callback(channel, method, None, body)
         imported = time.perf_counter()
         cpu_import = _cpu_seconds() - cpu_before
         per_object = {k: (statements[k] - before[k]) / max(len(ids), 1) for k in statements}

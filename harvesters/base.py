@@ -580,6 +580,7 @@ class _ObjectRows:
         self.job_id = job.id
         self.source_id = job.source_id
         self.gathered = dt.datetime.utcnow()
+        self.position = 0
         self.objects: list[dict[str, Any]] = []
         self.extras: list[dict[str, Any]] = []
 
@@ -589,7 +590,9 @@ class _ObjectRows:
             "id": object_id,
             "guid": guid,
             "current": False,
-            "gathered": self.gathered,
+            # one microsecond apart in listing order, the order of the fetch queue's messages:
+            # a batch takes the objects whose messages come last (stages.claim)
+            "gathered": self.gathered + dt.timedelta(microseconds=self.position),
             "fetch_started": None,
             "content": None,
             "fetch_finished": None,
@@ -604,6 +607,7 @@ class _ObjectRows:
             "report_status": None,
         }
         row.update(columns)
+        self.position += 1
         self.objects.append(row)
         self.extras.append(
             {"id": make_uuid(), "harvest_object_id": object_id, "key": STATUS_KEY, "value": status}

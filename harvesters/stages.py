@@ -22,7 +22,11 @@ not imported alone: :func:`claim` takes it and up to
 ``ckanext.khtourism.harvest.import_batch_size`` − 1 other waiting objects of
 new records of the same job — ``FOR UPDATE SKIP LOCKED``, so two fetch
 consumers never take the same object — and marks them ``FETCH`` in a short
-transaction of its own. The harvester imports them together
+transaction of its own. It takes the objects whose messages come *last* in
+the queue (the gather stage numbers them in listing order, ``gathered``): the
+next messages name objects nobody has taken, so the other consumer starts
+its own batch instead of waiting for this one's row locks (ckanext-harvest
+updates each object's ``retry_times`` when its message arrives). The harvester imports them together
 (``import_new_batch``, ``bulk.py``) and one commit writes the records, their
 activities, their search index rows and every object's final state. When
 the messages of the other objects of the batch arrive, their objects are no
@@ -38,6 +42,7 @@ back to ``WAITING`` so that ckanext-harvest resubmits them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
@@ -59,13 +64,24 @@ CLAIM_TIMEOUT = dt.timedelta(minutes=15)
 STATUS_KEY = "status"
 
 _original: Any = None
+_original_callback: Any = None
 
 
 def install() -> None:
-    global _original
+    global _original, _original_callback
     if _original is not None:
         return
     _original = queue.fetch_and_import_stages
+    _original_callback = queue.fetch_callback
+
+    def fetch_callback(channel: Any, method: Any, header: Any, body: Any) -> Any:
+        if _message_of_a_batched_object(body):
+            channel.basic_ack(method.delivery_tag)
+            return None
+        return _original_callback(channel, method, header, body)
+
+    # the fetch consumer (ckanext.harvest.utils.fetch_consumer) imports it when it starts
+    queue.fetch_callback = fetch_callback
 
     def fetch_and_import_stages(harvester: Any, obj: HarvestObject) -> None:
         if getattr(harvester, "SINGLE_COMMIT_STAGES", False):
@@ -137,17 +153,57 @@ def batch_size() -> int:
     return max(1, tk.asint(tk.config.get(BATCH_SIZE_OPTION, 100) or 1))
 
 
+_OBJECT_STATE_SQL = sa.text(
+    "SELECT o.state, o.fetch_started, s.type FROM harvest_object o "
+    "JOIN harvest_source s ON s.id = o.harvest_source_id WHERE o.id = :id"
+)
+
+
+def _batched_source_types() -> set[str]:
+    from ckan.plugins import PluginImplementations
+
+    from ckanext.harvest.interfaces import IHarvester
+
+    return {
+        harvester.info()["name"]
+        for harvester in PluginImplementations(IHarvester)
+        if getattr(harvester, "BATCH_IMPORT", False)
+    }
+
+
+def _message_of_a_batched_object(body: Any) -> bool:
+    """Whether a fetch message names an object a batch has imported (or is importing).
+
+    One query, instead of ckanext-harvest's three statements and a commit (object,
+    ``retry_times`` update, job) before it would find the object done.
+    """
+    try:
+        object_id = json.loads(body)["harvest_object_id"]
+        row = model.Session.execute(_OBJECT_STATE_SQL, {"id": object_id}).first()
+        handled = (
+            row is not None
+            and row.type in _batched_source_types()
+            and _done_or_claimed(row.state, row.fetch_started)
+        )
+    except Exception:  # noqa: BLE001 - ckanext-harvest's callback handles every other case
+        handled = False
+    model.Session.remove()
+    return bool(handled)
+
+
+def _done_or_claimed(state: str | None, fetch_started: dt.datetime | None) -> bool:
+    if state in ("COMPLETE", "ERROR"):
+        return True
+    return bool(
+        state == "FETCH" and fetch_started is not None and fetch_started >= _now() - CLAIM_TIMEOUT
+    )
+
+
 def _handled_by_a_batch(obj: HarvestObject) -> bool:
     """The object is done, or claimed (not abandoned) by a batch: its message has nothing
     left to do. (Only a batch leaves an object of our harvesters in these states when its
     message arrives; ckanext-harvest queues waiting objects only.)"""
-    if obj.state in ("COMPLETE", "ERROR"):
-        return True
-    return bool(
-        obj.state == "FETCH"
-        and obj.fetch_started is not None
-        and obj.fetch_started >= _now() - CLAIM_TIMEOUT
-    )
+    return _done_or_claimed(obj.state, obj.fetch_started)
 
 
 def _is_new(obj: HarvestObject) -> bool:
@@ -167,7 +223,7 @@ _CLAIM_SQL = sa.text(
         JOIN harvest_object_extra e
           ON e.harvest_object_id = o.id AND e.key = :status_key AND e.value = 'new'
         WHERE o.harvest_job_id = :job_id AND {_CLAIMABLE}
-        ORDER BY (o.id = :first_id) DESC, o.gathered, o.id
+        ORDER BY (o.id = :first_id) DESC, o.gathered DESC, o.id
         LIMIT :size
         FOR UPDATE OF o SKIP LOCKED
     )

@@ -267,3 +267,34 @@ def test_a_batch_writes_the_rows_package_create_writes(
         snapshots[size] = _snapshot()
     assert '"activity_type": "new package"' in snapshots["1"]
     assert snapshots["100"] == snapshots["1"]
+
+
+class _Channel:
+    """Stands in for the queue transport: records the acknowledged messages."""
+
+    def __init__(self) -> None:
+        self.acked: list[object] = []
+
+    def basic_ack(self, delivery_tag) -> None:
+        self.acked.append(delivery_tag)
+
+
+class _Method:
+    def __init__(self, tag: int) -> None:
+        self.delivery_tag = tag
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_fetch_consumer_messages_of_batched_objects_are_acknowledged_at_once(fixture_server):
+    _org, source = _hotel_source(fixture_server)
+    _harvester, job, ids = _start_job(source)
+    job_id = job.id
+    channel = _Channel()
+    for tag, obj_id in enumerate(ids):
+        queue.fetch_callback(channel, _Method(tag), None, json.dumps({"harvest_object_id": obj_id}))
+    assert channel.acked == list(range(len(ids)))  # every message acknowledged
+    objects = HarvestObject.filter(harvest_job_id=job_id).all()
+    assert sorted(o.report_status for o in objects) == ["added"] * len(ids)
+    # the first message imported the batch (ckanext-harvest counted its delivery); the
+    # others found their objects done and were acknowledged without touching them
+    assert sorted(o.retry_times for o in objects) == [0] * (len(ids) - 1) + [1]

@@ -149,6 +149,19 @@ def index_finished_jobs() -> int:
         log.info("harvest: indexed %d harvested record(s)", len(active))
 
 
+def refresh_registries_of(package_ids: list[str]) -> None:
+    """Queue the registry refresh of the record types of ``package_ids`` (indexed now)."""
+    if not package_ids:
+        return
+    types = {
+        package_type: package_id
+        for package_id, package_type in model.Session.query(
+            model.Package.id, model.Package.type
+        ).filter(model.Package.id.in_(package_ids))
+    }
+    _refresh_registries(types)
+
+
 def _refresh_registries(types: dict[str, str]) -> None:
     """The registry datasets count and date published records from the search index: their
     refresh, queued when each record was written (before it was indexed), is queued again."""

@@ -54,7 +54,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from . import bulk
+from . import bulk, indexing
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +276,7 @@ def run_batch(harvester: Any, objects: list[HarvestObject]) -> None:
     else:
         finished = _now()
         alone = {obj.id for obj in one_by_one}
+        created: list[str] = []
         for obj in objects:
             if obj.id in alone:
                 continue
@@ -286,8 +287,11 @@ def run_batch(harvester: Any, objects: list[HarvestObject]) -> None:
                 obj.state, obj.report_status = "ERROR", "errored"
             else:
                 obj.state, obj.report_status = "COMPLETE", "added"
+                created.append(obj.package_id)
             model.Session.add(obj)
         model.Session.commit()
+        # the registry datasets count indexed records: refresh them now the batch is
+        indexing.refresh_registries_of(created)
     for obj in one_by_one:
         run(harvester, obj)
 

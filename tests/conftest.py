@@ -7,10 +7,43 @@ The suite runs with CKAN's pytest plugin against real PostgreSQL and Redis
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
+
 import pytest
+import yaml
+
+import ckan.plugins.core as plugins_core
 
 # Plugins that own tables: their migrations run after every database reset.
 PLUGINS_WITH_MIGRATIONS = ["activity", "harvest", "khtourism"]
+
+
+@functools.cache
+def _entry_points(params: tuple[tuple[str, str], ...]) -> importlib.metadata.EntryPoints:
+    return importlib.metadata.entry_points(**dict(params))
+
+
+def _cached_entry_points(**params: str) -> importlib.metadata.EntryPoints:
+    return _entry_points(tuple(sorted(params.items())))
+
+
+# CKAN looks every plugin up in the installed distributions' entry points each time plugins
+# are loaded — on every ``with_plugins`` and ``app`` fixture, ~50 lookups that each read the
+# metadata of every package in the virtualenv (2–4 s per test on a slow disk). The installed
+# distributions do not change during a test session: the same answers, read once.
+plugins_core.entry_points = _cached_entry_points
+
+
+def _safe_load_with_libyaml(stream):  # type: ignore[no-untyped-def]
+    return yaml.load(stream, Loader=yaml.CSafeLoader)  # noqa: S506 - the safe loader, in C
+
+
+# Each plugin load re-reads the scheming schemas, presets and config declarations (~60 YAML
+# files per test) with PyYAML's pure-Python safe loader; its C implementation (libyaml, the
+# same safe constructor) is ~10x faster.
+if getattr(yaml, "__with_libyaml__", False):
+    yaml.safe_load = _safe_load_with_libyaml
 
 
 @pytest.fixture

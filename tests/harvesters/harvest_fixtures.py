@@ -176,3 +176,17 @@ def run_job(source: dict) -> JobResult:
         for obj in HarvestObject.filter(harvest_job_id=job.id).all()
     }
     return JobResult(job=job, objects=objects, gather_errors=[e.message for e in job.gather_errors])
+
+
+def start_job(source: dict):
+    """A running job of ``source`` after its gather stage: (harvester, job, object ids)."""
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestSource
+    from ckanext.harvest.tests.factories import HarvestJobObj
+
+    harvest_source = HarvestSource.get(source["id"])
+    harvester = queue.get_harvester(harvest_source.type)
+    job = HarvestJobObj(source=harvest_source, run=False)
+    job.status = "Running"
+    job.save()
+    return harvester, job, queue.gather_stage(harvester, job)

@@ -15,25 +15,15 @@ from ckan.tests import factories, helpers
 
 from ckanext.activity.model import Activity
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
-from ckanext.harvest.tests.factories import HarvestJobObj
+from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.khtourism.api.changes import change_table
 from ckanext.khtourism.harvesters import indexing, stages
 from ckanext.khtourism.search import index as search_index
-from tests.harvesters.harvest_fixtures import create_source
+from tests.harvesters.harvest_fixtures import create_source, start_job
 
 HOTELS = {"record_type": "accommodation", "publish": "direct"}
 REVIEWED_HOTELS = {"record_type": "accommodation", "publish": "review"}
-
-
-def _start_job(source: dict):
-    harvest_source = HarvestSource.get(source["id"])
-    harvester = queue.get_harvester(harvest_source.type)
-    job = HarvestJobObj(source=harvest_source, run=False)
-    job.status = "Running"
-    job.save()
-    return harvester, job, queue.gather_stage(harvester, job)
 
 
 def _hotel_source(fixture_server, config=HOTELS, fixture="spreadsheets/hotels-utf8.csv"):
@@ -65,11 +55,17 @@ def _searchable(ids: set[str]) -> set[str]:
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_one_message_imports_the_batch_indexed_with_activities_and_changes(fixture_server):
     _org, source = _hotel_source(fixture_server)
-    harvester, job, ids = _start_job(source)
+    harvester, job, ids = start_job(source)
     assert len(ids) == 3
 
+    from ckan.lib import jobs
+
+    jobs.get_queue().empty()
     queue.fetch_and_import_stages(harvester, HarvestObject.get(ids[0]))
     model.Session.remove()
+    # the registry dataset of the type is refreshed once its records are indexed
+    queued = {(j.func_name.rsplit(".", 1)[-1], tuple(j.args)) for j in jobs.get_queue().jobs}
+    assert ("refresh_registry_job", ("accommodation",)) in queued
 
     objects = HarvestObject.filter(harvest_job_id=job.id).all()
     assert {(o.state, o.report_status, o.current) for o in objects} == {("COMPLETE", "added", True)}
@@ -98,12 +94,11 @@ def test_one_message_imports_the_batch_indexed_with_activities_and_changes(fixtu
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
-def test_two_consumers_never_claim_the_same_object(fixture_server, monkeypatch):
-    monkeypatch.setitem(tk.config, stages.BATCH_SIZE_OPTION, "2")
+def test_two_consumers_never_claim_the_same_object(fixture_server):
     _org, source = _hotel_source(fixture_server)
-    _harvester, job, ids = _start_job(source)
+    _harvester, job, ids = start_job(source)
     job_id = job.id
-    first = stages.claim(HarvestObject.get(ids[0]), stages.batch_size())
+    first = stages.claim(HarvestObject.get(ids[0]), 2)
     assert len(first) == 2 and ids[0] in first
     # a message for an object of that batch: taken already
     taken = next(i for i in first if i != ids[0])
@@ -134,7 +129,7 @@ def test_two_consumers_never_claim_the_same_object(fixture_server, monkeypatch):
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_a_bad_row_fails_alone_and_a_duplicate_is_matched_after_the_batch(fixture_server):
     _org, source = _hotel_source(fixture_server, fixture="spreadsheets/hotels-bad-rows.csv")
-    harvester, job, ids = _start_job(source)
+    harvester, job, ids = start_job(source)
     queue.fetch_and_import_stages(harvester, HarvestObject.get(ids[0]))
     model.Session.remove()
     objects = HarvestObject.filter(harvest_job_id=job.id).all()
@@ -180,12 +175,14 @@ def _without_harvest_extras(activity: dict) -> dict:
     return {**activity, "data": data}
 
 
-def _snapshot() -> str:
+def _snapshot(dataset_type: str) -> str:
     """Every row a harvested record leaves, in record-name order, ids and times replaced by
     placeholders (numbered in order of appearance)."""
     names = [
         row["name"]
-        for row in _rows("SELECT name FROM package WHERE type = 'accommodation' ORDER BY name")
+        for row in _rows(
+            "SELECT name FROM package WHERE type = :type ORDER BY name", type=dataset_type
+        )
     ]
     records = []
     for name in names:
@@ -233,22 +230,68 @@ def _snapshot() -> str:
     return text
 
 
-def _harvest_all(source: dict) -> None:
-    harvester, job, ids = _start_job(source)
+def _harvest_all(source: dict, *, batched: bool) -> None:
+    """Import every object of a new job: through the fetch stages (batches), or each object
+    alone through package_create (``stages.run``, the path of ``import_batch_size = 1``)."""
+    harvester, job, ids = start_job(source)
+    job_id = job.id
     for obj_id in ids:
-        queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
+        if batched:
+            queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
+        else:
+            stages.run(harvester, HarvestObject.get(obj_id))
         model.Session.remove()
-    assert {o.report_status for o in HarvestObject.filter(harvest_job_id=job.id)} == {"added"}
+    assert {o.report_status for o in HarvestObject.filter(harvest_job_id=job_id)} == {"added"}
+    # one by one, indexing waits for the end of the job; a batch indexed its records
+    assert (indexing.pending_count(job_id) == 0) is batched
+    if not batched:
+        tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
+        assert indexing.pending_count(job_id) == 0
+
+
+GUIDES_CSV = (
+    "Họ và tên,Số thẻ,Loại thẻ,Ngày cấp thẻ,Ngày hết hạn,Ngoại ngữ,Ngày sinh,Số CCCD,"
+    "Điện thoại cá nhân\n"
+    'Nguyễn Văn An,156123456,Quốc tế,15/03/2022,14/03/2027,"Tiếng Anh, Tiếng Nga",'
+    "12/05/1990,056090001234,0905 111 222\n"
+    "Trần Thị Bình,156123457,Nội địa,01/07/2023,30/06/2028,,03/11/1995,056195004321,"
+    "0914 333 444\n"
+).encode()
+GUIDES = {
+    "record_type": "tour-guide",
+    "publish": "direct",
+    "mapping": {
+        "Ngày sinh": "date_of_birth",
+        "Số CCCD": "id_number",
+        "Điện thoại cá nhân": "personal_phone",
+    },
+}
+
+
+def _guide_source(fixture_server):
+    from tests.harvesters.harvest_fixtures import Reply
+
+    org = factories.Organization(
+        name="so-du-lich", title="Sở Du lịch", description="", image_url=""
+    )
+    url = fixture_server.handler(
+        "/guides.csv", lambda _q: Reply(GUIDES_CSV, content_type="text/csv")
+    )
+    return create_source("khtourism_spreadsheet", url, GUIDES, owner_org=org["id"])
 
 
 @pytest.mark.usefixtures("with_plugins")
-@pytest.mark.parametrize("config", [HOTELS, REVIEWED_HOTELS], ids=["direct", "review"])
+@pytest.mark.parametrize(
+    ("dataset_type", "config"),
+    [("accommodation", HOTELS), ("accommodation", REVIEWED_HOTELS), ("tour-guide", GUIDES)],
+    ids=["hotels-direct", "hotels-review", "guides-personal-data"],
+)
 def test_a_batch_writes_the_rows_package_create_writes(
-    fixture_server, monkeypatch, clean_db, reset_db, migrate_db_for, config
+    fixture_server, clean_db, reset_db, migrate_db_for, dataset_type, config
 ):
     snapshots = {}
-    for size in ("1", "100"):  # 1: every record through package_create
-        if size != "1":
+    for batched in (False, True):
+        if batched:
             # the same database state as before the first run
             reset_db()
             for plugin in ("activity", "harvest", "khtourism"):
@@ -258,15 +301,19 @@ def test_a_batch_writes_the_rows_package_create_writes(
 
             reset_index()
             clear_changes()
-        monkeypatch.setitem(tk.config, stages.BATCH_SIZE_OPTION, size)
-        _org, source = _hotel_source(fixture_server, config=config)
-        _harvest_all(source)
-        if size == "1":
-            # the one-by-one path indexes at the end of the job
-            tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
-        snapshots[size] = _snapshot()
-    assert '"activity_type": "new package"' in snapshots["1"]
-    assert snapshots["100"] == snapshots["1"]
+        if dataset_type == "tour-guide":
+            source = _guide_source(fixture_server)
+        else:
+            _org, source = _hotel_source(fixture_server, config=config)
+        _harvest_all(source, batched=batched)
+        snapshots[batched] = _snapshot(dataset_type)
+    one_by_one, batch = snapshots[False], snapshots[True]
+    assert one_by_one.count('"activity_type": "new package"') >= 2
+    if dataset_type == "tour-guide":
+        # stored with the record, kept out of its activity and of the search index
+        assert '"value": "056090001234"' in one_by_one
+        assert one_by_one.count("056090001234") == 1
+    assert batch == one_by_one
 
 
 class _Channel:
@@ -287,7 +334,7 @@ class _Method:
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_fetch_consumer_messages_of_batched_objects_are_acknowledged_at_once(fixture_server):
     _org, source = _hotel_source(fixture_server)
-    _harvester, job, ids = _start_job(source)
+    _harvester, job, ids = start_job(source)
     job_id = job.id
     channel = _Channel()
     for tag, obj_id in enumerate(ids):

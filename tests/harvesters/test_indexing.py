@@ -13,11 +13,10 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestSource
-from ckanext.harvest.tests.factories import HarvestJobObj
+from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.khtourism.harvesters import indexing
-from tests.harvesters.harvest_fixtures import create_source
+from tests.harvesters.harvest_fixtures import create_source, start_job
 
 HOTELS = {"record_type": "accommodation", "publish": "direct"}
 
@@ -34,15 +33,6 @@ def _indexed_accommodations() -> set[str]:
     return {record["id"] for record in result["results"]}
 
 
-def _start_job(source: dict):
-    harvest_source = HarvestSource.get(source["id"])
-    harvester = queue.get_harvester(harvest_source.type)
-    job = HarvestJobObj(source=harvest_source, run=False)
-    job.status = "Running"
-    job.save()
-    return harvester, job, queue.gather_stage(harvester, job)
-
-
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 @pytest.mark.ckan_config("ckanext.khtourism.harvest.import_batch_size", "1")
 def test_records_are_indexed_in_bulk_when_the_job_finishes(fixture_server):
@@ -53,7 +43,7 @@ def test_records_are_indexed_in_bulk_when_the_job_finishes(fixture_server):
         HOTELS,
         owner_org=org["id"],
     )
-    harvester, job, ids = _start_job(source)
+    harvester, job, ids = start_job(source)
     assert len(ids) >= 3
     for obj_id in ids:
         queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
@@ -89,7 +79,7 @@ def test_records_of_a_job_that_died_half_way_are_indexed_when_the_timeout_ends_i
         HOTELS,
         owner_org=org["id"],
     )
-    harvester, job, ids = _start_job(source)
+    harvester, job, ids = start_job(source)
     # the fetch consumer imports one record, then dies: the other objects stay WAITING
     first = HarvestObject.get(ids[0])
     queue.fetch_and_import_stages(harvester, first)

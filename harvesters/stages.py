@@ -215,10 +215,11 @@ _CLAIM_FIRST_SQL = sa.text(
     f"SELECT o.id FROM harvest_object o WHERE o.id = :first_id AND {_CLAIMABLE} "
     "FOR UPDATE SKIP LOCKED"
 )
+# The batch is selected in a MATERIALIZED CTE: evaluated once. (As ``id IN (SELECT … LIMIT
+# n FOR UPDATE SKIP LOCKED)`` the planner may re-run the subquery and update more rows.)
 _CLAIM_SQL = sa.text(
     f"""
-    UPDATE harvest_object SET state = 'FETCH', fetch_started = :now
-    WHERE id IN (
+    WITH batch AS MATERIALIZED (
         SELECT o.id FROM harvest_object o
         JOIN harvest_object_extra e
           ON e.harvest_object_id = o.id AND e.key = :status_key AND e.value = 'new'
@@ -227,7 +228,9 @@ _CLAIM_SQL = sa.text(
         LIMIT :size
         FOR UPDATE OF o SKIP LOCKED
     )
-    RETURNING id
+    UPDATE harvest_object SET state = 'FETCH', fetch_started = :now
+    FROM batch WHERE harvest_object.id = batch.id
+    RETURNING harvest_object.id
     """
 )
 

@@ -190,3 +190,18 @@ def start_job(source: dict):
     job.status = "Running"
     job.save()
     return harvester, job, queue.gather_stage(harvester, job)
+
+
+def indexed_accommodations() -> set[str]:
+    """Ids of the accommodation records the search index finds (drafts included)."""
+    from ckan.tests import helpers
+
+    result = helpers.call_action(
+        "package_search",
+        {"ignore_auth": True},
+        q="*:*",
+        fq="+dataset_type:accommodation",
+        include_private=True,
+        rows=100,
+    )
+    return {record["id"] for record in result["results"]}

@@ -20,7 +20,7 @@ from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.khtourism.api.changes import change_table
 from ckanext.khtourism.harvesters import indexing, stages
 from ckanext.khtourism.search import index as search_index
-from tests.harvesters.harvest_fixtures import create_source, start_job
+from tests.harvesters.harvest_fixtures import create_source, indexed_accommodations, start_job
 
 HOTELS = {"record_type": "accommodation", "publish": "direct"}
 REVIEWED_HOTELS = {"record_type": "accommodation", "publish": "review"}
@@ -38,18 +38,6 @@ def _hotel_source(fixture_server, config=HOTELS, fixture="spreadsheets/hotels-ut
         owner_org=org["id"],
     )
     return org, source
-
-
-def _searchable(ids: set[str]) -> set[str]:
-    result = helpers.call_action(
-        "package_search",
-        {"ignore_auth": True},
-        q="*:*",
-        fq="+dataset_type:accommodation",
-        include_private=True,
-        rows=100,
-    )
-    return {record["id"] for record in result["results"]} & ids
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -72,7 +60,7 @@ def test_one_message_imports_the_batch_indexed_with_activities_and_changes(fixtu
     package_ids = {o.package_id for o in objects}
     assert len(package_ids) == 3
     # indexed with their batch: searchable before the job is finished, nothing left pending
-    assert _searchable(package_ids) == package_ids
+    assert indexed_accommodations() & package_ids == package_ids
     assert indexing.pending_count(job.id) == 0
     for package_id in package_ids:
         activities = model.Session.query(Activity).filter_by(object_id=package_id).all()

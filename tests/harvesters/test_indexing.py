@@ -16,21 +16,9 @@ from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.khtourism.harvesters import indexing
-from tests.harvesters.harvest_fixtures import create_source, start_job
+from tests.harvesters.harvest_fixtures import create_source, indexed_accommodations, start_job
 
 HOTELS = {"record_type": "accommodation", "publish": "direct"}
-
-
-def _indexed_accommodations() -> set[str]:
-    result = helpers.call_action(
-        "package_search",
-        {"ignore_auth": True},
-        q="*:*",
-        fq="+dataset_type:accommodation",
-        include_private=True,
-        rows=100,
-    )
-    return {record["id"] for record in result["results"]}
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -53,7 +41,7 @@ def test_records_are_indexed_in_bulk_when_the_job_finishes(fixture_server):
     assert len(imported) == len(ids)
     # imported and committed (the database has them), not yet in the search index
     assert all(model.Package.get(package_id).state == "active" for package_id in imported)
-    assert not imported & _indexed_accommodations()
+    assert not imported & indexed_accommodations()
     assert indexing.pending_count(job.id) == len(ids)
 
     # an ordinary edit after the import is indexed at once, as always
@@ -62,7 +50,7 @@ def test_records_are_indexed_in_bulk_when_the_job_finishes(fixture_server):
 
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
     assert HarvestJob.get(job.id).status == "Finished"
-    assert imported <= _indexed_accommodations()
+    assert imported <= indexed_accommodations()
     assert indexing.pending_count(job.id) == 0
 
 
@@ -84,10 +72,10 @@ def test_records_of_a_job_that_died_half_way_are_indexed_when_the_timeout_ends_i
     first = HarvestObject.get(ids[0])
     queue.fetch_and_import_stages(harvester, first)
     package_id = HarvestObject.get(ids[0]).package_id
-    assert package_id and package_id not in _indexed_accommodations()
+    assert package_id and package_id not in indexed_accommodations()
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
     assert HarvestJob.get(job.id).status == "Running"  # still waiting for its objects
-    assert package_id not in _indexed_accommodations()
+    assert package_id not in indexed_accommodations()
 
     long_ago = dt.datetime.utcnow() - dt.timedelta(minutes=30)
     imported = HarvestObject.get(ids[0])
@@ -99,5 +87,5 @@ def test_records_of_a_job_that_died_half_way_are_indexed_when_the_timeout_ends_i
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
     model.Session.expire_all()
     assert HarvestJob.get(job.id).status == "Finished"
-    assert package_id in _indexed_accommodations()
+    assert package_id in indexed_accommodations()
     assert indexing.pending_count(job.id) == 0

@@ -309,11 +309,15 @@ class KhTourismHarvesterBase(HarvesterBase):
             return False
 
     def _object_error(self, obj, message: str) -> None:
+        self._save_object_error(self._error_text(obj, message), obj, "Import")
+
+    def _error_text(self, obj, message: str) -> str:
+        """``message`` prefixed with the record's row or feature id."""
         try:
             ref = self.content_of(obj).get("ref", "") if obj.content else f"record {obj.guid}"
         except ValueError:
             ref = ""
-        self._save_object_error(f"{ref}: {message}" if ref else message, obj, "Import")
+        return f"{ref}: {message}" if ref else message
 
     def _source_facts(self, obj) -> _SourceFacts:
         """The source's id, name, organisation and configuration, read once per job."""
@@ -486,8 +490,7 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     def _batch_error(self, obj, message: str) -> None:
         """An object error added to the batch's transaction (``_object_error`` commits)."""
-        ref = self.content_of(obj).get("ref", "") if obj.content else f"record {obj.guid}"
-        text = f"{ref}: {message}" if ref else message
+        text = self._error_text(obj, message)
         log.info("harvest object %s: %s", obj.id, text)
         model.Session.add(HarvestObjectError(message=text, object=obj, stage="Import"))
 

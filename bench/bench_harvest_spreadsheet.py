@@ -1,6 +1,6 @@
 """A 10,000-row spreadsheet register harvested end to end, timed, peak memory measured.
 
-    make test ARGS="bench/bench_harvest_spreadsheet.py -s -q -p no:randomly"
+    make test ARGS="bench/bench_harvest_spreadsheet.py -n 0 -s -q -p no:randomly"
     (BENCH_ROWS=1000 for a quick run)
 
 Gather (download, decode, key every row, one harvest object each), then every

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import os
 
 import pytest
 import yaml
@@ -44,6 +45,16 @@ def _safe_load_with_libyaml(stream):  # type: ignore[no-untyped-def]
 # same safe constructor) is ~10x faster.
 if getattr(yaml, "__with_libyaml__", False):
     yaml.safe_load = _safe_load_with_libyaml
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A pytest-xdist worker gets its own database, Redis database and storage folder
+    (``ckanext.khtourism.local.test_workers``) before its CKAN starts (at session start)."""
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker_id and config.option.ckan_ini:
+        from ckanext.khtourism.local import test_workers
+
+        test_workers.isolate(worker_id, config.option.ckan_ini)
 
 
 @pytest.fixture

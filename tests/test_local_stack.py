@@ -25,12 +25,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# What would point a program at the test suite's (or its worker's) services and files
+# instead of the ones the stack under test starts.
+SUITE_ENVIRONMENT = ("CKAN_SQLALCHEMY_URL", "CKAN_REDIS_URL", "CKAN_STORAGE_PATH", "CKAN_INI")
+
+
+def _stack_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in SUITE_ENVIRONMENT}
+
+
 def _start(root: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CKAN_SQLALCHEMY_URL", "CKAN_REDIS_URL", "CKAN_INI")
-    }
+    env = _stack_env()
     env.update(PORT=str(port), KHTOURISM_DEMO="0", KHTOURISM_HARVEST_RUN_INTERVAL="5")
     log = (root / f"run-{port}.log").open("wb")
     return subprocess.Popen(
@@ -105,6 +110,7 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path):
                 capture_output=True,
                 text=True,
                 check=True,
+                env=_stack_env(),
             )
             .stdout.strip()
             .splitlines()[-1]

@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import config_file, services
+from . import config_file, services, test_workers
 
 HARVEST_RUN_INTERVAL = int(os.environ.get("KHTOURISM_HARVEST_RUN_INTERVAL", "60"))
 # Harvest objects are imported by this many fetch consumers side by side (Redis hands each
@@ -229,7 +229,7 @@ def test(root: Path, pytest_args: list[str]) -> int:
             "pytest",
             f"--ckan-ini={config}",
             f"--basetemp={basetemp}",
-            *pytest_args,
+            *test_workers.pytest_args(pytest_args),
         ]
         return subprocess.call(args, cwd=root, env=env)
     finally:

@@ -1,0 +1,96 @@
+"""``make test`` in parallel workers: each on its own database, Redis database and files."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism.local import test_workers
+
+
+def test_each_worker_gets_its_own_database_name_on_the_same_server():
+    socket_url = "postgresql://postgres@/ckan_test?host=/srv/var/test/postgres"
+    assert (
+        test_workers.database_url(socket_url, "gw0")
+        == "postgresql://postgres@/ckan_test_gw0?host=/srv/var/test/postgres"
+    )
+    assert (
+        test_workers.database_url("postgresql://ckan:secret@db.internal:5433/test", "gw3")
+        == "postgresql://ckan:secret@db.internal:5433/test_gw3"
+    )
+    with pytest.raises(ValueError, match="names no database"):
+        test_workers.database_url("postgresql://postgres@localhost", "gw0")
+    with pytest.raises(ValueError, match="not a pytest-xdist worker id"):
+        test_workers.database_url(socket_url, "master")
+
+
+def test_each_worker_gets_a_redis_database_after_the_suites_own():
+    assert test_workers.redis_url("unix:///v/redis.sock?db=1", "gw0") == "unix:///v/redis.sock?db=2"
+    assert test_workers.redis_url("unix:///v/redis.sock?db=1", "gw2") == "unix:///v/redis.sock?db=4"
+    assert test_workers.redis_url("unix:///v/redis.sock", "gw0") == "unix:///v/redis.sock?db=1"
+    assert test_workers.redis_url("redis://localhost:6379/1", "gw1") == "redis://localhost:6379/3"
+    assert test_workers.redis_url("redis://localhost:6379", "gw0") == "redis://localhost:6379/1"
+    assert (
+        test_workers.redis_url("redis://:pw@h:6379/0?ssl=0", "gw1") == "redis://:pw@h:6379/2?ssl=0"
+    )
+    with pytest.raises(ValueError, match="Redis database 16"):
+        test_workers.redis_url("redis://localhost:6379/1", "gw14")
+    with pytest.raises(ValueError, match="not a redis:// or unix:// URL"):
+        test_workers.redis_url("http://localhost:6379/1", "gw0")
+
+
+def test_workers_are_added_unless_the_arguments_choose(monkeypatch):
+    monkeypatch.setenv(test_workers.WORKERS_VAR, "3")
+    assert test_workers.pytest_args(["-q", "tests/api"]) == ["-n", "3", "-q", "tests/api"]
+    for chosen in (["-n", "0"], ["-n4"], ["--numprocesses=2"], ["-p", "no:xdist"]):
+        assert test_workers.pytest_args(["-q", *chosen]) == ["-q", *chosen]
+    monkeypatch.setenv(test_workers.WORKERS_VAR, "many")
+    with pytest.raises(ValueError, match="KHTOURISM_TEST_WORKERS must be a whole number"):
+        test_workers.default_count()
+    monkeypatch.delenv(test_workers.WORKERS_VAR)
+    cores = os.cpu_count() or 1
+    assert test_workers.default_count() == max(1, min(cores, test_workers.MAX_DEFAULT_WORKERS))
+
+
+def test_create_database_creates_once_on_the_real_server():
+    server_url = tk.config["sqlalchemy.url"]
+    probe = test_workers.database_url(server_url, f"gw{uuid.uuid4().int % 10_000}")
+    name = sa.engine.make_url(probe).database
+    test_workers.create_database(probe)
+    test_workers.create_database(probe)  # already there: nothing to do, no error
+    engine = sa.create_engine(probe, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT current_database()")).scalar() == name
+    finally:
+        engine.dispose()
+    admin = sa.create_engine(
+        sa.engine.make_url(server_url), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+    )
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def test_this_process_runs_on_the_database_and_redis_its_worker_was_given():
+    """Under ``make test`` this runs in a worker (``gwN``); with ``-n 0``, in the one process
+    on the suite's own database. Either way CKAN uses what the environment says."""
+    worker_id = os.environ.get("PYTEST_XDIST_WORKER")
+    database = model.meta.engine.url.database
+    redis_url = tk.config["ckan.redis.url"]
+    if worker_id:
+        assert database.endswith(f"_{worker_id}")
+        assert os.environ["CKAN_SQLALCHEMY_URL"] == tk.config["sqlalchemy.url"]
+        assert os.environ["CKAN_REDIS_URL"] == redis_url
+        assert tk.config["ckan.storage_path"].endswith(f"-{worker_id}")
+    else:
+        assert not database.endswith("_gw0")
+        assert "PYTEST_XDIST_WORKER" not in os.environ

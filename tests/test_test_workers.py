@@ -50,6 +50,8 @@ def test_workers_are_added_unless_the_arguments_choose(monkeypatch):
     assert test_workers.pytest_args(["-q", "tests/api"]) == ["-n", "3", "-q", "tests/api"]
     for chosen in (["-n", "0"], ["-n4"], ["--numprocesses=2"], ["-p", "no:xdist"]):
         assert test_workers.pytest_args(["-q", *chosen]) == ["-q", *chosen]
+    for interactive in ("-s", "--capture=no", "--pdb", "--trace"):
+        assert test_workers.pytest_args(["-x", interactive]) == ["-n", "0", "-x", interactive]
     monkeypatch.setenv(test_workers.WORKERS_VAR, "many")
     with pytest.raises(ValueError, match="KHTOURISM_TEST_WORKERS must be a whole number"):
         test_workers.default_count()

@@ -44,13 +44,21 @@ def default_count() -> int:
     return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
+# Arguments of an interactive run, which workers would defeat: a debugger needs the
+# terminal, and a worker's output (``-s``) never reaches it.
+ONE_PROCESS_ARGS = ("-s", "--capture=no", "--pdb", "--trace")
+
+
 def pytest_args(args: list[str]) -> list[str]:
-    """``args`` with ``-n <default_count()>`` in front unless they choose themselves."""
+    """``args`` with ``-n <default_count()>`` in front, unless they choose the number
+    themselves or ask for an interactive run (:data:`ONE_PROCESS_ARGS`: one process)."""
     chooses = any(
         arg.startswith(("-n", "--numprocesses")) or arg.endswith("no:xdist") for arg in args
     )
     if chooses:
         return args
+    if any(arg in ONE_PROCESS_ARGS for arg in args):
+        return ["-n", "0", *args]
     return ["-n", str(default_count()), *args]
 
 

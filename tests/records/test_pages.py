@@ -148,3 +148,21 @@ def test_the_default_licence_is_in_the_licence_list(app, world):
     assert '<option value="cc-by-4.0" selected' in form.body.replace(
         'selected="selected"', "selected"
     )
+
+
+def test_every_page_of_a_published_record_opens_for_an_anonymous_visitor(app, world):
+    """The activity tab was an HTTP 500 for every anonymous visitor (a user given as a
+    string reached the curator label check)."""
+    record = world.create("member_a", "accommodation", name="anon-pages")
+    world.call("member_a", "khtourism_record_submit", id=record["id"])
+    world.call("curator", "khtourism_record_approve", id=record["id"])
+    for path in (
+        "/accommodation/anon-pages",
+        "/dataset/anon-pages",
+        "/dataset/activity/anon-pages",
+        "/dataset/groups/anon-pages",
+        "/en/dataset/activity/anon-pages",
+    ):
+        response = app.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    assert "anon-pages" in app.get("/dataset/activity/anon-pages").body

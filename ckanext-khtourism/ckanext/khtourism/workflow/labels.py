@@ -25,8 +25,14 @@ class CuratorPermissionLabels(DefaultPermissionLabels):
             labels.append(CURATOR_LABEL)
         return labels
 
-    def get_user_dataset_labels(self, user_obj: model.User | None) -> list[str]:
-        labels = super().get_user_dataset_labels(user_obj)
-        if user_obj is not None and not user_obj.is_anonymous and roles.is_curator(user_obj):
+    def get_user_dataset_labels(self, user_obj: model.User | str | None) -> list[str]:
+        # CKAN's activity actions pass ``context['auth_user_obj']``, which is the empty
+        # string for an anonymous visitor, not None.
+        labels = super().get_user_dataset_labels(user_obj)  # type: ignore[arg-type]
+        if (
+            isinstance(user_obj, model.User)
+            and not user_obj.is_anonymous
+            and roles.is_curator(user_obj)
+        ):
             labels.append(CURATOR_LABEL)
         return labels

@@ -77,3 +77,53 @@ def test_doctor_reports_search_healthy(cli):
     assert result.exit_code == 0, result.output
     assert "[OK  ] search: search engine answers; 1 datasets indexed" in result.output
     assert "FAIL" not in result.output
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_facet_counts_count_datasets_not_values():
+    """A dataset with two PDF resources counts once under PDF, as in Solr."""
+    org = factories.Organization()
+    two_pdfs = factories.Dataset(owner_org=org["id"], title="Two PDFs")
+    for number in range(2):
+        factories.Resource(package_id=two_pdfs["id"], format="PDF", url=f"http://x/{number}.pdf")
+    one_pdf = factories.Dataset(owner_org=org["id"], title="One PDF and a CSV")
+    factories.Resource(package_id=one_pdf["id"], format="PDF", url="http://x/a.pdf")
+    factories.Resource(package_id=one_pdf["id"], format="CSV", url="http://x/a.csv")
+
+    result = helpers.call_action("package_search", **{"facet.field": ["res_format"]})
+    assert result["count"] == 2
+    assert result["facets"]["res_format"] == {"PDF": 2, "CSV": 1}
+    assert helpers.call_action("package_search", fq="res_format:PDF")["count"] == 2
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_migration_removes_repeated_values_from_rows_indexed_before():
+    import importlib
+
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    from ckanext.khtourism.search import cache
+
+    migration = importlib.import_module(
+        "ckanext.khtourism.migration.khtourism.versions.khts_0005_distinct_facet_terms"
+    )
+    org = factories.Organization()
+    dataset = factories.Dataset(owner_org=org["id"], title="Indexed before")
+    # what the index held before this fix: the value once per resource
+    model.Session.execute(
+        sa.text(
+            "UPDATE khtourism_search_doc SET facet_terms = facet_terms || "
+            """'{"res_format": ["PDF", "PDF", "CSV"]}'::jsonb WHERE id = :id"""
+        ),
+        {"id": dataset["id"]},
+    )
+    model.Session.commit()
+    before = helpers.call_action("package_search", **{"facet.field": ["res_format"]})
+    assert before["facets"]["res_format"] == {"PDF": 2, "CSV": 1}
+    model.Session.execute(sa.text(migration._distinct("facet_terms")))
+    model.Session.commit()
+    cache.invalidate()  # as the migration does
+    after = helpers.call_action("package_search", **{"facet.field": ["res_format"]})
+    assert after["facets"]["res_format"] == {"PDF": 1, "CSV": 1}

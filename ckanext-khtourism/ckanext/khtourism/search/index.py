@@ -151,7 +151,9 @@ def row_for(document: dict[str, Any]) -> dict[str, Any]:
     facet_terms: dict[str, list[str]] = {}
     text_fields: dict[str, str] = {}
     for key, value in doc.items():
-        values = _term_values(value)
+        # each value once per dataset: facets count datasets, not values (as Solr does),
+        # so a dataset with two PDF resources counts once under PDF
+        values = list(dict.fromkeys(_term_values(value)))
         if values:
             terms[key] = values
             if not not_faceted(key):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -277,3 +278,36 @@ def test_unsupported_functions_and_bad_qf_are_clear_errors(portal, params, messa
     portal.create("Hotel")
     with pytest.raises(SearchQueryError, match=message):
         portal.search(**params)
+
+
+@search_config
+def test_sort_needs_a_direction_as_in_solr(portal):
+    portal.create("alpha")
+    with pytest.raises(SearchQueryError, match="asc or desc"):
+        portal.search(sort="metadata_modified")
+    with pytest.raises(SearchQueryError, match="asc or desc"):
+        portal.search(sort="title_string up")
+    assert titles(portal.search(sort="metadata_modified desc")) == ["alpha"]
+
+
+@search_config
+def test_dates_come_back_as_solr_returns_them(portal):
+    """Milliseconds (Solr keeps no more); datetimes when the connection decodes dates,
+    as CKAN's default connection does; strings with decode_dates=False."""
+    import datetime
+
+    from ckanext.khtourism.search.connection import PostgresConnection
+
+    record = portal.create("alpha")
+    stored = helpers.call_action("package_show", id=record["id"])["metadata_modified"]
+    query = {"q": "*:*", "fl": "id,metadata_modified,metadata_created", "rows": 1}
+
+    plain = PostgresConnection(decode_dates=False).search(**query).docs[0]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", plain["metadata_modified"])
+    assert plain["metadata_modified"][:19] == stored[:19]
+    if "." in plain["metadata_modified"]:
+        assert plain["metadata_modified"][20:23] == stored[20:23]
+
+    decoded = PostgresConnection().search(**query).docs[0]
+    assert isinstance(decoded["metadata_modified"], datetime.datetime)
+    assert decoded["metadata_modified"].isoformat()[:19] == stored[:19]

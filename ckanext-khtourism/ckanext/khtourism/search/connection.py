@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import pysolr
 import sqlalchemy as sa
 
-from ckan.lib.search.common import SearchError, SearchQueryError
+from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
 from . import boost, cache, index, parse, spatial, text
 from .fields import not_faceted
@@ -36,6 +37,9 @@ SORT_COLUMNS = {
     "id": "id",
 }
 STORED_DICTS = index.STORED_DICTS
+# Fields of Solr's date type in CKAN's schema (besides the dynamic ``*_date``)
+SOLR_DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})
+_DATE = re.compile(r"^(?P<seconds>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d+))?Z$")
 MAX_ROWS = 100_000
 # Memory for one search statement (the materialised hits, sorts, facet counts).
 WORK_MEM = "32MB"
@@ -160,7 +164,33 @@ class PostgresConnection:
     ) -> pysolr.Results:
         plan = QueryPlan(q, params)
         decoded = plan.execute(_session())
-        return pysolr.Results(decoded)
+        return pysolr.Results(_solr_dates(decoded, self.decode_dates))
+
+
+def _solr_date(value: str) -> str:
+    """A stored date as Solr returns it: milliseconds at most (Solr keeps no more),
+    no fraction when it is zero."""
+    match = _DATE.match(value)
+    if not match:
+        return value
+    milliseconds = (match.group("fraction") or "").ljust(3, "0")[:3]
+    return (
+        f"{match.group('seconds')}.{milliseconds}Z"
+        if int(milliseconds)
+        else f"{match.group('seconds')}Z"
+    )
+
+
+def _solr_dates(result: dict[str, Any], decode_dates: bool) -> dict[str, Any]:
+    """Date fields of the returned documents as Solr gives them; with ``decode_dates``
+    (CKAN's default connection) as datetimes, as CKAN's decoder makes them."""
+    for doc in result["response"]["docs"]:
+        for name, value in doc.items():
+            if isinstance(value, str) and (name in SOLR_DATE_FIELDS or name.endswith("_date")):
+                doc[name] = _solr_date(value)
+        if decode_dates:
+            solr_datetime_decoder(doc)
+    return result
 
 
 class QueryPlan:
@@ -257,9 +287,12 @@ class QueryPlan:
                 continue
             words = clause.split()
             name = words[0]
-            direction = words[1].lower() if len(words) > 1 else "asc"
-            if len(words) > 2 or direction not in ("asc", "desc"):
-                raise SearchQueryError(f'Invalid "sort" parameter: {clause!r}')
+            if len(words) != 2 or words[1].lower() not in ("asc", "desc"):
+                # as Solr: "Can't determine a Sort Order (asc or desc) in sort spec"
+                raise SearchQueryError(
+                    f'Invalid "sort" parameter: {clause!r} (a field and asc or desc)'
+                )
+            direction = words[1].lower()
             nulls = "NULLS LAST"
             if name == "score":
                 expression = "h.score"

@@ -3,7 +3,8 @@
 ``khtourism_record_submit``, ``khtourism_record_approve``,
 ``khtourism_record_reject``, ``khtourism_revision_show``,
 ``khtourism_review_queue``, ``khtourism_business_records``; and chained core
-actions: ``package_update`` (an edit of a published record by its business
+actions: ``package_create`` and ``package_update`` (size limits and NUL
+characters, ``security/field_limits.py``), ``package_update`` (an edit of a published record by its business
 becomes a pending revision), ``activity_create`` (personal data never
 enters the activity stream) and, for the tourism API's change feed,
 ``dataset_purge`` (a purged record is reported as removed).
@@ -25,6 +26,7 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
 )
 from ckanext.khtourism.logic import schema
 from ckanext.khtourism.records import messages, privacy
+from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
@@ -35,6 +37,7 @@ __all__ = [
     "khtourism_revision_show",
     "khtourism_review_queue",
     "khtourism_business_records",
+    "package_create",
     "package_update",
     "package_show",
     "activity_create",
@@ -127,7 +130,14 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> list[di
 
 
 @tk.chained_action
+def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    field_limits.check(data_dict)  # security: sizes, NUL characters
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    field_limits.check(data_dict)  # security: sizes, NUL characters
     pkg = revisions._package_for(data_dict)
     if revisions.needs_review(context, pkg):
         return revisions.propose(context, data_dict)

@@ -104,3 +104,20 @@ def test_api_token_callers_stay_exempt_as_in_ckan(app, world):
         headers=world.people["curator"].headers,
     )
     assert response.status_code == 200
+
+
+@pytest.mark.ckan_config("ckan.csrf_protection.ignore_extensions", "true")
+def test_the_doctor_reports_a_configuration_without_csrf_on_extensions():
+    from ckanext.khtourism import doctor
+
+    findings = doctor.check_configuration()
+    assert any(
+        f.status == doctor.ERROR and "ckan.csrf_protection.ignore_extensions" in f.message
+        for f in findings
+    ), findings
+
+
+def test_the_portal_configuration_protects_the_extensions():
+    import ckan.plugins.toolkit as tk
+
+    assert tk.config.get("ckan.csrf_protection.ignore_extensions") is False

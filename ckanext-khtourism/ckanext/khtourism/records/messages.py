@@ -132,6 +132,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "too long: {length} characters, at most {max}",
     ),
     "too_many": ("quá nhiều: {count} mục, tối đa {max}", "too many: {count} items, at most {max}"),
+    "too_many_tokens": (
+        "người dùng đã có {count} mã truy cập API, tối đa {max}; hãy thu hồi mã cũ trước",
+        "the user already holds {count} API tokens, at most {max}; revoke an old one first",
+    ),
     "nul_character": (
         "chứa ký tự NUL (mã 0), không được phép",
         "contains a NUL character (code 0), which is not allowed",

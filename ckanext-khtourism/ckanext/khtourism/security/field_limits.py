@@ -75,12 +75,10 @@ def errors_of(data_dict: dict[str, Any]) -> dict[str, list[str]]:
         strings = list(_strings(value))
         if any("\x00" in text for text in strings):
             add(name, "nul_character")
-        limit = tk.config.get(_LENGTH_SETTINGS.get(name, TEXT_LENGTH))
+        limit = tk.config.get(_LENGTH_SETTINGS[name]) if name in _LENGTH_SETTINGS else text_length
         longest = max((len(text) for text in strings), default=0)
         if longest > limit:
             add(name, "too_long", length=longest, max=limit)
-        elif name not in _LENGTH_SETTINGS and longest > text_length:
-            add(name, "too_long", length=longest, max=text_length)
     return errors
 
 

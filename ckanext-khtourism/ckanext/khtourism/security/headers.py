@@ -58,6 +58,13 @@ def _protect_upload(response: Response) -> None:
         response.headers["Content-Security-Policy"] = policy
 
 
+@security_headers.before_app_request
+def limit_action_api() -> Response | None:
+    from .action_limits import check_request
+
+    return check_request()
+
+
 @security_headers.after_app_request
 def add_security_headers(response: Response) -> Response:
     headers = response.headers

@@ -41,6 +41,7 @@ __all__ = [
     "package_update",
     "package_show",
     "activity_create",
+    "api_token_create",
     # api room
     "dataset_purge",
     # dcat room
@@ -127,6 +128,20 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> list[di
     """The records of the organizations the user belongs to, with their workflow states."""
     tk.check_access("khtourism_business_records", context, data_dict)
     return queue.business_records(context["user"])
+
+
+@tk.chained_action
+def api_token_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    # security: a user may hold a bounded number of API tokens (one shared quota anyway)
+    user = model.User.get(data_dict.get("user") or "")
+    limit = tk.config.get("ckanext.khtourism.api.max_tokens_per_user")
+    if user is not None and limit and not user.sysadmin:
+        held = model.Session.query(model.ApiToken).filter(model.ApiToken.user_id == user.id)
+        if held.count() >= limit:
+            raise tk.ValidationError(
+                {"name": [messages.text("too_many_tokens", count=held.count(), max=limit)]}
+            )
+    return next_action(context, data_dict)
 
 
 @tk.chained_action

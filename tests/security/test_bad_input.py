@@ -40,6 +40,16 @@ def test_package_search_bad_input_is_a_400_naming_the_parameter(app, params, nam
     assert named in str(error), error
 
 
+@pytest.mark.parametrize("name", ["start", "rows", "facet.mincount"])
+def test_package_search_with_an_empty_number_is_not_a_500(app, name):
+    """Found by the fuzz test: CKAN's natural_number_validator compared None with 0."""
+    response = app.get(SEARCH, query_string={name: ""})
+    assert response.status_code == 200, (response.status_code, response.body[:300])
+    response = app.get(SEARCH, query_string={name: "-1"})
+    assert response.status_code == 409, (response.status_code, response.body[:300])
+    assert name in response.json["error"]
+
+
 def test_tourism_api_nul_in_the_path_is_a_404(app):
     response = app.get("/api/tourism/v1/accommodations/a%00b")
     assert response.status_code in (400, 404), response.status_code

@@ -125,3 +125,19 @@ def test_the_limits_are_settings_and_the_message_speaks_english_on_en(world):
     assert errors["title"] == ["Tên cơ sở: quá dài: 21 ký tự, tối đa 20"] or errors["title"][
         0
     ].endswith("quá dài: 21 ký tự, tối đa 20"), errors
+
+
+def test_batched_harvest_imports_apply_the_same_limits(world):
+    """Harvested new records are written in batches without package_create
+    (harvesters/bulk.py): the limits still apply, per record."""
+    from ckanext.khtourism.harvesters import bulk
+
+    good = valid("accommodation", owner_org=world.business_a["id"], name="bulk-good")
+    bad = valid(
+        "accommodation", owner_org=world.business_a["id"], name="bulk-bad", title="B" * 600
+    )
+    records = [bulk.NewRecord(data=good), bulk.NewRecord(data=bad)]
+    bulk.create_many(world.people["sysadmin"].name, records)
+    assert records[0].package_id and records[0].error is None
+    assert records[1].package_id is None
+    assert "title" in records[1].error.error_dict

@@ -82,10 +82,18 @@ def errors_of(data_dict: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def check(data_dict: dict[str, Any]) -> None:
-    """Raise a ``ValidationError`` naming each field over its limit."""
+def validation_error(data_dict: dict[str, Any]) -> tk.ValidationError | None:
+    """A ``ValidationError`` naming each field over its limit, or None."""
     errors: dict[str, Any] = dict(errors_of(data_dict))
+    if not errors:
+        return None
     if "tags" in errors:  # CKAN's ValidationError expects tag errors per tag: [{"name": [...]}]
         errors["tags"] = [{"name": errors["tags"]}]
-    if errors:
-        raise tk.ValidationError(errors)
+    return tk.ValidationError(errors)
+
+
+def check(data_dict: dict[str, Any]) -> None:
+    """Raise a ``ValidationError`` naming each field over its limit."""
+    error = validation_error(data_dict)
+    if error is not None:
+        raise error

@@ -133,9 +133,7 @@ def test_batched_harvest_imports_apply_the_same_limits(world):
     from ckanext.khtourism.harvesters import bulk
 
     good = valid("accommodation", owner_org=world.business_a["id"], name="bulk-good")
-    bad = valid(
-        "accommodation", owner_org=world.business_a["id"], name="bulk-bad", title="B" * 600
-    )
+    bad = valid("accommodation", owner_org=world.business_a["id"], name="bulk-bad", title="B" * 600)
     records = [bulk.NewRecord(data=good), bulk.NewRecord(data=bad)]
     bulk.create_many(world.people["sysadmin"].name, records)
     assert records[0].package_id and records[0].error is None

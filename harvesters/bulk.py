@@ -59,6 +59,7 @@ from ckanext.activity import subscriptions as activity_subscriptions
 
 from ckanext.khtourism.search import dictize, postgres_enabled
 from ckanext.khtourism.search import reindex as search_reindex
+from ckanext.khtourism.security import field_limits
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,10 @@ def create_many(
         if auth_key not in allowed:
             tk.check_access("package_create", dict(context), data_dict)
             allowed.add(auth_key)
+        # security: the size limits package_create applies (security/field_limits.py)
+        record.error = field_limits.validation_error(data_dict)
+        if record.error is not None:
+            continue
         data, errors = lib_plugins.plugin_validate(
             package_plugin, context, data_dict, schema, "package_create"
         )

@@ -75,6 +75,16 @@ def check_configuration() -> list[Finding]:
                 "to default to Vietnamese ('vi')",
             )
         )
+    if tk.asbool(tk.config.get("ckan.csrf_protection.ignore_extensions", True)):
+        findings.append(
+            Finding(
+                "configuration",
+                ERROR,
+                "ckan.csrf_protection.ignore_extensions is true: the extensions' forms "
+                "(workflow buttons, harvest pages) accept cross-site posts; set it to false "
+                "(docs/security.md)",
+            )
+        )
     if not findings:
         findings.append(
             Finding(

@@ -205,6 +205,8 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
     lang = http.lang()
     fmt = _format(parsed)
     user = auth.user_name()
+    if "\x00" in id_or_name:  # no record name holds a NUL (PostgreSQL text cannot)
+        raise ApiError("not_found", None, id_or_name, id_or_name)
     try:
         # use_cache False: the search index's copy never holds the private guide
         # fields, so a curator's package_show must read the database

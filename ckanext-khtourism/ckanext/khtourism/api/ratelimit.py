@@ -1,7 +1,8 @@
 """Rate limiting with Flask-Limiter, counters in Redis.
 
 Two limits, both configurable: requests with an API token are counted per
-token (``ckanext.khtourism.api.rate_limit.token``), requests without one per
+user — every token of one user shares the quota —
+(``ckanext.khtourism.api.rate_limit.token``), requests without one per
 client IP (``ckanext.khtourism.api.rate_limit.anonymous``). A breach is a 429
 in the API's error shape with ``Retry-After``.
 
@@ -33,7 +34,8 @@ from limits.util import WindowStats
 
 import ckan.plugins.toolkit as tk
 
-from .auth import token_from_request
+from .auth import resolve_user, token_from_request
+from .errors import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +192,15 @@ def client_ip() -> str:
 
 
 def token_key() -> str:
+    """The token's user: all of a user's tokens share one quota (a user who
+    mints more tokens gets no more requests). A token that names no active
+    user is counted on its own (the request then fails with 401)."""
+    try:
+        user = resolve_user()
+    except ApiError:
+        user = None
+    if user is not None:
+        return f"user:{user.id}"
     token = token_from_request() or ""
     return "token:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:32]
 

@@ -24,6 +24,8 @@ from redis.exceptions import RedisError
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.khtourism.security.csv_cells import safe_cell
+
 from . import fields as F
 from . import registry_names, settings
 from . import vocabulary as V
@@ -127,7 +129,8 @@ def csv_export(record_type: str) -> Iterator[str]:
     for record in published_records(record_type):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(export_row(record_type, record))
+        row = export_row(record_type, record)
+        writer.writerow({column: safe_cell(value) for column, value in row.items()})
         yield buffer.getvalue()
 
 

@@ -215,7 +215,13 @@ def test(root: Path, pytest_args: list[str]) -> int:
             redis_url=running.redis_url,
             port=5000,
             log_level="WARNING",
-            extra={"ckan.tracking_enabled": "false", "testing": "true"},
+            extra={
+                "ckan.tracking_enabled": "false",
+                "testing": "true",
+                # the suite calls the action API thousands of times from one IP; the tests
+                # of the limit enable it with low values (tests/security/test_rate_limits.py)
+                "ckanext.khtourism.action_api.rate_limit.enabled": "false",
+            },
         )
         env = dict(os.environ, KHTOURISM_TEST_INI=str(config))
         # The database is created and migrated by the test session itself

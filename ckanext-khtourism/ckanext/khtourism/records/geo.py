@@ -60,6 +60,8 @@ def parse_geojson(value: Any) -> dict[str, Any]:
             geometry = json.loads(str(value))
         except ValueError as error:
             raise GeometryError("bad_geojson", detail=str(error)) from error
+        except RecursionError as error:  # "[[[[…" nested beyond the parser's depth
+            raise GeometryError("bad_geojson", detail="nested too deeply") from error
     if not isinstance(geometry, dict) or "type" not in geometry:
         raise GeometryError(
             "bad_geojson", detail="a GeoJSON geometry object with a “type” is expected"

@@ -126,6 +126,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "bản ghi không có chỉnh sửa nào đang chờ duyệt",
         "the record has no pending revision",
     ),
+    # security: field-size limits (security/field_limits.py)
+    "too_long": (
+        "quá dài: {length} ký tự, tối đa {max}",
+        "too long: {length} characters, at most {max}",
+    ),
+    "too_many": ("quá nhiều: {count} mục, tối đa {max}", "too many: {count} items, at most {max}"),
+    "too_many_tokens": (
+        "người dùng đã có {count} mã truy cập API, tối đa {max}; hãy thu hồi mã cũ trước",
+        "the user already holds {count} API tokens, at most {max}; revoke an old one first",
+    ),
+    "nul_character": (
+        "chứa ký tự NUL (mã 0), không được phép",
+        "contains a NUL character (code 0), which is not allowed",
+    ),
     "not_a_record": (
         "“{value}” không phải bản ghi du lịch (cơ sở lưu trú, lữ hành, hướng dẫn viên, di tích)",
         "“{value}” is not a tourism record (accommodation, tour operator, tour guide, heritage site)",

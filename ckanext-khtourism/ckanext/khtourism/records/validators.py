@@ -157,7 +157,7 @@ def khtourism_multiple_choice(field: dict, schema: dict) -> Validator:
             if text.startswith("["):
                 try:
                     value = json.loads(text)
-                except ValueError:
+                except (ValueError, RecursionError):
                     value = [text]
             else:
                 value = [v.strip() for v in text.split(",") if v.strip()]

@@ -198,6 +198,10 @@ class QueryPlan:
 
     def __init__(self, q: str | None, params: dict[str, Any]) -> None:
         self.params = params
+        for name, value in [("q", q), *params.items()]:
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, str):
+                    parse.check_text(item, name)
         self.compiler = parse.Compiler()
         q_op = str(params.get("q.op") or "AND").upper()
         if q_op not in ("AND", "OR"):

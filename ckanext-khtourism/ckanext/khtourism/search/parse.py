@@ -20,11 +20,13 @@ Field semantics follow CKAN's Solr schema:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -147,7 +149,12 @@ def parse_date_math(value: str, now: dt.datetime | None = None) -> dt.datetime:
             count = int(amount) * (1 if sign == "+" else -1)
             if unit_name == "microseconds":
                 count *= 1000
-            result = result + relativedelta(**{unit_name: count})
+            try:
+                result = result + relativedelta(**{unit_name: count})
+            except (OverflowError, ValueError) as error:
+                raise SearchQueryError(
+                    f"Date math out of range in {value!r}: {step.group(0)!r}"
+                ) from error
         position = step.end()
     return result
 
@@ -159,6 +166,54 @@ def _round_down(value: dt.datetime, unit: str) -> dt.datetime:
     names = ["month", "day", "hour", "minute", "second", "microsecond"]
     replace = {name: fields[name] for index, name in enumerate(names) if index >= keep}
     return value.replace(**replace)
+
+
+# bad input (docs/security.md "Bad input"): deeper queries are refused before parsing
+MAX_NESTING = 50
+
+
+class RefusedQuery(SearchQueryError):
+    """A query refused as a whole (a NUL, deep nesting), never searched as plain words."""
+
+
+def check_text(value: str, param: str) -> None:
+    """Refuse a NUL character (PostgreSQL text cannot hold one)."""
+    if "\x00" in value:
+        raise RefusedQuery(f"Invalid {param!r} parameter: it contains a NUL character")
+
+
+def nesting_depth(query: str) -> int:
+    """How deeply parentheses and range brackets nest outside quoted phrases."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for char in query:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+@contextlib.contextmanager
+def _naming(param: str) -> Iterator[None]:
+    """Errors raised while compiling a parameter name it."""
+    try:
+        yield
+    except SearchQueryError as error:
+        if param in str(error):
+            raise
+        raise type(error)(f"{param}: {error}") from error
+    except RecursionError as error:
+        raise RefusedQuery(f"{param} is nested too deeply") from error
 
 
 @functools.lru_cache(maxsize=4096)
@@ -216,6 +271,11 @@ class Compiler:
 
     # ---------------------------------------------------------------- entry points
     def parse(self, query: str, param: str) -> tree.Item:
+        check_text(query, param)
+        if nesting_depth(query) > MAX_NESTING:
+            raise RefusedQuery(
+                f"{param} is nested more than {MAX_NESTING} levels deep (parentheses or brackets)"
+            )
         if "&&" in query or "||" in query:
             raise SearchQueryError(
                 f"Unsupported operator in {param} {query!r}: use AND / OR instead of && / ||"
@@ -232,7 +292,8 @@ class Compiler:
         if not query or not query.strip():
             return "TRUE"
         node = self.parse(query, param)
-        return self.compile(node, default_field="text", q_op=q_op, rank=False).as_predicate()
+        with _naming(param):
+            return self.compile(node, default_field="text", q_op=q_op, rank=False).as_predicate()
 
     def query(
         self,
@@ -251,6 +312,8 @@ class Compiler:
         if def_type in ("dismax", "edismax"):
             try:
                 node = self.parse(stripped, "q")
+            except RefusedQuery:
+                raise
             except SearchQueryError:
                 # like Solr's dismax, text typed in a search box with stray quotes or
                 # brackets is searched as plain words
@@ -261,9 +324,13 @@ class Compiler:
             self.qf_fields = parse_qf(qf)
             if self.qf_fields:
                 self.rank_weights = rank_weights_for(self.qf_fields)
-            return self.dismax(node, mm or DEFAULT_MM, q_op).as_predicate()
+            with _naming("q"):
+                return self.dismax(node, mm or DEFAULT_MM, q_op).as_predicate()
         node = self.parse(stripped, "q")
-        return self.compile(node, default_field=default_field, q_op=q_op, rank=True).as_predicate()
+        with _naming("q"):
+            return self.compile(
+                node, default_field=default_field, q_op=q_op, rank=True
+            ).as_predicate()
 
     # ---------------------------------------------------------------- dismax
     def dismax(self, node: tree.Item, mm: str, q_op: str) -> Sql:

@@ -5,7 +5,10 @@ from __future__ import annotations
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports
 from ckanext.khtourism.dcat.views import dcat_room
 
+# security: response headers on every page, uploads served as attachments
+from ckanext.khtourism.security.headers import security_headers
+
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room"]
+__all__ = ["workflow", "dcat_room", "security_headers"]

@@ -12,6 +12,7 @@ from flask import Blueprint
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.records import messages
+from ckanext.khtourism.security.redirects import same_origin_path
 
 workflow = Blueprint("khtourism_workflow", __name__, url_prefix="/khtourism")
 
@@ -66,8 +67,10 @@ def _transition(action: str, id: str, data: dict[str, Any]) -> Any:
             for key, value in error.error_dict.items()
         )
         tk.h.flash_error(details)
+        # back to the page the button was on, never to another site (open redirect)
         return tk.redirect_to(
-            tk.request.referrer or tk.h.url_for("khtourism_workflow.business_records")
+            same_origin_path(tk.request.referrer)
+            or tk.h.url_for("khtourism_workflow.business_records")
         )
     tk.h.flash_success(tk.h.khtourism_text("Đã cập nhật trạng thái.", "The state was updated."))
     return tk.redirect_to(_record_url(pkg))

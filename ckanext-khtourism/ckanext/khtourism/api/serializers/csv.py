@@ -8,6 +8,8 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+from ckanext.khtourism.security.csv_cells import safe_row
+
 if TYPE_CHECKING:
     from . import Page
 
@@ -60,7 +62,7 @@ def render_rows(items: list[dict[str, Any]], preferred: list[str] | None = None)
                 row.append(_cell(labels[column[: -len("_label")]]))
             else:
                 row.append(_cell(item.get(column)))
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 

@@ -3,7 +3,8 @@
 ``khtourism_record_submit``, ``khtourism_record_approve``,
 ``khtourism_record_reject``, ``khtourism_revision_show``,
 ``khtourism_review_queue``, ``khtourism_business_records``; and chained core
-actions: ``package_update`` (an edit of a published record by its business
+actions: ``package_create`` and ``package_update`` (size limits and NUL
+characters, ``security/field_limits.py``), ``package_update`` (an edit of a published record by its business
 becomes a pending revision), ``activity_create`` (personal data never
 enters the activity stream) and, for the tourism API's change feed,
 ``dataset_purge`` (a purged record is reported as removed).
@@ -25,6 +26,7 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
 )
 from ckanext.khtourism.logic import schema
 from ckanext.khtourism.records import messages, privacy
+from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
@@ -35,9 +37,11 @@ __all__ = [
     "khtourism_revision_show",
     "khtourism_review_queue",
     "khtourism_business_records",
+    "package_create",
     "package_update",
     "package_show",
     "activity_create",
+    "api_token_create",
     # api room
     "dataset_purge",
     # dcat room
@@ -127,7 +131,28 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> list[di
 
 
 @tk.chained_action
+def api_token_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    # security: a user may hold a bounded number of API tokens (one shared quota anyway)
+    user = model.User.get(data_dict.get("user") or "")
+    limit = tk.config.get("ckanext.khtourism.api.max_tokens_per_user")
+    if user is not None and limit and not user.sysadmin:
+        held = model.Session.query(model.ApiToken).filter(model.ApiToken.user_id == user.id)
+        if held.count() >= limit:
+            raise tk.ValidationError(
+                {"name": [messages.text("too_many_tokens", count=held.count(), max=limit)]}
+            )
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    field_limits.check(data_dict)  # security: sizes, NUL characters
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    field_limits.check(data_dict)  # security: sizes, NUL characters
     pkg = revisions._package_for(data_dict)
     if revisions.needs_review(context, pkg):
         return revisions.propose(context, data_dict)

@@ -400,7 +400,7 @@ class GuardedSession(requests.Session):
         return response
 
     def _timed_out(self) -> TimedOut:
-        return TimedOut(f"took longer than {self.deadline.seconds:g} s in all")
+        return TimedOut(f"timed out after {self.deadline.seconds:g} s in all")
 
     def close(self) -> None:
         self.deadline.cancel()
@@ -449,10 +449,10 @@ def read_body(response: requests.Response, deadline: Deadline, max_bytes: int) -
                 raise TooLarge(f"response larger than {max_bytes} bytes, refused")
     except (requests.exceptions.RequestException, OSError) as error:
         if deadline.expired:
-            raise TimedOut(f"took longer than {deadline.seconds:g} s in all") from error
+            raise TimedOut(f"timed out after {deadline.seconds:g} s in all") from error
         raise
     if deadline.expired:
-        raise TimedOut(f"took longer than {deadline.seconds:g} s in all")
+        raise TimedOut(f"timed out after {deadline.seconds:g} s in all")
     return bytes(body)
 
 
@@ -494,7 +494,7 @@ def fetch(
             if known is not None:
                 raise type(known)(f"{url}: {known}") from error
             if guarded.deadline.expired or isinstance(error, requests.exceptions.Timeout):
-                raise TimedOut(f"{url}: timed out (limit {seconds:g} s in all)") from error
+                raise TimedOut(f"{url}: timed out after {seconds:g} s in all") from error
             if isinstance(error, requests.exceptions.TooManyRedirects):
                 raise OutboundError(f"{url}: more than {MAX_REDIRECTS} redirects") from error
             if isinstance(error, requests.exceptions.ConnectionError):

@@ -386,6 +386,7 @@ class GuardedSession(requests.Session):
         if response._content is False:  # not read yet (a redirect's target was read already)
             try:
                 response._content = read_body(response, self.deadline, self.max_bytes)
+                response._content_consumed = True  # iter_content() serves the bytes read
             except TimedOut as error:
                 raise requests.exceptions.Timeout(error, request=request) from error
             except TooLarge as error:

@@ -175,7 +175,7 @@ def read_xlsx(
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise SourceError(f"malformed or truncated XLSX file ({error})") from error
+        raise _xlsx_error(error) from error
     try:
         if sheet:
             if sheet not in workbook.sheetnames:
@@ -195,13 +195,28 @@ def read_xlsx(
                 raise
             except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
                 # defusedxml's EntitiesForbidden is a ValueError too
-                raise SourceError(f"malformed or truncated XLSX file ({error})") from error
+                raise _xlsx_error(error) from error
 
         return _listing_from_rows(
             rows(), header_row=header_row, base_url=base_url, max_rows=max_rows
         )
     finally:
         workbook.close()
+
+
+def _xlsx_error(error: BaseException) -> SourceError:
+    """A SourceError for a failure of openpyxl; entity declarations are named as such."""
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return SourceError(
+                f"the XLSX file declares XML entities (not allowed, {type(cause).__name__}): "
+                "refused"
+            )
+        cause = cause.__cause__ or cause.__context__
+    return SourceError(f"malformed or truncated XLSX file ({error})")
 
 
 def _is_blank(values: list[Any]) -> bool:

@@ -372,7 +372,7 @@ def test_dcat_catalogue_entity_bomb_is_a_gather_error_within_a_second(fixture_se
     )
     config = {"rdf_format": "application/rdf+xml"}
     if source_type == "khtourism_dcat":
-        config["record_type"] = "dataset"
+        config["record_type"] = "heritage-site"
     source = create_source(source_type, url, config, owner_org=org["id"])
     started = time.monotonic()
     result = run_job(source)
@@ -421,14 +421,15 @@ HOTEL_ROWS = [["Tên cơ sở", "Mã số doanh nghiệp"], ["Khach san A", "420
 
 
 def _entity_xlsx(padding: int = 0) -> bytes:
+    """The worksheet part (openpyxl writes inline strings) with a billion-laughs DTD."""
+
     def add_bomb(xml: bytes) -> bytes:
-        declaration, rest = xml.split(b"?>", 1)
         entities = billion_laughs().split("[", 1)[1].split("]>", 1)[0]
         comment = b"<!--" + b" " * padding + b"-->" if padding else b""
-        doctype = f"<!DOCTYPE sst [{entities}]>".encode()
-        return declaration + b"?>" + comment + doctype + rest.replace(b"Khach san A", b"&lol9;")
+        doctype = f"<!DOCTYPE worksheet [{entities}]>".encode()
+        return comment + doctype + xml.replace(b"Khach san A", b"&lol9;")
 
-    return _rewrite_part(_xlsx_bytes(HOTEL_ROWS), "xl/sharedStrings.xml", add_bomb)
+    return _rewrite_part(_xlsx_bytes(HOTEL_ROWS), "xl/worksheets/sheet1.xml", add_bomb)
 
 
 @pytest.mark.parametrize("padding", [0, 100_000])
@@ -437,16 +438,13 @@ def test_xlsx_entity_bomb_is_refused_within_a_second(padding):
     100 KB of comment reaches openpyxl, whose defusedxml parser refuses it."""
     data = _entity_xlsx(padding)
     started = time.monotonic()
-    with pytest.raises(SourceError, match="DTD|EntitiesForbidden"):
+    with pytest.raises(SourceError, match="declares a DTD|declares XML entities"):
         spreadsheet.read_spreadsheet(data)
     assert time.monotonic() - started < 1
 
 
 def test_xlsx_decompression_bomb_is_refused_before_reading():
-    rows = b"".join(
-        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (i, i)
-        for i in range(3, 300_000)
-    )
+    rows = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 1_000_000
 
     def inflate(xml: bytes) -> bytes:
         return xml.replace(b"</sheetData>", rows + b"</sheetData>")

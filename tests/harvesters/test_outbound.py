@@ -505,3 +505,32 @@ def test_errors_stored_per_job_are_capped_with_one_summary(fixture_server):
     assert set(result.statuses().values()) == {"errored"}  # the report still counts all 30
     assert len(result.object_errors()) == 10
     assert any("20 more errors not stored" in e for e in result.gather_errors), result.gather_errors
+
+
+def test_generated_local_config_refuses_internal_addresses_unless_asked(tmp_path, monkeypatch):
+    """make run's var/ckan.ini keeps the production default; KHTOURISM_OUTBOUND_ALLOWED_HOSTS
+    opens hosts for local fixtures; make test's configuration opens the loopback."""
+    import configparser
+
+    from ckanext.khtourism.local import config_file
+
+    def written(**kwargs) -> dict[str, str]:
+        path = config_file.write_config(
+            tmp_path / "ckan.ini",
+            var_dir=tmp_path,
+            sqlalchemy_url="postgresql://x@localhost/x",
+            redis_url="redis://localhost:6379/0",
+            port=5000,
+            **kwargs,
+        )
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(path)
+        return dict(parser["app:main"])
+
+    monkeypatch.delenv("KHTOURISM_OUTBOUND_ALLOWED_HOSTS", raising=False)
+    settings = written()
+    assert settings["ckanext.khtourism.outbound.allow_private_addresses"] == "false"
+    assert settings["ckanext.khtourism.outbound.allowed_hosts"] == ""
+    monkeypatch.setenv("KHTOURISM_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1")
+    assert written()["ckanext.khtourism.outbound.allowed_hosts"] == "127.0.0.1"
+    assert tk.config.get(ALLOWED_HOSTS) == "127.0.0.0/8 ::1"  # this suite's configuration

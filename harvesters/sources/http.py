@@ -160,4 +160,6 @@ def get_json(
     try:
         return json.loads(response.content)  # JSON is UTF-8/16/32: detected from the bytes
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SourceError(f"{response.url}: malformed or truncated JSON ({error})") from error
+        raise SourceError(
+            f"{outbound.redact_url(response.url)}: malformed or truncated JSON ({error})"
+        ) from error

@@ -534,3 +534,13 @@ def test_generated_local_config_refuses_internal_addresses_unless_asked(tmp_path
     monkeypatch.setenv("KHTOURISM_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1")
     assert written()["ckanext.khtourism.outbound.allowed_hosts"] == "127.0.0.1"
     assert tk.config.get(ALLOWED_HOSTS) == "127.0.0.0/8 ::1"  # this suite's configuration
+
+
+def test_credentials_in_the_query_string_never_reach_an_error_message(fixture_server):
+    fixture_server.handler("/query", lambda _q: Reply(b"{}", 500))
+    with pytest.raises(SourceError) as raised:
+        http.get(fixture_server.url("/query"), params={"f": "json", "token": "S3CRET-TOKEN"})
+    assert "S3CRET-TOKEN" not in str(raised.value) and "token=***" in str(raised.value)
+    with pytest.raises(SourceError) as raised:
+        http.get("http://127.0.0.1:9/query?token=S3CRET-TOKEN", timeout=2)
+    assert "S3CRET-TOKEN" not in str(raised.value)

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import re
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -463,6 +464,32 @@ def status_text(response: requests.Response) -> str:
     return f"HTTP {response.status_code}" + (f" {reason}" if reason else "")
 
 
+SECRET_PARAMETERS = {"token", "access_token", "api_key", "apikey", "key", "password", "secret"}
+
+
+def redact_url(url: str) -> str:
+    """``url`` for a message: credentials in its query string (an ArcGIS ``token``) hidden."""
+    try:
+        parts = urlsplit(url)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return excerpt(url, 300)
+    if not any(key.lower() in SECRET_PARAMETERS for key, _value in query):
+        return url
+    hidden = [(k, "***" if k.lower() in SECRET_PARAMETERS else v) for k, v in query]
+    return urlunsplit(parts._replace(query=urlencode(hidden, safe="*")))
+
+
+_SECRET_IN_TEXT = re.compile(
+    r"\b(" + "|".join(sorted(SECRET_PARAMETERS)) + r")=[^&\s)'\"]+", re.IGNORECASE
+)
+
+
+def scrub(text: str) -> str:
+    """``text`` (an error of requests, which quotes URLs) with query-string secrets hidden."""
+    return _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}=***", text)
+
+
 def excerpt(text: Any, limit: int = 200) -> str:
     """A short, single-line, printable excerpt of remote text (for error messages)."""
     value = "".join(ch if ch.isprintable() else " " for ch in str(text))
@@ -484,6 +511,7 @@ def fetch(
     ``timeout`` bounds the whole request (redirects, headers and body); an HTTP error
     status is an error naming the status only.
     """
+    shown = redact_url(url)
     with session(timeout, rules, max_bytes) as guarded:
         seconds = guarded.deadline.seconds
         try:
@@ -491,16 +519,22 @@ def fetch(
         except requests.exceptions.RequestException as error:
             known = cause(error, OutboundError)
             if isinstance(known, AddressRefused):
-                raise AddressRefused(f"{url}: refused: {known}") from error
+                raise AddressRefused(f"{shown}: refused: {known}") from error
             if known is not None:
-                raise type(known)(f"{url}: {known}") from error
+                raise type(known)(f"{shown}: {known}") from error
             if guarded.deadline.expired or isinstance(error, requests.exceptions.Timeout):
-                raise TimedOut(f"{url}: timed out after {seconds:g} s in all") from error
+                raise TimedOut(f"{shown}: timed out after {seconds:g} s in all") from error
             if isinstance(error, requests.exceptions.TooManyRedirects):
-                raise OutboundError(f"{url}: more than {MAX_REDIRECTS} redirects") from error
+                raise OutboundError(f"{shown}: more than {MAX_REDIRECTS} redirects") from error
             if isinstance(error, requests.exceptions.ConnectionError):
-                raise OutboundError(f"{url}: source unreachable ({excerpt(error, 300)})") from error
-            raise OutboundError(f"{url}: request failed ({excerpt(error, 300)})") from error
+                raise OutboundError(
+                    f"{shown}: source unreachable ({excerpt(scrub(str(error)), 300)})"
+                ) from error
+            raise OutboundError(
+                f"{shown}: request failed ({excerpt(scrub(str(error)), 300)})"
+            ) from error
     if response.status_code >= 400:
-        raise HTTPStatusError(f"{response.url}: {status_text(response)}", response.status_code)
+        raise HTTPStatusError(
+            f"{redact_url(response.url)}: {status_text(response)}", response.status_code
+        )
     return response

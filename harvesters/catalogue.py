@@ -19,10 +19,12 @@ import ckan.model as model
 import ckan.plugins as p
 
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
+from . import guard
 from .base import KhTourismHarvesterBase
 
 CKAN_HARVESTER_KEYS = (
@@ -212,6 +214,8 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
 
     p.implements(IHarvester)
     p.implements(p.ISignal)
+    # outbound guard for every DCAT harvester of the process, the stock dcat_rdf too (guard.py)
+    p.implements(IDCATRDFHarvester, inherit=True)
     TYPE_KEYS = {"rdf_format": str}
     gather_stage = DCATRDFHarvester.gather_stage
     fetch_stage = DCATRDFHarvester.fetch_stage
@@ -226,6 +230,13 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
     def validate_config(self, config: str | None) -> str | None:
         DCATRDFHarvester.validate_config(self, config)
         return KhTourismHarvesterBase.validate_config(self, config)
+
+    # IDCATRDFHarvester
+    def before_download(self, url: str, harvest_job) -> tuple[str | None, list[str]]:
+        return guard.before_download(url, harvest_job)
+
+    def update_session(self, session):
+        return guard.update_session(session)
 
     def remote_url(self, harvest_object, remote: dict[str, Any]) -> str | None:
         extras = {e.get("key"): e.get("value") for e in remote.get("extras") or []}

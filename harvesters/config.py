@@ -11,7 +11,8 @@ Common keys (every source type)::
     use_default_mapping  true
     crs           CRS of the geometries/coordinates when the source does not declare it
                   (or declares it wrongly): "EPSG:9217", "vn2000-khanhhoa", a WKT, …
-    timeout       seconds per HTTP request (default 30)
+    timeout       seconds one HTTP request may take in all: connection, redirects,
+                  headers and body (default 30; not per read)
     allow_empty   false: an empty listing never withdraws every record
     force_all     false: true re-imports records whose content has not changed
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
 
 from ckanext.harvest.interfaces import IHarvester
 
@@ -50,6 +51,11 @@ class SpreadsheetHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
             delimiter=options.get("delimiter"),
             header_row=options.get("header_row"),
             base_url=url,
+            max_rows=http.max_records(),
+            max_uncompressed=tk.asint(
+                tk.config.get("ckanext.khtourism.harvest.max_uncompressed_bytes")
+                or spreadsheet.MAX_UNCOMPRESSED_BYTES
+            ),
         )
 
 

@@ -22,10 +22,15 @@ def _check(payload: Any, url: str) -> dict[str, Any]:
         raise SourceError(f"{url}: unexpected response (not a JSON object)")
     if "error" in payload:  # ArcGIS reports errors as HTTP 200 with an error object
         error = payload["error"] or {}
+        if not isinstance(error, dict):
+            error = {}
         details = "; ".join(str(d) for d in error.get("details") or [])
+        # the server's own words, short and on one line: never a whole remote body
+        text = http.outbound.excerpt(
+            f"{error.get('message', 'unknown')}" + (f" ({details})" if details else ""), 200
+        )
         raise SourceError(
-            f"{url}: ArcGIS error {error.get('code', '?')}: "
-            f"{error.get('message', 'unknown')}" + (f" ({details})" if details else "")
+            f"{url}: ArcGIS error {http.outbound.excerpt(error.get('code', '?'), 10)}: {text}"
         )
     return payload
 
@@ -134,6 +139,7 @@ def read_layer(
                     "again (the server ignores paging)"
                 )
             previous_ids = batch_ids
+            http.count_records(len(batch), query_url)
             features.extend(batch)
             response_crs = response_crs or spatial_reference_text(page.get("spatialReference"))
             if not page.get("exceededTransferLimit") or not batch:
@@ -151,6 +157,7 @@ def read_layer(
             query_url,
         )
         object_ids = sorted(ids_payload.get("objectIds") or [])
+        http.count_records(len(object_ids), query_url)
         oid_field = ids_payload.get("objectIdFieldName") or oid_field
         for start in range(0, len(object_ids), page_size):
             chunk = object_ids[start : start + page_size]

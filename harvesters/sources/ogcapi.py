@@ -50,6 +50,7 @@ def read_features(
                 f"{response.url}: pages in different CRSs ({listing.crs}, {page_crs})"
             )
         listing.crs = page_crs
+        http.count_records(len(page.get("features") or []), response.url)
         for feature in page.get("features") or []:
             fid = feature.get("id", (feature.get("properties") or {}).get("id"))
             self_link = next(

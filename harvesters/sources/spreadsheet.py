@@ -19,6 +19,17 @@ from typing import Any
 from .base import SourceError, SourceListing, SourceRecord
 
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1258")
+# Bounds (the harvester passes the settings; these are the defaults)
+MAX_ROWS = 100_000  # records (non-blank rows under the header)
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # all the parts of an XLSX file, decompressed
+MAX_RATIO = 100  # decompressed / compressed size of one part larger than RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+DOCTYPE_MARKERS = (
+    b"<!DOCTYPE",
+    b"<!ENTITY",
+    "<!DOCTYPE".encode("utf-16-le"),
+    "<!DOCTYPE".encode("utf-16-be"),
+)
 
 
 def nfc(value: Any) -> Any:
@@ -79,6 +90,7 @@ def read_csv(
     delimiter: str | None = None,
     header_row: int | None = None,
     base_url: str | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> SourceListing:
     text = decode_text(data, encoding)
     if delimiter is None:
@@ -87,15 +99,61 @@ def read_csv(
             delimiter = csv.Sniffer().sniff(first_lines, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
+
+    def rows():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as error:
+            raise SourceError(f"malformed CSV: {error}") from error
+
+    return _listing_from_rows(rows(), header_row=header_row, base_url=base_url, max_rows=max_rows)
+
+
+def check_xlsx_container(
+    data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES, max_ratio: int = MAX_RATIO
+) -> None:
+    """Refuse an XLSX (ZIP) file before openpyxl reads it: too large once decompressed, a
+    part compressed far more than spreadsheets are (a "zip bomb"), or an XML part with a
+    DTD (Excel never writes one; entity declarations expand without bound).
+
+    The sizes are the ones the ZIP directory declares; :mod:`zipfile` refuses to read
+    more than that from a part (CRC and size checks), so they cannot lie.
+    """
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
-    except csv.Error as error:
-        raise SourceError(f"malformed CSV: {error}") from error
-    return _listing_from_rows(
-        ((number, row) for number, row in enumerate(rows, start=1)),
-        header_row=header_row,
-        base_url=base_url,
-    )
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise SourceError(f"malformed or truncated XLSX file ({error})") from error
+    with archive:
+        parts = archive.infolist()
+        total = sum(part.file_size for part in parts)
+        if total > max_uncompressed:
+            raise SourceError(
+                f"the XLSX file decompresses to {total} bytes, more than {max_uncompressed} "
+                "(ckanext.khtourism.harvest.max_uncompressed_bytes): refused"
+            )
+        for part in parts:
+            if part.file_size > RATIO_FLOOR and part.file_size > max_ratio * max(
+                part.compress_size, 1
+            ):
+                raise SourceError(
+                    f"the XLSX part {part.filename!r} is compressed "
+                    f"{part.file_size // max(part.compress_size, 1)} times "
+                    f"(more than {max_ratio}): a decompression bomb, refused"
+                )
+        for part in parts:
+            if not part.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with archive.open(part) as handle:
+                    head = handle.read(64 * 1024)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+                raise SourceError(f"malformed or truncated XLSX file ({error})") from error
+            if any(marker in head for marker in DOCTYPE_MARKERS):
+                raise SourceError(
+                    f"the XLSX part {part.filename!r} declares a DTD (entity declarations "
+                    "are not allowed): refused"
+                )
 
 
 def read_xlsx(
@@ -104,14 +162,20 @@ def read_xlsx(
     sheet: str | None = None,
     header_row: int | None = None,
     base_url: str | None = None,
+    max_rows: int = MAX_ROWS,
+    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
 ) -> SourceListing:
+    import openpyxl
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    if not openpyxl.DEFUSEDXML:  # its streaming reader would use the stdlib's expat
+        raise SourceError("XLSX files are not read: defusedxml is not installed")
+    check_xlsx_container(data, max_uncompressed=max_uncompressed)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise SourceError(f"malformed or truncated XLSX file ({error})") from error
+        raise _xlsx_error(error) from error
     try:
         if sheet:
             if sheet not in workbook.sheetnames:
@@ -122,16 +186,37 @@ def read_xlsx(
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.worksheets[0]
-        try:
-            rows = [
-                (number, list(values))
-                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-            ]
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
-            raise SourceError(f"malformed or truncated XLSX file ({error})") from error
+
+        def rows():
+            try:
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                    yield number, list(values)
+            except SourceError:
+                raise
+            except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
+                # defusedxml's EntitiesForbidden is a ValueError too
+                raise _xlsx_error(error) from error
+
+        return _listing_from_rows(
+            rows(), header_row=header_row, base_url=base_url, max_rows=max_rows
+        )
     finally:
         workbook.close()
-    return _listing_from_rows(iter(rows), header_row=header_row, base_url=base_url)
+
+
+def _xlsx_error(error: BaseException) -> SourceError:
+    """A SourceError for a failure of openpyxl; entity declarations are named as such."""
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return SourceError(
+                f"the XLSX file declares XML entities (not allowed, {type(cause).__name__}): "
+                "refused"
+            )
+        cause = cause.__cause__ or cause.__context__
+    return SourceError(f"malformed or truncated XLSX file ({error})")
 
 
 def _is_blank(values: list[Any]) -> bool:
@@ -151,7 +236,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _listing_from_rows(rows, *, header_row: int | None, base_url: str | None) -> SourceListing:
+def _listing_from_rows(
+    rows, *, header_row: int | None, base_url: str | None, max_rows: int = MAX_ROWS
+) -> SourceListing:
     headers: list[str] | None = None
     listing = SourceListing()
     for number, values in rows:
@@ -174,6 +261,11 @@ def _listing_from_rows(rows, *, header_row: int | None, base_url: str | None) ->
             continue
         if _is_blank(values):
             continue
+        if len(listing.records) >= max_rows:
+            raise SourceError(
+                f"row {number}: the file has more than {max_rows} rows of records "
+                "(ckanext.khtourism.harvest.max_records): refused, nothing imported or withdrawn"
+            )
         problem = None
         if len(values) < len(headers):
             problem = (
@@ -211,15 +303,33 @@ def read_spreadsheet(
     delimiter: str | None = None,
     header_row: int | None = None,
     base_url: str | None = None,
+    max_rows: int = MAX_ROWS,
+    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
 ) -> SourceListing:
-    """Read a CSV or XLSX register into a listing (one record per non-blank row)."""
+    """Read a CSV or XLSX register into a listing (one record per non-blank row).
+
+    At most ``max_rows`` records; an XLSX file at most ``max_uncompressed`` bytes once
+    decompressed (:func:`check_xlsx_container`). Beyond, the whole file is refused.
+    """
     if not data:
         raise SourceError("the file is empty")
     file_format = (file_format or detect_format(data, name_hint)).lower()
     if file_format == "xlsx":
-        return read_xlsx(data, sheet=sheet, header_row=header_row, base_url=base_url)
+        return read_xlsx(
+            data,
+            sheet=sheet,
+            header_row=header_row,
+            base_url=base_url,
+            max_rows=max_rows,
+            max_uncompressed=max_uncompressed,
+        )
     if file_format == "csv":
         return read_csv(
-            data, encoding=encoding, delimiter=delimiter, header_row=header_row, base_url=base_url
+            data,
+            encoding=encoding,
+            delimiter=delimiter,
+            header_row=header_row,
+            base_url=base_url,
+            max_rows=max_rows,
         )
     raise SourceError(f"unsupported spreadsheet format {file_format!r} (csv or xlsx)")

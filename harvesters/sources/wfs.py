@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import http
+from . import http, safexml
 from .base import SourceError, SourceListing, SourceRecord
 
 MAX_PAGES = 10_000
@@ -45,10 +45,11 @@ def read_features(
         response = http.get(base_url, params=params, timeout=timeout)
         body = response.content.lstrip()
         if body.startswith(b"<"):
-            text = response.text
+            # an OWS exception report: its ExceptionText only (parsed without entities)
+            text = safexml.exception_text(body)
             raise SourceError(
                 f"{response.url}: the server answered XML, not GeoJSON"
-                + (f": {text[:300]}" if "Exception" in text else "")
+                + (f": {text}" if text else "")
             )
         try:
             page = response.json()
@@ -60,6 +61,7 @@ def read_features(
         if page_crs:
             listing.crs = listing.crs or page_crs
         features = page.get("features") or []
+        http.count_records(len(features), response.url)
         for feature in features:
             fid = feature.get("id")
             listing.records.append(

@@ -21,6 +21,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (timeouts)
     truncate: bool = False  # announce the full length, send half, close (cut connection)
+    trickle: float = 0.0  # seconds between single bytes of the body (a slow-drip server)
 
 
 Handler = Callable[[dict[str, str]], Reply]
@@ -38,7 +39,7 @@ def fixture_reply(relative: str, **kwargs) -> Reply:
 
 
 class FixtureServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[str] = []
         server = self
@@ -59,11 +60,17 @@ class FixtureServer:
                     for key, value in reply.headers.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(
-                        reply.body[: len(reply.body) // 2] if reply.truncate else reply.body
-                    )
+                    if reply.trickle:
+                        for index in range(len(reply.body)):
+                            self.wfile.write(reply.body[index : index + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.trickle)
+                    else:
+                        self.wfile.write(
+                            reply.body[: len(reply.body) // 2] if reply.truncate else reply.body
+                        )
                     self.wfile.flush()
-                except (BrokenPipeError, ConnectionResetError):
+                except (BrokenPipeError, ConnectionResetError, OSError):
                     pass
                 if reply.truncate:
                     self.close_connection = True
@@ -71,7 +78,7 @@ class FixtureServer:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+        self.httpd = ThreadingHTTPServer((host, 0), RequestHandler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

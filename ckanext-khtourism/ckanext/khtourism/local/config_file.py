@@ -73,8 +73,13 @@ def write_config(
     port: int,
     extra: dict[str, str] | None = None,
     log_level: str = "INFO",
+    outbound_allowed_hosts: str | None = None,
 ) -> Path:
-    """Render the template into ``path`` (mode 600: it holds secrets)."""
+    """Render the template into ``path`` (mode 600: it holds secrets).
+
+    ``outbound_allowed_hosts``: internal hosts/networks harvest sources may reach
+    (default ``$KHTOURISM_OUTBOUND_ALLOWED_HOSTS``, empty: none).
+    """
     stored = load_secrets(var_dir)
     template = Template(
         resources.files("ckanext.khtourism.local").joinpath("ckan.ini_tmpl").read_text("utf-8")
@@ -96,6 +101,11 @@ def write_config(
         storage_path=var_dir / "storage",
         extra=extra_lines,
         log_level=log_level,
+        outbound_allowed_hosts=(
+            os.environ.get("KHTOURISM_OUTBOUND_ALLOWED_HOSTS", "")
+            if outbound_allowed_hosts is None
+            else outbound_allowed_hosts
+        ),
     )
     (var_dir / "storage").mkdir(parents=True, exist_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,9 @@ HARVEST_RUN_INTERVAL = int(os.environ.get("KHTOURISM_HARVEST_RUN_INTERVAL", "60"
 # Harvest objects are imported by this many fetch consumers side by side (Redis hands each
 # object to one of them): one per core of the 2-core reference machine.
 FETCH_CONSUMERS = max(1, int(os.environ.get("KHTOURISM_FETCH_CONSUMERS", "2")))
+# Harvest jobs are gathered by this many gather consumers, so one slow source does not hold
+# the others (harvesters/gathering.py: never two on one job).
+GATHER_CONSUMERS = max(1, int(os.environ.get("KHTOURISM_GATHER_CONSUMERS", "2")))
 
 
 class Stack:
@@ -168,7 +171,8 @@ def run(root: Path, port: int) -> int:
                 "--threaded",
             ),
         )
-        stack.spawn("gather-consumer", ckan(config, "harvester", "gather-consumer"))
+        for number in range(1, GATHER_CONSUMERS + 1):
+            stack.spawn(f"gather-consumer-{number}", ckan(config, "harvester", "gather-consumer"))
         for number in range(1, FETCH_CONSUMERS + 1):
             stack.spawn(f"fetch-consumer-{number}", ckan(config, "harvester", "fetch-consumer"))
         stack.spawn("jobs-worker", ckan(config, "jobs", "worker"))
@@ -222,6 +226,8 @@ def test(root: Path, pytest_args: list[str]) -> int:
                 # of the limit enable it with low values (tests/security/test_rate_limits.py)
                 "ckanext.khtourism.action_api.rate_limit.enabled": "false",
             },
+            # the fixture servers of the harvester tests (tests that prove refusals clear it)
+            outbound_allowed_hosts="127.0.0.0/8 ::1",
         )
         env = dict(os.environ, KHTOURISM_TEST_INI=str(config))
         # The database is created and migrated by the test session itself

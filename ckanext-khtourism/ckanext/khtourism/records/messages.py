@@ -144,6 +144,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{value}” không phải bản ghi du lịch (cơ sở lưu trú, lữ hành, hướng dẫn viên, di tích)",
         "“{value}” is not a tourism record (accommodation, tour operator, tour guide, heritage site)",
     ),
+    # outbound requests (outbound.py): a harvest source URL the portal must not contact
+    "outbound_refused": (
+        "cổng dữ liệu không truy cập địa chỉ này (chỉ http/https tới địa chỉ công khai, "
+        "không tới mạng nội bộ): {detail}",
+        "the portal does not contact this address (only http/https to public addresses, "
+        "never internal networks): {detail}",
+    ),
 }
 
 

@@ -7,7 +7,9 @@ actions: ``package_create`` and ``package_update`` (size limits and NUL
 characters, ``security/field_limits.py``), ``package_update`` (an edit of a published record by its business
 becomes a pending revision), ``activity_create`` (personal data never
 enters the activity stream) and, for the tourism API's change feed,
-``dataset_purge`` (a purged record is reported as removed).
+``dataset_purge`` (a purged record is reported as removed); ``package_create`` and
+``package_update`` also refuse a harvest source URL the portal must not contact
+(``outbound.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.khtourism import outbound
 from ckanext.khtourism.api import changes as api_changes  # api room: purges in the change feed
 from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
     dcat_catalog_search,
@@ -130,6 +133,28 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> list[di
     return queue.business_records(context["user"])
 
 
+def _check_harvest_source_url(data_dict: DataDict, pkg: model.Package | None = None) -> None:
+    """A harvest source (create, update, patch; API or form) must name a URL the portal may
+    contact: http(s), not resolving to an internal address (outbound.check_url)."""
+    if data_dict.get("type") != "harvest" and (pkg is None or pkg.type != "harvest"):
+        return
+    url = data_dict.get("url", pkg.url if pkg is not None else None)
+    if not url or not isinstance(url, str):
+        return  # the harvest schema reports a missing URL
+    try:
+        outbound.check_url(url)
+    except outbound.AddressRefused as error:
+        raise tk.ValidationError(
+            {"url": [messages.text("outbound_refused", detail=str(error))]}
+        ) from error
+
+
+@tk.chained_action
+def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    _check_harvest_source_url(data_dict)
+    return next_action(context, data_dict)
+
+
 @tk.chained_action
 def api_token_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     # security: a user may hold a bounded number of API tokens (one shared quota anyway)
@@ -154,6 +179,7 @@ def package_create(next_action: Action, context: Context, data_dict: DataDict) -
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     field_limits.check(data_dict)  # security: sizes, NUL characters
     pkg = revisions._package_for(data_dict)
+    _check_harvest_source_url(data_dict, pkg)
     if revisions.needs_review(context, pkg):
         return revisions.propose(context, data_dict)
     return next_action(context, data_dict)

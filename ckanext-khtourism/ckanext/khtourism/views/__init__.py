@@ -5,7 +5,10 @@ from __future__ import annotations
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports
 from ckanext.khtourism.dcat.views import dcat_room
 
+# harvesting: ckanext-harvest's state-changing pages need POST + CSRF token
+from ckanext.khtourism.views.harvest_guard import harvest_guard
+
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room"]
+__all__ = ["workflow", "dcat_room", "harvest_guard"]

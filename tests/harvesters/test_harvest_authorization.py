@@ -340,6 +340,8 @@ READ_ACTIONS = {
     "harvest_object_show": (lambda s: {"id": s.object_id}, (N, N, Y, Y, Y)),
     "harvest_job_list (all sources)": (lambda s: {}, (N, N, N, Y, Y)),
     "harvest_log_list": (lambda s: {}, (N, N, N, Y, Y)),
+    # the installed harvester types: public, harmless
+    "harvesters_info_show": (lambda s: {}, (Y, Y, Y, Y, Y)),
 }
 
 
@@ -436,12 +438,19 @@ WRITE_ACTIONS = {
     "harvest_source_clear": ((N, N, N, Y, Y), (N, N, Y, Y, Y)),
     "harvest_source_reindex": ((N, N, N, Y, Y), (N, N, Y, Y, Y)),
     "harvest_objects_import": ((N, N, N, Y, Y), (N, N, Y, Y, Y)),
+    "harvest_source_job_history_clear": ((N, N, N, Y, Y), (N, N, Y, Y, Y)),
+    "harvest_source_index_clear": ((N, N, N, Y, Y), (N, N, Y, Y, Y)),
     "harvest_source_delete": ((N, N, N, Y, Y), (N, N, Y, Y, Y)),
     "package_delete": ((N, N, N, Y, Y), (N, N, Y, Y, Y)),
     # every source at once: sysadmins only, as in ckanext-harvest
     "harvest_job_create_all": ((N, N, N, N, Y), (N, N, N, N, Y)),
     "harvest_jobs_run": ((N, N, N, N, Y), (N, N, N, N, Y)),
     "harvest_objects_import (all)": ((N, N, N, N, Y), (N, N, N, N, Y)),
+    "harvest_sources_reindex": ((N, N, N, N, Y), (N, N, N, N, Y)),
+    "harvest_sources_job_history_clear": ((N, N, N, N, Y), (N, N, N, N, Y)),
+    "harvest_abort_failed_jobs": ((N, N, N, N, Y), (N, N, N, N, Y)),
+    "harvest_object_create": ((N, N, N, N, Y), (N, N, N, N, Y)),
+    "harvest_get_notifications_recipients": ((N, N, N, N, Y), (N, N, N, N, Y)),
 }
 
 
@@ -452,6 +461,7 @@ STATEFUL = {
     "harvest_job_create",
     "harvest_send_job_to_gather_queue",
     "harvest_job_abort",
+    "harvest_object_create",
 }
 
 
@@ -470,7 +480,18 @@ def _write(app, world, operation, role, source) -> bool:
         data = {"id": _job(source)["id"]}
     elif operation == "harvest_objects_import":
         data = {"source_id": source["id"]}
-    elif action in ("harvest_job_create_all", "harvest_jobs_run") or operation.endswith("(all)"):
+    elif action == "harvest_abort_failed_jobs":
+        data = {"life_span": 7}
+    elif action == "harvest_object_create":
+        data = {"job_id": _job(source)["id"], "guid": "x", "content": "{}"}
+    elif action == "harvest_get_notifications_recipients":
+        data = {"source_id": source["id"]}
+    elif action in (
+        "harvest_job_create_all",
+        "harvest_jobs_run",
+        "harvest_sources_reindex",
+        "harvest_sources_job_history_clear",
+    ) or operation.endswith("(all)"):
         data = {}
     status, body = _post(app, world, role, action, data)
     return status == 200

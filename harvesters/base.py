@@ -8,13 +8,17 @@ gather  reads the whole source once (spreadsheet, feature service); one
 fetch   nothing left to do (the content came with the listing).
 import  maps and checks the record, then creates, updates, reports
         ``unchanged``, matches a duplicate from another source, or withdraws —
-        always through package_create/package_update. Every failure is saved
+        always through package_create/package_update, and only records of the
+        source's own organization (a row matching another organization's record
+        is an object error; nothing is written). A source a business created
+        imports in review mode whatever its configuration says (access.py). Every failure is saved
         on its object with the record's row or feature id; no exception
         escapes, so a job can never be left Running by a bad record.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -36,7 +40,9 @@ from ckanext.harvest.model import (
     HarvestObjectExtra,
 )
 
-from . import bulk, errorcap, gathering, geometry, guard, indexing, records, stages
+from ckanext.khtourism.records import messages
+
+from . import access, bulk, errorcap, gathering, geometry, guard, indexing, records, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing, http
@@ -141,6 +147,19 @@ class KhTourismHarvesterBase(HarvesterBase):
             config = self.parse_config(source.config)
         except ValueError as error:
             self._save_gather_error(f"configuration: {error}", job)
+            return None
+        if (
+            access.is_business_source(model.Package.get(source.id))
+            and config.record_type not in access.business_record_types()
+        ):
+            self._save_gather_error(
+                _bilingual(
+                    "harvest_business_gather",
+                    value=config.record_type,
+                    choices=", ".join(access.business_record_types()),
+                ),
+                job,
+            )
             return None
         try:
             # every request of the listing counts against one budget (bytes, records, time)
@@ -345,11 +364,15 @@ class KhTourismHarvesterBase(HarvesterBase):
         if facts is None:
             source = obj.source or obj.job.source
             package = model.Package.get(source.id)
+            config = self.parse_config(source.config)
+            if access.is_business_source(package) and config.publish != "review":
+                # a business's source is in review mode whatever its configuration says
+                config = dataclasses.replace(config, publish="review")
             facts = _SourceFacts(
                 id=source.id,
                 name=package.name if package else source.id,
                 owner_org=package.owner_org if package else None,
-                config=self.parse_config(source.config),
+                config=config,
             )
             if len(cache) > 16:
                 cache.clear()
@@ -395,9 +418,22 @@ class KhTourismHarvesterBase(HarvesterBase):
         package_id = previous.package_id if previous is not None else obj.package_id
         if package_id and not _active(package_id):
             package_id = None
+        if package_id and not _owned_by(package_id, source.owner_org):
+            # moved to another organization since this source imported it
+            self._object_error(obj, _bilingual("harvest_record_moved"))
+            return False
         matched_from_other_source = False
         if package_id is None and config.record_type != PLAIN_DATASET:
-            matches = records.find_matches(config.record_type, built.fields)
+            found = records.find_matches(config.record_type, built.fields)
+            # only records of the source's organization are matched (and updated)
+            matches = [m for m in found if _owned_by(m[0], source.owner_org)]
+            if found and not matches:
+                _pid, field, value = found[0]
+                # the row's own identifier, never a value of the other organization's record
+                self._object_error(
+                    obj, _bilingual("harvest_other_organization", identifier=f"{field}={value}")
+                )
+                return False
             match_ids = {m[0] for m in matches}
             if len(match_ids) > 1:
                 described = ", ".join(
@@ -547,7 +583,8 @@ class KhTourismHarvesterBase(HarvesterBase):
         obj.package_id = package_id
         if not gaps:
             return "unchanged"
-        records.update(user, package_id, gaps)
+        review = self._source_facts(obj).config.publish == "review"
+        records.update(user, package_id, gaps, review=review)
         return True
 
     def _withdraw(self, obj, previous, user, source_name) -> bool | str:
@@ -556,8 +593,11 @@ class KhTourismHarvesterBase(HarvesterBase):
         if existing is None or existing.get("state") != "active":
             self._make_current(obj, previous)
             return "unchanged"
-        if existing.get("source_name") not in (None, "", source_name):
-            # Matched record owned by another source: this source just stops tracking it.
+        if existing.get("source_name") not in (None, "", source_name) or not _owned_by(
+            package_id, self._source_facts(obj).owner_org
+        ):
+            # Matched record owned by another source (or now by another organization):
+            # this source just stops tracking it.
             if previous is not None:
                 previous.current = False
                 model.Session.add(previous)
@@ -691,6 +731,17 @@ def _is_withdraw(obj) -> bool:
 def _active(package_id: str) -> bool:
     package = model.Package.get(package_id)
     return package is not None and package.state == "active"
+
+
+def _owned_by(package_id: str, owner_org: str | None) -> bool:
+    """Does the source's organization own the dataset? (Sources update only their own.)"""
+    package = model.Package.get(package_id)
+    return package is not None and bool(owner_org) and package.owner_org == owner_org
+
+
+def _bilingual(message: str, **values: Any) -> str:
+    """A job-report message (records/messages.py): Vietnamese, then English."""
+    return f"{messages.text(message, 'vi', **values)} / {messages.text(message, 'en', **values)}"
 
 
 def _name(package_id: str) -> str:

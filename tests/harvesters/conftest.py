@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.harvesters.harvest_fixtures import FixtureServer, arcgis_query
+from tests.record_fixtures import world  # noqa: F401 - the roles of the authorization tests
 
 
 @pytest.fixture

@@ -135,8 +135,12 @@ def test_review_queue_option_creates_submitted_private_records(register):
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_same_business_from_two_sources_is_matched_and_conflicts_reported(fixture_server, register):
+    """Two sources of one organization (the Department's register and the tourism
+    association's member list it harvests): matched, gaps filled, conflicts reported. (A
+    source of *another* organization never touches the record:
+    tests/harvesters/test_harvest_authorization.py.)"""
     department = factories.Organization()
-    association = factories.Organization()
+    association = department
     run_job(
         create_source(
             "khtourism_spreadsheet",

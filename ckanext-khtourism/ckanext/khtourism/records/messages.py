@@ -121,6 +121,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "không thể chuyển từ trạng thái “{current}” bằng thao tác “{action}”",
         "cannot {action} a record in state “{current}”",
     ),
+    "state_locked": (
+        "Trạng thái (state): bản ghi đã công bố chỉ được gỡ hoặc xóa bởi cán bộ thẩm định của Sở",
+        "State (state): a published record is withdrawn or deleted only by the Department's curators",
+    ),
     "reason_required": ("phải ghi rõ lý do từ chối", "a reason for the rejection is required"),
     "no_pending_revision": (
         "bản ghi không có chỉnh sửa nào đang chờ duyệt",
@@ -139,6 +143,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nul_character": (
         "chứa ký tự NUL (mã 0), không được phép",
         "contains a NUL character (code 0), which is not allowed",
+    ),
+    # harvesting: what a business's harvest source may do (harvesters/access.py)
+    "harvest_business_publish": (
+        "Cấu hình (config) › publish: nguồn thu thập của doanh nghiệp luôn ở chế độ “review” (bản ghi chờ Sở duyệt); không được dùng “direct”",
+        "Configuration (config) › publish: a business's harvest source is always in “review” mode (records wait for the Department's review); “direct” is not allowed",
+    ),
+    "harvest_business_record_type": (
+        "Cấu hình (config) › record_type: doanh nghiệp chỉ được thu thập loại bản ghi mình được tạo ({choices}), nhận được “{value}”",
+        "Configuration (config) › record_type: a business may only harvest the record types it may create ({choices}), got “{value}”",
+    ),
+    "harvest_business_source_type": (
+        "Loại nguồn (source_type): doanh nghiệp chỉ được dùng các bộ thu thập bản ghi du lịch ({choices}), nhận được “{value}”",
+        "Source type (source_type): a business may only use the tourism record harvesters ({choices}), got “{value}”",
+    ),
+    "harvest_other_organization": (
+        "trùng với một bản ghi của tổ chức khác theo {identifier}; không nhập, không ghi gì: nguồn chỉ được cập nhật bản ghi của tổ chức sở hữu nguồn",
+        "matches a record of another organization by {identifier}; not imported, nothing written: a source only updates records of its own organization",
+    ),
+    "harvest_record_moved": (
+        "bản ghi đã nhập trước đây nay thuộc tổ chức khác; không cập nhật, không ghi gì",
+        "the record imported earlier now belongs to another organization; not updated, nothing written",
+    ),
+    "harvest_business_gather": (
+        "nguồn của doanh nghiệp không được nhập loại bản ghi “{value}” (chỉ: {choices}); không nhập, không gỡ bản ghi nào",
+        "a business's source may not import “{value}” records (only: {choices}); nothing imported or withdrawn",
     ),
     "not_a_record": (
         "“{value}” không phải bản ghi du lịch (cơ sở lưu trú, lữ hành, hướng dẫn viên, di tích)",

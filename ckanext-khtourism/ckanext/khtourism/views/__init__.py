@@ -7,8 +7,10 @@ from ckanext.khtourism.dcat.views import dcat_room
 
 # security: response headers on every page, uploads served as attachments
 from ckanext.khtourism.security.headers import security_headers
+# harvesting: ckanext-harvest's state-changing pages need POST + CSRF token
+from ckanext.khtourism.views.harvest_guard import harvest_guard
 
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room", "security_headers"]
+__all__ = ["workflow", "dcat_room", "security_headers", "harvest_guard"]

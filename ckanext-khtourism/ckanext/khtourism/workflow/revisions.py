@@ -9,7 +9,7 @@ import ckan.lib.plugins as lib_plugins
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import is_record_type
+from ckanext.khtourism.records import is_record_type, messages
 
 from . import activity, diff, roles, states
 from .model import PENDING, SUPERSEDED, PendingRevision
@@ -57,6 +57,12 @@ def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
     # like package_update: the record may be named by its name; validation wants its id
     data_dict = dict(data_dict, id=pkg.id)
     tk.check_access("package_update", context, data_dict)
+    # A proposal never deletes the record nor changes its visibility: the diff curators
+    # review does not show these columns (diff.IGNORED), so approving must not apply them.
+    if data_dict.get("state") not in (None, "", pkg.state):
+        raise tk.ValidationError({"state": [messages.text("state_locked")]})
+    data_dict.pop("state", None)
+    data_dict["private"] = pkg.private
     validated = validate_proposal(context, pkg, data_dict)
     user = roles.context_user(context)
     assert user is not None

@@ -9,6 +9,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 CURATOR_CAPACITIES = ("editor", "admin")
+# record types only the Department's curators create (businesses never own them)
+CURATOR_ONLY_TYPES = ("heritage-site",)
 
 
 def curator_organization_name() -> str:
@@ -57,3 +59,11 @@ def context_user(context: dict[str, Any]) -> model.User | None:
     if isinstance(user_obj, model.User):
         return user_obj
     return _user(context.get("user"))
+
+
+def organization_ids(user: Any) -> list[str]:
+    """Ids of the organizations the user belongs to (any capacity)."""
+    user_obj = _user(user)
+    if user_obj is None:
+        return []
+    return [group.id for group in user_obj.get_groups("organization")]

@@ -4,8 +4,10 @@
 ``khtourism_record_reject``, ``khtourism_revision_show``,
 ``khtourism_review_queue``, ``khtourism_business_records``; and chained core
 actions: ``package_create`` and ``package_update`` (size limits and NUL
-characters, ``security/field_limits.py``), ``package_update`` (an edit of a published record by its business
-becomes a pending revision), ``activity_create`` (personal data never
+characters, ``security/field_limits.py``; a harvest source saved by a business
+is checked against ``harvesters/access.py``), ``package_update`` (an edit of a
+published record by its business becomes a pending revision),
+``activity_create`` (personal data never
 enters the activity stream) and, for the tourism API's change feed,
 ``dataset_purge`` (a purged record is reported as removed); ``package_create`` and
 ``package_update`` also refuse a harvest source URL the portal must not contact
@@ -27,13 +29,18 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
     dcat_catalog_show,
     dcat_dataset_show,
 )
+from ckanext.khtourism.harvesters import access as harvest_access
 from ckanext.khtourism.logic import schema
 from ckanext.khtourism.records import messages, privacy
 from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
+from . import harvest
+from .harvest import *  # noqa: F403 - chained ckanext-harvest actions
+
 __all__ = [
+    *harvest.__all__,
     "khtourism_record_submit",
     "khtourism_record_approve",
     "khtourism_record_reject",
@@ -151,6 +158,10 @@ def _check_harvest_source_url(data_dict: DataDict, pkg: model.Package | None = N
 
 @tk.chained_action
 def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    if data_dict.get("type") == harvest_access.HARVEST_TYPE and not context.get("ignore_auth"):
+        tk.check_access("package_create", context, data_dict)
+        harvest_access.check_source_write(context, data_dict, None)
+    field_limits.check(data_dict)  # security: sizes, NUL characters
     _check_harvest_source_url(data_dict)
     return next_action(context, data_dict)
 
@@ -170,16 +181,15 @@ def api_token_create(next_action: Action, context: Context, data_dict: DataDict)
 
 
 @tk.chained_action
-def package_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    field_limits.check(data_dict)  # security: sizes, NUL characters
-    return next_action(context, data_dict)
-
-
-@tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    field_limits.check(data_dict)  # security: sizes, NUL characters
     pkg = revisions._package_for(data_dict)
+    if pkg is not None and pkg.type == harvest_access.HARVEST_TYPE and not context.get("ignore_auth"):
+        tk.check_access("package_update", context, data_dict)
+        harvest_access.check_source_write(context, data_dict, pkg)
+    field_limits.check(data_dict)  # security: sizes, NUL characters
     _check_harvest_source_url(data_dict, pkg)
+    if pkg is not None and pkg.type == harvest_access.HARVEST_TYPE:
+        return next_action(context, data_dict)
     if revisions.needs_review(context, pkg):
         return revisions.propose(context, data_dict)
     return next_action(context, data_dict)

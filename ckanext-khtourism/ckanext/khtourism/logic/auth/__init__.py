@@ -7,7 +7,14 @@
   approve, reject and edit any record, and alone create heritage sites.
 * Documents and photos of a *published* record change only through a
   curator: a business proposes changes to the record itself, which a curator
-  reviews.
+  reviews. Nothing else changes a published record without review either:
+  deleting it, reordering its resources, relating it to other datasets and
+  bulk deletion are the curators' (``package_update``/``package_patch``/
+  ``package_revise`` become pending revisions: ``workflow/revisions.py``).
+* Harvest sources (datasets of type ``harvest``) follow the harvest rules of
+  ``harvesters/access.py`` whichever action writes them (``package_*`` or
+  ``harvest_source_*``); ckanext-harvest's own auth functions are replaced in
+  ``harvest.py``.
 """
 
 from __future__ import annotations
@@ -16,10 +23,15 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ckanext.khtourism.harvesters import access as harvest_access
 from ckanext.khtourism.records import is_record_type
 from ckanext.khtourism.workflow import roles, states
 
+from . import harvest
+from .harvest import *  # noqa: F403 - ckanext-harvest's auth functions, replaced
+
 __all__ = [
+    *harvest.__all__,
     "khtourism_record_submit",
     "khtourism_record_approve",
     "khtourism_record_reject",
@@ -34,9 +46,14 @@ __all__ = [
     "resource_delete",
     "bulk_update_public",
     "bulk_update_private",
+    "bulk_update_delete",
+    "package_resource_reorder",
+    "package_relationship_create",
+    "package_relationship_update",
+    "package_relationship_delete",
 ]
 
-CURATOR_ONLY_TYPES = ("heritage-site",)
+CURATOR_ONLY_TYPES = roles.CURATOR_ONLY_TYPES
 
 
 def _deny(message: str) -> AuthResult:
@@ -95,9 +112,29 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> AuthRes
     return {"success": True}
 
 
+def _published_record(pkg: model.Package | None) -> bool:
+    return (
+        pkg is not None
+        and is_record_type(pkg.type)
+        and pkg.state == "active"
+        and states.current_state(dict(pkg.extras)) == states.PUBLISHED
+    )
+
+
+def _published_change_denied() -> AuthResult:
+    return _deny(
+        tk._(
+            "A published record changes only through the Department's review: propose the "
+            "change by editing the record, or ask a curator to withdraw it"
+        )
+    )
+
+
 @tk.chained_auth_function
 def package_create(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
     dataset_type = (data_dict or {}).get("type")
+    if dataset_type == harvest_access.HARVEST_TYPE:
+        return harvest.harvest_source_create(next_auth, context, data_dict)
     if dataset_type in CURATOR_ONLY_TYPES and not roles.is_curator(_user(context)):
         return _deny(tk._("Only the Department's curators may create heritage-site records"))
     return next_auth(context, data_dict)
@@ -106,6 +143,8 @@ def package_create(next_auth: AuthFunction, context: Context, data_dict: DataDic
 @tk.chained_auth_function
 def package_update(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
     pkg = _package(data_dict)
+    if pkg is not None and pkg.type == harvest_access.HARVEST_TYPE:
+        return harvest.harvest_source_update(next_auth, context, dict(data_dict, id=pkg.id))
     if pkg is not None and is_record_type(pkg.type) and roles.is_curator(_user(context)):
         return {"success": True}
     return next_auth(context, data_dict)
@@ -114,9 +153,64 @@ def package_update(next_auth: AuthFunction, context: Context, data_dict: DataDic
 @tk.chained_auth_function
 def package_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
     pkg = _package(data_dict)
+    if pkg is not None and pkg.type == harvest_access.HARVEST_TYPE:
+        return harvest.harvest_source_delete(next_auth, context, {"id": pkg.id})
     if pkg is not None and is_record_type(pkg.type) and roles.is_curator(_user(context)):
         return {"success": True}
+    if _published_record(pkg):
+        return _published_change_denied()
     return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_resource_reorder(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    pkg = _package(data_dict)
+    if _published_record(pkg) and not roles.is_curator(_user(context)):
+        return _deny(
+            tk._(
+                "Documents and photos of a published record are changed by the Department's "
+                "curators; propose the change by editing the record"
+            )
+        )
+    return next_auth(context, data_dict)
+
+
+def _relationship_change(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    data_dict = data_dict or {}
+    ends = [data_dict.get("subject"), data_dict.get("object")]
+    relationship = context.get("relationship")
+    if relationship is not None:
+        ends += [relationship.subject_package_id, relationship.object_package_id]
+    if not roles.is_curator(_user(context)) and any(
+        _published_record(model.Package.get(ref)) for ref in ends if isinstance(ref, str) and ref
+    ):
+        return _published_change_denied()
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_relationship_create(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _relationship_change(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def package_relationship_update(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _relationship_change(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def package_relationship_delete(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _relationship_change(next_auth, context, data_dict)
 
 
 def _resource_package(data_dict: DataDict) -> model.Package | None:
@@ -193,3 +287,15 @@ def bulk_update_private(
     next_auth: AuthFunction, context: Context, data_dict: DataDict
 ) -> AuthResult:
     return _bulk_visibility_change(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def bulk_update_delete(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    """Deleting published records is the curators' (drafts: the organization's admins)."""
+    if not roles.is_curator(_user(context)):
+        for ref in (data_dict or {}).get("datasets") or []:
+            if _published_record(model.Package.get(ref)):
+                return _published_change_denied()
+    return next_auth(context, data_dict)

@@ -7,6 +7,7 @@ from ckanext.khtourism.dcat.views import dcat_room
 
 # security: response headers on every page, uploads served as attachments
 from ckanext.khtourism.security.headers import security_headers
+
 # harvesting: ckanext-harvest's state-changing pages need POST + CSRF token
 from ckanext.khtourism.views.harvest_guard import harvest_guard
 

@@ -183,7 +183,11 @@ def api_token_create(next_action: Action, context: Context, data_dict: DataDict)
 @tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     pkg = revisions._package_for(data_dict)
-    if pkg is not None and pkg.type == harvest_access.HARVEST_TYPE and not context.get("ignore_auth"):
+    if (
+        pkg is not None
+        and pkg.type == harvest_access.HARVEST_TYPE
+        and not context.get("ignore_auth")
+    ):
         tk.check_access("package_update", context, data_dict)
         harvest_access.check_source_write(context, data_dict, pkg)
     field_limits.check(data_dict)  # security: sizes, NUL characters

@@ -19,6 +19,21 @@ from tests.harvesters.harvest_fixtures import Reply, create_source, fixture_repl
 
 DIRECT = {"record_type": "accommodation", "publish": "direct"}
 KEYED = dict(DIRECT, key_field="Số đăng ký")
+GIS_CONFIG = dict(
+    DIRECT,
+    mapping={"TEN": "title", "DIA_CHI": "street_address"},
+    defaults={"accommodation_type": "khach_san"},
+)
+
+
+def _decisions(result) -> dict[str, str]:
+    """The match decision recorded on each harvest object of a job: {guid: decision}."""
+    from ckanext.harvest.model import HarvestObject
+
+    return {
+        obj.guid: next((e.value for e in obj.extras if e.key == "match"), "")
+        for obj in HarvestObject.filter(harvest_job_id=result.job.id).all()
+    }
 
 
 def _show(package_id: str) -> dict:
@@ -54,7 +69,9 @@ def register(fixture_server):
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_default_settings_keep_both_hotels_of_one_company_and_the_homestay(register):
     org = factories.Organization()
-    result = run_job(create_source("khtourism_spreadsheet", register.url, DIRECT, owner_org=org["id"]))
+    result = run_job(
+        create_source("khtourism_spreadsheet", register.url, DIRECT, owner_org=org["id"])
+    )
     assert result.gather_errors == [] or all(
         e.startswith("warning") for e in result.gather_errors
     ), result.gather_errors
@@ -83,7 +100,10 @@ def test_key_column_stt_never_lets_one_hotel_overwrite_another(register):
     org = factories.Organization()
     result = run_job(
         create_source(
-            "khtourism_spreadsheet", register.url, dict(DIRECT, key_field="STT"), owner_org=org["id"]
+            "khtourism_spreadsheet",
+            register.url,
+            dict(DIRECT, key_field="STT"),
+            owner_org=org["id"],
         )
     )
     assert result.statuses() == {"1": "added", "2": "added", "3": "added", "4": "added"}, (
@@ -193,9 +213,7 @@ def test_rows_removed_from_the_middle_withdraw_only_those(register, publish):
     second = run_job(source)
     touched = {guid: s for guid, s in second.statuses().items() if s != "not modified"}
     assert len(touched) == 2, touched
-    removed = {
-        first.objects[guid]["package_id"] for guid in touched
-    }
+    removed = {first.objects[guid]["package_id"] for guid in touched}
     titles = {_show(pid)["title"] for pid in removed}
     assert titles == {"Cơ sở lưu trú số 40", "Cơ sở lưu trú số 41"}
     pending = model.Session.query(PendingRevision).filter_by(state="pending").all()
@@ -203,7 +221,7 @@ def test_rows_removed_from_the_middle_withdraw_only_those(register, publish):
         # the withdrawals wait for a curator; nothing else does
         assert {p.package_id for p in pending} == removed
         for p in pending:
-            assert p.proposed["operating_status"] == "withdrawn"
+            assert p.proposed["data_dict"]["operating_status"] == "withdrawn"
     else:
         assert pending == []
         assert {_show(pid)["operating_status"] for pid in removed} == {"withdrawn"}
@@ -258,15 +276,17 @@ def test_arcgis_features_without_their_id_are_errors_and_nothing_is_withdrawn(fi
         _feature(n, f"Khách sạn {n}", f"{n} Trần Phú", f"42000000{n:02d}", 109.19, 12.24 + n / 100)
         for n in range(1, 6)
     ]
-    url, state = _arcgis_layer(fixture_server, "/arcgis/rest/services/LuuTru/FeatureServer/0", features)
+    url, state = _arcgis_layer(
+        fixture_server, "/arcgis/rest/services/LuuTru/FeatureServer/0", features
+    )
     source = create_source(
         "khtourism_arcgis",
         url,
-        dict(DIRECT, mapping={"TEN": "title", "DIA_CHI": "street_address"}),
+        GIS_CONFIG,
         owner_org=org["id"],
     )
     first = run_job(source)
-    assert sorted(first.statuses()) == ["1", "2", "3", "4", "5"], first.gather_errors
+    assert first.statuses() == dict.fromkeys("12345", "added"), first.object_errors()
     # the next page lacks the id field on four features out of five
     state["features"] = [features[0]] + [
         _feature(None, f"Khách sạn {n}", f"{n} Trần Phú", f"42000000{n:02d}", 109.19, 12.3)
@@ -276,7 +296,7 @@ def test_arcgis_features_without_their_id_are_errors_and_nothing_is_withdrawn(fi
     assert "None" not in second.objects
     missing = [e for e in second.gather_errors if "no identifier" in e]
     assert len(missing) == 4, second.gather_errors
-    assert any("NOT withdrawn" in e for e in second.gather_errors), second.gather_errors
+    assert any("NOT withdrawn" in e for e in second.gather_errors), (second.gather_errors, second.objects)
     assert all(p.extras.get("operating_status") == "operating" for p in _active_accommodations())
     assert len(_active_accommodations()) == 5
 
@@ -294,30 +314,38 @@ def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixtur
         )
     )
     hotel_a = _by_title()["Khách sạn Hoàng Hôn A"]
+    sao_bien = _by_title()["Nhà nghỉ Sao Biển"]
     features = [
         # identifier + point (within 50 m) agree: the same hotel
         _feature(11, "KS Hoàng Hôn A", "20 Trần Phú, Nha Trang", "4209876543", 109.1962, 12.2401),
         # only the name agrees (no identifier, 30 m away): a duplicate candidate
         _feature(12, "Nhà nghỉ Sao Biển", "15 Biệt Thự", None, 109.1942, 12.2392),
     ]
-    url, _state = _arcgis_layer(fixture_server, "/arcgis/rest/services/GIS/FeatureServer/0", features)
+    url, _state = _arcgis_layer(
+        fixture_server, "/arcgis/rest/services/GIS/FeatureServer/0", features
+    )
     result = run_job(
         create_source(
             "khtourism_arcgis",
             url,
-            dict(DIRECT, mapping={"TEN": "title", "DIA_CHI": "street_address"}),
+            GIS_CONFIG,
             owner_org=gis_team["id"],
             name="gis-luu-tru",
         )
     )
-    assert result.objects["11"]["package_id"] == hotel_a["id"], result.object_errors()
+    assert result.objects["11"]["package_id"] == hotel_a["id"], (result.objects, result.gather_errors)
     provenances = harvest_records.provenances(hotel_a["id"])
     assert {p["source_name"] for p in provenances} == {"so-dk", "gis-luu-tru"}
     assert len(_active_accommodations()) == 5  # 4 from the register + the name-only one
     candidate = result.objects["12"]["package_id"]
-    sao_bien = _by_title()["Nhà nghỉ Sao Biển"]
-    assert candidate != sao_bien["id"]
-    pairs = helpers.call_action(
-        "khtourism_duplicate_list", {"user": factories.Sysadmin()["name"]}
-    )["results"]
+    assert candidate != sao_bien["id"], _decisions(result)
+    decisions = _decisions(result)
+    assert decisions["11"].startswith("matched by enterprise_code=4209876543 + a point")
+    assert "duplicate candidate" in decisions["12"]
+    # a candidate waits in the curators' queue, whatever the source's "publish" says
+    assert _show(candidate)["workflow_state"] == "submitted"
+    assert _show(hotel_a["id"])["establishment_id"].startswith("KH-LT-")
+    pairs = helpers.call_action("khtourism_duplicate_list", {"user": factories.Sysadmin()["name"]})[
+        "results"
+    ]
     assert any({p["a"]["id"], p["b"]["id"]} == {candidate, sao_bien["id"]} for p in pairs), pairs

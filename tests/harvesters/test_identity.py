@@ -296,7 +296,10 @@ def test_arcgis_features_without_their_id_are_errors_and_nothing_is_withdrawn(fi
     assert "None" not in second.objects
     missing = [e for e in second.gather_errors if "no identifier" in e]
     assert len(missing) == 4, second.gather_errors
-    assert any("NOT withdrawn" in e for e in second.gather_errors), (second.gather_errors, second.objects)
+    assert any("NOT withdrawn" in e for e in second.gather_errors), (
+        second.gather_errors,
+        second.objects,
+    )
     assert all(p.extras.get("operating_status") == "operating" for p in _active_accommodations())
     assert len(_active_accommodations()) == 5
 
@@ -333,7 +336,10 @@ def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixtur
             name="gis-luu-tru",
         )
     )
-    assert result.objects["11"]["package_id"] == hotel_a["id"], (result.objects, result.gather_errors)
+    assert result.objects["11"]["package_id"] == hotel_a["id"], (
+        result.objects,
+        result.gather_errors,
+    )
     provenances = harvest_records.provenances(hotel_a["id"])
     assert {p["source_name"] for p in provenances} == {"so-dk", "gis-luu-tru"}
     assert len(_active_accommodations()) == 5  # 4 from the register + the name-only one

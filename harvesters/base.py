@@ -407,6 +407,8 @@ class KhTourismHarvesterBase(HarvesterBase):
                 existing = records.show(user, package_id) or {}
                 matched_from_other_source = existing.get("source_name") != source_name
         _record_decision(obj, decision)
+        # the portal identifier only matches: the record keeps its own (records/identity.py)
+        built.fields.pop(PORTAL_ID_FIELD, None)
 
         now = dt.datetime.now(dt.timezone.utc)
         prov = records.provenance(source_name, obj.guid, content.get("url"), now)

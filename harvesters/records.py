@@ -245,18 +245,13 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
     Several candidates never overwrite: the record is new and every candidate is listed.
     """
     portal_id = fields.get(PORTAL_ID_FIELD)
+    note = ""
     if portal_id:
         ids = _active_ids(record_type, PORTAL_ID_FIELD, str(portal_id))
         if ids:
             return Match(ids[0], f"matched by portal identifier {portal_id} to {_label(ids[0])}")
-        return Match(
-            None,
-            "",
-            error=(
-                f"mã định danh {portal_id!r} không thuộc bản ghi nào của cổng / "
-                f"portal identifier {portal_id!r} is not a record of this portal"
-            ),
-        )
+        # another portal's identifier (a harvested catalogue), or a withdrawn record's
+        note = f"portal identifier {portal_id} is not one of this portal's records; "
     sharing: dict[str, list[str]] = {}
     for key, value in match_keys(fields):
         for package_id in _active_ids(record_type, key, value):
@@ -272,11 +267,11 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
         if len(confirmed) == 1:
             ((package_id, how),) = confirmed.items()
             by = " + ".join(sharing[package_id]) + (f" + {how}" if how else "")
-            return Match(package_id, f"matched by {by} to {_label(package_id)}")
+            return Match(package_id, f"{note}matched by {by} to {_label(package_id)}")
         if len(confirmed) > 1:
             return Match(
                 None,
-                "new record kept apart: several existing records have "
+                f"{note}new record kept apart: several existing records have "
                 + "; ".join(f"{_label(pid)} ({' + '.join(sharing[pid])})" for pid in confirmed)
                 + " — duplicate candidates for the curators",
                 candidates=[
@@ -288,20 +283,20 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
     if near:
         return Match(
             None,
-            "new record; duplicate candidate of "
+            f"{note}new record; duplicate candidate of "
             + ", ".join(f"{_label(pid)} ({why})" for pid, why in near),
             candidates=near,
         )
     if sharing:
         return Match(
             None,
-            "new record: "
+            f"{note}new record: "
             + ", ".join(f"{_label(pid)} shares {' + '.join(sharing[pid])}" for pid in sharing)
             + " but not the address or the point (another establishment of the same business)",
         )
     return Match(
         None,
-        "new record (no record with its portal identifier, source key, or an "
+        f"{note}new record (no record with its portal identifier, source key, or an "
         "official identifier at the same place)",
     )
 

@@ -142,7 +142,7 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
 _TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?", re.IGNORECASE)
 # establishment identifiers: numbers from a sequence the database reset does not rewind
-_ESTABLISHMENT_ID = re.compile(r"\bKH-[A-Z]{2}-\d{6}\b")
+_ESTABLISHMENT_ID = re.compile(r"\bKH-[A-Z]{2}-\d{6}\b", re.IGNORECASE)
 
 
 def _rows(statement: str, **params) -> list[dict]:

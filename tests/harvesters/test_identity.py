@@ -355,3 +355,25 @@ def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixtur
         "results"
     ]
     assert any({p["a"]["id"], p["b"]["id"]} == {candidate, sao_bien["id"]} for p in pairs), pairs
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_job_report_shows_the_match_decisions(app, register):
+    org = factories.Organization()
+    sysadmin = factories.Sysadmin()
+    register.serve("spreadsheets/company-register-keyed.csv")
+    source = create_source("khtourism_spreadsheet", register.url, KEYED, owner_org=org["id"])
+    result = run_job(source)
+    page = app.get(
+        f"/harvest/{source['name']}/job/{result.job.id}",
+        headers={"Authorization": _token(sysadmin)},
+    )
+    assert page.status_code == 200
+    assert "Match decisions" in page.body or "Quyết định đối chiếu" in page.body
+    assert "new record" in page.body and "LT-0101" in page.body
+
+
+def _token(user: dict) -> str:
+    return helpers.call_action(
+        "api_token_create", {"user": user["name"]}, user=user["name"], name="test"
+    )["token"]

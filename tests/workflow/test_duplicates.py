@@ -111,7 +111,7 @@ def test_duplicates_view_merge_and_not_a_duplicate_through_the_api(world):
     assert any("same name" in r for r in same_name["reasons"])
     assert same_name["a"]["establishment_id"] and same_name["b"]["establishment_id"]
     same_code = by_pair[frozenset((newer["id"], sister["id"]))]
-    assert same_code["reasons"] == ["same enterprise code 4209876543"]
+    assert "same enterprise code 4209876543" in same_code["reasons"]
 
     # two hotels of one company: not a duplicate, remembered
     world.call("curator", "khtourism_not_duplicate", id=sister["id"], other_id=newer["id"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
+from flask import redirect as flask_redirect
 
 import ckan.plugins.toolkit as tk
 
@@ -142,7 +143,7 @@ def redirect_merged_record() -> Any:
             kept = duplicates.replaced_by(package.id)
             target = model.Package.get(kept) if kept else None
             if target is not None:
-                return tk.redirect_to(tk.h.url_for(f"{target.type}.read", id=target.name), 301)
+                return flask_redirect(tk.h.url_for(f"{target.type}.read", id=target.name), 301)
     return None
 
 

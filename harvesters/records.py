@@ -3,7 +3,7 @@
 Everything that writes calls ``package_create`` / ``package_update`` as the
 harvest user, so the record types' validators and the curation workflow
 apply exactly as they do for a business submitting a form. Lookups (which
-dataset holds enterprise code X?) read the database directly: they must not
+datasets hold enterprise code X?) read the database directly: they must not
 depend on the search index being up to date.
 """
 
@@ -382,29 +382,6 @@ def provenances(package_id: str) -> list[dict[str, Any]]:
 
 
 # --- lookups --------------------------------------------------------------------------------
-def find_matches(record_type: str, fields: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Active datasets of ``record_type`` sharing an identifier: [(package id, field, value)]."""
-    found: list[tuple[str, str, str]] = []
-    for key in MATCH_FIELDS:
-        value = fields.get(key)
-        if not value:
-            continue
-        rows = (
-            model.Session.query(model.Package.id)
-            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-            .filter(
-                model.Package.state == "active",
-                model.Package.type == record_type,
-                model.PackageExtra.key == key,
-                model.PackageExtra.value == str(value),
-                model.PackageExtra.state == "active",
-            )
-            .all()
-        )
-        found.extend((row.id, key, str(value)) for row in rows)
-    return found
-
-
 def slug(text: str, fallback: str) -> str:
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
@@ -447,7 +424,7 @@ def match_keys(fields: dict[str, Any]) -> list[tuple[str, str]]:
 
 def matched_values(record_type: str, batch: list[dict[str, Any]]) -> set[tuple[str, str]]:
     """Which of the batch's identifiers an active dataset of ``record_type`` already has
-    (one statement for the batch; :func:`find_matches` per record)."""
+    (one statement for the batch; :func:`match_existing` decides per record)."""
     wanted = {pair for fields in batch for pair in match_keys(fields)}
     if not wanted:
         return set()

@@ -150,6 +150,9 @@ def test_duplicates_page_merge_and_redirect(app, world):
     page = app.get("/khtourism/duplicates", headers=curator.headers)
     assert page.status_code == 200
     assert one["establishment_id"] in page.body and two["establishment_id"] in page.body
+    # the record page shows its identifier
+    record_page = app.get("/accommodation/ks-trung")
+    assert one["establishment_id"] in record_page.body
     response = app.post(
         "/khtourism/duplicates/merge",
         data={"id": one["id"], "other_id": two["id"]},

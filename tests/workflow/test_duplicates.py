@@ -103,6 +103,7 @@ def test_duplicates_view_merge_and_not_a_duplicate_through_the_api(world):
         title="Khách sạn Hoàng Hôn",
         spatial=POINT_A_NEAR,
         enterprise_code="4209876543",
+        register_number="LT-0999",
     )
     sister = _published(world, "ks-chi-em", title="Khách sạn Chị Em", enterprise_code="4209876543")
     pairs = world.call("curator", "khtourism_duplicate_list")["results"]
@@ -126,7 +127,8 @@ def test_duplicates_view_merge_and_not_a_duplicate_through_the_api(world):
     assert merged["removed"]["id"] == newer["id"]
     kept = world.call("curator", "package_show", id=older["id"])
     assert kept["establishment_id"] == older["establishment_id"]
-    assert kept["enterprise_code"] == "4209876543"  # filled from the removed record
+    assert kept["register_number"] == "LT-0999"  # filled from the removed record
+    assert kept["enterprise_code"] == older["enterprise_code"]  # a differing value is kept
     assert model.Package.get(newer["id"]).state == "deleted"
     rows, _more = read_changes(
         after_seq=None, since=None, dataset_types=["accommodation"], limit=100

@@ -268,15 +268,19 @@ def merge(context: dict[str, Any], one_id: str, other_id: str) -> dict[str, Any]
     ctx = {"user": user, "model": model, "session": model.Session}
     kept_dict = tk.get_action("package_show")(dict(ctx), {"id": kept.id})
     removed_dict = tk.get_action("package_show")(dict(ctx), {"id": removed.id})
-    skip = {"id", "name", "establishment_id", "workflow_state", "private", "state", "owner_org"}
+    from .schema_choices import dataset_fields
+
+    skip = {"id", "name", "establishment_id", "workflow_state", "workflow_reason", "owner_org"}
+    skip |= {"source_name", "source_record_id", "source_url", "harvested_at"}
+    schema_fields = {field["field_name"] for field in dataset_fields(kept.type)}
     gaps = {
         key: value
         for key, value in removed_dict.items()
-        if key not in skip
+        if key in schema_fields
+        and key not in skip
         and isinstance(value, (str, int, float, list))
         and value not in ("", [], None)
         and kept_dict.get(key) in (None, "", [])
-        and key in kept_dict
     }
     if gaps:
         kept_dict.update(gaps)

@@ -40,16 +40,18 @@ from ckanext.harvest.model import (
     HarvestObjectExtra,
 )
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.records import duplicates, messages
 
 from . import access, bulk, errorcap, gathering, geometry, guard, indexing, records, stages
 from .config import SourceConfig, parse
-from .mapping import MATCH_FIELDS, PLAIN_DATASET
+from .mapping import MATCH_FIELDS, PLAIN_DATASET, PORTAL_ID_FIELD
 from .sources import SourceError, SourceListing, http
 
 log = logging.getLogger(__name__)
 
 STATUS_KEY = "status"
+# the match decision of an imported object ("matched by … to …", "new record …")
+MATCH_KEY = "match"
 WITHDRAW = "withdraw"
 # ckanext-dcat's gather marks vanished datasets "delete": we withdraw them instead.
 WITHDRAW_STATUSES = (WITHDRAW, "delete")
@@ -196,9 +198,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             else set()
         )
         for record in listing.records:
-            key, looked_at = config.mapping.key_of(record.properties)
-            if key is None and not config.mapping.key_field:
-                key = record.ref.split(" ", 1)[-1]  # the feature id / object id
+            key, looked_at = records.source_key(record, config, listing.feature_ids)
             if not key:
                 complete = False
                 self._save_gather_error(
@@ -208,8 +208,12 @@ class KhTourismHarvesterBase(HarvesterBase):
                 )
                 continue
             if key in seen:
+                # never a silent overwrite: the first row keeps the key, this one is an error
+                what = "name and address" if looked_at == "name + address" else "identifier"
                 self._save_gather_error(
-                    f"{record.ref}: identifier {key!r} repeats {seen[key]}; record skipped", job
+                    f"{record.ref}: {what} {key!r} repeats {seen[key]}; record skipped "
+                    f"(khóa trùng với {seen[key].replace('row', 'dòng')}, bỏ qua dòng này)",
+                    job,
                 )
                 continue
             seen[key] = record.ref
@@ -219,7 +223,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             )
             if (
                 before is not None
-                and before.content == content
+                and records.same_content(before.content, content)
                 and before.package_id in active_packages
                 and not forced
             ):
@@ -400,7 +404,7 @@ class KhTourismHarvesterBase(HarvesterBase):
 
         if (
             previous is not None
-            and previous.content == obj.content
+            and records.same_content(previous.content, obj.content)
             and previous.package_id
             and not getattr(obj, "force_import", False)
             and _active(previous.package_id)
@@ -423,38 +427,48 @@ class KhTourismHarvesterBase(HarvesterBase):
             self._object_error(obj, _bilingual("harvest_record_moved"))
             return False
         matched_from_other_source = False
-        if package_id is None and config.record_type != PLAIN_DATASET:
-            found = records.find_matches(config.record_type, built.fields)
-            # only records of the source's organization are matched (and updated)
-            matches = [m for m in found if _owned_by(m[0], source.owner_org)]
-            if found and not matches:
-                _pid, field, value = found[0]
-                # the row's own identifier, never a value of the other organization's record
-                self._object_error(
-                    obj, _bilingual("harvest_other_organization", identifier=f"{field}={value}")
-                )
+        candidates: list[tuple[str, str]] = []
+        if package_id is not None:
+            decision = f"matched by source key {obj.guid!r} to {_name(package_id)}"
+        elif config.record_type == PLAIN_DATASET:
+            decision = "new record"
+        else:
+            match = records.match_existing(config.record_type, built.fields)
+            if match.error:
+                self._object_error(obj, match.error)
                 return False
-            match_ids = {m[0] for m in matches}
-            if len(match_ids) > 1:
-                described = ", ".join(
-                    f"{field}={value} -> {_name(pid)}" for pid, field, value in matches
-                )
-                self._object_error(
-                    obj,
-                    f"matches several existing records ({described}); "
-                    "not imported, resolve the duplicates first",
-                )
+            if match.package_id and not _owned_by(match.package_id, source.owner_org):
+                # only records of the source's organization are matched (and updated); the
+                # message names the row's own identifiers, never the other record's values
+                how = match.decision.split(" to ")[0].removeprefix("matched by ")
+                self._object_error(obj, _bilingual("harvest_other_organization", identifier=how))
                 return False
-            if match_ids:
-                package_id = match_ids.pop()
+            package_id, decision, candidates = match.package_id, match.decision, match.candidates
+            holder = self._held_by_other_key(source.id, obj.guid, package_id)
+            if holder is not None:
+                # Two keys of one source never land on one record: kept apart for a curator.
+                decision = (
+                    f"new record kept apart: {decision.replace('matched', 'would match')}, "
+                    f"which this source already holds under key {holder!r} — duplicate candidate"
+                )
+                candidates = [(package_id, f"same source, keys {holder!r} and {obj.guid!r}")]
+                package_id = None
+            if package_id:
                 existing = records.show(user, package_id) or {}
                 matched_from_other_source = existing.get("source_name") != source_name
+        _record_decision(obj, decision)
+        # the portal identifier only matches: the record keeps its own (records/identity.py)
+        built.fields.pop(PORTAL_ID_FIELD, None)
 
         now = dt.datetime.now(dt.timezone.utc)
         prov = records.provenance(source_name, obj.guid, content.get("url"), now)
         try:
             if package_id is None:
-                result = self._create(obj, config, built, prov, user, source.owner_org)
+                result = self._create(
+                    obj, config, built, prov, user, source.owner_org, held=bool(candidates)
+                )
+                if candidates:
+                    duplicates.add_candidates(obj.package_id, candidates, found_by=source_name)
             elif matched_from_other_source:
                 result = self._merge_into_other(obj, package_id, built, user)
             else:
@@ -470,11 +484,33 @@ class KhTourismHarvesterBase(HarvesterBase):
         self._make_current(obj, previous)
         return result
 
-    def _create(self, obj, config: SourceConfig, built, prov, user, owner_org) -> bool:
-        obj.package_id = records.create(
-            user, _new_record_data(obj, config, built, prov, owner_org, taken=set())
-        )
+    def _create(
+        self, obj, config: SourceConfig, built, prov, user, owner_org, *, held: bool = False
+    ) -> bool:
+        """A new record; ``held``: a duplicate candidate, which waits in the curators' queue
+        whatever the source's ``publish`` says."""
+        data = _new_record_data(obj, config, built, prov, owner_org, taken=set())
+        if held and config.record_type != PLAIN_DATASET:
+            data.update(records.workflow_fields("review"))
+        obj.package_id = records.create(user, data)
         return True
+
+    @staticmethod
+    def _held_by_other_key(source_id: str, guid: str, package_id: str | None) -> str | None:
+        """The other key under which this source already holds ``package_id`` (or None)."""
+        if not package_id:
+            return None
+        other = (
+            model.Session.query(HarvestObject.guid)
+            .filter(
+                HarvestObject.harvest_source_id == source_id,
+                HarvestObject.package_id == package_id,
+                HarvestObject.current.is_(True),
+                HarvestObject.guid != guid,
+            )
+            .first()
+        )
+        return other.guid if other else None
 
     # --- batches of new records (stages.py claims them, bulk.py writes them) ----------------
     def import_new_batch(
@@ -516,12 +552,38 @@ class KhTourismHarvesterBase(HarvesterBase):
         taken = records.names_in_use(slugs)
         free = frozenset(slugs - taken)
         batch: list[tuple[HarvestObject, bulk.NewRecord]] = []
+        named = (
+            records.titles_in_use(
+                config.record_type, [built.fields["title"] for _o, built, _c in candidates]
+            )
+            if config.record_type != PLAIN_DATASET
+            else set()
+        )
+        decided: list[dict[str, Any]] = []
         for obj, built, content in candidates:
-            keys = records.match_keys(built.fields) if config.record_type != PLAIN_DATASET else []
-            if any(key in matched or key in seen for key in keys):
-                one_by_one.append(obj)  # a duplicate: matched and reported one by one
+            keys = (
+                [*records.match_keys(built.fields), ("title", str(built.fields["title"]).lower())]
+                if config.record_type != PLAIN_DATASET
+                else []
+            )
+            if (
+                any(key in matched or key in seen for key in keys)
+                or str(built.fields["title"]).lower() in named
+                or built.fields.get(PORTAL_ID_FIELD)
+            ):
+                # may be an existing record (or a duplicate candidate): matched one by one
+                one_by_one.append(obj)
                 continue
             seen.update(keys)
+            decided.append(
+                {
+                    "id": make_uuid(),
+                    "harvest_object_id": obj.id,
+                    "key": MATCH_KEY,
+                    "value": "new record (no record with its portal identifier, source key, "
+                    "or an official identifier or name at the same place)",
+                }
+            )
             prov = records.provenance(source.name, obj.guid, content.get("url"), now)
             data = _new_record_data(
                 obj, config, built, prov, source.owner_org, taken=taken, free=free
@@ -535,6 +597,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             self._make_current(obj, None)
 
         bulk.create_many(user, [record for _obj, record in batch], on_created=link)
+        created = {obj.id for obj, record in batch if record.package_id and not record.one_by_one}
+        decided = [row for row in decided if row["harvest_object_id"] in created]
+        if decided:
+            model.Session.execute(HarvestObjectExtra.__table__.insert(), decided)
         for obj, record in batch:
             if record.one_by_one:
                 one_by_one.append(obj)
@@ -593,11 +659,15 @@ class KhTourismHarvesterBase(HarvesterBase):
         if existing is None or existing.get("state") != "active":
             self._make_current(obj, previous)
             return "unchanged"
-        if existing.get("source_name") not in (None, "", source_name) or not _owned_by(
-            package_id, self._source_facts(obj).owner_org
+        source_id = self._source_facts(obj).id
+        if (
+            existing.get("source_name") not in (None, "", source_name)
+            or self._held_by_other_key(source_id, obj.guid, package_id) is not None
+            or not _owned_by(package_id, self._source_facts(obj).owner_org)
         ):
-            # Matched record owned by another source (or now by another organization):
-            # this source just stops tracking it.
+            # Matched record owned by another source, now held by another key of this source
+            # (its key changed), or now owned by another organization: this key just stops
+            # tracking it.
             if previous is not None:
                 previous.current = False
                 model.Session.add(previous)
@@ -718,6 +788,14 @@ def _new_record_data(
     else:
         data["private"] = config.publish != "direct"
     return data
+
+
+def _record_decision(obj, decision: str) -> None:
+    """Keep the match decision on the object (shown with the job's objects)."""
+    for extra in list(obj.extras):
+        if extra.key == MATCH_KEY:
+            obj.extras.remove(extra)
+    obj.extras.append(HarvestObjectExtra(key=MATCH_KEY, value=decision[:2000]))
 
 
 def _status(obj) -> str | None:

@@ -7,7 +7,9 @@ Common keys (every source type)::
     mapping       {"source column or attribute": "field"}   (null drops a default)
     defaults      {"field": value}                         (constant values)
     value_maps    {"field": {"source value": "code"}}
-    key_field     field or column that identifies a record (default per record type)
+    key_field     field or column that identifies a record at its source (default: card /
+                  licence number for guides / tour operators; for places the feature id,
+                  or name + address in a register — never the row number)
     use_default_mapping  true
     crs           CRS of the geometries/coordinates when the source does not declare it
                   (or declares it wrongly): "EPSG:9217", "vn2000-khanhhoa", a WKT, …

@@ -45,13 +45,29 @@ DATE_FIELDS = {
     "date_of_birth",
 }
 MULTI_FIELDS = {"amenities", "languages", "services"}
-# Identifiers by which the same business is recognised across sources.
-MATCH_FIELDS = ("enterprise_code", "licence_number", "card_number")
+# Official identifiers. None of them alone is an establishment's identity (one enterprise
+# runs several hotels): an official identifier matches an existing record only together with
+# the same address or a point within 50 m (harvesters/records.py match_existing); a tour
+# guide's card number identifies one person.
+MATCH_FIELDS = (
+    "enterprise_code",
+    "household_business_number",
+    "register_number",
+    "tax_code",
+    "licence_number",
+    "card_number",
+)
+# The portal-minted establishment identifier (records/identity.py): a row carrying it is that
+# record.
+PORTAL_ID_FIELD = "establishment_id"
+# The source key when ``key_field`` is not configured: a card or licence number identifies one
+# guide or one travel business; places are identified by the feature id (GIS layers) or, in a
+# register without a key column, by their name and address (never by the row number).
 DEFAULT_KEY_FIELD = {
-    "accommodation": "enterprise_code",
+    "accommodation": None,
     "tour-operator": "licence_number",
     "tour-guide": "card_number",
-    "heritage-site": None,  # the feature id / configured key column
+    "heritage-site": None,
     PLAIN_DATASET: None,
 }
 
@@ -108,6 +124,18 @@ _DEFAULT_HEADER_LIST: list[tuple[str, tuple[str, ...]]] = [
         "enterprise_code",
         ("Mã số doanh nghiệp", "Mã doanh nghiệp", "Mã số thuế", "MST", "Mã DN", "MA_DN", "MSDN"),
     ),
+    ("establishment_id", ("Mã định danh", "Mã định danh cơ sở", "Mã cơ sở trên cổng")),
+    (
+        "household_business_number",
+        (
+            "Số giấy chứng nhận đăng ký hộ kinh doanh",
+            "Số GCN ĐKHKD",
+            "Số ĐKKD hộ",
+            "Mã hộ kinh doanh",
+        ),
+    ),
+    ("register_number", ("Số đăng ký", "Số đăng ký cơ sở lưu trú", "Số quyết định công nhận hạng")),
+    ("tax_code", ("Mã số thuế hộ", "Mã số thuế cá nhân")),
     ("licence_number", ("Số giấy phép", "Số GP", "Số giấy phép kinh doanh lữ hành", "SO_GP")),
     ("licence_type", ("Loại giấy phép", "Phạm vi kinh doanh")),
     ("licence_issue_date", ("Ngày cấp giấy phép", "Ngày cấp GP")),
@@ -283,6 +311,14 @@ class Mapping:
                 return (text or None), f"column {header!r}"
         return None, f"a column for {self.key_field!r}"
 
+    def value_of(self, properties: dict[str, Any], field: str) -> Any:
+        """The raw value of the first non-empty column mapped to ``field`` (None if none)."""
+        for header, value in properties.items():
+            blank = value is None or (isinstance(value, str) and not value.strip())
+            if not blank and self.headers.get(fold(header)) == field:
+                return value
+        return None
+
     # --- values ---------------------------------------------------------------------------
     def map_properties(self, properties: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """(fields, unmapped headers) for one record; MappingError names header and value."""
@@ -315,7 +351,7 @@ class Mapping:
             return parse_integer(raw)
         if field in DATE_FIELDS:
             return parse_date(raw)
-        if field in MATCH_FIELDS:
+        if field in MATCH_FIELDS or field == PORTAL_ID_FIELD:
             return normalise_identifier(field, raw)
         if field in ("_lon", "_lat", "_x", "_y"):
             return parse_number(raw)
@@ -345,14 +381,16 @@ def normalise_identifier(field: str, value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = re.sub(r"\s+", " ", str(value)).strip()
-    if field == "enterprise_code":
+    if field in ("enterprise_code", "tax_code"):
         text = text.replace(" ", "").replace(".", "")
         if isinstance(value, int) and len(text) == 9:
             text = text.zfill(10)  # a spreadsheet stored the code as a number: leading 0 lost
     elif field == "card_number":
         text = text.replace(" ", "")
-    elif field == "licence_number":
+    elif field in ("licence_number", "register_number", "household_business_number"):
         text = text.upper()
+    elif field == "establishment_id":
+        text = text.upper().replace(" ", "")
     return text
 
 

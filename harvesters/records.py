@@ -3,7 +3,7 @@
 Everything that writes calls ``package_create`` / ``package_update`` as the
 harvest user, so the record types' validators and the curation workflow
 apply exactly as they do for a business submitting a form. Lookups (which
-dataset holds enterprise code X?) read the database directly: they must not
+datasets hold enterprise code X?) read the database directly: they must not
 depend on the search index being up to date.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -18,17 +19,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shapely.geometry import Point
+from sqlalchemy import func as sa_func
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from . import geometry
 from .config import SourceConfig
-from .mapping import MATCH_FIELDS, PLAIN_DATASET, MappingError
+from .mapping import MATCH_FIELDS, PLAIN_DATASET, PORTAL_ID_FIELD, MappingError, fold
+from .sources.base import SourceRecord, clean_id
 
 PROVENANCE_FIELDS = ("source_name", "source_record_id", "source_url", "harvested_at")
-# Fields compared to decide whether an update changes anything (provenance time excluded).
-IGNORED_IN_COMPARISON = {"harvested_at"}
+# Harvest bookkeeping: a change of these alone is "not modified", never an update or a
+# revision (the register's URL or the time of the run say nothing new about the place).
+IGNORED_IN_COMPARISON = {"harvested_at", "source_url"}
+# What the content comparison of two runs leaves out: where the record sits in the listing.
+POSITION_KEYS = ("ref",)
+# Types whose official identifier names one person (a guide's card): matched on it alone.
+PERSON_TYPES = frozenset({"tour-guide"})
+SAME_PLACE_M = 50.0  # an official identifier + a point this close: the same establishment
+NEAR_NAME_M = 100.0  # the same name this close: a duplicate candidate
 
 
 class RecordError(ValueError):
@@ -100,30 +110,278 @@ def workflow_fields(publish: str) -> dict[str, Any]:
     return {"private": True, "workflow_state": "submitted"}
 
 
-# --- lookups --------------------------------------------------------------------------------
-def find_matches(record_type: str, fields: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """Active datasets of ``record_type`` sharing an identifier: [(package id, field, value)]."""
-    found: list[tuple[str, str, str]] = []
-    for key in MATCH_FIELDS:
-        value = fields.get(key)
-        if not value:
-            continue
-        rows = (
-            model.Session.query(model.Package.id)
-            .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-            .filter(
-                model.Package.state == "active",
-                model.Package.type == record_type,
-                model.PackageExtra.key == key,
-                model.PackageExtra.value == str(value),
-                model.PackageExtra.state == "active",
-            )
-            .all()
-        )
-        found.extend((row.id, key, str(value)) for row in rows)
+# --- source keys ----------------------------------------------------------------------------
+def source_key(
+    record: SourceRecord, config: SourceConfig, feature_ids: bool
+) -> tuple[str | None, str]:
+    """(the record's stable key at its source, what was looked at).
+
+    In order: the configured ``key_field`` (or the type's default: a guide's card number, a
+    travel business's licence number); the feature id of a GIS layer; for a register without
+    a key column, the record's name and address. Never the row number: rows move when a
+    register is edited. A missing key (None, "", "None", "null") is None.
+    """
+    mapping = config.mapping
+    if mapping.key_field:
+        key, looked_at = mapping.key_of(record.properties)
+        return clean_id(key), looked_at
+    if feature_ids:
+        return record.feature_id, "the feature id"
+    title = clean_id(mapping.value_of(record.properties, "title"))
+    if title is None:
+        return None, "a name column (no key_field: a register row is identified by name + address)"
+    address = clean_id(mapping.value_of(record.properties, "street_address")) or ""
+    return (
+        f"{slug(str(title), fallback=fold(title))}|{slug(str(address), fallback=fold(address))}",
+        ("name + address"),
+    )
+
+
+def same_content(before: str | None, after: str | None) -> bool:
+    """Whether two stored contents hold the same record (its position in the listing aside)."""
+    if before is None or after is None:
+        return before == after
+    if before == after:
+        return True
+    try:
+        old, new = json.loads(before), json.loads(after)
+    except ValueError:
+        return False
+    for key in POSITION_KEYS:
+        old.pop(key, None)
+        new.pop(key, None)
+    return old == new
+
+
+# --- matching -------------------------------------------------------------------------------
+@dataclass
+class Match:
+    """Which existing record an incoming one is, and why (recorded on the harvest object)."""
+
+    package_id: str | None
+    decision: str
+    # (package id, reason): records the new one may duplicate (the curators' duplicates view)
+    candidates: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def point_of(spatial: Any) -> tuple[float, float] | None:
+    """(lon, lat) of a stored or built ``spatial`` value (a GeoJSON point), else None."""
+    if not spatial:
+        return None
+    try:
+        value = json.loads(spatial) if isinstance(spatial, str) else spatial
+        if value.get("type") == "Point":
+            lon, lat = value["coordinates"][:2]
+            return float(lon), float(lat)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return None
+
+
+def _extras_of(package_ids: Iterable[str], keys: Iterable[str]) -> dict[str, dict[str, str]]:
+    ids = sorted(set(package_ids))
+    found: dict[str, dict[str, str]] = {pid: {} for pid in ids}
+    if not ids:
+        return found
+    rows = model.Session.query(
+        model.PackageExtra.package_id, model.PackageExtra.key, model.PackageExtra.value
+    ).filter(
+        model.PackageExtra.package_id.in_(ids),
+        model.PackageExtra.key.in_(sorted(set(keys))),
+        model.PackageExtra.state == "active",
+    )
+    for package_id, key, value in rows:
+        found[package_id][key] = value
     return found
 
 
+def _same_place(existing: dict[str, str], fields: dict[str, Any]) -> str | None:
+    """How an existing record is at the same place as ``fields`` ("address", "point 12 m"),
+    or None."""
+    address = fold(fields.get("street_address") or "")
+    if address and fold(existing.get("street_address") or "") == address:
+        return "the same address"
+    here, there = point_of(fields.get("spatial")), point_of(existing.get("spatial"))
+    if here and there:
+        metres = distance_m(here, there)
+        if metres <= SAME_PLACE_M:
+            return f"a point {metres:.0f} m away"
+    return None
+
+
+def _active_ids(record_type: str, key: str, value: str) -> list[str]:
+    rows = (
+        model.Session.query(model.Package.id)
+        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+        .filter(
+            model.Package.state == "active",
+            model.Package.type == record_type,
+            model.PackageExtra.key == key,
+            model.PackageExtra.value == value,
+            model.PackageExtra.state == "active",
+        )
+        .order_by(model.Package.metadata_created)
+    )
+    return [row.id for row in rows]
+
+
+def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
+    """The existing record an incoming record (with no record under its source key yet) is.
+
+    In order: the portal identifier carried by the record; an official identifier together
+    with the same address or a point within 50 m (a guide's card number alone); otherwise
+    a new record — a duplicate candidate of the records with the same name within 100 m.
+    Several candidates never overwrite: the record is new and every candidate is listed.
+    """
+    portal_id = fields.get(PORTAL_ID_FIELD)
+    note = ""
+    if portal_id:
+        ids = _active_ids(record_type, PORTAL_ID_FIELD, str(portal_id))
+        if ids:
+            return Match(ids[0], f"matched by portal identifier {portal_id} to {_label(ids[0])}")
+        # another portal's identifier (a harvested catalogue), or a withdrawn record's
+        note = f"portal identifier {portal_id} is not one of this portal's records; "
+    sharing: dict[str, list[str]] = {}
+    for key, value in match_keys(fields):
+        for package_id in _active_ids(record_type, key, value):
+            sharing.setdefault(package_id, []).append(f"{key}={value}")
+    if sharing:
+        if record_type in PERSON_TYPES:
+            confirmed = {pid: "" for pid in sharing}
+        else:
+            extras = _extras_of(sharing, ("street_address", "spatial"))
+            confirmed = {
+                pid: how for pid in sharing if (how := _same_place(extras[pid], fields)) is not None
+            }
+        if len(confirmed) == 1:
+            ((package_id, how),) = confirmed.items()
+            by = " + ".join(sharing[package_id]) + (f" + {how}" if how else "")
+            return Match(package_id, f"{note}matched by {by} to {_label(package_id)}")
+        if len(confirmed) > 1:
+            return Match(
+                None,
+                f"{note}new record kept apart: several existing records have "
+                + "; ".join(f"{_label(pid)} ({' + '.join(sharing[pid])})" for pid in confirmed)
+                + " — duplicate candidates for the curators",
+                candidates=[
+                    (pid, " + ".join(sharing[pid]) + " + " + (how or "same place"))
+                    for pid, how in confirmed.items()
+                ],
+            )
+    near = same_name_nearby(record_type, fields)
+    if near:
+        return Match(
+            None,
+            f"{note}new record; duplicate candidate of "
+            + ", ".join(f"{_label(pid)} ({why})" for pid, why in near),
+            candidates=near,
+        )
+    if sharing:
+        return Match(
+            None,
+            f"{note}new record: "
+            + ", ".join(f"{_label(pid)} shares {' + '.join(sharing[pid])}" for pid in sharing)
+            + " but not the address or the point (another establishment of the same business)",
+        )
+    return Match(
+        None,
+        f"{note}new record (no record with its portal identifier, source key, or an "
+        "official identifier at the same place)",
+    )
+
+
+def same_name_nearby(record_type: str, fields: dict[str, Any]) -> list[tuple[str, str]]:
+    """Active records of the type with the same name (folded) within 100 m, or at the same
+    address when a point is missing: [(package id, reason)]."""
+    title = fields.get("title") or ""
+    if not title:
+        return []
+    rows = model.Session.query(model.Package.id, model.Package.title).filter(
+        model.Package.state == "active",
+        model.Package.type == record_type,
+        sa_func.lower(model.Package.title) == str(title).lower(),
+    )
+    same = [row.id for row in rows if fold(row.title) == fold(title)]
+    if not same:
+        return []
+    extras = _extras_of(same, ("street_address", "spatial"))
+    found = []
+    here = point_of(fields.get("spatial"))
+    for package_id in same:
+        there = point_of(extras[package_id].get("spatial"))
+        if here and there and distance_m(here, there) <= NEAR_NAME_M:
+            found.append((package_id, f"same name, {distance_m(here, there):.0f} m away"))
+        elif fields.get("street_address") and fold(fields["street_address"]) == fold(
+            extras[package_id].get("street_address") or ""
+        ):
+            found.append((package_id, "same name and address"))
+    return found
+
+
+def titles_in_use(record_type: str, titles: Iterable[str]) -> set[str]:
+    """Which of ``titles`` (lower-cased) active records of the type have (one statement)."""
+    wanted = sorted({str(t).lower() for t in titles if t})
+    if not wanted:
+        return set()
+    rows = model.Session.query(sa_func.lower(model.Package.title)).filter(
+        model.Package.state == "active",
+        model.Package.type == record_type,
+        sa_func.lower(model.Package.title).in_(wanted),
+    )
+    return {row[0] for row in rows}
+
+
+def _label(package_id: str) -> str:
+    package = model.Package.get(package_id)
+    if package is None:
+        return package_id
+    portal_id = package.extras.get(PORTAL_ID_FIELD)
+    return f"{package.name} [{portal_id}]" if portal_id else package.name
+
+
+def provenances(package_id: str) -> list[dict[str, Any]]:
+    """Every harvest source that currently holds the record: [{source_name, source_record_id,
+    source_url, harvested_at}], the record's first source first."""
+    from ckanext.harvest.model import HarvestObject
+
+    objects = (
+        model.Session.query(HarvestObject)
+        .filter(HarvestObject.package_id == package_id, HarvestObject.current.is_(True))
+        .order_by(HarvestObject.gathered)
+        .all()
+    )
+    found = []
+    for obj in objects:
+        source = model.Package.get(obj.harvest_source_id)
+        try:
+            url = json.loads(obj.content).get("url") if obj.content else None
+        except ValueError:
+            url = None
+        found.append(
+            {
+                "source_name": source.name if source else obj.harvest_source_id,
+                "source_record_id": obj.guid,
+                "source_url": url or "",
+                "harvested_at": (obj.import_finished or obj.gathered).isoformat()
+                if (obj.import_finished or obj.gathered)
+                else "",
+            }
+        )
+    return found
+
+
+# --- lookups --------------------------------------------------------------------------------
 def slug(text: str, fallback: str) -> str:
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
@@ -166,7 +424,7 @@ def match_keys(fields: dict[str, Any]) -> list[tuple[str, str]]:
 
 def matched_values(record_type: str, batch: list[dict[str, Any]]) -> set[tuple[str, str]]:
     """Which of the batch's identifiers an active dataset of ``record_type`` already has
-    (one statement for the batch; :func:`find_matches` per record)."""
+    (one statement for the batch; :func:`match_existing` decides per record)."""
     wanted = {pair for fields in batch for pair in match_keys(fields)}
     if not wanted:
         return set()

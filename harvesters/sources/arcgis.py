@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import http
-from .base import SourceError, SourceListing, SourceRecord
+from .base import SourceError, SourceListing, SourceRecord, clean_id
 
 MAX_PAGES = 10_000  # a server that never stops saying exceededTransferLimit is an error
 
@@ -180,10 +180,10 @@ def read_layer(
             response_crs = response_crs or spatial_reference_text(page.get("spatialReference"))
 
     listing = SourceListing(crs=response_crs or declared_crs)
-    for feature in features:
+    for position, feature in enumerate(features, start=1):
         attributes = feature.get("attributes") or {}
-        oid = attributes.get(oid_field)
-        ref = f"{oid_field} {oid}"
+        oid = clean_id(attributes.get(oid_field))
+        ref = f"{oid_field} {oid}" if oid is not None else f"feature #{position} (no {oid_field})"
         try:
             geometry = esri_to_geojson(feature.get("geometry"))
             problem = None
@@ -196,6 +196,7 @@ def read_layer(
                 geometry=geometry,
                 problem=problem,
                 url=f"{layer_url}/{oid}" if oid is not None else None,
+                feature_id=oid,
             )
         )
     return listing

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from . import http
-from .base import SourceError, SourceListing, SourceRecord
+from .base import SourceError, SourceListing, SourceRecord, clean_id
 
 MAX_PAGES = 10_000
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -68,6 +68,7 @@ def read_features(
                     geometry=feature.get("geometry"),
                     url=urljoin(response.url, self_link) if self_link else f"{first}/{fid}",
                     problem=None if fid is not None else "feature without an id",
+                    feature_id=clean_id(fid),
                 )
             )
         next_link = next(

@@ -285,11 +285,13 @@ def _listing_from_rows(
                 ref=f"row {number}",
                 properties=properties,
                 problem=problem,
-                url=f"{base_url}#row={number}" if base_url else None,
+                # the register's URL: a row number is no stable address (rows move)
+                url=base_url or None,
             )
         )
     if headers is None:
         raise SourceError("the file has no header row (empty file?)")
+    listing.feature_ids = False
     return listing
 
 

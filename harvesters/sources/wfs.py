@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import http, safexml
-from .base import SourceError, SourceListing, SourceRecord
+from .base import SourceError, SourceListing, SourceRecord, clean_id
 
 MAX_PAGES = 10_000
 GEOJSON_FORMATS = ("application/json", "application/geo+json", "json")
@@ -74,6 +74,7 @@ def read_features(
                         f"&typeNames={type_name}&featureID={fid}&outputFormat={output_format}"
                     ),
                     problem=None if fid is not None else "feature without an id",
+                    feature_id=clean_id(fid),
                 )
             )
         matched = page.get("numberMatched")

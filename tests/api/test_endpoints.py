@@ -262,6 +262,17 @@ class TestItems:
         assert names(get(api, f"/lookup?licence_number={licence}")) == ["lu-hanh-bien-xanh"]
         assert names(get(api, "/lookup?enterprise_code=4202222222")) == []
 
+    def test_lookup_by_establishment_identifier_names_one_record(self, api, sample):
+        import ckan.model as model
+
+        hotel = model.Package.get("khach-san-bien-xanh")
+        identifier = hotel.extras["establishment_id"]
+        assert identifier.startswith("KH-LT-")
+        response = get(api, f"/lookup?establishment_id={identifier}")
+        assert names(response) == ["khach-san-bien-xanh"]
+        (item,) = response.json["items"]
+        assert item["establishment_id"] == identifier
+
 
 class TestAuth:
     def test_curator_token_reads_unpublished(self, api, sample):

@@ -14,6 +14,8 @@ def _json(value):
 def public_view(record_type: str, record: dict) -> dict:
     out = {"type": record.get("type")}
     for field, kind in F.public_fields(record_type).items():
+        if field in NOT_ROUND_TRIPPED:
+            continue
         value = record.get(field)
         if F.is_empty(value):
             continue
@@ -54,6 +56,9 @@ NOT_ROUND_TRIPPED = {
     "drafts are private (records room's rule: harvests never bypass curation)",
     "workflow_state": "same: `draft` on the harvesting side",
     "workflow_reason": "same: the curation state's reason is not published",
+    "establishment_id": "minted by each portal (records/identity.py): the harvesting "
+    "portal gives the record its own identifier; the source's is published as "
+    "dct:identifier and matches nothing there",
 }
 RESOURCE_NOT_ROUND_TRIPPED = {
     "id": "new resources on the harvesting side (the source's URI is kept as `uri`)",

@@ -141,6 +141,8 @@ def test_a_bad_row_fails_alone_and_a_duplicate_is_matched_after_the_batch(fixtur
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX32 = re.compile(r"\b[0-9a-f]{32}\b")
 _TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?", re.IGNORECASE)
+# establishment identifiers: numbers from a sequence the database reset does not rewind
+_ESTABLISHMENT_ID = re.compile(r"\bKH-[A-Z]{2}-\d{6}\b", re.IGNORECASE)
 
 
 def _rows(statement: str, **params) -> list[dict]:
@@ -213,7 +215,7 @@ def _snapshot(dataset_type: str) -> str:
     text = json.dumps(records, sort_keys=True, default=str, ensure_ascii=False)
     text = _TIME.sub("TIME", text)
     seen: dict[str, str] = {}
-    for pattern in (_UUID, _HEX32):
+    for pattern in (_UUID, _HEX32, _ESTABLISHMENT_ID):
         text = pattern.sub(lambda m: seen.setdefault(m.group(0), f"ID{len(seen)}"), text)
     return text
 

@@ -47,6 +47,23 @@ def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
     assert json.loads(ponagar["spatial"])["coordinates"] == [109.1953, 12.2654]
     assert "gần đúng" in ponagar["notes"] and "approximate" in ponagar["notes_en"]
 
+    # one company with two hotels, homestays without an enterprise code: one record each,
+    # each with its own establishment identifier
+    hotels = [
+        helpers.call_action("package_show", context={"user": "curator"}, id=name)
+        for name in ("demo-khach-san-bien-xanh", "demo-resort-bai-dai")
+    ]
+    assert {h["enterprise_code"] for h in hotels} == {"4201234567"}
+    homestay = helpers.call_action(
+        "package_show", context={"user": ""}, id="demo-homestay-tay-ninh-hoa"
+    )
+    assert not homestay.get("enterprise_code") and not homestay.get("household_business_number")
+    identifiers = {
+        dict(p.extras).get("establishment_id") for p in records if p.type != "tour-guide"
+    }
+    assert None not in identifiers
+    assert len(identifiers) == sum(1 for p in records if p.type != "tour-guide")
+
     queue = helpers.call_action("khtourism_review_queue", context={"user": "curator"})
     assert queue["submitted"] and queue["pending_revisions"]
 

@@ -42,6 +42,8 @@ change_table = sa.Table(
     sa.Column("operating_status", sa.UnicodeText),
     sa.Column("changed_at", sa.DateTime, nullable=False),
     sa.Column("metadata_modified", sa.DateTime),
+    # a merged record's removal names the record it was merged into (khts_0005)
+    sa.Column("replaced_by", sa.UnicodeText),
 )
 
 LIVE_CHANGES = ("created", "updated")
@@ -117,6 +119,21 @@ def record_change(data: dict[str, Any], event: str) -> None:
     _insert(package, change, status)
 
 
+def mark_replaced(package_id: str, replaced_by: str) -> None:
+    """Name the record that replaces ``package_id`` on its last feed row, a removal (a merge).
+
+    A record that was not live gets no row: consumers never held it."""
+    seq = model.Session.execute(
+        sa.select(sa.func.max(change_table.c.seq)).where(change_table.c.package_id == package_id)
+    ).scalar()
+    if seq is not None:
+        model.Session.execute(
+            change_table.update()
+            .where(change_table.c.seq == seq, change_table.c.change.in_(REMOVALS))
+            .values(replaced_by=replaced_by)
+        )
+
+
 def clear_changes() -> None:
     """Empty the feed (tests reset the database; CKAN's reset does not know this table)."""
     model.Session.execute(change_table.delete())
@@ -152,6 +169,7 @@ def read_changes(
             "type": row["dataset_type"],
             "operating_status": row["operating_status"],
             "changed_at": row["changed_at"].isoformat(timespec="microseconds") + "Z",
+            **({"replaced_by": row["replaced_by"]} if row["replaced_by"] else {}),
         }
         for row in rows[:limit]
     ], more

@@ -121,7 +121,9 @@ RESOURCES: dict[str, Resource] = {
                 ),
                 LANGUAGES_FILTER,
             ),
-            identifiers=("enterprise_code",),
+            # the portal's establishment identifier names one record; an enterprise code may
+            # name several (one company, several hotels)
+            identifiers=("establishment_id", "enterprise_code"),
             schema_org_type="LodgingBusiness",
         ),
         Resource(
@@ -138,7 +140,7 @@ RESOURCES: dict[str, Resource] = {
                 ),
                 LANGUAGES_FILTER,
             ),
-            identifiers=("licence_number", "enterprise_code"),
+            identifiers=("establishment_id", "licence_number", "enterprise_code"),
             schema_org_type="TravelAgency",
         ),
         Resource(
@@ -186,7 +188,7 @@ RESOURCES: dict[str, Resource] = {
                     description="UNESCO status code(s)",
                 ),
             ),
-            identifiers=(),
+            identifiers=("establishment_id",),
             schema_org_type="LandmarksOrHistoricalBuildings",
         ),
     )

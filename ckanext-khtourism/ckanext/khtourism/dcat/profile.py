@@ -185,6 +185,11 @@ class KhTourismProfile(RDFProfile):
             self._add_license(ref, data["license_id"])
 
         self._add_publisher_identifier(ref, data)
+        if data.get("establishment_id"):
+            # the portal's establishment identifier is the record's dct:identifier (stable,
+            # independent of the enterprise code; euro_dcat_ap_3 wrote the dataset id)
+            g.remove((ref, DCT.identifier, None))
+            g.add((ref, DCT.identifier, Literal(str(data["establishment_id"]))))
         address = self._add_address(ref, data)
         self._add_location(ref, data, address)
         self._add_contact(ref, data, record_type, address)

@@ -137,7 +137,6 @@ def _accommodation(
         "street_address": "Đường Trần Phú (demo)",
         "operating_status": "operating",
         "last_verified": "2026-10-01",
-        "enterprise_code": "4201234567",
         "tag_string": "lưu trú,accommodation",
     }
     record.update(extra)
@@ -157,6 +156,7 @@ ACCOMMODATIONS = [
         180,
         hotel_subtype="city",
         amenities=["wifi", "swimming_pool", "restaurant"],
+        enterprise_code="4201234567",  # one company runs two hotels…
     ),
     _accommodation(
         "demo-resort-bai-dai",
@@ -170,6 +170,7 @@ ACCOMMODATIONS = [
         250,
         hotel_subtype="resort",
         amenities=["wifi", "beach_access", "spa", "swimming_pool"],
+        enterprise_code="4201234567",  # …this is its second one
     ),
     _accommodation(
         "demo-can-ho-tran-phu",
@@ -181,6 +182,7 @@ ACCOMMODATIONS = [
         109.1950,
         12.2380,
         60,
+        enterprise_code="4201234890",
     ),
     _accommodation(
         "demo-biet-thu-cam-ranh",
@@ -192,6 +194,7 @@ ACCOMMODATIONS = [
         109.1700,
         11.9900,
         24,
+        enterprise_code="4201235012",
     ),
     _accommodation(
         "demo-homestay-vinh-hy",
@@ -205,6 +208,7 @@ ACCOMMODATIONS = [
         6,
         beds=10,
         max_guests=12,
+        household_business_number="58A8001234",  # a household business: no enterprise code
     ),
     _accommodation(
         "demo-nha-nghi-ninh-hoa",
@@ -216,6 +220,7 @@ ACCOMMODATIONS = [
         109.1300,
         12.4900,
         15,
+        enterprise_code="4201236677",
     ),
     _accommodation(
         "demo-cam-trai-doc-let",
@@ -229,6 +234,7 @@ ACCOMMODATIONS = [
         1,
         beds=40,
         max_guests=80,
+        enterprise_code="4201237788",
     ),
     _accommodation(
         "demo-khach-san-phan-rang",
@@ -241,6 +247,8 @@ ACCOMMODATIONS = [
         11.5650,
         90,
         hotel_subtype="city",
+        enterprise_code="4500123456",
+        register_number="LT-0412",
     ),
     _accommodation(
         "demo-homestay-tay-ninh-hoa",
@@ -266,6 +274,7 @@ ACCOMMODATIONS = [
         12.8200,
         40,
         hotel_subtype="resort",
+        enterprise_code="4201238899",
     ),
 ]
 

@@ -50,6 +50,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "mã số doanh nghiệp phải gồm 10 chữ số (chi nhánh: 10 chữ số, dấu gạch ngang, 3 chữ số), nhận được “{value}”",
         "enterprise code must be 10 digits (branches: 10 digits, a hyphen, 3 digits), got “{value}”",
     ),
+    "household_business_number": (
+        "số giấy chứng nhận đăng ký hộ kinh doanh chỉ gồm chữ, số và . - / (5–30 ký tự), nhận được “{value}”",
+        "household-business registration number: letters, digits and . - / only (5–30 characters), got “{value}”",
+    ),
+    "register_number": (
+        "số đăng ký / số quyết định chỉ gồm chữ, số và . - / (tối đa 40 ký tự), nhận được “{value}”",
+        "register / decision number: letters, digits and . - / only (at most 40 characters), got “{value}”",
+    ),
+    "tax_code": (
+        "mã số thuế phải gồm 10 chữ số (đơn vị phụ thuộc: 13 chữ số), nhận được “{value}”",
+        "tax code must be 10 digits (dependent units: 13 digits), got “{value}”",
+    ),
     "card_number": (
         "số thẻ hướng dẫn viên phải gồm đúng 9 chữ số, nhận được “{value}”",
         "the guide card number must be exactly 9 digits, got “{value}”",

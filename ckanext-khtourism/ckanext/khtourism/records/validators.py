@@ -22,7 +22,7 @@ from ckan.lib.navl.dictization_functions import StopOnError, missing
 
 from ckanext.khtourism.workflow import roles, states
 
-from . import geo, messages, vocabularies
+from . import geo, identity, messages, vocabularies
 
 Validator = Callable[[Any, dict, dict, dict], None]
 
@@ -42,6 +42,11 @@ LICENCE_NUMBER = re.compile(
     r"^\d{2}\s*-\s*\d{1,5}\s*/\s*(19|20)\d{2}\s*/\s*[A-ZĐ]{2,10}\s*-\s*GP\s*[-\s]?\s*LH(QT|NĐ|ND)$",
     re.IGNORECASE,
 )
+# Household-business registration certificate numbers (giấy chứng nhận đăng ký hộ kinh
+# doanh) and the Department's register / star-rating decision numbers follow local
+# grammars ("37A8012345", "37.E.8.000123", "123/QĐ-SVHTTDL"): letters, digits and . - /.
+HOUSEHOLD_NUMBER = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ./-]{4,29}$")
+REGISTER_NUMBER = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ./ -]{0,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9().\-\s]{6,24}$")
 TIME_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -365,6 +370,70 @@ def khtourism_licence_number(field: dict, schema: dict) -> Validator:
     return validator
 
 
+def _identifier_validator(field: dict, pattern: re.Pattern, message_key: str) -> Validator:
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = re.sub(r"\s+", " ", str(value).strip()).upper()
+        if not pattern.match(text):
+            _error(errors, key, field, message_key, value=value)
+            raise StopOnError
+        data[key] = text
+
+    return validator
+
+
+@scheming
+def khtourism_household_business_number(field: dict, schema: dict) -> Validator:
+    """A household-business registration certificate number (letters, digits, . - /)."""
+    return _identifier_validator(field, HOUSEHOLD_NUMBER, "household_business_number")
+
+
+@scheming
+def khtourism_register_number(field: dict, schema: dict) -> Validator:
+    """The Department's accommodation register number or star-rating decision number."""
+    return _identifier_validator(field, REGISTER_NUMBER, "register_number")
+
+
+@scheming
+def khtourism_tax_code(field: dict, schema: dict) -> Validator:
+    """A tax code: 10 digits, or 13 (a dependent unit) stored as ``NNNNNNNNNN-NNN``."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        match = ENTERPRISE_CODE.match(str(value).strip().replace(" ", "").replace(".", ""))
+        if not match:
+            _error(errors, key, field, "tax_code", value=value)
+            raise StopOnError
+        data[key] = match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
+
+    return validator
+
+
+@scheming
+def khtourism_establishment_id(field: dict, schema: dict) -> Validator:
+    """The portal's establishment identifier: minted on create, then never changed.
+
+    Whatever a form or an API call sends is ignored: the stored identifier is kept, and a
+    record without one (a new record) gets the next one with the schema's ``id_prefix``.
+    """
+    prefix = str(field.get("id_prefix") or "KH")
+
+    def validator(key, data, errors, context):
+        existing = _existing_extras(context, data) or {}
+        current = (
+            existing.get(key[-1])
+            or identity.stored(data.get(("id",)))
+            or (identity.stored(data.get(("name",))) if context.get("package") else None)
+        )
+        data[key] = current or identity.mint(prefix)
+
+    return validator
+
+
 @scheming
 def khtourism_province_code(field: dict, schema: dict) -> Validator:
     """A 2-digit province code (56 is Khánh Hòa; older cards name pre-2025 provinces)."""
@@ -624,6 +693,10 @@ __all__ = [
     "khtourism_int",
     "khtourism_not_less_than",
     "khtourism_enterprise_code",
+    "khtourism_household_business_number",
+    "khtourism_register_number",
+    "khtourism_tax_code",
+    "khtourism_establishment_id",
     "khtourism_card_number",
     "khtourism_licence_number",
     "khtourism_province_code",

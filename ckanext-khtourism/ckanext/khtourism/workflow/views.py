@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
+from flask import redirect as flask_redirect
 
 import ckan.plugins.toolkit as tk
 
@@ -89,3 +90,64 @@ def approve(id: str) -> Any:
 @workflow.route("/record/<id>/reject", methods=["POST"])
 def reject(id: str) -> Any:
     return _transition("khtourism_record_reject", id, {"reason": tk.request.form.get("reason", "")})
+
+
+# --- duplicates (curators) ------------------------------------------------------------------
+@workflow.route("/duplicates")
+def duplicates_page() -> Any:
+    try:
+        pairs = tk.get_action("khtourism_duplicate_list")(_context(), {})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only the Department's curators may see possible duplicates"))
+    return tk.render("khtourism/duplicates.html", {"pairs": pairs["results"]})
+
+
+def _pair_action(action: str, done: tuple[str, str]) -> Any:
+    data = {"id": tk.request.form.get("id", ""), "other_id": tk.request.form.get("other_id", "")}
+    try:
+        tk.get_action(action)(_context(), data)
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Not authorized"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Dataset not found"))
+    except tk.ValidationError as error:
+        tk.h.flash_error("; ".join(f"{k}: {v}" for k, v in error.error_dict.items()))
+        return tk.redirect_to(tk.h.url_for("khtourism_workflow.duplicates_page"))
+    tk.h.flash_success(tk.h.khtourism_text(*done))
+    return tk.redirect_to(tk.h.url_for("khtourism_workflow.duplicates_page"))
+
+
+@workflow.route("/duplicates/merge", methods=["POST"])
+def duplicates_merge() -> Any:
+    return _pair_action(
+        "khtourism_record_merge", ("Đã gộp hai bản ghi.", "The records were merged.")
+    )
+
+
+@workflow.route("/duplicates/not-duplicate", methods=["POST"])
+def duplicates_not_duplicate() -> Any:
+    return _pair_action(
+        "khtourism_not_duplicate",
+        ("Đã ghi nhận: không trùng lặp.", "Recorded: not a duplicate."),
+    )
+
+
+@workflow.before_app_request
+def redirect_merged_record() -> Any:
+    """The URL of a record merged into another leads to the kept record."""
+    parts = tk.request.path.strip("/").split("/")
+    if len(parts) == 2 and parts[0] in MERGEABLE_TYPES:
+        import ckan.model as model
+
+        from ckanext.khtourism.records import duplicates
+
+        package = model.Package.get(parts[1])
+        if package is not None and package.state == "deleted":
+            kept = duplicates.replaced_by(package.id)
+            target = model.Package.get(kept) if kept else None
+            if target is not None:
+                return flask_redirect(tk.h.url_for(f"{target.type}.read", id=target.name), 301)
+    return None
+
+
+MERGEABLE_TYPES = ("accommodation", "tour-operator", "heritage-site")

@@ -31,7 +31,7 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
 )
 from ckanext.khtourism.harvesters import access as harvest_access
 from ckanext.khtourism.logic import schema
-from ckanext.khtourism.records import messages, privacy
+from ckanext.khtourism.records import duplicates, messages, privacy
 from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
@@ -48,6 +48,9 @@ __all__ = [
     "khtourism_review_queue",
     "khtourism_business_records",
     "package_create",
+    "khtourism_duplicate_list",
+    "khtourism_record_merge",
+    "khtourism_not_duplicate",
     "package_update",
     "package_show",
     "activity_create",
@@ -237,3 +240,56 @@ def dataset_purge(next_action: Action, context: Context, data_dict: DataDict) ->
     except Exception:
         model.Session.rollback()
         raise
+
+
+# --- duplicates (curators) ------------------------------------------------------------------
+def _pair_ids(data_dict: DataDict) -> tuple[str, str]:
+    missing = {k: [messages.text("required")] for k in ("id", "other_id") if not data_dict.get(k)}
+    if missing:
+        raise tk.ValidationError(missing)
+    ids = []
+    for key in ("id", "other_id"):
+        package = model.Package.get(str(data_dict[key]))
+        if package is None or package.state != "active":
+            raise tk.ObjectNotFound(f"{key}: record not found")
+        ids.append(package.id)
+    return ids[0], ids[1]
+
+
+@tk.side_effect_free
+def khtourism_duplicate_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Possible duplicate records, side by side: stored harvest candidates and pairs with the
+    same enterprise code, the same name within 100 m or the same phone (curators only).
+
+    Pairs marked "not a duplicate" or merged are not listed.
+    """
+    tk.check_access("khtourism_duplicate_list", context, data_dict)
+    pairs = duplicates.list_pairs()
+    return {"count": len(pairs), "results": pairs}
+
+
+def khtourism_record_merge(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Merge two records of one establishment (curators only).
+
+    :param id: one record (id or name)
+    :param other_id: the other record
+    The record with the older establishment identifier is kept (its empty fields filled
+    from the other); the other is deleted, its URL redirects to the kept one, and the change
+    feed reports its removal with ``replaced_by``.
+    """
+    tk.check_access("khtourism_record_merge", context, data_dict)
+    one, other = _pair_ids(data_dict)
+    return duplicates.merge(context, one, other)
+
+
+def khtourism_not_duplicate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Remember that two records are different establishments (curators only).
+
+    :param id: one record (id or name)
+    :param other_id: the other record
+    """
+    tk.check_access("khtourism_not_duplicate", context, data_dict)
+    one, other = _pair_ids(data_dict)
+    pair = duplicates.decide(one, other, duplicates.NOT_DUPLICATE, context.get("user") or "")
+    model.Session.commit()
+    return {"record_a": pair.record_a, "record_b": pair.record_b, "state": pair.state}

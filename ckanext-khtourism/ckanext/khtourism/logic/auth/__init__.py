@@ -38,6 +38,9 @@ __all__ = [
     "khtourism_revision_show",
     "khtourism_review_queue",
     "khtourism_business_records",
+    "khtourism_duplicate_list",
+    "khtourism_record_merge",
+    "khtourism_not_duplicate",
     "package_create",
     "package_update",
     "package_delete",
@@ -103,6 +106,18 @@ def khtourism_revision_show(context: Context, data_dict: DataDict) -> AuthResult
 
 
 def khtourism_review_queue(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_duplicate_list(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_record_merge(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_not_duplicate(context: Context, data_dict: DataDict) -> AuthResult:
     return _curator(context)
 
 

@@ -57,7 +57,8 @@ DEFAULT_KEY_FIELD = {
 
 
 def fields_of(record_type: str) -> set[str]:
-    return COMMON_FIELDS | TYPE_FIELDS[record_type] | COORDINATE_FIELDS
+    """The fields a source may map to (a plain dataset has no type fields of its own)."""
+    return COMMON_FIELDS | TYPE_FIELDS.get(record_type, set()) | COORDINATE_FIELDS
 
 
 def fold(text: Any) -> str:
@@ -225,7 +226,7 @@ class Mapping:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Mapping:
         record_type = config.get("record_type", PLAIN_DATASET)
-        if record_type not in TYPE_FIELDS:
+        if record_type not in TYPE_FIELDS and record_type != PLAIN_DATASET:
             raise MappingError(
                 f"record_type: {record_type!r} is not one of "
                 f"{', '.join((*RECORD_TYPES, PLAIN_DATASET))}"
@@ -236,7 +237,7 @@ class Mapping:
             headers = {
                 k: v
                 for k, v in headers.items()
-                if v not in TYPE_FIELDS["tour-guide"] or v in TYPE_FIELDS[record_type]
+                if v not in TYPE_FIELDS["tour-guide"] or v in TYPE_FIELDS.get(record_type, set())
             }
         mapping = config.get("mapping") or {}
         if not isinstance(mapping, dict):

@@ -216,3 +216,102 @@ def test_mapped_ckan_harvester_withdraws_nothing_when_the_remote_search_fails(
     second = run_job(source)
     assert any("NOT withdrawn" in e for e in second.gather_errors), second.gather_errors
     assert _show(ponagar_id)["operating_status"] == "operating"
+
+
+# --- fidelity: names, titles, multi-valued fields, provenance, publishers (issue 13) --------
+ACCOMMODATION_FROM_CATALOGUE = {"record_type": "accommodation", "publish": "direct"}
+HAI_AU = "https://dulieu.nhatrang.example/accommodation/ks-hai-au-nha-trang"
+HON_TAM = "https://dulieu.nhatrang.example/accommodation/homestay-hon-tam"
+
+
+@pytest.fixture
+def records_catalogue(fixture_server):
+    """Another portal of this software: records of three types and a register, in Turtle."""
+    return fixture_server.handler(
+        "/catalog.ttl",
+        lambda q: fixture_reply("catalogue/records-catalog.ttl", content_type="text/turtle"),
+    )
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_mapped_ckan_harvester_keeps_name_title_and_lists(fixture_server):
+    """A real package_search lists `name` before `title`: the slug is the record's name,
+    never its title; multi-valued fields arrive whole; the licence stays the source's."""
+
+    def search(query):
+        if query.get("start", "0") != "0":
+            return fixture_reply("catalogue/ckan-package-search-empty.json")
+        return fixture_reply("catalogue/ckan-package-search-accommodations.json")
+
+    fixture_server.handler("/api/3/action/package_search", search)
+    org = factories.Organization()
+    source = create_source(
+        "khtourism_ckan", fixture_server.url("/"), ACCOMMODATION_FROM_CATALOGUE, owner_org=org["id"]
+    )
+    result = run_job(source)
+    guid = "5e2d7a10-3c4b-4f6e-8a9b-0c1d2e3f4a51"
+    assert result.statuses() == {guid: "added"}, result.object_errors() + result.gather_errors
+    record = _show(result.objects[guid]["package_id"])
+    assert record["title"] == "Khách sạn Hải Âu"
+    assert record["name"] == "ks-hai-au-nha-trang"
+    assert sorted(record["amenities"]) == ["restaurant", "swimming_pool", "wifi"]
+    assert sorted(record["languages"]) == ["en", "ru", "vi"]
+    assert record["license_id"] == "odc-odbl"
+    assert str(record["rooms"]) == "86"
+    # unchanged at the source: not modified
+    second = run_job(source)
+    assert second.statuses().get(guid, "not modified") == "not modified", second.object_errors()
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_mapped_dcat_harvester_keeps_every_field_of_a_record_catalogue(records_catalogue):
+    source_org = factories.Organization(name="cong-thu-hoach")
+    publisher_org = factories.Organization(name="cong-ty-hai-au", title="Hải Âu (cổng này)")
+    source = create_source(
+        "khtourism_dcat",
+        records_catalogue,
+        {**ACCOMMODATION_FROM_CATALOGUE, "rdf_format": "text/turtle"},
+        owner_org=source_org["id"],
+    )
+    result = run_job(source)
+    # the tour guide is not an accommodation; the register is about accommodations, not one
+    assert result.statuses() == {HAI_AU: "added", HON_TAM: "added"}, (
+        result.object_errors() + result.gather_errors
+    )
+    hai_au = _show(result.objects[HAI_AU]["package_id"])
+    assert hai_au["name"] == "ks-hai-au-nha-trang"
+    assert hai_au["title"] == "Khách sạn Hải Âu" and hai_au["title_en"] == "Seagull Hotel"
+    assert sorted(hai_au["amenities"]) == ["restaurant", "swimming_pool", "wifi"]
+    assert sorted(hai_au["languages"]) == ["en", "ru", "vi"]
+    assert hai_au["source_url"] == HAI_AU and hai_au["source_record_id"] == HAI_AU
+    assert hai_au["owner_org"] == publisher_org["id"]
+    assert hai_au["license_id"] == "cc-zero"
+    hon_tam = _show(result.objects[HON_TAM]["package_id"])
+    assert hon_tam["name"] == "homestay-hon-tam"
+    assert hon_tam["owner_org"] == source_org["id"]  # no organization of that publisher here
+    # a licence CKAN does not know is kept by its URI
+    assert hon_tam["license_id"] == "http://creativecommons.org/licenses/by/3.0/it/"
+    second = run_job(source)
+    assert set(second.statuses().values()) <= {"not modified"}, (
+        second.object_errors() + second.gather_errors
+    )
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_plain_dataset_record_type_is_accepted(remote_ckan):
+    from ckanext.khtourism.harvesters.config import parse
+
+    assert parse('{"record_type": "dataset"}', type_keys={}).record_type == "dataset"
+    org = factories.Organization()
+    source = create_source(
+        "khtourism_ckan",
+        remote_ckan,
+        {"record_type": "dataset", "publish": "direct"},
+        owner_org=org["id"],
+    )
+    result = run_job(source)
+    guid = "0b8f4c1e-5a41-4c8e-9d8a-7b1f0d6c2a01"
+    assert result.statuses()[guid] == "added", result.object_errors() + result.gather_errors
+    ponagar = _show(result.objects[guid]["package_id"])
+    assert ponagar["type"] == "dataset"
+    assert (ponagar["name"], ponagar["title"]) == ("thap-ba-ponagar", "Tháp Bà Ponagar")

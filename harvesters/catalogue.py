@@ -88,6 +88,17 @@ def _property(value: Any) -> Any:
     return None
 
 
+def _coverage_geometry(remote: dict[str, Any]) -> Any:
+    """The GeoJSON geometry (or centroid) of ckanext-dcat's ``spatial_coverage`` field (its
+    DCAT-AP schema's place for ``dct:spatial``), if any."""
+    for coverage in remote.get("spatial_coverage") or []:
+        if isinstance(coverage, dict):
+            for key in ("geom", "centroid", "bbox"):
+                if coverage.get(key):
+                    return coverage[key]
+    return None
+
+
 def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]:
     """A remote dataset dict (CKAN API or ckanext-dcat parser) as a source record."""
     properties: dict[str, Any] = {}
@@ -104,7 +115,7 @@ def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]
     if tags:
         properties.setdefault("tag_string", ",".join(t for t in tags if t))
     geometry = None
-    spatial = properties.pop("spatial", None)
+    spatial = properties.pop("spatial", None) or _coverage_geometry(remote)
     if spatial:
         try:
             geometry = json.loads(spatial) if isinstance(spatial, str) else spatial

@@ -315,3 +315,57 @@ def test_plain_dataset_record_type_is_accepted(remote_ckan):
     ponagar = _show(result.objects[guid]["package_id"])
     assert ponagar["type"] == "dataset"
     assert (ponagar["name"], ponagar["title"]) == ("thap-ba-ponagar", "Tháp Bà Ponagar")
+
+
+# --- any DCAT-AP catalogue lands with stock dcat_rdf (issue 13) -----------------------------
+DCAT_AP_FORMATS = {
+    "ttl": "text/turtle",
+    "rdf": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+}
+ARRIVALS = "https://opendata.vinhtourism.example/dataset/visitor-arrivals-2024"
+BEACHES = "https://opendata.vinhtourism.example/dataset/beach-water-quality"
+MUSEUMS = "https://opendata.vinhtourism.example/dataset/museum-opening-hours"
+
+
+@pytest.mark.parametrize("extension", sorted(DCAT_AP_FORMATS))
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_dcat_rdf_lands_every_dataset_of_a_dcat_ap_catalogue(fixture_server, extension):
+    """Contact points, publishers, creators, temporal coverage, … (what ckanext-dcat parses)
+    have fields to land in: the plain `dataset` type is ckanext-dcat's DCAT-AP schema.
+    The .rdf and .jsonld files hold the same graph as the .ttl (written from it by rdflib)."""
+    media_type = DCAT_AP_FORMATS[extension]
+    url = fixture_server.handler(
+        f"/catalog.{extension}",
+        lambda q: fixture_reply(f"catalogue/dcat-ap-catalog.{extension}", content_type=media_type),
+    )
+    org = factories.Organization()
+    office = factories.Organization(name="regional-tourism-office", title="Sở Du lịch vùng")
+    result = run_job(create_source("dcat_rdf", url, {"rdf_format": media_type}, owner_org=org["id"]))
+    assert result.statuses() == {ARRIVALS: "added", BEACHES: "added", MUSEUMS: "added"}, (
+        result.object_errors() + result.gather_errors
+    )
+    arrivals = _show(result.objects[ARRIVALS]["package_id"])
+    assert arrivals["type"] == "dataset"
+    assert arrivals["title"] == "Visitor arrivals by month, 2024"
+    assert arrivals["contact"][0]["email"] == "statistics@vinhtourism.example"
+    assert arrivals["publisher"][0]["name"] == "Regional Tourism Office"
+    assert arrivals["temporal_coverage"][0]["start"] == "2024-01-01"
+    assert arrivals["owner_org"] == office["id"]  # the publisher's organization of this portal
+    assert arrivals["license_id"] == "cc-by-4.0"
+    assert arrivals["resources"][0]["url"].endswith("arrivals-2024.csv")
+    beaches = _show(result.objects[BEACHES]["package_id"])
+    assert beaches["owner_org"] == org["id"]
+    assert beaches["contact"][0]["name"] == "Nguyễn Thị Lan"
+    # a licence CKAN does not know is kept by its URI, not replaced by the default
+    assert beaches["license_id"] == "http://creativecommons.org/licenses/by-nc/3.0/"
+    museums = _show(result.objects[MUSEUMS]["package_id"])
+    assert museums["license_id"] == "cc-zero"
+    again = run_job(_source_of(result))
+    assert set(again.statuses().values()) <= {"updated", "not modified"}, (
+        again.object_errors() + again.gather_errors
+    )
+
+
+def _source_of(result):
+    return {"id": result.job.source_id}

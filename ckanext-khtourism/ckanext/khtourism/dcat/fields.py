@@ -15,11 +15,17 @@ from ckanext.khtourism.records.schema_fields import (
     CODE,
     DATE,
     DATETIME,
+    GEOJSON,
+    INT,
+    MULTI,
     TEXT,
     TIME,
     field_kind,
     type_field_names,
 )
+
+# The kinds, as the profile and the registry exports name them (F.MULTI, …).
+__all__ = ["CODE", "DATE", "DATETIME", "GEOJSON", "INT", "MULTI", "TEXT"]
 
 # Carried by the dcat/terms properties (title, notes, spatial, tags, licence, contact and
 # resources have their own DCAT properties and are not repeated here).

@@ -635,10 +635,17 @@ class KhTourismProfile(RDFProfile):
     def parse_dataset(self, dataset_dict: dict, dataset_ref) -> dict:
         record_type = self._parsed_record_type(dataset_ref)
         if record_type is None:
-            # A plain dataset (ckanext-dcat's own schema): only its publisher is ours to read.
+            # A plain dataset (ckanext-dcat's own schema): its publisher, and its licence when
+            # ckanext-dcat found none it knows (it only reads the distributions' licences
+            # and keeps the ones its register has; the portal's default must not replace a
+            # licence the source gave).
             owner_org = self._parsed_owner_org(dataset_ref)
             if owner_org:
                 dataset_dict["owner_org"] = owner_org
+            if not dataset_dict.get("license_id"):
+                license_id = self._parsed_license(dataset_ref)
+                if license_id:
+                    dataset_dict["license_id"] = license_id
             return dataset_dict
         dataset_dict["type"] = record_type
         title_vi, title_en = self._language_values(dataset_ref, DCT.title)
@@ -781,8 +788,12 @@ class KhTourismProfile(RDFProfile):
         return None
 
     def _parsed_license(self, ref) -> str | None:
-        for license_ref in self.g.objects(ref, DCT.license):
-            license_id = licenses.license_id(str(license_ref))
-            if license_id:
-                return license_id
+        """The dataset's licence, else its first distribution's (known licences by their
+        id, others by their URI: licenses.license_id)."""
+        subjects = [ref, *self.g.objects(ref, DCAT.distribution)]
+        for subject in subjects:
+            for license_ref in self.g.objects(subject, DCT.license):
+                license_id = licenses.license_id(str(license_ref))
+                if license_id:
+                    return license_id
         return None

@@ -341,7 +341,9 @@ def test_dcat_rdf_lands_every_dataset_of_a_dcat_ap_catalogue(fixture_server, ext
     )
     org = factories.Organization()
     office = factories.Organization(name="regional-tourism-office", title="Sở Du lịch vùng")
-    result = run_job(create_source("dcat_rdf", url, {"rdf_format": media_type}, owner_org=org["id"]))
+    result = run_job(
+        create_source("dcat_rdf", url, {"rdf_format": media_type}, owner_org=org["id"])
+    )
     assert result.statuses() == {ARRIVALS: "added", BEACHES: "added", MUSEUMS: "added"}, (
         result.object_errors() + result.gather_errors
     )

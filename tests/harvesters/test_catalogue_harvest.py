@@ -171,7 +171,7 @@ def test_mapped_ckan_harvester_withdraws_datasets_gone_from_the_remote(switchabl
     second = run_job(source)
     assert any("metadata_modified" in q.get("fq", "") for q in switchable_ckan.queries)
     assert any("metadata_modified" not in q.get("fq", "") for q in switchable_ckan.queries)
-    assert second.objects[ponagar_guid]["report_status"] == "updated", (
+    assert second.objects[ponagar_guid]["report_status"] == "withdrawn", (
         second.object_errors() + second.gather_errors
     )
     assert model.Package.get(ponagar_id).state == "active"  # withdrawn, never deleted

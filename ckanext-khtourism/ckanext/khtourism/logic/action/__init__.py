@@ -40,6 +40,8 @@ __all__ = [
     "activity_create",
     # api room
     "dataset_purge",
+    # harvest room
+    "harvest_jobs_run",
     # dcat room
     "dcat_dataset_show",
     "dcat_catalog_show",
@@ -172,3 +174,15 @@ def dataset_purge(next_action: Action, context: Context, data_dict: DataDict) ->
     except Exception:
         model.Session.rollback()
         raise
+
+
+# --- harvest room ------------------------------------------------------------------------------
+@tk.chained_action
+def harvest_jobs_run(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest's ``harvest_jobs_run``, after the records of the jobs it is about to
+    mark Finished are indexed (a finished job's records can be found at once)."""
+    from ckanext.khtourism.harvesters import indexing
+
+    tk.check_access("harvest_jobs_run", context, data_dict)
+    indexing.before_jobs_run()
+    return next_action(context, data_dict)

@@ -253,10 +253,12 @@ class Mapping:
             headers = {k: v for k, v in headers.items() if v is None or v in known}
         for own in known - COORDINATE_FIELDS:
             headers.setdefault(fold(own), own)  # a column named like the field maps to it
-        defaults = config.get("defaults") or {}
+        defaults = dict(config.get("defaults") or {})
         for field in defaults:
             if field not in known and record_type != PLAIN_DATASET:
                 raise MappingError(f"defaults: {field!r} is not a field of {record_type}")
+        # a record's own licence wins, then the source's, then the portal's default
+        defaults.setdefault("license_id", source_license(config)[0])
         value_maps = {field: dict(table) for field, table in DEFAULT_VALUES.items()}
         for field, table in (config.get("value_maps") or {}).items():
             if not isinstance(table, dict):
@@ -338,6 +340,24 @@ class Mapping:
                 "(add it to value_maps in the source configuration)"
             )
         return code
+
+
+DEFAULT_LICENSE_OPTION = "ckanext.khtourism.harvest.default_license"
+
+
+def source_license(config: dict[str, Any]) -> tuple[str, str]:
+    """(licence id or URI, "source" or "default"): the licence a source's records get when
+    they carry none — the source's declared ``license_id``, else the portal's default."""
+    declared = config.get("license_id")
+    if declared:
+        return str(declared), "source"
+    try:
+        import ckan.plugins.toolkit as tk
+
+        default = tk.config.get(DEFAULT_LICENSE_OPTION)
+    except (ImportError, RuntimeError):  # CKAN not configured (plain parsing)
+        default = None
+    return str(default or "cc-by-4.0"), "default"
 
 
 def normalise_identifier(field: str, value: Any) -> str:

@@ -371,3 +371,38 @@ def test_dcat_rdf_lands_every_dataset_of_a_dcat_ap_catalogue(fixture_server, ext
 
 def _source_of(result):
     return {"id": result.job.source_id}
+
+
+# --- licences: the source's, else the portal's default, shown on the source page ------------
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckanext.khtourism.harvest.default_license", "cc-by-sa-4.0")
+def test_records_keep_the_licence_their_source_declares(app, fixture_server):
+    """OpenStreetMap-derived data is ODbL: a source that says so gives its records ODbL;
+    a source that says nothing gives them the configured default; each source's page shows
+    which licence applies and why."""
+    url = fixture_server.file("/dk.csv", "spreadsheets/hotels-utf8.csv")
+    org = factories.Organization()
+    osm = create_source(
+        "khtourism_spreadsheet",
+        url,
+        {"record_type": "accommodation", "publish": "direct", "license_id": "odc-odbl"},
+        owner_org=org["id"],
+        name="osm-khach-san",
+    )
+    result = run_job(osm)
+    licences = {_show(o["package_id"])["license_id"] for o in result.objects.values()}
+    assert licences == {"odc-odbl"}, result.object_errors() + result.gather_errors
+    page = app.get("/harvest/osm-khach-san").get_data(as_text=True)
+    assert "Open Data Commons Open Database License" in page and "license_id" in page
+
+    plain = create_source(
+        "khtourism_spreadsheet",
+        fixture_server.file("/dk2.csv", "spreadsheets/hotels-utf8.csv"),
+        {"record_type": "accommodation", "publish": "direct", "key_field": "enterprise_code"},
+        owner_org=factories.Organization()["id"],
+        name="so-dang-ky",
+    )
+    page = app.get("/harvest/so-dang-ky").get_data(as_text=True)
+    assert "https://creativecommons.org/licenses/by-sa/4.0/" in page
+    assert "The portal&#39;s default" in page or "The portal's default" in page
+    assert plain["id"]

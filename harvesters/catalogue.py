@@ -99,6 +99,28 @@ def _coverage_geometry(remote: dict[str, Any]) -> Any:
     return None
 
 
+RESOURCE_KEYS = ("name", "description", "url", "format", "mimetype")
+
+
+def _resources(remote: dict[str, Any]) -> list[dict[str, str]]:
+    """The remote dataset's distributions/resources (what a record's resource holds)."""
+    out = []
+    for resource in remote.get("resources") or []:
+        if not isinstance(resource, dict):
+            continue
+        url = resource.get("url") or resource.get("access_url") or resource.get("download_url")
+        if not url:
+            continue
+        kept = {key: str(resource[key]) for key in RESOURCE_KEYS if resource.get(key)}
+        kept["url"] = str(url)
+        out.append(kept)
+    return out
+
+
+def _resource_view(resources: list[dict[str, Any]] | None) -> list[tuple[str, ...]]:
+    return [tuple(str(r.get(key) or "") for key in RESOURCE_KEYS) for r in resources or []]
+
+
 def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]:
     """A remote dataset dict (CKAN API or ckanext-dcat parser) as a source record."""
     properties: dict[str, Any] = {}
@@ -125,6 +147,7 @@ def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]
     return {
         "ref": f"dataset {name}",
         "name": remote.get("name"),
+        "resources": _resources(remote),
         "properties": properties,
         "geometry": geometry,
         "crs": "EPSG:4326" if geometry else None,
@@ -165,8 +188,18 @@ class CatalogueMixin:
         remote_name = content.get("name")
         if isinstance(remote_name, str) and NAME_PATTERN.fullmatch(remote_name):
             data["name"] = records.unique_name(remote_name)
+        if content.get("resources"):
+            data["resources"] = content["resources"]
         obj.package_id = records.create(user, data)
         return True
+
+    def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
+        """Our update, with the remote dataset's resources when they changed."""
+        wanted = self.content_of(obj).get("resources") or []
+        existing = records.show(user, package_id) or {}
+        if _resource_view(existing.get("resources")) != _resource_view(wanted):
+            built.fields["resources"] = wanted
+        return super()._update(obj, package_id, built, prov, user, review)
 
 
 class CKANCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, CKANHarvester):

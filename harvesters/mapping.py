@@ -22,8 +22,11 @@ RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 PLAIN_DATASET = "dataset"
 
 COMMON_FIELDS = {"title", "title_en", "notes", "notes_en", *PLACE_FIELDS, "tag_string"}
-# The fields proper to each record type, from its schema (records/schema_fields.py).
-TYPE_FIELDS = {record_type: set(type_field_names(record_type)) for record_type in RECORD_TYPES}
+# The fields proper to each record type, from its schema (records/schema_fields.py); a
+# heritage site's `area` (GeoJSON) too, which a catalogue of this software publishes.
+TYPE_FIELDS = {
+    record_type: set(type_field_names(record_type, geometries=True)) for record_type in RECORD_TYPES
+}
 # Pseudo-fields that carry coordinates in attribute columns.
 COORDINATE_FIELDS = {"_lon", "_lat", "_x", "_y"}
 INTEGER_FIELDS = {

@@ -55,6 +55,9 @@ MATCH_KEY = "match"
 WITHDRAW = "withdraw"
 # ckanext-dcat's gather marks vanished datasets "delete": we withdraw them instead.
 WITHDRAW_STATUSES = (WITHDRAW, "delete")
+# What the import stage returns for a record it withdrew: reported as "withdrawn" in the
+# job's stats (stages.py), not as "updated".
+WITHDRAWN = "withdrawn"
 
 
 class KhTourismHarvesterBase(HarvesterBase):
@@ -341,7 +344,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                 model.Session.rollback()
                 indexing.defer_in_session()
                 result = self._import(harvest_object)
-            if result is True:
+            if result is True or result == WITHDRAWN:
                 indexing.mark_pending(harvest_object)
             return result
         except Exception as error:  # noqa: BLE001 - saved on the object, the job goes on
@@ -688,7 +691,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         )
         obj.package_id = package_id
         self._make_current(obj, previous)
-        return True
+        return WITHDRAWN
 
     @staticmethod
     def _make_current(obj, previous) -> None:

@@ -13,6 +13,8 @@ workflow, duplicate matching and withdrawal (never deletion).
 from __future__ import annotations
 
 import json
+import logging
+import re
 from typing import Any
 
 import ckan.model as model
@@ -24,8 +26,11 @@ from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
-from . import guard
-from .base import KhTourismHarvesterBase
+from . import guard, records
+from .base import KhTourismHarvesterBase, _new_record_data
+from .mapping import RECORD_TYPES
+
+log = logging.getLogger(__name__)
 
 CKAN_HARVESTER_KEYS = (
     "api_version",
@@ -62,13 +67,70 @@ SKIPPED = {
 }
 
 
+# CKAN's dataset names (ckan.logic.validators.name_validator)
+NAME_PATTERN = re.compile(r"[a-z0-9_-]{2,100}")
+# Keys of a remote dataset dict that are not source columns: the record's own name (kept as
+# the new record's name, never mapped: a column called "Name" is a title by default).
+NOT_PROPERTIES = {"name", "uri"}
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def _property(value: Any) -> Any:
+    """A remote value as a source property: text and numbers as they are, lists of them
+    (multi-valued fields: ``amenities``, ``languages``, ``services``) as lists; None for
+    anything else (nested objects, empty values)."""
+    if _scalar(value):
+        return value if value != "" else None
+    if isinstance(value, list) and value and all(_scalar(v) for v in value):
+        return list(value)
+    return None
+
+
+def _coverage_geometry(remote: dict[str, Any]) -> Any:
+    """The GeoJSON geometry (or centroid) of ckanext-dcat's ``spatial_coverage`` field (its
+    DCAT-AP schema's place for ``dct:spatial``), if any."""
+    for coverage in remote.get("spatial_coverage") or []:
+        if isinstance(coverage, dict):
+            for key in ("geom", "centroid", "bbox"):
+                if coverage.get(key):
+                    return coverage[key]
+    return None
+
+
+RESOURCE_KEYS = ("name", "description", "url", "format", "mimetype")
+
+
+def _resources(remote: dict[str, Any]) -> list[dict[str, str]]:
+    """The remote dataset's distributions/resources (what a record's resource holds)."""
+    out = []
+    for resource in remote.get("resources") or []:
+        if not isinstance(resource, dict):
+            continue
+        url = resource.get("url") or resource.get("access_url") or resource.get("download_url")
+        if not url:
+            continue
+        kept = {key: str(resource[key]) for key in RESOURCE_KEYS if resource.get(key)}
+        kept["url"] = str(url)
+        out.append(kept)
+    return out
+
+
+def _resource_view(resources: list[dict[str, Any]] | None) -> list[tuple[str, ...]]:
+    return [tuple(str(r.get(key) or "") for key in RESOURCE_KEYS) for r in resources or []]
+
+
 def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]:
     """A remote dataset dict (CKAN API or ckanext-dcat parser) as a source record."""
-    properties: dict[str, Any] = {
-        key: value
-        for key, value in remote.items()
-        if key not in SKIPPED and isinstance(value, (str, int, float)) and value != ""
-    }
+    properties: dict[str, Any] = {}
+    for key, value in remote.items():
+        if key in SKIPPED or key in NOT_PROPERTIES:
+            continue
+        kept = _property(value)
+        if kept is not None:
+            properties[key] = kept
     for extra in remote.get("extras") or []:
         if isinstance(extra, dict) and extra.get("key") and extra.get("value") not in (None, ""):
             properties.setdefault(extra["key"], extra["value"])
@@ -76,7 +138,7 @@ def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]
     if tags:
         properties.setdefault("tag_string", ",".join(t for t in tags if t))
     geometry = None
-    spatial = properties.pop("spatial", None)
+    spatial = properties.pop("spatial", None) or _coverage_geometry(remote)
     if spatial:
         try:
             geometry = json.loads(spatial) if isinstance(spatial, str) else spatial
@@ -85,6 +147,8 @@ def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]
     name = remote.get("name") or remote.get("id")
     return {
         "ref": f"dataset {name}",
+        "name": remote.get("name"),
+        "resources": _resources(remote),
         "properties": properties,
         "geometry": geometry,
         "crs": "EPSG:4326" if geometry else None,
@@ -103,10 +167,40 @@ class CatalogueMixin:
 
     def content_of(self, harvest_object) -> dict[str, Any]:
         remote = json.loads(harvest_object.content)
-        return catalogue_content(remote, self.remote_url(harvest_object, remote))
+        content = catalogue_content(remote, self.remote_url(harvest_object, remote))
+        content["owner_org"] = self.owner_org_of(remote)
+        return content
 
     def remote_url(self, harvest_object, remote: dict[str, Any]) -> str | None:
         raise NotImplementedError
+
+    def owner_org_of(self, remote: dict[str, Any]) -> str | None:
+        """The local organization the remote dataset names as its publisher, if any."""
+        return None
+
+    def _create(self, obj, config, built, prov, user, owner_org) -> bool:
+        """A new record keeps the remote dataset's name (the next free ``name-2``… when a
+        dataset here has it) and goes to the organization its publisher matches, else to the
+        harvest source's."""
+        content = self.content_of(obj)
+        data = _new_record_data(
+            obj, config, built, prov, content.get("owner_org") or owner_org, taken=set()
+        )
+        remote_name = content.get("name")
+        if isinstance(remote_name, str) and NAME_PATTERN.fullmatch(remote_name):
+            data["name"] = records.unique_name(remote_name)
+        if content.get("resources"):
+            data["resources"] = content["resources"]
+        obj.package_id = records.create(user, data)
+        return True
+
+    def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
+        """Our update, with the remote dataset's resources when they changed."""
+        wanted = self.content_of(obj).get("resources") or []
+        existing = records.show(user, package_id) or {}
+        if _resource_view(existing.get("resources")) != _resource_view(wanted):
+            built.fields["resources"] = wanted
+        return super()._update(obj, package_id, built, prov, user, review)
 
 
 class CKANCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, CKANHarvester):
@@ -209,6 +303,33 @@ class CKANCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, CKANHarvest
         return f"{base}/dataset/{remote.get('name') or remote.get('id')}"
 
 
+def declared_record_type(remote: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(the record type a parsed DCAT dataset *is*, the record type it is only *about*).
+
+    Our profile parses a record's ``dct:type`` into ``type``; a register of records (the
+    portal's registry datasets) only has the record type's concept as a ``dcat:theme``
+    (``theme`` in ckanext-dcat's scheming schema, or its ``theme`` extra).
+    """
+    from ckanext.khtourism.dcat import vocabulary
+
+    if remote.get("type") in RECORD_TYPES:
+        return remote["type"], None
+    themes = remote.get("theme")
+    if themes is None:
+        extras = {e.get("key"): e.get("value") for e in remote.get("extras") or []}
+        themes = extras.get("theme")
+    if isinstance(themes, str):
+        try:
+            themes = json.loads(themes)
+        except ValueError:
+            themes = [themes]
+    for theme in themes if isinstance(themes, list) else []:
+        about = vocabulary.record_type_from_concept(str(theme))
+        if about:
+            return None, about
+    return None, None
+
+
 class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarvester):
     """A DCAT RDF catalogue's datasets as tourism records (``khtourism_dcat``)."""
 
@@ -217,8 +338,42 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
     # outbound guard for every DCAT harvester of the process, the stock dcat_rdf too (guard.py)
     p.implements(IDCATRDFHarvester, inherit=True)
     TYPE_KEYS = {"rdf_format": str}
-    gather_stage = DCATRDFHarvester.gather_stage
     fetch_stage = DCATRDFHarvester.fetch_stage
+
+    def gather_stage(self, harvest_job) -> list[str] | None:
+        """ckanext-dcat's gather, minus the datasets that are not records of the source's
+        type: a catalogue of this software lists records of every type (each says what it
+        is, ``dct:type``) and registers of them (``dcat:theme`` only); they stay listed, so
+        nothing is withdrawn because of them, but they are not imported."""
+        ids = DCATRDFHarvester.gather_stage(self, harvest_job)
+        if not ids:
+            return ids
+        record_type = self.parse_config(harvest_job.source.config).record_type
+        skipped = []
+        for obj in model.Session.query(HarvestObject).filter(HarvestObject.id.in_(ids)):
+            if not obj.content:
+                continue  # a withdrawal
+            try:
+                remote = json.loads(obj.content)
+            except ValueError:
+                continue  # the import stage reports it
+            is_type, about = declared_record_type(remote)
+            if (is_type and is_type != record_type) or (about and not is_type):
+                skipped.append(obj)
+        for obj in skipped:
+            for extra in obj.extras:
+                model.Session.delete(extra)
+            model.Session.delete(obj)
+        if skipped:
+            model.Session.commit()
+            log.info(
+                "job %s: %d dataset(s) that are not %s records left out",
+                harvest_job.id,
+                len(skipped),
+                record_type,
+            )
+        gone = {obj.id for obj in skipped}
+        return [obj_id for obj_id in ids if obj_id not in gone]
 
     def info(self) -> dict[str, str]:
         return {
@@ -241,3 +396,15 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
     def remote_url(self, harvest_object, remote: dict[str, Any]) -> str | None:
         extras = {e.get("key"): e.get("value") for e in remote.get("extras") or []}
         return remote.get("uri") or extras.get("uri") or harvest_object.guid
+
+    def owner_org_of(self, remote: dict[str, Any]) -> str | None:
+        """ckanext-dcat's parser (our profile: ``dct:publisher`` matched to an organization
+        of this portal, docs/dcat.md) or its gather stage (the source's organization) set
+        ``owner_org`` to a local organization id."""
+        owner_org = remote.get("owner_org")
+        if not owner_org:
+            return None
+        group = model.Group.get(owner_org)
+        if group is None or not group.is_organization or group.state != "active":
+            return None
+        return group.id

@@ -17,6 +17,9 @@ Common keys (every source type)::
                   headers and body (default 30; not per read)
     allow_empty   false: an empty listing never withdraws every record
     force_all     false: true re-imports records whose content has not changed
+    license_id    the source's licence (e.g. "odc-odbl" for OpenStreetMap data): records
+                  that carry no licence of their own get it; without it, the portal's
+                  default (ckanext.khtourism.harvest.default_license)
 
 Per type: spreadsheet ``format`` (csv|xlsx), ``encoding``, ``sheet``,
 ``delimiter``, ``header_row``, ``resource_id`` (an uploaded CKAN resource);
@@ -46,6 +49,7 @@ COMMON_KEYS = {
     "timeout",
     "allow_empty",
     "force_all",
+    "license_id",
 }
 
 
@@ -99,6 +103,8 @@ def parse(
     timeout = raw.get("timeout", 30)
     if not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
         raise ConfigError("timeout: must be a number of seconds between 0 and 600")
+    if "license_id" in raw and not (isinstance(raw["license_id"], str) and raw["license_id"]):
+        raise ConfigError('license_id: a licence id (e.g. "odc-odbl") or a licence URI')
     if raw.get("crs"):
         try:
             geometry.resolve_crs(raw["crs"])

@@ -18,9 +18,13 @@ So, while an import stage runs:
   harvest object, in the same transaction as the record: the durable list of
   what still has to be indexed.
 
-When ``harvest_jobs_run`` succeeds (``ckan harvester run`` every minute,
-``harvester run-test``, the end of every test job), :func:`index_finished_jobs`
-indexes the records of every *finished* job that still has pending objects,
+Before ``harvest_jobs_run`` marks jobs Finished (``ckan harvester run`` every
+minute, ``harvester run-test``, the end of every test job; our chained action,
+``logic/action``), :func:`index_finished_jobs` indexes the records of every job
+that is *about to finish* (gather done, no object left in progress), so that a
+job never shows "Finished" before its records can be found; after it, the same
+function indexes what is left of *finished* jobs (a job ended by the timeout)
+that still has pending objects,
 through ``ckan.lib.search.rebuild(package_ids=…)`` (the portal's bulk reindex),
 in chunks, removing the markers of each chunk in the same transaction. A job
 that was killed half-way is finished by ckanext-harvest's timeout and then
@@ -108,8 +112,32 @@ def pending_count(job_id: str | None = None) -> int:
     return query.count()
 
 
+def _finished_or_finishing() -> Any:
+    """Jobs whose records may be indexed: finished, or about to be (gather done and every
+    object complete or errored: what ``harvest_jobs_run`` marks Finished)."""
+    other = orm.aliased(HarvestObject)
+    in_progress = (
+        model.Session.query(other.id)
+        .filter(
+            other.harvest_job_id == HarvestJob.id,
+            other.state.notin_(("COMPLETE", "ERROR")),
+        )
+        .correlate(HarvestJob)
+        .exists()
+    )
+    return sa.or_(
+        HarvestJob.status == "Finished",
+        sa.and_(
+            HarvestJob.status == "Running",
+            HarvestJob.gather_finished.isnot(None),
+            ~in_progress,
+        ),
+    )
+
+
 def index_finished_jobs() -> int:
-    """Index the records of finished jobs still marked pending; returns how many were indexed."""
+    """Index the records of finished (or finishing, see :func:`_finished_or_finishing`)
+    jobs still marked pending; returns how many were indexed."""
     indexed = 0
     types: dict[str, str] = {}  # record type -> one indexed record of that type
     while True:
@@ -117,7 +145,7 @@ def index_finished_jobs() -> int:
             model.Session.query(HarvestObjectExtra.id, HarvestObject.package_id)
             .join(HarvestObject, HarvestObject.id == HarvestObjectExtra.harvest_object_id)
             .join(HarvestJob, HarvestJob.id == HarvestObject.harvest_job_id)
-            .filter(HarvestObjectExtra.key == PENDING_KEY, HarvestJob.status == "Finished")
+            .filter(HarvestObjectExtra.key == PENDING_KEY, _finished_or_finishing())
             .limit(CHUNK)
             # a second `harvester run` started while this one still indexes takes other rows
             .with_for_update(of=HarvestObjectExtra, skip_locked=True)
@@ -169,6 +197,16 @@ def _refresh_registries(types: dict[str, str]) -> None:
 
     for package_id in types.values():
         registry.on_action_succeeded("package_update", data_dict={"id": package_id}, result=None)
+
+
+def before_jobs_run() -> None:
+    """Before ``harvest_jobs_run`` (chained action): index the jobs it is about to finish.
+    A failure leaves the markers for the run's own pass after it (and the next run)."""
+    try:
+        index_finished_jobs()
+    except Exception:  # noqa: BLE001 - the markers stay; indexed after the run or the next one
+        model.Session.rollback()
+        log.exception("harvest: indexing before the jobs run failed; will retry after it")
 
 
 def on_action_succeeded(action: str, **kwargs: Any) -> None:

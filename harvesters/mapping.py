@@ -22,8 +22,11 @@ RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 PLAIN_DATASET = "dataset"
 
 COMMON_FIELDS = {"title", "title_en", "notes", "notes_en", *PLACE_FIELDS, "tag_string"}
-# The fields proper to each record type, from its schema (records/schema_fields.py).
-TYPE_FIELDS = {record_type: set(type_field_names(record_type)) for record_type in RECORD_TYPES}
+# The fields proper to each record type, from its schema (records/schema_fields.py); a
+# heritage site's `area` (GeoJSON) too, which a catalogue of this software publishes.
+TYPE_FIELDS = {
+    record_type: set(type_field_names(record_type, geometries=True)) for record_type in RECORD_TYPES
+}
 # Pseudo-fields that carry coordinates in attribute columns.
 COORDINATE_FIELDS = {"_lon", "_lat", "_x", "_y"}
 INTEGER_FIELDS = {
@@ -73,7 +76,8 @@ DEFAULT_KEY_FIELD = {
 
 
 def fields_of(record_type: str) -> set[str]:
-    return COMMON_FIELDS | TYPE_FIELDS[record_type] | COORDINATE_FIELDS
+    """The fields a source may map to (a plain dataset has no type fields of its own)."""
+    return COMMON_FIELDS | TYPE_FIELDS.get(record_type, set()) | COORDINATE_FIELDS
 
 
 def fold(text: Any) -> str:
@@ -253,7 +257,7 @@ class Mapping:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Mapping:
         record_type = config.get("record_type", PLAIN_DATASET)
-        if record_type not in TYPE_FIELDS:
+        if record_type not in TYPE_FIELDS and record_type != PLAIN_DATASET:
             raise MappingError(
                 f"record_type: {record_type!r} is not one of "
                 f"{', '.join((*RECORD_TYPES, PLAIN_DATASET))}"
@@ -264,7 +268,7 @@ class Mapping:
             headers = {
                 k: v
                 for k, v in headers.items()
-                if v not in TYPE_FIELDS["tour-guide"] or v in TYPE_FIELDS[record_type]
+                if v not in TYPE_FIELDS["tour-guide"] or v in TYPE_FIELDS.get(record_type, set())
             }
         mapping = config.get("mapping") or {}
         if not isinstance(mapping, dict):
@@ -280,10 +284,12 @@ class Mapping:
             headers = {k: v for k, v in headers.items() if v is None or v in known}
         for own in known - COORDINATE_FIELDS:
             headers.setdefault(fold(own), own)  # a column named like the field maps to it
-        defaults = config.get("defaults") or {}
+        defaults = dict(config.get("defaults") or {})
         for field in defaults:
             if field not in known and record_type != PLAIN_DATASET:
                 raise MappingError(f"defaults: {field!r} is not a field of {record_type}")
+        # a record's own licence wins, then the source's, then the portal's default
+        defaults.setdefault("license_id", source_license(config)[0])
         value_maps = {field: dict(table) for field, table in DEFAULT_VALUES.items()}
         for field, table in (config.get("value_maps") or {}).items():
             if not isinstance(table, dict):
@@ -373,6 +379,24 @@ class Mapping:
                 "(add it to value_maps in the source configuration)"
             )
         return code
+
+
+DEFAULT_LICENSE_OPTION = "ckanext.khtourism.harvest.default_license"
+
+
+def source_license(config: dict[str, Any]) -> tuple[str, str]:
+    """(licence id or URI, "source" or "default"): the licence a source's records get when
+    they carry none — the source's declared ``license_id``, else the portal's default."""
+    declared = config.get("license_id")
+    if declared:
+        return str(declared), "source"
+    try:
+        import ckan.plugins.toolkit as tk
+
+        default = tk.config.get(DEFAULT_LICENSE_OPTION)
+    except (ImportError, RuntimeError):  # CKAN not configured (plain parsing)
+        default = None
+    return str(default or "cc-by-4.0"), "default"
 
 
 def normalise_identifier(field: str, value: Any) -> str:

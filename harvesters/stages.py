@@ -116,6 +116,8 @@ def run(harvester: Any, obj: HarvestObject) -> None:
         times["import_finished"] = _now()
         if imported == "unchanged":
             state, report = "COMPLETE", "not modified"
+        elif imported == "withdrawn":  # base.WITHDRAWN
+            state, report = "COMPLETE", "withdrawn"
         elif imported:
             state, report = "COMPLETE", None
         else:

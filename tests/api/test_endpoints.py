@@ -424,3 +424,57 @@ class TestStats:
         assert this_month["created"] == 7
         filtered = get(api, "/stats?type=accommodation&admin_unit=22333").json
         assert filtered["total"] == 1 and list(filtered["types"]) == ["accommodation"]
+
+
+class TestTypedValues:
+    """Whole numbers are JSON numbers, lists are lists and dates ISO strings, in every
+    format; CSV cells hold plain numbers (CKAN stores scheming fields as text)."""
+
+    def test_json_geojson_jsonld_and_csv_carry_typed_values(self, api, sample):
+        item = get(api, "/accommodations/khach-san-bien-xanh").json
+        assert item["rooms"] == 120 and isinstance(item["rooms"], int)
+        assert item["languages"] == ["vi", "en"]
+        assert item["star_rating"] == "4"  # a code, not a number
+        listed = get(api, "/accommodations?sort=name").json["items"]
+        assert {i["name"]: i["rooms"] for i in listed} == {
+            "homestay-doc-let": 5,
+            "khach-san-bien-xanh": 120,
+            "resort-cam-ranh": 300,
+        }
+        feature = get(api, "/accommodations/khach-san-bien-xanh?format=geojson").json
+        assert feature["properties"]["rooms"] == 120
+        features = get(api, "/accommodations?format=geojson").json["features"]
+        assert all(isinstance(f["properties"]["rooms"], int) for f in features)
+        thing = json.loads(
+            get(api, "/accommodations/khach-san-bien-xanh?format=jsonld").get_data(as_text=True)
+        )
+        assert thing["numberOfRooms"] == 120
+        assert thing["starRating"]["ratingValue"] == 4
+        text = get(api, "/accommodations?format=csv").get_data(as_text=True).lstrip("\ufeff")
+        rows = {row["name"]: row for row in csv.DictReader(io.StringIO(text))}
+        assert rows["khach-san-bien-xanh"]["rooms"] == "120"
+        guide = get(api, "/tour-guides/hdv-nguyen-van-a").json
+        assert guide["card_issue_date"] == "2024-01-01"
+        assert guide["languages"] == ["en", "fr"]
+
+    def test_openapi_types_every_field_of_every_record_type(self, api):
+        from ckanext.khtourism.api.resources import RESOURCES
+
+        schemas = get(api, "/openapi.json").json["components"]["schemas"]
+        for resource in RESOURCES.values():
+            name = "".join(part.capitalize() for part in resource.dataset_type.split("-"))
+            properties = schemas[name]["properties"]
+            untyped = [field for field, spec in properties.items() if "type" not in spec]
+            assert untyped == [], (name, untyped)
+        accommodation = schemas["Accommodation"]["properties"]
+        assert accommodation["rooms"]["type"] == ["integer", "null"]
+        assert accommodation["beds"]["type"] == ["integer", "null"]
+        assert accommodation["price_min_vnd"]["type"] == ["integer", "null"]
+        assert accommodation["star_rating"]["type"] == ["string", "null"]
+        assert "4" in accommodation["star_rating"]["enum"]
+        assert accommodation["amenities"]["type"] == ["array", "null"]
+        assert schemas["TourGuide"]["properties"]["card_expiry_date"]["format"] == "date"
+        assert schemas["HeritageSite"]["properties"]["ticket_price_vnd"]["type"] == [
+            "integer",
+            "null",
+        ]

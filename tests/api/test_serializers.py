@@ -94,7 +94,7 @@ class TestFormats:
         assert data["@context"] == "https://schema.org" and data["@type"] == "ItemList"
         thing = data["itemListElement"][0]["item"]
         assert thing["@type"] == "Hotel"
-        assert thing["starRating"]["ratingValue"] == "4"
+        assert thing["starRating"]["ratingValue"] == 4
         assert thing["geo"]["latitude"] == 12.2654
         assert thing["name"][0] == {"@value": "Blue Sea Hotel", "@language": "en"}
         single = json.loads(serializers.render_item("jsonld", item, "vi"))

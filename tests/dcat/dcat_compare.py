@@ -67,7 +67,8 @@ RESOURCE_NOT_ROUND_TRIPPED = {
     "metadata_modified": "same (the source's date is dct:modified)",
 }
 # Keys the harvester adds: provenance, not a change of what the source published.
-HARVEST_EXTRAS = {"guid", "harvest_object_id", "harvest_source_id", "harvest_source_title"}
+# `uri`: the record's URI at its source, kept so that the harvester recognises it again
+HARVEST_EXTRAS = {"guid", "uri", "harvest_object_id", "harvest_source_id", "harvest_source_title"}
 
 
 def comparable(record: dict) -> dict:

@@ -10,6 +10,7 @@ its real gather/fetch/import stages against the fixture server.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -42,7 +43,10 @@ class _Pages(BaseHTTPRequestHandler):
     content_type = "text/turtle"
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
-        body = self.pages.get(self.path)
+        path = self.path
+        if path.startswith("/source-"):  # /source-<n>/catalog.ttl: one URL per harvest source
+            path = "/" + path.split("/", 2)[2]
+        body = self.pages.get(path)
         if body is None:
             self.send_error(404)
             return
@@ -125,3 +129,129 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
         assert harvested["organization"]["name"] == record["organization"]["name"]
         assert comparable(restricted_to(harvested, record)) == comparable(record), record_type
         assert public_view(record_type, harvested) == public_view(record_type, record)
+
+
+# --- three runs, records edited and withdrawn between them (issue 13) ------------------------
+PROVENANCE = ("source_name", "source_record_id", "source_url", "harvested_at")
+
+
+def _catalogue_pages(app, extension: str, local: str) -> dict[str, bytes]:
+    """Our catalogue, page by page, with its paging links pointing at ``local``."""
+    rdflib_format = FORMATS[extension][0]
+    site = tk.config["ckan.site_url"].rstrip("/")
+    pages: dict[str, bytes] = {}
+    path = f"/catalog.{extension}"
+    while path:
+        response = app.get(path)
+        assert response.status_code == 200, response.body
+        body = response.body.replace(f"{site}/catalog.{extension}", f"{local}/catalog.{extension}")
+        pages[path] = body.encode("utf-8")
+        graph = Graph().parse(data=body, format=rdflib_format)
+        following = [str(o) for o in graph.objects(None, HYDRA.next)]
+        path = following[0][len(local) :] if following else None
+        assert len(pages) < 10
+    return pages
+
+
+def _public(record_type: str, record: dict) -> dict:
+    view = public_view(record_type, record)
+    for key in PROVENANCE:
+        view.pop(key, None)
+    return view
+
+
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "3")
+@pytest.mark.parametrize("extension", sorted(FORMATS))
+def test_khtourism_dcat_three_runs_keep_every_public_field(
+    app, published, world, fixture_server, reset_db, migrate_db_for, extension
+):
+    """A second portal harvests this portal's catalogue with ``khtourism_dcat`` (one source
+    per record type) three times: as published; after edits (multi-valued fields included);
+    after one record is withdrawn (gone from the catalogue); then once more unchanged."""
+    from ckanext.harvest.model import HarvestObject
+
+    from ckanext.khtourism.harvesters.catalogue import DCATCatalogueHarvester
+
+    media_type = FORMATS[extension][1]
+    local = f"http://127.0.0.1:{fixture_server.server_address[1]}"
+    anonymous = {"user": "", "ignore_auth": False}
+
+    def snapshot() -> tuple[dict[str, bytes], dict[str, dict]]:
+        records = {}
+        for record_type in RECORD_TYPES:
+            # a deleted record is gone from the catalogue
+            with contextlib.suppress(tk.ObjectNotFound, tk.NotAuthorized):
+                records[record_type] = tk.get_action("package_show")(
+                    dict(anonymous), {"id": published[record_type]["id"]}
+                )
+        return _catalogue_pages(app, extension, local), records
+
+    states = [snapshot()]
+    world.call(
+        "sysadmin",
+        "package_patch",
+        id=published["accommodation"]["id"],
+        title="Khách sạn Hải Âu (đổi tên)",
+        rooms=95,
+        amenities=["wifi", "restaurant"],
+    )
+    world.call(
+        "sysadmin", "package_patch", id=published["tour-guide"]["id"], languages=["en", "ja"]
+    )
+    states.append(snapshot())
+    world.call("sysadmin", "package_delete", id=published["tour-operator"]["id"])
+    states.append(snapshot())
+    states.append(states[-1])  # the same catalogue again: nothing changes
+    organizations = {
+        r["organization"]["name"]: r["organization"]["title"] for r in states[0][1].values()
+    }
+    names = {record_type: record["name"] for record_type, record in states[0][1].items()}
+
+    reset_db()
+    for plugin in ("activity", "harvest", "khtourism"):
+        migrate_db_for(plugin)
+    for name, title in organizations.items():
+        factories.Organization(name=name, title=f"{title} (cổng thu hoạch)")
+    harvesting_org = factories.Organization(name="cong-thu-hoach")
+    sources = {
+        # one URL per source (a harvest source's URL is unique)
+        record_type: HarvestSourceObj(
+            url=f"{local}/source-{record_type}/catalog.{extension}",
+            source_type="khtourism_dcat",
+            owner_org=harvesting_org["id"],
+            config=(
+                f'{{"record_type": "{record_type}", "publish": "direct", '
+                f'"rdf_format": "{media_type}"}}'
+            ),
+        )
+        for record_type in RECORD_TYPES
+    }
+    for run, (pages, records) in enumerate(states, start=1):
+        _Pages.pages = pages
+        _Pages.content_type = media_type
+        for record_type, source in sources.items():
+            job = HarvestJobObj(source=source)
+            run_harvest_job(job, DCATCatalogueHarvester())
+            objects = HarvestObject.filter(harvest_job_id=job.id).all()
+            errors = [e.message for obj in objects for e in obj.errors]
+            errors += [e.message for e in job.gather_errors]
+            assert errors == [], (run, record_type, errors)
+            statuses = {obj.report_status for obj in objects}
+            if run == 4:
+                assert statuses <= {"not modified"}, (run, record_type, statuses)
+            package_ids = {obj.package_id for obj in objects if obj.package_id}
+            assert len(package_ids) == 1, (run, record_type, statuses, package_ids)
+            harvested = tk.get_action("package_show")(
+                {"ignore_auth": True}, {"id": package_ids.pop()}
+            )
+            assert harvested["name"] == names[record_type]
+            if record_type not in records:  # withdrawn at the source
+                assert harvested["operating_status"] == "withdrawn", run
+                assert harvested["state"] == "active"
+                continue
+            record = records[record_type]
+            assert harvested["organization"]["name"] == record["organization"]["name"]
+            assert _public(record_type, harvested) == _public(record_type, record), (
+                run,
+                record_type,
+            )

@@ -124,3 +124,41 @@ def test_cli_warm_caches_the_public_records_in_the_formats_asked(app, cli, publi
     result = cli.invoke(dcat_group, ["warm"])
     assert result.exit_code == 0, result.output
     assert fragments.flush() == 4 * len(fragments.FORMATS)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_first_refresh_on_a_fresh_install_creates_the_publisher_organization():
+    """No demo data: the Department's organization does not exist yet (issue 13: the
+    context of the `organization_show` that raised NotFound was reused, and the job failed
+    with "organization_show did not call its auth function")."""
+    from ckanext.khtourism.dcat import settings
+
+    assert helpers.call_action("organization_list") == []
+    dataset = registry.refresh_registry("tour-operator")
+    assert dataset["name"] == "registry-tour-operator"
+    organization = helpers.call_action("organization_show", id=settings.curator_organization())
+    assert dataset["owner_org"] == organization["id"]
+
+
+def test_registry_datasets_are_not_typed_as_records(app, cli, published):
+    """A register is *about* a record type (dcat:theme), it is not a record (dct:type):
+    a harvesting portal must not turn it into a record of that type."""
+    from rdflib.namespace import DCTERMS
+
+    from ckanext.dcat.processors import RDFParser
+
+    from ckanext.khtourism.dcat import vocabulary
+
+    result = cli.invoke(registry_group, ["refresh"])
+    assert result.exit_code == 0, result.output
+    for record_type in ("accommodation", "tour-operator", "tour-guide", "heritage-site"):
+        body = app.get(f"/dataset/registry-{record_type}.ttl").body
+        graph = Graph().parse(data=body, format="turtle")
+        dataset = next(graph.subjects(RDF.type, DCAT.Dataset))
+        concept = vocabulary.concept_uri(record_type)
+        assert (dataset, DCAT.theme, concept) in graph
+        assert (dataset, DCTERMS.type, concept) not in graph
+        parser = RDFParser()
+        parser.parse(body, _format="turtle")
+        (parsed,) = list(parser.datasets())
+        assert parsed.get("type", "dataset") == "dataset", record_type

@@ -89,3 +89,40 @@ def test_records_of_a_job_that_died_half_way_are_indexed_when_the_timeout_ends_i
     assert HarvestJob.get(job.id).status == "Finished"
     assert package_id in indexed_accommodations()
     assert indexing.pending_count(job.id) == 0
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckanext.khtourism.harvest.import_batch_size", "1")
+def test_a_job_is_finished_only_once_its_records_are_searchable(fixture_server):
+    """ckanext-harvest marks the job Finished, commits, then reindexes the source: at that
+    moment every record of the job must already be in the search index (issue 13: jobs
+    showed "Finished" about 10 s before their records could be found)."""
+    org = factories.Organization()
+    source = create_source(
+        "khtourism_spreadsheet",
+        fixture_server.file("/dk.csv", "spreadsheets/hotels-utf8.csv"),
+        HOTELS,
+        owner_org=org["id"],
+    )
+    harvester, job, ids = start_job(source)
+    for obj_id in ids:
+        queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
+    imported = {
+        obj.package_id for obj in HarvestObject.filter(harvest_job_id=job.id) if obj.package_id
+    }
+    seen_when_finished: list[set[str]] = []
+
+    def on_action(action: str, **kwargs) -> None:
+        # sent right after harvest_jobs_run has committed the job as Finished
+        if action == "harvest_source_reindex":
+            status = model.Session.query(HarvestJob.status).filter_by(id=job.id).scalar()
+            assert status == "Finished"
+            seen_when_finished.append(indexed_accommodations())
+
+    tk.signals.action_succeeded.connect(on_action)
+    try:
+        tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
+    finally:
+        tk.signals.action_succeeded.disconnect(on_action)
+    assert seen_when_finished, "the job was not finished"
+    assert imported <= seen_when_finished[0]

@@ -32,6 +32,7 @@ def test_default_vietnamese_headers_for_accommodation():
         "rooms": 1200,
         "enterprise_code": "0420123456",
         "accommodation_type": "khach_san",
+        "license_id": "cc-by-4.0",  # the source says none: the portal's default
     }
     assert unmapped == ["Ghi chú nội bộ"]
 
@@ -53,11 +54,13 @@ def test_tour_guide_and_operator_defaults():
         "card_type": "quoc_te",
         "languages": ["en", "ru"],
         "card_expiry_date": "2028-12-31",
+        "license_id": "cc-by-4.0",
     }
     assert guide.key_of({"Số thẻ": "156 123 456"}) == ("156123456", "column 'Số thẻ'")
     operator = Mapping.from_config({"record_type": "tour-operator"})
     assert operator.map_properties({"Số giấy phép": "56-173/2022/cdlqgvn-gp lhqt"})[0] == {
-        "licence_number": "56-173/2022/CDLQGVN-GP LHQT"
+        "licence_number": "56-173/2022/CDLQGVN-GP LHQT",
+        "license_id": "cc-by-4.0",
     }
 
 
@@ -69,6 +72,7 @@ def test_configured_mapping_defaults_and_value_maps():
             "defaults": {"heritage_type": "lich_su"},
             "value_maps": {"ranking": {"QG": "quoc_gia"}},
             "key_field": "MA_DT",
+            "license_id": "odc-odbl",
         }
     )
     fields, _ = mapping.map_properties(
@@ -78,6 +82,7 @@ def test_configured_mapping_defaults_and_value_maps():
         "title": "Thành cổ Diên Khánh",
         "ranking": "quoc_gia",
         "heritage_type": "lich_su",
+        "license_id": "odc-odbl",  # declared by the source
     }
     assert mapping.key_of({"ma_dt": "DT-004"})[0] == "DT-004"
 

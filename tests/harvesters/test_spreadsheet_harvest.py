@@ -94,8 +94,10 @@ def test_create_then_unchanged_then_update_and_withdraw(register):
     assert third.statuses() == {
         "4201234567": "updated",
         "4201234568": "not modified",
-        "4201234569": "updated",
+        "4201234569": "withdrawn",  # counted apart from updates
     }, third.object_errors()
+    stats = helpers.call_action("harvest_job_show", id=third.job.id)["stats"]
+    assert (stats["updated"], stats["withdrawn"]) == (1, 1), stats
     assert str(_show(hotel["id"])["rooms"]) == "125"
     gone = _show(first.objects["4201234569"]["package_id"])
     assert gone["state"] == "active"  # not deleted…

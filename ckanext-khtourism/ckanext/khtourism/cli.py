@@ -8,6 +8,7 @@ import click
 
 from ckanext.khtourism import doctor as doctor_checks
 from ckanext.khtourism.dcat import cli as dcat_cli
+from ckanext.khtourism.harvesters import cli as harvest_cli
 
 __all__ = ["khtourism"]
 
@@ -48,6 +49,10 @@ def demo_load(credentials_file: Path | None) -> None:
     if credentials_file is not None:
         click.echo(f"Logins of {', '.join(summary['users'])}: {credentials_file}")
 
+
+# harvest room: ckan khtourism harvest run-test (also `ckan harvester run-test`)
+khtourism.add_command(harvest_cli.harvest_group, name="harvest")
+harvest_cli.replace_upstream_run_test()
 
 # dcat room: ckan khtourism registry refresh
 khtourism.add_command(dcat_cli.registry_group, name="registry")

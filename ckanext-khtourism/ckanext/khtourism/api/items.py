@@ -13,6 +13,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.records import schema_fields
 from ckanext.khtourism.records.schema_fields import PLACE_FIELDS
 
 from .resources import BY_DATASET_TYPE, PRIVATE_GUIDE_FIELDS, Resource
@@ -177,14 +178,15 @@ def item_from_package(
     if pkg.get("private") or pkg.get("workflow_state") not in (None, "published"):
         item["workflow_state"] = pkg.get("workflow_state")
         item["published"] = not pkg.get("private")
+    dataset_type = pkg.get("type") or ""
     for name in PLACE_FIELDS:
-        item[name] = _value(pkg.get(name))
+        item[name] = typed_value(dataset_type, name, pkg.get(name))
     if resource is not None:
         for name in resource.fields:
-            item[name] = _value(pkg.get(name))
+            item[name] = typed_value(dataset_type, name, pkg.get(name))
     if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg):
         for name in PRIVATE_GUIDE_FIELDS:
-            item[name] = _value(pkg.get(name))
+            item[name] = typed_value(dataset_type, name, pkg.get(name))
     if centre is not None:
         distance = pkg.get("distance_m", pkg.get("_distance"))
         if distance is None and point is not None:
@@ -207,9 +209,40 @@ def item_from_package(
     return item
 
 
-def _value(value: Any) -> Any:
-    if value in ("", None):
+def _kind(dataset_type: str, name: str) -> str:
+    try:
+        return schema_fields.field_kind(dataset_type, name)
+    except KeyError:  # not a field of this type's schema
+        return schema_fields.TEXT
+
+
+def typed_value(dataset_type: str, name: str, value: Any) -> Any:
+    """A stored field value as the JSON value its kind calls for.
+
+    CKAN keeps scheming fields as extras, i.e. text: whole numbers become JSON
+    integers, multi-valued fields lists, dates stay ISO ``YYYY-MM-DD`` strings;
+    empty values are null. A stored value that does not parse is given as it is.
+    """
+    if value in ("", None, []):
         return None
+    kind = _kind(dataset_type, name)
+    if kind == schema_fields.INT:
+        if isinstance(value, bool):
+            return value
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            return value
+    if kind == schema_fields.MULTI:
+        if isinstance(value, str):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = [part.strip() for part in value.split(",") if part.strip()]
+            value = parsed if isinstance(parsed, list) else [parsed]
+        return [str(part) for part in value] or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)  # a code or a text stored as a number
     return value
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.records import schema_fields
+from ckanext.khtourism.records.schema_choices import choice_codes
+
 from . import params
 from .errors import ERROR_CODES
 from .params import CHANGE_TYPES, CHANGES, ITEM, LIST, LOOKUP, STATS
@@ -55,7 +58,7 @@ COMMON_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "email": NULLABLE_STRING,
     "website": NULLABLE_STRING,
     "operating_status": NULLABLE_STRING,
-    "last_verified": NULLABLE_STRING,
+    "last_verified": {"type": ["string", "null"], "format": "date"},
     "license_id": NULLABLE_STRING,
     "tags": {"type": "array", "items": {"type": "string"}},
     "metadata_created": NULLABLE_STRING,
@@ -74,14 +77,48 @@ COMMON_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+# JSON Schema of each kind of field value (records/schema_fields.py), as items carry it
+# (api/items.py ``typed_value``); every value may be null.
+KIND_SCHEMAS: dict[str, dict[str, Any]] = {
+    schema_fields.TEXT: {"type": ["string", "null"]},
+    schema_fields.CODE: {"type": ["string", "null"]},
+    schema_fields.INT: {"type": ["integer", "null"]},
+    schema_fields.DATE: {"type": ["string", "null"], "format": "date"},
+    schema_fields.DATETIME: {"type": ["string", "null"], "format": "date-time"},
+    schema_fields.TIME: {"type": ["string", "null"], "description": "HH:MM"},
+    schema_fields.MULTI: STRING_LIST,
+    schema_fields.GEOJSON: {"type": ["object", "null"]},
+}
+
+
+def field_schema(dataset_type: str, name: str) -> dict[str, Any]:
+    """The JSON Schema of a record-type field in an API item, from the field's kind in the
+    scheming schema (and its fixed choices, when it has them)."""
+    kind = schema_fields.field_kind(dataset_type, name)
+    schema: dict[str, Any] = {
+        **KIND_SCHEMAS[kind],
+        "description": f"`{name}` as in docs/record-types.md.",
+    }
+    try:
+        codes = list(choice_codes(dataset_type, name))
+    except KeyError:
+        codes = []
+    if codes and kind == schema_fields.CODE:
+        schema["enum"] = [*codes, None]
+    elif codes and kind == schema_fields.MULTI:
+        schema["items"] = {"type": "string", "enum": codes}
+    return schema
+
+
 def _item_schema(resource: Resource) -> dict[str, Any]:
     properties = dict(COMMON_FIELD_SCHEMAS)
     for name in resource.fields:
-        properties[name] = {"description": f"`{name}` as in docs/record-types.md."}
+        properties[name] = field_schema(resource.dataset_type, name)
     if resource.dataset_type == "tour-guide":
         for name in PRIVATE_GUIDE_FIELDS:
             properties[name] = {
-                "description": "Private: only for curators, sysadmins and the guide's organization."
+                **field_schema(resource.dataset_type, name),
+                "description": "Private: only for curators, sysadmins and the guide's organization.",
             }
     return {
         "type": "object",

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 from ckanext.khtourism.records.privacy import private_fields
 from ckanext.khtourism.records.schema_choices import record_types
-from ckanext.khtourism.records.schema_fields import field_validators, type_field_names
+from ckanext.khtourism.records.schema_fields import (
+    CODE,
+    DATE,
+    DATETIME,
+    GEOJSON,
+    INT,
+    MULTI,
+    TEXT,
+    TIME,
+    field_kind,
+    type_field_names,
+)
 
-TEXT = "text"
-CODE = "code"
-INT = "int"
-DATE = "date"
-DATETIME = "datetime"
-MULTI = "multi"
-GEOJSON = "geojson"
+# The kinds, as the profile and the registry exports name them (F.MULTI, …).
+__all__ = ["CODE", "DATE", "DATETIME", "GEOJSON", "INT", "MULTI", "TEXT"]
 
 # Carried by the dcat/terms properties (title, notes, spatial, tags, licence, contact and
 # resources have their own DCAT properties and are not repeated here).
@@ -38,29 +44,17 @@ COMMON_FIELDS: dict[str, str] = {
     "harvested_at": DATETIME,
 }
 
-# The kind of a type's own field follows its validator (schemas/presets.yaml);
-# anything else is text.
-KIND_OF_VALIDATOR = {
-    "khtourism_multiple_choice": MULTI,
-    "khtourism_choice": CODE,
-    "khtourism_province_code": CODE,
-    "khtourism_date": DATE,
-    "khtourism_int": INT,
-    "khtourism_area": GEOJSON,
-}
+
+def _dcat_kind(kind: str) -> str:
+    """Times of day are published as plain literals (``HH:MM``)."""
+    return TEXT if kind == TIME else kind
 
 
-def _kind(record_type: str, field_name: str) -> str:
-    for validator in field_validators(record_type, field_name):
-        if validator in KIND_OF_VALIDATOR:
-            return KIND_OF_VALIDATOR[validator]
-    return TEXT
-
-
-# Each type's own fields, from its schema (records/schema_fields.py), private ones left out.
+# Each type's own fields, from its schema, with their kinds (records/schema_fields.py);
+# private ones left out.
 TYPE_FIELDS: dict[str, dict[str, str]] = {
     record_type: {
-        name: _kind(record_type, name)
+        name: _dcat_kind(field_kind(record_type, name))
         for name in type_field_names(record_type, geometries=True)
         if name not in private_fields(record_type)
     }

@@ -39,11 +39,15 @@ from ckanext.dcat.profiles.base import (
     VCARD,
 )
 
+from ckanext.khtourism.records.schema_choices import dataset_fields
+
 from . import fields as F
 from . import licenses, registry_names, settings
 from . import vocabulary as V
 
 DCATAP = Namespace("http://data.europa.eu/r5r/")
+# Keys of a parsed record that are CKAN's own, not fields of its scheming schema.
+RECORD_CORE_KEYS = {"type", "extras", "resources", "tags", "url", "owner_org", "id"}
 GEOJSON_DATATYPE = URIRef(GEOJSON_IMT)
 
 
@@ -223,7 +227,7 @@ class KhTourismProfile(RDFProfile):
         if en:
             self.g.add((subject, predicate, Literal(en, lang="en")))
 
-    def _add_themes(self, ref, record_type: str) -> None:
+    def _add_themes(self, ref, record_type: str, *, is_record: bool = True) -> None:
         g = self.g
         eu_theme = V.eu_theme_uri(record_type)
         g.add((ref, DCAT.theme, eu_theme))
@@ -238,7 +242,9 @@ class KhTourismProfile(RDFProfile):
         )
         own = self._add_own_concept(record_type)
         g.add((ref, DCAT.theme, own))
-        g.add((ref, DCT.type, own))
+        if is_record:
+            # what the dataset *is*: a record of this type (a register is only about them)
+            g.add((ref, DCT.type, own))
 
     def _add_own_concept(self, record_type: str) -> URIRef:
         g = self.g
@@ -608,7 +614,7 @@ class KhTourismProfile(RDFProfile):
         self._bilingual(
             ref, DCT.description, data.get("notes") or texts["notes_vi"], texts["notes_en"]
         )
-        self._add_themes(ref, record_type)
+        self._add_themes(ref, record_type, is_record=False)
         self._add_languages(ref, ("vi", "en"))
         self._add_public_access(ref)
         self._add_authority(ref, DCT.publisher)
@@ -634,6 +640,17 @@ class KhTourismProfile(RDFProfile):
     def parse_dataset(self, dataset_dict: dict, dataset_ref) -> dict:
         record_type = self._parsed_record_type(dataset_ref)
         if record_type is None:
+            # A plain dataset (ckanext-dcat's own schema): its publisher, and its licence when
+            # ckanext-dcat found none it knows (it only reads the distributions' licences
+            # and keeps the ones its register has; the portal's default must not replace a
+            # licence the source gave).
+            owner_org = self._parsed_owner_org(dataset_ref)
+            if owner_org:
+                dataset_dict["owner_org"] = owner_org
+            if not dataset_dict.get("license_id"):
+                license_id = self._parsed_license(dataset_ref)
+                if license_id:
+                    dataset_dict["license_id"] = license_id
             return dataset_dict
         dataset_dict["type"] = record_type
         title_vi, title_en = self._language_values(dataset_ref, DCT.title)
@@ -667,9 +684,18 @@ class KhTourismProfile(RDFProfile):
         if owner_org:
             dataset_dict["owner_org"] = owner_org
 
-        # What the generic profiles parsed into extras is either mapped above
-        # or not part of the record types' schemas.
-        dataset_dict["extras"] = []
+        # What the generic profiles parsed (into extras, or into the fields of the plain
+        # `dataset` schema) is either mapped above or not part of the record types' schemas;
+        # the dataset's URI stays, as the `uri` extra ckanext-dcat's harvester and ours read
+        # (the record's identity at its source, and its `source_url`).
+        uri = dataset_dict.get("uri") or (
+            str(dataset_ref) if isinstance(dataset_ref, URIRef) else None
+        )
+        dataset_dict["extras"] = [{"key": "uri", "value": uri}] if uri else []
+        known = {field["field_name"] for field in dataset_fields(record_type)}
+        for key in list(dataset_dict):
+            if key not in known and key not in RECORD_CORE_KEYS:
+                del dataset_dict[key]
         for resource in dataset_dict.get("resources", []):
             label = V.file_type_label(str(resource.get("format") or ""))
             if label:
@@ -680,8 +706,6 @@ class KhTourismProfile(RDFProfile):
         landing = f"/{record_type}/"
         if landing in str(dataset_dict.get("url") or ""):
             dataset_dict.pop("url", None)
-        for key in ("contact", "publisher", "creator"):
-            dataset_dict.pop(key, None)
         return dataset_dict
 
     def _parsed_owner_org(self, ref) -> str | None:
@@ -730,11 +754,12 @@ class KhTourismProfile(RDFProfile):
         return None
 
     def _parsed_record_type(self, ref) -> str | None:
-        for predicate in (DCAT.theme, DCT.type):
-            for concept in self.g.objects(ref, predicate):
-                record_type = V.record_type_from_concept(str(concept))
-                if record_type:
-                    return record_type
+        """The record type a dataset *is* (``dct:type``); ``dcat:theme`` only says what a
+        dataset is about (a register of accommodations is not an accommodation)."""
+        for concept in self.g.objects(ref, DCT.type):
+            record_type = V.record_type_from_concept(str(concept))
+            if record_type:
+                return record_type
         return None
 
     def _language_values(self, subject, predicate, untagged_is_vi: bool = True):
@@ -768,8 +793,12 @@ class KhTourismProfile(RDFProfile):
         return None
 
     def _parsed_license(self, ref) -> str | None:
-        for license_ref in self.g.objects(ref, DCT.license):
-            license_id = licenses.license_id(str(license_ref))
-            if license_id:
-                return license_id
+        """The dataset's licence, else its first distribution's (known licences by their
+        id, others by their URI: licenses.license_id)."""
+        subjects = [ref, *self.g.objects(ref, DCAT.distribution)]
+        for subject in subjects:
+            for license_ref in self.g.objects(subject, DCT.license):
+                license_id = licenses.license_id(str(license_ref))
+                if license_id:
+                    return license_id
         return None

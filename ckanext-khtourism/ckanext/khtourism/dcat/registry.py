@@ -165,14 +165,20 @@ def _site_user() -> dict:
 
 
 def _publisher_organization(context: dict) -> str:
-    """The Department's organization (created if missing): the register's publisher."""
+    """The Department's organization (created if missing): the register's publisher.
+
+    Each action gets its own copy of ``context``: an action that raised (``NotFound``
+    before its auth check) leaves its auth-audit entry in the context it was given, and the
+    next action given the same dict fails ("organization_show did not call its auth
+    function") — the first refresh of a fresh install without demo data did.
+    """
     name = settings.curator_organization()
     try:
-        return tk.get_action("organization_show")(context, {"id": name})["id"]
+        return tk.get_action("organization_show")(dict(context), {"id": name})["id"]
     except tk.ObjectNotFound:
         authority = settings.publisher()
         created = tk.get_action("organization_create")(
-            context,
+            dict(context),
             {
                 "name": name,
                 "title": authority["name"] or name,

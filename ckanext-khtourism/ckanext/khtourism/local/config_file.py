@@ -36,12 +36,17 @@ DATASET_SCHEMAS = [
     "ckanext.khtourism.schemas:tour_operator.yaml",
     "ckanext.khtourism.schemas:tour_guide.yaml",
     "ckanext.khtourism.schemas:heritage_site.yaml",
-    # harvest room: plain datasets (catalogue harvests; ckanext-dcat's RDF parser needs a
-    # scheming schema for the `dataset` type whenever scheming is loaded)
-    "ckanext.scheming:ckan_dataset.yaml",
+    # plain datasets (the registry datasets, catalogue harvests): ckanext-dcat's own DCAT-AP
+    # schema, so that whatever a DCAT-AP catalogue publishes (contact points, publishers,
+    # temporal and spatial coverage, …) has a field to land in (docs/harvesting.md)
+    "ckanext.dcat.schemas:dcat_ap_full.yaml",
 ]
 
-SCHEMING_PRESETS = ["ckanext.scheming:presets.json", "ckanext.khtourism.schemas:presets.yaml"]
+SCHEMING_PRESETS = [
+    "ckanext.scheming:presets.json",
+    "ckanext.dcat.schemas:presets.yaml",
+    "ckanext.khtourism.schemas:presets.yaml",
+]
 
 DCAT_PROFILES = ["euro_dcat_ap_3", "khtourism"]
 

@@ -56,6 +56,40 @@ def type_field_names(dataset_type: str, geometries: bool = False) -> tuple[str, 
     )
 
 
+# What kind of value a field holds, following its validators (schemas/presets.yaml): the
+# one place that says so for DCAT (typed literals), the tourism API (typed JSON values,
+# the OpenAPI document) and the harvesters. Anything without one of these is text.
+TEXT = "text"
+CODE = "code"
+INT = "int"
+DATE = "date"
+DATETIME = "datetime"
+TIME = "time"
+MULTI = "multi"
+GEOJSON = "geojson"
+KIND_OF_VALIDATOR = {
+    "khtourism_multiple_choice": MULTI,
+    "khtourism_choice": CODE,
+    "khtourism_province_code": CODE,
+    "khtourism_admin_unit": CODE,
+    "khtourism_former_district": CODE,
+    "khtourism_date": DATE,
+    "khtourism_int": INT,
+    "khtourism_time": TIME,
+    "khtourism_area": GEOJSON,
+    "khtourism_point": GEOJSON,
+}
+
+
+@functools.cache
+def field_kind(dataset_type: str, field_name: str) -> str:
+    """The kind of value a field of a record type holds (``TEXT`` when no validator says)."""
+    for validator in field_validators(dataset_type, field_name):
+        if validator in KIND_OF_VALIDATOR:
+            return KIND_OF_VALIDATOR[validator]
+    return TEXT
+
+
 def field_validators(dataset_type: str, field_name: str) -> tuple[str, ...]:
     """The names of the field's validators (arguments dropped), in order."""
     for field in dataset_fields(dataset_type):

@@ -93,7 +93,7 @@ def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
         }
     if dataset_type == "accommodation":
         if item.get("star_rating") in ("1", "2", "3", "4", "5"):
-            node["starRating"] = {"@type": "Rating", "ratingValue": item["star_rating"]}
+            node["starRating"] = {"@type": "Rating", "ratingValue": int(item["star_rating"])}
         node["numberOfRooms"] = item.get("rooms")
         node["checkinTime"] = item.get("checkin_time")
         node["checkoutTime"] = item.get("checkout_time")

@@ -15,7 +15,12 @@ from ckan.types import Action, Context, DataDict
 
 from ckanext.khtourism.workflow import roles
 
-__all__ = ["harvest_source_list", "harvest_source_reindex", "harvest_abort_failed_jobs"]
+__all__ = [
+    "harvest_source_list",
+    "harvest_source_reindex",
+    "harvest_abort_failed_jobs",
+    "harvest_jobs_run",
+]
 
 
 @tk.chained_action
@@ -84,6 +89,17 @@ def harvest_abort_failed_jobs(next_action: Action, context: Context, data_dict: 
     sysadmins only, like ``harvest_jobs_run`` (the CLI runs as the site user)."""
     if not context.get("ignore_auth") and not _internal_call(context):
         tk.check_access("harvest_jobs_run", context, data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def harvest_jobs_run(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest's ``harvest_jobs_run``, after the records of the jobs it is about to
+    mark Finished are indexed (a finished job's records can be found at once)."""
+    from ckanext.khtourism.harvesters import indexing
+
+    tk.check_access("harvest_jobs_run", context, data_dict)
+    indexing.before_jobs_run()
     return next_action(context, data_dict)
 
 

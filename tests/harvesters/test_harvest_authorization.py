@@ -182,9 +182,12 @@ def test_another_organizations_source_never_changes_a_published_record(world, fi
     """B's source (whoever configured it, even with publish: direct) matches A's published
     record by its enterprise code: an object error, nothing written, no value of A quoted."""
     mine = _published(world, name="ks-cua-a", title_en="", website="")
+    # the same enterprise code at the same address: the row is A's establishment (matching,
+    # docs/harvesting.md "Identity and matching")
     csv = (
-        "Tên cơ sở,Tên tiếng Anh,Mã số doanh nghiệp,Website,Loại hình\r\n"
-        "KS PWNED,PWNED-by-B,4201234567,https://evil.example/phish,Khách sạn\r\n"
+        "Tên cơ sở,Tên tiếng Anh,Mã số doanh nghiệp,Địa chỉ,Website,Loại hình\r\n"
+        f"KS PWNED,PWNED-by-B,4201234567,{mine['street_address']},"
+        "https://evil.example/phish,Khách sạn\r\n"
     )
     url = fixture_server.handler(
         "/b/hotels.csv", lambda _q: Reply(csv.encode(), 200, "text/csv; charset=utf-8")

@@ -61,22 +61,40 @@ def after_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str, A
     return pkg_dict
 
 
+STORED_COPIES = ("data_dict", "validated_data_dict")
+
+
+def _scrub_stored(value: Any, dataset_type: str) -> Any:
+    """``value`` without private fields at any depth, JSON-encoded copies included.
+
+    CKAN's indexer encodes ``validated_data_dict`` *into* ``data_dict`` (it dumps the
+    whole dict after adding the validated copy), so a stored copy may itself hold
+    another stored copy as a JSON string: each one is decoded, stripped and encoded
+    again, however deep.
+    """
+    if isinstance(value, dict):
+        strip_private_fields(value, dataset_type)
+        for key, item in list(value.items()):
+            if key in STORED_COPIES and isinstance(item, str) and item:
+                try:
+                    decoded = json.loads(item)
+                except ValueError:
+                    continue
+                value[key] = json.dumps(_scrub_stored(decoded, dataset_type))
+            elif isinstance(item, (dict, list)):
+                value[key] = _scrub_stored(item, dataset_type)
+        return value
+    if isinstance(value, list):
+        return [_scrub_stored(item, dataset_type) for item in value]
+    return value
+
+
 def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Nothing private reaches the search index, not even in the stored JSON copies."""
     dataset_type = pkg_dict.get("type")
     if not private_fields(dataset_type):
         return pkg_dict
-    strip_private_fields(pkg_dict, dataset_type)
-    for key in ("data_dict", "validated_data_dict"):
-        stored = pkg_dict.get(key)
-        if isinstance(stored, str) and stored:
-            try:
-                decoded = json.loads(stored)
-            except ValueError:
-                continue
-            if isinstance(decoded, dict):
-                pkg_dict[key] = json.dumps(strip_private_fields(decoded, dataset_type))
-    return pkg_dict
+    return _scrub_stored(pkg_dict, dataset_type)
 
 
 def strip_from_activity(activity_dict: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from ckan.model.types import make_uuid
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
-from . import bulk, geometry, indexing, records, stages
+from . import bulk, geometry, indexing, records, secrets, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing
@@ -76,6 +76,17 @@ class KhTourismHarvesterBase(HarvesterBase):
                 indexing.on_action_succeeded,
             ]
         }
+
+    # --- job reports: a source's secrets never enter them (secrets.py) -----------------
+    def _save_gather_error(self, message: str, job) -> None:
+        source = getattr(job, "source", None)
+        super()._save_gather_error(secrets.mask_text(message, getattr(source, "config", None)), job)
+
+    def _save_object_error(self, message: str, obj, stage: str = "Fetch", line=None) -> None:
+        source = getattr(obj, "source", None) or getattr(getattr(obj, "job", None), "source", None)
+        super()._save_object_error(
+            secrets.mask_text(message, getattr(source, "config", None)), obj, stage, line
+        )
 
     # --- configuration ----------------------------------------------------------------
     def validate_config(self, config: str | None) -> str | None:
@@ -490,7 +501,8 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     def _batch_error(self, obj, message: str) -> None:
         """An object error added to the batch's transaction (``_object_error`` commits)."""
-        text = self._error_text(obj, message)
+        source = getattr(obj, "source", None) or getattr(getattr(obj, "job", None), "source", None)
+        text = secrets.mask_text(self._error_text(obj, message), getattr(source, "config", None))
         log.info("harvest object %s: %s", obj.id, text)
         model.Session.add(HarvestObjectError(message=text, object=obj, stage="Import"))
 

@@ -17,12 +17,15 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.harvest.model import HarvestSource
+
 from ckanext.khtourism.api import changes as api_changes  # api room: purges in the change feed
 from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
     dcat_catalog_search,
     dcat_catalog_show,
     dcat_dataset_show,
 )
+from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest room
 from ckanext.khtourism.logic import schema
 from ckanext.khtourism.records import messages, privacy
 from ckanext.khtourism.workflow import queue, revisions, transitions
@@ -38,6 +41,8 @@ __all__ = [
     "package_update",
     "package_show",
     "activity_create",
+    # harvest room: write-only secrets of source configurations
+    "harvest_source_list",
     # api room
     "dataset_purge",
     # dcat room
@@ -129,6 +134,10 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> list[di
 @tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     pkg = revisions._package_for(data_dict)
+    if pkg is not None and pkg.type == harvest_secrets.HARVEST_DATASET_TYPE:
+        # the edit form and harvest_source_patch send the masks back: keep the secrets
+        source = HarvestSource.get(pkg.id)
+        harvest_secrets.restore_update(data_dict, source.config if source else None)
     if revisions.needs_review(context, pkg):
         return revisions.propose(context, data_dict)
     return next_action(context, data_dict)
@@ -150,6 +159,13 @@ def package_show(next_action: Action, context: Context, data_dict: DataDict) -> 
 @tk.chained_action
 def activity_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     return next_action(context, privacy.strip_from_activity(data_dict))
+
+
+# harvest room
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_list(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    return harvest_secrets.mask_source_list(next_action(context, data_dict))
 
 
 # api room

@@ -31,6 +31,8 @@ from ckan.model.types import make_uuid
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
+from ckanext.khtourism.records import privacy
+
 from . import bulk, geometry, indexing, records, secrets, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
@@ -527,8 +529,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         key = next((f"{f}={built.fields[f]}" for f in MATCH_FIELDS if built.fields.get(f)), "")
         if conflicts:
             described = "; ".join(
-                f"{field}: record has {old!r}, this source {new!r}"
-                for field, (old, new) in sorted(conflicts.items())
+                _conflict_text(field, old, new) for field, (old, new) in sorted(conflicts.items())
             )
             self._object_error(
                 obj,
@@ -670,6 +671,14 @@ def _new_record_data(
     else:
         data["private"] = config.publish != "direct"
     return data
+
+
+def _conflict_text(field: str, old: Any, new: Any) -> str:
+    """One conflicting field of a matched record: a private field's values are not quoted
+    (job reports are read by people not entitled to personal data)."""
+    if privacy.is_private_field(field):
+        return f"{field}: the record and this source differ (personal data, values not shown)"
+    return f"{field}: record has {old!r}, this source {new!r}"
 
 
 def _status(obj) -> str | None:

@@ -22,6 +22,8 @@ from shapely.geometry import Point
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.records import privacy
+
 from . import geometry
 from .config import SourceConfig
 from .mapping import MATCH_FIELDS, PLAIN_DATASET, MappingError
@@ -217,6 +219,8 @@ def describe_validation_error(error: tk.ValidationError) -> str:
             )
         else:
             text = json.dumps(messages, ensure_ascii=False)
+        if privacy.is_private_field(str(key)):  # personal data: the problem, not the value
+            text = privacy.hide_quoted_values(text)
         parts.append(f"{key}: {text}")
     return "invalid record: " + (", ".join(parts) or str(error))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from ckanext.khtourism.workflow import roles
@@ -109,6 +110,22 @@ def strip_from_activity(activity_dict: dict[str, Any]) -> dict[str, Any]:
 
 ALL_PRIVATE_FIELDS = frozenset(f for fields in PRIVATE_FIELDS.values() for f in fields)
 REDACTED = "[redacted]"
+HIDDEN_VALUE = "“…”"
+_QUOTED = re.compile(r"“[^”]*”|'[^']*'|\"[^\"]*\"")
+
+
+def is_private_field(name: str, dataset_type: str | None = None) -> bool:
+    """``name`` is a private field (of ``dataset_type``, or of any type when not given)."""
+    return name in (private_fields(dataset_type) if dataset_type else ALL_PRIVATE_FIELDS)
+
+
+def hide_quoted_values(message: str) -> str:
+    """A message about a private field with every quoted value replaced by “…”.
+
+    Job reports and other texts read by people not entitled to the personal
+    data name the field and the problem, never the value.
+    """
+    return _QUOTED.sub(HIDDEN_VALUE, message)
 
 
 def redact(value: Any) -> Any:

@@ -33,7 +33,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObje
 
 from ckanext.khtourism.records import privacy
 
-from . import bulk, geometry, indexing, records, secrets, stages
+from . import bulk, geometry, indexing, raw_rows, records, secrets, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing
@@ -194,7 +194,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             )
             if (
                 before is not None
-                and before.content == content
+                and raw_rows.same_content(before.content, content)
                 and before.package_id in active_packages
                 and not forced
             ):
@@ -304,6 +304,17 @@ class KhTourismHarvesterBase(HarvesterBase):
         # (indexing.py).
         indexing.defer_in_session()
         try:
+            return self._import_stage(harvest_object)
+        finally:
+            self._redact_raw_row(harvest_object)
+
+    def _redact_raw_row(self, obj) -> None:
+        """Imported: the raw row keeps no personal column (raw_rows.py)."""
+        if obj.content:
+            obj.content = raw_rows.redact(obj.content, self._source_facts(obj).config.mapping)
+
+    def _import_stage(self, harvest_object) -> bool | str:
+        try:
             try:
                 result = self._import(harvest_object)
             except IntegrityError:
@@ -371,7 +382,7 @@ class KhTourismHarvesterBase(HarvesterBase):
 
         if (
             previous is not None
-            and previous.content == obj.content
+            and raw_rows.same_content(previous.content, obj.content)
             and previous.package_id
             and not getattr(obj, "force_import", False)
             and _active(previous.package_id)
@@ -499,6 +510,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             elif record.error is not None:
                 self._batch_error(obj, records.describe_validation_error(record.error))
                 failed.add(obj.id)
+        alone = {obj.id for obj in one_by_one}
+        for obj in objects:
+            if obj.id not in alone:
+                self._redact_raw_row(obj)
         return one_by_one, failed
 
     def _batch_error(self, obj, message: str) -> None:

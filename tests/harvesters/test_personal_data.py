@@ -113,3 +113,86 @@ def test_bad_private_values_are_reported_without_the_value(fixture_server):
     errors = result.object_errors()
     assert errors and any("personal_email" in e for e in errors), errors
     assert not _leaks(_reports(source, result), ("an.rieng-at-example",)), errors
+
+
+def _raw_rows() -> list[str]:
+    return [
+        c
+        for c in model.Session.execute(sa.text("SELECT content FROM harvest_object")).scalars()
+        if c
+    ]
+
+
+def test_raw_rows_lose_the_personal_columns_once_imported(fixture_server):
+    org = factories.Organization()
+    csv = HEADER.rstrip("\n") + ",Giới tính\n" + ROW_AN.rstrip("\n") + ",Nam\n"
+    source = _source(fixture_server, org, "/so.csv", csv)
+    result = run_job(source)
+    assert set(result.statuses().values()) == {"added"}, result.objects
+    rows = _raw_rows()
+    assert rows
+    for row in rows:
+        assert not _leaks(row), row
+        assert "Giới tính" not in row  # a column mapped to no public field is not kept either
+        assert "156123456" in row and "Nguyễn Văn An" in row  # public columns stay
+    sysadmin = {"user": factories.Sysadmin()["name"]}
+    guide = helpers.call_action(
+        "package_show", dict(sysadmin), id=result.objects["156123456"]["package_id"]
+    )
+    assert guide["date_of_birth"] == "1987-07-31"  # imported before the row was redacted
+    # the same register again: recognised as not modified (from the kept digest)
+    again = run_job(source)
+    assert set(again.statuses().values()) == {"not modified"}, again.objects
+    # a changed personal column is a change (the digest covers the whole row)
+    csv2 = csv.replace("0905 111 222", "0905 999 888")
+    source2_url = fixture_server.handler(
+        "/so.csv", lambda _q: Reply(csv2.encode(), content_type="text/csv; charset=utf-8")
+    )
+    assert source2_url
+    changed = run_job(source)
+    assert set(changed.statuses().values()) == {"updated"}, changed.objects
+    guide = helpers.call_action("package_show", dict(sysadmin), id=guide["id"])
+    assert guide["personal_phone"] == "0905 999 888"
+    assert not any(_leaks(row, ("0905 999 888",)) for row in _raw_rows())
+
+
+def test_a_purged_guide_leaves_no_raw_row(fixture_server):
+    org = factories.Organization()
+    source = _source(fixture_server, org, "/so.csv", HEADER + ROW_AN + ROW_BINH)
+    result = run_job(source)
+    an = result.objects["156123456"]["package_id"]
+    sysadmin = factories.Sysadmin()
+    helpers.call_action("dataset_purge", {"user": sysadmin["name"]}, id=an)
+    rows = _raw_rows()
+    assert len(rows) == 1 and "Trần Thị Bình" in rows[0]
+    assert not any("Nguyễn Văn An" in row or "156123456" in row for row in rows)
+
+
+@pytest.mark.ckan_config("ckanext.khtourism.harvest.raw_retention_days", "7")
+def test_raw_rows_older_than_the_retention_are_purged(fixture_server, cli):
+    import datetime as dt
+
+    from ckanext.khtourism.cli import khtourism
+
+    org = factories.Organization()
+    source = _source(fixture_server, org, "/so.csv", HEADER + ROW_AN + ROW_BINH)
+    run_job(source)
+    run_job(source)  # the second job's objects: not modified, no content
+    model.Session.execute(
+        sa.text("UPDATE harvest_object SET gathered = :old"),
+        {"old": dt.datetime.utcnow() - dt.timedelta(days=8)},
+    )
+    # a raw row imported before redaction existed (an older release) is redacted too
+    model.Session.execute(
+        sa.text("UPDATE harvest_object SET content = :raw WHERE guid = '156123457' AND current"),
+        {"raw": json.dumps({"ref": "row 3", "properties": {"Số CCCD": "056195004321"}})},
+    )
+    model.Session.commit()
+    result = cli.invoke(khtourism, ["privacy", "purge-raw-rows"])
+    assert result.exit_code == 0, result.output
+    assert "2" in result.output
+    rows = _raw_rows()
+    assert rows and all("Nguyễn Văn An" not in row and not _leaks(row) for row in rows)
+    assert all(json.loads(row).get("content_sha256") for row in rows)
+    # still recognised as not modified after the purge (the digest is kept)
+    assert set(run_job(source).statuses().values()) == {"not modified"}

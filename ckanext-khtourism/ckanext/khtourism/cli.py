@@ -52,3 +52,27 @@ def demo_load(credentials_file: Path | None) -> None:
 # dcat room: ckan khtourism registry refresh
 khtourism.add_command(dcat_cli.registry_group, name="registry")
 khtourism.add_command(dcat_cli.dcat_group, name="dcat")
+
+
+# records: personal data of tour guides (docs/privacy.md)
+@khtourism.group()
+def privacy() -> None:
+    """Personal data of tour guides: raw harvest rows, export, erasure."""
+
+
+@privacy.command("purge-raw-rows")
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="Retention in days (default: ckanext.khtourism.harvest.raw_retention_days).",
+)
+def privacy_purge_raw_rows(days: int | None) -> None:
+    """Redact and age out the raw source rows kept on harvest objects (run daily)."""
+    from ckanext.khtourism.harvesters import raw_rows
+
+    counts = raw_rows.apply_retention(days)
+    click.echo(
+        f"Raw harvest rows: {counts['redacted']} redacted, {counts['stubbed']} reduced to a "
+        f"digest, {counts['deleted']} deleted."
+    )

@@ -25,6 +25,7 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
     dcat_catalog_show,
     dcat_dataset_show,
 )
+from ckanext.khtourism.harvesters import raw_rows as harvest_raw_rows  # harvest room
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest room
 from ckanext.khtourism.logic import schema
 from ckanext.khtourism.records import messages, privacy
@@ -183,6 +184,7 @@ def dataset_purge(next_action: Action, context: Context, data_dict: DataDict) ->
         return next_action(context, data_dict)  # CKAN's own NotFound / ValidationError
     tk.check_access("dataset_purge", {**context, "package": pkg}, data_dict)
     api_changes.record_purge(pkg)
+    harvest_raw_rows.purge_for_packages([pkg.id])  # harvest room: no raw row outlives it
     try:
         return next_action(context, data_dict)
     except Exception:

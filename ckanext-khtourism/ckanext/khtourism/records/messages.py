@@ -121,6 +121,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "không thể chuyển từ trạng thái “{current}” bằng thao tác “{action}”",
         "cannot {action} a record in state “{current}”",
     ),
+    "no_personal_data": (
+        "bản ghi này không có dữ liệu cá nhân (chỉ hướng dẫn viên du lịch)",
+        "this record holds no personal data (tour guides only)",
+    ),
     "reason_required": ("phải ghi rõ lý do từ chối", "a reason for the rejection is required"),
     "no_pending_revision": (
         "bản ghi không có chỉnh sửa nào đang chờ duyệt",

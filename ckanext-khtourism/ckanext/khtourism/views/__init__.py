@@ -5,7 +5,10 @@ from __future__ import annotations
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports
 from ckanext.khtourism.dcat.views import dcat_room
 
+# records: the sysadmins' log of accesses to personal data
+from ckanext.khtourism.records.privacy_views import privacy_admin
+
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room"]
+__all__ = ["workflow", "dcat_room", "privacy_admin"]

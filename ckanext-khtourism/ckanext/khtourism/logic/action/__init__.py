@@ -28,7 +28,7 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
 from ckanext.khtourism.harvesters import raw_rows as harvest_raw_rows  # harvest room
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest room
 from ckanext.khtourism.logic import schema
-from ckanext.khtourism.records import messages, privacy
+from ckanext.khtourism.records import messages, personal_data, privacy
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
@@ -39,6 +39,10 @@ __all__ = [
     "khtourism_revision_show",
     "khtourism_review_queue",
     "khtourism_business_records",
+    # records: personal data of tour guides (docs/privacy.md)
+    "khtourism_personal_data_export",
+    "khtourism_personal_data_erase",
+    "khtourism_privacy_access_log",
     "package_update",
     "package_show",
     "activity_create",
@@ -130,6 +134,62 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> list[di
     """The records of the organizations the user belongs to, with their workflow states."""
     tk.check_access("khtourism_business_records", context, data_dict)
     return queue.business_records(context["user"])
+
+
+def _guide_or_error(data: DataDict) -> model.Package:
+    pkg = transitions.record_or_error(data)
+    if not privacy.private_fields(pkg.type):
+        raise tk.ValidationError({"id": [messages.text("no_personal_data")]})
+    return pkg
+
+
+@tk.side_effect_free
+def khtourism_personal_data_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Everything the portal holds about the person of a guide record (curators, sysadmins).
+
+    :param id: id or name of the record
+    :returns: the record with its personal data, pending revisions, raw harvest rows and
+        the log of accesses to its personal data, with the purpose and legal basis
+    """
+    data = _validated(data_dict, schema.record_reference_schema(), context)
+    pkg = _guide_or_error(data)
+    tk.check_access("khtourism_personal_data_export", context, {"id": pkg.id})
+    return personal_data.export(context, pkg)
+
+
+def khtourism_personal_data_erase(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Erase the personal data of a guide record, keeping the public card data (curators).
+
+    :param id: id or name of the record
+    :returns: what was erased and what was kept by law
+    """
+    data = _validated(data_dict, schema.record_reference_schema(), context)
+    pkg = _guide_or_error(data)
+    tk.check_access("khtourism_personal_data_erase", context, {"id": pkg.id})
+    return personal_data.erase(context, pkg)
+
+
+@tk.side_effect_free
+def khtourism_privacy_access_log(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """Accesses to personal data, newest first (sysadmins).
+
+    :param id: id or name of a record (optional)
+    :param user: a user name (optional)
+    :param limit: rows (default 100, at most 1000)
+    :param offset: rows skipped
+    """
+    tk.check_access("khtourism_privacy_access_log", context, data_dict)
+    data = _validated(data_dict, schema.privacy_access_log_schema(), context)
+    package_id = None
+    if data.get("id"):
+        pkg = model.Package.get(data["id"])
+        package_id = pkg.id if pkg is not None else data["id"]
+    return personal_data.access_log(
+        package_id=package_id,
+        user_name=data.get("user"),
+        limit=min(int(data.get("limit") or 100), 1000),
+        offset=int(data.get("offset") or 0),
+    )
 
 
 @tk.chained_action

@@ -26,6 +26,9 @@ __all__ = [
     "khtourism_revision_show",
     "khtourism_review_queue",
     "khtourism_business_records",
+    "khtourism_personal_data_export",
+    "khtourism_personal_data_erase",
+    "khtourism_privacy_access_log",
     "package_create",
     "package_update",
     "package_delete",
@@ -193,3 +196,16 @@ def bulk_update_private(
     next_auth: AuthFunction, context: Context, data_dict: DataDict
 ) -> AuthResult:
     return _bulk_visibility_change(next_auth, context, data_dict)
+
+
+# records: personal data of tour guides (docs/privacy.md)
+def khtourism_personal_data_export(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_personal_data_erase(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_privacy_access_log(context: Context, data_dict: DataDict) -> AuthResult:
+    return _deny(tk._("Only sysadmins may read the personal data access log"))

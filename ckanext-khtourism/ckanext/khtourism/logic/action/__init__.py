@@ -226,6 +226,8 @@ def activity_create(next_action: Action, context: Context, data_dict: DataDict) 
 @tk.chained_action
 @tk.side_effect_free
 def harvest_source_list(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    # ckanext-harvest's action never checks its own auth function: this chain does
+    tk.check_access("harvest_source_list", context, data_dict)
     return harvest_secrets.mask_source_list(next_action(context, data_dict))
 
 

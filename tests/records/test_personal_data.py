@@ -142,3 +142,18 @@ def test_erasure_blanks_every_copy_and_keeps_the_public_card(world, cli):
     again = cli.invoke(khtourism, ["privacy", "erase", guide["name"], "--yes"])
     assert again.exit_code == 0, again.output
     assert json.loads(again.output)["erased_fields"] == []
+
+
+def test_tourism_api_reads_of_personal_data_are_logged(app, world):
+    guide = _published_guide(world, name="guide-api")
+    curator = world.person("curator")
+    before = len(_log_rows())
+    for path in ("/api/tourism/v1/tour-guides", f"/api/tourism/v1/tour-guides/{guide['name']}"):
+        response = app.get(path, headers=curator.headers)
+        assert response.status_code == 200 and "056090012345" in response.get_data(as_text=True)
+    app.get("/api/tourism/v1/tour-guides")  # anonymous: nothing shown, nothing logged
+    rows = _log_rows()[before:]
+    assert [(r["user_name"], r["package_id"], r["access"]) for r in rows] == [
+        (curator.name, guide["id"], "api"),
+        (curator.name, guide["id"], "api"),
+    ]

@@ -111,24 +111,36 @@ def is_person(user: model.User | None, context: dict[str, Any]) -> bool:
 def log_access(
     user: model.User, package_id: str, package_name: str | None, access: str = SHOW
 ) -> None:
+    log_accesses(user, [(package_id, package_name)], access)
+
+
+def log_accesses(
+    user: model.User, records: list[tuple[str, str | None]], access: str = SHOW
+) -> None:
+    """One row per record (one statement for all), on its own connection."""
     via = _request_path()
-    if _already_logged((user.id, package_id, access)):
+    now = _now()
+    rows = [
+        {
+            "accessed_at": now,
+            "user_name": user.name,
+            "user_id": user.id,
+            "package_id": package_id,
+            "package_name": package_name,
+            "access": access,
+            "via": via,
+        }
+        for package_id, package_name in records
+        if not _already_logged((user.id, package_id, access))
+    ]
+    if not rows:
         return
-    row = {
-        "accessed_at": _now(),
-        "user_name": user.name,
-        "user_id": user.id,
-        "package_id": package_id,
-        "package_name": package_name,
-        "access": access,
-        "via": via,
-    }
     try:
         with model.meta.engine.begin() as connection:
-            connection.execute(ACCESS_TABLE.insert().values(**row))
+            connection.execute(ACCESS_TABLE.insert(), rows)
     except sa.exc.SQLAlchemyError:
         # the access itself must not fail for its log row; the failure is logged loudly
-        log.exception("personal data access of %s to %s could not be logged", user.name, package_id)
+        log.exception("personal data access of %s could not be logged", user.name)
 
 
 def access_log(

@@ -153,7 +153,8 @@ def test_tourism_api_reads_of_personal_data_are_logged(app, world):
         assert response.status_code == 200 and "056090012345" in response.get_data(as_text=True)
     app.get("/api/tourism/v1/tour-guides")  # anonymous: nothing shown, nothing logged
     rows = _log_rows()[before:]
-    assert [(r["user_name"], r["package_id"], r["access"]) for r in rows] == [
-        (curator.name, guide["id"], "api"),
-        (curator.name, guide["id"], "api"),
+    # the list reads the fields itself ("api"), the item through package_show ("show")
+    assert [(r["user_name"], r["package_id"], r["access"], r["via"]) for r in rows] == [
+        (curator.name, guide["id"], "api", "/api/tourism/v1/tour-guides"),
+        (curator.name, guide["id"], "show", f"/api/tourism/v1/tour-guides/{guide['name']}"),
     ]

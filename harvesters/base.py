@@ -40,9 +40,21 @@ from ckanext.harvest.model import (
     HarvestObjectExtra,
 )
 
-from ckanext.khtourism.records import duplicates, messages
+from ckanext.khtourism.records import duplicates, messages, privacy
 
-from . import access, bulk, errorcap, gathering, geometry, guard, indexing, records, stages
+from . import (
+    access,
+    bulk,
+    errorcap,
+    gathering,
+    geometry,
+    guard,
+    indexing,
+    raw_rows,
+    records,
+    secrets,
+    stages,
+)
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET, PORTAL_ID_FIELD
 from .sources import SourceError, SourceListing, http
@@ -95,6 +107,17 @@ class KhTourismHarvesterBase(HarvesterBase):
                 errorcap.on_action_succeeded,
             ]
         }
+
+    # --- job reports: a source's secrets never enter them (secrets.py) -----------------
+    def _save_gather_error(self, message: str, job) -> None:
+        source = getattr(job, "source", None)
+        super()._save_gather_error(secrets.mask_text(message, getattr(source, "config", None)), job)
+
+    def _save_object_error(self, message: str, obj, stage: str = "Fetch", line=None) -> None:
+        source = getattr(obj, "source", None) or getattr(getattr(obj, "job", None), "source", None)
+        super()._save_object_error(
+            secrets.mask_text(message, getattr(source, "config", None)), obj, stage, line
+        )
 
     # --- configuration ----------------------------------------------------------------
     def validate_config(self, config: str | None) -> str | None:
@@ -226,7 +249,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             )
             if (
                 before is not None
-                and records.same_content(before.content, content)
+                and raw_rows.same_content(before.content, content)
                 and before.package_id in active_packages
                 and not forced
             ):
@@ -336,6 +359,17 @@ class KhTourismHarvesterBase(HarvesterBase):
         # (indexing.py).
         indexing.defer_in_session()
         try:
+            return self._import_stage(harvest_object)
+        finally:
+            self._redact_raw_row(harvest_object)
+
+    def _redact_raw_row(self, obj) -> None:
+        """Imported: the raw row keeps no personal column (raw_rows.py)."""
+        if obj.content:
+            obj.content = raw_rows.redact(obj.content, self._source_facts(obj).config.mapping)
+
+    def _import_stage(self, harvest_object) -> bool | str:
+        try:
             try:
                 result = self._import(harvest_object)
             except IntegrityError:
@@ -407,7 +441,7 @@ class KhTourismHarvesterBase(HarvesterBase):
 
         if (
             previous is not None
-            and records.same_content(previous.content, obj.content)
+            and raw_rows.same_content(previous.content, obj.content)
             and previous.package_id
             and not getattr(obj, "force_import", False)
             and _active(previous.package_id)
@@ -610,11 +644,16 @@ class KhTourismHarvesterBase(HarvesterBase):
             elif record.error is not None:
                 self._batch_error(obj, records.describe_validation_error(record.error))
                 failed.add(obj.id)
+        alone = {obj.id for obj in one_by_one}
+        for obj in objects:
+            if obj.id not in alone:
+                self._redact_raw_row(obj)
         return one_by_one, failed
 
     def _batch_error(self, obj, message: str) -> None:
         """An object error added to the batch's transaction (``_object_error`` commits)."""
-        text = self._error_text(obj, message)
+        source = getattr(obj, "source", None) or getattr(getattr(obj, "job", None), "source", None)
+        text = secrets.mask_text(self._error_text(obj, message), getattr(source, "config", None))
         log.info("harvest object %s: %s", obj.id, text)
         if errorcap.may_store(obj.harvest_job_id):
             model.Session.add(HarvestObjectError(message=text, object=obj, stage="Import"))
@@ -640,8 +679,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         key = next((f"{f}={built.fields[f]}" for f in MATCH_FIELDS if built.fields.get(f)), "")
         if conflicts:
             described = "; ".join(
-                f"{field}: record has {old!r}, this source {new!r}"
-                for field, (old, new) in sorted(conflicts.items())
+                _conflict_text(field, old, new) for field, (old, new) in sorted(conflicts.items())
             )
             self._object_error(
                 obj,
@@ -799,6 +837,14 @@ def _record_decision(obj, decision: str) -> None:
         if extra.key == MATCH_KEY:
             obj.extras.remove(extra)
     obj.extras.append(HarvestObjectExtra(key=MATCH_KEY, value=decision[:2000]))
+
+
+def _conflict_text(field: str, old: Any, new: Any) -> str:
+    """One conflicting field of a matched record: a private field's values are not quoted
+    (job reports are read by people not entitled to personal data)."""
+    if privacy.is_private_field(field):
+        return f"{field}: the record and this source differ (personal data, values not shown)"
+    return f"{field}: record has {old!r}, this source {new!r}"
 
 
 def _status(obj) -> str | None:

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from ckanext.khtourism.records.privacy import is_private_field
 from ckanext.khtourism.records.schema_fields import PLACE_FIELDS, type_field_names
 
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
@@ -343,6 +344,8 @@ class Mapping:
             try:
                 fields[field] = self.convert(field, raw)
             except MappingError as error:
+                if is_private_field(field, self.record_type):  # personal data: never quoted
+                    raise MappingError(f"column {header!r} ({field}): {error}") from None
                 raise MappingError(f"column {header!r} = {raw!r}: {error}") from None
         for field, value in self.defaults.items():
             fields.setdefault(field, value)

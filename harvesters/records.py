@@ -24,6 +24,8 @@ from sqlalchemy import func as sa_func
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.records import privacy
+
 from . import geometry
 from .config import SourceConfig
 from .mapping import MATCH_FIELDS, PLAIN_DATASET, PORTAL_ID_FIELD, MappingError, fold
@@ -34,7 +36,6 @@ PROVENANCE_FIELDS = ("source_name", "source_record_id", "source_url", "harvested
 # revision (the register's URL or the time of the run say nothing new about the place).
 IGNORED_IN_COMPARISON = {"harvested_at", "source_url"}
 # What the content comparison of two runs leaves out: where the record sits in the listing.
-POSITION_KEYS = ("ref",)
 # Types whose official identifier names one person (a guide's card): matched on it alone.
 PERSON_TYPES = frozenset({"tour-guide"})
 SAME_PLACE_M = 50.0  # an official identifier + a point this close: the same establishment
@@ -135,22 +136,6 @@ def source_key(
         f"{slug(str(title), fallback=fold(title))}|{slug(str(address), fallback=fold(address))}",
         ("name + address"),
     )
-
-
-def same_content(before: str | None, after: str | None) -> bool:
-    """Whether two stored contents hold the same record (its position in the listing aside)."""
-    if before is None or after is None:
-        return before == after
-    if before == after:
-        return True
-    try:
-        old, new = json.loads(before), json.loads(after)
-    except ValueError:
-        return False
-    for key in POSITION_KEYS:
-        old.pop(key, None)
-        new.pop(key, None)
-    return old == new
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -475,6 +460,8 @@ def describe_validation_error(error: tk.ValidationError) -> str:
             )
         else:
             text = json.dumps(messages, ensure_ascii=False)
+        if privacy.is_private_field(str(key)):  # personal data: the problem, not the value
+            text = privacy.hide_quoted_values(text)
         parts.append(f"{key}: {text}")
     return "invalid record: " + (", ".join(parts) or str(error))
 

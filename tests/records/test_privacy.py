@@ -25,7 +25,13 @@ def _published_guide(world, name="private-guide"):
 
 
 def _leaks(text: str) -> list[str]:
-    return [value for value in PRIVATE_VALUES if value in text]
+    """The private values found in ``text``, also JSON-escaped (once or nested)."""
+    found = []
+    for value in PRIVATE_VALUES:
+        escaped = json.dumps(value)[1:-1]
+        if value in text or escaped in text or json.dumps(escaped)[1:-1] in text:
+            found.append(value)
+    return found
 
 
 def test_private_fields_are_shown_only_to_entitled_readers(app, world):
@@ -150,3 +156,45 @@ def test_guide_page_shows_personal_data_to_its_organization_only(app, world):
         assert ("056090012345" in body) is entitled, role
         if not entitled:
             assert not _leaks(body), role
+
+
+def _published_guide_over_http(app, world, name="web-guide"):
+    """The guide written through the action API by its business and the curator (issue 14:
+    the writer is entitled to the private fields, so the indexed copy was built with them)."""
+    from tests.record_fixtures import valid
+
+    member_a, curator = world.person("member_a"), world.person("curator")
+    data = valid("tour-guide", owner_org=world.business_a["id"], name=name)
+    response = app.post("/api/3/action/package_create", json=data, headers=member_a.headers)
+    assert response.status_code == 200, response.body
+    guide = response.json["result"]
+    for user, action, payload in (
+        (member_a, "package_patch", {"id": guide["id"], "experience_years": "6"}),
+        (member_a, "khtourism_record_submit", {"id": guide["id"]}),
+        (curator, "khtourism_record_approve", {"id": guide["id"]}),
+    ):
+        response = app.post(f"/api/3/action/{action}", json=payload, headers=user.headers)
+        assert response.status_code == 200, (action, response.body)
+    return guide
+
+
+@pytest.mark.parametrize("fl", ["*", "data_dict", "validated_data_dict", "data_dict,id"])
+def test_search_stored_copies_hold_no_personal_data_after_web_writes(app, world, fl):
+    guide = _published_guide_over_http(app, world)
+    for role in ("anonymous", "member_b", "member_a", "curator"):
+        person = world.person(role)
+        response = app.get(
+            "/api/3/action/package_search",
+            params={"q": f"name:{guide['name']}", "fl": fl, "include_private": "true"},
+            headers=person.headers if person else {},
+        )
+        assert response.status_code == 200, response.body
+        assert response.json["result"]["count"] == 1
+        assert not _leaks(response.body), (role, fl)
+    rows = model.Session.execute(sa.text("SELECT * FROM khtourism_search_doc")).mappings().all()
+    for row in rows:
+        text = json.dumps({k: str(v) for k, v in row.items()}, ensure_ascii=False)
+        assert not _leaks(text) and "date_of_birth" not in text
+    # the owner still reads them (from the database)
+    shown = world.call("member_a", "package_show", id=guide["id"])
+    assert shown["id_number"] == "056090012345"

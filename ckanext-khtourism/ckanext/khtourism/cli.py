@@ -57,3 +57,61 @@ harvest_cli.replace_upstream_run_test()
 # dcat room: ckan khtourism registry refresh
 khtourism.add_command(dcat_cli.registry_group, name="registry")
 khtourism.add_command(dcat_cli.dcat_group, name="dcat")
+
+
+# records: personal data of tour guides (docs/privacy.md)
+@khtourism.group()
+def privacy() -> None:
+    """Personal data of tour guides: raw harvest rows, export, erasure."""
+
+
+@privacy.command("purge-raw-rows")
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="Retention in days (default: ckanext.khtourism.harvest.raw_retention_days).",
+)
+def privacy_purge_raw_rows(days: int | None) -> None:
+    """Redact and age out the raw source rows kept on harvest objects (run daily)."""
+    from ckanext.khtourism.harvesters import raw_rows
+
+    counts = raw_rows.apply_retention(days)
+    click.echo(
+        f"Raw harvest rows: {counts['redacted']} redacted, {counts['stubbed']} reduced to a "
+        f"digest, {counts['deleted']} deleted."
+    )
+
+
+def _site_context() -> dict:
+    import ckan.plugins.toolkit as tk
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"]}
+
+
+@privacy.command("export")
+@click.argument("guide")
+def privacy_export(guide: str) -> None:
+    """Print, as JSON, everything the portal holds about the person of GUIDE (id or name)."""
+    import json
+
+    import ckan.plugins.toolkit as tk
+
+    result = tk.get_action("khtourism_personal_data_export")(_site_context(), {"id": guide})
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+
+
+@privacy.command("erase")
+@click.argument("guide")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def privacy_erase(guide: str, yes: bool) -> None:
+    """Erase the personal data of GUIDE (id or name); the public card data is kept."""
+    import json
+
+    import ckan.plugins.toolkit as tk
+
+    if not yes:
+        click.confirm(f"Erase the personal data of {guide}?", abort=True)
+    result = tk.get_action("khtourism_personal_data_erase")(_site_context(), {"id": guide})
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -14,6 +14,7 @@ from ckanext.khtourism.api import blueprint as api_blueprint  # api
 from ckanext.khtourism.api import changes as api_changes  # api: change feed
 from ckanext.khtourism.api import indexing as api_indexing  # api
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
+from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
 from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import licenses as record_licenses  # records
 from ckanext.khtourism.records import privacy  # records: guide personal data
@@ -51,6 +52,7 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         # records
         workflow_activity.register_activity_type()
         privacy.install_log_filter()
+        harvest_secrets.install_log_filter()
         record_licenses.configure(config)
 
     # search: IPackageController
@@ -58,11 +60,13 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
         return search_hooks.before_dataset_search(search_params)
 
     # records: IPackageController (personal data of tour guides)
+    # harvest: secrets of source configurations never shown
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        harvest_secrets.after_show(pkg_dict)
         return privacy.after_show(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        pkg_dict = privacy.before_index(pkg_dict)
+        pkg_dict = harvest_secrets.before_index(privacy.before_index(pkg_dict))
         # api: multi-select fields indexed as lists, so a filter on one value matches
         return api_indexing.before_index(pkg_dict)
 

@@ -93,6 +93,15 @@ def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -
     )
     for package_id, key, value in rows:
         allowed[package_id][key] = value
+    # records room: who read whose personal data (docs/privacy.md)
+    from ckanext.khtourism.records import personal_data
+
+    user = model.User.get(user_name)
+    shown = {package_id for package_id, _key, _value in rows}
+    if user is not None and shown:
+        personal_data.log_accesses(
+            user, [(i, allowed[i].get("name")) for i in sorted(shown)], personal_data.API
+        )
 
 
 @lru_cache(maxsize=8)

@@ -137,6 +137,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trạng thái (state): bản ghi đã công bố chỉ được gỡ hoặc xóa bởi cán bộ thẩm định của Sở",
         "State (state): a published record is withdrawn or deleted only by the Department's curators",
     ),
+    "no_personal_data": (
+        "bản ghi này không có dữ liệu cá nhân (chỉ hướng dẫn viên du lịch)",
+        "this record holds no personal data (tour guides only)",
+    ),
     "reason_required": ("phải ghi rõ lý do từ chối", "a reason for the rejection is required"),
     "no_pending_revision": (
         "bản ghi không có chỉnh sửa nào đang chờ duyệt",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from ckanext.khtourism.workflow import roles
@@ -58,7 +59,41 @@ def after_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str, A
     user = roles.context_user(context)
     if not may_see_private_fields(user, pkg_dict.get("owner_org")):
         strip_private_fields(pkg_dict)
+        return pkg_dict
+    if any(pkg_dict.get(name) for name in private_fields(pkg_dict.get("type"))):
+        from . import personal_data  # it imports this module
+
+        if personal_data.is_person(user, context):
+            personal_data.log_access(user, pkg_dict["id"], pkg_dict.get("name"))
     return pkg_dict
+
+
+STORED_COPIES = ("data_dict", "validated_data_dict")
+
+
+def _scrub_stored(value: Any, dataset_type: str) -> Any:
+    """``value`` without private fields at any depth, JSON-encoded copies included.
+
+    CKAN's indexer encodes ``validated_data_dict`` *into* ``data_dict`` (it dumps the
+    whole dict after adding the validated copy), so a stored copy may itself hold
+    another stored copy as a JSON string: each one is decoded, stripped and encoded
+    again, however deep.
+    """
+    if isinstance(value, dict):
+        strip_private_fields(value, dataset_type)
+        for key, item in list(value.items()):
+            if key in STORED_COPIES and isinstance(item, str) and item:
+                try:
+                    decoded = json.loads(item)
+                except ValueError:
+                    continue
+                value[key] = json.dumps(_scrub_stored(decoded, dataset_type))
+            elif isinstance(item, (dict, list)):
+                value[key] = _scrub_stored(item, dataset_type)
+        return value
+    if isinstance(value, list):
+        return [_scrub_stored(item, dataset_type) for item in value]
+    return value
 
 
 def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -66,17 +101,7 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     dataset_type = pkg_dict.get("type")
     if not private_fields(dataset_type):
         return pkg_dict
-    strip_private_fields(pkg_dict, dataset_type)
-    for key in ("data_dict", "validated_data_dict"):
-        stored = pkg_dict.get(key)
-        if isinstance(stored, str) and stored:
-            try:
-                decoded = json.loads(stored)
-            except ValueError:
-                continue
-            if isinstance(decoded, dict):
-                pkg_dict[key] = json.dumps(strip_private_fields(decoded, dataset_type))
-    return pkg_dict
+    return _scrub_stored(pkg_dict, dataset_type)
 
 
 def strip_from_activity(activity_dict: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +116,22 @@ def strip_from_activity(activity_dict: dict[str, Any]) -> dict[str, Any]:
 
 ALL_PRIVATE_FIELDS = frozenset(f for fields in PRIVATE_FIELDS.values() for f in fields)
 REDACTED = "[redacted]"
+HIDDEN_VALUE = "“…”"
+_QUOTED = re.compile(r"“[^”]*”|'[^']*'|\"[^\"]*\"")
+
+
+def is_private_field(name: str, dataset_type: str | None = None) -> bool:
+    """``name`` is a private field (of ``dataset_type``, or of any type when not given)."""
+    return name in (private_fields(dataset_type) if dataset_type else ALL_PRIVATE_FIELDS)
+
+
+def hide_quoted_values(message: str) -> str:
+    """A message about a private field with every quoted value replaced by “…”.
+
+    Job reports and other texts read by people not entitled to the personal
+    data name the field and the problem, never the value.
+    """
+    return _QUOTED.sub(HIDDEN_VALUE, message)
 
 
 def redact(value: Any) -> Any:

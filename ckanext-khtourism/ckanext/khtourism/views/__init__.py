@@ -5,6 +5,9 @@ from __future__ import annotations
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports
 from ckanext.khtourism.dcat.views import dcat_room
 
+# records: the sysadmins' log of accesses to personal data
+from ckanext.khtourism.records.privacy_views import privacy_admin
+
 # security: response headers on every page, uploads served as attachments
 from ckanext.khtourism.security.headers import security_headers
 
@@ -14,4 +17,4 @@ from ckanext.khtourism.views.harvest_guard import harvest_guard
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room", "security_headers", "harvest_guard"]
+__all__ = ["workflow", "dcat_room", "security_headers", "harvest_guard", "privacy_admin"]

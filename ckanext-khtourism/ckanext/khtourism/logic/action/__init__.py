@@ -22,6 +22,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.harvest.model import HarvestSource
+
 from ckanext.khtourism import outbound
 from ckanext.khtourism.api import changes as api_changes  # api room: purges in the change feed
 from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
@@ -30,8 +32,10 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
     dcat_dataset_show,
 )
 from ckanext.khtourism.harvesters import access as harvest_access
+from ckanext.khtourism.harvesters import raw_rows as harvest_raw_rows  # harvest room
+from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest room
 from ckanext.khtourism.logic import schema
-from ckanext.khtourism.records import duplicates, messages, privacy
+from ckanext.khtourism.records import duplicates, messages, personal_data, privacy
 from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
@@ -51,6 +55,10 @@ __all__ = [
     "khtourism_duplicate_list",
     "khtourism_record_merge",
     "khtourism_not_duplicate",
+    # records: personal data of tour guides (docs/privacy.md)
+    "khtourism_personal_data_export",
+    "khtourism_personal_data_erase",
+    "khtourism_privacy_access_log",
     "package_update",
     "package_show",
     "activity_create",
@@ -183,9 +191,69 @@ def api_token_create(next_action: Action, context: Context, data_dict: DataDict)
     return next_action(context, data_dict)
 
 
+def _guide_or_error(data: DataDict) -> model.Package:
+    pkg = transitions.record_or_error(data)
+    if not privacy.private_fields(pkg.type):
+        raise tk.ValidationError({"id": [messages.text("no_personal_data")]})
+    return pkg
+
+
+@tk.side_effect_free
+def khtourism_personal_data_export(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Everything the portal holds about the person of a guide record (curators, sysadmins).
+
+    :param id: id or name of the record
+    :returns: the record with its personal data, pending revisions, raw harvest rows and
+        the log of accesses to its personal data, with the purpose and legal basis
+    """
+    data = _validated(data_dict, schema.record_reference_schema(), context)
+    pkg = _guide_or_error(data)
+    tk.check_access("khtourism_personal_data_export", context, {"id": pkg.id})
+    return personal_data.export(context, pkg)
+
+
+def khtourism_personal_data_erase(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Erase the personal data of a guide record, keeping the public card data (curators).
+
+    :param id: id or name of the record
+    :returns: what was erased and what was kept by law
+    """
+    data = _validated(data_dict, schema.record_reference_schema(), context)
+    pkg = _guide_or_error(data)
+    tk.check_access("khtourism_personal_data_erase", context, {"id": pkg.id})
+    return personal_data.erase(context, pkg)
+
+
+@tk.side_effect_free
+def khtourism_privacy_access_log(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """Accesses to personal data, newest first (sysadmins).
+
+    :param id: id or name of a record (optional)
+    :param user: a user name (optional)
+    :param limit: rows (default 100, at most 1000)
+    :param offset: rows skipped
+    """
+    tk.check_access("khtourism_privacy_access_log", context, data_dict)
+    data = _validated(data_dict, schema.privacy_access_log_schema(), context)
+    package_id = None
+    if data.get("id"):
+        pkg = model.Package.get(data["id"])
+        package_id = pkg.id if pkg is not None else data["id"]
+    return personal_data.access_log(
+        package_id=package_id,
+        user_name=data.get("user"),
+        limit=min(int(data.get("limit") or 100), 1000),
+        offset=int(data.get("offset") or 0),
+    )
+
+
 @tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     pkg = revisions._package_for(data_dict)
+    if pkg is not None and pkg.type == harvest_secrets.HARVEST_DATASET_TYPE:
+        # the edit form and harvest_source_patch send the masks back: keep the secrets
+        source = HarvestSource.get(pkg.id)
+        harvest_secrets.restore_update(data_dict, source.config if source else None)
     if (
         pkg is not None
         and pkg.type == harvest_access.HARVEST_TYPE
@@ -235,6 +303,7 @@ def dataset_purge(next_action: Action, context: Context, data_dict: DataDict) ->
         return next_action(context, data_dict)  # CKAN's own NotFound / ValidationError
     tk.check_access("dataset_purge", {**context, "package": pkg}, data_dict)
     api_changes.record_purge(pkg)
+    harvest_raw_rows.purge_for_packages([pkg.id])  # harvest room: no raw row outlives it
     try:
         return next_action(context, data_dict)
     except Exception:

@@ -13,6 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.khtourism.harvesters import secrets as harvest_secrets
 from ckanext.khtourism.workflow import roles
 
 __all__ = [
@@ -37,7 +38,8 @@ def harvest_source_list(next_action: Action, context: Context, data_dict: DataDi
     from ckanext.harvest.model import HarvestSource
 
     if context.get("ignore_auth") and roles.context_user(context) is None:
-        return next_action(context, data_dict)  # internal calls without a user
+        # internal calls without a user; secrets stay masked all the same
+        return harvest_secrets.mask_source_list(next_action(context, data_dict))
     tk.check_access("harvest_source_list", context, data_dict)
     user = roles.context_user(context)
     query = (
@@ -62,7 +64,10 @@ def harvest_source_list(next_action: Action, context: Context, data_dict: DataDi
     limit = tk.asint(tk.config.get("ckan.harvest.harvest_source_limit", 100) or 0)
     sources = query.limit(limit).all() if limit else query.all()
     last_job_status = tk.asbool(data_dict.get("return_last_job_status", False))
-    return [harvest_source_dictize(source, context, last_job_status) for source in sources]
+    # secrets of source configurations are write-only (harvesters/secrets.py)
+    return harvest_secrets.mask_source_list(
+        [harvest_source_dictize(source, context, last_job_status) for source in sources]
+    )
 
 
 def _internal_call(context: Context) -> bool:

@@ -41,6 +41,9 @@ __all__ = [
     "khtourism_duplicate_list",
     "khtourism_record_merge",
     "khtourism_not_duplicate",
+    "khtourism_personal_data_export",
+    "khtourism_personal_data_erase",
+    "khtourism_privacy_access_log",
     "package_create",
     "package_update",
     "package_delete",
@@ -314,3 +317,16 @@ def bulk_update_delete(
             if _published_record(model.Package.get(ref)):
                 return _published_change_denied()
     return next_auth(context, data_dict)
+
+
+# records: personal data of tour guides (docs/privacy.md)
+def khtourism_personal_data_export(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_personal_data_erase(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context)
+
+
+def khtourism_privacy_access_log(context: Context, data_dict: DataDict) -> AuthResult:
+    return _deny(tk._("Only sysadmins may read the personal data access log"))

@@ -31,7 +31,7 @@ from ckan.model.types import make_uuid
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject, HarvestObjectError, HarvestObjectExtra
 
-from . import bulk, geometry, indexing, records, stages
+from . import bulk, containment, geometry, indexing, records, stages
 from .config import SourceConfig, parse
 from .mapping import MATCH_FIELDS, PLAIN_DATASET
 from .sources import SourceError, SourceListing
@@ -61,6 +61,7 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     def __new__(cls, *args: Any, **kwargs: Any):
         stages.install()
+        containment.install()  # after stages: its wrappers are the outermost
         # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
         # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
         # the parent's instance. Keep one instance per class.

@@ -39,6 +39,7 @@ site user), guarded so that an upstream change of the method is logged instead o
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
@@ -47,6 +48,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
+
+from . import liveness
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +151,45 @@ def _contain_callbacks() -> None:
         setattr(queue, name, _contained_callback(name, getattr(queue, name)))
 
 
+_MESSAGE_KEYS = {"gather_callback": "harvest_job_id", "fetch_callback": "harvest_object_id"}
+
+
+def _message_id(name: str, body: Any) -> str | None:
+    try:
+        value = json.loads(body)[_MESSAGE_KEYS[name]]
+    except (TypeError, ValueError, KeyError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _object_finished(object_id: str) -> bool:
+    """A message of an object that is COMPLETE or ERROR already (sent again after its consumer
+    died between the commit and the acknowledgement): nothing to do, never imported twice."""
+    state = model.Session.query(HarvestObject.state).filter(HarvestObject.id == object_id).scalar()
+    model.Session.remove()
+    return state in ("COMPLETE", "ERROR")
+
+
 def _contained_callback(name: str, original: Any) -> Any:
     def callback(channel: Any, method: Any, header: Any, body: Any) -> Any:
+        message_id = _message_id(name, body)
         try:
-            return original(channel, method, header, body)
+            if name == "fetch_callback" and message_id and _object_finished(message_id):
+                channel.basic_ack(method.delivery_tag)
+                return False
+            # the heartbeat that tells harvest_jobs_run this consumer is alive (liveness.py)
+            liveness.start_heartbeat()
+            if message_id and name == "gather_callback":
+                liveness.working_on_job(message_id)
+            elif message_id:
+                liveness.working_on_objects([message_id])
+            try:
+                return original(channel, method, header, body)
+            finally:
+                if message_id and name == "gather_callback":
+                    liveness.done_with_job(message_id)
+                elif message_id:
+                    liveness.done_with_objects([message_id])
         except Exception:  # noqa: BLE001 - the consumer keeps consuming
             log.exception("harvest: %s failed on message %r; the consumer goes on", name, body)
             try:

@@ -23,7 +23,7 @@ from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat 
     dcat_catalog_show,
     dcat_dataset_show,
 )
-from ckanext.khtourism.logic import schema
+from ckanext.khtourism.logic import concurrency, schema
 from ckanext.khtourism.records import messages, privacy
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
@@ -36,8 +36,10 @@ __all__ = [
     "khtourism_review_queue",
     "khtourism_business_records",
     "package_update",
+    "package_patch",
     "package_show",
     "activity_create",
+    "harvest_job_create",
     # api room
     "dataset_purge",
     # dcat room
@@ -128,9 +130,22 @@ def khtourism_business_records(context: Context, data_dict: DataDict) -> list[di
 
 @tk.chained_action
 def package_update(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    # no lost update: the row is locked until this update commits, and an edit based on an
+    # older read (``if_unmodified_since``, sent by the edit form) is refused
+    read = data_dict.pop(concurrency.PARAMETER, None)
+    concurrency.lock(data_dict)
+    concurrency.refuse_if_stale(data_dict, read)
     pkg = revisions._package_for(data_dict)
     if revisions.needs_review(context, pkg):
         return revisions.propose(context, data_dict)
+    return next_action(context, data_dict)
+
+
+@tk.chained_action
+def package_patch(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    # the read-modify-write of a patch under the row lock: two patches of different fields
+    # at once both land (the second reads what the first wrote)
+    concurrency.lock(data_dict)
     return next_action(context, data_dict)
 
 
@@ -150,6 +165,32 @@ def package_show(next_action: Action, context: Context, data_dict: DataDict) -> 
 @tk.chained_action
 def activity_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     return next_action(context, privacy.strip_from_activity(data_dict))
+
+
+@tk.chained_action
+def harvest_job_create(next_action: Action, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest's, with its own exceptions as a 409 naming the source (they were
+    HTTP 500: a job on a deleted source, or on a source with a job waiting).
+
+    The exceptions raised are still ckanext-harvest's classes (its CLI, views and scheduler
+    catch them) and also ``ValidationError`` (what the action API answers with 409)."""
+    from ckanext.harvest.logic import HarvestJobExists, HarvestSourceInactiveError
+
+    class SourceInactive(tk.ValidationError, HarvestSourceInactiveError):
+        pass
+
+    class JobExists(tk.ValidationError, HarvestJobExists):
+        pass
+
+    source = data_dict.get("source_id") or ""
+    try:
+        return next_action(context, data_dict)
+    except HarvestSourceInactiveError as error:
+        message = messages.text("harvest_source_inactive", source=source)
+        raise SourceInactive({"source_id": [message]}) from error
+    except HarvestJobExists as error:
+        message = messages.text("harvest_job_exists", source=source)
+        raise JobExists({"source_id": [message]}) from error
 
 
 # api room

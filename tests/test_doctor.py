@@ -86,11 +86,21 @@ def test_doctor_reports_index_drift_and_repair_fixes_it(cli):
         ),
         {"id": changed["id"]},
     )
+    columns = [
+        row[0]
+        for row in model.Session.execute(
+            sa.text(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                "'khtourism_search_doc' AND column_name <> 'doc_key' AND is_generated = 'NEVER' "
+                "ORDER BY ordinal_position"
+            )
+        )
+    ]
+    values = [{"id": "'ghost-id'", "name": "'ghost'"}.get(column, column) for column in columns]
     model.Session.execute(
         sa.text(
-            "INSERT INTO khtourism_search_doc SELECT (jsonb_populate_record(d, "
-            """'{"id": "ghost-id", "name": "ghost"}'::jsonb)).* FROM khtourism_search_doc d """
-            "WHERE id = :id"
+            f"INSERT INTO khtourism_search_doc ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM khtourism_search_doc WHERE id = :id"
         ),
         {"id": kept["id"]},
     )

@@ -79,9 +79,17 @@ def private_redis():
 
 
 def _timed(get, url: str) -> tuple[int, float]:
+    """(status, seconds); a request still waiting after 15 s fails the test (it would wait
+    for as long as Redis stays frozen)."""
+    import threading
+
+    answer: list[int] = []
     started = time.monotonic()
-    response = get(url, status=None)
-    return response.status_code, time.monotonic() - started
+    worker = threading.Thread(target=lambda: answer.append(get(url, status=None).status_code))
+    worker.start()
+    worker.join(15)
+    assert answer, f"{url}: no answer after 15 s (waiting for Redis)"
+    return answer[0], time.monotonic() - started
 
 
 PAGES = (

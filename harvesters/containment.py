@@ -130,6 +130,11 @@ def save_object_failure(object_id: str, error: BaseException, stage: str) -> Non
     obj = HarvestObject.get(object_id)
     if obj is None:
         return
+    if obj.state in ("COMPLETE", "ERROR"):
+        # the work was committed before the failure (e.g. Redis lost after a batch's
+        # commit): the object's outcome stands
+        log.warning("harvest: object %s failed after its outcome was saved: %s", obj.id, error)
+        return
     now = dt.datetime.utcnow()
     if stage == "Fetch":
         obj.fetch_finished = now

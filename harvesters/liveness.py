@@ -100,7 +100,7 @@ def start_heartbeat() -> None:
         if _heartbeat is not None and _heartbeat.is_alive():
             return
         ttl = heartbeat_ttl()
-        beat()
+        _quietly("the heartbeat", lambda _r: beat())
 
         def loop() -> None:
             while True:
@@ -114,26 +114,38 @@ def start_heartbeat() -> None:
         _heartbeat.start()
 
 
+def _quietly(what: str, call: Any) -> None:
+    """Bookkeeping only: Redis failing here must never fail the work it describes (the
+    consumer loses its queue with Redis anyway, and make run / systemd restart it)."""
+    if not enabled():
+        return
+    try:
+        call(_redis())
+    except Exception as error:  # noqa: BLE001 - logged; the next run recovers
+        log.warning("harvest: could not record %s in Redis: %s", what, error)
+
+
 def working_on_job(job_id: str) -> None:
-    if enabled():
-        _redis().set(_gather_key(job_id), worker_name())
+    _quietly("the gather's owner", lambda r: r.set(_gather_key(job_id), worker_name()))
 
 
 def done_with_job(job_id: str) -> None:
-    if enabled():
-        _redis().delete(_gather_key(job_id))
+    _quietly("the end of a gather", lambda r: r.delete(_gather_key(job_id)))
 
 
 def working_on_objects(object_ids: Iterable[str]) -> None:
     ids = list(object_ids)
-    if enabled() and ids:
-        _redis().mset({_object_key(i): worker_name() for i in ids})
+    if ids:
+        _quietly(
+            "the objects' owner",
+            lambda r: r.mset({_object_key(i): worker_name() for i in ids}),
+        )
 
 
 def done_with_objects(object_ids: Iterable[str]) -> None:
     ids = list(object_ids)
-    if enabled() and ids:
-        _redis().delete(*(_object_key(i) for i in ids))
+    if ids:
+        _quietly("the end of objects", lambda r: r.delete(*(_object_key(i) for i in ids)))
 
 
 def _dead(redis: Any, owners: list[str | None]) -> list[bool]:

@@ -47,6 +47,7 @@ def test_pages_and_api_answer_503_while_the_database_is_down_then_recover(app):
     _set_outage(True)
     try:
         for path in ("/", "/dataset/", "/accommodation/", "/api/3/action/package_search"):
+            model.Session.remove()
             response = app.get(path, status=None)
             assert response.status_code == 503, (path, response.body[:500])
             assert response.headers["Retry-After"] == "30"
@@ -57,6 +58,12 @@ def test_pages_and_api_answer_503_while_the_database_is_down_then_recover(app):
             else:
                 assert "tạm thời gián đoạn" in response.body
                 assert "temporarily unavailable" in response.body
+        # the tourism API (anonymous: no query before the search itself) says so in its shape
+        model.Session.remove()
+        response = app.get("/api/tourism/v1/accommodations", status=None)
+        assert response.status_code == 503, response.body[:500]
+        assert response.json["error"]["code"] == "service_unavailable"
+        assert response.headers["Retry-After"] == "30"
     finally:
         _set_outage(False)
         model.Session.remove()

@@ -182,3 +182,44 @@ def test_a_job_whose_gather_consumer_died_ends_with_a_reason(fixture_server):
     liveness.beat()
     consumer.redis.set(liveness._gather_key(busy["id"]), liveness.worker_name())
     assert _jobs_run(other["id"]) == "Running"
+
+
+@pytest.mark.ckan_config("ckan.redis.url", "unix:///nonexistent/khtourism-redis.sock?db=0")
+def test_liveness_bookkeeping_never_fails_the_work_when_redis_is_gone():
+    """Drill finding: Redis stopped right after a batch committed; recording the end of the
+    batch raised ConnectionError and the committed objects were reported as errors."""
+    liveness.working_on_objects(["a", "b"])
+    liveness.done_with_objects(["a", "b"])
+    liveness.working_on_job("j")
+    liveness.done_with_job("j")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_failure_after_the_outcome_was_saved_keeps_the_outcome(fixture_server):
+    from ckanext.khtourism.harvesters import containment
+    from tests.harvesters.harvest_fixtures import run_job
+
+    org = factories.Organization()
+    url = fixture_server.file("/dk.csv", "spreadsheets/hotels-utf8.csv")
+    source = create_source(
+        "khtourism_spreadsheet",
+        url,
+        {"record_type": "accommodation", "publish": "direct"},
+        owner_org=org["id"],
+    )
+    result = run_job(source)
+    done = next(iter(result.objects.values()))
+    object_id = model.Session.execute(
+        sa.text("SELECT id FROM harvest_object WHERE package_id = :p"),
+        {"p": done["package_id"]},
+    ).scalar()
+    containment.save_object_failure(object_id, ConnectionError("Redis went away"), "Fetch")
+    model.Session.remove()
+    state, errors = model.Session.execute(
+        sa.text(
+            "SELECT o.state, (SELECT count(*) FROM harvest_object_error e "
+            "WHERE e.harvest_object_id = o.id) FROM harvest_object o WHERE o.id = :id"
+        ),
+        {"id": object_id},
+    ).one()
+    assert (state, errors) == ("COMPLETE", 0)

@@ -416,6 +416,10 @@ class QueryPlan:
                     self.compiler.params,
                 ).one()
         except sa.exc.DBAPIError as error:
+            from ckanext.khtourism.unavailable import is_database_unavailable
+
+            if is_database_unavailable(error):
+                raise  # PostgreSQL is down: a 503 (unavailable.py), not a bad query
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise SearchError(f"The search engine could not run the query: {message}") from error

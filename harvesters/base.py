@@ -45,6 +45,7 @@ from ckanext.khtourism.records import duplicates, messages, privacy
 from . import (
     access,
     bulk,
+    containment,
     errorcap,
     gathering,
     geometry,
@@ -91,6 +92,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         stages.install()
         gathering.install()  # one gather consumer per job, however many run
         guard.install()  # outbound guard and defused XML for the stock harvesters too
+        containment.install()  # after stages: its wrappers are the outermost
         # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
         # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
         # the parent's instance. Keep one instance per class.

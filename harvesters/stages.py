@@ -54,7 +54,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
-from . import bulk, indexing
+from . import bulk, indexing, liveness
 
 log = logging.getLogger(__name__)
 
@@ -262,8 +262,15 @@ def run_claimed(harvester: Any, obj: HarvestObject, size: int) -> None:
     ids = claim(obj, size)
     if not ids:
         return
-    found = {o.id: o for o in model.Session.query(HarvestObject).filter(HarvestObject.id.in_(ids))}
-    run_batch(harvester, [found[i] for i in ids if i in found])
+    # this consumer owns the claimed objects: if it dies, harvest_jobs_run requeues them
+    liveness.working_on_objects(ids)
+    try:
+        found = {
+            o.id: o for o in model.Session.query(HarvestObject).filter(HarvestObject.id.in_(ids))
+        }
+        run_batch(harvester, [found[i] for i in ids if i in found])
+    finally:
+        liveness.done_with_objects(ids)
 
 
 def run_batch(harvester: Any, objects: list[HarvestObject]) -> None:
@@ -323,10 +330,15 @@ def release_abandoned_claims() -> int:
 
 
 def on_action_succeeded(action: str, **_kwargs: Any) -> None:
-    """``action_succeeded`` listener: with every ``harvest_jobs_run``, release abandoned
-    batches."""
+    """``action_succeeded`` listener: with every ``harvest_jobs_run``, recover the work of
+    consumers that died (liveness.py) and release abandoned batches."""
     if action != "harvest_jobs_run":
         return
+    try:
+        liveness.recover()
+    except Exception:  # noqa: BLE001 - retried on the next run
+        model.Session.rollback()
+        log.exception("harvest: recovering the work of stopped consumers failed; will retry")
     try:
         release_abandoned_claims()
     except Exception:  # noqa: BLE001 - retried on the next run

@@ -153,3 +153,156 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path):
         assert shown.status_code == 200 and shown.json()["result"]["title"] == "Stack test"
     finally:
         assert _ctrl_c(second) == 0
+
+
+def _token(var: Path) -> str:
+    credentials = json.loads((var / "credentials.json").read_text())
+    return (
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("ckan")),
+                "-c",
+                str(var / "ckan.ini"),
+                "user",
+                "token",
+                "add",
+                credentials["username"],
+                "stack-test",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=_stack_env(),
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+        .strip()
+    )
+
+
+def _workers(stack_pid: int, name: str) -> list[psutil.Process]:
+    return [
+        p
+        for p in psutil.Process(stack_pid).children(recursive=True)
+        if name in " ".join(p.cmdline()) and p.status() != psutil.STATUS_ZOMBIE
+    ]
+
+
+def test_a_killed_worker_is_restarted_and_the_portal_keeps_serving(tmp_path):
+    """kill -9 of a consumer (and of the web server) restarts it after a pause, with a line in
+    the log; the portal never stops. Right after start, 20 parallel harvest_source_create
+    calls all succeed (the search engine's commit listeners are in place before any commit:
+    the first write after start once answered 500 with "deque mutated during iteration")."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = tmp_path
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = root / f"run-{port}.log"
+    stack = _start(root, port)
+    try:
+        _wait_until_served(stack, f"{base}/api/3/action/status_show", log)
+        token = _token(root / "var")
+        headers = {"Authorization": token}
+        org = requests.post(
+            f"{base}/api/3/action/organization_create",
+            json={"name": "so-du-lich", "title": "Sở Du lịch"},
+            headers=headers,
+            timeout=60,
+        )
+        assert org.status_code == 200, org.text
+
+        def create_source(number: int) -> tuple[int, str]:
+            response = requests.post(
+                f"{base}/api/3/action/harvest_source_create",
+                json={
+                    "name": f"nguon-{number}",
+                    "title": f"Nguồn {number}",
+                    "url": f"http://127.0.0.1:9/dk-{number}.csv",
+                    "source_type": "khtourism_spreadsheet",
+                    "config": json.dumps({"record_type": "accommodation"}),
+                    "owner_org": "so-du-lich",
+                },
+                headers=headers,
+                timeout=120,
+            )
+            return response.status_code, response.text[-300:]
+
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(create_source, range(20)))
+        assert [status for status, _text in answers] == [200] * 20, answers
+
+        for name in ("harvester fetch-consumer", "harvester gather-consumer", "jobs worker"):
+            victim = _workers(stack.pid, name)[0]
+            victim.kill()  # kill -9
+            victim.wait(10)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                # the web server answers all along
+                assert requests.get(f"{base}/api/3/action/status_show", timeout=10).ok
+                if any(p.pid != victim.pid for p in _workers(stack.pid, name)) and len(
+                    _workers(stack.pid, name)
+                ) >= (2 if "fetch" in name else 1):
+                    break
+                time.sleep(0.5)
+            else:
+                raise AssertionError(f"{name} not restarted:\n{log.read_text()[-3000:]}")
+            assert stack.poll() is None
+        text = log.read_text(errors="replace")
+        assert "exited with -9; restarting in" in text, text[-3000:]
+
+        # even the web server: restarted, and serving again
+        web = _workers(stack.pid, " run --host")[0]
+        web.kill()
+        _wait_until_served(stack, f"{base}/api/3/action/status_show", log)
+        assert (
+            len(
+                requests.get(f"{base}/api/3/action/harvest_source_list", timeout=30).json()[
+                    "result"
+                ]
+            )
+            == 20
+        )
+    finally:
+        assert _ctrl_c(stack) == 0
+
+
+def test_stack_restarts_an_exited_child_with_a_growing_pause(capsys):
+    """The supervision of ``make run`` without real time: pauses of 1, 2, 4 … 60 s in a row,
+    back to 1 s after a child ran for a minute; nothing restarts while the stack stops."""
+    from ckanext.khtourism.local import stack as stack_module
+
+    stack = stack_module.Stack()
+    stack.spawn("fetch-consumer-1", [sys.executable, "-c", "raise SystemExit(3)"])
+    child = stack.children[0]
+    child.process.wait(30)
+    now = child.started
+    delays = []
+    for _ in range(8):
+        stack.supervise(now)
+        delays.append(child.restart_at - now)
+        now = child.restart_at
+        stack.supervise(now)  # restarted
+        child.process.wait(30)
+    assert delays == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert "worker fetch-consumer-1 exited with 3; restarting in 1 s" in capsys.readouterr().err
+    stack.supervise(now + stack_module.STABLE_AFTER)  # it ran for a minute: from 1 s again
+    assert child.restart_at == now + stack_module.STABLE_AFTER + 1
+    stack.stopping.set()
+    before = child.process
+    stack.supervise(child.restart_at)
+    assert child.process is before
+
+
+def test_systemd_units_restart_every_long_running_service():
+    units = Path(__file__).parents[1] / "deployment" / "systemd"
+    for name in (
+        "khtourism-web.service",
+        "khtourism-harvest-gather.service",
+        "khtourism-harvest-fetch@.service",
+        "khtourism-jobs.service",
+    ):
+        text = (units / name).read_text()
+        assert "Restart=always" in text or "Restart=on-failure" in text, name
+        assert "RestartSec=" in text, name
+        assert "StartLimitIntervalSec=0" in text, name  # systemd never gives up

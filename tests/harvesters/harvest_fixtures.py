@@ -212,3 +212,44 @@ def indexed_accommodations() -> set[str]:
         rows=100,
     )
     return {record["id"] for record in result["results"]}
+
+
+def run_job_through_queues(source: dict) -> JobResult:
+    """Run a job of ``source`` the way ``make run`` does, through the real Redis queues.
+
+    ``harvest_job_create`` and ``harvest_jobs_run`` put the job on the gather queue; each
+    queued message is handed to the callback that ``ckan harvester gather-consumer`` /
+    ``fetch-consumer`` run for it (``ckanext.harvest.queue.gather_callback`` /
+    ``fetch_callback``, looked up when called, as a consumer does when it starts). An
+    exception escaping a callback would end the consumer process: here it fails the test.
+    """
+    import ckan.plugins.toolkit as tk
+
+    from ckanext.harvest import queue
+    from ckanext.harvest.model import HarvestJob, HarvestObject
+
+    queue.purge_queues()
+    job = tk.get_action("harvest_job_create")({"ignore_auth": True}, {"source_id": source["id"]})
+    run = tk.get_action("harvest_jobs_run")
+    run({"ignore_auth": True}, {"source_id": source["id"]})
+    for get_consumer, name in (
+        (queue.get_gather_consumer, "gather_callback"),
+        (queue.get_fetch_consumer, "fetch_callback"),
+    ):
+        consumer = get_consumer()
+        messages = consumer.consume(None)
+        while consumer.redis.llen(consumer.routing_key):
+            method, channel, body = next(messages)
+            getattr(queue, name)(channel, method, None, body)
+    run({"ignore_auth": True}, {"source_id": source["id"]})
+    job = HarvestJob.get(job["id"])
+    objects = {
+        obj.guid: {
+            "state": obj.state,
+            "report_status": obj.report_status,
+            "errors": [e.message for e in obj.errors],
+            "package_id": obj.package_id,
+        }
+        for obj in HarvestObject.filter(harvest_job_id=job.id).all()
+    }
+    return JobResult(job=job, objects=objects, gather_errors=[e.message for e in job.gather_errors])

@@ -26,6 +26,29 @@ def doctor() -> None:
         raise SystemExit(1)
 
 
+# search: the index compared with the database, and repaired
+@khtourism.group()
+def search() -> None:
+    """The search index."""
+
+
+@search.command("repair")
+def search_repair() -> None:
+    """Re-index the datasets the index misses or holds in an older version; drop rows of
+    datasets that are gone (what ``ckan khtourism doctor`` reports as drift)."""
+    from ckanext.khtourism.search import drift
+
+    repaired = drift.repair()
+    if repaired.clean:
+        click.echo("The search index agrees with the database; nothing to repair.")
+        return
+    click.echo(f"Repaired: {repaired.describe()}")
+    left = drift.find()
+    if not left.clean:
+        click.echo(f"Still different: {left.describe()}", err=True)
+        raise SystemExit(1)
+
+
 # records: demo data
 @khtourism.group()
 def demo() -> None:

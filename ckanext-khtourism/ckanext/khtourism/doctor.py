@@ -188,12 +188,34 @@ def check_search() -> list[Finding]:
     return [Finding("search", OK, f"search engine answers; {result.hits} datasets indexed")]
 
 
+def check_search_drift() -> list[Finding]:
+    """The search index agrees with the database (search/drift.py)."""
+    from ckanext.khtourism.search import drift, postgres_enabled
+
+    if not postgres_enabled():
+        return [Finding("search index", OK, "not compared (the Solr engine is configured)")]
+    try:
+        found = drift.find()
+    except Exception as error:  # noqa: BLE001 - reported as the finding
+        return [Finding("search index", ERROR, f"could not compare: {_first_line(error)}")]
+    if found.clean:
+        return [Finding("search index", OK, "agrees with the database")]
+    return [
+        Finding(
+            "search index",
+            ERROR,
+            f"differs from the database: {found.describe()}. Repair: ckan khtourism search repair",
+        )
+    ]
+
+
 CHECKS: list[Callable[[], list[Finding]]] = [
     check_configuration,
     check_database,
     check_migrations,
     check_redis,
     check_search,
+    check_search_drift,
 ]
 
 
@@ -262,7 +284,7 @@ def run_checks() -> list[Finding]:
     findings: list[Finding] = []
     database_ok = True
     for check in CHECKS:
-        if check in (check_migrations, check_search) and not database_ok:
+        if check in (check_migrations, check_search, check_search_drift) and not database_ok:
             findings.append(
                 Finding(
                     check.__name__.removeprefix("check_"),

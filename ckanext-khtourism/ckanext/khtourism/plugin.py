@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 import ckanext.khtourism.search  # noqa: F401
-from ckanext.khtourism import doctor, views
+from ckanext.khtourism import doctor, unavailable, views
 from ckanext.khtourism.api import blueprint as api_blueprint  # api
 from ckanext.khtourism.api import changes as api_changes  # api: change feed
 from ckanext.khtourism.api import indexing as api_indexing  # api
@@ -42,6 +42,12 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     p.implements(p.ISignal)
     # api: the `views` module's blueprints (records) and the tourism API
     p.implements(p.IBlueprint)
+    # faults: PostgreSQL down is a 503 page, not a 500
+    p.implements(p.IMiddleware, inherit=True)
+
+    # faults: IMiddleware
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        return unavailable.install(app)
 
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:

@@ -7,10 +7,14 @@ from importlib import resources as package_files
 from typing import Any
 from urllib.parse import urlencode
 
+import sqlalchemy.exc as sa_exc
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism import unavailable
 
 from . import auth, http, openapi, overhead, params, query, ratelimit, serializers, stats
 from .changes import read_changes
@@ -47,6 +51,20 @@ def _http_error(error: HTTPException) -> Response:
 # and Flask prefers a code-specific handler over a class one.
 for _code in default_exceptions:
     api.register_error_handler(_code, _http_error)
+
+
+@api.errorhandler(sa_exc.OperationalError)
+@api.errorhandler(sa_exc.InterfaceError)
+def _database_error(error: Exception) -> Response:
+    """PostgreSQL down: 503 with Retry-After, like the rest of the portal (unavailable.py)."""
+    if not unavailable.is_database_unavailable(error):
+        return _unexpected(error)
+    log.error("tourism API: database unavailable on %s", request.full_path)
+    model.Session.remove()
+    return http.error_response(
+        ApiError("service_unavailable"),
+        headers={"Retry-After": str(unavailable.RETRY_AFTER_SECONDS)},
+    )
 
 
 @api.errorhandler(Exception)

@@ -70,6 +70,11 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
         "Quá nhiều yêu cầu ({detail_vi}); hãy thử lại sau {retry_after} giây.",
         "Too many requests ({detail_en}); retry after {retry_after} seconds.",
     ),
+    "service_unavailable": (
+        503,
+        "Cơ sở dữ liệu của cổng đang tạm ngừng hoạt động; vui lòng thử lại sau ít phút.",
+        "The portal's database is unavailable at the moment; please try again in a few minutes.",
+    ),
     "internal_error": (
         500,
         "Lỗi máy chủ; vui lòng thử lại sau.",

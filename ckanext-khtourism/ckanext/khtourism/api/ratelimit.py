@@ -187,6 +187,17 @@ def storage_uri(redis_url: str) -> str:
     raise ValueError(f"unsupported Redis URL scheme for rate limiting: {scheme!r}")
 
 
+def storage_options(uri: str) -> dict[str, Any]:
+    """Short socket timeouts for a Redis storage (``ckanext.khtourism.redis.timeout``)."""
+    if not uri.startswith("redis"):
+        return {}
+    try:
+        timeout = max(0.0, float(tk.config.get("ckanext.khtourism.redis.timeout", 0.5)))
+    except (TypeError, ValueError):
+        timeout = 0.5
+    return {"socket_timeout": timeout or None, "socket_connect_timeout": timeout or None}
+
+
 def client_ip() -> str:
     return request.remote_addr or "unknown"
 
@@ -220,10 +231,14 @@ def attach(blueprint: Blueprint, on_breach) -> None:
         limiter = Limiter(
             key_func=client_ip,
             storage_uri=uri,
+            storage_options=storage_options(uri),
             strategy=STRATEGY,
             headers_enabled=True,
             key_prefix=KEY_PREFIX,
+            # Redis down or frozen: answer (fail open), count in this process's memory
+            # meanwhile, and try Redis again now and then — never a 500, never a long wait
             swallow_errors=True,
+            in_memory_fallback_enabled=True,
             on_breach=on_breach,
         )
         limiter.init_app(app)

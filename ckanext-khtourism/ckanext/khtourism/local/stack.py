@@ -3,7 +3,9 @@
 ``run`` starts the services, writes ``var/ckan.ini``, prepares the database,
 creates the sysadmin once, then serves the portal with ckanext-harvest's
 gather and fetch consumers, a background-jobs worker and the periodic
-``ckan harvester run`` beside it. Ctrl-C (SIGINT) or SIGTERM stops every
+``ckan harvester run`` beside it. A child that exits (a consumer killed, a
+worker that lost Redis or PostgreSQL) is started again after a growing pause
+and the log says so; nothing else stops. Ctrl-C (SIGINT) or SIGTERM stops every
 process it started, then Redis and PostgreSQL, in that order.
 
 ``test`` starts its own services under ``var/test/`` (never the portal's
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import config_file, services, test_workers
@@ -32,31 +35,84 @@ FETCH_CONSUMERS = max(1, int(os.environ.get("KHTOURISM_FETCH_CONSUMERS", "2")))
 GATHER_CONSUMERS = max(1, int(os.environ.get("KHTOURISM_GATHER_CONSUMERS", "2")))
 
 
+# A worker (or the web server) that exits is started again after a pause that doubles with
+# each exit in a row (1, 2, 4 … 60 s); one that ran for STABLE_AFTER seconds starts again at 1 s.
+RESTART_FIRST_DELAY = float(os.environ.get("KHTOURISM_RESTART_DELAY", "1"))
+RESTART_MAX_DELAY = 60.0
+STABLE_AFTER = 60.0
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    env: dict[str, str] | None
+    process: subprocess.Popen[bytes]
+    started: float
+    exits_in_a_row: int = 0
+    restart_at: float | None = None
+
+
 class Stack:
-    """Child processes started in their own sessions, stopped together."""
+    """Child processes started in their own sessions, supervised, stopped together.
+
+    :meth:`supervise` (called every second by :func:`run`) starts a child that exited again,
+    after a growing pause, and says so on stderr: one worker's fault (Redis or PostgreSQL
+    gone for a while, a consumer killed) never stops the portal.
+    """
 
     def __init__(self) -> None:
-        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.children: list[Child] = []
         self.stopping = threading.Event()
 
     def spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
-        process = subprocess.Popen(args, start_new_session=True, env=env)
-        self.children.append((name, process))
+        self.children.append(Child(name, args, env, self._start(args, env), time.monotonic()))
+
+    @staticmethod
+    def _start(args: list[str], env: dict[str, str] | None) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(args, start_new_session=True, env=env)
+
+    def supervise(self, now: float | None = None) -> None:
+        """Schedule the restart of each child that exited; restart those whose pause is over."""
+        now = time.monotonic() if now is None else now
+        for child in self.children:
+            if self.stopping.is_set() or child.process.poll() is None:
+                continue
+            if child.restart_at is None:
+                if now - child.started >= STABLE_AFTER:
+                    child.exits_in_a_row = 0
+                delay = min(RESTART_MAX_DELAY, RESTART_FIRST_DELAY * 2**child.exits_in_a_row)
+                child.exits_in_a_row += 1
+                child.restart_at = now + delay
+                print(
+                    f"[khtourism] worker {child.name} exited with {child.process.returncode}; "
+                    f"restarting in {delay:g} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            elif now >= child.restart_at:
+                child.process = self._start(child.args, child.env)
+                child.started, child.restart_at = now, None
+                print(
+                    f"[khtourism] worker {child.name} restarted (pid {child.process.pid})",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
     def stop_children(self) -> None:
         self.stopping.set()
-        for _name, process in self.children:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+        for child in self.children:
+            if child.process.poll() is None:
+                os.killpg(child.process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 15
-        for name, process in self.children:
+        for child in self.children:
             remaining = max(0.1, deadline - time.monotonic())
             try:
-                process.wait(remaining)
+                child.process.wait(remaining)
             except subprocess.TimeoutExpired:
-                print(f"[khtourism] {name} did not stop in time; killing it", file=sys.stderr)
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                print(f"[khtourism] {child.name} did not stop in time; killing it", file=sys.stderr)
+                os.killpg(child.process.pid, signal.SIGKILL)
+                child.process.wait()
 
 
 def ckan(config: Path, *args: str) -> list[str]:
@@ -193,13 +249,7 @@ def run(root: Path, port: int) -> int:
             flush=True,
         )
         while not stop_requested.wait(1):
-            for name, process in stack.children:
-                if process.poll() is not None:
-                    print(
-                        f"[khtourism] {name} exited with {process.returncode}; stopping",
-                        file=sys.stderr,
-                    )
-                    stop_requested.set()
+            stack.supervise()
         return 0
     finally:
         print("[khtourism] stopping…", file=sys.stderr)

@@ -16,6 +16,20 @@ import ckan.plugins.toolkit as tk
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (Vietnamese, English)
     "required": ("bắt buộc phải nhập", "is required"),
+    "stale_edit": (
+        "bản ghi đã được sửa lúc {current}, sau lần bạn đọc nó ({read}); tải lại bản ghi rồi sửa lại "
+        "để không ghi đè thay đổi của người khác",
+        "the record was changed at {current}, after you read it ({read}); reload it and edit "
+        "again so as not to overwrite someone else's change",
+    ),
+    "harvest_source_inactive": (
+        "nguồn thu thập “{source}” đã bị xóa hoặc ngừng hoạt động; không thể tạo công việc thu thập",
+        "harvest source “{source}” is deleted or inactive; no harvest job can be created for it",
+    ),
+    "harvest_job_exists": (
+        "nguồn thu thập “{source}” đã có một công việc đang chờ hoặc đang chạy",
+        "harvest source “{source}” already has a job waiting or running",
+    ),
     "unknown_choice": (
         "giá trị không hợp lệ “{value}”; chọn một trong: {choices}",
         "unknown value “{value}”; choose one of: {choices}",

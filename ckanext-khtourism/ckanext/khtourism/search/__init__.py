@@ -137,6 +137,10 @@ def install() -> None:
         _original_check_schema, check_solr_schema_version, "check_solr_schema_version"
     )
     _replace_everywhere(_original_rebuild, rebuild, "rebuild")
+    # the commit listeners of the index writes and the result cache: now, before any commit
+    from .connection import track_commits
+
+    track_commits()
 
 
 install()

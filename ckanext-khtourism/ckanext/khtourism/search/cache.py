@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import time
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -55,10 +57,69 @@ def _max_bytes() -> int:
         return 1_000_000
 
 
-def _redis() -> Any:
-    from ckan.lib.redis import connect_to_redis
+TIMEOUT_OPTION = "ckanext.khtourism.redis.timeout"
+RETRY_AFTER_OPTION = "ckanext.khtourism.redis.retry_after"
 
-    return connect_to_redis()
+
+class CacheUnavailable(RuntimeError):
+    """Redis failed a moment ago: the cache is skipped until ``retry_after`` has passed."""
+
+
+_pools: dict[tuple[str, float], Any] = {}
+_pools_lock = threading.Lock()
+_down_until = 0.0
+# an index change committed while Redis was unreachable: record it once Redis answers again
+_invalidation_pending = False
+
+
+def _float_option(name: str, default: float) -> float:
+    from ckan.common import config
+
+    try:
+        return max(0.0, float(config.get(name, default)))
+    except (TypeError, ValueError):
+        return default
+
+
+def _redis() -> Any:
+    """A client with short timeouts (a frozen Redis costs a search at most this long, once
+    per ``retry_after`` seconds), not CKAN's shared one (no timeout: a frozen Redis held
+    every search for minutes)."""
+    import redis
+
+    from ckan.common import config
+
+    if time.monotonic() < _down_until:
+        raise CacheUnavailable("Redis failed recently; cache skipped")
+    url = config.get("ckan.redis.url")
+    timeout = _float_option(TIMEOUT_OPTION, 0.5) or None
+    key = (url, timeout or 0.0)
+    pool = _pools.get(key)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(key) or redis.ConnectionPool.from_url(
+                url, socket_timeout=timeout, socket_connect_timeout=timeout
+            )
+            _pools[key] = pool
+    client = redis.Redis(connection_pool=pool)
+    if _invalidation_pending:
+        _record_pending_invalidation(client)
+    return client
+
+
+def _failed(error: Exception) -> None:
+    """Skip the cache for ``retry_after`` seconds after a Redis failure."""
+    global _down_until
+    if isinstance(error, CacheUnavailable):
+        return
+    _down_until = time.monotonic() + _float_option(RETRY_AFTER_OPTION, 5.0)
+    log.warning("Search cache unavailable (searches go to PostgreSQL): %s", error)
+
+
+def _record_pending_invalidation(client: Any) -> None:
+    global _invalidation_pending
+    client.incr(GENERATION_KEY)
+    _invalidation_pending = False
 
 
 def key_for(sql: str, params: dict[str, Any]) -> str:
@@ -76,7 +137,7 @@ def lookup(key: str) -> tuple[dict[str, Any] | None, int | None]:
         pipe.get(key)
         generation_raw, entry = pipe.execute()
     except Exception as error:  # noqa: BLE001 - a cache outage must not fail a search
-        log.warning("Search cache unavailable: %s", error)
+        _failed(error)
         return None, None
     generation = int(generation_raw or 0)
     if entry:
@@ -98,7 +159,7 @@ def store(key: str, generation: int | None, result: dict[str, Any]) -> None:
     try:
         _redis().set(key, payload, ex=ttl())
     except Exception as error:  # noqa: BLE001
-        log.warning("Search cache unavailable: %s", error)
+        _failed(error)
 
 
 def note_change(session: Any) -> None:
@@ -121,8 +182,12 @@ def session_rolled_back(session: Any) -> None:
 
 def invalidate() -> None:
     """A committed index change: every cached result is out of date."""
+    global _invalidation_pending
     try:
         _redis().incr(GENERATION_KEY)
     except Exception as error:  # noqa: BLE001
-        # without the increment, stale entries live at most cache_ttl seconds
-        log.error("Search cache: could not record an index change: %s", error)
+        # recorded by this process's next successful call (a Redis restarted from its dump
+        # would serve entries older than the change); at worst cache_ttl seconds old
+        _invalidation_pending = True
+        _failed(error)
+        log.error("Search cache: could not record an index change yet: %s", error)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -76,15 +77,28 @@ def _after_rollback(session: Any, *_args: Any) -> None:
     cache.session_rolled_back(session)
 
 
+_TRACK_LOCK = threading.Lock()
+
+
 def track_commits() -> None:
+    """Register the commit listeners on CKAN's sessions (idempotent, thread-safe).
+
+    Called once when the engine is installed (``search.install``, at plugin import), before
+    any session commits. Never from inside a commit: CKAN indexes a dataset in the
+    ``before_commit`` of its own transaction, where the first connection used to be made;
+    adding a ``before_commit`` listener while SQLAlchemy iterates that event's listeners
+    raised ``RuntimeError: deque mutated during iteration`` (the first
+    ``harvest_source_create`` after start answered 500 although the source was saved).
+    """
     from ckan.model import meta
 
-    for target in (meta.Session, meta.create_local_session):
-        if not sa.event.contains(target, "before_commit", _mark_committing):
-            sa.event.listen(target, "before_commit", _mark_committing, insert=True)
-            sa.event.listen(target, "after_commit", _after_commit)
-            for name in ("after_rollback", "after_soft_rollback"):
-                sa.event.listen(target, name, _after_rollback)
+    with _TRACK_LOCK:
+        for target in (meta.Session, meta.create_local_session):
+            if not sa.event.contains(target, "before_commit", _mark_committing):
+                sa.event.listen(target, "before_commit", _mark_committing, insert=True)
+                sa.event.listen(target, "after_commit", _after_commit)
+                for name in ("after_rollback", "after_soft_rollback"):
+                    sa.event.listen(target, name, _after_rollback)
 
 
 def _commit_if_asked(commit: bool) -> None:
@@ -116,8 +130,9 @@ class PostgresConnection:
     url = "postgresql://khtourism-search"
 
     def __init__(self, decode_dates: bool = True) -> None:
+        # (the commit listeners are registered by ``search.install``, never from here: a
+        # connection is made inside ``before_commit``)
         self.decode_dates = decode_dates
-        track_commits()
 
     # ------------------------------------------------------------------ writes
     def add(self, docs: Iterable[dict[str, Any]], commit: bool = True, **_kwargs: Any) -> str:
@@ -438,6 +453,10 @@ class QueryPlan:
                     self.compiler.params,
                 ).one()
         except sa.exc.DBAPIError as error:
+            from ckanext.khtourism.unavailable import is_database_unavailable
+
+            if is_database_unavailable(error):
+                raise  # PostgreSQL is down: a 503 (unavailable.py), not a bad query
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise SearchError(f"The search engine could not run the query: {message}") from error

@@ -461,7 +461,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         package_id = previous.package_id if previous is not None else obj.package_id
         if package_id and not _active(package_id):
             package_id = None
-        if package_id and not _owned_by(package_id, source.owner_org):
+        if package_id and not self.may_update(package_id, source.owner_org, obj):
             # moved to another organization since this source imported it
             self._object_error(obj, _bilingual("harvest_record_moved"))
             return False
@@ -533,6 +533,12 @@ class KhTourismHarvesterBase(HarvesterBase):
             data.update(records.workflow_fields("review"))
         obj.package_id = records.create(user, data)
         return True
+
+    def may_update(self, package_id: str, owner_org: str | None, harvest_object: Any) -> bool:
+        """May this source update or withdraw the record it imported earlier? Only while the
+        source's organization ``owner_org`` owns it (a catalogue harvester also accepts the
+        organization its publisher names: ``catalogue.CatalogueMixin.may_update``)."""
+        return _owned_by(package_id, owner_org)
 
     @staticmethod
     def _held_by_other_key(source_id: str, guid: str, package_id: str | None) -> str | None:
@@ -706,7 +712,9 @@ class KhTourismHarvesterBase(HarvesterBase):
         if (
             existing.get("source_name") not in (None, "", source_name)
             or self._held_by_other_key(source_id, obj.guid, package_id) is not None
-            or not _owned_by(package_id, self._source_facts(obj).owner_org)
+            or not self.may_update(
+                package_id, self._source_facts(obj).owner_org, obj if obj.content else previous
+            )
         ):
             # Matched record owned by another source, now held by another key of this source
             # (its key changed), or now owned by another organization: this key just stops

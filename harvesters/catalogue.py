@@ -27,8 +27,8 @@ from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
 from . import guard, records
-from .base import KhTourismHarvesterBase, _new_record_data
-from .mapping import RECORD_TYPES
+from .base import KhTourismHarvesterBase, _new_record_data, _owned_by
+from .mapping import PLAIN_DATASET, RECORD_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -174,18 +174,38 @@ class CatalogueMixin:
     def remote_url(self, harvest_object, remote: dict[str, Any]) -> str | None:
         raise NotImplementedError
 
+    def may_update(self, package_id: str, owner_org: str | None, harvest_object: Any) -> bool:
+        """Also the organization the dataset's publisher names (where :meth:`_create` filed
+        it: docs/dcat.md "Publisher → organization"); without this, a record filed under its
+        publisher was never updated nor withdrawn by the source that created it.
+        ``harvest_object``: the object with the remote dataset (this one, or for a withdrawal
+        the last one imported)."""
+        if super().may_update(package_id, owner_org, harvest_object):
+            return True
+        if harvest_object is None or not harvest_object.content:
+            return False
+        try:
+            remote = json.loads(harvest_object.content)
+        except ValueError:
+            return False
+        publisher_org = self.owner_org_of(remote) if isinstance(remote, dict) else None
+        return bool(publisher_org) and _owned_by(package_id, publisher_org)
+
     def owner_org_of(self, remote: dict[str, Any]) -> str | None:
         """The local organization the remote dataset names as its publisher, if any."""
         return None
 
-    def _create(self, obj, config, built, prov, user, owner_org) -> bool:
+    def _create(self, obj, config, built, prov, user, owner_org, *, held: bool = False) -> bool:
         """A new record keeps the remote dataset's name (the next free ``name-2``… when a
         dataset here has it) and goes to the organization its publisher matches, else to the
-        harvest source's."""
+        harvest source's. ``held``: a duplicate candidate, which waits in the curators'
+        queue whatever the source's ``publish`` says (as in the base class)."""
         content = self.content_of(obj)
         data = _new_record_data(
             obj, config, built, prov, content.get("owner_org") or owner_org, taken=set()
         )
+        if held and config.record_type != PLAIN_DATASET:
+            data.update(records.workflow_fields("review"))
         remote_name = content.get("name")
         if isinstance(remote_name, str) and NAME_PATTERN.fullmatch(remote_name):
             data["name"] = records.unique_name(remote_name)
@@ -330,6 +350,53 @@ def declared_record_type(remote: dict[str, Any]) -> tuple[str | None, str | None
     return None, None
 
 
+def _canonical(content: str | None) -> str | None:
+    """The parsed dataset in one form whatever the order the catalogue wrote it in (keys,
+    and list items: rdflib gives a node's values in no fixed order)."""
+    if not content:
+        return None
+    try:
+        value = json.loads(content)
+    except ValueError:
+        return None
+
+    def canonical(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: canonical(v) for k, v in sorted(item.items())}
+        if isinstance(item, list):
+            items = [canonical(v) for v in item]
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        return item
+
+    return json.dumps(canonical(value), sort_keys=True, ensure_ascii=False)
+
+
+def last_import_if_unchanged(harvest_object: HarvestObject) -> HarvestObject | None:
+    """The last object of the same source and guid whose import wrote the dataset, if its content
+    equals ``harvest_object``'s (in :func:`_canonical` form); else None."""
+    current = _canonical(harvest_object.content)
+    if current is None:
+        return None
+    previous = (
+        model.Session.query(HarvestObject)
+        .filter(
+            HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+            HarvestObject.guid == harvest_object.guid,
+            HarvestObject.id != harvest_object.id,
+            HarvestObject.state == "COMPLETE",
+            # the import that wrote the dataset (not a "not modified" one since)
+            HarvestObject.report_status.in_(("added", "updated")),
+            HarvestObject.package_id.isnot(None),
+            HarvestObject.import_finished.isnot(None),
+        )
+        .order_by(HarvestObject.import_finished.desc())
+        .first()
+    )
+    if previous is None or _canonical(previous.content) != current:
+        return None
+    return previous
+
+
 class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarvester):
     """A DCAT RDF catalogue's datasets as tourism records (``khtourism_dcat``)."""
 
@@ -392,6 +459,27 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
 
     def update_session(self, session):
         return guard.update_session(session)
+
+    def before_update(self, harvest_object, dataset_dict: dict, temp_dict: dict) -> None:
+        """Stock ``dcat_rdf`` (our import stage does not call this hook): a dataset whose
+        parsed content is the same as at its last complete import is "not modified".
+
+        ckanext-dcat updates every dataset it finds again, so each unchanged run rewrote
+        every record (a new activity, a new ``metadata_modified``) and reported it
+        "updated". An empty dict makes it return ``"unchanged"`` (reported "not
+        modified"); it sets the object's dataset only when it updates, so it is set here
+        (a later withdrawal deletes that dataset)."""
+        if getattr(harvest_object, "force_import", False) or not dataset_dict.get("id"):
+            return
+        previous = last_import_if_unchanged(harvest_object)
+        if previous is not None:
+            # the last import stays the current one (as for our own harvesters): the
+            # dataset, untouched, keeps its ``harvest_object_id`` extra pointing at it
+            harvest_object.package_id = dataset_dict["id"]
+            harvest_object.current = False
+            previous.current = True
+            model.Session.add(previous)
+            dataset_dict.clear()
 
     def remote_url(self, harvest_object, remote: dict[str, Any]) -> str | None:
         extras = {e.get("key"): e.get("value") for e in remote.get("extras") or []}

@@ -68,6 +68,46 @@ def after_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str, A
     return pkg_dict
 
 
+HARVEST_EXTRAS = ("harvest_object_id", "harvest_source_id", "harvest_source_title")
+
+
+def add_harvest_extras(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """ckanext-harvest's extras of a harvested record read from the database.
+
+    ckanext-harvest adds ``harvest_object_id``, ``harvest_source_id`` and
+    ``harvest_source_title`` to the *index* copy of a dataset only (its
+    ``before_dataset_index``); ``package_show`` has them because it answers from that copy.
+    A record type with private fields is read from the database (the index copy has no
+    personal data, see ``logic.action.package_show``), so without this its harvested
+    records lacked them. Same values as ckanext-harvest (the current harvest object, the
+    latest import first); extras already present are left alone.
+    """
+    if not pkg_dict.get("id"):
+        return pkg_dict
+    try:
+        from ckanext.harvest.model import HarvestObject
+    except ImportError:  # ckanext-harvest not installed
+        return pkg_dict
+    import ckan.model as model
+
+    obj = (
+        model.Session.query(HarvestObject)
+        .filter(HarvestObject.package_id == pkg_dict["id"], HarvestObject.current.is_(True))
+        .order_by(HarvestObject.import_finished.desc())
+        .first()
+    )
+    if obj is None or obj.source is None:
+        return pkg_dict
+    extras = pkg_dict.get("extras")
+    if not isinstance(extras, list):
+        extras = pkg_dict["extras"] = []
+    present = {e.get("key") for e in extras if isinstance(e, dict)}
+    for key, value in zip(HARVEST_EXTRAS, (obj.id, obj.source.id, obj.source.title), strict=True):
+        if key not in present and key not in pkg_dict:
+            extras.append({"key": key, "value": value})
+    return pkg_dict
+
+
 STORED_COPIES = ("data_dict", "validated_data_dict")
 
 

@@ -293,7 +293,8 @@ def package_show(next_action: Action, context: Context, data_dict: DataDict) -> 
     # from entitled readers too: read those records from the database.
     ref = data_dict.get("id") or data_dict.get("name_or_id")
     pkg = model.Package.get(ref) if ref else None
-    if pkg is not None and privacy.private_fields(pkg.type):
+    from_database = pkg is not None and bool(privacy.private_fields(pkg.type))
+    if from_database:
         context["use_cache"] = False
     if context.get("for_update"):
         # package_patch's read-modify-write (under the row lock ``for_update`` takes) reads
@@ -301,7 +302,12 @@ def package_show(next_action: Action, context: Context, data_dict: DataDict) -> 
         # to 22 characters (Solr's precision: 10 ms), and two patches 10 ms apart lost one
         # change (logic/concurrency.py)
         context["use_cache"] = False
-    return next_action(context, data_dict)
+        return next_action(context, data_dict)
+    result = next_action(context, data_dict)
+    if from_database and isinstance(result, dict):
+        # what the index copy of any other type carries: ckanext-harvest's extras
+        privacy.add_harvest_extras(result)
+    return result
 
 
 @tk.chained_action

@@ -80,7 +80,8 @@ def add_harvest_extras(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     A record type with private fields is read from the database (the index copy has no
     personal data, see ``logic.action.package_show``), so without this its harvested
     records lacked them. Same values as ckanext-harvest (the current harvest object, the
-    latest import first); extras already present are left alone.
+    latest import first); like ckanext-harvest, an extra already present is updated (a
+    read-modify-write such as a harvest update saves what it read, these extras included).
     """
     if not pkg_dict.get("id"):
         return pkg_dict
@@ -101,9 +102,14 @@ def add_harvest_extras(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     extras = pkg_dict.get("extras")
     if not isinstance(extras, list):
         extras = pkg_dict["extras"] = []
-    present = {e.get("key") for e in extras if isinstance(e, dict)}
     for key, value in zip(HARVEST_EXTRAS, (obj.id, obj.source.id, obj.source.title), strict=True):
-        if key not in present and key not in pkg_dict:
+        if key in pkg_dict:  # a field of the schema: its validators' business
+            continue
+        for extra in extras:
+            if isinstance(extra, dict) and extra.get("key") == key:
+                extra["value"] = value  # a copy saved by an earlier read-modify-write
+                break
+        else:
             extras.append({"key": key, "value": value})
     return pkg_dict
 

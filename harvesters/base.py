@@ -713,7 +713,9 @@ class KhTourismHarvesterBase(HarvesterBase):
             existing.get("source_name") not in (None, "", source_name)
             or self._held_by_other_key(source_id, obj.guid, package_id) is not None
             or not self.may_update(
-                package_id, self._source_facts(obj).owner_org, obj if obj.content else previous
+                package_id,
+                self._source_facts(obj).owner_org,
+                previous if previous is not None and previous.content else obj,
             )
         ):
             # Matched record owned by another source, now held by another key of this source

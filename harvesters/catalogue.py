@@ -182,10 +182,29 @@ class CatalogueMixin:
         the last one imported)."""
         if super().may_update(package_id, owner_org, harvest_object):
             return True
-        if harvest_object is None or not harvest_object.content:
+        if harvest_object is None:
+            return False
+        content = harvest_object.content
+        if not content:
+            # a withdrawal object of ckanext-dcat's gather (no content; it marked the
+            # guid's earlier objects not current): the last content imported for the guid
+            row = (
+                model.Session.query(HarvestObject.content)
+                .filter(
+                    HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+                    HarvestObject.guid == harvest_object.guid,
+                    HarvestObject.package_id == package_id,
+                    HarvestObject.content.isnot(None),
+                    HarvestObject.import_finished.isnot(None),
+                )
+                .order_by(HarvestObject.import_finished.desc())
+                .first()
+            )
+            content = row[0] if row else None
+        if not content:
             return False
         try:
-            remote = json.loads(harvest_object.content)
+            remote = json.loads(content)
         except ValueError:
             return False
         publisher_org = self.owner_org_of(remote) if isinstance(remote, dict) else None

@@ -76,22 +76,10 @@ def fixture_server():
 def test_dcat_rdf_harvester_gets_every_public_field_back(
     app, published, fixture_server, reset_db, migrate_db_for, extension
 ):
-    rdflib_format, media_type = FORMATS[extension]
-    site = tk.config["ckan.site_url"].rstrip("/")
-    port = fixture_server.server_address[1]
-    local = f"http://127.0.0.1:{port}"
+    media_type = FORMATS[extension][1]
+    local = f"http://127.0.0.1:{fixture_server.server_address[1]}"
     # 1. Our catalogue, page by page (Hydra paging), as any harvester sees it.
-    pages: dict[str, bytes] = {}
-    path = f"/catalog.{extension}"
-    while path:
-        response = app.get(path)
-        assert response.status_code == 200, response.body
-        body = response.body.replace(f"{site}/catalog.{extension}", f"{local}/catalog.{extension}")
-        pages[path] = body.encode("utf-8")
-        graph = Graph().parse(data=body, format=rdflib_format)
-        following = [str(o) for o in graph.objects(None, HYDRA.next)]
-        path = following[0][len(local) :] if following else None
-        assert len(pages) < 10
+    pages = _catalogue_pages(app, extension, local)
     assert len(pages) == 2  # 4 records, 3 per page
     _Pages.pages = pages
     _Pages.content_type = media_type
@@ -101,18 +89,10 @@ def test_dcat_rdf_harvester_gets_every_public_field_back(
         )
         for record_type in RECORD_TYPES
     }
-    organizations = {
-        r["organization"]["name"]: r["organization"]["title"] for r in source_records.values()
-    }
 
     # 2. A clean CKAN with our schemas; it knows the publishers (organizations
     #    of the same names, other ids, other titles) and harvests into another one.
-    reset_db()
-    for plugin in ("activity", "harvest", "khtourism"):
-        migrate_db_for(plugin)
-    for name, title in organizations.items():
-        factories.Organization(name=name, title=f"{title} (cổng thu hoạch)")
-    harvesting_org = factories.Organization(name="cong-thu-hoach")
+    harvesting_org = _clean_harvesting_portal(reset_db, migrate_db_for, source_records)
     source = HarvestSourceObj(
         url=f"{local}/catalog.{extension}", source_type="dcat_rdf", owner_org=harvesting_org["id"]
     )
@@ -198,11 +178,12 @@ def _three_states(app, world, published, extension: str, local: str) -> list[tup
     return states
 
 
-def _clean_harvesting_portal(reset_db, migrate_db_for, states) -> dict:
-    """A clean CKAN with our schemas that knows the publishers (organizations of the same
-    names, other ids, other titles); returns the organization that owns the sources."""
+def _clean_harvesting_portal(reset_db, migrate_db_for, records: dict[str, dict]) -> dict:
+    """A clean CKAN with our schemas that knows the publishers of ``records`` (organizations
+    of the same names, other ids, other titles); returns the organization that will own the
+    harvest sources."""
     organizations = {
-        r["organization"]["name"]: r["organization"]["title"] for r in states[0][1].values()
+        r["organization"]["name"]: r["organization"]["title"] for r in records.values()
     }
     reset_db()
     for plugin in ("activity", "harvest", "khtourism"):
@@ -268,7 +249,7 @@ def test_khtourism_dcat_three_runs_keep_every_public_field(
     local = f"http://127.0.0.1:{fixture_server.server_address[1]}"
     states = _three_states(app, world, published, extension, local)
     names = {record_type: record["name"] for record_type, record in states[0][1].items()}
-    harvesting_org = _clean_harvesting_portal(reset_db, migrate_db_for, states)
+    harvesting_org = _clean_harvesting_portal(reset_db, migrate_db_for, states[0][1])
     sources = {
         # one URL per source (a harvest source's URL is unique)
         record_type: HarvestSourceObj(
@@ -319,7 +300,7 @@ def test_dcat_rdf_three_runs_keep_every_public_field(
     local = f"http://127.0.0.1:{fixture_server.server_address[1]}"
     states = _three_states(app, world, published, extension, local)
     names = {record_type: record["name"] for record_type, record in states[0][1].items()}
-    harvesting_org = _clean_harvesting_portal(reset_db, migrate_db_for, states)
+    harvesting_org = _clean_harvesting_portal(reset_db, migrate_db_for, states[0][1])
     source = HarvestSourceObj(
         url=f"{local}/catalog.{extension}",
         source_type="dcat_rdf",

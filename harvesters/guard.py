@@ -12,8 +12,8 @@ The catalogue harvesters this portal loads from other extensions make their own 
   after redirects, one deadline, a size limit).
 - ckanext-harvest's CKAN harvester (``ckan`` and our ``khtourism_ckan``): it calls
   ``requests.get`` with no timeout and no size limit in ``CKANHarvester._get_content``
-  and has no hook, so :func:`install` replaces that one method (the only patch of
-  upstream code here) with a guarded request that also refuses a non-JSON answer
+  and has no hook, so :func:`install` replaces that one method (written against
+  ckanext-harvest 1.6.3) with a guarded request that also refuses a non-JSON answer
   instead of letting the harvester quote it in the job report.
 - rdflib's XML parsers are replaced by defused ones (:mod:`.sources.safexml`).
 

@@ -49,7 +49,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
 
-from . import liveness
+from . import errorcap, liveness
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +141,12 @@ def save_object_failure(object_id: str, error: BaseException, stage: str) -> Non
     else:
         obj.import_finished = now
     obj.state, obj.report_status = "ERROR", "errored"
-    model.Session.add(
-        HarvestObjectError(
-            message=f"{stage.lower()} failed: {describe(error)}", object=obj, stage=stage
+    if errorcap.may_store(obj.harvest_job_id):  # the per-job error cap (errorcap.py)
+        model.Session.add(
+            HarvestObjectError(
+                message=f"{stage.lower()} failed: {describe(error)}", object=obj, stage=stage
+            )
         )
-    )
     model.Session.add(obj)
     model.Session.commit()
 

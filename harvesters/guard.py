@@ -12,22 +12,37 @@ The catalogue harvesters this portal loads from other extensions make their own 
   after redirects, one deadline, a size limit).
 - ckanext-harvest's CKAN harvester (``ckan`` and our ``khtourism_ckan``): it calls
   ``requests.get`` with no timeout and no size limit in ``CKANHarvester._get_content``
-  and has no hook, so :func:`install` replaces that one method (the only patch of
-  upstream code here) with a guarded request that also refuses a non-JSON answer
+  and has no hook, so :func:`install` replaces that one method (written against
+  ckanext-harvest 1.6.3) with a guarded request that also refuses a non-JSON answer
   instead of letting the harvester quote it in the job report.
 - rdflib's XML parsers are replaced by defused ones (:mod:`.sources.safexml`).
+
+The per-job error cap (:mod:`.errorcap`) for the stock harvesters too: ``ckan``,
+``dcat_rdf`` and ``dcat_json`` save their errors through ckanext-harvest's
+``HarvesterBase._save_gather_error`` / ``_save_object_error`` (in ckanext-harvest 1.6.3
+the class attributes ``HarvestGatherError.create`` / ``HarvestObjectError.create``).
+:func:`install` wraps those two so that each error is counted and stored only while the job
+is under ``ckanext.khtourism.harvest.max_errors_per_job``; our harvesters reach the same
+wrappers through ``super()``. If the upstream attributes are no longer those classmethods,
+they are left alone and a warning is logged (errors are then stored uncapped).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
+from ckanext.harvest.model import HarvestGatherError, HarvestObjectError
 
 from ckanext.khtourism import outbound
 
+from . import errorcap
 from .sources import safexml
+
+log = logging.getLogger(__name__)
 
 _installed = False
 
@@ -38,7 +53,36 @@ def install() -> None:
         return
     safexml.install()
     CKANHarvester._get_content = _get_content  # type: ignore[method-assign]
+    _cap_errors_of_every_harvester()
     _installed = True
+
+
+def _cap_errors_of_every_harvester() -> None:
+    """``HarvesterBase._save_gather_error`` / ``_save_object_error`` under the error cap."""
+    upstream = (
+        HarvesterBase.__dict__.get("_save_gather_error"),
+        HarvesterBase.__dict__.get("_save_object_error"),
+    )
+    if upstream != (HarvestGatherError.create, HarvestObjectError.create):
+        log.warning(
+            "ckanext-harvest's HarvesterBase error methods changed: the per-job error cap "
+            "applies to the khtourism harvesters only"
+        )
+        return
+    HarvesterBase._save_gather_error = _save_gather_error  # type: ignore[method-assign]
+    HarvesterBase._save_object_error = _save_object_error  # type: ignore[method-assign]
+
+
+def _save_gather_error(self: Any, message: str, job: Any) -> None:
+    if errorcap.may_store(getattr(job, "id", None)):
+        HarvestGatherError.create(message, job)
+
+
+def _save_object_error(
+    self: Any, message: str, obj: Any, stage: str = "Fetch", line: int | None = None
+) -> None:
+    if errorcap.may_store(getattr(obj, "harvest_job_id", None)):
+        HarvestObjectError.create(message, obj, stage, line)
 
 
 def _get_content(self: Any, url: str) -> str:

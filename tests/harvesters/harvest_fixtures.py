@@ -168,11 +168,12 @@ def run_job(source: dict) -> JobResult:
     job = HarvestJobObj(source=harvest_source, run=False)
     job.status = "Running"
     job.save()
+    job_id = job.id  # a stage may end the session (the job is read again below)
     ids = queue.gather_stage(harvester, job)
     for obj_id in ids if isinstance(ids, list) else []:
         queue.fetch_and_import_stages(harvester, HarvestObject.get(obj_id))
     tk.get_action("harvest_jobs_run")({"ignore_auth": True}, {"source_id": source["id"]})
-    job = HarvestJob.get(job.id)
+    job = HarvestJob.get(job_id)
     objects = {
         obj.guid: {
             "state": obj.state,

@@ -544,3 +544,70 @@ def test_credentials_in_the_query_string_never_reach_an_error_message(fixture_se
     with pytest.raises(SourceError) as raised:
         http.get("http://127.0.0.1:9/query?token=S3CRET-TOKEN", timeout=2)
     assert "S3CRET-TOKEN" not in str(raised.value)
+
+
+def _failing_ckan_catalogue(fixture_server, count: int) -> str:
+    """A remote CKAN whose ``count`` datasets each fail the import (a resource that is not an
+    object: the CKAN harvester saves one object error each)."""
+    import json
+
+    results = [
+        {
+            "id": f"0b8f4c1e-5a41-4c8e-9d8a-{i:012d}",
+            "name": f"bai-loi-{i}",
+            "title": f"Bản ghi lỗi {i}",
+            "type": "dataset",
+            "metadata_modified": "2025-02-10T09:30:12.123456",
+            "resources": ["not an object"],
+        }
+        for i in range(count)
+    ]
+
+    def search(query):
+        page = results if query.get("start", "0") == "0" else []
+        body = {"success": True, "result": {"count": len(page), "results": page}}
+        return Reply(json.dumps(body).encode())
+
+    fixture_server.handler("/api/3/action/package_search", search)
+    return fixture_server.url("/")
+
+
+def _failing_dcat_catalogue(fixture_server, count: int) -> str:
+    """A DCAT catalogue whose ``count`` datasets each fail the import (a NUL in the title:
+    ckanext-dcat saves two errors per dataset, the second after a rollback)."""
+    datasets = ", ".join(f"<http://example.org/d{i}>" for i in range(count))
+    body = (
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        f"<http://example.org/catalog> a dcat:Catalog ; dcat:dataset {datasets} .\n"
+    )
+    for i in range(count):
+        body += (
+            f'<http://example.org/d{i}> a dcat:Dataset ; dct:identifier "d{i}" ; '
+            f'dct:title "Bản ghi lỗi {i} \\u0000" .\n'
+        )
+    return fixture_server.handler(
+        "/catalog.ttl", lambda _q: Reply(body.encode(), content_type="text/turtle")
+    )
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckanext.khtourism.harvest.max_errors_per_job", "5")
+@pytest.mark.parametrize("source_type", ["ckan", "dcat_rdf"])
+def test_errors_of_the_stock_harvesters_are_capped_too(fixture_server, source_type):
+    """ckanext-harvest's and ckanext-dcat's harvesters save errors through ckanext-harvest's
+    ``HarvesterBase._save_object_error``: the same cap applies (``harvesters/guard.py``)."""
+    org = factories.Organization()
+    if source_type == "ckan":
+        url, config = _failing_ckan_catalogue(fixture_server, 12), {}
+    else:
+        url, config = _failing_dcat_catalogue(fixture_server, 12), {"rdf_format": "text/turtle"}
+    result = run_job(create_source(source_type, url, config, owner_org=org["id"]))
+    assert len(result.objects) == 12, result.gather_errors
+    assert set(result.statuses().values()) == {"errored"}  # the report still counts all 12
+    summaries = [e for e in result.gather_errors if "more errors not stored" in e]
+    assert len(summaries) == 1, result.gather_errors
+    assert 1 <= len(result.object_errors()) <= 5, result.object_errors()
+    if source_type == "ckan":  # one error per dataset: 5 stored, 7 counted only
+        assert len(result.object_errors()) == 5
+        assert summaries[0].startswith("7 lỗi khác") and "7 more errors not stored" in summaries[0]

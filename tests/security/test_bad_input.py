@@ -139,3 +139,62 @@ def test_batched_harvest_imports_apply_the_same_limits(world):
     assert records[0].package_id and records[0].error is None
     assert records[1].package_id is None
     assert "title" in records[1].error.error_dict
+
+
+# --- the action API and the harvest pages: a 4xx, never a 500 --------------------------------
+def test_package_collaborator_list_as_anonymous_is_a_403(app):
+    """CKAN's auth function asserted a signed-in user: an AssertionError, a 500."""
+    from ckan.tests import factories
+
+    dataset = factories.Dataset(owner_org=factories.Organization()["id"])
+    response = app.get(
+        "/api/3/action/package_collaborator_list", query_string={"id": dataset["id"]}
+    )
+    assert response.status_code == 403, (response.status_code, response.body[:300])
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "named"),
+    [
+        ("package_show", {"id": "a\x00b"}, "id"),
+        ("organization_show", {"id": "a\x00b"}, "id"),
+        ("user_show", {"id": "a\x00b"}, "id"),
+        ("tag_show", {"id": "a\x00b"}, "id"),
+        ("package_autocomplete", {"q": "a\x00b"}, "q"),
+    ],
+)
+def test_a_nul_in_any_action_parameter_is_a_409_naming_it(app, action, params, named):
+    response = app.get(f"/api/3/action/{action}", query_string=params)
+    assert response.status_code == 409, (response.status_code, response.body[:300])
+    assert response.json["error"]["__type"] == "Validation Error", response.json
+    assert "NUL" in response.json["error"][named][0], response.json
+    response = app.post(f"/api/3/action/{action}", json=params)
+    assert response.status_code == 409, (response.status_code, response.body[:300])
+
+
+@pytest.mark.parametrize("who", ["sysadmin", "anonymous"])
+def test_harvest_pages_of_a_missing_id_are_a_404(app, who):
+    from ckan.tests import factories
+
+    from tests.harvesters.harvest_fixtures import create_source
+
+    org = factories.Organization()
+    source = create_source("ckan", "http://127.0.0.1:9/", {}, owner_org=org["id"])
+    headers = {}
+    if who == "sysadmin":
+        headers = {"Authorization": factories.SysadminWithToken()["token"]}
+    for path in (
+        "/harvest/object/no-such-object",
+        "/harvest/no-such-source",
+        f"/harvest/{source['name']}/job/no-such-job",
+        f"/harvest/{source['name']}/job/last",
+        "/harvest/no-such-source/job/no-such-job",
+        "/harvest/no-such-source/job",
+        "/harvest/about/no-such-source",
+        "/harvest/admin/no-such-source",
+    ):
+        response = app.get(path, headers=headers)
+        assert response.status_code in ((404,) if who == "sysadmin" else (403, 404)), (
+            path,
+            response.status_code,
+        )

@@ -41,6 +41,11 @@ def _strings(value: Any) -> Iterator[str]:
             stack.extend(item)
 
 
+def has_nul(value: Any) -> bool:
+    """Does any text (key or value) inside ``value`` hold a NUL character?"""
+    return any("\x00" in text for text in _strings(value))
+
+
 def _field(dataset_type: str | None, name: str) -> dict[str, Any] | None:
     if not dataset_type:
         return None
@@ -73,7 +78,7 @@ def errors_of(data_dict: dict[str, Any]) -> dict[str, list[str]]:
             if len(value) > limit:
                 add(name, "too_many", count=len(value), max=limit)
         strings = list(_strings(value))
-        if any("\x00" in text for text in strings):
+        if has_nul(strings):
             add(name, "nul_character")
         limit = tk.config.get(_LENGTH_SETTINGS[name]) if name in _LENGTH_SETTINGS else text_length
         longest = max((len(text) for text in strings), default=0)

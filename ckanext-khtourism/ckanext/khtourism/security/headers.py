@@ -65,6 +65,13 @@ def limit_action_api() -> Response | None:
     return check_request()
 
 
+@security_headers.before_app_request
+def refuse_nul_in_action_parameters() -> Response | None:
+    from .action_input import check_request
+
+    return check_request()
+
+
 @security_headers.after_app_request
 def add_security_headers(response: Response) -> Response:
     headers = response.headers

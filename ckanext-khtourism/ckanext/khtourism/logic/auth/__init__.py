@@ -57,6 +57,9 @@ __all__ = [
     "package_relationship_create",
     "package_relationship_update",
     "package_relationship_delete",
+    "package_collaborator_list",
+    "package_collaborator_create",
+    "package_collaborator_delete",
 ]
 
 CURATOR_ONLY_TYPES = roles.CURATOR_ONLY_TYPES
@@ -330,3 +333,32 @@ def khtourism_personal_data_erase(context: Context, data_dict: DataDict) -> Auth
 
 def khtourism_privacy_access_log(context: Context, data_dict: DataDict) -> AuthResult:
     return _deny(tk._("Only sysadmins may read the personal data access log"))
+
+
+# bad input: CKAN's collaborator auth functions ``assert`` a signed-in user and an existing
+# dataset (an AssertionError, a 500, for an anonymous call): refused here first, a 403
+def _collaborators(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    if _user(context) is None or _package(data_dict) is None:
+        return _deny(tk._("Not authorized"))
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+def package_collaborator_list(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _collaborators(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def package_collaborator_create(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _collaborators(next_auth, context, data_dict)
+
+
+@tk.chained_auth_function
+def package_collaborator_delete(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    return _collaborators(next_auth, context, data_dict)

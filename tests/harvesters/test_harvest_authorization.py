@@ -224,7 +224,8 @@ def test_a_source_only_updates_its_own_organizations_records(world, fixture_serv
     source = create_source(
         "khtourism_spreadsheet",
         register,
-        {"record_type": "accommodation", "publish": "direct"},
+        # keyed by enterprise code (the register's default key is name + address)
+        {"record_type": "accommodation", "publish": "direct", "key_field": "enterprise_code"},
         owner_org=world.business_a["id"],
         name="nguon-a",
     )
@@ -253,7 +254,11 @@ def test_a_business_source_filling_gaps_of_its_published_record_waits_for_review
     """_merge_into_other: gaps a business's source fills in a published record become a
     pending revision, not a direct change of the public record."""
     mine = _published(world, name="ks-cua-a", website="", owner="a")
-    csv = "Tên cơ sở,Mã số doanh nghiệp,Website,Loại hình\r\nKS A,4201234567,https://a.example,Khách sạn\r\n"
+    # the same enterprise code at the same address: this establishment (matching)
+    csv = (
+        "Tên cơ sở,Mã số doanh nghiệp,Địa chỉ,Website,Loại hình\r\n"
+        f"KS A,4201234567,{mine['street_address']},https://a.example,Khách sạn\r\n"
+    )
     url = fixture_server.handler(
         "/a/hotels.csv", lambda _q: Reply(csv.encode(), 200, "text/csv; charset=utf-8")
     )

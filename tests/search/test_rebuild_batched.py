@@ -132,6 +132,7 @@ def _varied_datasets(world) -> list[str]:  # noqa: F811 - the fixture
             name="tie-groups",
             type="dataset",
             title="Nhóm trùng tên",
+            notes="Mô tả (DCAT-AP: bắt buộc)",
             owner_org=world.business_a["id"],
             groups=[{"name": g["name"]} for g in groups],
         )
@@ -142,6 +143,7 @@ def _varied_datasets(world) -> list[str]:  # noqa: F811 - the fixture
         name="vocab-dataset",
         type="dataset",
         title="Vocabulary tags",
+        notes="Mô tả (DCAT-AP: bắt buộc)",
         owner_org=world.business_b["id"],
         private=True,
         tags=[{"name": "he", "vocabulary_id": vocab["id"]}, {"name": "free"}],
@@ -153,6 +155,7 @@ def _varied_datasets(world) -> list[str]:  # noqa: F811 - the fixture
         name="no-org",
         type="dataset",
         title="Không tổ chức",
+        notes="Mô tả (DCAT-AP: bắt buộc)",
         owner_org=world.business_b["id"],
     )
     created.append(no_org)
@@ -196,6 +199,7 @@ def _varied_datasets(world) -> list[str]:  # noqa: F811 - the fixture
         name="deleted-one",
         type="dataset",
         title="Đã xoá",
+        notes="Mô tả (DCAT-AP: bắt buộc)",
         owner_org=world.business_a["id"],
     )
     helpers.call_action("package_delete", context=dict(context), id=deleted["id"])

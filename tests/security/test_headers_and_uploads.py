@@ -108,3 +108,17 @@ def test_the_headers_follow_their_settings(app):
     response = app.get("/")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Content-Security-Policy" not in response.headers
+
+
+def test_signed_in_pages_request_no_gravatar_image(app, world):
+    """No third-party request (and no hash of a user's e-mail sent out): the portal's
+    configuration shows CKAN's local placeholder for users without a picture."""
+    record = world.create("member_a", "accommodation", name="no-gravatar")
+    for path in (
+        "/dashboard/datasets",
+        "/khtourism/my-records",
+        f"/dataset/activity/{record['name']}",
+    ):
+        page = app.get(path, headers=world.people["member_a"].headers)
+        assert page.status_code == 200, path
+        assert "gravatar.com" not in page.body, path

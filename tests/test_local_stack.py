@@ -88,7 +88,7 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path):
         var = root / "var"
         for secret_file in ("ckan.ini", "secrets.json", "credentials.json"):
             assert _mode(var / secret_file) == 0o600, secret_file
-        credentials = json.loads((var / "credentials.json").read_text())
+        assert json.loads((var / "credentials.json").read_text())["username"]
 
         # Workers run beside the web server.
         descendants = psutil.Process(first.pid).children(recursive=True)
@@ -97,27 +97,7 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path):
             assert any(worker in line for line in command_lines), (worker, command_lines)
 
         # Leave some data behind, through the real API, as the sysadmin.
-        token = (
-            subprocess.run(
-                [
-                    str(Path(sys.executable).with_name("ckan")),
-                    "-c",
-                    str(var / "ckan.ini"),
-                    "user",
-                    "token",
-                    "add",
-                    credentials["username"],
-                    "stack-test",
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=_stack_env(),
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-            .strip()
-        )
+        token = _token(var)
         created = requests.post(
             f"http://127.0.0.1:{port}/api/3/action/organization_create",
             json={"name": "stack-test-org", "title": "Stack test"},

@@ -34,7 +34,8 @@ what can be shared across the batch:
 
 What is not handled here goes back to the caller, which imports those
 records one at a time through ``package_create``: records with resources,
-tags, groups, relationships or plugin data. ``tests/harvesters/test_bulk.py``
+tags, groups, relationships or plugin data.
+``tests/harvesters/test_batch_import.py::test_a_batch_writes_the_rows_package_create_writes``
 proves that a record written here leaves the same rows — package, extras,
 membership, activity, search index, change feed — as ``package_create``.
 """

@@ -27,8 +27,6 @@ from .base import SourceError
 
 USER_AGENT = outbound.USER_AGENT
 DEFAULT_TIMEOUT = 30.0
-# A response larger than this is refused, not loaded into memory (also a setting).
-MAX_BYTES = outbound.DEFAULT_MAX_BYTES
 DEFAULT_JOB_BYTES = 1024 * 1024 * 1024
 DEFAULT_JOB_RECORDS = 100_000
 DEFAULT_JOB_SECONDS = 3600
@@ -95,10 +93,6 @@ def job_budget(budget: Budget | None = None) -> Iterator[Budget]:
         yield budget
     finally:
         _budget.reset(token)
-
-
-def current_budget() -> Budget | None:
-    return _budget.get()
 
 
 def count_records(count: int, url: str) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 
 from .base import SourceError, SourceListing, SourceRecord
 
-ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1258")
 # Bounds (the harvester passes the settings; these are the defaults)
 MAX_ROWS = 100_000  # records (non-blank rows under the header)
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # all the parts of an XLSX file, decompressed

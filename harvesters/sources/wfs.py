@@ -8,7 +8,6 @@ from . import http, safexml
 from .base import SourceError, SourceListing, SourceRecord, clean_id
 
 MAX_PAGES = 10_000
-GEOJSON_FORMATS = ("application/json", "application/geo+json", "json")
 
 
 def _crs_of(collection: dict[str, Any]) -> str | None:

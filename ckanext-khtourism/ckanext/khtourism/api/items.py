@@ -39,13 +39,6 @@ def point_of(pkg: dict[str, Any]) -> tuple[float, float] | None:
         return None
 
 
-def geometry_of(pkg: dict[str, Any]) -> dict[str, Any] | None:
-    point = point_of(pkg)
-    if point is None:
-        return None
-    return {"type": "Point", "coordinates": [point[0], point[1]]}
-
-
 def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     d_phi = phi2 - phi1

@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -53,7 +53,6 @@ class Param:
     # None: every resource; else the resource paths that accept it
     resources: frozenset[str] | None = None
     example: Any = None
-    explode: bool = field(default=False)
 
     def applies(self, endpoint: str, resource: Resource | None) -> bool:
         if endpoint not in self.endpoints:
@@ -274,8 +273,6 @@ for _resource in RESOURCES.values():
                 frozenset({_resource.path}),
             )
         )
-
-PARAMS_BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
 
 
 def params_for(endpoint: str, resource: Resource | None = None) -> list[Param]:

@@ -10,7 +10,7 @@ from ckan.lib.search import SearchError
 
 from .errors import ApiError
 from .params import DEFAULT_LIMIT
-from .resources import ALL_FILTERS, Resource
+from .resources import ALL_FILTERS
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +134,3 @@ def page_window(parsed: dict[str, Any]) -> tuple[int, int]:
     limit = parsed.get("limit", DEFAULT_LIMIT)
     page = parsed.get("page", 1)
     return limit, (page - 1) * limit
-
-
-def resource_types(
-    resource: Resource | None, parsed: dict[str, Any], default: list[str]
-) -> list[str]:
-    if resource is not None:
-        return [resource.dataset_type]
-    return list(parsed.get("type") or default)

@@ -7,7 +7,7 @@ the official identifiers that ``/lookup`` accepts and the schema.org type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ckanext.khtourism.records.privacy import private_fields
 from ckanext.khtourism.records.schema_choices import choice_codes
@@ -83,7 +83,6 @@ class Resource:
     filters: tuple[Filter, ...]
     identifiers: tuple[str, ...]
     schema_org_type: str
-    sortable: tuple[str, ...] = field(default=())
 
     @property
     def all_fields(self) -> tuple[str, ...]:

@@ -63,20 +63,6 @@ TYPE_FIELDS: dict[str, dict[str, str]] = {
 
 # Never published, whoever asks (docs/record-types.md, tour-guide).
 PRIVATE_GUIDE_FIELDS = private_fields("tour-guide")
-# Internal curation state: not a public property of a record.
-INTERNAL_FIELDS = ("workflow_state",)
-
-# Core CKAN fields that round-trip through standard DCAT properties.
-CORE_PUBLIC_FIELDS = (
-    "name",
-    "title",
-    "title_en",
-    "notes",
-    "notes_en",
-    "spatial",
-    "license_id",
-    "tags",
-)
 
 
 def public_fields(record_type: str) -> dict[str, str]:

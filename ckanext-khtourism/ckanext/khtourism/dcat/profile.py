@@ -26,7 +26,7 @@ from typing import Any
 
 import shapely.geometry
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD, Namespace
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 from ckanext.dcat.profiles import RDFProfile
 from ckanext.dcat.profiles.base import (
@@ -45,7 +45,6 @@ from . import fields as F
 from . import licenses, registry_names, settings
 from . import vocabulary as V
 
-DCATAP = Namespace("http://data.europa.eu/r5r/")
 # Keys of a parsed record that are CKAN's own, not fields of its scheming schema.
 RECORD_CORE_KEYS = {"type", "extras", "resources", "tags", "url", "owner_org", "id"}
 GEOJSON_DATATYPE = URIRef(GEOJSON_IMT)

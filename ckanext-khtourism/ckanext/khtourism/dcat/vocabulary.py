@@ -179,10 +179,6 @@ def terms_namespace() -> Namespace:
     return Namespace(base_uri() + TERMS_PATH + "#")
 
 
-def term_uri(field: str) -> URIRef:
-    return URIRef(f"{base_uri()}{TERMS_PATH}#{field}")
-
-
 def field_from_term(uri: str) -> str | None:
     """The field a term URI names, whatever portal published it."""
     prefix, _, fragment = uri.rpartition("#")

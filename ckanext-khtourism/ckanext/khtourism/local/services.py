@@ -33,8 +33,6 @@ class RunningServices:
 
     sqlalchemy_url: str
     redis_url: str
-    embedded_postgres: bool
-    embedded_redis: bool
     _stoppers: list[Callable[[], None]] = field(default_factory=list)
 
     def stop(self) -> None:
@@ -212,8 +210,6 @@ def start(var_dir: Path, database: str, redis_db: int = 0) -> RunningServices:
     return RunningServices(
         sqlalchemy_url=sqlalchemy_url,
         redis_url=redis_url,
-        embedded_postgres=not os.environ.get(SQLALCHEMY_URL_VAR),
-        embedded_redis=not os.environ.get(REDIS_URL_VAR),
         _stoppers=stoppers,
     )
 

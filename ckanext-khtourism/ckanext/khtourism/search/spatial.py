@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from shapely.geometry import box as shapely_box
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -259,7 +258,3 @@ def intersects_all(geometry_json: str | None, polygons: list[BaseGeometry]) -> b
     except Exception:  # noqa: BLE001
         return False
     return all(geometry.intersects(polygon) for polygon in polygons)
-
-
-def bbox_polygon(min_x: float, min_y: float, max_x: float, max_y: float) -> BaseGeometry:
-    return shapely_box(min_x, min_y, max_x, max_y)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from typing import Any
 
 # ts_rank weights for {D, C, B, A}
@@ -166,7 +165,3 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def words(value: str) -> list[str]:
     return _WORD.findall(value)
-
-
-def joined(values: Iterable[str]) -> str:
-    return " ".join(v for v in values if v)

@@ -50,8 +50,8 @@ from . import (
     geometry,
     guard,
     indexing,
+    matching,
     raw_rows,
-    records,
     secrets,
     stages,
 )
@@ -218,7 +218,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             else set()
         )
         for record in listing.records:
-            key, looked_at = records.source_key(record, config, listing.feature_ids)
+            key, looked_at = matching.source_key(record, config, listing.feature_ids)
             if not key:
                 complete = False
                 self._save_gather_error(
@@ -445,8 +445,8 @@ class KhTourismHarvesterBase(HarvesterBase):
 
         content = self.content_of(obj)
         try:
-            built = records.build_fields(content, config)
-        except records.RecordError as error:
+            built = matching.build_fields(content, config)
+        except matching.RecordError as error:
             self._object_error(obj, str(error))
             return False
 
@@ -464,7 +464,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         elif config.record_type == PLAIN_DATASET:
             decision = "new record"
         else:
-            match = records.match_existing(config.record_type, built.fields)
+            match = matching.match_existing(config.record_type, built.fields)
             if match.error:
                 self._object_error(obj, match.error)
                 return False
@@ -485,14 +485,14 @@ class KhTourismHarvesterBase(HarvesterBase):
                 candidates = [(package_id, f"same source, keys {holder!r} and {obj.guid!r}")]
                 package_id = None
             if package_id:
-                existing = records.show(user, package_id) or {}
+                existing = matching.show(user, package_id) or {}
                 matched_from_other_source = existing.get("source_name") != source_name
         _record_decision(obj, decision)
         # the portal identifier only matches: the record keeps its own (records/identity.py)
         built.fields.pop(PORTAL_ID_FIELD, None)
 
         now = dt.datetime.now(dt.timezone.utc)
-        prov = records.provenance(source_name, obj.guid, content.get("url"), now)
+        prov = matching.provenance(source_name, obj.guid, content.get("url"), now)
         try:
             if package_id is None:
                 result = self._create(
@@ -508,7 +508,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                 )
         except tk.ValidationError as error:
             model.Session.rollback()
-            self._object_error(obj, records.describe_validation_error(error))
+            self._object_error(obj, matching.describe_validation_error(error))
             return False
         if result is False:
             return False
@@ -522,8 +522,8 @@ class KhTourismHarvesterBase(HarvesterBase):
         whatever the source's ``publish`` says."""
         data = _new_record_data(obj, config, built, prov, owner_org, taken=set())
         if held and config.record_type != PLAIN_DATASET:
-            data.update(records.workflow_fields("review"))
-        obj.package_id = records.create(user, data)
+            data.update(matching.workflow_fields("review"))
+        obj.package_id = matching.create(user, data)
         return True
 
     def may_update(self, package_id: str, owner_org: str | None, harvest_object: Any) -> bool:
@@ -573,24 +573,24 @@ class KhTourismHarvesterBase(HarvesterBase):
         for obj in objects:
             content = self.content_of(obj)
             try:
-                built = records.build_fields(content, config)
-            except records.RecordError as error:
+                built = matching.build_fields(content, config)
+            except matching.RecordError as error:
                 self._batch_error(obj, str(error))
                 failed.add(obj.id)
                 continue
             candidates.append((obj, built, content))
-        matched = records.matched_values(
+        matched = matching.matched_values(
             config.record_type, [built.fields for _obj, built, _content in candidates]
         )
         seen: set[tuple[str, str]] = set()
         # names the batch would take that datasets have already (one statement, not one per
         # record); unique_name still checks the database for the suffixed names it tries
-        slugs = {records.slug(built.fields["title"], fallback="") for _o, built, _c in candidates}
-        taken = records.names_in_use(slugs)
+        slugs = {matching.slug(built.fields["title"], fallback="") for _o, built, _c in candidates}
+        taken = matching.names_in_use(slugs)
         free = frozenset(slugs - taken)
         batch: list[tuple[HarvestObject, bulk.NewRecord]] = []
         named = (
-            records.titles_in_use(
+            matching.titles_in_use(
                 config.record_type, [built.fields["title"] for _o, built, _c in candidates]
             )
             if config.record_type != PLAIN_DATASET
@@ -599,7 +599,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         decided: list[dict[str, Any]] = []
         for obj, built, content in candidates:
             keys = (
-                [*records.match_keys(built.fields), ("title", str(built.fields["title"]).lower())]
+                [*matching.match_keys(built.fields), ("title", str(built.fields["title"]).lower())]
                 if config.record_type != PLAIN_DATASET
                 else []
             )
@@ -621,7 +621,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                     "or an official identifier or name at the same place)",
                 }
             )
-            prov = records.provenance(source.name, obj.guid, content.get("url"), now)
+            prov = matching.provenance(source.name, obj.guid, content.get("url"), now)
             data = _new_record_data(
                 obj, config, built, prov, source.owner_org, taken=taken, free=free
             )
@@ -642,7 +642,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             if record.one_by_one:
                 one_by_one.append(obj)
             elif record.error is not None:
-                self._batch_error(obj, records.describe_validation_error(record.error))
+                self._batch_error(obj, matching.describe_validation_error(record.error))
                 failed.add(obj.id)
         alone = {obj.id for obj in one_by_one}
         for obj in objects:
@@ -659,21 +659,21 @@ class KhTourismHarvesterBase(HarvesterBase):
             model.Session.add(HarvestObjectError(message=text, object=obj, stage="Import"))
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
-        existing = records.show(user, package_id)
+        existing = matching.show(user, package_id)
         wanted = dict(built.fields)
         wanted.update({k: v for k, v in prov.items() if k != "harvested_at"})
-        if not records.differences(existing, wanted):
+        if not matching.differences(existing, wanted):
             obj.package_id = package_id
             return "unchanged"
         wanted["harvested_at"] = prov["harvested_at"]
-        records.update(user, package_id, wanted, review=review)
+        matching.update(user, package_id, wanted, review=review)
         obj.package_id = package_id
         return True
 
     def _merge_into_other(self, obj, package_id: str, built, user) -> bool | str:
         """The same business, first harvested from another source: fill gaps, report conflicts."""
-        existing = records.show(user, package_id)
-        diff = records.differences(existing, built.fields)
+        existing = matching.show(user, package_id)
+        diff = matching.differences(existing, built.fields)
         gaps = {k: new for k, (old, new) in diff.items() if old in (None, "", [])}
         conflicts = {k: pair for k, pair in diff.items() if k not in gaps and k != "spatial"}
         key = next((f"{f}={built.fields[f]}" for f in MATCH_FIELDS if built.fields.get(f)), "")
@@ -691,12 +691,12 @@ class KhTourismHarvesterBase(HarvesterBase):
         if not gaps:
             return "unchanged"
         review = self._source_facts(obj).config.publish == "review"
-        records.update(user, package_id, gaps, review=review)
+        matching.update(user, package_id, gaps, review=review)
         return True
 
     def _withdraw(self, obj, previous, user, source_name) -> bool | str:
         package_id = obj.package_id or (previous.package_id if previous else None)
-        existing = records.show(user, package_id) if package_id else None
+        existing = matching.show(user, package_id) if package_id else None
         if existing is None or existing.get("state") != "active":
             self._make_current(obj, previous)
             return "unchanged"
@@ -722,7 +722,7 @@ class KhTourismHarvesterBase(HarvesterBase):
             self._make_current(obj, previous)
             return "unchanged"
         config = self._source_facts(obj).config
-        records.update(
+        matching.update(
             user,
             package_id,
             {
@@ -817,19 +817,19 @@ def _new_record_data(
     free: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """What ``package_create`` is given for a new record (``taken``: names in use, or given
-    in the same transaction; ``free``: names known to be unused — records.unique_name)."""
+    in the same transaction; ``free``: names known to be unused — matching.unique_name)."""
     data = dict(built.fields)
     data.update(prov)
     data["type"] = config.record_type
     data["owner_org"] = owner_org
-    data["name"] = records.unique_name(
-        records.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower()),
+    data["name"] = matching.unique_name(
+        matching.slug(data["title"], fallback=f"{config.record_type}-{obj.guid}".lower()),
         taken=taken,
         free=free,
     )
     taken.add(data["name"])
     if config.record_type != PLAIN_DATASET:
-        data.update(records.workflow_fields(config.publish))
+        data.update(matching.workflow_fields(config.publish))
     else:
         data["private"] = config.publish != "direct"
     return data

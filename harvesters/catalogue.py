@@ -26,7 +26,7 @@ from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
-from . import guard, records
+from . import guard, matching
 from .base import KhTourismHarvesterBase, _new_record_data, _owned_by
 from .mapping import PLAIN_DATASET, RECORD_TYPES
 
@@ -224,19 +224,19 @@ class CatalogueMixin:
             obj, config, built, prov, content.get("owner_org") or owner_org, taken=set()
         )
         if held and config.record_type != PLAIN_DATASET:
-            data.update(records.workflow_fields("review"))
+            data.update(matching.workflow_fields("review"))
         remote_name = content.get("name")
         if isinstance(remote_name, str) and NAME_PATTERN.fullmatch(remote_name):
-            data["name"] = records.unique_name(remote_name)
+            data["name"] = matching.unique_name(remote_name)
         if content.get("resources"):
             data["resources"] = content["resources"]
-        obj.package_id = records.create(user, data)
+        obj.package_id = matching.create(user, data)
         return True
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
         """Our update, with the remote dataset's resources when they changed."""
         wanted = self.content_of(obj).get("resources") or []
-        existing = records.show(user, package_id) or {}
+        existing = matching.show(user, package_id) or {}
         if _resource_view(existing.get("resources")) != _resource_view(wanted):
             built.fields["resources"] = wanted
         return super()._update(obj, package_id, built, prov, user, review)

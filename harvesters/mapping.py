@@ -16,10 +16,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 from ckanext.khtourism.records.privacy import is_private_field
 from ckanext.khtourism.records.schema_fields import PLACE_FIELDS, type_field_names
 
-RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 PLAIN_DATASET = "dataset"
 
 COMMON_FIELDS = {"title", "title_en", "notes", "notes_en", *PLACE_FIELDS, "tag_string"}
@@ -51,7 +51,7 @@ DATE_FIELDS = {
 MULTI_FIELDS = {"amenities", "languages", "services"}
 # Official identifiers. None of them alone is an establishment's identity (one enterprise
 # runs several hotels): an official identifier matches an existing record only together with
-# the same address or a point within 50 m (harvesters/records.py match_existing); a tour
+# the same address or a point within 50 m (harvesters/matching.py match_existing); a tour
 # guide's card number identifies one person.
 MATCH_FIELDS = (
     "enterprise_code",

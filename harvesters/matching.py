@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -25,13 +24,13 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.records import privacy
+from ckanext.khtourism.records.geo import distance_m, point_of
 
 from . import geometry
 from .config import SourceConfig
 from .mapping import MATCH_FIELDS, PLAIN_DATASET, PORTAL_ID_FIELD, MappingError, fold
 from .sources.base import SourceRecord, clean_id
 
-PROVENANCE_FIELDS = ("source_name", "source_record_id", "source_url", "harvested_at")
 # Harvest bookkeeping: a change of these alone is "not modified", never an update or a
 # revision (the register's URL or the time of the run say nothing new about the place).
 IGNORED_IN_COMPARISON = {"harvested_at", "source_url"}
@@ -148,30 +147,6 @@ class Match:
     # (package id, reason): records the new one may duplicate (the curators' duplicates view)
     candidates: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
-
-
-def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance in metres between two (lon, lat) points."""
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
-
-
-def point_of(spatial: Any) -> tuple[float, float] | None:
-    """(lon, lat) of a stored or built ``spatial`` value (a GeoJSON point), else None."""
-    if not spatial:
-        return None
-    try:
-        value = json.loads(spatial) if isinstance(spatial, str) else spatial
-        if value.get("type") == "Point":
-            lon, lat = value["coordinates"][:2]
-            return float(lon), float(lat)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        return None
-    return None
 
 
 def _extras_of(package_ids: Iterable[str], keys: Iterable[str]) -> dict[str, dict[str, str]]:

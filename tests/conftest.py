@@ -68,6 +68,6 @@ def clean_db(reset_db, migrate_db_for):
 
     reset_index()
     # api: the change feed is our own table too
-    from ckanext.khtourism.api.changes import clear_changes
+    from ckanext.khtourism.changelog.changes import clear_changes
 
     clear_changes()

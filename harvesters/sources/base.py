@@ -46,7 +46,7 @@ class SourceListing:
     warnings: list[str] = field(default_factory=list)
     # True when every record should carry the source's own id (GIS layers): a record without
     # one is an error. False for registers, whose rows are identified by a key column or by
-    # their name and address (harvesters/records.py source_key).
+    # their name and address (harvesters/matching.py source_key).
     feature_ids: bool = True
 
 

@@ -194,7 +194,7 @@ class TestRateLimits:
 
 
 def test_unix_redis_url_becomes_a_limits_uri():
-    from ckanext.khtourism.api.ratelimit import storage_uri
+    from ckanext.khtourism.security.rate_limit_storage import storage_uri
 
     assert storage_uri("unix:///var/run/redis.sock?db=2") == "redis+unix:///var/run/redis.sock?db=2"
     assert storage_uri("redis://localhost:6379/1") == "redis://localhost:6379/1"

@@ -17,7 +17,7 @@ from ckanext.activity.model import Activity
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ckanext.khtourism.api.changes import change_table
+from ckanext.khtourism.changelog.changes import change_table
 from ckanext.khtourism.harvesters import indexing, stages
 from ckanext.khtourism.search import index as search_index
 from tests.harvesters.harvest_fixtures import create_source, indexed_accommodations, start_job
@@ -286,7 +286,7 @@ def test_a_batch_writes_the_rows_package_create_writes(
             reset_db()
             for plugin in ("activity", "harvest", "khtourism"):
                 migrate_db_for(plugin)
-            from ckanext.khtourism.api.changes import clear_changes
+            from ckanext.khtourism.changelog.changes import clear_changes
             from ckanext.khtourism.search import reset_index
 
             reset_index()

@@ -306,7 +306,7 @@ def test_arcgis_features_without_their_id_are_errors_and_nothing_is_withdrawn(fi
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixture_server):
-    from ckanext.khtourism.harvesters import records as harvest_records
+    from ckanext.khtourism.harvesters import matching as harvest_matching
 
     # both sources of the Department: an import only updates records its own organization
     # owns (docs/security.md, "Roles × actions")
@@ -341,7 +341,7 @@ def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixtur
         result.objects,
         result.gather_errors,
     )
-    provenances = harvest_records.provenances(hotel_a["id"])
+    provenances = harvest_matching.provenances(hotel_a["id"])
     assert {p["source_name"] for p in provenances} == {"so-dk", "gis-luu-tru"}
     assert len(_active_accommodations()) == 5  # 4 from the register + the name-only one
     candidate = result.objects["12"]["package_id"]

@@ -92,7 +92,7 @@ def test_authorization_matrix(app, world, action, role_index):
 
 
 def test_duplicates_view_merge_and_not_a_duplicate_through_the_api(world):
-    from ckanext.khtourism.api.changes import read_changes
+    from ckanext.khtourism.changelog.changes import read_changes
 
     older = _published(
         world, "ks-hoang-hon", title="Khách sạn Hoàng Hôn", spatial=POINT_A, phone="0258 3811 001"

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
-# records: helpers of the four record types and their workflow
+# records: helpers of the four record types
 from ckanext.khtourism.records import helpers as _records_helpers
 from ckanext.khtourism.records.helpers import *  # noqa: F403
+
+# workflow: helpers of submission and curation
+from ckanext.khtourism.workflow import helpers as _workflow_helpers
+from ckanext.khtourism.workflow.helpers import *  # noqa: F403
 
 __all__ = [
     "khtourism_publisher_name",
     "khtourism_job_match_decisions",
     "khtourism_harvest_source_license",
     *_records_helpers.__all__,
+    *_workflow_helpers.__all__,
 ]
 
 

@@ -11,8 +11,8 @@ import ckan.plugins.toolkit as tk
 import ckanext.khtourism.search  # noqa: F401
 from ckanext.khtourism import doctor, unavailable, views
 from ckanext.khtourism.api import blueprint as api_blueprint  # api
-from ckanext.khtourism.api import changes as api_changes  # api: change feed
 from ckanext.khtourism.api import indexing as api_indexing  # api
+from ckanext.khtourism.changelog import changes as changelog  # change log of published records
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
 from ckanext.khtourism.records import facets as record_facets  # records
@@ -80,15 +80,15 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     def get_blueprint(self) -> list[Any]:
         return [*(getattr(views, name) for name in views.__all__), *api_blueprint.blueprints()]
 
-    # api: IPackageController — the change feed
+    # change log: IPackageController — the rows the API's change feed reads
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        api_changes.record_change(pkg_dict, "create")
+        changelog.record_change(pkg_dict, "create")
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        api_changes.record_change(pkg_dict, "update")
+        changelog.record_change(pkg_dict, "update")
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        api_changes.record_change(pkg_dict, "delete")
+        changelog.record_change(pkg_dict, "delete")
 
     # records: IFacets (each record type's search page)
     def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:

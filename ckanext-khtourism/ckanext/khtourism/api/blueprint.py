@@ -15,9 +15,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism import unavailable
+from ckanext.khtourism.changelog.changes import read_changes
 
 from . import auth, http, openapi, overhead, params, query, ratelimit, serializers, stats
-from .changes import read_changes
 from .errors import ApiError
 from .items import item_from_package, load_private_fields
 from .resources import BY_DATASET_TYPE, DATASET_TYPES, IDENTIFIERS, RESOURCES

@@ -23,7 +23,6 @@ import logging
 import math
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import limits
 from flask import Blueprint, Flask, has_request_context, request
@@ -34,6 +33,8 @@ from limits.util import WindowStats
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.security.rate_limit_storage import STORAGE_URL, storage_uri
+
 from .auth import resolve_user, token_from_request
 from .errors import ApiError
 
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 ANONYMOUS_LIMIT = "ckanext.khtourism.api.rate_limit.anonymous"
 TOKEN_LIMIT = "ckanext.khtourism.api.rate_limit.token"
 ENABLED = "ckanext.khtourism.api.rate_limit.enabled"
-STORAGE_URL = "ckanext.khtourism.api.rate_limit.storage_url"
 KEY_PREFIX = "khtourism-api"
 STRATEGY = "khtourism-one-trip-sliding-window"
 # limit scope -> the setting holding its limits (shared by every API endpoint)
@@ -170,21 +170,6 @@ def _scope_items(scope: str) -> list[limits.RateLimitItem]:
 
 
 STRATEGIES.setdefault(STRATEGY, OneTripSlidingWindow)  # type: ignore[arg-type]
-
-
-def storage_uri(redis_url: str) -> str:
-    """A ``limits`` storage URI for CKAN's Redis URL.
-
-    ``unix:///run/redis.sock?db=1`` (redis-py's form) becomes
-    ``redis+unix:///run/redis.sock?db=1``; ``redis://`` and ``rediss://``
-    URLs are used as they are; ``memory://`` is accepted for development.
-    """
-    scheme = urlsplit(redis_url).scheme
-    if scheme == "unix":
-        return "redis+unix" + redis_url[len("unix") :]
-    if scheme in ("redis", "rediss", "redis+unix", "memory", "redis+sentinel", "redis+cluster"):
-        return redis_url
-    raise ValueError(f"unsupported Redis URL scheme for rate limiting: {scheme!r}")
 
 
 def storage_options(uri: str) -> dict[str, Any]:

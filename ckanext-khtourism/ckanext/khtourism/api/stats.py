@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ckanext.khtourism.changelog.changes import monthly_counts
+
 from . import query
-from .changes import monthly_counts
 from .items import label_for
 from .resources import BY_DATASET_TYPE
 

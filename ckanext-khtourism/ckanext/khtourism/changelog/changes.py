@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from .resources import BY_DATASET_TYPE
+from ckanext.khtourism.core.record_types import is_record_type
 
 metadata = sa.MetaData()
 
@@ -87,7 +87,7 @@ def record_purge(package: model.Package) -> None:
     that is not live (never published, or already removed) gets no row: its
     removal, if any, is already in the feed.
     """
-    if package.type not in BY_DATASET_TYPE:
+    if not is_record_type(package.type):
         return
     if _last_change(package.id) in LIVE_CHANGES:
         _insert(package, "deleted", _operating_status({}, package))
@@ -97,7 +97,7 @@ def record_change(data: dict[str, Any], event: str) -> None:
     """Add the feed row (if any) for ``event`` (create, update, delete) of one dataset."""
     package_id = data.get("id")
     package = model.Package.get(package_id) if package_id else None
-    if package is None or package.type not in BY_DATASET_TYPE:
+    if package is None or not is_record_type(package.type):
         return
     status = _operating_status(data, package)
     public = event != "delete" and package.state == "active" and not package.private

@@ -497,6 +497,15 @@ def _read_passwords(path: Path | None) -> dict[str, str]:
     return {u["username"]: u["password"] for u in stored.get("users", [])}
 
 
+def _has_pending_revision(context: dict[str, Any], package_id: str) -> bool:
+    """Whether the record has a change waiting for review (the workflow's action says)."""
+    try:
+        tk.get_action("khtourism_revision_show")(dict(context), {"id": package_id})
+    except tk.ObjectNotFound:
+        return False
+    return True
+
+
 def write_credentials(path: Path, users: list[dict[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -589,10 +598,8 @@ def load(credentials_file: Path | None, log: Callable[[str], None] = print) -> d
 
     # A published record of the demo business with a change waiting for review.
     if model.Package.get(ACCOMMODATIONS[0]["name"]) is not None:
-        from ckanext.khtourism.workflow.model import PendingRevision
-
         pkg = model.Package.get(ACCOMMODATIONS[0]["name"])
-        if PendingRevision.pending_for(pkg.id) is None:
+        if not _has_pending_revision(site(), pkg.id):
             current = tk.get_action("package_show")(business(), {"id": pkg.id})
             current.update({"rooms": "200", "price_max_vnd": "5000000", "phone": "0258 3811 111"})
             tk.get_action("package_update")(business(), current)

@@ -128,3 +128,27 @@ def normalise_area(value: Any) -> str:
     if polygon.is_empty or not polygon.is_valid:
         raise GeometryError("invalid_polygon", detail=explain_validity(polygon))
     return json.dumps({"type": geometry["type"], "coordinates": geometry["coordinates"]})
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in metres between two (lon, lat) points."""
+    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def point_of(spatial: Any) -> tuple[float, float] | None:
+    """(lon, lat) of a stored or built ``spatial`` value (a GeoJSON point), else None."""
+    if not spatial:
+        return None
+    try:
+        value = json.loads(spatial) if isinstance(spatial, str) else spatial
+        if value.get("type") == "Point":
+            lon, lat = value["coordinates"][:2]
+            return float(lon), float(lat)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return None

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins.toolkit as tk
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
-from ckanext.khtourism.workflow import roles, states
-from ckanext.khtourism.workflow.model import PendingRevision
-
-from . import RECORD_TYPES, messages, privacy, vocabularies
+from . import messages, privacy, vocabularies
 
 
 def khtourism_admin_unit_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -37,27 +34,6 @@ def khtourism_record_types() -> tuple[str, ...]:
     return RECORD_TYPES
 
 
-def khtourism_is_curator() -> bool:
-    user = tk.current_user
-    return bool(user and user.is_authenticated and roles.is_curator(user.name))
-
-
-def khtourism_workflow_state_label(state: str | None) -> str:
-    labels = {
-        states.DRAFT: ("Bản nháp", "Draft"),
-        states.SUBMITTED: ("Chờ duyệt", "Submitted for review"),
-        states.PUBLISHED: ("Đã công bố", "Published"),
-        states.REJECTED: ("Bị từ chối", "Rejected"),
-    }
-    vi, en = labels.get(state or states.DRAFT, (state or "", state or ""))
-    return en if messages.current_language() == "en" else vi
-
-
-def khtourism_pending_revision(package_id: str) -> dict[str, Any] | None:
-    revision = PendingRevision.pending_for(package_id)
-    return revision.as_dict() if revision else None
-
-
 def khtourism_private_fields(dataset_type: str | None) -> tuple[str, ...]:
     return privacy.private_fields(dataset_type)
 
@@ -78,9 +54,6 @@ __all__ = [
     "khtourism_admin_unit_choices",
     "khtourism_former_district_choices",
     "khtourism_record_types",
-    "khtourism_is_curator",
-    "khtourism_workflow_state_label",
-    "khtourism_pending_revision",
     "khtourism_private_fields",
     "khtourism_facet_label_function",
     "khtourism_text",

@@ -14,7 +14,9 @@ import logging
 import re
 from typing import Any
 
-from ckanext.khtourism.workflow import roles
+from ckanext.khtourism.core import roles
+
+from . import personal_data
 
 PRIVATE_FIELDS: dict[str, tuple[str, ...]] = {
     "tour-guide": (
@@ -60,11 +62,10 @@ def after_show(context: dict[str, Any], pkg_dict: dict[str, Any]) -> dict[str, A
     if not may_see_private_fields(user, pkg_dict.get("owner_org")):
         strip_private_fields(pkg_dict)
         return pkg_dict
-    if any(pkg_dict.get(name) for name in private_fields(pkg_dict.get("type"))):
-        from . import personal_data  # it imports this module
-
-        if personal_data.is_person(user, context):
-            personal_data.log_access(user, pkg_dict["id"], pkg_dict.get("name"))
+    if any(
+        pkg_dict.get(name) for name in private_fields(pkg_dict.get("type"))
+    ) and personal_data.is_person(user, context):
+        personal_data.log_access(user, pkg_dict["id"], pkg_dict.get("name"))
     return pkg_dict
 
 

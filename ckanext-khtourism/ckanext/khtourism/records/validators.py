@@ -20,7 +20,7 @@ from typing import Any
 import ckan.model as model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
-from ckanext.khtourism.workflow import roles, states
+from ckanext.khtourism.core import roles, states
 
 from . import geo, identity, messages, vocabularies
 

@@ -28,6 +28,8 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 
+from .rate_limit_storage import STORAGE_URL, storage_uri
+
 log = logging.getLogger(__name__)
 
 ENABLED = "ckanext.khtourism.action_api.rate_limit.enabled"
@@ -42,10 +44,8 @@ _LIMITER = "khtourism_action_limiter"
 def _limiter() -> SlidingWindowCounterRateLimiter:
     limiter = current_app.extensions.get(_LIMITER)
     if limiter is None:
-        from ckanext.khtourism.api import ratelimit
-
-        url = tk.config.get(ratelimit.STORAGE_URL) or tk.config.get("ckan.redis.url")
-        uri = ratelimit.storage_uri(url)
+        url = tk.config.get(STORAGE_URL) or tk.config.get("ckan.redis.url")
+        uri = storage_uri(url)
         options = (
             {} if uri.startswith("memory") else {"socket_timeout": 1, "socket_connect_timeout": 1}
         )

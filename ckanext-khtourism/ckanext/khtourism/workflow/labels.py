@@ -19,9 +19,8 @@ from __future__ import annotations
 import ckan.model as model
 from ckan.lib.plugins import DefaultPermissionLabels
 
-from ckanext.khtourism.records import is_record_type
-
-from . import roles
+from ckanext.khtourism.core import roles
+from ckanext.khtourism.core.record_types import is_record_type
 
 CURATOR_LABEL = "khtourism-curator"
 HARVEST_SOURCE_TYPE = "harvest"  # ckanext-harvest's dataset type of harvest sources

@@ -11,9 +11,9 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import RECORD_TYPES
+from ckanext.khtourism.core import states
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
-from . import states
 from .model import PENDING, PendingRevision
 
 

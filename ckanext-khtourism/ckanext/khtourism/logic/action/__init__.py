@@ -25,7 +25,7 @@ from ckan.types import Action, Context, DataDict
 from ckanext.harvest.model import HarvestSource
 
 from ckanext.khtourism import outbound
-from ckanext.khtourism.api import changes as api_changes  # api room: purges in the change feed
+from ckanext.khtourism.changelog import changes as changelog  # change log: purges in the feed
 from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
     dcat_catalog_search,
     dcat_catalog_show,
@@ -35,9 +35,10 @@ from ckanext.khtourism.harvesters import access as harvest_access
 from ckanext.khtourism.harvesters import raw_rows as harvest_raw_rows  # harvest room
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest room
 from ckanext.khtourism.logic import concurrency, schema
+from ckanext.khtourism.logic import personal_data as personal_data_rights  # export, erasure
 from ckanext.khtourism.records import duplicates, messages, personal_data, privacy
 from ckanext.khtourism.security import field_limits
-from ckanext.khtourism.workflow import queue, revisions, transitions
+from ckanext.khtourism.workflow import merge, queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
 from . import harvest
@@ -211,7 +212,7 @@ def khtourism_personal_data_export(context: Context, data_dict: DataDict) -> dic
     data = _validated(data_dict, schema.record_reference_schema(), context)
     pkg = _guide_or_error(data)
     tk.check_access("khtourism_personal_data_export", context, {"id": pkg.id})
-    return personal_data.export(context, pkg)
+    return personal_data_rights.export(context, pkg)
 
 
 def khtourism_personal_data_erase(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -223,7 +224,7 @@ def khtourism_personal_data_erase(context: Context, data_dict: DataDict) -> dict
     data = _validated(data_dict, schema.record_reference_schema(), context)
     pkg = _guide_or_error(data)
     tk.check_access("khtourism_personal_data_erase", context, {"id": pkg.id})
-    return personal_data.erase(context, pkg)
+    return personal_data_rights.erase(context, pkg)
 
 
 @tk.side_effect_free
@@ -355,7 +356,7 @@ def dataset_purge(next_action: Action, context: Context, data_dict: DataDict) ->
     if pkg is None:
         return next_action(context, data_dict)  # CKAN's own NotFound / ValidationError
     tk.check_access("dataset_purge", {**context, "package": pkg}, data_dict)
-    api_changes.record_purge(pkg)
+    changelog.record_purge(pkg)
     harvest_raw_rows.purge_for_packages([pkg.id])  # harvest room: no raw row outlives it
     try:
         return next_action(context, data_dict)
@@ -401,7 +402,7 @@ def khtourism_record_merge(context: Context, data_dict: DataDict) -> dict[str, A
     """
     tk.check_access("khtourism_record_merge", context, data_dict)
     one, other = _pair_ids(data_dict)
-    return duplicates.merge(context, one, other)
+    return merge.merge(context, one, other)
 
 
 def khtourism_not_duplicate(context: Context, data_dict: DataDict) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
+from ckanext.khtourism.core import roles
 from ckanext.khtourism.harvesters import secrets as harvest_secrets
-from ckanext.khtourism.workflow import roles
 
 __all__ = [
     "harvest_source_list",

@@ -23,9 +23,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ckanext.khtourism.core import roles, states
+from ckanext.khtourism.core.record_types import is_record_type
 from ckanext.khtourism.harvesters import access as harvest_access
-from ckanext.khtourism.records import is_record_type
-from ckanext.khtourism.workflow import roles, states
 
 from . import harvest
 from .harvest import *  # noqa: F403 - ckanext-harvest's auth functions, replaced

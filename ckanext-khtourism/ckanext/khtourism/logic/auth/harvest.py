@@ -20,8 +20,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ckanext.khtourism.core import roles
 from ckanext.khtourism.harvesters import access
-from ckanext.khtourism.workflow import roles
 
 __all__ = [
     "harvest_source_create",

@@ -458,10 +458,10 @@ class TestTypedValues:
         assert guide["languages"] == ["en", "fr"]
 
     def test_openapi_types_every_field_of_every_record_type(self, api):
-        from ckanext.khtourism.api.resources import RESOURCES
+        from ckanext.khtourism.api.collections import COLLECTIONS
 
         schemas = get(api, "/openapi.json").json["components"]["schemas"]
-        for resource in RESOURCES.values():
+        for resource in COLLECTIONS.values():
             name = "".join(part.capitalize() for part in resource.dataset_type.split("-"))
             properties = schemas[name]["properties"]
             untyped = [field for field, spec in properties.items() if "type" not in spec]

@@ -6,7 +6,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from ckanext.khtourism.api import openapi, params
-from ckanext.khtourism.api.resources import RESOURCES
+from ckanext.khtourism.api.collections import COLLECTIONS
 
 BASE = "/api/tourism/v1"
 
@@ -18,7 +18,7 @@ def test_document_validates_and_lists_every_parameter(api):
     document = response.json
     validate(document)
     assert document["openapi"] == "3.1.0"
-    for resource in RESOURCES.values():
+    for resource in COLLECTIONS.values():
         operation = document["paths"][f"/{resource.path}"]["get"]
         documented = {p["name"] for p in operation["parameters"]}
         assert documented == {p.name for p in params.params_for(params.LIST, resource)}

@@ -6,11 +6,11 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from ckanext.khtourism.api import params
+from ckanext.khtourism.api.collections import COLLECTIONS
 from ckanext.khtourism.api.errors import ApiError
-from ckanext.khtourism.api.resources import RESOURCES
 
-ACCOMMODATIONS = RESOURCES["accommodations"]
-GUIDES = RESOURCES["tour-guides"]
+ACCOMMODATIONS = COLLECTIONS["accommodations"]
+GUIDES = COLLECTIONS["tour-guides"]
 
 
 def parse(endpoint=params.LIST, resource=ACCOMMODATIONS, **args):

@@ -18,14 +18,14 @@ from ckanext.khtourism import unavailable
 from ckanext.khtourism.changelog.changes import read_changes
 
 from . import auth, http, openapi, overhead, params, query, ratelimit, serializers, stats
+from .collections import BY_DATASET_TYPE, COLLECTIONS, DATASET_TYPES, IDENTIFIERS
 from .errors import ApiError
 from .items import item_from_package, load_private_fields
-from .resources import BY_DATASET_TYPE, DATASET_TYPES, IDENTIFIERS, RESOURCES
 
 log = logging.getLogger(__name__)
 
 BASE_PATH = "/api/tourism/v1"
-RESOURCE_PATHS = ", ".join(f"'{path}'" for path in RESOURCES)
+COLLECTION_PATHS = ", ".join(f"'{path}'" for path in COLLECTIONS)
 
 api = Blueprint("khtourism_api", __name__, url_prefix=BASE_PATH)
 
@@ -153,7 +153,7 @@ def index() -> Response:
         {
             "name": "Khánh Hòa tourism data API",
             "version": openapi.API_VERSION,
-            "resources": {path: f"{site}/{path}" for path in RESOURCES},
+            "resources": {path: f"{site}/{path}" for path in COLLECTIONS},
             "lookup": f"{site}/lookup",
             "changes": f"{site}/changes",
             "stats": f"{site}/stats",
@@ -185,16 +185,18 @@ def docs_asset(asset: str) -> Response:
     return http.conditional(data, media, None)
 
 
-@api.route(f"/<any({RESOURCE_PATHS}):resource_path>")
+@api.route(f"/<any({COLLECTION_PATHS}):resource_path>")
 def list_records(resource_path: str) -> Response:
-    resource = RESOURCES[resource_path]
-    parsed = params.parse(request.args, params.LIST, resource)
+    collection = COLLECTIONS[resource_path]
+    parsed = params.parse(request.args, params.LIST, collection)
     lang = http.lang()
     fmt = _format(parsed)
     _require_token_for_unpublished(parsed)
     limit, start = query.page_window(parsed)
     user = auth.user_name()
-    result = query.search(parsed, [resource.dataset_type], rows=limit, start=start, user_name=user)
+    result = query.search(
+        parsed, [collection.dataset_type], rows=limit, start=start, user_name=user
+    )
     centre = (parsed["lon"], parsed["lat"]) if "radius" in parsed else None
     load_private_fields(user, result["results"])
     items = [
@@ -209,17 +211,17 @@ def list_records(resource_path: str) -> Response:
         total=result["count"],
         limit=limit,
         page=page_number,
-        resource=resource.path,
+        resource=collection.path,
         links=_page_links(page_number, limit, result["count"]),
-        columns=["id", *parsed["fields"]] if parsed.get("fields") else list(resource.all_fields),
+        columns=["id", *parsed["fields"]] if parsed.get("fields") else list(collection.all_fields),
     )
     return _render_page(fmt, page, lang, items)
 
 
-@api.route(f"/<any({RESOURCE_PATHS}):resource_path>/<id_or_name>")
+@api.route(f"/<any({COLLECTION_PATHS}):resource_path>/<id_or_name>")
 def show_record(resource_path: str, id_or_name: str) -> Response:
-    resource = RESOURCES[resource_path]
-    parsed = params.parse(request.args, params.ITEM, resource)
+    collection = COLLECTIONS[resource_path]
+    parsed = params.parse(request.args, params.ITEM, collection)
     lang = http.lang()
     fmt = _format(parsed)
     user = auth.user_name()
@@ -233,7 +235,7 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
         )
     except (tk.ObjectNotFound, tk.NotAuthorized):
         raise ApiError("not_found", None, id_or_name, id_or_name) from None
-    if pkg.get("type") != resource.dataset_type or pkg.get("state") != "active":
+    if pkg.get("type") != collection.dataset_type or pkg.get("state") != "active":
         raise ApiError("not_found", None, id_or_name, id_or_name)
     item = item_from_package(pkg, lang=lang, user_name=user, fields=parsed.get("fields"))
     body = serializers.render_item(fmt, item, lang)

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.khtourism.records import schema_fields
 from ckanext.khtourism.records.schema_fields import PLACE_FIELDS
 
-from .resources import BY_DATASET_TYPE, PRIVATE_GUIDE_FIELDS, Resource
+from .collections import BY_DATASET_TYPE, PRIVATE_GUIDE_FIELDS, Collection
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -150,7 +150,7 @@ def item_from_package(
     fields: list[str] | None = None,
 ) -> dict[str, Any]:
     """The API item for one record (private guide fields only for those allowed)."""
-    resource: Resource | None = BY_DATASET_TYPE.get(pkg.get("type", ""))
+    collection: Collection | None = BY_DATASET_TYPE.get(pkg.get("type", ""))
     site_url = tk.config.get("ckan.site_url", "").rstrip("/")
     point = point_of(pkg)
     organization = pkg.get("organization") or {}
@@ -183,8 +183,8 @@ def item_from_package(
     dataset_type = pkg.get("type") or ""
     for name in PLACE_FIELDS:
         item[name] = typed_value(dataset_type, name, pkg.get(name))
-    if resource is not None:
-        for name in resource.fields:
+    if collection is not None:
+        for name in collection.fields:
             item[name] = typed_value(dataset_type, name, pkg.get(name))
     if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg):
         for name in PRIVATE_GUIDE_FIELDS:

@@ -13,9 +13,9 @@ from ckanext.khtourism.records import schema_fields
 from ckanext.khtourism.records.schema_choices import choice_codes
 
 from . import params
+from .collections import COLLECTIONS, COMMON_FIELDS, PRIVATE_GUIDE_FIELDS, Collection
 from .errors import ERROR_CODES
 from .params import CHANGE_TYPES, CHANGES, ITEM, LIST, LOOKUP, STATS
-from .resources import COMMON_FIELDS, PRIVATE_GUIDE_FIELDS, RESOURCES, Resource
 
 API_VERSION = "1.0.0"
 BASE_PATH = "/api/tourism/v1"
@@ -26,7 +26,7 @@ STRING_LIST = {"type": ["array", "null"], "items": {"type": "string"}}
 COMMON_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {"type": "string", "description": "Record id (UUID)."},
     "name": {"type": "string", "description": "Record name (URL slug)."},
-    "type": {"type": "string", "enum": [r.dataset_type for r in RESOURCES.values()]},
+    "type": {"type": "string", "enum": [r.dataset_type for r in COLLECTIONS.values()]},
     "title": {
         "type": ["string", "null"],
         "description": "Name in the request's language (`lang=en`: the English name, "
@@ -110,7 +110,7 @@ def field_schema(dataset_type: str, name: str) -> dict[str, Any]:
     return schema
 
 
-def _item_schema(resource: Resource) -> dict[str, Any]:
+def _item_schema(resource: Collection) -> dict[str, Any]:
     properties = dict(COMMON_FIELD_SCHEMAS)
     for name in resource.fields:
         properties[name] = field_schema(resource.dataset_type, name)
@@ -187,7 +187,7 @@ def _operation(
     op_id: str,
     summary: str,
     endpoint: str,
-    resource: Resource | None,
+    resource: Collection | None,
     responses: dict[str, Any],
     tags: list[str],
     extra_params: list[dict[str, Any]] | None = None,
@@ -361,7 +361,7 @@ def _document(server_url: str) -> dict[str, Any]:
         },
     }
     not_modified = {"304": {"description": "Not modified (conditional request matched)."}}
-    for resource in RESOURCES.values():
+    for resource in COLLECTIONS.values():
         name = "".join(part.capitalize() for part in resource.dataset_type.split("-"))
         schemas[name] = _item_schema(resource)
         schemas[f"{name}List"] = _list_schema(_ref(name))
@@ -494,7 +494,7 @@ def _document(server_url: str) -> dict[str, Any]:
         "security": [{}, {"apiToken": []}],
         "tags": [
             {"name": r.path, "description": f"{r.title_en} — {r.title_vi}"}
-            for r in RESOURCES.values()
+            for r in COLLECTIONS.values()
         ]
         + [{"name": "lookup"}, {"name": "changes"}, {"name": "stats"}, {"name": "meta"}],
         "paths": paths,

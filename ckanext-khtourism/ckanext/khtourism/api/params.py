@@ -20,14 +20,14 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from .errors import ApiError, conflict, invalid
-from .resources import (
+from .collections import (
+    COLLECTIONS,
     FORMER_DISTRICTS,
     IDENTIFIERS,
     OPERATING_STATUS,
-    RESOURCES,
-    Resource,
+    Collection,
 )
+from .errors import ApiError, conflict, invalid
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -50,16 +50,16 @@ class Param:
     schema: dict[str, Any]
     description: str
     endpoints: frozenset[str]
-    # None: every resource; else the resource paths that accept it
-    resources: frozenset[str] | None = None
+    # None: every collection; else the collection paths that accept it
+    collections: frozenset[str] | None = None
     example: Any = None
 
-    def applies(self, endpoint: str, resource: Resource | None) -> bool:
+    def applies(self, endpoint: str, collection: Collection | None) -> bool:
         if endpoint not in self.endpoints:
             return False
-        if self.resources is None or resource is None:
+        if self.collections is None or collection is None:
             return True
-        return resource.path in self.resources
+        return collection.path in self.collections
 
 
 def _codes(values: Iterable[str]) -> dict[str, Any]:
@@ -190,7 +190,7 @@ PARAMS: list[Param] = [
             "minItems": 1,
             "uniqueItems": True,
         },
-        "Comma-separated fields to return (see the resource's item schema); `id` is always "
+        "Comma-separated fields to return (see the collection's item schema); `id` is always "
         "included.",
         frozenset({LIST, ITEM, LOOKUP}),
     ),
@@ -243,8 +243,8 @@ for _identifier in IDENTIFIERS:
         )
     )
 
-for _resource in RESOURCES.values():
-    for _filter in _resource.filters:
+for _collection in COLLECTIONS.values():
+    for _filter in _collection.filters:
         if any(p.name == _filter.name and LIST in p.endpoints for p in PARAMS):
             existing = next(p for p in PARAMS if p.name == _filter.name)
             PARAMS[PARAMS.index(existing)] = Param(
@@ -252,7 +252,7 @@ for _resource in RESOURCES.values():
                 existing.schema,
                 existing.description,
                 existing.endpoints,
-                (existing.resources or frozenset()) | {_resource.path},
+                (existing.collections or frozenset()) | {_collection.path},
             )
             continue
         if _filter.choices is not None:
@@ -270,13 +270,13 @@ for _resource in RESOURCES.values():
                 schema,
                 f"Filter by {_filter.description}, comma-separated (any of them).",
                 frozenset({LIST, STATS}),
-                frozenset({_resource.path}),
+                frozenset({_collection.path}),
             )
         )
 
 
-def params_for(endpoint: str, resource: Resource | None = None) -> list[Param]:
-    return [p for p in PARAMS if p.applies(endpoint, resource)]
+def params_for(endpoint: str, collection: Collection | None = None) -> list[Param]:
+    return [p for p in PARAMS if p.applies(endpoint, collection)]
 
 
 # --- value parsing against the schema ------------------------------------
@@ -390,9 +390,9 @@ def parse_value(param: Param, raw: str) -> Any:
     return values
 
 
-def parse(args: MultiDict, endpoint: str, resource: Resource | None = None) -> dict[str, Any]:
+def parse(args: MultiDict, endpoint: str, collection: Collection | None = None) -> dict[str, Any]:
     """Validate the query string of one request; the parsed values by name."""
-    allowed = {p.name: p for p in params_for(endpoint, resource)}
+    allowed = {p.name: p for p in params_for(endpoint, collection)}
     parsed: dict[str, Any] = {}
     for name in args:
         if name not in allowed:
@@ -401,11 +401,11 @@ def parse(args: MultiDict, endpoint: str, resource: Resource | None = None) -> d
         if len(values) != 1:
             raise ApiError("repeated_parameter", name)
         parsed[name] = parse_value(allowed[name], values[0])
-    _check_rules(parsed, endpoint, resource)
+    _check_rules(parsed, endpoint, collection)
     return parsed
 
 
-def _check_rules(parsed: dict[str, Any], endpoint: str, resource: Resource | None) -> None:
+def _check_rules(parsed: dict[str, Any], endpoint: str, collection: Collection | None) -> None:
     radius_keys = [key for key in ("lat", "lon", "radius") if key in parsed]
     if radius_keys and len(radius_keys) != 3:
         missing = next(key for key in ("lat", "lon", "radius") if key not in parsed)
@@ -448,14 +448,14 @@ def _check_rules(parsed: dict[str, Any], endpoint: str, resource: Resource | Non
                 "cần đúng một mã định danh: " + ", ".join(IDENTIFIERS) + ".",
                 "exactly one identifier is needed: " + ", ".join(IDENTIFIERS) + ".",
             )
-    if "fields" in parsed and resource is not None:
-        known = set(resource.all_fields)
+    if "fields" in parsed and collection is not None:
+        known = set(collection.all_fields)
         for name in parsed["fields"]:
             if name not in known:
                 raise invalid(
                     "fields",
-                    f"trường '{name}' không có trong {resource.path}.",
-                    f"field '{name}' does not exist in {resource.path}.",
+                    f"trường '{name}' không có trong {collection.path}.",
+                    f"field '{name}' does not exist in {collection.path}.",
                 )
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchError
 
+from .collections import ALL_FILTERS
 from .errors import ApiError
 from .params import DEFAULT_LIMIT
-from .resources import ALL_FILTERS
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from typing import Any
 from ckanext.khtourism.changelog.changes import monthly_counts
 
 from . import query
+from .collections import BY_DATASET_TYPE
 from .items import label_for
-from .resources import BY_DATASET_TYPE
 
 COMMON_FACETS = ["admin_unit", "former_district", "operating_status"]
 
@@ -25,14 +25,14 @@ def build(
     by_type: dict[str, Any] = {}
     total = 0
     for dataset_type in dataset_types:
-        resource = BY_DATASET_TYPE[dataset_type]
+        collection = BY_DATASET_TYPE[dataset_type]
         applicable = {
             key: value
             for key, value in parsed.items()
             if key not in {f.name for r in BY_DATASET_TYPE.values() for f in r.filters}
-            or key in {f.name for f in resource.filters}
+            or key in {f.name for f in collection.filters}
         }
-        facets = COMMON_FACETS + [f.name for f in resource.filters]
+        facets = COMMON_FACETS + [f.name for f in collection.filters]
         result = query.search(
             applicable, [dataset_type], rows=0, facets=facets, user_name=user_name
         )

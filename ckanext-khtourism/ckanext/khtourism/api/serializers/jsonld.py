@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..resources import BY_DATASET_TYPE
+from ..collections import BY_DATASET_TYPE
 from .json import dumps
 
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ def _lang_value(item: dict[str, Any], field: str, lang: str) -> Any:
 
 def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
     dataset_type = item.get("type") or ""
-    resource = BY_DATASET_TYPE.get(dataset_type)
-    schema_type = resource.schema_org_type if resource else "Thing"
+    collection = BY_DATASET_TYPE.get(dataset_type)
+    schema_type = collection.schema_org_type if collection else "Thing"
     if dataset_type == "accommodation":
         schema_type = ACCOMMODATION_TYPES.get(
             item.get("accommodation_type") or "", "LodgingBusiness"

@@ -1,6 +1,6 @@
-"""The four record types as API resources, from docs/record-types.md.
+"""The four record types as API collections, from docs/record-types.md.
 
-One table says, per resource: the dataset type, the fields an item may carry
+One table says, per collection: the dataset type, the fields an item may carry
 (for ``fields=`` and CSV columns), the category filters with their code lists,
 the official identifiers that ``/lookup`` accepts and the schema.org type.
 """
@@ -74,7 +74,7 @@ class Filter:
 
 
 @dataclass(frozen=True)
-class Resource:
+class Collection:
     path: str  # URL segment, e.g. "accommodations"
     dataset_type: str
     title_vi: str
@@ -93,10 +93,10 @@ LANGUAGES_FILTER = Filter(
     "languages", pattern=LANGUAGE_PATTERN, description="ISO 639-1 language code(s)"
 )
 
-RESOURCES: dict[str, Resource] = {
-    resource.path: resource
-    for resource in (
-        Resource(
+COLLECTIONS: dict[str, Collection] = {
+    collection.path: collection
+    for collection in (
+        Collection(
             path="accommodations",
             dataset_type="accommodation",
             title_vi="Cơ sở lưu trú du lịch",
@@ -125,7 +125,7 @@ RESOURCES: dict[str, Resource] = {
             identifiers=("establishment_id", "enterprise_code"),
             schema_org_type="LodgingBusiness",
         ),
-        Resource(
+        Collection(
             path="tour-operators",
             dataset_type="tour-operator",
             title_vi="Doanh nghiệp lữ hành",
@@ -142,7 +142,7 @@ RESOURCES: dict[str, Resource] = {
             identifiers=("establishment_id", "licence_number", "enterprise_code"),
             schema_org_type="TravelAgency",
         ),
-        Resource(
+        Collection(
             path="tour-guides",
             dataset_type="tour-guide",
             title_vi="Hướng dẫn viên du lịch",
@@ -164,7 +164,7 @@ RESOURCES: dict[str, Resource] = {
             identifiers=("card_number",),
             schema_org_type="Person",
         ),
-        Resource(
+        Collection(
             path="heritage-sites",
             dataset_type="heritage-site",
             title_vi="Di tích, di sản",
@@ -193,18 +193,18 @@ RESOURCES: dict[str, Resource] = {
     )
 }
 
-BY_DATASET_TYPE = {resource.dataset_type: resource for resource in RESOURCES.values()}
+BY_DATASET_TYPE = {collection.dataset_type: collection for collection in COLLECTIONS.values()}
 DATASET_TYPES = tuple(BY_DATASET_TYPE)
 
 # Official identifiers accepted by /lookup, and the record types carrying them.
 IDENTIFIERS: dict[str, tuple[str, ...]] = {}
-for _resource in RESOURCES.values():
-    for _identifier in _resource.identifiers:
+for _collection in COLLECTIONS.values():
+    for _identifier in _collection.identifiers:
         IDENTIFIERS.setdefault(_identifier, ())
-        IDENTIFIERS[_identifier] += (_resource.dataset_type,)
+        IDENTIFIERS[_identifier] += (_collection.dataset_type,)
 IDENTIFIERS["card_number"] = IDENTIFIERS.get("card_number", ())
 
 ALL_FILTERS: dict[str, Filter] = {}
-for _resource in RESOURCES.values():
-    for _filter in _resource.filters:
+for _collection in COLLECTIONS.values():
+    for _filter in _collection.filters:
         ALL_FILTERS.setdefault(_filter.name, _filter)

@@ -236,7 +236,9 @@ def direction_faults(
         if there not in allowed.get(here, ()):
             faults.append(f"{here} -> {there}: not an allowed direction")
         elif here in tiers and there in tiers and tiers[there] > tiers[here]:
-            faults.append(f"{here} -> {there}: points up (tier {tiers[here]} -> {tiers[there]})")
+            faults.append(
+                f"{here} -> {there}: points up (tier {tiers[here]} -> tier {tiers[there]})"
+            )
     return faults
 
 

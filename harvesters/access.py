@@ -32,7 +32,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import RECORD_TYPES, messages
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.records import RECORD_TYPES
 from ckanext.khtourism.workflow import roles
 
 HARVEST_TYPE = "harvest"

@@ -37,12 +37,13 @@ def test_the_header_is_vietnamese_at_the_root_and_english_under_en(app, world):
     assert "My records" in english and "Bản ghi của tôi" not in english
 
 
-def _extracted_msgids() -> dict[str, str]:
-    """Every msgid of our Python code and templates, as ``make i18n`` extracts them."""
+def _extracted_msgids() -> dict[str | tuple[str, str], str]:
+    """Every msgid (a pair for plural forms) of our Python code and templates, as
+    ``make i18n`` extracts them."""
     with open(REPO / "babel.cfg", encoding="utf-8") as mapping:
         method_map, options_map = parse_mapping(mapping)
     keywords = dict(DEFAULT_KEYWORDS, N_=None)
-    found: dict[str, str] = {}
+    found: dict[str | tuple[str, str], str] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(REPO),
         method_map,
@@ -52,10 +53,17 @@ def _extracted_msgids() -> dict[str, str]:
             default_directory_filter(path) and pathlib.Path(path).name not in IGNORED_DIRECTORIES
         ),
     ):
-        for msgid in message if isinstance(message, tuple) else (message,):
-            if msgid:
-                found.setdefault(msgid, filename)
+        if isinstance(message, tuple):
+            message = (message[0], message[1])
+        if message and all(message):
+            found.setdefault(message, filename)
     return found
+
+
+def _translated(catalogue: Translations, msgid: str | tuple[str, str]) -> bool:
+    if isinstance(msgid, tuple):
+        return catalogue.ngettext(*msgid, 1) != msgid[0]
+    return catalogue.gettext(msgid) != msgid
 
 
 def test_every_string_of_our_code_and_templates_has_a_vietnamese_translation():
@@ -63,10 +71,11 @@ def test_every_string_of_our_code_and_templates_has_a_vietnamese_translation():
     ckan_core = Translations.load(ckan_i18n.get_ckan_i18n_dir(), ["vi"], "ckan")
     msgids = _extracted_msgids()
     assert "My records" in msgids  # the extraction sees the templates
+    assert ("{number} {name} found", "{number} {names} found") in msgids  # and plural forms
     untranslated = {
         msgid: filename
         for msgid, filename in msgids.items()
-        if ours.gettext(msgid) == msgid and ckan_core.gettext(msgid) == msgid
+        if not _translated(ours, msgid) and not _translated(ckan_core, msgid)
     }
     assert not untranslated, (
         f"add these to theme/i18n/vi/LC_MESSAGES/ckanext-khtourism.po (make i18n): {untranslated}"

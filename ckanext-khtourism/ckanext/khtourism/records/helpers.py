@@ -6,10 +6,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.workflow import roles, states
 from ckanext.khtourism.workflow.model import PendingRevision
 
-from . import RECORD_TYPES, messages, privacy, vocabularies
+from . import RECORD_TYPES, privacy, type_names, vocabularies
 
 
 def khtourism_admin_unit_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -42,15 +43,17 @@ def khtourism_is_curator() -> bool:
     return bool(user and user.is_authenticated and roles.is_curator(user.name))
 
 
+WORKFLOW_STATE_LABELS = {
+    states.DRAFT: messages.N_("Draft"),
+    states.SUBMITTED: messages.N_("Submitted for review"),
+    states.PUBLISHED: messages.N_("Published"),
+    states.REJECTED: messages.N_("Rejected"),
+}
+
+
 def khtourism_workflow_state_label(state: str | None) -> str:
-    labels = {
-        states.DRAFT: ("Bản nháp", "Draft"),
-        states.SUBMITTED: ("Chờ duyệt", "Submitted for review"),
-        states.PUBLISHED: ("Đã công bố", "Published"),
-        states.REJECTED: ("Bị từ chối", "Rejected"),
-    }
-    vi, en = labels.get(state or states.DRAFT, (state or "", state or ""))
-    return en if messages.current_language() == "en" else vi
+    label = WORKFLOW_STATE_LABELS.get(state or states.DRAFT)
+    return messages.translate(label) if label else state or ""
 
 
 def khtourism_pending_revision(package_id: str) -> dict[str, Any] | None:
@@ -69,8 +72,24 @@ def khtourism_facet_label_function(facet: str, dataset_type: str | None) -> Any:
     return facet_label_function(facet, dataset_type)
 
 
+def khtourism_type_name(record_type: str, plural: bool = False, in_sentence: bool = True) -> str:
+    """A record type's name in the user's language (``records/type_names.py``)."""
+    return type_names.name(record_type, plural=plural, in_sentence=in_sentence)
+
+
+@tk.chained_helper
+def humanize_entity_type(
+    next_helper: Any, entity_type: str, object_type: str, purpose: str
+) -> str | None:
+    """CKAN's texts about a dataset type, in the user's language for the record types."""
+    return type_names.chained_humanize_entity_type(next_helper, entity_type, object_type, purpose)
+
+
 def khtourism_text(vi: str, en: str) -> str:
-    """Pick the Vietnamese or English text for the current language."""
+    """Pick the Vietnamese or English text for the current language.
+
+    Superseded by ``_('English')`` and the catalogue (docs/architecture.md,
+    "Translations"); kept for templates of branches written before it."""
     return en if messages.current_language() == "en" else vi
 
 
@@ -84,4 +103,6 @@ __all__ = [
     "khtourism_private_fields",
     "khtourism_facet_label_function",
     "khtourism_text",
+    "khtourism_type_name",
+    "humanize_entity_type",
 ]

@@ -20,9 +20,10 @@ from typing import Any
 import ckan.model as model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.workflow import roles, states
 
-from . import geo, identity, messages, vocabularies
+from . import geo, identity, vocabularies
 
 Validator = Callable[[Any, dict, dict, dict], None]
 

@@ -9,7 +9,8 @@ import ckan.lib.plugins as lib_plugins
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import is_record_type, messages
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.records import is_record_type
 
 from . import activity, diff, roles, states
 from .model import PENDING, SUPERSEDED, PendingRevision

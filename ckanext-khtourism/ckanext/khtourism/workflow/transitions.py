@@ -12,7 +12,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import is_record_type, messages
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.records import is_record_type
 
 from . import activity, roles, states
 from .model import APPROVED, REJECTED, PendingRevision, now

@@ -12,7 +12,7 @@ from flask import redirect as flask_redirect
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.security.redirects import same_origin_path
 
 workflow = Blueprint("khtourism_workflow", __name__, url_prefix="/khtourism")

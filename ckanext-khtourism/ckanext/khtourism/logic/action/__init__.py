@@ -26,6 +26,7 @@ from ckanext.harvest.model import HarvestSource
 
 from ckanext.khtourism import outbound
 from ckanext.khtourism.api import changes as api_changes  # api room: purges in the change feed
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
     dcat_catalog_search,
     dcat_catalog_show,
@@ -35,7 +36,7 @@ from ckanext.khtourism.harvesters import access as harvest_access
 from ckanext.khtourism.harvesters import raw_rows as harvest_raw_rows  # harvest room
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest room
 from ckanext.khtourism.logic import concurrency, schema
-from ckanext.khtourism.records import duplicates, messages, personal_data, privacy
+from ckanext.khtourism.records import duplicates, personal_data, privacy
 from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision

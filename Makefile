@@ -11,12 +11,13 @@ PORT   ?= 5000
 # Arguments for pytest, e.g. `make test ARGS="-k search -x"`
 ARGS   ?=
 
-.PHONY: run test install lint format clean-var help
+.PHONY: run test install lint format clean-var help i18n
 
 help:
 	@echo "make run    - serve the portal at http://127.0.0.1:$(PORT) (embedded PostgreSQL and Redis)"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff"
+	@echo "make i18n   - extract the translatable strings into theme/i18n and update the catalogues"
 
 # The virtualenv is rebuilt when requirements.txt changes.
 $(BIN)/.requirements-installed: requirements.txt
@@ -46,6 +47,22 @@ lint: $(BIN)/.requirements-installed
 format: $(BIN)/.requirements-installed
 	$(BIN)/ruff check --fix ckanext-khtourism harvesters tests bench
 	$(BIN)/ruff format ckanext-khtourism harvesters tests bench
+
+# Translations (docs/architecture.md, "Translations"): every msgid of the Python code and
+# the templates into the template theme/i18n/ckanext-khtourism.pot, merged into each
+# catalogue theme/i18n/<lang>/LC_MESSAGES/ckanext-khtourism.po. The .mo files are
+# compiled by the build (setup.py), not kept in git.
+I18N_DIR    := theme/i18n
+I18N_DOMAIN := ckanext-khtourism
+i18n: $(BIN)/.requirements-installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -c TRANSLATORS: --add-location=file --sort-output \
+		--ignore-dirs='.* ._ var build bench tests' \
+		--project=$(I18N_DOMAIN) --copyright-holder="ckanext-khtourism contributors" \
+		-o $(I18N_DIR)/$(I18N_DOMAIN).pot .
+	$(BIN)/pybabel update -i $(I18N_DIR)/$(I18N_DOMAIN).pot -d $(I18N_DIR) -D $(I18N_DOMAIN) \
+		--no-fuzzy-matching
+	$(BIN)/pybabel compile --statistics -d $(I18N_DIR) -D $(I18N_DOMAIN)
+	rm -f $(I18N_DIR)/*/LC_MESSAGES/*.mo
 
 clean-var:
 	rm -rf var

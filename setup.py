@@ -9,6 +9,10 @@ the repository and are installed *inside* the package, so that a plain
     harvesters/  -> ckanext.khtourism.harvesters
     theme/       -> ckanext.khtourism.theme
 
+The gettext catalogues (``theme/i18n/<lang>/LC_MESSAGES/*.po``) are compiled to
+``.mo`` files by the build (``build_py`` below, with Babel), so that the wheel, and
+an editable install, carry them; ``.mo`` files are not kept in git.
+
 Exact versions of every dependency are pinned in ``requirements.txt`` (the one
 list ``make`` installs from); ``install_requires`` below only names what the
 extension imports, with the ranges it supports.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import os
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = "ckanext-khtourism"
@@ -60,6 +65,40 @@ def _data_files_below(folder: str, exclude_ext: tuple[str, ...] = (".py", ".pyc"
     return found
 
 
+def compile_catalogues(target_i18n: str) -> None:
+    """``theme/i18n/<lang>/LC_MESSAGES/*.po`` -> ``<target_i18n>/<lang>/LC_MESSAGES/*.mo``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source_i18n = os.path.join(HERE, "theme", "i18n")
+    for lang in sorted(os.listdir(source_i18n)):
+        source = os.path.join(source_i18n, lang, "LC_MESSAGES")
+        if not os.path.isdir(source):
+            continue
+        for name in sorted(os.listdir(source)):
+            if not name.endswith(".po"):
+                continue
+            with open(os.path.join(source, name), "rb") as po_file:
+                catalog = read_po(po_file, locale=lang, abort_invalid=True)
+            target = os.path.join(target_i18n, lang, "LC_MESSAGES")
+            os.makedirs(target, exist_ok=True)
+            with open(os.path.join(target, name[: -len(".po")] + ".mo"), "wb") as mo_file:
+                write_mo(mo_file, catalog)
+
+
+class BuildPyWithCatalogues(build_py):
+    """``build_py``, then the ``.mo`` catalogues: into the build, or the source tree when
+    the install is editable (the package then runs from the source folders)."""
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, "editable_mode", False):
+            target = os.path.join(HERE, "theme", "i18n")
+        else:
+            target = os.path.join(self.build_lib, "ckanext", "khtourism", "theme", "i18n")
+        compile_catalogues(target)
+
+
 packages, package_dir = _packages()
 
 setup(
@@ -88,6 +127,7 @@ setup(
     },
     include_package_data=False,
     zip_safe=False,
+    cmdclass={"build_py": BuildPyWithCatalogues},
     install_requires=[
         "ckan>=2.11,<2.12",
         "ckanext-scheming>=3.1",

@@ -32,9 +32,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import roles
+from ckanext.khtourism.core import messages, roles
 from ckanext.khtourism.core.record_types import RECORD_TYPES
-from ckanext.khtourism.records import messages
 
 HARVEST_TYPE = "harvest"
 BUSINESS_SOURCES_OPTION = "ckanext.khtourism.harvest.business_sources"

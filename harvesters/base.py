@@ -39,7 +39,8 @@ from ckanext.harvest.model import (
     HarvestObjectExtra,
 )
 
-from ckanext.khtourism.records import duplicates, messages, privacy
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.records import duplicates, privacy
 
 from . import (
     access,
@@ -229,11 +230,11 @@ class KhTourismHarvesterBase(HarvesterBase):
                 continue
             if key in seen:
                 # never a silent overwrite: the first row keeps the key, this one is an error
-                what = "name and address" if looked_at == "name + address" else "identifier"
+                repeated = (
+                    "repeated_name_address" if looked_at == "name + address" else "repeated_key"
+                )
                 self._save_gather_error(
-                    f"{record.ref}: {what} {key!r} repeats {seen[key]}; record skipped "
-                    f"(khóa trùng với {seen[key].replace('row', 'dòng')}, bỏ qua dòng này)",
-                    job,
+                    _bilingual(repeated, ref=record.ref, key=repr(key), other=seen[key]), job
                 )
                 continue
             seen[key] = record.ref
@@ -871,8 +872,8 @@ def _owned_by(package_id: str, owner_org: str | None) -> bool:
 
 
 def _bilingual(message: str, **values: Any) -> str:
-    """A job-report message (records/messages.py): Vietnamese, then English."""
-    return f"{messages.text(message, 'vi', **values)} / {messages.text(message, 'en', **values)}"
+    """A job-report message (core/messages.py): Vietnamese, then English."""
+    return messages.bilingual(message, **values)
 
 
 def _name(package_id: str) -> str:

@@ -26,6 +26,8 @@ from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, SearchError
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
 
+from ckanext.khtourism.core import messages
+
 from . import guard, matching
 from .base import KhTourismHarvesterBase, _new_record_data, _owned_by
 from .mapping import PLAIN_DATASET, RECORD_TYPES
@@ -329,8 +331,10 @@ class CKANCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, CKANHarvest
     def info(self) -> dict[str, str]:
         return {
             "name": "khtourism_ckan",
-            "title": "CKAN → bản ghi du lịch",
-            "description": "Datasets of another CKAN, mapped to a tourism record type",
+            "title": messages.translate(messages.N_("CKAN → tourism records")),
+            "description": messages.translate(
+                messages.N_("Datasets of another CKAN, mapped to a tourism record type")
+            ),
         }
 
     def validate_config(self, config: str | None) -> str | None:
@@ -464,8 +468,10 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
     def info(self) -> dict[str, str]:
         return {
             "name": "khtourism_dcat",
-            "title": "DCAT RDF → bản ghi du lịch",
-            "description": "Datasets of a DCAT catalogue, mapped to a tourism record type",
+            "title": messages.translate(messages.N_("DCAT RDF → tourism records")),
+            "description": messages.translate(
+                messages.N_("Datasets of a DCAT catalogue, mapped to a tourism record type")
+            ),
         }
 
     def validate_config(self, config: str | None) -> str | None:

@@ -18,6 +18,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.harvest.model import HarvestGatherError, HarvestJob
 
+from ckanext.khtourism.core import messages
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ERRORS = 1000
@@ -73,10 +75,7 @@ def summarise_finished_jobs() -> None:
         connection.delete(key)
         if job is not None and count > cap:
             HarvestGatherError.create(
-                f"{count - cap} lỗi khác không được lưu (mỗi lần thu thập chỉ lưu tối đa {cap} "
-                f"thông báo lỗi) / {count - cap} more errors not stored (at most {cap} error "
-                "messages are kept per job: ckanext.khtourism.harvest.max_errors_per_job)",
-                job,
+                messages.bilingual("errors_not_stored", count=count - cap, cap=cap), job
             )
 
 

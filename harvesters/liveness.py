@@ -42,6 +42,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject
 
+from ckanext.khtourism.core import messages
+
 log = logging.getLogger(__name__)
 
 HEARTBEAT_OPTION = "ckanext.khtourism.harvest.heartbeat_seconds"
@@ -204,20 +206,13 @@ def recover() -> tuple[int, int]:
     return len(orphans), ended
 
 
-DEAD_GATHER_MESSAGE = (
-    "Trình thu thập (gather consumer) đã dừng giữa chừng (bị tắt hoặc lỗi); không có bản ghi "
-    "nào được nhập, hãy chạy lại công việc / the gather consumer stopped during the gather "
-    "(killed or crashed); nothing was imported, run the job again"
-)
-
-
 def end_job_of_dead_gather(job: HarvestJob) -> None:
     now = dt.datetime.utcnow()
     for obj in model.Session.query(HarvestObject).filter(HarvestObject.harvest_job_id == job.id):
         model.Session.delete(obj)
     job.gather_finished = job.finished = now
     job.status = "Finished"
-    model.Session.add(HarvestGatherError(message=DEAD_GATHER_MESSAGE, job=job))
+    model.Session.add(HarvestGatherError(message=messages.bilingual("dead_gather"), job=job))
     model.Session.add(job)
     model.Session.commit()
     log.warning("harvest: job %s ended: its gather consumer stopped", job.id)

@@ -9,6 +9,8 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.harvest.interfaces import IHarvester
 
+from ckanext.khtourism.core import messages
+
 from .base import KhTourismHarvesterBase
 from .config import SourceConfig
 from .sources import SourceError, SourceListing, arcgis, http, ogcapi, spreadsheet, wfs
@@ -31,9 +33,13 @@ class SpreadsheetHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     def info(self) -> dict[str, str]:
         return {
             "name": "khtourism_spreadsheet",
-            "title": "Sổ đăng ký bảng tính (CSV/XLSX)",
-            "description": "CSV or XLSX registers (UTF-8, UTF-16, Windows-1258) from a URL "
-            "or an uploaded file, mapped to a tourism record type",
+            "title": messages.translate(messages.N_("Spreadsheet register (CSV/XLSX)")),
+            "description": messages.translate(
+                messages.N_(
+                    "CSV or XLSX registers (UTF-8, UTF-16, Windows-1258) from a URL or an "
+                    "uploaded file, mapped to a tourism record type"
+                )
+            ),
         }
 
     def read_source(self, url: str, config: SourceConfig) -> SourceListing:

@@ -13,6 +13,7 @@ from ckanext.khtourism import doctor, unavailable, views
 from ckanext.khtourism.api import blueprint as api_blueprint  # api
 from ckanext.khtourism.api import indexing as api_indexing  # api
 from ckanext.khtourism.changelog import changes as changelog  # change log of published records
+from ckanext.khtourism.core import i18n as core_i18n  # i18n: our gettext catalogues
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
 from ckanext.khtourism.records import facets as record_facets  # records
@@ -31,8 +32,10 @@ from ckanext.khtourism.workflow.labels import CuratorPermissionLabels  # records
 @tk.blanket.auth_functions
 @tk.blanket.validators
 # blueprints: IBlueprint below (the `views` module's blueprints plus the tourism API)
-class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
+class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.SingletonPlugin):
     p.implements(p.IConfigurer)
+    # i18n: theme/i18n/<lang>/LC_MESSAGES/ckanext-khtourism.po (core/i18n.py)
+    p.implements(p.ITranslation)
     # search, records
     p.implements(p.IPackageController, inherit=True)
     # records

@@ -20,15 +20,15 @@ from typing import Any
 import sqlalchemy.exc as sa_exc
 from flask import Response, request
 
+from ckanext.khtourism.core.i18n import gettext
+from ckanext.khtourism.core.messages import N_
+
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-TITLE = "Cổng dữ liệu tạm thời gián đoạn / Portal temporarily unavailable"
-MESSAGE_VI = (
-    "Cơ sở dữ liệu của cổng đang tạm ngừng hoạt động. Vui lòng thử lại sau ít phút; "
-    "dữ liệu của bạn không bị mất."
-)
-MESSAGE_EN = (
+# both languages on one page: it is made without the database, before CKAN knows the locale
+TITLE = N_("Portal temporarily unavailable")
+MESSAGE = N_(
     "The portal's database is unavailable at the moment. Please try again in a few minutes; "
     "no data has been lost."
 )
@@ -61,15 +61,20 @@ def _internal_error(error: Exception) -> Any:
     return page, 500
 
 
+def _both(msgid: str) -> str:
+    """Vietnamese / English: the 503 page cannot know the visitor's language."""
+    return f"{gettext(msgid, 'vi')} / {msgid}"
+
+
 def _page() -> str:
     return (
         '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
-        f"<title>{html.escape(TITLE)}</title>"
+        f"<title>{html.escape(_both(TITLE))}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
         '<body style="font-family: sans-serif; max-width: 40em; margin: 4em auto;">'
-        f"<h1>{html.escape(TITLE)}</h1>"
-        f'<p lang="vi">{html.escape(MESSAGE_VI)}</p>'
-        f'<p lang="en">{html.escape(MESSAGE_EN)}</p>'
+        f"<h1>{html.escape(_both(TITLE))}</h1>"
+        f'<p lang="vi">{html.escape(gettext(MESSAGE, "vi"))}</p>'
+        f'<p lang="en">{html.escape(MESSAGE)}</p>'
         "<p>HTTP 503</p></body></html>"
     )
 
@@ -90,7 +95,7 @@ def handle(error: Exception) -> Any:
             "success": False,
             "error": {
                 "__type": "Service Unavailable",
-                "message": f"{MESSAGE_VI} / {MESSAGE_EN}",
+                "message": _both(MESSAGE),
             },
         }
         return Response(

@@ -76,7 +76,7 @@ def _unexpected(error: Exception) -> Response:
 def _on_breach(limit: Any) -> Response:
     retry_after = ratelimit.retry_after_seconds(limit)
     return http.error_response(
-        ApiError("rate_limited", None, str(limit.limit), str(limit.limit), retry_after=retry_after),
+        ApiError("rate_limited", None, str(limit.limit), retry_after=retry_after),
         headers={"Retry-After": str(retry_after)},
     )
 
@@ -226,7 +226,7 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
     fmt = _format(parsed)
     user = auth.user_name()
     if "\x00" in id_or_name:  # no record name holds a NUL (PostgreSQL text cannot)
-        raise ApiError("not_found", None, id_or_name, id_or_name)
+        raise ApiError("not_found", None, id_or_name)
     try:
         # use_cache False: the search index's copy never holds the private guide
         # fields, so a curator's package_show must read the database
@@ -234,9 +234,9 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
             {"user": user or "", "use_cache": False}, {"id": id_or_name}
         )
     except (tk.ObjectNotFound, tk.NotAuthorized):
-        raise ApiError("not_found", None, id_or_name, id_or_name) from None
+        raise ApiError("not_found", None, id_or_name) from None
     if pkg.get("type") != collection.dataset_type or pkg.get("state") != "active":
-        raise ApiError("not_found", None, id_or_name, id_or_name)
+        raise ApiError("not_found", None, id_or_name)
     item = item_from_package(pkg, lang=lang, user_name=user, fields=parsed.get("fields"))
     body = serializers.render_item(fmt, item, lang)
     return http.conditional(

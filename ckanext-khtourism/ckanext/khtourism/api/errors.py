@@ -1,122 +1,89 @@
 """The API's one error shape: ``{"error": {"code", "message", "parameter"}}``.
 
 Codes are stable (clients switch on them); messages are in the request's
-language (``vi`` or ``en``).
+language (``vi`` or ``en``): English msgids, translated with the portal's
+catalogue for the language the API chose (``core.messages.translate``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-# code -> (HTTP status, Vietnamese template, English template)
-MESSAGES: dict[str, tuple[int, str, str]] = {
-    "unknown_parameter": (
-        400,
-        "Tham số không được hỗ trợ: '{parameter}'.",
-        "Unsupported parameter: '{parameter}'.",
-    ),
-    "invalid_parameter": (
-        400,
-        "Giá trị không hợp lệ cho tham số '{parameter}': {detail_vi}",
-        "Invalid value for parameter '{parameter}': {detail_en}",
-    ),
-    "repeated_parameter": (
-        400,
-        "Tham số '{parameter}' chỉ được dùng một lần.",
-        "Parameter '{parameter}' may be given only once.",
-    ),
-    "parameter_conflict": (
-        400,
-        "Tham số '{parameter}' không dùng được như vậy: {detail_vi}",
-        "Parameter '{parameter}' cannot be used this way: {detail_en}",
-    ),
-    "invalid_query": (
-        400,
-        "Truy vấn tìm kiếm không hợp lệ: {detail_vi}",
-        "Invalid search query: {detail_en}",
-    ),
+from ckanext.khtourism.core.messages import N_, translate
+
+# code -> (HTTP status, English msgid; Vietnamese in the catalogue, docs/architecture.md)
+MESSAGES: dict[str, tuple[int, str]] = {
+    "unknown_parameter": (400, N_("Unsupported parameter: '{parameter}'.")),
+    "invalid_parameter": (400, N_("Invalid value for parameter '{parameter}': {detail}")),
+    "repeated_parameter": (400, N_("Parameter '{parameter}' may be given only once.")),
+    "parameter_conflict": (400, N_("Parameter '{parameter}' cannot be used this way: {detail}")),
+    "invalid_query": (400, N_("Invalid search query: {detail}")),
     "token_invalid": (
         401,
-        "Mã truy cập (API token) trong tiêu đề Authorization không hợp lệ hoặc đã bị thu hồi.",
-        "The API token in the Authorization header is invalid or has been revoked.",
+        N_("The API token in the Authorization header is invalid or has been revoked."),
     ),
-    "token_required": (
-        401,
-        "Tham số '{parameter}' cần mã truy cập (API token) của cán bộ quản lý.",
-        "Parameter '{parameter}' requires a curator's API token.",
-    ),
-    "not_found": (
-        404,
-        "Không tìm thấy bản ghi '{detail_vi}'.",
-        "No record '{detail_en}' was found.",
-    ),
-    "unknown_resource": (
-        404,
-        "Không có tài nguyên API này.",
-        "There is no such API resource.",
-    ),
-    "method_not_allowed": (
-        405,
-        "API chỉ hỗ trợ phương thức GET.",
-        "The API supports only the GET method.",
-    ),
+    "token_required": (401, N_("Parameter '{parameter}' requires a curator's API token.")),
+    "not_found": (404, N_("No record '{detail}' was found.")),
+    "unknown_resource": (404, N_("There is no such API resource.")),
+    "method_not_allowed": (405, N_("The API supports only the GET method.")),
     "not_acceptable": (
         406,
-        "Không hỗ trợ định dạng được yêu cầu trong tiêu đề Accept; dùng JSON, GeoJSON, CSV hoặc JSON-LD.",
-        "The format requested in the Accept header is not supported; use JSON, GeoJSON, CSV or JSON-LD.",
+        N_(
+            "The format requested in the Accept header is not supported; use JSON, GeoJSON, CSV or JSON-LD."
+        ),
     ),
-    "rate_limited": (
-        429,
-        "Quá nhiều yêu cầu ({detail_vi}); hãy thử lại sau {retry_after} giây.",
-        "Too many requests ({detail_en}); retry after {retry_after} seconds.",
-    ),
+    "rate_limited": (429, N_("Too many requests ({detail}); retry after {retry_after} seconds.")),
     "service_unavailable": (
         503,
-        "Cơ sở dữ liệu của cổng đang tạm ngừng hoạt động; vui lòng thử lại sau ít phút.",
-        "The portal's database is unavailable at the moment; please try again in a few minutes.",
+        N_(
+            "The portal's database is unavailable at the moment; please try again in a few minutes."
+        ),
     ),
-    "internal_error": (
-        500,
-        "Lỗi máy chủ; vui lòng thử lại sau.",
-        "Server error; please try again later.",
-    ),
+    "internal_error": (500, N_("Server error; please try again later.")),
 }
 
 ERROR_CODES = sorted(MESSAGES)
 
 
 class ApiError(Exception):
-    """An error answered with the API's error shape."""
+    """An error answered with the API's error shape.
+
+    ``detail`` is an English msgid (marked with ``N_``) or text that needs no
+    translation (a search parser's message, a record name); ``detail_values``
+    fill its ``{placeholders}`` after translation."""
 
     def __init__(
         self,
         code: str,
         parameter: str | None = None,
-        detail_vi: str = "",
-        detail_en: str = "",
+        detail: str = "",
+        detail_values: dict[str, Any] | None = None,
         **extra: Any,
     ) -> None:
         if code not in MESSAGES:
             raise ValueError(f"unknown API error code {code!r}")
         self.code = code
         self.parameter = parameter
-        self.detail_vi = detail_vi
-        self.detail_en = detail_en or detail_vi
+        self.detail = detail
+        self.detail_values = detail_values or {}
         self.extra = extra
-        super().__init__(f"{code}: {parameter}: {self.detail_en}")
+        super().__init__(f"{code}: {parameter}: {self.detail_text('en')}")
 
     @property
     def status(self) -> int:
         return MESSAGES[self.code][0]
 
+    def detail_text(self, lang: str) -> str:
+        if not self.detail:
+            return ""
+        text = translate(self.detail, lang)
+        return text.format(**self.detail_values) if self.detail_values else text
+
     def message(self, lang: str) -> str:
-        _status, vi, en = MESSAGES[self.code]
-        template = en if lang == "en" else vi
-        return template.format(
+        return translate(MESSAGES[self.code][1], lang).format(
             parameter=self.parameter or "",
-            detail_vi=self.detail_vi,
-            detail_en=self.detail_en,
-            **{key: value for key, value in self.extra.items()},
+            detail=self.detail_text(lang),
+            **self.extra,
         )
 
     def as_dict(self, lang: str) -> dict[str, Any]:
@@ -130,9 +97,11 @@ class ApiError(Exception):
         }
 
 
-def invalid(parameter: str, vi: str, en: str) -> ApiError:
-    return ApiError("invalid_parameter", parameter, vi, en)
+def invalid(parameter: str, detail: str, **values: Any) -> ApiError:
+    """``invalid_parameter``: ``detail`` an English msgid, ``values`` its placeholders."""
+    return ApiError("invalid_parameter", parameter, detail, values)
 
 
-def conflict(parameter: str, vi: str, en: str) -> ApiError:
-    return ApiError("parameter_conflict", parameter, vi, en)
+def conflict(parameter: str, detail: str, **values: Any) -> ApiError:
+    """``parameter_conflict``: ``detail`` an English msgid, ``values`` its placeholders."""
+    return ApiError("parameter_conflict", parameter, detail, values)

@@ -20,6 +20,9 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ckanext.khtourism.core.messages import N_
+
+from .errors import ApiError, conflict, invalid
 from .collections import (
     COLLECTIONS,
     FORMER_DISTRICTS,
@@ -299,14 +302,13 @@ def parse_datetime(name: str, raw: str) -> dt.datetime:
     except ValueError:
         raise invalid(
             name,
-            "cần thời điểm theo RFC 3339, ví dụ 2026-01-01T00:00:00Z.",
-            "expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z.",
+            N_("expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z."),
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     value = value.astimezone(dt.timezone.utc)
     if value.year < 1900:
-        raise invalid(name, "năm phải từ 1900 trở đi.", "the year must be 1900 or later.")
+        raise invalid(name, N_("the year must be 1900 or later."))
     return value
 
 
@@ -314,60 +316,55 @@ def _scalar(param: Param, schema: Mapping[str, Any], raw: str, name: str) -> Any
     kind = schema.get("type")
     if kind == "integer":
         if not _INTEGER.match(raw.strip()):
-            raise invalid(name, "cần một số nguyên.", "expected an integer.")
+            raise invalid(name, N_("expected an integer."))
         value: Any = int(raw)
     elif kind == "number":
         if not _NUMBER.match(raw.strip()):
-            raise invalid(name, "cần một số.", "expected a number.")
+            raise invalid(name, N_("expected a number."))
         value = float(raw)
         if not math.isfinite(value):
-            raise invalid(name, "cần một số hữu hạn.", "expected a finite number.")
+            raise invalid(name, N_("expected a finite number."))
     elif kind == "boolean":
         lowered = raw.strip().lower()
         if lowered not in ("true", "false"):
-            raise invalid(name, "cần 'true' hoặc 'false'.", "expected 'true' or 'false'.")
+            raise invalid(name, N_("expected 'true' or 'false'."))
         value = lowered == "true"
     else:
         value = raw
         if "minLength" in schema and len(value) < schema["minLength"]:
-            raise invalid(name, "giá trị không được để trống.", "the value must not be empty.")
+            raise invalid(name, N_("the value must not be empty."))
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             raise invalid(
-                name,
-                f"dài quá {schema['maxLength']} ký tự.",
-                f"longer than {schema['maxLength']} characters.",
+                name, N_("longer than {maximum} characters."), maximum=schema["maxLength"]
             )
         if "enum" in schema and value not in schema["enum"]:
             allowed = ", ".join(schema["enum"])
             raise invalid(
-                name, f"'{value}' không thuộc: {allowed}.", f"'{value}' is not one of: {allowed}."
+                name, N_("'{value}' is not one of: {allowed}."), value=value, allowed=allowed
             )
         if "pattern" in schema and not re.search(schema["pattern"], value):
             raise invalid(
                 name,
-                f"'{value}' không đúng dạng {schema['pattern']}.",
-                f"'{value}' does not match {schema['pattern']}.",
+                N_("'{value}' does not match {pattern}."),
+                value=value,
+                pattern=schema["pattern"],
             )
         if schema.get("format") == "date-time":
             value = parse_datetime(name, value)
         return value
     if "minimum" in schema and value < schema["minimum"]:
-        raise invalid(name, f"phải ≥ {schema['minimum']}.", f"must be ≥ {schema['minimum']}.")
+        raise invalid(name, N_("must be ≥ {minimum}."), minimum=schema["minimum"])
     if "maximum" in schema and value > schema["maximum"]:
-        raise invalid(name, f"phải ≤ {schema['maximum']}.", f"must be ≤ {schema['maximum']}.")
+        raise invalid(name, N_("must be ≤ {maximum}."), maximum=schema["maximum"])
     if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-        raise invalid(
-            name,
-            f"phải > {schema['exclusiveMinimum']}.",
-            f"must be > {schema['exclusiveMinimum']}.",
-        )
+        raise invalid(name, N_("must be > {minimum}."), minimum=schema["exclusiveMinimum"])
     return value
 
 
 def parse_value(param: Param, raw: str) -> Any:
     """One raw query-string value -> a Python value, or ApiError naming the parameter."""
     if "\x00" in raw:
-        raise invalid(param.name, "chứa ký tự NUL.", "contains a NUL character.")
+        raise invalid(param.name, N_("contains a NUL character."))
     schema = param.schema
     if schema.get("type") != "array":
         return _scalar(param, schema, raw, param.name)
@@ -375,18 +372,14 @@ def parse_value(param: Param, raw: str) -> Any:
     if len(parts) < schema.get("minItems", 0) or raw == "":
         raise invalid(
             param.name,
-            f"cần ít nhất {schema.get('minItems', 1)} giá trị.",
-            f"expected at least {schema.get('minItems', 1)} value(s).",
+            N_("expected at least {count} value(s)."),
+            count=schema.get("minItems", 1),
         )
     if "maxItems" in schema and len(parts) > schema["maxItems"]:
-        raise invalid(
-            param.name,
-            f"nhiều nhất {schema['maxItems']} giá trị.",
-            f"at most {schema['maxItems']} value(s).",
-        )
+        raise invalid(param.name, N_("at most {count} value(s)."), count=schema["maxItems"])
     values = [_scalar(param, schema["items"], part, param.name) for part in parts]
     if schema.get("uniqueItems") and len(set(values)) != len(values):
-        raise invalid(param.name, "có giá trị lặp lại.", "contains repeated values.")
+        raise invalid(param.name, N_("contains repeated values."))
     return values
 
 
@@ -409,44 +402,28 @@ def _check_rules(parsed: dict[str, Any], endpoint: str, collection: Collection |
     radius_keys = [key for key in ("lat", "lon", "radius") if key in parsed]
     if radius_keys and len(radius_keys) != 3:
         missing = next(key for key in ("lat", "lon", "radius") if key not in parsed)
-        raise conflict(
-            missing,
-            "tìm theo bán kính cần đủ lat, lon và radius.",
-            "a radius search needs lat, lon and radius together.",
-        )
+        raise conflict(missing, N_("a radius search needs lat, lon and radius together."))
     spatial = [key for key in ("bbox", "radius", "polygon") if key in parsed]
     if len(spatial) > 1:
-        raise conflict(
-            spatial[1],
-            "chỉ dùng một trong bbox, lat/lon/radius, polygon.",
-            "use only one of bbox, lat/lon/radius, polygon.",
-        )
+        raise conflict(spatial[1], N_("use only one of bbox, lat/lon/radius, polygon."))
     if "bbox" in parsed:
         parsed["bbox"] = _check_bbox(parsed["bbox"])
     if "polygon" in parsed:
         parsed["polygon"] = parse_polygon(parsed["polygon"])
     sort = parsed.get("sort")
     if sort == "relevance" and "q" not in parsed:
-        raise conflict(
-            "sort", "sắp xếp theo mức liên quan cần tham số q.", "sort=relevance needs q."
-        )
+        raise conflict("sort", N_("sort=relevance needs q."))
     if sort == "distance" and "radius" not in parsed:
-        raise conflict(
-            "sort",
-            "sắp xếp theo khoảng cách cần lat, lon và radius.",
-            "sort=distance needs lat, lon and radius.",
-        )
+        raise conflict("sort", N_("sort=distance needs lat, lon and radius."))
     if "since" in parsed and "cursor" in parsed:
-        raise conflict(
-            "cursor", "dùng since hoặc cursor, không dùng cả hai.", "use since or cursor, not both."
-        )
+        raise conflict("cursor", N_("use since or cursor, not both."))
     if endpoint == LOOKUP:
         given = [name for name in IDENTIFIERS if name in parsed]
         if len(given) != 1:
             raise conflict(
                 given[1] if len(given) > 1 else "enterprise_code",
-                "cần đúng một mã định danh: " + ", ".join(IDENTIFIERS) + ".",
-                "exactly one identifier is needed: " + ", ".join(IDENTIFIERS) + ".",
+                N_("exactly one identifier is needed: {identifiers}."),
+                identifiers=", ".join(IDENTIFIERS),
             )
     if "fields" in parsed and collection is not None:
         known = set(collection.all_fields)
@@ -454,8 +431,9 @@ def _check_rules(parsed: dict[str, Any], endpoint: str, collection: Collection |
             if name not in known:
                 raise invalid(
                     "fields",
-                    f"trường '{name}' không có trong {collection.path}.",
-                    f"field '{name}' does not exist in {collection.path}.",
+                    N_("field '{name}' does not exist in {path}."),
+                    name=name,
+                    path=collection.path,
                 )
 
 
@@ -463,19 +441,13 @@ def _check_bbox(values: list[float]) -> tuple[float, float, float, float]:
     min_lon, min_lat, max_lon, max_lat = values
     for value in (min_lon, max_lon):
         if not -180 <= value <= 180:
-            raise invalid(
-                "bbox", "kinh độ phải trong [-180, 180].", "longitudes must be within [-180, 180]."
-            )
+            raise invalid("bbox", N_("longitudes must be within [-180, 180]."))
     for value in (min_lat, max_lat):
         if not -90 <= value <= 90:
-            raise invalid(
-                "bbox", "vĩ độ phải trong [-90, 90].", "latitudes must be within [-90, 90]."
-            )
+            raise invalid("bbox", N_("latitudes must be within [-90, 90]."))
     if min_lon > max_lon or min_lat > max_lat:
         raise invalid(
-            "bbox",
-            "cần min_lon,min_lat,max_lon,max_lat với giá trị nhỏ trước.",
-            "expected min_lon,min_lat,max_lon,max_lat with the minimum first.",
+            "bbox", N_("expected min_lon,min_lat,max_lon,max_lat with the minimum first.")
         )
     return min_lon, min_lat, max_lon, max_lat
 
@@ -486,9 +458,7 @@ def parse_polygon(text: str) -> dict[str, Any]:
     from shapely.geometry import mapping, shape
 
     error = invalid(
-        "polygon",
-        "cần một đa giác hợp lệ (GeoJSON Polygon/MultiPolygon hoặc WKT).",
-        "expected a valid polygon (GeoJSON Polygon/MultiPolygon or WKT).",
+        "polygon", N_("expected a valid polygon (GeoJSON Polygon/MultiPolygon or WKT).")
     )
     stripped = text.strip()
     try:
@@ -512,18 +482,10 @@ def parse_polygon(text: str) -> dict[str, Any]:
     ):
         raise error
     if not geometry.is_valid:
-        raise invalid(
-            "polygon",
-            "đa giác tự cắt hoặc không khép kín.",
-            "the polygon is self-intersecting or not closed.",
-        )
+        raise invalid("polygon", N_("the polygon is self-intersecting or not closed."))
     min_x, min_y, max_x, max_y = geometry.bounds
     if min_x < -180 or max_x > 180 or min_y < -90 or max_y > 90:
-        raise invalid(
-            "polygon",
-            "toạ độ phải là WGS84 (kinh độ, vĩ độ).",
-            "coordinates must be WGS84 (lon, lat).",
-        )
+        raise invalid("polygon", N_("coordinates must be WGS84 (lon, lat)."))
     return mapping(geometry)
 
 

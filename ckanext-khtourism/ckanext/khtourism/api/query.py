@@ -112,13 +112,13 @@ def search(
         return tk.get_action("package_search")(context, data_dict)
     except tk.ValidationError as error:
         detail = _first_message(error.error_dict)
-        raise ApiError("invalid_query", "q" if "q" in parsed else None, detail, detail) from None
+        raise ApiError("invalid_query", "q" if "q" in parsed else None, detail) from None
     except SearchError as error:
         # SearchQueryError (unsupported syntax) and CKAN's SearchError for user
         # input in q (local parameters, magic fields): the request is at fault
         log.info("tourism API: search rejected the query: %s", error)
         detail = str(error) or type(error).__name__
-        raise ApiError("invalid_query", "q" if "q" in parsed else None, detail, detail) from None
+        raise ApiError("invalid_query", "q" if "q" in parsed else None, detail) from None
 
 
 def _first_message(errors: Any) -> str:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages
 
 PARAMETER = "if_unmodified_since"
 

@@ -6,7 +6,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from . import messages, vocabularies
+from ckanext.khtourism.core import messages
+
+from . import vocabularies
 
 FACETS: dict[str, tuple[str, ...]] = {
     "accommodation": (

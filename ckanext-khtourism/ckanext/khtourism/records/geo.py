@@ -19,7 +19,7 @@ from shapely.validation import explain_validity
 
 
 class GeometryError(ValueError):
-    """A geometry problem: ``key`` names the message in ``records.messages``."""
+    """A geometry problem: ``key`` names the message in ``core.messages``."""
 
     def __init__(self, key: str, **values: Any) -> None:
         super().__init__(key)

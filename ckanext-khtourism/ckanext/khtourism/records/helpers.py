@@ -6,7 +6,9 @@ from typing import Any
 
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
-from . import messages, privacy, vocabularies
+from ckanext.khtourism.core import messages
+
+from . import privacy, type_names, vocabularies
 
 
 def khtourism_admin_unit_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -45,8 +47,24 @@ def khtourism_facet_label_function(facet: str, dataset_type: str | None) -> Any:
     return facet_label_function(facet, dataset_type)
 
 
+def khtourism_type_name(record_type: str, plural: bool = False, in_sentence: bool = True) -> str:
+    """A record type's name in the user's language (``records/type_names.py``)."""
+    return type_names.name(record_type, plural=plural, in_sentence=in_sentence)
+
+
+@tk.chained_helper
+def humanize_entity_type(
+    next_helper: Any, entity_type: str, object_type: str, purpose: str
+) -> str | None:
+    """CKAN's texts about a dataset type, in the user's language for the record types."""
+    return type_names.chained_humanize_entity_type(next_helper, entity_type, object_type, purpose)
+
+
 def khtourism_text(vi: str, en: str) -> str:
-    """Pick the Vietnamese or English text for the current language."""
+    """Pick the Vietnamese or English text for the current language.
+
+    Superseded by ``_('English')`` and the catalogue (docs/architecture.md,
+    "Translations"); kept for templates of branches written before it."""
     return en if messages.current_language() == "en" else vi
 
 
@@ -57,4 +75,6 @@ __all__ = [
     "khtourism_private_fields",
     "khtourism_facet_label_function",
     "khtourism_text",
+    "khtourism_type_name",
+    "humanize_entity_type",
 ]

@@ -2,7 +2,7 @@
 
 Most are *scheming validators*: called with the field and the schema, they
 return a navl validator, so that every error message starts with the field's
-label in the user's language (see ``records.messages``). Cross-field rules
+label in the user's language (see ``core.messages``). Cross-field rules
 (stars only for ratable types, expiry after issue, …) read the other field's
 raw value and parse it themselves, so they do not depend on the order in
 which navl visits keys; a bad value of the other field is reported by that
@@ -20,9 +20,9 @@ from typing import Any
 import ckan.model as model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 
-from ckanext.khtourism.core import roles, states
+from ckanext.khtourism.core import messages, roles, states
 
-from . import geo, identity, messages, vocabularies
+from . import geo, identity, vocabularies
 
 Validator = Callable[[Any, dict, dict, dict], None]
 

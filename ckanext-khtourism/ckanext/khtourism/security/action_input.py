@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import Response, request
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages
 
 from .action_limits import ACTION_ENDPOINTS
 from .field_limits import has_nul

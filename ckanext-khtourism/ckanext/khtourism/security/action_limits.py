@@ -28,6 +28,8 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core import messages
+
 from .rate_limit_storage import STORAGE_URL, storage_uri
 
 log = logging.getLogger(__name__)
@@ -74,10 +76,7 @@ def _caller() -> tuple[str, str | None]:
 
 
 def _too_many(retry_after: int, limit: str) -> Response:
-    message = (
-        f"Quá nhiều yêu cầu: giới hạn {limit}; thử lại sau {retry_after} giây. / "
-        f"Too many requests: limit {limit}; retry after {retry_after} seconds."
-    )
+    message = messages.bilingual("too_many_requests", limit=limit, retry_after=retry_after)
     body = {
         "help": request.url,
         "success": False,

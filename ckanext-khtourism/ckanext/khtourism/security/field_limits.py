@@ -14,7 +14,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages
 
 TITLE_LENGTH = "ckanext.khtourism.limits.title_length"
 NOTES_LENGTH = "ckanext.khtourism.limits.notes_length"

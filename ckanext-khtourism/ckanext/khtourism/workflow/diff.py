@@ -13,7 +13,7 @@ from typing import Any
 
 import ckan.model as model
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages
 
 CORE_FIELDS = ("name", "title", "notes", "license_id", "owner_org", "url", "version")
 IGNORED = {"workflow_state", "workflow_reason", "private", "id", "type", "state"}
@@ -96,7 +96,7 @@ def field_diff(
         field = fields.get(name)
         label = messages.label_text(field.get("label"), lang) if field else name
         if name == "resources":
-            label = "Tài liệu, hình ảnh" if lang == "vi" else "Documents and photos"
+            label = messages.translate(messages.N_("Documents and photos"), lang)
         changes.append(
             {
                 "field": name,

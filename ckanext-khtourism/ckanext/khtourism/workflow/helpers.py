@@ -6,8 +6,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import roles, states
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages, roles, states
 
 from .model import PendingRevision
 
@@ -17,15 +16,17 @@ def khtourism_is_curator() -> bool:
     return bool(user and user.is_authenticated and roles.is_curator(user.name))
 
 
+WORKFLOW_STATE_LABELS = {
+    states.DRAFT: messages.N_("Draft"),
+    states.SUBMITTED: messages.N_("Submitted for review"),
+    states.PUBLISHED: messages.N_("Published"),
+    states.REJECTED: messages.N_("Rejected"),
+}
+
+
 def khtourism_workflow_state_label(state: str | None) -> str:
-    labels = {
-        states.DRAFT: ("Bản nháp", "Draft"),
-        states.SUBMITTED: ("Chờ duyệt", "Submitted for review"),
-        states.PUBLISHED: ("Đã công bố", "Published"),
-        states.REJECTED: ("Bị từ chối", "Rejected"),
-    }
-    vi, en = labels.get(state or states.DRAFT, (state or "", state or ""))
-    return en if messages.current_language() == "en" else vi
+    label = WORKFLOW_STATE_LABELS.get(state or states.DRAFT)
+    return messages.translate(label) if label else state or ""
 
 
 def khtourism_pending_revision(package_id: str) -> dict[str, Any] | None:

@@ -9,9 +9,8 @@ import ckan.lib.plugins as lib_plugins
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import roles, states
+from ckanext.khtourism.core import messages, roles, states
 from ckanext.khtourism.core.record_types import is_record_type
-from ckanext.khtourism.records import messages
 
 from . import activity, diff
 from .model import PENDING, SUPERSEDED, PendingRevision

@@ -12,9 +12,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import roles, states
+from ckanext.khtourism.core import messages, roles, states
 from ckanext.khtourism.core.record_types import is_record_type
-from ckanext.khtourism.records import messages
 
 from . import activity
 from .model import APPROVED, REJECTED, PendingRevision, now

@@ -12,7 +12,7 @@ from flask import redirect as flask_redirect
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.security.redirects import same_origin_path
 
 workflow = Blueprint("khtourism_workflow", __name__, url_prefix="/khtourism")
@@ -73,7 +73,7 @@ def _transition(action: str, id: str, data: dict[str, Any]) -> Any:
             same_origin_path(tk.request.referrer)
             or tk.h.url_for("khtourism_workflow.business_records")
         )
-    tk.h.flash_success(tk.h.khtourism_text("Đã cập nhật trạng thái.", "The state was updated."))
+    tk.h.flash_success(tk._("The state was updated."))
     return tk.redirect_to(_record_url(pkg))
 
 
@@ -102,7 +102,7 @@ def duplicates_page() -> Any:
     return tk.render("khtourism/duplicates.html", {"pairs": pairs["results"]})
 
 
-def _pair_action(action: str, done: tuple[str, str]) -> Any:
+def _pair_action(action: str, done: str) -> Any:
     data = {"id": tk.request.form.get("id", ""), "other_id": tk.request.form.get("other_id", "")}
     try:
         tk.get_action(action)(_context(), data)
@@ -113,23 +113,18 @@ def _pair_action(action: str, done: tuple[str, str]) -> Any:
     except tk.ValidationError as error:
         tk.h.flash_error("; ".join(f"{k}: {v}" for k, v in error.error_dict.items()))
         return tk.redirect_to(tk.h.url_for("khtourism_workflow.duplicates_page"))
-    tk.h.flash_success(tk.h.khtourism_text(*done))
+    tk.h.flash_success(done)
     return tk.redirect_to(tk.h.url_for("khtourism_workflow.duplicates_page"))
 
 
 @workflow.route("/duplicates/merge", methods=["POST"])
 def duplicates_merge() -> Any:
-    return _pair_action(
-        "khtourism_record_merge", ("Đã gộp hai bản ghi.", "The records were merged.")
-    )
+    return _pair_action("khtourism_record_merge", tk._("The records were merged."))
 
 
 @workflow.route("/duplicates/not-duplicate", methods=["POST"])
 def duplicates_not_duplicate() -> Any:
-    return _pair_action(
-        "khtourism_not_duplicate",
-        ("Đã ghi nhận: không trùng lặp.", "Recorded: not a duplicate."),
-    )
+    return _pair_action("khtourism_not_duplicate", tk._("Recorded: not a duplicate."))
 
 
 @workflow.before_app_request

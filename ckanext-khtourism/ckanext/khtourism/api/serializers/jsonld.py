@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ckanext.khtourism.core import messages
+
 from ..collections import BY_DATASET_TYPE
 from .json import dumps
 
@@ -117,7 +119,7 @@ def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
         )
     elif dataset_type == "tour-guide":
         node["name"] = item.get("full_name") or item.get("title")
-        node["jobTitle"] = "Hướng dẫn viên du lịch" if lang == "vi" else "Tour guide"
+        node["jobTitle"] = messages.translate(messages.N_("Tour guide"), lang)
         node["hasCredential"] = _credential(
             "Thẻ hướng dẫn viên du lịch",
             item.get("card_number"),

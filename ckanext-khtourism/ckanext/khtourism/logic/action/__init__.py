@@ -26,6 +26,7 @@ from ckanext.harvest.model import HarvestSource
 
 from ckanext.khtourism import outbound
 from ckanext.khtourism.changelog import changes as changelog  # change log: purges in the feed
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.dcat.actions import (  # dcat room: chained ckanext-dcat actions
     dcat_catalog_search,
     dcat_catalog_show,
@@ -36,7 +37,7 @@ from ckanext.khtourism.harvesters import raw_rows as harvest_raw_rows  # harvest
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest room
 from ckanext.khtourism.logic import concurrency, schema
 from ckanext.khtourism.logic import personal_data as personal_data_rights  # export, erasure
-from ckanext.khtourism.records import duplicates, messages, personal_data, privacy
+from ckanext.khtourism.records import duplicates, personal_data, privacy
 from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import merge, queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision

@@ -1,0 +1,197 @@
+"""The portal's messages (validation errors, workflow and harvest refusals), by key.
+
+Each message is an English msgid, translated through the gettext catalogue
+(``theme/i18n/vi/LC_MESSAGES/ckanext-khtourism.po`` holds the Vietnamese; see
+``docs/architecture.md``, "Translations"). Validation errors name the field with
+its label in the user's language: ``"Hạng sao: …"`` on the Vietnamese site (the
+default locale) and ``"Star rating: …"`` on ``/en/…`` pages. Inside a request the
+request's language applies; ``lang=`` asks for a given language (API responses,
+the CLI); outside a request without ``lang``, the portal's default language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism.core import i18n
+
+
+def N_(msgid: str) -> str:
+    """Marks ``msgid`` for extraction (``make i18n``); translated where it is shown."""
+    return msgid
+
+
+MESSAGES: dict[str, str] = {
+    "required": N_("is required"),
+    "stale_edit": N_(
+        "the record was changed at {current}, after you read it ({read}); reload it and edit again so as not to overwrite someone else's change"
+    ),
+    "harvest_source_inactive": N_(
+        "harvest source “{source}” is deleted or inactive; no harvest job can be created for it"
+    ),
+    "harvest_job_exists": N_("harvest source “{source}” already has a job waiting or running"),
+    "unknown_choice": N_("unknown value “{value}”; choose one of: {choices}"),
+    "not_a_list": N_("must be a list of codes"),
+    "unknown_admin_unit": N_(
+        "“{value}” is not a commune-level unit code of Khánh Hòa (5 digits, 2025 list)"
+    ),
+    "unknown_former_district": N_(
+        "“{value}” is not a former district code of Khánh Hòa or Ninh Thuận (568–576, 582, 584–589)"
+    ),
+    "bad_date": N_("invalid date “{value}” (format YYYY-MM-DD)"),
+    "future_date": N_("must not be in the future"),
+    "bad_time": N_("invalid time “{value}” (format HH:MM)"),
+    "bad_integer": N_("must be a whole number, got “{value}”"),
+    "out_of_range": N_("must be between {min} and {max}, got {value}"),
+    "enterprise_code": N_(
+        "enterprise code must be 10 digits (branches: 10 digits, a hyphen, 3 digits), got “{value}”"
+    ),
+    "household_business_number": N_(
+        "household-business registration number: letters, digits and . - / only (5–30 characters), got “{value}”"
+    ),
+    "register_number": N_(
+        "register / decision number: letters, digits and . - / only (at most 40 characters), got “{value}”"
+    ),
+    "tax_code": N_("tax code must be 10 digits (dependent units: 13 digits), got “{value}”"),
+    "card_number": N_("the guide card number must be exactly 9 digits, got “{value}”"),
+    "licence_number": N_(
+        "licence number does not look like “NN-seq/YYYY/ISSUER-GP LHQT|LHNĐ”, got “{value}”"
+    ),
+    "stars_not_allowed": N_(
+        "an establishment of type “{type}” cannot have a star rating; only hotels, tourist villas, tourist apartments and cruise ships are rated 1–5 stars"
+    ),
+    "hotel_subtype_only_hotels": N_("only applies to hotels"),
+    "expiry_before_issue": N_("the expiry date ({expiry}) must be after the issue date ({issue})"),
+    "max_below_min": N_("the maximum price ({max}) is below the minimum price ({min})"),
+    "beds_below_rooms": N_(
+        "the number of beds ({beds}) is less than the number of rooms ({rooms})"
+    ),
+    "guests_below_beds": N_(
+        "the maximum number of guests ({guests}) is below 1 or absurd for {beds} beds"
+    ),
+    "bad_geojson": N_("malformed GeoJSON: {detail}"),
+    "geometry_type": N_("must be a {expected} geometry, got {value}"),
+    "outside_province": N_(
+        "the coordinates ({lon}, {lat}) lie outside Khánh Hòa province (including the Trường Sa special zone)"
+    ),
+    "invalid_polygon": N_("invalid area (self-intersecting or not closed): {detail}"),
+    "bad_province": N_("the province code must be 2 digits (01–96), got “{value}”"),
+    "unknown_tour_operator": N_(
+        "no tour operator “{value}” (give the name or id of a tour-operator record)"
+    ),
+    "bad_email": N_("invalid e-mail address “{value}”"),
+    "bad_url": N_("the web address must start with http:// or https://, got “{value}”"),
+    "bad_phone": N_("invalid phone number “{value}” (digits, spaces, +, -, ., ( ))"),
+    "bad_language": N_("“{value}” is not an ISO 639-1 language code (2 letters)"),
+    "workflow_field_locked": N_(
+        "only the Department's curators may change the state; use the submit / approve / reject actions"
+    ),
+    "bad_transition": N_("cannot {action} a record in state “{current}”"),
+    "state_locked": N_(
+        "State (state): a published record is withdrawn or deleted only by the Department's curators"
+    ),
+    "no_personal_data": N_("this record holds no personal data (tour guides only)"),
+    "reason_required": N_("a reason for the rejection is required"),
+    "no_pending_revision": N_("the record has no pending revision"),
+    # security: field-size limits (security/field_limits.py)
+    "too_long": N_("too long: {length} characters, at most {max}"),
+    "too_many": N_("too many: {count} items, at most {max}"),
+    "too_many_tokens": N_(
+        "the user already holds {count} API tokens, at most {max}; revoke an old one first"
+    ),
+    "nul_character": N_("contains a NUL character (code 0), which is not allowed"),
+    # harvesting: what a business's harvest source may do (harvesters/access.py)
+    "harvest_business_publish": N_(
+        "Configuration (config) › publish: a business's harvest source is always in “review” mode (records wait for the Department's review); “direct” is not allowed"
+    ),
+    "harvest_business_record_type": N_(
+        "Configuration (config) › record_type: a business may only harvest the record types it may create ({choices}), got “{value}”"
+    ),
+    "harvest_business_source_type": N_(
+        "Source type (source_type): a business may only use the tourism record harvesters ({choices}), got “{value}”"
+    ),
+    "harvest_other_organization": N_(
+        "matches a record of another organization by {identifier}; not imported, nothing written: a source only updates records of its own organization"
+    ),
+    "harvest_record_moved": N_(
+        "the record imported earlier now belongs to another organization; not updated, nothing written"
+    ),
+    "harvest_business_gather": N_(
+        "a business's source may not import “{value}” records (only: {choices}); nothing imported or withdrawn"
+    ),
+    "not_a_record": N_(
+        "“{value}” is not a tourism record (accommodation, tour operator, tour guide, heritage site)"
+    ),
+    # harvest job reports (harvesters/): stored once, read in either language (``bilingual``)
+    "dead_gather": N_(
+        "the gather consumer stopped during the gather (killed or crashed); nothing was "
+        "imported, run the job again"
+    ),
+    "errors_not_stored": N_(
+        "{count} more errors not stored (at most {cap} error messages are kept per job: "
+        "ckanext.khtourism.harvest.max_errors_per_job)"
+    ),
+    "repeated_key": N_("{ref}: identifier {key} repeats {other}; record skipped"),
+    "repeated_name_address": N_("{ref}: name and address {key} repeat {other}; record skipped"),
+    # the action API's rate limit (security/action_limits.py)
+    "too_many_requests": N_("Too many requests: limit {limit}; retry after {retry_after} seconds."),
+    # outbound requests (outbound.py): a harvest source URL the portal must not contact
+    "outbound_refused": N_(
+        "the portal does not contact this address (only http/https to public addresses, never internal networks): {detail}"
+    ),
+}
+
+
+def current_language() -> str:
+    """``vi`` or ``en``: the language of the current request, else the portal default."""
+    try:
+        lang = tk.h.lang()
+    except (RuntimeError, AttributeError, TypeError, KeyError):
+        lang = None
+    if not lang:
+        lang = tk.config.get("ckan.locale_default") or "vi"
+    return "en" if str(lang).startswith("en") else "vi"
+
+
+def translate(msgid: str, lang: str | None = None) -> str:
+    """``msgid`` in ``lang``; without ``lang``, in the request's language (CKAN's merged
+    catalogues) or, outside a request, in the portal's default language."""
+    if lang is None and flask.has_request_context():
+        return tk._(msgid)
+    return i18n.gettext(msgid, lang or current_language())
+
+
+def text(key: str, lang: str | None = None, **values: Any) -> str:
+    """The message ``key`` in ``lang`` (see ``translate``), its ``{placeholders}`` filled."""
+    return translate(MESSAGES[key], lang).format(**values)
+
+
+def bilingual(key: str, **values: Any) -> str:
+    """``"<Vietnamese> / <English>"``: a message stored once and read in either language
+    (harvest job reports) or answered where the language is unknown."""
+    return f"{text(key, 'vi', **values)} / {text(key, 'en', **values)}"
+
+
+def label_text(label: Any, lang: str | None = None) -> str:
+    """A scheming label (plain text or ``{vi: …, en: …}``) in the user's language."""
+    if isinstance(label, dict):
+        lang = lang or current_language()
+        return (
+            label.get(lang) or label.get("vi") or label.get("en") or next(iter(label.values()), "")
+        )
+    return str(label or "")
+
+
+def field_error(
+    field: dict[str, Any] | None, key: str, lang: str | None = None, **values: Any
+) -> str:
+    """``"<field label>: <message>"`` in the user's language."""
+    message = text(key, lang, **values)
+    if not field:
+        return message
+    name = label_text(field.get("label"), lang) or field.get("field_name", "")
+    return f"{name}: {message}"

@@ -22,7 +22,6 @@ from werkzeug.datastructures import MultiDict
 
 from ckanext.khtourism.core.messages import N_
 
-from .errors import ApiError, conflict, invalid
 from .collections import (
     COLLECTIONS,
     FORMER_DISTRICTS,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.khtourism.core.record_types import RECORD_TYPES
+import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 from . import privacy, type_names, vocabularies
 

@@ -129,7 +129,8 @@ def _install_fast_dates() -> None:
 class Serializer(RDFSerializer):
     """ckanext-dcat's serializer, loading its profile classes once per process
     (the entry-point scan took ~20 ms per instance, twice per page), with the
-    fast path for CKAN timestamps (:func:`_parse_date`)."""
+    fast path for CKAN timestamps (:func:`_parse_date`). Compat entries
+    ``dcat.load_profiles`` and ``dcat.parse_date``."""
 
     def _load_profiles(self, profile_names):
         _install_fast_dates()

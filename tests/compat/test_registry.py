@@ -141,17 +141,28 @@ def test_the_fingerprint_ignores_layout_and_comments_not_code(tmp_path, monkeypa
                 return x + 2
         """,
     )
-    assert fingerprint.fingerprint(base) == fingerprint.fingerprint(relaid)
-    assert fingerprint.fingerprint(base) != fingerprint.fingerprint(changed)
+
+    def of(path: str) -> str:
+        return fingerprint.fingerprint_of(fingerprint.resolve(path))
+
+    assert of(base) == of(relaid)
+    assert of(base) != of(changed)
     for name in ("compat_fp_a", "compat_fp_b", "compat_fp_c"):
         sys.modules.pop(name, None)
 
 
-def test_the_fingerprint_reads_the_file_not_the_patched_object():
-    """make_connection is replaced in ckan.lib.search.common; its fingerprint is CKAN's."""
-    source = fingerprint.source_of("ckan.lib.search.common.make_connection")
-    assert source.startswith("def make_connection(")
-    assert "PostgresConnection" not in source
+def test_the_fingerprint_is_of_the_upstream_object_not_our_patch():
+    """make_connection is replaced in ckan.lib.search.common; the fingerprint is CKAN's."""
+    from ckan.lib.search import common
+
+    from ckanext.khtourism import search
+    from ckanext.khtourism.compat import patching
+
+    assert common.make_connection is search.make_connection  # patched
+    upstream = patching.upstream_object(registry.entry("search.make_connection"))
+    assert upstream is not search.make_connection
+    source = fingerprint.source_of(upstream)
+    assert source.startswith("def make_connection(") and "PostgresConnection" not in source
 
 
 def test_the_doctor_lists_every_entry_green():

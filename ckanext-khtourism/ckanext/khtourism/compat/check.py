@@ -14,7 +14,8 @@ from importlib import metadata
 from typing import Any
 
 from . import registry
-from .fingerprint import UpstreamMissing, fingerprint
+from .fingerprint import UpstreamMissing, fingerprint_of
+from .patching import upstream_object
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ class Status:
 
 def status_of(entry: registry.Entry) -> Status:
     try:
-        found = fingerprint(entry.upstream)
-    except (UpstreamMissing, ImportError, SyntaxError) as error:
+        found = fingerprint_of(upstream_object(entry))
+    except (UpstreamMissing, ImportError) as error:
         return Status(entry, MISSING, str(error))
     if found != entry.fingerprint:
         return Status(

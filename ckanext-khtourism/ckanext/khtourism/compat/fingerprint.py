@@ -1,26 +1,25 @@
-"""The fingerprint of an upstream definition: a hash of its source as installed.
+"""The fingerprint of an upstream function: a hash of its installed source.
 
-The source is read from the upstream module's *file* (not from the live object, which
-one of our patches may have replaced): the statement of the module, class or function
-body that binds the last name of the dotted path — a ``def`` or ``class`` with its
-decorators, an assignment, or an import. Normalised before hashing: dedented, trailing
-spaces, blank lines and whole-line comments dropped (a reformatted comment is not a
-change; a changed docstring is, and is worth a look).
+``inspect.getsource`` of the upstream object (a function or method, with its decorators),
+normalised before hashing: dedented, trailing spaces, blank lines and whole-line comments
+dropped (a reformatted comment is not a change; a changed docstring is, and is worth a
+look). The object is the upstream one even after our patch replaced it: :mod:`.patching`
+keeps what it displaced.
 """
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import hashlib
 import importlib
 import inspect
 import textwrap
-from functools import cache
 from types import ModuleType
+from typing import Any
 
 
 class UpstreamMissing(LookupError):
-    """The dotted path names no module, or no definition in its module."""
+    """The dotted path names no module, or nothing in its module."""
 
 
 def module_and_names(path: str) -> tuple[ModuleType, list[str]]:
@@ -40,59 +39,23 @@ def module_and_names(path: str) -> tuple[ModuleType, list[str]]:
     raise UpstreamMissing(f"no module of {path} can be imported")
 
 
-def _binds(statement: ast.stmt, name: str) -> bool:
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return statement.name == name
-    if isinstance(statement, ast.Assign):
-        return any(isinstance(t, ast.Name) and t.id == name for t in statement.targets)
-    if isinstance(statement, ast.AnnAssign):
-        return isinstance(statement.target, ast.Name) and statement.target.id == name
-    if isinstance(statement, (ast.Import, ast.ImportFrom)):
-        return any((alias.asname or alias.name.split(".")[0]) == name for alias in statement.names)
-    return False
-
-
-def _binding(body: list[ast.stmt], name: str) -> ast.stmt | None:
-    """The last statement of ``body`` (or of its ``if`` / ``try`` blocks) binding ``name``."""
-    found = None
-    for statement in body:
-        if _binds(statement, name):
-            found = statement
-        elif isinstance(statement, (ast.If, ast.Try)):
-            blocks = [statement.body, statement.orelse]
-            if isinstance(statement, ast.Try):
-                blocks += [h.body for h in statement.handlers] + [statement.finalbody]
-            for block in blocks:
-                inner = _binding(block, name)
-                if inner is not None:
-                    found = inner
-    return found
-
-
-@cache
-def _module_tree(module_name: str) -> tuple[list[str], ast.Module]:
-    source = inspect.getsource(importlib.import_module(module_name))
-    return source.splitlines(), ast.parse(source)
-
-
-def source_of(path: str) -> str:
-    """The installed source of the definition ``path`` names (``UpstreamMissing`` if none)."""
+def owner_and_attribute(path: str) -> tuple[Any, str]:
+    """The object holding the last name of ``path``, and that name (``UpstreamMissing``
+    when a name on the way is not there)."""
     module, names = module_and_names(path)
-    try:
-        lines, tree = _module_tree(module.__name__)
-    except (OSError, TypeError) as error:  # no source file (a compiled module)
-        raise UpstreamMissing(f"{module.__name__} has no readable source: {error}") from error
-    body: list[ast.stmt] = tree.body
-    node: ast.stmt | None = None
-    for name in names:
-        node = _binding(body, name)
-        if node is None:
-            raise UpstreamMissing(f"{path}: {module.__name__} defines no {'.'.join(names)}")
-        body = getattr(node, "body", [])
-    assert node is not None
-    decorators = getattr(node, "decorator_list", [])
-    start = min([node.lineno, *(d.lineno for d in decorators)])
-    return "\n".join(lines[start - 1 : node.end_lineno])
+    owner: Any = module
+    for name in names[:-1]:
+        if not hasattr(owner, name):
+            raise UpstreamMissing(f"{path}: {owner!r} has no {name}")
+        owner = getattr(owner, name)
+    if not hasattr(owner, names[-1]):
+        raise UpstreamMissing(f"{path}: {owner.__name__} has no {names[-1]}")
+    return owner, names[-1]
+
+
+def resolve(path: str) -> Any:
+    owner, attribute = owner_and_attribute(path)
+    return getattr(owner, attribute)
 
 
 def normalised(source: str) -> str:
@@ -104,7 +67,24 @@ def normalised(source: str) -> str:
     return "\n".join(kept)
 
 
-@cache
-def fingerprint(path: str) -> str:
-    """sha256 (hex) of the normalised installed source of ``path`` (read once per process)."""
-    return hashlib.sha256(normalised(source_of(path)).encode("utf-8")).hexdigest()
+def source_of(obj: Any) -> str:
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError) as error:  # a builtin, a compiled module, a data object
+        raise UpstreamMissing(f"no source for {obj!r}: {error}") from error
+
+
+_FINGERPRINTS: dict[Any, str] = {}
+
+
+def fingerprint_of(obj: Any) -> str:
+    """sha256 (hex) of the normalised source of ``obj`` (computed once per process: the
+    start-up check runs at every plugin load)."""
+    try:
+        return _FINGERPRINTS[obj]
+    except (KeyError, TypeError):
+        pass
+    found = hashlib.sha256(normalised(source_of(obj)).encode("utf-8")).hexdigest()
+    with contextlib.suppress(TypeError):  # not hashable: not kept
+        _FINGERPRINTS[obj] = found
+    return found

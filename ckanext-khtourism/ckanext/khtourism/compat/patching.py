@@ -15,30 +15,30 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import registry
-from .fingerprint import UpstreamMissing, module_and_names
+from .fingerprint import UpstreamMissing, owner_and_attribute, resolve
 
 log = logging.getLogger(__name__)
 
 # (entry name, key) -> the object that was in place before our patch
 _originals: dict[tuple[str, Any], Any] = {}
-
-
-def _owner_and_attribute(path: str) -> tuple[Any, str]:
-    module, names = module_and_names(path)
-    owner: Any = module
-    for name in names[:-1]:
-        owner = getattr(owner, name)
-    return owner, names[-1]
+# upstream dotted path -> the upstream object a patch displaced from it
+_displaced: dict[str, Any] = {}
 
 
 def _locate(entry: registry.Entry, path: str) -> tuple[Any, str] | None:
     try:
-        owner, attribute = _owner_and_attribute(path)
-        getattr(owner, attribute)
-    except (UpstreamMissing, AttributeError, ImportError) as error:
+        return owner_and_attribute(path)
+    except (UpstreamMissing, ImportError) as error:
         log.warning("compat: %s not applied: %s is not there (%s)", entry.name, path, error)
         return None
-    return owner, attribute
+
+
+def upstream_object(entry: registry.Entry) -> Any:
+    """The upstream object of ``entry``: the one in place, or the one our patch displaced
+    (``UpstreamMissing`` when it is not there)."""
+    if entry.upstream in _displaced:
+        return _displaced[entry.upstream]
+    return resolve(entry.upstream)
 
 
 def original(name: str, key: Any = None) -> Any:
@@ -64,6 +64,8 @@ def wrap(name: str, make: Callable[[Any], Any], key: Any = None) -> Any:
         return None
     owner, attribute = located
     current = getattr(owner, attribute)
+    if entry.patched_path == entry.upstream:
+        _displaced.setdefault(entry.upstream, current)
     setattr(owner, attribute, make(current))
     _originals[(name, key)] = current
     return current
@@ -99,6 +101,7 @@ def replace_everywhere(name: str, replacement: Any, holders: Iterable[str] = ())
         if namespace is not None and namespace.get(attribute) is upstream:
             setattr(module, attribute, replacement)
     _originals[(name, None)] = upstream
+    _displaced.setdefault(entry.upstream, upstream)
     return upstream
 
 

@@ -4,7 +4,8 @@ One :class:`Entry` per upstream definition a room of ours replaces, wraps, exten
 re-implements. Each names the upstream definition (a dotted path), what we do, the
 upstream release it was written against, the room that holds our code, and the
 fingerprint of the upstream source as it was then (:mod:`.fingerprint`). The start-up
-check (:mod:`.check`) compares every fingerprint with the installed source; ``ckan
+check (:mod:`.check`) compares every fingerprint with the installed source (of the
+upstream object: the one in place, or the one our patch displaced); ``ckan
 khtourism doctor`` lists them. A patch is applied only through :mod:`.patching`, which
 refuses a name that is not listed here.
 
@@ -32,15 +33,16 @@ RDFLIB = ("rdflib", "7.6.0")
 @dataclass(frozen=True)
 class Entry:
     name: str  # unique, stable: what errors, logs and the doctor call it
-    upstream: str  # dotted path of the upstream definition (fingerprinted)
+    upstream: str  # dotted path of the upstream function (its source is fingerprinted)
     action: str  # one of ACTIONS
     package: str  # the distribution that ships it
     written_against: str  # its version when our code was written or last reviewed
     fingerprint: str  # sha256 of the normalised upstream source (fingerprint.py)
     by: str  # our module that holds the replacement or re-implementation
     why: str
-    # where the patch is applied when that is not ``upstream`` itself (an instance,
-    # or "*": every loaded module that holds the upstream object by name)
+    # where the patch is applied when that is not ``upstream`` itself (an instance, a
+    # table the upstream function reads, or "*": every loaded module that holds the
+    # upstream function by name)
     target: str = ""
 
     @property
@@ -200,7 +202,7 @@ ENTRIES: tuple[Entry, ...] = (
         "ckanext.harvest.harvesters.base.HarvesterBase._save_gather_error",
         WRAP,
         HARVEST,
-        "17fa874c5b6dedfd6e8fb9ad5d5e1693b3666a41dfb7cbfd54909f730b49246a",
+        "bf532fa3ec42d0d9ad7b4f78e8231e61774918641fb64c06ac671b81e466c0ea",
         "harvesters/guard.py",
         "the per-job error cap for every harvester",
     ),
@@ -209,7 +211,7 @@ ENTRIES: tuple[Entry, ...] = (
         "ckanext.harvest.harvesters.base.HarvesterBase._save_object_error",
         WRAP,
         HARVEST,
-        "5e60766f1c58a9ea908c6a2443f1df06b4aac2441a0ab0eaa7f0291118408ae0",
+        "881f0994d88f3ab263029c7f5b3b19adfcd771d2f806ef8beebe2347061e52dc",
         "harvesters/guard.py",
         "the per-job error cap for every harvester",
     ),
@@ -317,20 +319,19 @@ ENTRIES: tuple[Entry, ...] = (
     # --- api, dcat, workflow, faults
     _entry(
         "api.check_uptodate",
-        "ckan.lib.app_globals._Globals._check_uptodate",
+        "ckan.lib.app_globals.app_globals._check_uptodate",
         WRAP,
         CKAN,
         "15dac35de7808919603e1346eb7bd8c02f553fe9deb42928c9755738227a5f3a",
         "api/overhead.py",
         "no runtime-config check (a query and a commit) on tourism API requests",
-        target="ckan.lib.app_globals.app_globals._check_uptodate",
     ),
     _entry(
         "dcat.parse_date",
         "ckanext.dcat.profiles.base.parse_date",
         REPLACE,
         DCAT,
-        "e39df952300799e6df54e7b84aac249ea0525438c0b806b3a8fa6c68ea24b0af",
+        "4484b05490979cd98aa498d5a009cb0917811329810efcd3d5e35ab7752a0f03",
         "dcat/fragments.py",
         "a fast path for CKAN's own timestamps",
     ),
@@ -345,21 +346,22 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     _entry(
         "workflow.activity_object_id_validators",
-        "ckanext.activity.logic.validators.object_id_validators",
+        "ckanext.activity.logic.validators.object_id_validator",
         EXTEND,
         CKAN,
-        "ba974ddc403bbf733c5fdd96543f74c7a920b021381f4f62776541e0da19a232",
+        "32d0020dc2c1aded18fb2afb1c367fd0c80e1f45e31cbf2c1bce82c8d2953a2e",
         "workflow/activity.py",
-        "activity_create accepts the workflow's activity type",
+        "activity_create accepts the workflow's activity type (the table the validator reads)",
+        target="ckanext.activity.logic.validators.object_id_validators",
     ),
     _entry(
         "faults.error_handler",
-        "ckan.config.middleware.flask_app._register_error_handler.error_handler",
+        "ckan.config.middleware.flask_app._register_error_handler",
         REIMPLEMENT,
         CKAN,
-        "5ee3683c4541e83d58d6577580f6b277c3e3b42d3f9ced62084f7eafd0d3c11a",
+        "c88264ae7ef1c649fb88f6482cd91fc34f45b60bde9d4b9a58d693042c0ef155",
         "unavailable.py",
-        "any other database error answers CKAN's own 500 page",
+        "any other database error answers CKAN's own 500 page (its inner error_handler)",
     ),
 )
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
+from ckan.common import config as ckan_config
+
 from . import registry
 from .fingerprint import UpstreamMissing, fingerprint_of
 from .patching import upstream_object
@@ -76,8 +78,6 @@ def statuses(entries: tuple[registry.Entry, ...] = registry.ENTRIES) -> list[Sta
 
 def on_mismatch(config: Any = None) -> str:
     if config is None:
-        from ckan.common import config as ckan_config
-
         config = ckan_config
     value = str(config.get(OPTION) or "error").strip().lower()
     if value not in MODES:

@@ -77,12 +77,15 @@ def test_error_is_the_default():
 def test_warn_logs_the_entry_and_starts(caplog):
     entry = _wrong(registry.entry("api.check_uptodate"))
     logger = logging.getLogger("ckanext.khtourism.compat.check")
-    logger.addHandler(caplog.handler)  # CKAN's logging configuration may not propagate
+    # CKAN's logging configuration (loaded by a CLI test) may disable or not propagate it
+    disabled, logger.disabled = logger.disabled, False
+    logger.addHandler(caplog.handler)
     try:
         with caplog.at_level(logging.WARNING, logger=logger.name):
             problems = compat.check_at_startup(entries=(entry,))  # the setting: CKAN's config
     finally:
         logger.removeHandler(caplog.handler)
+        logger.disabled = disabled
     assert [p.entry.name for p in problems] == ["api.check_uptodate"]
     assert "'api.check_uptodate'" in caplog.text and "mismatch" in caplog.text
 

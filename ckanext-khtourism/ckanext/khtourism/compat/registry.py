@@ -28,6 +28,7 @@ CKAN = ("ckan", "2.11.6")
 HARVEST = ("ckanext-harvest", "1.6.3")
 DCAT = ("ckanext-dcat", "2.4.4")
 RDFLIB = ("rdflib", "7.6.0")
+DATEUTIL = ("python-dateutil", "2.9.0.post0")
 
 
 @dataclass(frozen=True)
@@ -330,10 +331,10 @@ ENTRIES: tuple[Entry, ...] = (
         "dcat.parse_date",
         "ckanext.dcat.profiles.base.parse_date",
         REPLACE,
-        DCAT,
+        DATEUTIL,
         "4484b05490979cd98aa498d5a009cb0917811329810efcd3d5e35ab7752a0f03",
         "dcat/fragments.py",
-        "a fast path for CKAN's own timestamps",
+        "a fast path for CKAN's own timestamps (ckanext-dcat's parse_date is dateutil's parse)",
     ),
     _entry(
         "dcat.load_profiles",

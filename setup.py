@@ -129,11 +129,13 @@ setup(
     zip_safe=False,
     cmdclass={"build_py": BuildPyWithCatalogues},
     install_requires=[
+        # upper bounds: the next minor release, until the compat entries (compat/registry.py)
+        # are reviewed against it (docs/architecture.md, "Upgrading CKAN or an extension")
         "ckan>=2.11,<2.12",
-        "ckanext-scheming>=3.1",
-        "ckanext-dcat>=2.4",
-        "ckanext-spatial>=2.3",
-        "ckanext-harvest>=1.6",
+        "ckanext-scheming>=3.1,<3.2",
+        "ckanext-dcat>=2.4,<2.5",
+        "ckanext-spatial>=2.3,<2.4",
+        "ckanext-harvest>=1.6,<1.7",
         "pyproj>=3.6",
         "shapely>=2.1",
         "luqum>=1.0",

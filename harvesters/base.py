@@ -39,6 +39,7 @@ from ckanext.harvest.model import (
     HarvestObjectExtra,
 )
 
+from ckanext.khtourism import search
 from ckanext.khtourism.core import messages
 from ckanext.khtourism.records import duplicates, privacy
 
@@ -352,7 +353,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         # The record is committed with its harvest object's final state by the save right
         # after this stage (stages.py), and indexed in bulk when the job finishes
         # (indexing.py).
-        indexing.defer_in_session()
+        search.defer_in_session()
         try:
             return self._import_stage(harvest_object)
         finally:
@@ -371,7 +372,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                 # Another fetch consumer committed the same new dataset name first (records
                 # with the same title): the name is taken now, unique_name picks the next one.
                 model.Session.rollback()
-                indexing.defer_in_session()
+                search.defer_in_session()
                 result = self._import(harvest_object)
             if result is True or result == WITHDRAWN:
                 indexing.mark_pending(harvest_object)
@@ -563,7 +564,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         one or another record of the batch (merged one by one, after this batch is
         committed), or that ``bulk.create_many`` leaves to ``package_create``.
         """
-        indexing.defer_in_session()  # bulk.create_many indexes the batch itself
+        search.defer_in_session()  # bulk.create_many indexes the batch itself
         source = self._source_facts(objects[0])
         config = source.config
         user = self._get_user_name()

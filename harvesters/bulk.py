@@ -1,5 +1,10 @@
 """New records written many at a time: what ``package_create`` does, once per batch.
 
+(A re-implementation of upstream code: compat entries ``harvest.package_create``,
+``harvest.package_dict_save``, ``harvest.package_extras_save``,
+``harvest.package_owner_org_update``, ``harvest.create_package_activity`` and
+``harvest.activity_package_changed`` in ``compat/registry.py``.)
+
 A first import of a register creates thousands of records. Through
 ``package_create`` each one costs about 60 ms of one core here: validation,
 an ORM flush of the package and its ~30 extras, the organization membership,

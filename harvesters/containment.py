@@ -10,7 +10,8 @@ and the stock ``dcat_rdf`` / ``dcat_json`` / ``ckan`` harvesters (ckanext-dcat l
 ``JSONDecodeError`` of a malformed JSON-LD catalogue through its gather, and the
 ``NotAuthorized`` of its ``_get_existing_dataset`` through its import).
 
-This module is the one place that wraps ckanext-harvest's queue functions for that purpose.
+This module holds the wrappers of ckanext-harvest's queue functions for that purpose;
+the compat room applies them (``compat/registry.py``, entries ``harvest.*.contained``).
 :func:`install` (run with :func:`.stages.install`, when the harvester plugins load, before a
 consumer imports the callbacks) puts these in ``ckanext.harvest.queue``:
 
@@ -46,14 +47,14 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
+
+from ckanext.khtourism import compat
 
 from . import errorcap, liveness
 
 log = logging.getLogger(__name__)
 
-_installed = False
 # a stored error message is cut here (a whole HTML page in an exception is of no use)
 MAX_MESSAGE = 2000
 
@@ -67,10 +68,8 @@ def describe(error: BaseException) -> str:
 
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
-    _installed = True
+    """Apply the compat entries ``harvest.*.contained`` and ``harvest.dcat_existing_dataset``
+    (idempotent: the compat room applies each once)."""
     _contain_gather()
     _contain_fetch()
     _contain_callbacks()
@@ -79,8 +78,10 @@ def install() -> None:
 
 # --- gather -----------------------------------------------------------------------------------
 def _contain_gather() -> None:
-    original = queue.gather_stage
+    compat.wrap("harvest.gather_stage.contained", _contained_gather_stage)
 
+
+def _contained_gather_stage(original: Any) -> Any:
     def gather_stage(harvester: Any, job: Any) -> list[str] | None:
         job_id = job.id
         try:
@@ -90,7 +91,7 @@ def _contain_gather() -> None:
             save_gather_failure(job_id, error)
             return None
 
-    queue.gather_stage = gather_stage
+    return gather_stage
 
 
 def save_gather_failure(job_id: str, error: BaseException) -> None:
@@ -108,8 +109,10 @@ def save_gather_failure(job_id: str, error: BaseException) -> None:
 
 # --- fetch and import -------------------------------------------------------------------------
 def _contain_fetch() -> None:
-    original = queue.fetch_and_import_stages
+    compat.wrap("harvest.fetch_and_import_stages.contained", _contained_fetch_and_import)
 
+
+def _contained_fetch_and_import(original: Any) -> Any:
     def fetch_and_import_stages(harvester: Any, obj: HarvestObject) -> None:
         object_id = obj.id
         try:
@@ -121,7 +124,7 @@ def _contain_fetch() -> None:
             save_object_failure(object_id, error, stage)
             return None
 
-    queue.fetch_and_import_stages = fetch_and_import_stages
+    return fetch_and_import_stages
 
 
 def save_object_failure(object_id: str, error: BaseException, stage: str) -> None:
@@ -154,7 +157,9 @@ def save_object_failure(object_id: str, error: BaseException, stage: str) -> Non
 # --- the consumers' callbacks -----------------------------------------------------------------
 def _contain_callbacks() -> None:
     for name in ("gather_callback", "fetch_callback"):
-        setattr(queue, name, _contained_callback(name, getattr(queue, name)))
+        compat.wrap(
+            f"harvest.{name}.contained", lambda original, n=name: _contained_callback(n, original)
+        )
 
 
 _MESSAGE_KEYS = {"gather_callback": "harvest_job_id", "fetch_callback": "harvest_object_id"}
@@ -211,6 +216,8 @@ def _contained_callback(name: str, original: Any) -> Any:
 
 # --- ckanext-dcat: the existing dataset read as the harvest user ------------------------------
 def _dcat_reads_existing_datasets_as_harvest_user() -> None:
+    if compat.applied("harvest.dcat_existing_dataset"):
+        return
     try:
         from ckanext.dcat.harvesters.base import DCATHarvester
     except ImportError:  # ckanext-dcat is not installed: nothing to fix
@@ -235,4 +242,4 @@ def _dcat_reads_existing_datasets_as_harvest_user() -> None:
         context = {"user": self._get_user_name(), "ignore_auth": True}
         return tk.get_action("package_show")(context, {"id": datasets[0][0]})
 
-    DCATHarvester._get_existing_dataset = _get_existing_dataset
+    compat.replace("harvest.dcat_existing_dataset", _get_existing_dataset)

@@ -6,7 +6,7 @@ does not hold every other harvest job. Redis hands each queued job to one consum
 (``BLPOP``), but a job can be queued twice: ``harvest_jobs_run`` re-queues a gather
 that has run for a long time (``queue.resubmit_jobs``), and a job can be sent again by
 hand. :func:`gather_callback` (put in ``ckanext.harvest.queue``, where the consumer
-looks it up, by :func:`install`) therefore gathers a job only
+looks it up, by :func:`install`, through the compat room) therefore gathers a job only
 
 - while it holds the job's PostgreSQL advisory lock (on a connection of its own, so the
   lock is released if the consumer dies), and
@@ -25,23 +25,21 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
-from ckanext.harvest import queue
+from ckanext.khtourism import compat
 
 log = logging.getLogger(__name__)
 
-_original: Any = None
-
 
 def install() -> None:
-    global _original
-    if _original is not None:
-        return
-    _original = queue.gather_callback
+    """Wrap ckanext-harvest's gather callback (compat entry ``harvest.gather_callback.one_consumer``)."""
+    compat.wrap("harvest.gather_callback.one_consumer", _gather_callback)
 
+
+def _gather_callback(original: Any) -> Any:
     def gather_callback(channel: Any, method: Any, header: Any, body: Any) -> Any:
         job_id = _job_id(body)
         if job_id is None:
-            return _original(channel, method, header, body)
+            return original(channel, method, header, body)
         # autocommit: the session-level lock outlives statements; no transaction stays open
         with model.meta.engine.connect().execution_options(
             isolation_level="AUTOCOMMIT"
@@ -61,11 +59,11 @@ def install() -> None:
                     log.warning("harvest job %s was gathered already: skipped", job_id)
                     channel.basic_ack(method.delivery_tag)
                     return False
-                return _original(channel, method, header, body)
+                return original(channel, method, header, body)
             finally:
                 _unlock(lock_connection, job_id)
 
-    queue.gather_callback = gather_callback
+    return gather_callback
 
 
 def _job_id(body: Any) -> str | None:

@@ -12,8 +12,8 @@ The catalogue harvesters this portal loads from other extensions make their own 
   after redirects, one deadline, a size limit).
 - ckanext-harvest's CKAN harvester (``ckan`` and our ``khtourism_ckan``): it calls
   ``requests.get`` with no timeout and no size limit in ``CKANHarvester._get_content``
-  and has no hook, so :func:`install` replaces that one method (written against
-  ckanext-harvest 1.6.3) with a guarded request that also refuses a non-JSON answer
+  and has no hook, so :func:`install` replaces that one method (compat entry
+  ``harvest.ckan_get_content``) with a guarded request that also refuses a non-JSON answer
   instead of letting the harvester quote it in the job report.
 - rdflib's XML parsers are replaced by defused ones (:mod:`.sources.safexml`).
 
@@ -34,31 +34,29 @@ import logging
 from typing import Any
 
 from ckanext.harvest.harvesters.base import HarvesterBase
-from ckanext.harvest.harvesters.ckanharvester import CKANHarvester, ContentFetchError
+from ckanext.harvest.harvesters.ckanharvester import ContentFetchError
 from ckanext.harvest.model import HarvestGatherError, HarvestObjectError
 
-from ckanext.khtourism import outbound
+from ckanext.khtourism import compat, outbound
 
 from . import errorcap
 from .sources import safexml
 
 log = logging.getLogger(__name__)
 
-_installed = False
-
 
 def install() -> None:
-    global _installed
-    if _installed:
-        return
+    """Apply the compat entries ``harvest.ckan_get_content`` and ``harvest.save_*_error``
+    (idempotent: the compat room applies each once)."""
     safexml.install()
-    CKANHarvester._get_content = _get_content  # type: ignore[method-assign]
+    compat.replace("harvest.ckan_get_content", _get_content)
     _cap_errors_of_every_harvester()
-    _installed = True
 
 
 def _cap_errors_of_every_harvester() -> None:
     """``HarvesterBase._save_gather_error`` / ``_save_object_error`` under the error cap."""
+    if compat.applied("harvest.save_gather_error"):
+        return
     upstream = (
         HarvesterBase.__dict__.get("_save_gather_error"),
         HarvesterBase.__dict__.get("_save_object_error"),
@@ -69,8 +67,8 @@ def _cap_errors_of_every_harvester() -> None:
             "applies to the khtourism harvesters only"
         )
         return
-    HarvesterBase._save_gather_error = _save_gather_error  # type: ignore[method-assign]
-    HarvesterBase._save_object_error = _save_object_error  # type: ignore[method-assign]
+    compat.replace("harvest.save_gather_error", _save_gather_error)
+    compat.replace("harvest.save_object_error", _save_object_error)
 
 
 def _save_gather_error(self: Any, message: str, job: Any) -> None:

@@ -10,10 +10,10 @@ records) read the database.
 
 So, while an import stage runs:
 
-* :func:`defer_in_session` flags the session; the flag is dropped at the
-  session's next commit or rollback (the one that commits the record together
-  with its harvest object). Packages notified in a flagged session are not
-  indexed then.
+* the search room's ``defer_in_session`` (``search/deferred.py``) flags the
+  session; the flag is dropped at the session's next commit or rollback (the
+  one that commits the record together with its harvest object). Packages
+  notified in a flagged session are not indexed then.
 * :func:`mark_pending` adds a ``khtourism_index = pending`` extra to the
   harvest object, in the same transaction as the record: the durable list of
   what still has to be indexed.
@@ -46,56 +46,13 @@ from ckan.lib import search
 
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 
+from ckanext.khtourism.search import deferred
+
 log = logging.getLogger(__name__)
 
-SESSION_FLAG = "khtourism_defer_index"
 PENDING_KEY = "khtourism_index"
 PENDING_VALUE = "pending"
 CHUNK = 500
-
-_original_notify: Any = None
-
-
-def install() -> None:
-    """Wrap CKAN's synchronous indexer once (idempotent)."""
-    global _original_notify
-    if _original_notify is not None:
-        return
-    plugin_class = search.SynchronousSearchPlugin
-    _original_notify = plugin_class.notify
-
-    def notify(self: Any, entity: Any, operation: str) -> None:
-        if (
-            isinstance(entity, model.Package)
-            and operation != model.DomainObjectOperation.deleted
-            and _deferred(entity)
-        ):
-            return
-        _original_notify(self, entity, operation)
-
-    plugin_class.notify = notify
-    sa.event.listen(orm.Session, "after_commit", _clear_flag)
-    sa.event.listen(orm.Session, "after_rollback", _clear_flag)
-
-
-def _deferred(entity: Any) -> bool:
-    session = orm.object_session(entity)
-    return session is not None and bool(session.info.get(SESSION_FLAG))
-
-
-def _clear_flag(session: orm.Session) -> None:
-    session.info.pop(SESSION_FLAG, None)
-
-
-def deferring() -> bool:
-    """True while the current session imports harvested records (indexed at job end)."""
-    return bool(model.Session().info.get(SESSION_FLAG))
-
-
-def defer_in_session() -> None:
-    """No synchronous indexing in this session until its next commit or rollback."""
-    install()
-    model.Session().info[SESSION_FLAG] = True
 
 
 def mark_pending(harvest_object: HarvestObject) -> None:
@@ -192,11 +149,9 @@ def refresh_registries_of(package_ids: list[str]) -> None:
 
 def _refresh_registries(types: dict[str, str]) -> None:
     """The registry datasets count and date published records from the search index: their
-    refresh, queued when each record was written (before it was indexed), is queued again."""
-    from ckanext.khtourism.dcat import registry
-
-    for package_id in types.values():
-        registry.on_action_succeeded("package_update", data_dict={"id": package_id}, result=None)
+    refresh, queued when each record was written (before it was indexed), is queued again
+    by the listeners of the search room's ``DEFERRED_INDEXED`` (one record per type)."""
+    deferred.announce_indexed(list(types.values()))
 
 
 def before_jobs_run() -> None:

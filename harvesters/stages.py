@@ -15,7 +15,8 @@ re-queues waiting objects that are missing from Redis, and
 
 Objects of every other harvester go through ckanext-harvest's function
 unchanged. :func:`install` puts the wrapper in ``ckanext.harvest.queue``
-(where the fetch consumer, ``harvester run-test`` and the tests look it up).
+(where the fetch consumer, ``harvester run-test`` and the tests look it up),
+through the compat room (``compat/registry.py``).
 
 **Batches of new records.** An object of a *new* record (status ``new``) is
 not imported alone: :func:`claim` takes it and up to
@@ -51,8 +52,9 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+
+from ckanext.khtourism import compat
 
 from . import bulk, indexing, liveness
 
@@ -63,26 +65,26 @@ BATCH_SIZE_OPTION = "ckanext.khtourism.harvest.import_batch_size"
 CLAIM_TIMEOUT = dt.timedelta(minutes=15)
 STATUS_KEY = "status"
 
-_original: Any = None
-_original_callback: Any = None
-
 
 def install() -> None:
-    global _original, _original_callback
-    if _original is not None:
-        return
-    _original = queue.fetch_and_import_stages
-    _original_callback = queue.fetch_callback
+    """Wrap ckanext-harvest's fetch callback and fetch + import stages (compat entries
+    ``harvest.fetch_callback.batches``, ``harvest.fetch_and_import_stages.single_commit``)."""
+    # the fetch consumer (ckanext.harvest.utils.fetch_consumer) imports it when it starts
+    compat.wrap("harvest.fetch_callback.batches", _fetch_callback)
+    compat.wrap("harvest.fetch_and_import_stages.single_commit", _fetch_and_import_stages)
 
+
+def _fetch_callback(original: Any) -> Any:
     def fetch_callback(channel: Any, method: Any, header: Any, body: Any) -> Any:
         if _message_of_a_batched_object(body):
             channel.basic_ack(method.delivery_tag)
             return None
-        return _original_callback(channel, method, header, body)
+        return original(channel, method, header, body)
 
-    # the fetch consumer (ckanext.harvest.utils.fetch_consumer) imports it when it starts
-    queue.fetch_callback = fetch_callback
+    return fetch_callback
 
+
+def _fetch_and_import_stages(original: Any) -> Any:
     def fetch_and_import_stages(harvester: Any, obj: HarvestObject) -> None:
         if getattr(harvester, "SINGLE_COMMIT_STAGES", False):
             size = batch_size()
@@ -92,9 +94,9 @@ def install() -> None:
             if batched and _is_new(obj) and bulk.available():
                 return run_claimed(harvester, obj, size)
             return run(harvester, obj)
-        return _original(harvester, obj)
+        return original(harvester, obj)
 
-    queue.fetch_and_import_stages = fetch_and_import_stages
+    return fetch_and_import_stages
 
 
 def _now() -> dt.datetime:

@@ -25,6 +25,13 @@ def test_doctor_reports_a_healthy_install(cli):
     assert result.exit_code == 0, result.output
     for check in ("configuration", "database", "migrations", "redis", "search"):
         assert f"[OK  ] {check}:" in result.output
+    # every patch or re-implementation of upstream code, each on its line, all green
+    from ckanext.khtourism.compat import ENTRIES
+
+    compat_lines = [line for line in result.output.splitlines() if " compat: " in line]
+    assert len(compat_lines) == len(ENTRIES)
+    for line, entry in zip(compat_lines, ENTRIES, strict=True):
+        assert line.startswith("[OK  ] compat: ") and f"'{entry.name}'" in line, line
     assert "All checks passed." in result.output
 
 

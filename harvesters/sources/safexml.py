@@ -1,5 +1,8 @@
 """XML from sources is parsed without DTD entity declarations (no entity expansion bombs).
 
+(rdflib's XML parsers re-implemented: compat entries ``harvest.rdfxml_*`` and
+``harvest.trix_*`` in ``compat/registry.py``.)
+
 - RDF/XML and TriX catalogues: rdflib parses them with ``xml.sax`` (expat), which expands
   internal entities — a 1 KB "billion laughs" document took minutes. :func:`install`
   registers rdflib parsers for those formats that use defusedxml's expat reader, which

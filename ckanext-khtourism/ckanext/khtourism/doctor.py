@@ -20,6 +20,8 @@ import sqlalchemy as sa
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism import compat
+
 log = logging.getLogger(__name__)
 
 OK, WARNING, ERROR = "ok", "warning", "error"
@@ -209,8 +211,17 @@ def check_search_drift() -> list[Finding]:
     ]
 
 
+def check_compat(entries: tuple[compat.Entry, ...] = compat.ENTRIES) -> list[Finding]:
+    """One line per patch or re-implementation of upstream code (compat/registry.py)."""
+    return [
+        Finding("compat", OK if status.state == "ok" else ERROR, status.describe())
+        for status in compat.statuses(entries)
+    ]
+
+
 CHECKS: list[Callable[[], list[Finding]]] = [
     check_configuration,
+    check_compat,
     check_database,
     check_migrations,
     check_redis,
@@ -256,6 +267,7 @@ def preflight(config: Any) -> None:
             Finding("search", ERROR, "not checked: the database is not reachable"),
         ]
         findings += check_redis()
+        findings += check_compat()
     errors = print_report(findings, print)
     raise SystemExit(1 if errors else 0)
 

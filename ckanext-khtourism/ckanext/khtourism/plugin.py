@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import ckan.plugins as p
@@ -9,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 import ckanext.khtourism.search  # noqa: F401
-from ckanext.khtourism import doctor, unavailable, views
+from ckanext.khtourism import compat, doctor, unavailable, views
 from ckanext.khtourism.api import blueprint as api_blueprint  # api
 from ckanext.khtourism.api import indexing as api_indexing  # api
 from ckanext.khtourism.changelog import changes as changelog  # change log of published records
@@ -19,6 +20,7 @@ from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: 
 from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import licenses as record_licenses  # records
 from ckanext.khtourism.records import privacy  # records: guide personal data
+from ckanext.khtourism.search import deferred as search_deferred
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
 from ckanext.khtourism.workflow.labels import CuratorPermissionLabels  # records
@@ -55,6 +57,8 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
         doctor.preflight(config)  # `ckan khtourism doctor` must work with the database down
+        # compat: every upstream patch checked against the installed source (the doctor lists)
+        compat.check_at_startup(config, fail=not doctor.is_doctor_invocation(sys.argv))
         tk.add_template_directory(config, "theme/templates")
         tk.add_public_directory(config, "theme/public")
         tk.add_resource("theme/assets", "khtourism")
@@ -99,4 +103,7 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
 
     # dcat: ISignal
     def get_signal_subscriptions(self) -> dict:
-        return {tk.signals.action_succeeded: [dcat_registry.on_action_succeeded]}
+        return {
+            tk.signals.action_succeeded: [dcat_registry.on_action_succeeded],
+            search_deferred.DEFERRED_INDEXED: [dcat_registry.on_deferred_indexed],
+        }

@@ -51,7 +51,8 @@ def is_database_unavailable(error: BaseException) -> bool:
 
 
 def _internal_error(error: Exception) -> Any:
-    """What CKAN answers for any other exception."""
+    """What CKAN answers for any other exception (CKAN's ``error_handler``, re-implemented:
+    compat entry ``faults.error_handler``)."""
     from ckan.lib import base
 
     log.error(error, exc_info=error)

@@ -13,28 +13,25 @@ round trips of a list request (docs/api.md, "Per-request cost").
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
 from flask import has_request_context, request
 
-_MARK = "_khtourism_api_skips"
+from ckanext.khtourism import compat
 
 
 def skip_config_check_under(prefix: str) -> None:
     """Wrap ``app_globals._check_uptodate`` so that it does nothing for ``prefix/…``
-    requests (idempotent: the test suite builds the app several times)."""
-    from ckan.lib import app_globals
-
-    globals_ = app_globals.app_globals
-    check: Callable[[], None] = globals_._check_uptodate
-    if getattr(check, _MARK, None) == prefix:
-        return
+    requests (compat entry ``api.check_uptodate``; once per prefix: the test suite builds
+    the app several times)."""
     path_prefix = prefix.rstrip("/") + "/"
 
-    def check_uptodate_unless_api() -> None:
-        if has_request_context() and (request.path + "/").startswith(path_prefix):
-            return
-        check()
+    def unless_api(check: Any) -> Any:
+        def check_uptodate_unless_api() -> None:
+            if has_request_context() and (request.path + "/").startswith(path_prefix):
+                return
+            check()
 
-    setattr(check_uptodate_unless_api, _MARK, prefix)
-    globals_._check_uptodate = check_uptodate_unless_api
+        return check_uptodate_unless_api
+
+    compat.wrap("api.check_uptodate", unless_api, key=prefix)

@@ -37,6 +37,8 @@ from ckan.lib.redis import connect_to_redis
 from ckanext.dcat.processors import HYDRA, RDFSerializer
 from ckanext.dcat.profiles.base import namespaces as DCAT_NAMESPACES
 
+from ckanext.khtourism import compat
+
 from . import turtle, writers
 from . import vocabulary as V
 
@@ -116,16 +118,19 @@ def _parse_date(value, *args, **kwargs):
 
 
 def _install_fast_dates() -> None:
-    from ckanext.dcat.profiles import base
-
-    if getattr(base, "parse_date", None) is dateutil_parse:
-        base.parse_date = _parse_date
+    """ckanext-dcat's ``parse_date`` (dateutil's) gets the fast path (compat entry
+    ``dcat.parse_date``)."""
+    compat.wrap(
+        "dcat.parse_date",
+        lambda current: _parse_date if current is dateutil_parse else current,
+    )
 
 
 class Serializer(RDFSerializer):
     """ckanext-dcat's serializer, loading its profile classes once per process
     (the entry-point scan took ~20 ms per instance, twice per page), with the
-    fast path for CKAN timestamps (:func:`_parse_date`)."""
+    fast path for CKAN timestamps (:func:`_parse_date`). Compat entries
+    ``dcat.load_profiles`` and ``dcat.parse_date``."""
 
     def _load_profiles(self, profile_names):
         _install_fast_dates()

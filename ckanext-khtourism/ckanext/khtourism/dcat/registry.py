@@ -7,7 +7,8 @@ The exports are built at request time from the search engine (public records
 only, never private fields); the registry dataset's metadata (record count,
 last change, resources) is refreshed by :func:`refresh_registry` — from the
 CLI (``ckan khtourism registry refresh``), or by a background job queued when
-a record of that type changes (:func:`on_action_succeeded`).
+a record of that type changes (:func:`on_action_succeeded`), or when records
+written with deferred indexing are indexed (:func:`on_deferred_indexed`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from redis.exceptions import RedisError
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.khtourism.search import indexing_deferred
 from ckanext.khtourism.security.csv_cells import safe_cell
 
 from . import fields as F
@@ -313,10 +315,8 @@ def on_action_succeeded(action: str, **kwargs: Any) -> None:
     if record_type is None:
         return
     package_id = _changed_package_id(kwargs.get("data_dict"), kwargs.get("result"))
-    from ckanext.khtourism.harvesters import indexing
-
     try:
-        if not indexing.deferring():
+        if not indexing_deferred():
             # (a harvest job queues the refresh once, after indexing its records)
             tk.enqueue_job(
                 refresh_registry_job,
@@ -333,3 +333,11 @@ def on_action_succeeded(action: str, **kwargs: Any) -> None:
     except RedisError:
         # A queue outage must not fail the user's edit; the CLI refreshes too.
         log.exception("Could not queue the registry refresh of %s", record_type)
+
+
+def on_deferred_indexed(package_ids: list[str], **_kwargs: Any) -> None:
+    """Listener of the search room's ``DEFERRED_INDEXED``: records written with deferred
+    indexing (a harvest job) are indexed now; the refresh queued when each was written
+    (and skipped while indexing was deferred) is queued again, as after an update."""
+    for package_id in package_ids:
+        on_action_succeeded("package_update", data_dict={"id": package_id}, result=None)

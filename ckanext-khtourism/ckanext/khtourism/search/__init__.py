@@ -4,7 +4,8 @@ CKAN 2.11 has no search-backend interface; every caller obtains a Solr
 connection from ``ckan.lib.search.common.make_connection`` (imported by name
 in ``ckan.lib.search``, its ``common``, ``index`` and ``query`` modules and in
 ckanext-harvest). :func:`install` replaces that function, in every module
-that holds it, with :func:`make_connection`, which decides on *each call*
+that holds it (through the compat room: ``compat/registry.py``), with
+:func:`make_connection`, which decides on *each call*
 from ``ckanext.khtourism.search.engine``:
 
 * ``postgres`` (default): a :class:`~.connection.PostgresConnection`;
@@ -16,16 +17,36 @@ load order (tests load and unload plugins freely). ``check_solr_schema_version``
 to reach Solr when the PostgreSQL engine is on.
 
 ``install`` runs when this package is imported (``plugin.py`` imports it).
+
+Indexing deferred: :func:`defer_in_session` and :func:`indexing_deferred`
+(:mod:`.deferred`) let a writer of many datasets (the harvest import) index them
+later, in bulk; the rooms that react to dataset changes ask
+:func:`indexing_deferred` and listen to :data:`.deferred.DEFERRED_INDEXED`.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from ckanext.khtourism import compat
+
+from .deferred import defer_in_session, indexing_deferred
+
+__all__ = [
+    "ENGINE_OPTION",
+    "connection_override",
+    "defer_in_session",
+    "engine",
+    "indexing_deferred",
+    "install",
+    "make_connection",
+    "postgres_enabled",
+    "reset_index",
+]
 
 log = logging.getLogger(__name__)
 
@@ -106,37 +127,17 @@ def rebuild(*args: Any, **kwargs: Any) -> Any:
     return reindex.rebuild(*args, **kwargs)
 
 
-def _replace_everywhere(original: Any, replacement: Any, name: str) -> None:
-    for module in list(sys.modules.values()):
-        holder = getattr(module, "__dict__", None)
-        if holder is not None and holder.get(name) is original:
-            setattr(module, name, replacement)
-
-
 def install() -> None:
-    """Put the dispatching functions in place of CKAN's (idempotent)."""
+    """Put the dispatching functions in place of CKAN's (idempotent; compat entries
+    ``search.make_connection``, ``search.check_solr_schema_version``, ``search.rebuild``)."""
     global _original_make_connection, _original_check_schema, _original_rebuild
-    import importlib
-
-    import ckan.lib.search as ckan_search
-    import ckan.lib.search.common as common
-
-    if _original_make_connection is None:
-        _original_make_connection = common.make_connection
-    if _original_check_schema is None:
-        _original_check_schema = ckan_search.check_solr_schema_version
-    if _original_rebuild is None:
-        _original_rebuild = ckan_search.rebuild
-    for module_name in _HOLDERS:
-        try:
-            importlib.import_module(module_name)
-        except ImportError:  # ckanext-harvest not installed: nothing to patch there
-            continue
-    _replace_everywhere(_original_make_connection, make_connection, "make_connection")
-    _replace_everywhere(
-        _original_check_schema, check_solr_schema_version, "check_solr_schema_version"
+    _original_make_connection = compat.replace_everywhere(
+        "search.make_connection", make_connection, _HOLDERS
     )
-    _replace_everywhere(_original_rebuild, rebuild, "rebuild")
+    _original_check_schema = compat.replace_everywhere(
+        "search.check_solr_schema_version", check_solr_schema_version, _HOLDERS
+    )
+    _original_rebuild = compat.replace_everywhere("search.rebuild", rebuild, _HOLDERS)
     # the commit listeners of the index writes and the result cache: now, before any commit
     from .connection import track_commits
 

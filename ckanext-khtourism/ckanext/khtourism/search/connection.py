@@ -241,9 +241,11 @@ class QueryPlan:
                 filters.setdefault(value, name)
         for value, name in filters.items():
             predicates.append(self.compiler.filter(value, name, q_op))
-        full_text = any("d.tsv @@" in predicate for predicate in predicates)
+        # the compiler flags what it wrote: a full-text match goes through the GIN index
         self.spatial = spatial.plan(
-            self.compiler.spatial, self.compiler.bind, use_box_index=not full_text
+            self.compiler.spatial,
+            self.compiler.bind,
+            use_box_index=not self.compiler.matches_text_index,
         )
         predicates.extend(self.spatial.predicates)
         self.where = " AND ".join(f"({p})" for p in predicates if p and p != "TRUE") or "TRUE"
@@ -251,6 +253,9 @@ class QueryPlan:
         self.start = max(0, _int("start", params.get("start"), 0))
         self.fields = self._fields(params.get("fl"))
         self.score_sql = self._score_sql()
+        # set by _order as it writes the sort: the columns the hits must carry
+        self.sort_columns: set[str] = set()  # SORT_COLUMNS values
+        self.sorts_by_document = False  # a sort on any other field (h.sort_doc)
         self.order_sql = self._order(params.get("sort"))
         self.facet_fields = self._facet_fields()
         self.facet_limit = _int("facet.limit", params.get("facet.limit"), 100)
@@ -324,8 +329,10 @@ class QueryPlan:
                     continue
                 expression = "h.overlap"
             elif name in SORT_COLUMNS:
+                self.sort_columns.add(SORT_COLUMNS[name])
                 expression = f"h.s_{SORT_COLUMNS[name]}"
             elif name.replace("_", "").isalnum():
+                self.sorts_by_document = True
                 expression = f"(h.sort_doc->>{self.compiler.bind(name)})"
             else:
                 raise SearchQueryError(f'Invalid "sort" parameter: {clause!r}')
@@ -348,15 +355,12 @@ class QueryPlan:
         return list(dict.fromkeys(fields))
 
     # ------------------------------------------------------------------ SQL
-    def _uses_sort_doc(self) -> bool:
-        return "h.sort_doc" in self.order_sql
-
     def statement(self) -> str:
         hit_columns = ["d.doc_key", f"({self.score_sql}) AS score"]
         for column in set(SORT_COLUMNS.values()):
-            if f"h.s_{column}" in self.order_sql:
+            if column in self.sort_columns:
                 hit_columns.append(f"d.{column} AS s_{column}")
-        if self._uses_sort_doc():
+        if self.sorts_by_document:
             hit_columns.append("d.doc AS sort_doc")
         # only the values of the requested facet fields are carried by the hits
         facet_keys = []

@@ -1,5 +1,8 @@
 """``package_show`` for many datasets at once (``ckan search-index rebuild``).
 
+(A re-implementation of upstream code: compat entries ``search.package_dictize`` and
+``search.package_show`` in ``compat/registry.py``.)
+
 CKAN's rebuild calls ``package_show`` once per dataset: ``package_dictize``
 then runs about ten SQL statements per dataset (the package, its resources,
 tags, extras, groups and their member counts, organization, relationships).

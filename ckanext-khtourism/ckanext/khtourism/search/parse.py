@@ -263,11 +263,20 @@ class Compiler:
     # ts_rank weights {D, C, B, A}; from the ``qf`` boosts when ``qf`` is given
     rank_weights: str = text.RANK_WEIGHTS
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    # set while compiling: a predicate written so far matches the GIN-indexed vector
+    # ``d.tsv`` (the planner then leaves the spatial box index alone, connection.py)
+    matches_text_index: bool = False
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
         self.params[name] = value
         return f":{name}"
+
+    def predicate(self, part: Sql) -> str:
+        """``part`` as SQL: every compiled node is written out through here (flags)."""
+        if part.tsquery:
+            self.matches_text_index = True
+        return part.as_predicate()
 
     # ---------------------------------------------------------------- entry points
     def parse(self, query: str, param: str) -> tree.Item:
@@ -293,7 +302,7 @@ class Compiler:
             return "TRUE"
         node = self.parse(query, param)
         with _naming(param):
-            return self.compile(node, default_field="text", q_op=q_op, rank=False).as_predicate()
+            return self.predicate(self.compile(node, default_field="text", q_op=q_op, rank=False))
 
     def query(
         self,
@@ -325,12 +334,12 @@ class Compiler:
             if self.qf_fields:
                 self.rank_weights = rank_weights_for(self.qf_fields)
             with _naming("q"):
-                return self.dismax(node, mm or DEFAULT_MM, q_op).as_predicate()
+                return self.predicate(self.dismax(node, mm or DEFAULT_MM, q_op))
         node = self.parse(stripped, "q")
         with _naming("q"):
-            return self.compile(
-                node, default_field=default_field, q_op=q_op, rank=True
-            ).as_predicate()
+            return self.predicate(
+                self.compile(node, default_field=default_field, q_op=q_op, rank=True)
+            )
 
     # ---------------------------------------------------------------- dismax
     def dismax(self, node: tree.Item, mm: str, q_op: str) -> Sql:
@@ -370,8 +379,8 @@ class Compiler:
             return self.any_of(
                 [self.all_of(list(combo)) for combo in combinations(clauses, needed)]
             )
-        counted = " + ".join(f"(({c.as_predicate()}))::int" for c in clauses)
-        prefilter = self.any_of(clauses).as_predicate()
+        counted = " + ".join(f"(({self.predicate(c)}))::int" for c in clauses)
+        prefilter = self.predicate(self.any_of(clauses))
         return Sql(predicate=f"(({prefilter}) AND ({counted}) >= {int(needed)})")
 
     # ---------------------------------------------------------------- boolean structure
@@ -426,7 +435,7 @@ class Compiler:
             return parts[0]
         if all(p.tsquery for p in parts):
             return Sql(tsquery=" && ".join(f"({p.tsquery})" for p in parts))
-        return Sql(predicate="(" + " AND ".join(f"({p.as_predicate()})" for p in parts) + ")")
+        return Sql(predicate="(" + " AND ".join(f"({self.predicate(p)})" for p in parts) + ")")
 
     def any_of(self, parts: list[Sql]) -> Sql:
         if any(p is TRUE for p in parts):
@@ -443,12 +452,12 @@ class Compiler:
                 return Sql(predicate=f"{LABELS} && ARRAY[{', '.join(values)}]::text[]")
             if column.startswith("d."):
                 return Sql(predicate=f"{column} IN ({', '.join(values)})")
-        return Sql(predicate="(" + " OR ".join(f"({p.as_predicate()})" for p in parts) + ")")
+        return Sql(predicate="(" + " OR ".join(f"({self.predicate(p)})" for p in parts) + ")")
 
     def negate(self, part: Sql) -> Sql:
         if part is TRUE:
             return FALSE
-        return Sql(predicate=f"NOT coalesce(({part.as_predicate()}), FALSE)")
+        return Sql(predicate=f"NOT coalesce(({self.predicate(part)}), FALSE)")
 
     # ---------------------------------------------------------------- fields
     def field_expr(self, name: str, node: tree.Item, q_op: str, rank: bool) -> Sql:
@@ -537,6 +546,7 @@ class Compiler:
             matched = self.full_text(value, phrase=phrase, wildcard=False, rank=rank)
             if not matched.tsquery:
                 return matched
+            self.matches_text_index = True
             return Sql(
                 predicate=f"(d.tsv @@ ({matched.tsquery}) AND "
                 f"ts_filter(d.tsv, '{{{weight.lower()}}}') @@ ({matched.tsquery}))"
@@ -595,7 +605,7 @@ class Compiler:
             )
             predicate = f"{field_vector} @@ ({prefilter.tsquery})"
         # the full-text index narrows the candidates first
-        return Sql(predicate=f"(({prefilter.as_predicate()}) AND {predicate})")
+        return Sql(predicate=f"(({self.predicate(prefilter)}) AND {predicate})")
 
     def similar(self, value: str) -> Sql:
         folded = text.fold(value).strip()

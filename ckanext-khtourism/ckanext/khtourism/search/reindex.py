@@ -1,4 +1,4 @@
-"""``ckan search-index rebuild`` for the PostgreSQL engine.
+"""``ckan search-index rebuild`` for the PostgreSQL engine (compat entry ``search.rebuild``).
 
 Same options and semantics as ``ckan.lib.search.rebuild``, with three
 differences:

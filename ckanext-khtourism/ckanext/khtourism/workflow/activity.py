@@ -16,16 +16,15 @@ import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import get_permission_labels
 
+from ckanext.khtourism import compat
+
 ACTIVITY_TYPE = "khtourism workflow package"
 
 
 def register_activity_type() -> None:
-    """Let ``activity_create`` accept our activity type (its object is a package)."""
-    try:
-        from ckanext.activity.logic import validators
-    except ImportError:  # activity plugin not installed
-        return
-    validators.object_id_validators.setdefault(ACTIVITY_TYPE, "package_id_exists")
+    """Let ``activity_create`` accept our activity type (its object is a package; compat
+    entry ``workflow.activity_object_id_validators``)."""
+    compat.setdefault("workflow.activity_object_id_validators", ACTIVITY_TYPE, "package_id_exists")
 
 
 def record_transition(

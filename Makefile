@@ -16,7 +16,7 @@ ARGS   ?=
 help:
 	@echo "make run    - serve the portal at http://127.0.0.1:$(PORT) (embedded PostgreSQL and Redis)"
 	@echo "make test   - run the whole test suite"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff and mypy"
 
 # The virtualenv is rebuilt when requirements.txt changes.
 $(BIN)/.requirements-installed: requirements.txt
@@ -42,6 +42,7 @@ test: install
 lint: $(BIN)/.requirements-installed
 	$(BIN)/ruff check ckanext-khtourism harvesters tests bench
 	$(BIN)/ruff format --check ckanext-khtourism harvesters tests bench
+	$(BIN)/python .ci/typecheck.py
 
 format: $(BIN)/.requirements-installed
 	$(BIN)/ruff check --fix ckanext-khtourism harvesters tests bench

@@ -493,6 +493,7 @@ class KhTourismHarvesterBase(HarvesterBase):
 
         now = dt.datetime.now(dt.timezone.utc)
         prov = records.provenance(source_name, obj.guid, content.get("url"), now)
+        result: bool | str
         try:
             if package_id is None:
                 result = self._create(
@@ -660,6 +661,8 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
         existing = records.show(user, package_id)
+        if existing is None:  # deleted since it was matched
+            raise tk.ObjectNotFound(package_id)
         wanted = dict(built.fields)
         wanted.update({k: v for k, v in prov.items() if k != "harvested_at"})
         if not records.differences(existing, wanted):
@@ -673,6 +676,8 @@ class KhTourismHarvesterBase(HarvesterBase):
     def _merge_into_other(self, obj, package_id: str, built, user) -> bool | str:
         """The same business, first harvested from another source: fill gaps, report conflicts."""
         existing = records.show(user, package_id)
+        if existing is None:  # deleted since it was matched
+            raise tk.ObjectNotFound(package_id)
         diff = records.differences(existing, built.fields)
         gaps = {k: new for k, (old, new) in diff.items() if old in (None, "", [])}
         conflicts = {k: pair for k, pair in diff.items() if k not in gaps and k != "spatial"}

@@ -52,7 +52,7 @@ def install() -> None:
     if _installed:
         return
     safexml.install()
-    CKANHarvester._get_content = _get_content  # type: ignore[method-assign]
+    CKANHarvester._get_content = _get_content
     _cap_errors_of_every_harvester()
     _installed = True
 
@@ -69,8 +69,8 @@ def _cap_errors_of_every_harvester() -> None:
             "applies to the khtourism harvesters only"
         )
         return
-    HarvesterBase._save_gather_error = _save_gather_error  # type: ignore[method-assign]
-    HarvesterBase._save_object_error = _save_object_error  # type: ignore[method-assign]
+    HarvesterBase._save_gather_error = _save_gather_error
+    HarvesterBase._save_object_error = _save_object_error
 
 
 def _save_gather_error(self: Any, message: str, job: Any) -> None:

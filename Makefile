@@ -16,7 +16,7 @@ ARGS   ?=
 help:
 	@echo "make run    - serve the portal at http://127.0.0.1:$(PORT) (embedded PostgreSQL and Redis)"
 	@echo "make test   - run the whole test suite"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff and mypy"
 	@echo "make i18n   - extract the translatable strings into theme/i18n and update the catalogues"
 
 # The virtualenv is rebuilt when requirements.txt changes.
@@ -43,6 +43,7 @@ test: install
 lint: $(BIN)/.requirements-installed
 	$(BIN)/ruff check ckanext-khtourism harvesters tests bench
 	$(BIN)/ruff format --check ckanext-khtourism harvesters tests bench
+	$(BIN)/python .ci/typecheck.py
 
 format: $(BIN)/.requirements-installed
 	$(BIN)/ruff check --fix ckanext-khtourism harvesters tests bench

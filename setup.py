@@ -118,6 +118,7 @@ setup(
             "migration/khtourism/versions/*",
             "local/*.ini_tmpl",
             "records/vocabularies/*",
+            "api/openapi_base.yaml",
             "api/static/*",
             "api/static/**/*",
         ],

@@ -495,6 +495,7 @@ class KhTourismHarvesterBase(HarvesterBase):
 
         now = dt.datetime.now(dt.timezone.utc)
         prov = matching.provenance(source_name, obj.guid, content.get("url"), now)
+        result: bool | str
         try:
             if package_id is None:
                 result = self._create(
@@ -662,6 +663,8 @@ class KhTourismHarvesterBase(HarvesterBase):
 
     def _update(self, obj, package_id: str, built, prov, user, review: bool) -> bool | str:
         existing = matching.show(user, package_id)
+        if existing is None:  # deleted since it was matched
+            raise tk.ObjectNotFound(package_id)
         wanted = dict(built.fields)
         wanted.update({k: v for k, v in prov.items() if k != "harvested_at"})
         if not matching.differences(existing, wanted):
@@ -675,6 +678,8 @@ class KhTourismHarvesterBase(HarvesterBase):
     def _merge_into_other(self, obj, package_id: str, built, user) -> bool | str:
         """The same business, first harvested from another source: fill gaps, report conflicts."""
         existing = matching.show(user, package_id)
+        if existing is None:  # deleted since it was matched
+            raise tk.ObjectNotFound(package_id)
         diff = matching.differences(existing, built.fields)
         gaps = {k: new for k, (old, new) in diff.items() if old in (None, "", [])}
         conflicts = {k: pair for k, pair in diff.items() if k not in gaps and k != "spatial"}

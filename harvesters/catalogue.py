@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ckan.model as model
 import ckan.plugins as p
@@ -161,7 +161,14 @@ def catalogue_content(remote: dict[str, Any], url: str | None) -> dict[str, Any]
     }
 
 
-class CatalogueMixin:
+if TYPE_CHECKING:
+    # the harvesters below put this mixin before KhTourismHarvesterBase
+    _CatalogueBase = KhTourismHarvesterBase
+else:
+    _CatalogueBase = object
+
+
+class CatalogueMixin(_CatalogueBase):
     """Our import stage over another harvester's gather stage."""
 
     # the other harvester's gather stage decides what an object holds: one at a time

@@ -32,7 +32,8 @@ import numpy as np
 import pyproj
 import shapely
 from pyproj.exceptions import CRSError, ProjError
-from shapely.geometry import mapping, shape
+from shapely.geometry import Point, mapping, shape
+from shapely.geometry.base import BaseGeometry
 
 WGS84 = pyproj.CRS.from_epsg(4326)
 VN2000_DATUM_NAME = "Vietnam 2000"
@@ -157,7 +158,7 @@ def is_wgs84(crs: pyproj.CRS) -> bool:
     )
 
 
-def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> shapely.Geometry:
+def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> BaseGeometry:
     """A GeoJSON geometry in ``crs`` as a checked shapely geometry in WGS 84 (lon, lat)."""
     try:
         shp = shape(geometry)
@@ -191,16 +192,11 @@ def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> shapely.Geometry:
     return shp
 
 
-def geojson(shp: shapely.Geometry, precision: int = 7) -> dict[str, Any]:
+def geojson(shp: BaseGeometry, precision: int = 7) -> dict[str, Any]:
     """GeoJSON dict with coordinates rounded to ``precision`` decimals (1 cm at 7)."""
-    rounded = shapely.set_precision(shp, 10**-precision) if shp.geom_type != "Point" else shp
-    result = mapping(rounded)
-    if shp.geom_type == "Point":
-        result = {
-            "type": "Point",
-            "coordinates": [round(shp.x, precision), round(shp.y, precision)],
-        }
-    return _lists(result)
+    if isinstance(shp, Point):
+        return {"type": "Point", "coordinates": [round(shp.x, precision), round(shp.y, precision)]}
+    return _lists(mapping(shapely.set_precision(shp, 10**-precision)))
 
 
 def _lists(value: Any) -> Any:

@@ -156,7 +156,7 @@ def _dead(redis: Any, owners: list[str | None]) -> list[bool]:
     alive = (
         dict(zip(named, redis.mget([_worker_key(o) for o in named]), strict=True)) if named else {}
     )
-    return [bool(o) and alive.get(o) is None for o in owners]
+    return [alive.get(o) is None if o else False for o in owners]
 
 
 def recover() -> tuple[int, int]:

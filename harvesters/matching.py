@@ -455,7 +455,7 @@ def create(user: str, data: dict[str, Any]) -> str:
 
 def update(
     user: str, package_id: str, changes: dict[str, Any], *, review: bool = False
-) -> dict[str, Any]:
+) -> dict[str, Any] | str:
     """Apply ``changes``; from a review-queue source, a published record gets a pending
     revision instead (the public keeps the approved version until a curator approves)."""
     current = tk.get_action("package_show")(context_for(user), {"id": package_id})

@@ -23,13 +23,14 @@ def read_features(
     url: str, *, limit: int = 500, crs: str | None = None, timeout: float = http.DEFAULT_TIMEOUT
 ) -> SourceListing:
     first = items_url(url)
-    params: dict[str, Any] | None = {"limit": limit, "f": "json"}
+    first_params: dict[str, Any] = {"limit": limit, "f": "json"}
     if crs:
-        params["crs"] = crs  # Part 2: ask the server for this CRS
+        first_params["crs"] = crs  # Part 2: ask the server for this CRS
     headers = {"Accept": "application/geo+json, application/json;q=0.9"}
     listing = SourceListing()
     seen: set[str] = set()
     next_url: str | None = first
+    params: dict[str, Any] | None = first_params
     for _page in range(MAX_PAGES):
         if next_url is None:
             break

@@ -43,7 +43,7 @@ class DefusedRDFXMLParser(RDFXMLParser):
     def parse(self, source: Any, sink: Any, **args: Any) -> None:
         parser = _expat_reader()
         with contextlib.suppress(AttributeError):  # rdflib's workaround for expatreader
-            parser.start_namespace_decl("xml", "http://www.w3.org/XML/1998/namespace")  # type: ignore[attr-defined]
+            parser.start_namespace_decl("xml", "http://www.w3.org/XML/1998/namespace")
         parser.setFeature(handler.feature_namespaces, 1)
         rdfxml = RDFXMLHandler(sink)
         rdfxml.setDocumentLocator(source)
@@ -74,7 +74,7 @@ class DefusedTriXParser(TriXParser):
             raise ValueError("TriXParser must be given a context aware store.")
         parser = _expat_reader()
         with contextlib.suppress(AttributeError):  # rdflib's workaround for expatreader
-            parser.start_namespace_decl("xml", "http://www.w3.org/XML/1998/namespace")  # type: ignore[attr-defined]
+            parser.start_namespace_decl("xml", "http://www.w3.org/XML/1998/namespace")
         parser.setFeature(handler.feature_namespaces, 1)
         trix = TriXHandler(sink.store)
         parser.setContentHandler(trix)

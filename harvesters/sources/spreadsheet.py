@@ -175,6 +175,8 @@ def read_xlsx(
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise _xlsx_error(error) from error
+    # a read-only workbook's sheets are ReadOnlyWorksheets, which openpyxl's stubs leave out
+    worksheet: Any
     try:
         if sheet:
             if sheet not in workbook.sheetnames:

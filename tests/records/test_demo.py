@@ -8,7 +8,10 @@ import stat
 import pytest
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
+
+from ckanext.khtourism.workflow.model import PendingRevision
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -66,6 +69,23 @@ def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
 
     queue = helpers.call_action("khtourism_review_queue", context={"user": "curator"})
     assert queue["submitted"] and queue["pending_revisions"]
+
+    # every record ends in the state, and under the owner, its data declares
+    from ckanext.khtourism.records import demo
+
+    declared = [*demo.heritage_records(), *demo.ACCOMMODATIONS, *demo.TOUR_OPERATORS, *demo.GUIDES]
+    curator_org = tk.config.get("ckanext.khtourism.curator_organization")
+    for record in declared:
+        pkg = model.Package.get(record.name)
+        assert pkg is not None, record.name
+        assert dict(pkg.extras).get("workflow_state") == record.state, record.name
+        owner = model.Group.get(pkg.owner_org).name
+        expected = curator_org if record.owner == demo.CURATOR_ORGANIZATION else record.owner
+        assert owner == expected, record.name
+    changed = [r for r in declared if r.proposed_change]
+    assert changed and all(
+        PendingRevision.pending_for(model.Package.get(r.name).id) is not None for r in changed
+    )
 
     # the curator and the business can log in with the written passwords
     for name in ("curator", "business"):

@@ -439,3 +439,46 @@ def test_a_guide_without_title_is_titled_by_full_name(world):
     assert guide["title"] == "Nguyễn Văn Thử"
     errors = _create_errors(world, "tour-guide", title="", full_name="")
     assert {"title", "full_name"} <= set(errors)
+
+
+def test_every_validator_the_schemas_name_is_registered():
+    """The scheming YAML names validators by name: each resolves to one of ours, and the
+    single-value text validators (one factory, ``text_validator``) are scheming ones."""
+    from pathlib import Path
+
+    import yaml
+
+    from ckanext.khtourism.records import validators as record_validators
+
+    named: set[str] = set()
+    for path in (Path(__file__).parents[2] / "schemas").glob("*.yaml"):
+        schema = yaml.safe_load(path.read_text("utf-8"))
+        fields = [*schema.get("dataset_fields", []), *schema.get("resource_fields", [])]
+        fields += list(schema.get("presets", []))
+        for field in fields:
+            values = field.get("values", field)
+            for key in ("validators", "output_validators"):
+                for word in str(values.get(key) or "").split():
+                    if word.startswith("khtourism_"):
+                        named.add(word.split("(")[0])
+    assert {"khtourism_email", "khtourism_admin_unit", "khtourism_tax_code"} <= named
+    for name in named:
+        assert tk.get_validator(name) is getattr(record_validators, name), name
+    text_names = [
+        "khtourism_admin_unit",
+        "khtourism_former_district",
+        "khtourism_time",
+        "khtourism_enterprise_code",
+        "khtourism_tax_code",
+        "khtourism_card_number",
+        "khtourism_licence_number",
+        "khtourism_household_business_number",
+        "khtourism_register_number",
+        "khtourism_province_code",
+        "khtourism_email",
+        "khtourism_url",
+        "khtourism_phone",
+    ]
+    for name in text_names:
+        assert getattr(record_validators, name).is_a_scheming_validator, name
+        assert name in record_validators.__all__, name

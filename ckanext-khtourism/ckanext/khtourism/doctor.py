@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 import sqlalchemy as sa
@@ -165,7 +165,8 @@ def check_redis() -> list[Finding]:
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
         client.ping()
-        version = client.info("server").get("redis_version")
+        # redis-py types sync and asyncio answers alike (ResponseT): this one is a dict
+        version = cast(dict[str, Any], client.info("server")).get("redis_version")
     except redis.RedisError as error:
         return [
             Finding(

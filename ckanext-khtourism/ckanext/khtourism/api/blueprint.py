@@ -39,7 +39,7 @@ def _api_error(error: ApiError) -> Response:
 
 
 def _http_error(error: HTTPException) -> Response:
-    if error.code == 429 and error.response is not None:
+    if error.code == 429 and isinstance(error.response, Response):  # flask-limiter's
         return error.response
     code = {404: "unknown_resource", 405: "method_not_allowed", 406: "not_acceptable"}.get(
         error.code or 500, "internal_error"
@@ -128,8 +128,8 @@ def _page_links(page: int, limit: int, total: int) -> dict[str, str | None]:
 
 def _last_modified(items: list[dict[str, Any]]):
     stamps = [http.parse_timestamp(item.get("metadata_modified")) for item in items]
-    stamps = [stamp for stamp in stamps if stamp]
-    return max(stamps) if stamps else None
+    known = [stamp for stamp in stamps if stamp]
+    return max(known) if known else None
 
 
 def _render_page(

@@ -57,7 +57,8 @@ def conditional(
     if last_modified is not None:
         response.last_modified = last_modified.replace(microsecond=0)
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place
+    return response
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:

@@ -194,7 +194,7 @@ def item_from_package(
         if distance is None and point is not None:
             distance = haversine_m(centre[0], centre[1], point[0], point[1])
         item["distance_m"] = round(float(distance), 1) if distance is not None else None
-    labels = {}
+    labels: dict[str, str | list[str]] = {}
     for name, value in item.items():
         if isinstance(value, str):
             label = label_for(item["type"] or "", name, value, lang)

@@ -110,9 +110,10 @@ class OneTripSlidingWindow(SlidingWindowCounterRateLimiter):
 
     def __init__(self, storage: Any) -> None:
         super().__init__(storage)
+        self._redis: RedisStorage | None = storage if type(storage) is RedisStorage else None
         self._script = (
-            storage.get_connection().register_script(ONE_TRIP_SCRIPT)
-            if type(storage) is RedisStorage
+            self._redis.get_connection().register_script(ONE_TRIP_SCRIPT.encode())
+            if self._redis is not None
             else None
         )
 
@@ -151,7 +152,9 @@ class OneTripSlidingWindow(SlidingWindowCounterRateLimiter):
         self, item: limits.RateLimitItem, identifiers: tuple[str, ...], cost: int
     ) -> dict[limits.RateLimitItem, tuple[int, ...]]:
         items = list(dict.fromkeys([*_scope_items(identifiers[-1]), item]))
-        storage = self.storage
+        storage, script = self._redis, self._script
+        if storage is None or script is None:  # hit() comes here on plain Redis only
+            raise RuntimeError("one-trip sliding windows need a Redis storage")
         keys: list[str] = []
         args: list[int] = [cost]
         for each in items:
@@ -159,7 +162,7 @@ class OneTripSlidingWindow(SlidingWindowCounterRateLimiter):
             keys.append(storage.prefixed_key(storage._previous_window_key(key)))
             keys.append(storage.prefixed_key(storage._current_window_key(key)))
             args.extend((each.amount, each.get_expiry()))
-        flat = [int(value) for value in self._script(keys, args)]
+        flat = [int(value) for value in script(keys, args)]
         return {each: tuple(flat[5 * n : 5 * n + 5]) for n, each in enumerate(items)}
 
 
@@ -169,7 +172,7 @@ def _scope_items(scope: str) -> list[limits.RateLimitItem]:
     return limits.parse_many(value) if value else []
 
 
-STRATEGIES.setdefault(STRATEGY, OneTripSlidingWindow)  # type: ignore[arg-type]
+STRATEGIES.setdefault(STRATEGY, OneTripSlidingWindow)
 
 
 def storage_options(uri: str) -> dict[str, Any]:

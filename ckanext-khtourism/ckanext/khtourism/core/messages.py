@@ -180,7 +180,7 @@ def label_text(label: Any, lang: str | None = None) -> str:
     """A scheming label (plain text or ``{vi: …, en: …}``) in the user's language."""
     if isinstance(label, dict):
         lang = lang or current_language()
-        return (
+        return str(
             label.get(lang) or label.get("vi") or label.get("en") or next(iter(label.values()), "")
         )
     return str(label or "")

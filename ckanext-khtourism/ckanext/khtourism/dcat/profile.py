@@ -112,8 +112,8 @@ class KhTourismProfile(RDFProfile):
         record_type = dataset_dict.get("type")
         if record_type in V.RECORD_TYPES:
             self._record_graph(dataset_dict, dataset_ref, record_type)
-        elif registry_names.record_type_of_registry(dataset_dict.get("name")):
-            self._registry_graph(dataset_dict, dataset_ref)
+        elif registered := registry_names.record_type_of_registry(dataset_dict.get("name")):
+            self._registry_graph(dataset_dict, dataset_ref, registered)
 
     def graph_from_catalog(self, catalog_dict: dict | None, catalog_ref: URIRef) -> None:
         g = self.g
@@ -156,9 +156,9 @@ class KhTourismProfile(RDFProfile):
                 (V.ACCOMMODATION_CLASSES, "accommodation_type"),
                 (V.HOTEL_SUBTYPE_CLASSES, "hotel_subtype"),
             ):
-                class_name = mapping.get(str(data.get(key) or ""))
-                if class_name:
-                    g.add((ref, RDF.type, SCHEMA[class_name]))
+                subclass_name = mapping.get(str(data.get(key) or ""))
+                if subclass_name:
+                    g.add((ref, RDF.type, SCHEMA[subclass_name]))
 
         title = data.get("title") or data.get("name") or ""
         self._bilingual(ref, DCT.title, title, data.get("title_en"))
@@ -605,9 +605,8 @@ class KhTourismProfile(RDFProfile):
             g.add((service, DCAT.theme, self._add_own_concept(record_type)))
         return service
 
-    def _registry_graph(self, data: dict, ref: URIRef) -> None:
+    def _registry_graph(self, data: dict, ref: URIRef, record_type: str) -> None:
         g = self.g
-        record_type = registry_names.record_type_of_registry(data["name"])
         texts = registry_names.registry_texts(record_type)
         self._bilingual(ref, DCT.title, data.get("title") or texts["title_vi"], texts["title_en"])
         self._bilingual(
@@ -631,8 +630,8 @@ class KhTourismProfile(RDFProfile):
         g.add((api_distribution, DCAT.accessService, service))
         g.add((api_distribution, DCAT.mediaType, V.IANA_MEDIA_TYPE["application/json"]))
         g.add((V.IANA_MEDIA_TYPE["application/json"], RDF.type, DCT.MediaType))
-        if data.get("license_id") and licenses.license_uri(data["license_id"]):
-            self._add_license_uri(api_distribution, licenses.license_uri(data["license_id"]))
+        if data.get("license_id") and (license_uri := licenses.license_uri(data["license_id"])):
+            self._add_license_uri(api_distribution, license_uri)
 
     # --------------------------------------------------------------- input
 

@@ -48,14 +48,13 @@ def body(graph: Graph, namespaces=None, cache: dict | None = None) -> tuple[str,
             return cached
         if isinstance(node, URIRef):
             text = str(node)
-            result = None
+            prefixed: str | None = None
             for prefix, namespace in prefixes:
                 if text.startswith(namespace) and _LOCAL.match(text[len(namespace) :]):
                     used.add(prefix)
-                    result = f"{prefix}:{text[len(namespace) :]}"
+                    prefixed = f"{prefix}:{text[len(namespace) :]}"
                     break
-            if result is None:
-                result = node.n3()
+            result = prefixed if prefixed is not None else node.n3()
         elif isinstance(node, BNode):
             result = "_:b" + re.sub(r"[^A-Za-z0-9]", "", str(node))
         else:

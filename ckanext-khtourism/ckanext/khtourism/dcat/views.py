@@ -41,7 +41,9 @@ dcat_room = Blueprint("khtourism_dcat", __name__)
 # record type's own read page (``/<record_type>/<id>``) and CKAN's generic
 # ``/dataset/<id>`` (ckanext-dcat negotiates the latter too when its route
 # wins; the hook makes it independent of route order).
-NEGOTIATED_PAGES = {f"{record_type}.read": record_type for record_type in V.RECORD_TYPES}
+NEGOTIATED_PAGES: dict[str, str | None] = {
+    f"{record_type}.read": record_type for record_type in V.RECORD_TYPES
+}
 NEGOTIATED_PAGES.update({"dataset.read": None, "dcat.read_dataset": None})
 
 

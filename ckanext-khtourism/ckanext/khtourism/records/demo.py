@@ -17,8 +17,9 @@ import os
 import re
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -46,6 +47,39 @@ BUSINESSES = [
     },
 ]
 
+DEMO_BUSINESS = BUSINESSES[0]["name"]
+# the owner of records filed by the Department (its name is a setting, read at load time)
+CURATOR_ORGANIZATION = "(curator organization)"
+
+# The workflow state a demo record is brought to (workflow/states.py).
+TargetState = Literal["draft", "submitted", "rejected", "published"]
+
+REJECTION_REASON = (
+    "Thiếu quyết định công nhận đạt chuẩn / The standard-compliance decision is missing."
+)
+
+
+@dataclass(frozen=True)
+class DemoRecord:
+    """One demo record and what ``load`` makes of it.
+
+    ``owner``: the demo business (its editor creates and submits the record), another
+    business (the site user creates it, the curator submits it), or the curator
+    organization (the curator creates and submits it). The curator approves or rejects.
+    ``proposed_change`` (a demo business record): once it is published, the business
+    proposes this change, which is left waiting for review.
+    """
+
+    data: dict[str, Any]
+    state: TargetState
+    owner: str = DEMO_BUSINESS
+    proposed_change: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+
 HERITAGE_NOTE_VI = (
     "Tọa độ và mã xã là **gần đúng** (sai số khoảng 1–2 km), chỉ dùng cho bản đồ minh họa, "
     "không dùng để công bố chính thức."
@@ -68,8 +102,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:90]
 
 
-def heritage_records() -> list[dict[str, Any]]:
-    records = []
+def heritage_records() -> list[DemoRecord]:
+    """The heritage sites, published by the curator organization."""
+    records: list[DemoRecord] = []
     for row in vocabularies.demo_heritage_sites():
         decision = row["decision"].strip()
         number, date = decision, ""
@@ -77,26 +112,25 @@ def heritage_records() -> list[dict[str, Any]]:
         if match:
             number = match.group(1)
             date = f"{match.group(4)}-{match.group(3)}-{match.group(2)}"
-        records.append(
-            {
-                "type": "heritage-site",
-                "name": _slug(row["name_en"]),
-                "title": row["name_vi"],
-                "title_en": row["name_en"],
-                "notes": f"{row['name_vi']} — di tích xếp hạng ({decision or 'chưa rõ quyết định'}).\n\n"
-                f"{HERITAGE_NOTE_VI}",
-                "notes_en": f"{row['name_en']} — ranked heritage site.\n\n{HERITAGE_NOTE_EN}",
-                "ranking": row["ranking"],
-                "heritage_type": row["heritage_type"],
-                "ranking_decision_number": number,
-                "ranking_decision_date": date,
-                "admin_unit": row["commune_code"],
-                "spatial": _point(float(row["approx_lon"]), float(row["approx_lat"])),
-                "unesco_status": "none",
-                "managing_body": "Sở Văn hóa, Thể thao và Du lịch tỉnh Khánh Hòa",
-                "tag_string": "di tích,heritage",
-            }
-        )
+        record = {
+            "type": "heritage-site",
+            "name": _slug(row["name_en"]),
+            "title": row["name_vi"],
+            "title_en": row["name_en"],
+            "notes": f"{row['name_vi']} — di tích xếp hạng ({decision or 'chưa rõ quyết định'}).\n\n"
+            f"{HERITAGE_NOTE_VI}",
+            "notes_en": f"{row['name_en']} — ranked heritage site.\n\n{HERITAGE_NOTE_EN}",
+            "ranking": row["ranking"],
+            "heritage_type": row["heritage_type"],
+            "ranking_decision_number": number,
+            "ranking_decision_date": date,
+            "admin_unit": row["commune_code"],
+            "spatial": _point(float(row["approx_lon"]), float(row["approx_lat"])),
+            "unesco_status": "none",
+            "managing_body": "Sở Văn hóa, Thể thao và Du lịch tỉnh Khánh Hòa",
+            "tag_string": "di tích,heritage",
+        }
+        records.append(DemoRecord(record, "published", CURATOR_ORGANIZATION))
     return records
 
 
@@ -143,204 +177,254 @@ def _accommodation(
     return record
 
 
-ACCOMMODATIONS = [
-    _accommodation(
-        "demo-khach-san-bien-xanh",
-        "Khách sạn Biển Xanh",
-        "Blue Sea Hotel",
-        "khach_san",
-        "4",
-        "22366",
-        109.1960,
-        12.2420,
-        180,
-        hotel_subtype="city",
-        amenities=["wifi", "swimming_pool", "restaurant"],
-        enterprise_code="4201234567",  # one company runs two hotels…
+ACCOMMODATIONS: list[DemoRecord] = [
+    DemoRecord(
+        _accommodation(
+            "demo-khach-san-bien-xanh",
+            "Khách sạn Biển Xanh",
+            "Blue Sea Hotel",
+            "khach_san",
+            "4",
+            "22366",
+            109.1960,
+            12.2420,
+            180,
+            hotel_subtype="city",
+            amenities=["wifi", "swimming_pool", "restaurant"],
+            enterprise_code="4201234567",  # one company runs two hotels…
+        ),
+        "published",
+        proposed_change={"rooms": "200", "price_max_vnd": "5000000", "phone": "0258 3811 111"},
     ),
-    _accommodation(
-        "demo-resort-bai-dai",
-        "Khu nghỉ dưỡng Bãi Dài",
-        "Bai Dai Resort",
-        "khach_san",
-        "5",
-        "22480",
-        109.2000,
-        12.0300,
-        250,
-        hotel_subtype="resort",
-        amenities=["wifi", "beach_access", "spa", "swimming_pool"],
-        enterprise_code="4201234567",  # …this is its second one
+    DemoRecord(
+        _accommodation(
+            "demo-resort-bai-dai",
+            "Khu nghỉ dưỡng Bãi Dài",
+            "Bai Dai Resort",
+            "khach_san",
+            "5",
+            "22480",
+            109.2000,
+            12.0300,
+            250,
+            hotel_subtype="resort",
+            amenities=["wifi", "beach_access", "spa", "swimming_pool"],
+            enterprise_code="4201234567",  # …this is its second one
+        ),
+        "published",
     ),
-    _accommodation(
-        "demo-can-ho-tran-phu",
-        "Căn hộ du lịch Trần Phú",
-        "Tran Phu Serviced Apartments",
-        "can_ho_du_lich",
-        "3",
-        "22366",
-        109.1950,
-        12.2380,
-        60,
-        enterprise_code="4201234890",
+    DemoRecord(
+        _accommodation(
+            "demo-can-ho-tran-phu",
+            "Căn hộ du lịch Trần Phú",
+            "Tran Phu Serviced Apartments",
+            "can_ho_du_lich",
+            "3",
+            "22366",
+            109.1950,
+            12.2380,
+            60,
+            enterprise_code="4201234890",
+        ),
+        "published",
     ),
-    _accommodation(
-        "demo-biet-thu-cam-ranh",
-        "Biệt thự du lịch Cam Ranh",
-        "Cam Ranh Villas",
-        "biet_thu_du_lich",
-        "4",
-        "22420",
-        109.1700,
-        11.9900,
-        24,
-        enterprise_code="4201235012",
+    DemoRecord(
+        _accommodation(
+            "demo-biet-thu-cam-ranh",
+            "Biệt thự du lịch Cam Ranh",
+            "Cam Ranh Villas",
+            "biet_thu_du_lich",
+            "4",
+            "22420",
+            109.1700,
+            11.9900,
+            24,
+            enterprise_code="4201235012",
+        ),
+        "submitted",
     ),
-    _accommodation(
-        "demo-homestay-vinh-hy",
-        "Homestay Vĩnh Hy",
-        "Vinh Hy Homestay",
-        "homestay",
-        "dat_chuan",
-        "22846",
-        109.1950,
-        11.7250,
-        6,
-        beds=10,
-        max_guests=12,
-        household_business_number="58A8001234",  # a household business: no enterprise code
+    DemoRecord(
+        _accommodation(
+            "demo-homestay-vinh-hy",
+            "Homestay Vĩnh Hy",
+            "Vinh Hy Homestay",
+            "homestay",
+            "dat_chuan",
+            "22846",
+            109.1950,
+            11.7250,
+            6,
+            beds=10,
+            max_guests=12,
+            household_business_number="58A8001234",  # a household business: no enterprise code
+        ),
+        "rejected",
     ),
-    _accommodation(
-        "demo-nha-nghi-ninh-hoa",
-        "Nhà nghỉ du lịch Ninh Hòa",
-        "Ninh Hoa Guest House",
-        "nha_nghi_du_lich",
-        "chua_xep_hang",
-        "22528",
-        109.1300,
-        12.4900,
-        15,
-        enterprise_code="4201236677",
+    DemoRecord(
+        _accommodation(
+            "demo-nha-nghi-ninh-hoa",
+            "Nhà nghỉ du lịch Ninh Hòa",
+            "Ninh Hoa Guest House",
+            "nha_nghi_du_lich",
+            "chua_xep_hang",
+            "22528",
+            109.1300,
+            12.4900,
+            15,
+            enterprise_code="4201236677",
+        ),
+        "draft",
     ),
-    _accommodation(
-        "demo-cam-trai-doc-let",
-        "Bãi cắm trại Dốc Lết",
-        "Doc Let Campsite",
-        "bai_cam_trai",
-        "chua_xep_hang",
-        "22561",
-        109.2300,
-        12.5300,
-        1,
-        beds=40,
-        max_guests=80,
-        enterprise_code="4201237788",
+    DemoRecord(
+        _accommodation(
+            "demo-cam-trai-doc-let",
+            "Bãi cắm trại Dốc Lết",
+            "Doc Let Campsite",
+            "bai_cam_trai",
+            "chua_xep_hang",
+            "22561",
+            109.2300,
+            12.5300,
+            1,
+            beds=40,
+            max_guests=80,
+            enterprise_code="4201237788",
+        ),
+        "published",
+        BUSINESSES[1]["name"],
     ),
-    _accommodation(
-        "demo-khach-san-phan-rang",
-        "Khách sạn Phan Rang",
-        "Phan Rang Hotel",
-        "khach_san",
-        "3",
-        "22759",
-        108.9900,
-        11.5650,
-        90,
-        hotel_subtype="city",
-        enterprise_code="4500123456",
-        register_number="LT-0412",
+    DemoRecord(
+        _accommodation(
+            "demo-khach-san-phan-rang",
+            "Khách sạn Phan Rang",
+            "Phan Rang Hotel",
+            "khach_san",
+            "3",
+            "22759",
+            108.9900,
+            11.5650,
+            90,
+            hotel_subtype="city",
+            enterprise_code="4500123456",
+            register_number="LT-0412",
+        ),
+        "published",
+        BUSINESSES[1]["name"],
     ),
-    _accommodation(
-        "demo-homestay-tay-ninh-hoa",
-        "Homestay Tây Ninh Hòa",
-        "Tay Ninh Hoa Homestay",
-        "homestay",
-        "dat_chuan",
-        "22552",
-        109.0500,
-        12.5200,
-        5,
-        beds=8,
-        max_guests=10,
+    DemoRecord(
+        _accommodation(
+            "demo-homestay-tay-ninh-hoa",
+            "Homestay Tây Ninh Hòa",
+            "Tay Ninh Hoa Homestay",
+            "homestay",
+            "dat_chuan",
+            "22552",
+            109.0500,
+            12.5200,
+            5,
+            beds=8,
+            max_guests=10,
+        ),
+        "published",
+        BUSINESSES[2]["name"],
     ),
-    _accommodation(
-        "demo-khach-san-dai-lanh",
-        "Khách sạn Đại Lãnh",
-        "Dai Lanh Hotel",
-        "khach_san",
-        "2",
-        "22504",
-        109.3700,
-        12.8200,
-        40,
-        hotel_subtype="resort",
-        enterprise_code="4201238899",
+    DemoRecord(
+        _accommodation(
+            "demo-khach-san-dai-lanh",
+            "Khách sạn Đại Lãnh",
+            "Dai Lanh Hotel",
+            "khach_san",
+            "2",
+            "22504",
+            109.3700,
+            12.8200,
+            40,
+            hotel_subtype="resort",
+            enterprise_code="4201238899",
+        ),
+        "published",
+        BUSINESSES[1]["name"],
     ),
 ]
 
-TOUR_OPERATORS = [
-    {
-        "type": "tour-operator",
-        "name": "demo-lu-hanh-tram-huong",
-        "title": "Công ty Lữ hành Trầm Hương",
-        "title_en": "Tram Huong Travel",
-        "licence_number": "56-173/2022/CDLQGVN-GP LHQT",
-        "licence_type": "quoc_te_inbound",
-        "licence_issue_date": "2022-05-10",
-        "licence_issuer": "Cục Du lịch Quốc gia Việt Nam",
-        "enterprise_code": "4201112223",
-        "services": ["inbound_tours", "island_tours"],
-        "languages": ["vi", "en", "ru"],
-        "office_address": "Đường Trần Phú, Nha Trang (demo)",
-        "admin_unit": "22366",
-        "spatial": _point(109.1955, 12.2450),
-    },
-    {
-        "type": "tour-operator",
-        "name": "demo-lu-hanh-vinh-hy",
-        "title": "Công ty Lữ hành Vịnh Vĩnh Hy",
-        "title_en": "Vinh Hy Bay Travel",
-        "licence_number": "56-266/2023/CDLQGVN-GP LHQT",
-        "licence_type": "quoc_te_both",
-        "licence_issue_date": "2023-03-02",
-        "licence_issuer": "Cục Du lịch Quốc gia Việt Nam",
-        "enterprise_code": "4501234567",
-        "services": ["domestic_tours", "diving"],
-        "languages": ["vi", "en"],
-        "admin_unit": "22846",
-        "spatial": _point(109.1900, 11.7200),
-    },
-    {
-        "type": "tour-operator",
-        "name": "demo-lu-hanh-cam-ranh",
-        "title": "Công ty Lữ hành Cam Ranh",
-        "title_en": "Cam Ranh Tours",
-        "licence_number": "56-0412/2024/SDL-GP LHNĐ",
-        "licence_type": "noi_dia",
-        "licence_issue_date": "2024-08-20",
-        "licence_issuer": "Sở Du lịch Khánh Hòa",
-        "enterprise_code": "4202223334-001",
-        "services": ["domestic_tours", "transport"],
-        "languages": ["vi"],
-        "admin_unit": "22420",
-        "spatial": _point(109.1600, 11.9200),
-    },
-    {
-        "type": "tour-operator",
-        "name": "demo-lu-hanh-phan-rang",
-        "title": "Công ty Lữ hành Phan Rang",
-        "title_en": "Phan Rang Travel",
-        "licence_number": "58-031/2021/SDL-GP LHNĐ",
-        "licence_type": "noi_dia",
-        "licence_issue_date": "2021-06-01",
-        "former_district": "582",
-        "licence_issuer": "Sở Văn hóa, Thể thao và Du lịch Ninh Thuận",
-        "enterprise_code": "4500011122",
-        "services": ["domestic_tours"],
-        "languages": ["vi", "fr"],
-        "admin_unit": "22759",
-        "spatial": _point(108.9880, 11.5640),
-    },
+TOUR_OPERATORS: list[DemoRecord] = [
+    DemoRecord(
+        {
+            "type": "tour-operator",
+            "name": "demo-lu-hanh-tram-huong",
+            "title": "Công ty Lữ hành Trầm Hương",
+            "title_en": "Tram Huong Travel",
+            "licence_number": "56-173/2022/CDLQGVN-GP LHQT",
+            "licence_type": "quoc_te_inbound",
+            "licence_issue_date": "2022-05-10",
+            "licence_issuer": "Cục Du lịch Quốc gia Việt Nam",
+            "enterprise_code": "4201112223",
+            "services": ["inbound_tours", "island_tours"],
+            "languages": ["vi", "en", "ru"],
+            "office_address": "Đường Trần Phú, Nha Trang (demo)",
+            "admin_unit": "22366",
+            "spatial": _point(109.1955, 12.2450),
+        },
+        "submitted",
+    ),
+    DemoRecord(
+        {
+            "type": "tour-operator",
+            "name": "demo-lu-hanh-vinh-hy",
+            "title": "Công ty Lữ hành Vịnh Vĩnh Hy",
+            "title_en": "Vinh Hy Bay Travel",
+            "licence_number": "56-266/2023/CDLQGVN-GP LHQT",
+            "licence_type": "quoc_te_both",
+            "licence_issue_date": "2023-03-02",
+            "licence_issuer": "Cục Du lịch Quốc gia Việt Nam",
+            "enterprise_code": "4501234567",
+            "services": ["domestic_tours", "diving"],
+            "languages": ["vi", "en"],
+            "admin_unit": "22846",
+            "spatial": _point(109.1900, 11.7200),
+        },
+        "published",
+        BUSINESSES[1]["name"],
+    ),
+    DemoRecord(
+        {
+            "type": "tour-operator",
+            "name": "demo-lu-hanh-cam-ranh",
+            "title": "Công ty Lữ hành Cam Ranh",
+            "title_en": "Cam Ranh Tours",
+            "licence_number": "56-0412/2024/SDL-GP LHNĐ",
+            "licence_type": "noi_dia",
+            "licence_issue_date": "2024-08-20",
+            "licence_issuer": "Sở Du lịch Khánh Hòa",
+            "enterprise_code": "4202223334-001",
+            "services": ["domestic_tours", "transport"],
+            "languages": ["vi"],
+            "admin_unit": "22420",
+            "spatial": _point(109.1600, 11.9200),
+        },
+        "published",
+        BUSINESSES[1]["name"],
+    ),
+    DemoRecord(
+        {
+            "type": "tour-operator",
+            "name": "demo-lu-hanh-phan-rang",
+            "title": "Công ty Lữ hành Phan Rang",
+            "title_en": "Phan Rang Travel",
+            "licence_number": "58-031/2021/SDL-GP LHNĐ",
+            "licence_type": "noi_dia",
+            "licence_issue_date": "2021-06-01",
+            "former_district": "582",
+            "licence_issuer": "Sở Văn hóa, Thể thao và Du lịch Ninh Thuận",
+            "enterprise_code": "4500011122",
+            "services": ["domestic_tours"],
+            "languages": ["vi", "fr"],
+            "admin_unit": "22759",
+            "spatial": _point(108.9880, 11.5640),
+        },
+        "published",
+        BUSINESSES[1]["name"],
+    ),
 ]
 
 
@@ -378,62 +462,85 @@ def _guide(
     return record
 
 
-GUIDES = [
-    _guide(
-        "demo-hdv-nguyen-van-an",
-        "Nguyễn Văn An",
-        "156100001",
-        "quoc_te",
-        "2022-01-15",
-        "2027-01-15",
-        ["vi", "en"],
+GUIDES: list[DemoRecord] = [
+    DemoRecord(
+        _guide(
+            "demo-hdv-nguyen-van-an",
+            "Nguyễn Văn An",
+            "156100001",
+            "quoc_te",
+            "2022-01-15",
+            "2027-01-15",
+            ["vi", "en"],
+        ),
+        "published",
+        CURATOR_ORGANIZATION,
     ),
-    _guide(
-        "demo-hdv-tran-thi-binh",
-        "Trần Thị Bình",
-        "156100002",
-        "quoc_te",
-        "2021-07-01",
-        "2026-07-01",
-        ["vi", "ru"],
+    DemoRecord(
+        _guide(
+            "demo-hdv-tran-thi-binh",
+            "Trần Thị Bình",
+            "156100002",
+            "quoc_te",
+            "2021-07-01",
+            "2026-07-01",
+            ["vi", "ru"],
+        ),
+        "published",
+        CURATOR_ORGANIZATION,
     ),
-    _guide(
-        "demo-hdv-le-van-cuong",
-        "Lê Văn Cường",
-        "256100003",
-        "noi_dia",
-        "2023-04-10",
-        "2028-04-10",
-        ["vi"],
+    DemoRecord(
+        _guide(
+            "demo-hdv-le-van-cuong",
+            "Lê Văn Cường",
+            "256100003",
+            "noi_dia",
+            "2023-04-10",
+            "2028-04-10",
+            ["vi"],
+        ),
+        "published",
+        CURATOR_ORGANIZATION,
     ),
-    _guide(
-        "demo-hdv-pham-thi-dung",
-        "Phạm Thị Dung",
-        "356100004",
-        "tai_diem",
-        "2024-02-01",
-        "2029-02-01",
-        ["vi", "en"],
-        employer="demo-lu-hanh-tram-huong",
+    DemoRecord(
+        _guide(
+            "demo-hdv-pham-thi-dung",
+            "Phạm Thị Dung",
+            "356100004",
+            "tai_diem",
+            "2024-02-01",
+            "2029-02-01",
+            ["vi", "en"],
+            employer="demo-lu-hanh-tram-huong",
+        ),
+        "draft",
     ),
-    _guide(
-        "demo-hdv-hoang-van-em",
-        "Hoàng Văn Em",
-        "156100005",
-        "quoc_te",
-        "2019-03-01",
-        "2024-03-01",
-        ["vi", "zh"],
+    DemoRecord(
+        _guide(
+            "demo-hdv-hoang-van-em",
+            "Hoàng Văn Em",
+            "156100005",
+            "quoc_te",
+            "2019-03-01",
+            "2024-03-01",
+            ["vi", "zh"],
+        ),
+        "published",
+        CURATOR_ORGANIZATION,
     ),
-    _guide(
-        "demo-hdv-vo-thi-giang",
-        "Võ Thị Giang",
-        "156100006",
-        "quoc_te",
-        "2022-09-09",
-        "2027-09-09",
-        ["vi", "ko"],
-        card_status="revoked",
+    DemoRecord(
+        _guide(
+            "demo-hdv-vo-thi-giang",
+            "Võ Thị Giang",
+            "156100006",
+            "quoc_te",
+            "2022-09-09",
+            "2027-09-09",
+            ["vi", "ko"],
+            card_status="revoked",
+        ),
+        "published",
+        CURATOR_ORGANIZATION,
     ),
 ]
 
@@ -490,6 +597,53 @@ def _create(
     return created
 
 
+# CKAN actions change the context they get: every call gets a fresh one.
+def _curator() -> dict[str, Any]:
+    return _as(CURATOR_USER)
+
+
+def _business() -> dict[str, Any]:
+    return _as(BUSINESS_USER)
+
+
+def _bring_to_target(
+    record: DemoRecord, curator_org: str, counts: dict[str, int], log: Callable[[str], None]
+) -> None:
+    """Create ``record`` as its owner would and take it through the workflow to its state
+    (a record that exists already is left as it is)."""
+    if record.owner == DEMO_BUSINESS:
+        creator, submitter, owner = _business, _business, DEMO_BUSINESS
+    elif record.owner == CURATOR_ORGANIZATION:
+        creator, submitter, owner = _curator, _curator, curator_org
+    else:
+        creator, submitter, owner = _site_context, _curator, record.owner
+    if not _create(creator(), record.data, owner, log):
+        return
+    if record.state != "draft":
+        tk.get_action("khtourism_record_submit")(submitter(), {"id": record.name})
+    if record.state == "published":
+        tk.get_action("khtourism_record_approve")(_curator(), {"id": record.name})
+    elif record.state == "rejected":
+        tk.get_action("khtourism_record_reject")(
+            _curator(), {"id": record.name, "reason": REJECTION_REASON}
+        )
+    counts[record.state] = counts.get(record.state, 0) + 1
+
+
+def _propose_change(record: DemoRecord, counts: dict[str, int], log: Callable[[str], None]) -> None:
+    """The owner's proposed change of a published record, waiting for review."""
+    from ckanext.khtourism.workflow.model import PendingRevision
+
+    pkg = model.Package.get(record.name)
+    if pkg is None or PendingRevision.pending_for(pkg.id) is not None:
+        return
+    current = tk.get_action("package_show")(_business(), {"id": pkg.id})
+    current.update(record.proposed_change)
+    tk.get_action("package_update")(_business(), current)
+    counts["pending revision"] = counts.get("pending revision", 0) + 1
+    log(f"  ~ pending revision of {pkg.name}")
+
+
 def _read_passwords(path: Path | None) -> dict[str, str]:
     if path is None or not path.exists():
         return {}
@@ -534,97 +688,23 @@ def load(credentials_file: Path | None, log: Callable[[str], None] = print) -> d
         BUSINESS_USER, "business@localhost.invalid", "Doanh nghiệp Biển Xanh (demo)", passwords
     )
     _membership(curator_org, CURATOR_USER, "editor")
-    business_a = BUSINESSES[0]["name"]
-    _membership(business_a, BUSINESS_USER, "editor")
-
-    # CKAN actions change the context they get: every call gets a fresh one.
-    def site() -> dict[str, Any]:
-        return _site_context()
-
-    def curator() -> dict[str, Any]:
-        return _as(CURATOR_USER)
-
-    def business() -> dict[str, Any]:
-        return _as(BUSINESS_USER)
+    _membership(DEMO_BUSINESS, BUSINESS_USER, "editor")
 
     counts: dict[str, int] = {}
-
-    def count(state: str) -> None:
-        counts[state] = counts.get(state, 0) + 1
-
-    def publish(name: str) -> None:
-        tk.get_action("khtourism_record_submit")(curator(), {"id": name})
-        tk.get_action("khtourism_record_approve")(curator(), {"id": name})
-        count("published")
-
     log("Heritage sites (curator organization, published)")
     for record in heritage_records():
-        if _create(curator(), record, curator_org, log):
-            publish(record["name"])
-
-    log("Accommodation")
-    for index, record in enumerate(ACCOMMODATIONS):
-        if index < 6:
-            # the demo business's own records, in every state
-            if not _create(business(), record, business_a, log):
-                continue
-            if index in (0, 1, 2):
-                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
-                tk.get_action("khtourism_record_approve")(curator(), {"id": record["name"]})
-                count("published")
-            elif index == 3:
-                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
-                count("submitted")
-            elif index == 4:
-                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
-                tk.get_action("khtourism_record_reject")(
-                    curator(),
-                    {
-                        "id": record["name"],
-                        "reason": "Thiếu quyết định công nhận đạt chuẩn / The standard-compliance decision is missing.",
-                    },
-                )
-                count("rejected")
-            else:
-                count("draft")
-        else:
-            owner = (
-                BUSINESSES[2]["name"]
-                if record["accommodation_type"] == "homestay"
-                else BUSINESSES[1]["name"]
-            )
-            if _create(site(), record, owner, log):
-                publish(record["name"])
-
-    # A published record of the demo business with a change waiting for review.
-    if model.Package.get(ACCOMMODATIONS[0]["name"]) is not None:
-        pkg = model.Package.get(ACCOMMODATIONS[0]["name"])
-        if not _has_pending_revision(site(), pkg.id):
-            current = tk.get_action("package_show")(business(), {"id": pkg.id})
-            current.update({"rooms": "200", "price_max_vnd": "5000000", "phone": "0258 3811 111"})
-            tk.get_action("package_update")(business(), current)
-            count("pending revision")
-            log(f"  ~ pending revision of {pkg.name}")
-
-    log("Tour operators")
-    for index, record in enumerate(TOUR_OPERATORS):
-        owner = business_a if index == 0 else BUSINESSES[1]["name"]
-        if _create(site() if index else business(), record, owner, log):
-            if index == 0:
-                tk.get_action("khtourism_record_submit")(business(), {"id": record["name"]})
-                count("submitted")
-            else:
-                publish(record["name"])
-
-    log("Tour guides")
-    for index, record in enumerate(GUIDES):
-        owner = business_a if index == 3 else curator_org
-        context = business() if index == 3 else curator()
-        if _create(context, record, owner, log):
-            if index == 3:
-                count("draft")
-            else:
-                publish(record["name"])
+        _bring_to_target(record, curator_org, counts, log)
+    for title, records in (
+        ("Accommodation", ACCOMMODATIONS),
+        ("Tour operators", TOUR_OPERATORS),
+        ("Tour guides", GUIDES),
+    ):
+        log(title)
+        for record in records:
+            _bring_to_target(record, curator_org, counts, log)
+        for record in records:
+            if record.proposed_change:
+                _propose_change(record, counts, log)
 
     users = [
         {
@@ -635,7 +715,7 @@ def load(credentials_file: Path | None, log: Callable[[str], None] = print) -> d
         {
             "username": BUSINESS_USER,
             "password": passwords[BUSINESS_USER],
-            "role": f"business (editor of {business_a})",
+            "role": f"business (editor of {DEMO_BUSINESS})",
         },
     ]
     if credentials_file is not None:

@@ -12,13 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import Column, DateTime, Index, UnicodeText, UniqueConstraint
+from sqlalchemy.orm import Mapped
 
 import ckan.model as model
-from ckan.model.base import BaseModel
+
+if TYPE_CHECKING:
+    # CKAN's BaseModel is a declarative base (registry().generate_base()), but CKAN has no
+    # type information: the SQLAlchemy mypy plugin types the columns below from this one.
+    from sqlalchemy.orm import declarative_base
+
+    BaseModel = declarative_base()
+else:
+    from ckan.model.base import BaseModel
 
 CANDIDATE = "candidate"
 NOT_DUPLICATE = "not_duplicate"
@@ -30,17 +39,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-class DuplicatePair(BaseModel):  # type: ignore[misc, valid-type]
+class DuplicatePair(BaseModel):
     __tablename__ = "khtourism_duplicate_pair"
 
-    id = Column(UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))
+    id: Mapped[str] = Column(UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))
     # the two package ids, in sorted order (one row per pair)
-    record_a = Column(UnicodeText, nullable=False)
-    record_b = Column(UnicodeText, nullable=False)
-    state = Column(UnicodeText, nullable=False, default=CANDIDATE)
-    reason = Column(UnicodeText, nullable=False, default="")
+    record_a: Mapped[str] = Column(UnicodeText, nullable=False)
+    record_b: Mapped[str] = Column(UnicodeText, nullable=False)
+    state: Mapped[str] = Column(UnicodeText, nullable=False, default=CANDIDATE)
+    reason: Mapped[str] = Column(UnicodeText, nullable=False, default="")
     found_by = Column(UnicodeText)  # the harvest source, or "curator"
-    created = Column(DateTime, nullable=False, default=_now)
+    created: Mapped[dt.datetime] = Column(DateTime, nullable=False, default=_now)
     decided_by = Column(UnicodeText)
     decided_at = Column(DateTime)
 
@@ -201,7 +210,7 @@ def list_pairs() -> list[dict[str, Any]]:
     for a, b, why in _pairs_same_name():
         reasons.setdefault((a, b), []).append(why)
     result = []
-    for (a, b), why in sorted(reasons.items()):
+    for (a, b), pair_reasons in sorted(reasons.items()):
         if (a, b) in decided:
             continue
         one, other = model.Package.get(a), model.Package.get(b)
@@ -209,7 +218,9 @@ def list_pairs() -> list[dict[str, Any]]:
             continue
         if one.state != "active" or other.state != "active":
             continue
-        result.append({"a": _summary(one), "b": _summary(other), "reasons": sorted(set(why))})
+        result.append(
+            {"a": _summary(one), "b": _summary(other), "reasons": sorted(set(pair_reasons))}
+        )
     return result
 
 

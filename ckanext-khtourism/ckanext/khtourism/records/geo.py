@@ -30,10 +30,8 @@ class GeometryError(ValueError):
 @functools.lru_cache(maxsize=1)
 def province_boxes() -> list[dict[str, Any]]:
     text = (
-        resources.files("ckanext.khtourism.records")
-        .joinpath("vocabularies", "province-extent.json")
-        .read_text("utf-8")
-    )
+        resources.files("ckanext.khtourism.records") / "vocabularies" / "province-extent.json"
+    ).read_text("utf-8")
     return json.loads(text)["boxes"]
 
 
@@ -67,9 +65,10 @@ def parse_geojson(value: Any) -> dict[str, Any]:
             "bad_geojson", detail="a GeoJSON geometry object with a “type” is expected"
         )
     if geometry.get("type") == "Feature":
-        geometry = geometry.get("geometry")
-        if not isinstance(geometry, dict):
+        inner = geometry.get("geometry")
+        if not isinstance(inner, dict):
             raise GeometryError("bad_geojson", detail="the Feature has no geometry")
+        geometry = inner
     if "coordinates" not in geometry:
         raise GeometryError("bad_geojson", detail="“coordinates” is missing")
     return geometry
@@ -114,7 +113,7 @@ def normalise_point(value: Any) -> str:
 def normalise_area(value: Any) -> str:
     """A valid GeoJSON Polygon or MultiPolygon inside the province, as compact JSON."""
     geometry = parse_geojson(value)
-    depth = {"Polygon": 2, "MultiPolygon": 3}.get(geometry.get("type"))
+    depth = {"Polygon": 2, "MultiPolygon": 3}.get(geometry.get("type", ""))
     if depth is None:
         raise GeometryError(
             "geometry_type", expected="Polygon/MultiPolygon", value=geometry.get("type")

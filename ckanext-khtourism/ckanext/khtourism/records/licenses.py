@@ -14,9 +14,7 @@ from typing import Any
 
 
 def licences_file() -> str:
-    return str(
-        resources.files("ckanext.khtourism.records").joinpath("vocabularies", "licenses.json")
-    )
+    return str(resources.files("ckanext.khtourism.records") / "vocabularies" / "licenses.json")
 
 
 def configure(config: Any) -> None:

@@ -146,7 +146,7 @@ def _scrub_stored(value: Any, dataset_type: str) -> Any:
 def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Nothing private reaches the search index, not even in the stored JSON copies."""
     dataset_type = pkg_dict.get("type")
-    if not private_fields(dataset_type):
+    if dataset_type is None or not private_fields(dataset_type):
         return pkg_dict
     return _scrub_stored(pkg_dict, dataset_type)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import ckan.model as model
@@ -25,6 +25,8 @@ from ckanext.khtourism.core import messages, roles, states
 from . import geo, identity, vocabularies
 
 Validator = Callable[[Any, dict, dict, dict], None]
+SchemingFactory = Callable[[dict, dict], Validator]
+Cleaner = Callable[[str], str | None]
 
 ACCOMMODATION_TYPES_WITH_STARS = (
     "khach_san",
@@ -50,6 +52,7 @@ REGISTER_NUMBER = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ./ -]{0,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9().\-\s]{6,24}$")
 TIME_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 
 
 def scheming(fn: Callable[[dict, dict], Validator]) -> Callable[[dict, dict], Validator]:
@@ -187,36 +190,6 @@ def khtourism_multiple_choice(field: dict, schema: dict) -> Validator:
 
 
 @scheming
-def khtourism_admin_unit(field: dict, schema: dict) -> Validator:
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        value = str(value).strip()
-        if value not in vocabularies.admin_units():
-            _error(errors, key, field, "unknown_admin_unit", value=value)
-            raise StopOnError
-        data[key] = value
-
-    return validator
-
-
-@scheming
-def khtourism_former_district(field: dict, schema: dict) -> Validator:
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        value = str(value).strip()
-        if value not in vocabularies.former_districts():
-            _error(errors, key, field, "unknown_former_district", value=value)
-            raise StopOnError
-        data[key] = value
-
-    return validator
-
-
-@scheming
 def khtourism_date(field: dict, schema: dict) -> Validator:
     """A calendar date stored as ``YYYY-MM-DD``; ``not_future: true`` in the field refuses future dates."""
 
@@ -258,23 +231,6 @@ def khtourism_date_after(other_field: str) -> Callable[[dict, dict], Validator]:
         return validator
 
     return factory
-
-
-@scheming
-def khtourism_time(field: dict, schema: dict) -> Validator:
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = str(value).strip()
-        if re.fullmatch(r"\d:\d\d", text):
-            text = "0" + text
-        if not TIME_HHMM.match(text):
-            _error(errors, key, field, "bad_time", value=value)
-            raise StopOnError
-        data[key] = text
-
-    return validator
 
 
 @scheming
@@ -322,98 +278,6 @@ def khtourism_not_less_than(
 
 
 @scheming
-def khtourism_enterprise_code(field: dict, schema: dict) -> Validator:
-    """10 digits, or a branch code of 13 digits stored as ``NNNNNNNNNN-NNN``."""
-
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        match = ENTERPRISE_CODE.match(str(value).strip().replace(" ", ""))
-        if not match:
-            _error(errors, key, field, "enterprise_code", value=value)
-            raise StopOnError
-        data[key] = match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
-
-    return validator
-
-
-@scheming
-def khtourism_card_number(field: dict, schema: dict) -> Validator:
-    # [uncertain structure] in the reference: validated as exactly 9 digits.
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = str(value).strip()
-        if not CARD_NUMBER.match(text):
-            _error(errors, key, field, "card_number", value=value)
-            raise StopOnError
-        data[key] = text
-
-    return validator
-
-
-@scheming
-def khtourism_licence_number(field: dict, schema: dict) -> Validator:
-    # [uncertain grammar] in the reference: lenient pattern, spacing normalised.
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = re.sub(r"\s+", " ", str(value).strip())
-        if not LICENCE_NUMBER.match(text):
-            _error(errors, key, field, "licence_number", value=value)
-            raise StopOnError
-        data[key] = text
-
-    return validator
-
-
-def _identifier_validator(field: dict, pattern: re.Pattern, message_key: str) -> Validator:
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = re.sub(r"\s+", " ", str(value).strip()).upper()
-        if not pattern.match(text):
-            _error(errors, key, field, message_key, value=value)
-            raise StopOnError
-        data[key] = text
-
-    return validator
-
-
-@scheming
-def khtourism_household_business_number(field: dict, schema: dict) -> Validator:
-    """A household-business registration certificate number (letters, digits, . - /)."""
-    return _identifier_validator(field, HOUSEHOLD_NUMBER, "household_business_number")
-
-
-@scheming
-def khtourism_register_number(field: dict, schema: dict) -> Validator:
-    """The Department's accommodation register number or star-rating decision number."""
-    return _identifier_validator(field, REGISTER_NUMBER, "register_number")
-
-
-@scheming
-def khtourism_tax_code(field: dict, schema: dict) -> Validator:
-    """A tax code: 10 digits, or 13 (a dependent unit) stored as ``NNNNNNNNNN-NNN``."""
-
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        match = ENTERPRISE_CODE.match(str(value).strip().replace(" ", "").replace(".", ""))
-        if not match:
-            _error(errors, key, field, "tax_code", value=value)
-            raise StopOnError
-        data[key] = match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
-
-    return validator
-
-
-@scheming
 def khtourism_establishment_id(field: dict, schema: dict) -> Validator:
     """The portal's establishment identifier: minted on create, then never changed.
 
@@ -430,23 +294,6 @@ def khtourism_establishment_id(field: dict, schema: dict) -> Validator:
             or (identity.stored(data.get(("name",))) if context.get("package") else None)
         )
         data[key] = current or identity.mint(prefix)
-
-    return validator
-
-
-@scheming
-def khtourism_province_code(field: dict, schema: dict) -> Validator:
-    """A 2-digit province code (56 is Khánh Hòa; older cards name pre-2025 provinces)."""
-
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = str(value).strip().zfill(2)
-        if not re.fullmatch(r"\d{2}", text) or not 1 <= int(text) <= 96:
-            _error(errors, key, field, "bad_province", value=value)
-            raise StopOnError
-        data[key] = text
 
     return validator
 
@@ -469,49 +316,123 @@ def khtourism_tour_operator_ref(field: dict, schema: dict) -> Validator:
     return validator
 
 
-@scheming
-def khtourism_email(field: dict, schema: dict) -> Validator:
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = str(value).strip()
-        if not EMAIL.match(text):
-            _error(errors, key, field, "bad_email", value=value)
-            raise StopOnError
-        data[key] = text
-
-    return validator
+# ---------------------------------------------------------------- single-value text fields
+# Each is the same validator (``text_validator``) given its data: how the given text is
+# cleaned into the stored text (None: not acceptable) and the message naming the field.
 
 
-@scheming
-def khtourism_url(field: dict, schema: dict) -> Validator:
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = str(value).strip()
-        if not re.match(r"^https?://[^\s/]+\.[^\s]+$", text):
-            _error(errors, key, field, "bad_url", value=value)
-            raise StopOnError
-        data[key] = text
+def text_validator(message_key: str, clean: Callable[[str], str | None]) -> SchemingFactory:
+    """A scheming validator of a one-value text field: an empty value is left alone; any
+    other is stored as ``clean(text)``, or refused with ``message_key`` when that is None."""
 
-    return validator
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            value = data[key]
+            if _empty(value):
+                return
+            cleaned = clean(str(value))
+            if cleaned is None:
+                _error(errors, key, field, message_key, value=value)
+                raise StopOnError
+            data[key] = cleaned
+
+        return validator
+
+    return factory
 
 
-@scheming
-def khtourism_phone(field: dict, schema: dict) -> Validator:
-    def validator(key, data, errors, context):
-        value = data[key]
-        if _empty(value):
-            return
-        text = str(value).strip()
-        if not PHONE.match(text) or sum(ch.isdigit() for ch in text) < 6:
-            _error(errors, key, field, "bad_phone", value=value)
-            raise StopOnError
-        data[key] = text
+def _stripped(text: str) -> str:
+    return text.strip()
 
-    return validator
+
+def _single_spaced(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip())
+
+
+def _single_spaced_upper(text: str) -> str:
+    return _single_spaced(text).upper()
+
+
+def _matching(pattern: re.Pattern, prepare: Callable[[str], str] = _stripped) -> Cleaner:
+    """The prepared text, if ``pattern`` matches it."""
+
+    def clean(text: str) -> str | None:
+        prepared = prepare(text)
+        return prepared if pattern.match(prepared) else None
+
+    return clean
+
+
+def _one_of(allowed: Callable[[], Collection[str]]) -> Cleaner:
+    """The stripped text, if it is one of ``allowed()`` (a vocabulary's codes)."""
+
+    def clean(text: str) -> str | None:
+        stripped = text.strip()
+        return stripped if stripped in allowed() else None
+
+    return clean
+
+
+def _code_with_branch(ignored: str) -> Cleaner:
+    """10 digits, or 13 (a branch or dependent unit) stored as ``NNNNNNNNNN-NNN``; the
+    characters in ``ignored`` are dropped."""
+
+    def clean(text: str) -> str | None:
+        text = text.strip()
+        for character in ignored:
+            text = text.replace(character, "")
+        match = ENTERPRISE_CODE.match(text)
+        if not match:
+            return None
+        return match.group(1) + (f"-{match.group(2)}" if match.group(2) else "")
+
+    return clean
+
+
+def _time_text(text: str) -> str | None:
+    text = text.strip()
+    if re.fullmatch(r"\d:\d\d", text):
+        text = "0" + text
+    return text if TIME_HHMM.match(text) else None
+
+
+def _province_code(text: str) -> str | None:
+    """A 2-digit province code (56 is Khánh Hòa; older cards name pre-2025 provinces)."""
+    text = text.strip().zfill(2)
+    return text if re.fullmatch(r"\d{2}", text) and 1 <= int(text) <= 96 else None
+
+
+def _phone_number(text: str) -> str | None:
+    text = text.strip()
+    return text if PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 6 else None
+
+
+khtourism_admin_unit = text_validator("unknown_admin_unit", _one_of(vocabularies.admin_units))
+khtourism_former_district = text_validator(
+    "unknown_former_district", _one_of(vocabularies.former_districts)
+)
+khtourism_time = text_validator("bad_time", _time_text)
+khtourism_enterprise_code = text_validator("enterprise_code", _code_with_branch(" "))
+khtourism_tax_code = text_validator("tax_code", _code_with_branch(" ."))
+# [uncertain structure] in the reference: validated as exactly 9 digits.
+khtourism_card_number = text_validator("card_number", _matching(CARD_NUMBER))
+# [uncertain grammar] in the reference: lenient pattern, spacing normalised.
+khtourism_licence_number = text_validator(
+    "licence_number", _matching(LICENCE_NUMBER, _single_spaced)
+)
+# a household-business registration certificate number (letters, digits, . - /)
+khtourism_household_business_number = text_validator(
+    "household_business_number", _matching(HOUSEHOLD_NUMBER, _single_spaced_upper)
+)
+# the Department's accommodation register number or star-rating decision number
+khtourism_register_number = text_validator(
+    "register_number", _matching(REGISTER_NUMBER, _single_spaced_upper)
+)
+khtourism_province_code = text_validator("bad_province", _province_code)
+khtourism_email = text_validator("bad_email", _matching(EMAIL))
+khtourism_url = text_validator("bad_url", _matching(URL))
+khtourism_phone = text_validator("bad_phone", _phone_number)
 
 
 def _geometry_validator(field: dict, normalise: Callable[[Any], str]) -> Validator:

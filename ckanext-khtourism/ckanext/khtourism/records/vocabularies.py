@@ -28,7 +28,7 @@ class AdminUnit:
 
 
 def _read_csv(file_name: str) -> list[dict[str, str]]:
-    text = resources.files(_PACKAGE).joinpath("vocabularies", file_name).read_text("utf-8")
+    text = (resources.files(_PACKAGE) / "vocabularies" / file_name).read_text("utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 

@@ -218,7 +218,7 @@ def upsert(session: Any, documents: Iterable[dict[str, Any]]) -> int:
 def write_rows(session: Any, rows: list[dict[str, Any]]) -> int:
     """Write rows built by :func:`row_for` (see :func:`upsert`)."""
     cache.note_change(session)
-    by_id = {}
+    by_id: dict[str, dict[str, Any]] = {}
     for row in rows:
         by_id.pop(row["id"], None)
         by_id[row["id"]] = row

@@ -150,7 +150,8 @@ def parse_date_math(value: str, now: dt.datetime | None = None) -> dt.datetime:
             if unit_name == "microseconds":
                 count *= 1000
             try:
-                result = result + relativedelta(**{unit_name: count})
+                shift: dict[str, Any] = {unit_name: count}
+                result = result + relativedelta(**shift)
             except (OverflowError, ValueError) as error:
                 raise SearchQueryError(
                     f"Date math out of range in {value!r}: {step.group(0)!r}"
@@ -164,7 +165,9 @@ def _round_down(value: dt.datetime, unit: str) -> dt.datetime:
     keep = order.index(unit)
     fields = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
     names = ["month", "day", "hour", "minute", "second", "microsecond"]
-    replace = {name: fields[name] for index, name in enumerate(names) if index >= keep}
+    replace: dict[str, Any] = {
+        name: fields[name] for index, name in enumerate(names) if index >= keep
+    }
     return value.replace(**replace)
 
 

@@ -25,7 +25,7 @@ import logging
 import multiprocessing
 import sys
 from collections.abc import Collection, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import sqlalchemy as sa
@@ -36,6 +36,9 @@ from ckan.lib.search import SearchIndexError, index_for, query_for, text_traceba
 
 from . import connection_override, dictize, index
 from .connection import PostgresConnection
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 log = logging.getLogger(__name__)
 
@@ -335,13 +338,14 @@ class _Progress:
         self.total = total
         self.quiet = quiet
         self.count = 0
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.every = max(1, total // 100)
         if not quiet and sys.stdout.isatty():
-            self.bar = click.progressbar(
+            bar: ProgressBar[int] = click.progressbar(
                 length=total, label="Indexing datasets", show_pos=True, show_eta=True
             )
-            self.bar.__enter__()
+            bar.__enter__()
+            self.bar = bar
         elif not quiet:
             click.echo(f"Indexing datasets: 0/{total}")
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
@@ -64,7 +64,7 @@ def extent_of(value: Any) -> Extent | None:
     if geometry.is_empty:
         return None
     min_x, min_y, max_x, max_y = geometry.bounds
-    centroid = geometry.centroid if geometry.geom_type != "Point" else geometry
+    centroid = geometry.centroid  # a point's centroid is the point
     return Extent(min_x, min_y, max_x, max_y, centroid.x, centroid.y, shapely.to_geojson(geometry))
 
 
@@ -177,7 +177,7 @@ class SpatialPlan:
     predicates: list[str]
     distance_sql: str | None = None
     overlap_sql: str | None = None
-    polygons: list[BaseGeometry] | None = None
+    polygons: list[BaseGeometry] = field(default_factory=list)
 
 
 def _box_overlaps(

@@ -43,7 +43,7 @@ class CuratorPermissionLabels(DefaultPermissionLabels):
     def get_user_dataset_labels(self, user_obj: model.User | str | None) -> list[str]:
         # CKAN's activity actions pass ``context['auth_user_obj']``, which is the empty
         # string for an anonymous visitor, not None.
-        labels = super().get_user_dataset_labels(user_obj)  # type: ignore[arg-type]
+        labels = super().get_user_dataset_labels(user_obj)
         if (
             isinstance(user_obj, model.User)
             and not user_obj.is_anonymous

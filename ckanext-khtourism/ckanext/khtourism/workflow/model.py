@@ -12,12 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, UnicodeText
+from sqlalchemy.orm import Mapped
 
 import ckan.model as model
-from ckan.model.base import BaseModel
+
+if TYPE_CHECKING:
+    # CKAN's BaseModel is a declarative base (registry().generate_base()), but CKAN has no
+    # type information: the SQLAlchemy mypy plugin types the columns below from this one.
+    from sqlalchemy.orm import declarative_base
+
+    BaseModel = declarative_base()
+else:
+    from ckan.model.base import BaseModel
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -29,15 +38,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-class PendingRevision(BaseModel):  # type: ignore[misc, valid-type]
+class PendingRevision(BaseModel):
     __tablename__ = "khtourism_pending_revision"
 
-    id = Column(UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))
-    package_id = Column(UnicodeText, ForeignKey("package.id", ondelete="CASCADE"), nullable=False)
-    state = Column(UnicodeText, nullable=False, default=PENDING)
-    data = Column(UnicodeText, nullable=False)
-    submitted_by = Column(UnicodeText, nullable=False)
-    submitted_at = Column(DateTime, nullable=False, default=_now)
+    id: Mapped[str] = Column(UnicodeText, primary_key=True, default=lambda: str(uuid.uuid4()))
+    package_id: Mapped[str] = Column(
+        UnicodeText, ForeignKey("package.id", ondelete="CASCADE"), nullable=False
+    )
+    state: Mapped[str] = Column(UnicodeText, nullable=False, default=PENDING)
+    data: Mapped[str] = Column(UnicodeText, nullable=False)
+    submitted_by: Mapped[str] = Column(UnicodeText, nullable=False)
+    submitted_at: Mapped[dt.datetime] = Column(DateTime, nullable=False, default=_now)
     reviewed_by = Column(UnicodeText)
     reviewed_at = Column(DateTime)
     reason = Column(UnicodeText)

@@ -51,7 +51,7 @@ def validate_proposal(
     return data
 
 
-def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any] | str:
     """Store an edit of a published record as a pending revision; return the approved record."""
     pkg = _package_for(data_dict)
     assert pkg is not None
@@ -92,7 +92,7 @@ def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
     )
     shown["khtourism_pending_revision"] = revision.as_dict()
     if context.get("return_id_only"):
-        return pkg.id  # type: ignore[return-value]
+        return str(pkg.id)  # CKAN's package_update contract
     return shown
 
 

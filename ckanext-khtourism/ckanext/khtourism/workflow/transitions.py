@@ -81,13 +81,13 @@ def approve(context: dict[str, Any], pkg: model.Package) -> dict[str, Any]:
         proposal["workflow_state"] = states.PUBLISHED
         proposal["workflow_reason"] = ""
         result = tk.get_action("package_update")(_workflow_context(context), proposal)
-        revision = model.Session.merge(revision)
-        revision.state = APPROVED
-        revision.reviewed_by = actor.id
-        revision.reviewed_at = now()
+        merged: PendingRevision = model.Session.merge(revision)
+        merged.state = APPROVED
+        merged.reviewed_by = actor.id
+        merged.reviewed_at = now()
         model.Session.commit()
         activity.record_transition(
-            pkg, actor, "approve_revision", current, current, revision_id=revision.id
+            pkg, actor, "approve_revision", current, current, revision_id=merged.id
         )
         return result
     allowed_from, target = states.TRANSITIONS["approve"]

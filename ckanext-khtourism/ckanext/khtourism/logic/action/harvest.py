@@ -112,4 +112,4 @@ def harvest_jobs_run(next_action: Action, context: Context, data_dict: DataDict)
 # a chained action carries only its own attributes: keep the exemption of the actions these
 # wrap (internal calls skip the check above).
 for _action in (harvest_source_list, harvest_source_reindex, harvest_abort_failed_jobs):
-    _action.auth_audit_exempt = True  # type: ignore[attr-defined]
+    _action.auth_audit_exempt = True

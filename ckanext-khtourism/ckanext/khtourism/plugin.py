@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 import ckanext.khtourism.search  # noqa: F401
-from ckanext.khtourism import doctor, unavailable, views
+from ckanext.khtourism import doctor, theme, unavailable, views
 from ckanext.khtourism.api import blueprint as api_blueprint  # api
 from ckanext.khtourism.api import changes as api_changes  # api: change feed
 from ckanext.khtourism.api import indexing as api_indexing  # api
@@ -52,9 +52,11 @@ class KhTourismPlugin(CuratorPermissionLabels, p.SingletonPlugin):
     # IConfigurer
     def update_config(self, config: tk.CKANConfig) -> None:
         doctor.preflight(config)  # `ckan khtourism doctor` must work with the database down
-        tk.add_template_directory(config, "theme/templates")
-        tk.add_public_directory(config, "theme/public")
-        tk.add_resource("theme/assets", "khtourism")
+        # the theme package's own folders: theme/ in the repository under an editable install
+        # (where a path relative to this file would not exist), its copy in a wheel
+        tk.add_template_directory(config, theme.TEMPLATES)
+        tk.add_public_directory(config, theme.PUBLIC)
+        tk.add_resource(theme.ASSETS, "khtourism")
         # records
         workflow_activity.register_activity_type()
         privacy.install_log_filter()

@@ -62,6 +62,14 @@ def pytest_configure(config: pytest.Config) -> None:
         test_workers.isolate(worker_id, config.option.ckan_ini)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_snapshots_of_earlier_runs():
+    """Sample data snapshots (``tests/snapshots.py``) are of this run only."""
+    from tests import snapshots
+
+    snapshots.drop_all()
+
+
 @pytest.fixture
 def with_plugins(ckan_config):
     """CKAN's ``with_plugins``, loading the plugins only when this test's configuration
@@ -116,8 +124,10 @@ def clean_db(reset_db, migrate_db_for):
     tables_dropped = not model.repo.tables_created_and_initialised
     reset_db()
     if tables_dropped or _plugin_migrations_missing():
-        for plugin in PLUGINS_WITH_MIGRATIONS:
-            migrate_db_for(plugin)
+        # CKAN finds a plugin's migrations through the loaded plugin
+        with fast_ckan.STATE.loaded():
+            for plugin in PLUGINS_WITH_MIGRATIONS:
+                migrate_db_for(plugin)
     # search: CKAN's reset does not empty the PostgreSQL search index (its own table)
     from ckanext.khtourism.search import reset_index
 

@@ -24,8 +24,10 @@ rules compiled). With the harvest, DCAT, spatial, scheming and activity plugins 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import ckan.plugins as plugins
@@ -127,6 +129,17 @@ class PluginState:
         self.loads += 1
         self.fingerprints = {before, fingerprint()}
         return self.app
+
+    @contextlib.contextmanager
+    def loaded(self) -> Iterator[None]:
+        """The plugins loaded for a while (e.g. for their migrations), as they were after."""
+        was_loaded = self.current()
+        self.load()
+        try:
+            yield
+        finally:
+            if not was_loaded:
+                self.unload()
 
     def unload(self) -> None:
         """Before a test that asks for no plugins: only the system plugins, as CKAN's

@@ -55,6 +55,18 @@ def _sequences(connection: sa.engine.Connection) -> list[str]:
     )
 
 
+def drop_all() -> None:
+    """Drop the snapshots an earlier run left in this database (their tables use the
+    schema's enum types, which CKAN's first reset of a session drops)."""
+    _built.clear()
+    with model.meta.engine.begin() as connection:
+        schemas = connection.execute(
+            sa.text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'snapshot\\_%'")
+        ).scalars()
+        for schema in list(schemas):
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
 def _take(name: str) -> None:
     schema = _schema(name)
     model.Session.commit()

@@ -45,7 +45,7 @@ ifeq ($(INSTALL_MODE),wheel)
 	rm -rf dist build
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall dist/ckanext_khtourism-*.whl
-	@rm -rf build
+	@rm -rf build ckanext_khtourism.egg-info
 else
 	@if [ setup.py -nt $(BIN)/.editable-installed ] || [ pyproject.toml -nt $(BIN)/.editable-installed ] \
 	    || ! $(BIN)/python -m ckanext.khtourism.local install-mode --expect editable >/dev/null 2>&1; then \
@@ -53,7 +53,7 @@ else
 	  $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall --editable . \
 	    && touch $(BIN)/.editable-installed; \
 	fi
-	@rm -rf build
+	@rm -rf build ckanext_khtourism.egg-info
 endif
 
 run: install

@@ -36,15 +36,21 @@ def _schema(name: str) -> str:
     return f"snapshot_{name}"
 
 
+_tables: list[str] = []
+
+
 def _data_tables(connection: sa.engine.Connection) -> list[str]:
-    """The public tables in an order where a table comes after those it references."""
-    metadata = sa.MetaData()
-    metadata.reflect(bind=connection, schema="public")
-    return [
-        table.name
-        for table in metadata.sorted_tables
-        if not table.name.endswith("alembic_version") and table.name not in _SKIPPED_TABLES
-    ]
+    """The public tables in an order where a table comes after those it references
+    (read once per process: the tests never change the schema after the first reset)."""
+    if not _tables:
+        metadata = sa.MetaData()
+        metadata.reflect(bind=connection, schema="public")
+        _tables.extend(
+            table.name
+            for table in metadata.sorted_tables
+            if not table.name.endswith("alembic_version") and table.name not in _SKIPPED_TABLES
+        )
+    return _tables
 
 
 def _sequences(connection: sa.engine.Connection) -> list[str]:
@@ -59,6 +65,7 @@ def drop_all() -> None:
     """Drop the snapshots an earlier run left in this database (their tables use the
     schema's enum types, which CKAN's first reset of a session drops)."""
     _built.clear()
+    _tables.clear()
     with model.meta.engine.begin() as connection:
         schemas = connection.execute(
             sa.text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'snapshot\\_%'")

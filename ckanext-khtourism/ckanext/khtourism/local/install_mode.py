@@ -18,7 +18,14 @@ WHEEL = "wheel"
 
 
 def installed_mode() -> str:
-    """``editable`` when pip installed the distribution in editable mode, else ``wheel``."""
-    direct_url = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
-    dir_info = json.loads(direct_url).get("dir_info", {}) if direct_url else {}
-    return EDITABLE if dir_info.get("editable") else WHEEL
+    """``editable`` when pip installed the distribution in editable mode, else ``wheel``.
+
+    pip's record of the install (``direct_url.json``) decides; a build's leftover
+    ``*.egg-info`` in the working folder, which ``importlib.metadata`` also finds, has none.
+    """
+    for distribution in metadata.distributions(name=DISTRIBUTION):
+        direct_url = distribution.read_text("direct_url.json")
+        if direct_url:
+            dir_info = json.loads(direct_url).get("dir_info", {})
+            return EDITABLE if dir_info.get("editable") else WHEEL
+    return WHEEL

@@ -1,8 +1,10 @@
 # ckanext-khtourism — the two commands of the Quick start are `make run` and
 # `make test`; everything else here is what they are made of.
 #
-# Dependencies are pinned in requirements.txt (the one list); the project is
-# installed as a normal distribution (`pip install .`), not in editable mode.
+# Dependencies are pinned in requirements.txt (the one list). The project itself is
+# installed in editable mode for development (`pip install -e .`: tracebacks, --pdb and
+# editors open the repository's files, and an edit needs no reinstall) and as the built
+# wheel when CI=true (what is tested is what ships); INSTALL_MODE=wheel|editable chooses.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,6 +12,11 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 # Arguments for pytest, e.g. `make test ARGS="-k search -x"`
 ARGS   ?=
+ifeq ($(CI),true)
+INSTALL_MODE ?= wheel
+else
+INSTALL_MODE ?= editable
+endif
 
 .PHONY: run test install lint format clean-var help i18n
 
@@ -28,11 +35,27 @@ $(BIN)/.requirements-installed: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-# Reinstall the project itself (a real, non-editable install) on every call:
-# it takes seconds and guarantees that what runs is what `pip install .` gives.
+# The project itself. editable: setuptools' editable wheel (its default, "lenient" mode)
+# maps ckanext.khtourism and the top-level harvesters/, schemas/ and theme/ folders onto
+# their package names through an import hook, so every module, template and schema is read
+# from the repository; reinstalled only when the packaging changes (setup.py,
+# pyproject.toml) or another install replaced it. wheel: built into dist/ and installed
+# on every call (seconds), so what runs is exactly what ships.
 install: $(BIN)/.requirements-installed
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall .
-	@rm -rf build
+ifeq ($(INSTALL_MODE),wheel)
+	rm -rf dist build
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall dist/ckanext_khtourism-*.whl
+	@rm -rf build ckanext_khtourism.egg-info
+else
+	@if [ setup.py -nt $(BIN)/.editable-installed ] || [ pyproject.toml -nt $(BIN)/.editable-installed ] \
+	    || ! $(BIN)/python -m ckanext.khtourism.local install-mode --expect editable >/dev/null 2>&1; then \
+	  echo "$(BIN)/python -m pip install --no-deps --no-build-isolation --editable ."; \
+	  $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall --editable . \
+	    && touch $(BIN)/.editable-installed; \
+	fi
+	@rm -rf build ckanext_khtourism.egg-info
+endif
 
 run: install
 	PORT=$(PORT) $(BIN)/python -m ckanext.khtourism.local run --root .

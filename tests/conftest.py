@@ -16,6 +16,8 @@ import yaml
 
 import ckan.plugins.core as plugins_core
 
+from tests import fast_ckan
+
 # Plugins that own tables: their migrations run after every database reset.
 PLUGINS_WITH_MIGRATIONS = ["activity", "harvest", "khtourism"]
 
@@ -46,6 +48,9 @@ def _safe_load_with_libyaml(stream):  # type: ignore[no-untyped-def]
 if getattr(yaml, "__with_libyaml__", False):
     yaml.safe_load = _safe_load_with_libyaml
 
+# Plugins find their template and asset folders without reading the whole stack's source.
+fast_ckan.toolkit_caller_without_source()
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """A pytest-xdist worker gets its own database, Redis database and storage folder
@@ -57,12 +62,72 @@ def pytest_configure(config: pytest.Config) -> None:
         test_workers.isolate(worker_id, config.option.ckan_ini)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_snapshots_of_earlier_runs():
+    """Sample data snapshots (``tests/snapshots.py``) are of this run only."""
+    from tests import snapshots
+
+    snapshots.drop_all()
+
+
+@pytest.fixture
+def with_plugins(ckan_config):
+    """CKAN's ``with_plugins``, loading the plugins only when this test's configuration
+    differs from the one they were last loaded with (``tests/fast_ckan.py``)."""
+    fast_ckan.STATE.load()
+    yield
+
+
+@pytest.fixture
+def make_app(ckan_config):
+    """CKAN's ``make_app``: the application built for this test's configuration,
+    built again only when the configuration differs (``tests/fast_ckan.py``)."""
+    from ckan.lib.app_globals import _CONFIG_CACHE
+    from ckan.tests.helpers import _get_test_app
+
+    _CONFIG_CACHE.clear()
+    return lambda: fast_ckan.STATE.make_app(_get_test_app)
+
+
+@pytest.fixture(autouse=True)
+def _system_plugins_only_unless_asked(request):
+    """A test that asks for neither ``with_plugins`` nor ``app`` runs with the system
+    plugins only, as after CKAN's own ``with_plugins``."""
+    if not fast_ckan.PLUGIN_FIXTURES.intersection(request.fixturenames):
+        fast_ckan.STATE.unload()
+
+
+def _plugin_migrations_missing() -> bool:
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    tables = [f"{plugin}_alembic_version" for plugin in PLUGINS_WITH_MIGRATIONS]
+    found = model.Session.execute(
+        sa.text("SELECT count(*) FROM pg_tables WHERE tablename = ANY(:names)"),
+        {"names": tables},
+    ).scalar()
+    model.Session.commit()
+    return found != len(tables)
+
+
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
-    """CKAN's ``clean_db``, plus the migrations of every plugin that owns tables."""
+    """CKAN's ``clean_db``, plus the migrations of every plugin that owns tables.
+
+    The migrations run when the reset dropped the tables (the first reset of a session:
+    CKAN drops every table then) or a plugin's are missing; the other resets empty the
+    tables and keep them, so the migrations would have nothing to do.
+    """
+    from ckan import model
+
+    tables_dropped = not model.repo.tables_created_and_initialised
     reset_db()
-    for plugin in PLUGINS_WITH_MIGRATIONS:
-        migrate_db_for(plugin)
+    if tables_dropped or _plugin_migrations_missing():
+        # CKAN finds a plugin's migrations through the loaded plugin
+        with fast_ckan.STATE.loaded():
+            for plugin in PLUGINS_WITH_MIGRATIONS:
+                migrate_db_for(plugin)
     # search: CKAN's reset does not empty the PostgreSQL search index (its own table)
     from ckanext.khtourism.search import reset_index
 

@@ -16,6 +16,8 @@ import pytest
 
 from ckan.tests import factories, helpers
 
+from tests import snapshots
+
 CURATOR_ORG = "so-vhttdl-khanh-hoa"
 
 NHA_TRANG = {"type": "Point", "coordinates": [109.1953, 12.2654]}
@@ -174,6 +176,12 @@ def _person(user: dict[str, Any]) -> Person:
 
 @pytest.fixture
 def world(clean_db, with_plugins) -> World:
+    """The organizations and people: built once per test process, their rows put back
+    before each test (``tests/snapshots.py``)."""
+    return snapshots.restored("world", build_world)
+
+
+def build_world() -> World:
     sysadmin = factories.Sysadmin()
     curator = factories.User()
     member_a = factories.User()

@@ -1,5 +1,6 @@
 """Fixtures of the tourism API tests: the app with fresh rate-limit counters,
-and a small set of records of the four types created through the action API."""
+and a small set of records of the four types created through the action API
+(once per test process; ``tests/snapshots.py`` puts them back before each test)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
+
+from tests import snapshots
 
 BASE = "/api/tourism/v1"
 
@@ -215,4 +218,6 @@ class Sample:
 
 @pytest.fixture
 def sample(clean_db, with_plugins):
-    return Sample()
+    """The shared records: built once per test process, their rows put back before each
+    test (``tests/snapshots.py``), so a test may change them."""
+    return snapshots.restored("api_sample", Sample)

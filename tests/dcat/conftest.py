@@ -14,6 +14,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from tests import snapshots
 from tests.dcat.dcat_fixtures import (
     RANGES_FILE,
     SAMPLE_RECORDS,
@@ -53,7 +54,12 @@ def sample_records() -> dict[str, dict]:
 
 @pytest.fixture
 def published(world) -> dict[str, dict]:  # noqa: F811 - the records fixture
-    """One published record of each type, plus a draft (never public)."""
+    """One published record of each type, plus a draft (never public): published once per
+    test process, their rows put back before each test (``tests/snapshots.py``)."""
+    return snapshots.restored("dcat_published", lambda: _publish_records(world))
+
+
+def _publish_records(world) -> dict[str, dict]:  # noqa: F811 - the records fixture
     records = {
         "accommodation": publish(
             world,

@@ -123,7 +123,7 @@ def test_killed_fetch_consumer_the_job_completes_after_restart(fixture_server, t
         while _jobs_run(source["id"]) != "Finished":
             assert second.poll() is None, (tmp_path / "second.log").read_text()[-3000:]
             assert time.monotonic() < deadline, (at_kill, _states(job["id"]))
-            time.sleep(2)
+            time.sleep(0.25)
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(30)

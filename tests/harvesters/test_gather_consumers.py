@@ -150,7 +150,7 @@ def test_two_gather_consumers_a_slow_source_does_not_hold_a_fast_one(
                 break
             for consumer in consumers:
                 assert consumer.poll() is None, (tmp_path / "gather-1.log").read_text()
-            time.sleep(1)
+            time.sleep(0.25)
         else:
             raise AssertionError(
                 "jobs not gathered in time:\n"

@@ -60,7 +60,11 @@ def test_run_test_refuses_while_consumers_wait_on_the_queues(cli, register_sourc
 
     thread = threading.Thread(target=consumer, daemon=True)
     thread.start()
-    time.sleep(0.5)
+    # until Redis sees the consumer waiting (no fixed pause)
+    deadline = time.monotonic() + 10
+    while not any(c.get("cmd") == "blpop" for c in queue.get_connection().client_list()):
+        assert time.monotonic() < deadline, "the consumer never waited on the queue"
+        time.sleep(0.01)
     result = cli.invoke(harvester, ["run-test", "so-dang-ky-run-test"])
     thread.join()
     assert result.exit_code != 0

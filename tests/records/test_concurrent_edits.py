@@ -9,18 +9,13 @@ import pytest
 from ckan import model
 from ckan.tests import factories, helpers
 
-from tests.record_fixtures import valid
+from tests import factories as record_factories
 
 FIELDS = ("notes", "period", "managing_body", "opening_hours", "ranking_decision_number")
 
 
 def _heritage(sysadmin: dict) -> dict:
-    org = factories.Organization()
-    return helpers.call_action(
-        "package_create",
-        {"user": sysadmin["name"]},
-        **valid("heritage-site", owner_org=org["id"], name="thap-ba-ponagar"),
-    )
+    return record_factories.HeritageSite(user=sysadmin, name="thap-ba-ponagar")
 
 
 def _in_threads(app, calls: list[tuple[str, dict]], token: str) -> list[int]:

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 # search: importing the room installs the PostgreSQL engine behind CKAN's search module
 import ckanext.khtourism.search  # noqa: F401
-from ckanext.khtourism import compat, doctor, unavailable, views
+from ckanext.khtourism import compat, doctor, theme, unavailable, views
 from ckanext.khtourism.api import blueprint as api_blueprint  # api
 from ckanext.khtourism.api import indexing as api_indexing  # api
 from ckanext.khtourism.changelog import changes as changelog  # change log of published records
@@ -59,9 +59,11 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
         doctor.preflight(config)  # `ckan khtourism doctor` must work with the database down
         # compat: every upstream patch checked against the installed source (the doctor lists)
         compat.check_at_startup(config, fail=not doctor.is_doctor_invocation(sys.argv))
-        tk.add_template_directory(config, "theme/templates")
-        tk.add_public_directory(config, "theme/public")
-        tk.add_resource("theme/assets", "khtourism")
+        # the theme package's own folders: theme/ in the repository under an editable install
+        # (where a path relative to this file would not exist), its copy in a wheel
+        tk.add_template_directory(config, theme.TEMPLATES)
+        tk.add_public_directory(config, theme.PUBLIC)
+        tk.add_resource(theme.ASSETS, "khtourism")
         # records
         workflow_activity.register_activity_type()
         privacy.install_log_filter()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import services, stack
+from . import install_mode, services, stack
 
 
 @click.group()
@@ -46,6 +46,17 @@ def test(root: Path, pytest_args: tuple[str, ...]) -> None:
         sys.exit(stack.test(root.resolve(), list(pytest_args)))
     except services.ServiceError as error:
         raise click.ClickException(str(error)) from error
+
+
+@main.command("install-mode")
+@click.option("--expect", type=click.Choice([install_mode.EDITABLE, install_mode.WHEEL]))
+def install_mode_command(expect: str | None) -> None:
+    """Print how the extension is installed (editable or wheel); with --expect, exit 1
+    when it is installed otherwise (``make install`` reinstalls then)."""
+    mode = install_mode.installed_mode()
+    click.echo(mode)
+    if expect and mode != expect:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

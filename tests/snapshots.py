@@ -1,0 +1,148 @@
+"""Sample data built once per test process, put back before every test that uses it.
+
+A fixture such as ``sample`` (tests/api) or ``world`` (tests/records) creates its users,
+organizations and records through the action API: seconds of work, the same every time.
+:func:`restored` builds them on first use, copies the rows of every table aside (a
+``snapshot_<name>`` schema of the worker's own database), and for every later test puts
+exactly those rows back — the database is then as the build left it, in a fraction of
+the time — and hands out a fresh copy of what the build returned (ids, names, tokens).
+A test may therefore change the records as it likes: the next one gets them back.
+
+What is not in the database is reset as the build would find it: the search results
+cache is emptied, the cached DCAT descriptions are dropped, and the SQLAlchemy session
+starts anew. A test with other settings (``ckan_config`` marks) gets a build of its own.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from ckan import model
+
+T = TypeVar("T")
+
+# Tables whose rows describe the schema rather than data (never copied nor emptied).
+_SKIPPED_TABLES = ("spatial_ref_sys",)
+
+_built: dict[str, Any] = {}
+
+
+def _schema(name: str) -> str:
+    return f"snapshot_{name}"
+
+
+_tables: list[str] = []
+
+
+def _data_tables(connection: sa.engine.Connection) -> list[str]:
+    """The public tables in an order where a table comes after those it references
+    (read once per process: the tests never change the schema after the first reset)."""
+    if not _tables:
+        metadata = sa.MetaData()
+        metadata.reflect(bind=connection, schema="public")
+        _tables.extend(
+            table.name
+            for table in metadata.sorted_tables
+            if not table.name.endswith("alembic_version") and table.name not in _SKIPPED_TABLES
+        )
+    return _tables
+
+
+def _sequences(connection: sa.engine.Connection) -> list[str]:
+    return list(
+        connection.execute(
+            sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        ).scalars()
+    )
+
+
+def drop_all() -> None:
+    """Drop the snapshots an earlier run left in this database (their tables use the
+    schema's enum types, which CKAN's first reset of a session drops)."""
+    _built.clear()
+    _tables.clear()
+    with model.meta.engine.begin() as connection:
+        schemas = connection.execute(
+            sa.text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'snapshot\\_%'")
+        ).scalars()
+        for schema in list(schemas):
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _take(name: str) -> None:
+    schema = _schema(name)
+    model.Session.commit()
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        for table in _data_tables(connection):
+            connection.execute(
+                sa.text(f'CREATE TABLE "{schema}"."{table}" AS TABLE public."{table}"')
+            )
+        connection.execute(
+            sa.text(
+                f'CREATE TABLE "{schema}"."_sequences" AS '
+                "SELECT sequencename, last_value, last_value IS NOT NULL AS is_called "
+                "FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        )
+
+
+def _restore(name: str) -> None:
+    schema = _schema(name)
+    model.Session.remove()
+    with model.meta.engine.begin() as connection:
+        tables = _data_tables(connection)
+        saved = set(
+            connection.execute(
+                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+                {"schema": schema},
+            ).scalars()
+        )
+        for table in reversed(tables):
+            connection.execute(sa.text(f'DELETE FROM public."{table}"'))
+        for table in tables:
+            if table in saved:
+                connection.execute(
+                    sa.text(
+                        f'INSERT INTO public."{table}" OVERRIDING SYSTEM VALUE '
+                        f'SELECT * FROM "{schema}"."{table}"'
+                    )
+                )
+        connection.execute(
+            sa.text(
+                "SELECT setval(format('public.%I', sequencename), "
+                "coalesce(last_value, 1), is_called) "
+                f'FROM "{schema}"."_sequences"'
+            )
+        )
+    model.Session.remove()
+    # as for records built anew: no cached search result, no cached DCAT description
+    from ckanext.khtourism.dcat.fragments import flush
+    from ckanext.khtourism.search.cache import invalidate
+
+    invalidate()
+    flush()
+
+
+def restored(name: str, build: Callable[[], T]) -> T:
+    """What ``build()`` returned, with the database as ``build()`` left it.
+
+    The first call in a test process (for a configuration: a test with other settings
+    gets its own build) runs ``build`` on the database the caller emptied and keeps the
+    result; later calls put its rows back instead."""
+    from tests.fast_ckan import fingerprint
+
+    key = f"{name}_{hashlib.sha256(fingerprint().encode()).hexdigest()[:10]}"
+    if key in _built:
+        _restore(key)
+    else:
+        result = build()
+        _take(key)
+        _built[key] = result
+    return copy.deepcopy(_built[key])

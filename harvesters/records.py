@@ -24,7 +24,7 @@ from sqlalchemy import func as sa_func
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import privacy
+from ckanext.khtourism.records import duplicates, privacy
 
 from . import geometry
 from .config import SourceConfig
@@ -38,8 +38,17 @@ IGNORED_IN_COMPARISON = {"harvested_at", "source_url"}
 # What the content comparison of two runs leaves out: where the record sits in the listing.
 # Types whose official identifier names one person (a guide's card): matched on it alone.
 PERSON_TYPES = frozenset({"tour-guide"})
-SAME_PLACE_M = 50.0  # an official identifier + a point this close: the same establishment
-NEAR_NAME_M = 100.0  # the same name this close: a duplicate candidate
+# The defaults of ckanext.khtourism.matching.point_tolerance_m (an official identifier + a
+# point this close: the same establishment) and ckanext.khtourism.duplicates.name_radius_m
+# (the same name this close: a duplicate candidate; records.duplicates reads it).
+SAME_PLACE_M = 50.0
+POINT_TOLERANCE_SETTING = "ckanext.khtourism.matching.point_tolerance_m"
+
+
+def point_tolerance_m() -> float:
+    """Metres within which an official identifier + a point is the same establishment."""
+    value = tk.config.get(POINT_TOLERANCE_SETTING)
+    return SAME_PLACE_M if value in (None, "") else float(value)
 
 
 class RecordError(ValueError):
@@ -200,7 +209,7 @@ def _same_place(existing: dict[str, str], fields: dict[str, Any]) -> str | None:
     here, there = point_of(fields.get("spatial")), point_of(existing.get("spatial"))
     if here and there:
         metres = distance_m(here, there)
-        if metres <= SAME_PLACE_M:
+        if metres <= point_tolerance_m():
             return f"a point {metres:.0f} m away"
     return None
 
@@ -225,8 +234,9 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
     """The existing record an incoming record (with no record under its source key yet) is.
 
     In order: the portal identifier carried by the record; an official identifier together
-    with the same address or a point within 50 m (a guide's card number alone); otherwise
-    a new record — a duplicate candidate of the records with the same name within 100 m.
+    with the same address or a point within ``point_tolerance_m()`` (50 m by default; a
+    guide's card number alone); otherwise a new record — a duplicate candidate of the
+    records with the same name within ``duplicates.name_radius_m()`` (100 m by default).
     Several candidates never overwrite: the record is new and every candidate is listed.
     """
     portal_id = fields.get(PORTAL_ID_FIELD)
@@ -287,8 +297,9 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
 
 
 def same_name_nearby(record_type: str, fields: dict[str, Any]) -> list[tuple[str, str]]:
-    """Active records of the type with the same name (folded) within 100 m, or at the same
-    address when a point is missing: [(package id, reason)]."""
+    """Active records of the type with the same name (folded) within
+    ``duplicates.name_radius_m()`` (100 m by default), or at the same address when a point
+    is missing: [(package id, reason)]."""
     title = fields.get("title") or ""
     if not title:
         return []
@@ -303,9 +314,10 @@ def same_name_nearby(record_type: str, fields: dict[str, Any]) -> list[tuple[str
     extras = _extras_of(same, ("street_address", "spatial"))
     found = []
     here = point_of(fields.get("spatial"))
+    radius = duplicates.name_radius_m()
     for package_id in same:
         there = point_of(extras[package_id].get("spatial"))
-        if here and there and distance_m(here, there) <= NEAR_NAME_M:
+        if here and there and distance_m(here, there) <= radius:
             found.append((package_id, f"same name, {distance_m(here, there):.0f} m away"))
         elif fields.get("street_address") and fold(fields["street_address"]) == fold(
             extras[package_id].get("street_address") or ""

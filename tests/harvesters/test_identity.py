@@ -378,3 +378,75 @@ def _token(user: dict) -> str:
     return helpers.call_action(
         "api_token_create", {"user": user["name"]}, user=user["name"], name="test"
     )["token"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckanext.khtourism.matching.point_tolerance_m", "10")
+@pytest.mark.ckan_config("ckanext.khtourism.duplicates.name_radius_m", "20")
+def test_narrower_matching_settings_change_the_decisions(register, fixture_server):
+    """The same layer as above, with point tolerance 10 m and name radius 20 m: the hotel
+    24 m away is another establishment of the same business, the guesthouse 31 m away is
+    no duplicate candidate (defaults, 50 m / 100 m: matched / candidate, test above)."""
+    department = factories.Organization()
+    register.serve("spreadsheets/company-register.csv")
+    run_job(
+        create_source(
+            "khtourism_spreadsheet", register.url, DIRECT, owner_org=department["id"], name="so-dk"
+        )
+    )
+    hotel_a = _by_title()["Khách sạn Hoàng Hôn A"]
+    features = [
+        _feature(11, "KS Hoàng Hôn A", "20 Trần Phú, Nha Trang", "4209876543", 109.1962, 12.2401),
+        _feature(12, "Nhà nghỉ Sao Biển", "15 Biệt Thự", None, 109.1942, 12.2392),
+    ]
+    url, _state = _arcgis_layer(
+        fixture_server, "/arcgis/rest/services/GIS/FeatureServer/0", features
+    )
+    result = run_job(
+        create_source(
+            "khtourism_arcgis", url, GIS_CONFIG, owner_org=department["id"], name="gis-luu-tru"
+        )
+    )
+    decisions = _decisions(result)
+    assert result.objects["11"]["package_id"] != hotel_a["id"], decisions
+    assert decisions["11"].startswith("new record: "), decisions
+    assert "but not the address or the point" in decisions["11"]
+    assert "duplicate candidate" not in decisions["12"], decisions
+    assert len(_active_accommodations()) == 6
+    pairs = helpers.call_action("khtourism_duplicate_list", {"user": factories.Sysadmin()["name"]})[
+        "results"
+    ]
+    assert not any("same name" in reason for p in pairs for reason in p["reasons"]), pairs
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.parametrize("radius, listed", [(None, False), ("200", True)])
+def test_the_duplicates_view_uses_the_name_radius_setting(ckan_config, monkeypatch, radius, listed):
+    """Two hotels with one name 150 m apart: no pair at the default 100 m, a pair at 200 m."""
+    if radius is not None:
+        monkeypatch.setitem(ckan_config, "ckanext.khtourism.duplicates.name_radius_m", radius)
+    sysadmin = factories.Sysadmin()
+    org = factories.Organization()
+    context = {"user": sysadmin["name"]}
+    ids = []
+    for name, lon in (("ks-mot-ten", 109.1960), ("ks-mot-ten-2", 109.19738)):
+        record = helpers.call_action(
+            "package_create",
+            context,
+            type="accommodation",
+            name=name,
+            title="Khách sạn Một Tên",
+            owner_org=org["id"],
+            accommodation_type="khach_san",
+            spatial=json.dumps({"type": "Point", "coordinates": [lon, 12.2400]}),
+        )
+        ids.append(record["id"])
+    pairs = helpers.call_action("khtourism_duplicate_list", context)["results"]
+    same_name = [
+        reason
+        for p in pairs
+        if {p["a"]["id"], p["b"]["id"]} == set(ids)
+        for reason in p["reasons"]
+        if reason.startswith("same name")
+    ]
+    assert same_name == (["same name, 150 m apart"] if listed else []), pairs

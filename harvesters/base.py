@@ -512,6 +512,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             return False
         if result is False:
             return False
+        if result is True and config.record_type != PLAIN_DATASET:
+            note = records.commune_notes([obj.package_id]).get(obj.package_id)
+            if note:
+                _record_decision(obj, f"{decision}; {note}")
         self._make_current(obj, previous)
         return result
 
@@ -636,6 +640,13 @@ class KhTourismHarvesterBase(HarvesterBase):
         bulk.create_many(user, [record for _obj, record in batch], on_created=link)
         created = {obj.id for obj, record in batch if record.package_id and not record.one_by_one}
         decided = [row for row in decided if row["harvest_object_id"] in created]
+        if decided and config.record_type != PLAIN_DATASET:
+            package_of = {obj.id: obj.package_id for obj, _record in batch}
+            notes = records.commune_notes(package_of[row["harvest_object_id"]] for row in decided)
+            for row in decided:
+                note = notes.get(package_of[row["harvest_object_id"]])
+                if note:
+                    row["value"] = f"{row['value']}; {note}"
         if decided:
             model.Session.execute(HarvestObjectExtra.__table__.insert(), decided)
         for obj, record in batch:

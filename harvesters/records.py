@@ -326,6 +326,27 @@ def same_name_nearby(record_type: str, fields: dict[str, Any]) -> list[tuple[str
     return found
 
 
+def commune_notes(package_ids: Iterable[str]) -> dict[str, str]:
+    """For records whose commune the portal found from the point (records/communes.py), the
+    note for the harvest object's decision log, Vietnamese / English (one statement)."""
+    from ckanext.khtourism.records import communes
+
+    extras = _extras_of(package_ids, ("admin_unit", "admin_unit_method", "spatial"))
+    notes = {}
+    for package_id, values in extras.items():
+        method, code = values.get("admin_unit_method"), values.get("admin_unit")
+        if method not in communes.METHODS or not code:
+            continue
+        distance = None
+        point = communes.point_of(values.get("spatial"))
+        if method == communes.NEAREST_CENTRE and point is not None:
+            centre = communes.centres().get(code)
+            distance = distance_m(point, centre) if centre else None
+        found = communes.Assignment(code, method, distance)
+        notes[package_id] = f"{found.describe('vi')} / {found.describe('en')}"
+    return notes
+
+
 def titles_in_use(record_type: str, titles: Iterable[str]) -> set[str]:
     """Which of ``titles`` (lower-cased) active records of the type have (one statement)."""
     wanted = sorted({str(t).lower() for t in titles if t})

@@ -11,6 +11,8 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from tests.record_fixtures import world  # noqa: F401  (tests/api/test_merged_records.py)
+
 BASE = "/api/tourism/v1"
 
 

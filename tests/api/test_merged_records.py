@@ -9,8 +9,6 @@ import pytest
 
 from ckan.tests import helpers
 
-from tests.record_fixtures import world  # noqa: F401
-
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 BASE = "/api/tourism/v1/accommodations"

@@ -450,3 +450,48 @@ def test_the_duplicates_view_uses_the_name_radius_setting(ckan_config, monkeypat
         if reason.startswith("same name")
     ]
     assert same_name == (["same name, 150 m apart"] if listed else []), pairs
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.parametrize("batch_size", ["100", "1"])
+def test_harvested_records_get_their_commune_from_the_point(
+    register, ckan_config, monkeypatch, batch_size
+):
+    """A register without a commune column: each record's commune is found from its point
+    (the nearest of the shipped commune centres, flagged ``nearest_centre``), said in the
+    decision log, and indexed for the commune filter; a commune the register gives (column
+    ``Mã xã``) is kept. Batched and one-by-one imports alike."""
+    monkeypatch.setitem(ckan_config, "ckanext.khtourism.harvest.import_batch_size", batch_size)
+    org = factories.Organization()
+    text = fixture_reply("spreadsheets/company-register.csv").body.decode("utf-8")
+    lines = text.splitlines()
+    # the register gives the homestay's commune itself
+    lines[0] += ",Mã xã"
+    lines[1:] = [line + (",22333" if "Cỏ Hạnh" in line else ",") for line in lines[1:]]
+    register.reply_override = Reply(
+        ("\n".join(lines) + "\n").encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    source = create_source("khtourism_spreadsheet", register.url, DIRECT, owner_org=org["id"])
+    result = run_job(source)
+    assert set(result.statuses().values()) == {"added"}, result.object_errors()
+    records = _by_title()
+    hotel = records["Khách sạn Hoàng Hôn A"]
+    assert (hotel["admin_unit"], hotel["admin_unit_method"]) == ("22366", "nearest_centre")
+    homestay = records["Homestay Cỏ Hạnh"]
+    assert (homestay["admin_unit"], homestay["admin_unit_method"]) == ("22333", "")
+    decisions = _decisions(result)
+    by_package = {result.objects[guid]["package_id"]: text for guid, text in decisions.items()}
+    assert "estimated from the point: the nearest commune centre" in by_package[hotel["id"]]
+    assert "ước tính từ vị trí" in by_package[hotel["id"]]
+    assert "commune" not in by_package[homestay["id"]]
+    assert all(
+        record["admin_unit"] and record["admin_unit_method"] == "nearest_centre"
+        for title, record in records.items()
+        if title != "Homestay Cỏ Hạnh"
+    )
+    found = helpers.call_action(
+        "package_search", {"ignore_auth": True}, fq="admin_unit:22366", include_private=True
+    )
+    assert hotel["id"] in {r["id"] for r in found["results"]}
+    again = run_job(source)
+    assert set(again.statuses().values()) == {"not modified"}, again.object_errors()

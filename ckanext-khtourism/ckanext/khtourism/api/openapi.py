@@ -50,6 +50,13 @@ COMMON_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {"name": NULLABLE_STRING, "title": NULLABLE_STRING},
     },
     "admin_unit": {"type": ["string", "null"], "description": "Commune-level unit code (2025)."},
+    "admin_unit_method": {
+        "type": ["string", "null"],
+        "enum": ["polygon", "nearest_centre", None],
+        "description": "How the portal found admin_unit from the point: polygon (inside the "
+        "unit's boundary) or nearest_centre (an estimate, to be checked); null when the "
+        "source or the business gave it.",
+    },
     "former_district": NULLABLE_STRING,
     "street_address": NULLABLE_STRING,
     "latitude": {"type": ["number", "null"]},

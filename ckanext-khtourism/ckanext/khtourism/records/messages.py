@@ -203,6 +203,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{value}” không phải bản ghi du lịch (cơ sở lưu trú, lữ hành, hướng dẫn viên, di tích)",
         "“{value}” is not a tourism record (accommodation, tour operator, tour guide, heritage site)",
     ),
+    # commune from the point (records/communes.py): harvest decision log, record page
+    "commune_by_polygon": (
+        "đơn vị hành chính {name} ({code}) xác định từ vị trí: điểm nằm trong ranh giới",
+        "commune {name} ({code}) from the point: inside its boundary",
+    ),
+    "commune_by_nearest_centre": (
+        "đơn vị hành chính {name} ({code}) ước tính từ vị trí: trung tâm xã/phường gần nhất, "
+        "cách {km} km (cần kiểm tra)",
+        "commune {name} ({code}) estimated from the point: the nearest commune centre, "
+        "{km} km away (to be checked)",
+    ),
+    "commune_geometry_file": (
+        "không đọc được tệp ranh giới xã/phường (ckanext.khtourism.admin_units.geometry_file): "
+        "{detail}",
+        "the commune boundary file (ckanext.khtourism.admin_units.geometry_file) cannot be "
+        "used: {detail}",
+    ),
     # outbound requests (outbound.py): a harvest source URL the portal must not contact
     "outbound_refused": (
         "cổng dữ liệu không truy cập địa chỉ này (chỉ http/https tới địa chỉ công khai, "

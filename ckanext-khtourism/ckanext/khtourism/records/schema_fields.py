@@ -18,6 +18,7 @@ from .schema_choices import dataset_fields, record_types
 # licence): attributes of every API item, mappable by every harvester.
 PLACE_FIELDS = (
     "admin_unit",
+    "admin_unit_method",
     "former_district",
     "street_address",
     "phone",

@@ -222,17 +222,30 @@ class KhTourismHarvesterBase(HarvesterBase):
             if not key:
                 complete = False
                 self._save_gather_error(
-                    f"{record.ref}: no identifier in {looked_at}; record skipped"
-                    + (f" ({record.problem})" if record.problem else ""),
+                    records.both(
+                        "harvest_no_identifier",
+                        ref=_refs(record.ref),
+                        looked_at=looked_at,
+                        problem=f" ({record.problem})" if record.problem else "",
+                    ),
                     job,
                 )
                 continue
             if key in seen:
                 # never a silent overwrite: the first row keeps the key, this one is an error
-                what = "name and address" if looked_at == "name + address" else "identifier"
+                what = (
+                    "harvest_key_name_address"
+                    if looked_at == "name + address"
+                    else "harvest_key_identifier"
+                )
                 self._save_gather_error(
-                    f"{record.ref}: {what} {key!r} repeats {seen[key]}; record skipped "
-                    f"(khóa trùng với {seen[key].replace('row', 'dòng')}, bỏ qua dòng này)",
+                    records.both(
+                        "harvest_key_repeats",
+                        ref=_refs(record.ref),
+                        what=(messages.text(what, "vi"), messages.text(what, "en")),
+                        key=repr(key),
+                        first=_refs(seen[key]),
+                    ),
                     job,
                 )
                 continue
@@ -460,9 +473,9 @@ class KhTourismHarvesterBase(HarvesterBase):
         matched_from_other_source = False
         candidates: list[tuple[str, str]] = []
         if package_id is not None:
-            decision = f"matched by source key {obj.guid!r} to {_name(package_id)}"
+            decision = records.both("match_source_key", key=repr(obj.guid), name=_name(package_id))
         elif config.record_type == PLAIN_DATASET:
-            decision = "new record"
+            decision = records.both("match_new_plain")
         else:
             match = records.match_existing(config.record_type, built.fields)
             if match.error:
@@ -471,16 +484,19 @@ class KhTourismHarvesterBase(HarvesterBase):
             if match.package_id and not _owned_by(match.package_id, source.owner_org):
                 # only records of the source's organization are matched (and updated); the
                 # message names the row's own identifiers, never the other record's values
-                how = match.decision.split(" to ")[0].removeprefix("matched by ")
-                self._object_error(obj, _bilingual("harvest_other_organization", identifier=how))
+                self._object_error(
+                    obj, _bilingual("harvest_other_organization", identifier=match.by)
+                )
                 return False
             package_id, decision, candidates = match.package_id, match.decision, match.candidates
             holder = self._held_by_other_key(source.id, obj.guid, package_id)
             if holder is not None:
                 # Two keys of one source never land on one record: kept apart for a curator.
-                decision = (
-                    f"new record kept apart: {decision.replace('matched', 'would match')}, "
-                    f"which this source already holds under key {holder!r} — duplicate candidate"
+                decision = records.both(
+                    "match_kept_apart_same_source",
+                    label=_name(package_id),
+                    by=match.by,
+                    holder=repr(holder),
                 )
                 candidates = [(package_id, f"same source, keys {holder!r} and {obj.guid!r}")]
                 package_id = None
@@ -621,8 +637,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                     "id": make_uuid(),
                     "harvest_object_id": obj.id,
                     "key": MATCH_KEY,
-                    "value": "new record (no record with its portal identifier, source key, "
-                    "or an official identifier or name at the same place)",
+                    "value": records.both("match_new_batch"),
                 }
             )
             prov = records.provenance(source.name, obj.guid, content.get("url"), now)
@@ -694,9 +709,13 @@ class KhTourismHarvesterBase(HarvesterBase):
             )
             self._object_error(
                 obj,
-                f"matched existing record {existing['name']} (from source "
-                f"{existing.get('source_name') or 'none'}) by {key}; "
-                f"conflicting values kept as they are: {described}",
+                records.both(
+                    "harvest_conflicting_values",
+                    name=existing["name"],
+                    source=existing.get("source_name") or "—",
+                    key=key,
+                    described=described,
+                ),
             )
         obj.package_id = package_id
         if not gaps:
@@ -884,6 +903,11 @@ def _owned_by(package_id: str, owner_org: str | None) -> bool:
 def _bilingual(message: str, **values: Any) -> str:
     """A job-report message (records/messages.py): Vietnamese, then English."""
     return f"{messages.text(message, 'vi', **values)} / {messages.text(message, 'en', **values)}"
+
+
+def _refs(ref: str) -> tuple[str, str]:
+    """Where a record is in its source, in each language ("dòng 4", "row 4")."""
+    return ref.replace("row ", "dòng "), ref
 
 
 def _name(package_id: str) -> str:

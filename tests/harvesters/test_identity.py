@@ -147,7 +147,8 @@ def test_register_with_a_repeated_key_then_unchanged_withdrawn_and_updated(regis
         obj.guid: dict((e.key, e.value) for e in obj.extras)
         for obj in HarvestObject.filter(harvest_job_id=first.job.id).all()
     }
-    assert decisions["LT-0101"]["match"].startswith("new record")
+    assert decisions["LT-0101"]["match"].startswith("bản ghi mới")
+    assert " / new record" in decisions["LT-0101"]["match"]
 
     second = run_job(source)
     assert set(second.statuses().values()) == {"not modified"}, second.statuses()
@@ -347,7 +348,9 @@ def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixtur
     candidate = result.objects["12"]["package_id"]
     assert candidate != sao_bien["id"], _decisions(result)
     decisions = _decisions(result)
-    assert decisions["11"].startswith("matched by enterprise_code=4209876543 + a point")
+    # Vietnamese first, then English (records/messages.py)
+    assert decisions["11"].startswith("khớp theo enterprise_code=4209876543 + vị trí cách")
+    assert " / matched by enterprise_code=4209876543 + a point" in decisions["11"]
     assert "duplicate candidate" in decisions["12"]
     # a candidate waits in the curators' queue, whatever the source's "publish" says
     assert _show(candidate)["workflow_state"] == "submitted"
@@ -409,7 +412,8 @@ def test_narrower_matching_settings_change_the_decisions(register, fixture_serve
     )
     decisions = _decisions(result)
     assert result.objects["11"]["package_id"] != hotel_a["id"], decisions
-    assert decisions["11"].startswith("new record: "), decisions
+    assert decisions["11"].startswith("bản ghi mới: "), decisions
+    assert " / new record: " in decisions["11"], decisions
     assert "but not the address or the point" in decisions["11"]
     assert "duplicate candidate" not in decisions["12"], decisions
     assert len(_active_accommodations()) == 6

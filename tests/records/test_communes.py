@@ -197,3 +197,27 @@ def test_assign_communes_command_for_existing_records(people, cli):
     assert communes.records_without_commune() == []
     untouched = helpers.call_action("package_show", {"ignore_auth": True}, id=no_point["id"])
     assert not untouched.get("admin_unit")
+
+
+def test_recheck_estimates_once_boundaries_are_configured(
+    people, cli, tmp_path, ckan_config, monkeypatch
+):
+    estimated = _create(people, name="ks-uoc-tinh", spatial=_point(*NHA_TRANG))
+    given = _create(people, name="ks-da-co-xa", admin_unit="22390", spatial=_point(*NHA_TRANG))
+    assert estimated["admin_unit_method"] == "nearest_centre"
+    path = tmp_path / "communes.geojson"
+    document = {
+        "type": "FeatureCollection",
+        "features": [_square("22333", 109.18, 12.25, 109.21, 12.28)],
+    }
+    path.write_text(json.dumps(document), "utf-8")
+    monkeypatch.setitem(ckan_config, communes.GEOMETRY_FILE_SETTING, str(path))
+    plain = cli.invoke(ckan, ["khtourism", "records", "assign-communes"])
+    assert plain.exit_code == 0 and "0 records without a commune" in plain.output, plain.output
+    result = cli.invoke(ckan, ["khtourism", "records", "assign-communes", "--recheck-estimates"])
+    assert result.exit_code == 0, result.output
+    assert "ks-uoc-tinh: 22333 (polygon)" in result.output
+    shown = helpers.call_action("package_show", {"ignore_auth": True}, id=estimated["id"])
+    assert (shown["admin_unit"], shown["admin_unit_method"]) == ("22333", "polygon")
+    kept = helpers.call_action("package_show", {"ignore_auth": True}, id=given["id"])
+    assert (kept["admin_unit"], kept["admin_unit_method"]) == ("22390", "")

@@ -205,8 +205,9 @@ def point_of(spatial: Any) -> tuple[float, float] | None:
 RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
 
 
-def records_without_commune() -> list[str]:
-    """Ids of active records (the four types) with a location and no ``admin_unit``."""
+def records_without_commune(*, estimates: bool = False) -> list[str]:
+    """Ids of active records (the four types) with a location and no ``admin_unit`` (and,
+    with ``estimates``, those whose commune is a ``nearest_centre`` estimate)."""
     import sqlalchemy as sa
 
     import ckan.model as model
@@ -219,20 +220,25 @@ def records_without_commune() -> list[str]:
                  AND s.state = 'active' AND coalesce(s.value, '') <> ''
             LEFT JOIN package_extra u ON u.package_id = p.id AND u.key = 'admin_unit'
                  AND u.state = 'active'
+            LEFT JOIN package_extra m ON m.package_id = p.id AND m.key = 'admin_unit_method'
+                 AND m.state = 'active'
             WHERE p.state = 'active' AND p.type = ANY(:types)
-              AND coalesce(u.value, '') = ''
+              AND (coalesce(u.value, '') = ''
+                   OR (:estimates AND m.value = :estimate))
             ORDER BY p.metadata_created
             """
         ),
-        {"types": list(RECORD_TYPES)},
+        {"types": list(RECORD_TYPES), "estimates": estimates, "estimate": NEAREST_CENTRE},
     )
     return [row[0] for row in rows]
 
 
-def assign_existing(user: str, *, dry_run: bool = False) -> dict[str, Any]:
+def assign_existing(user: str, *, dry_run: bool = False, estimates: bool = False) -> dict[str, Any]:
     """Give records that have a point but no commune their commune (``ckan khtourism
     records assign-communes``): each through ``package_patch`` (validated, indexed, in the
-    activity stream), so the schema's validator finds it as for a new record.
+    activity stream), so the schema's validator finds it as for a new record. With
+    ``estimates``, ``nearest_centre`` communes are found again too (e.g. once a boundary
+    file is configured).
 
     Returns {"checked": n, "polygon": n, "nearest_centre": n, "outside": n, "records": […]}.
     """
@@ -241,7 +247,7 @@ def assign_existing(user: str, *, dry_run: bool = False) -> dict[str, Any]:
 
     counts: dict[str, Any] = {"checked": 0, POLYGON: 0, NEAREST_CENTRE: 0, "outside": 0}
     done = []
-    for package_id in records_without_commune():
+    for package_id in records_without_commune(estimates=estimates):
         counts["checked"] += 1
         package = model.Package.get(package_id)
         point = point_of((package.extras or {}).get("spatial")) if package else None
@@ -251,7 +257,8 @@ def assign_existing(user: str, *, dry_run: bool = False) -> dict[str, Any]:
             continue
         if not dry_run:
             result = tk.get_action("package_patch")(
-                {"user": user, "model": model, "session": model.Session}, {"id": package_id}
+                {"user": user, "model": model, "session": model.Session},
+                {"id": package_id, "admin_unit": "", "admin_unit_method": ""},
             )
             found = Assignment(
                 result.get("admin_unit") or found.code,

@@ -270,10 +270,12 @@ def merge(context: dict[str, Any], one_id: str, other_id: str) -> dict[str, Any]
     one, other = model.Package.get(one_id), model.Package.get(other_id)
     if one is None or other is None or one.state != "active" or other.state != "active":
         raise tk.ObjectNotFound("record not found")
+    from . import messages
+
     if one.id == other.id:
-        raise tk.ValidationError({"other_id": ["a record cannot be merged with itself"]})
+        raise tk.ValidationError({"other_id": [messages.text("merge_with_itself")]})
     if one.type != other.type:
-        raise tk.ValidationError({"other_id": ["records of different types cannot be merged"]})
+        raise tk.ValidationError({"other_id": [messages.text("merge_types_differ")]})
     kept, removed = survivor_of(one, other)
     user = context.get("user")
     ctx = {"user": user, "model": model, "session": model.Session}

@@ -203,6 +203,95 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "“{value}” không phải bản ghi du lịch (cơ sở lưu trú, lữ hành, hướng dẫn viên, di tích)",
         "“{value}” is not a tourism record (accommodation, tour operator, tour guide, heritage site)",
     ),
+    # identity and matching (issue 13): the harvest decision log (harvesters/records.py
+    # match_existing, harvesters/base.py), job reports and the curators' duplicates tools
+    "match_portal_id": (
+        "khớp theo mã định danh của cổng {id} với {label}",
+        "matched by portal identifier {id} to {label}",
+    ),
+    "match_portal_id_unknown": (
+        "mã định danh {id} không thuộc bản ghi nào của cổng này; ",
+        "portal identifier {id} is not one of this portal's records; ",
+    ),
+    "match_source_key": (
+        "khớp theo khóa nguồn {key} với {name}",
+        "matched by source key {key} to {name}",
+    ),
+    "match_identifiers": (
+        "{note}khớp theo {by}{how} với {label}",
+        "{note}matched by {by}{how} to {label}",
+    ),
+    "match_same_address": ("cùng địa chỉ", "the same address"),
+    "match_point_near": ("vị trí cách {metres} m", "a point {metres} m away"),
+    "match_ambiguous": (
+        "{note}bản ghi mới, để riêng: nhiều bản ghi hiện có cùng mã và vị trí: {records} — "
+        "chờ cán bộ của Sở xem xét trùng lặp",
+        "{note}new record kept apart: several existing records have {records} — duplicate "
+        "candidates for the curators",
+    ),
+    "match_name_nearby": (
+        "{note}bản ghi mới; có thể trùng với {records}",
+        "{note}new record; duplicate candidate of {records}",
+    ),
+    "match_same_name_near": ("cùng tên, cách {metres} m", "same name, {metres} m away"),
+    "match_same_name_address": ("cùng tên và địa chỉ", "same name and address"),
+    "match_shares": ("{label} có cùng {by}", "{label} shares {by}"),
+    "match_same_business": (
+        "{note}bản ghi mới: {records} nhưng khác địa chỉ và vị trí (một cơ sở khác của cùng "
+        "doanh nghiệp)",
+        "{note}new record: {records} but not the address or the point (another establishment "
+        "of the same business)",
+    ),
+    "match_new": (
+        "{note}bản ghi mới (không có bản ghi nào cùng mã định danh của cổng, khóa nguồn, hoặc "
+        "mã chính thức tại cùng vị trí)",
+        "{note}new record (no record with its portal identifier, source key, or an official "
+        "identifier at the same place)",
+    ),
+    "match_new_batch": (
+        "bản ghi mới (không có bản ghi nào cùng mã định danh của cổng, khóa nguồn, mã chính "
+        "thức hoặc tên tại cùng vị trí)",
+        "new record (no record with its portal identifier, source key, or an official "
+        "identifier or name at the same place)",
+    ),
+    "match_new_plain": ("bản ghi mới", "new record"),
+    "match_kept_apart_same_source": (
+        "bản ghi mới, để riêng: lẽ ra khớp với {label} theo {by}, nhưng nguồn này đã giữ bản "
+        "ghi đó theo khóa {holder} — có thể trùng lặp",
+        "new record kept apart: would match {label} by {by}, which this source already holds "
+        "under key {holder} — duplicate candidate",
+    ),
+    "harvest_no_identifier": (
+        "{ref}: không có mã định danh trong {looked_at}; bỏ qua bản ghi{problem}",
+        "{ref}: no identifier in {looked_at}; record skipped{problem}",
+    ),
+    "harvest_key_repeats": (
+        "{ref}: {what} {key} trùng với {first}; bỏ qua bản ghi này",
+        "{ref}: {what} {key} repeats {first}; record skipped",
+    ),
+    "harvest_key_identifier": ("mã định danh", "identifier"),
+    "harvest_key_name_address": ("tên và địa chỉ", "name and address"),
+    "harvest_conflicting_values": (
+        "khớp với bản ghi hiện có {name} (từ nguồn {source}) theo {key}; các giá trị khác nhau "
+        "được giữ nguyên: {described}",
+        "matched existing record {name} (from source {source}) by {key}; conflicting values "
+        "kept as they are: {described}",
+    ),
+    "merge_with_itself": (
+        "không thể gộp một bản ghi với chính nó",
+        "a record cannot be merged with itself",
+    ),
+    "merge_types_differ": (
+        "không thể gộp hai bản ghi khác loại",
+        "records of different types cannot be merged",
+    ),
+    "dcat_no_description": (
+        "Danh mục nguồn không có mô tả (dct:description) cho bộ dữ liệu này.",
+        "The source catalogue gives no description (dct:description) for this dataset.",
+    ),
+    "dcat_untitled": ("Bộ dữ liệu không có tên", "Untitled dataset"),
+    "duplicates_merged": ("Đã gộp hai bản ghi.", "The records were merged."),
+    "duplicates_not_duplicate": ("Đã ghi nhận: không trùng lặp.", "Recorded: not a duplicate."),
     # commune from the point (records/communes.py): harvest decision log, record page
     "commune_by_polygon": (
         "đơn vị hành chính {name} ({code}) xác định từ vị trí: điểm nằm trong ranh giới",

@@ -73,6 +73,7 @@ KIND_OF_VALIDATOR = {
     "khtourism_choice": CODE,
     "khtourism_province_code": CODE,
     "khtourism_admin_unit": CODE,
+    "khtourism_admin_unit_method": CODE,
     "khtourism_former_district": CODE,
     "khtourism_date": DATE,
     "khtourism_int": INT,

@@ -119,17 +119,16 @@ def _pair_action(action: str, done: tuple[str, str]) -> Any:
 
 @workflow.route("/duplicates/merge", methods=["POST"])
 def duplicates_merge() -> Any:
-    return _pair_action(
-        "khtourism_record_merge", ("Đã gộp hai bản ghi.", "The records were merged.")
-    )
+    from ckanext.khtourism.records.messages import MESSAGES
+
+    return _pair_action("khtourism_record_merge", MESSAGES["duplicates_merged"])
 
 
 @workflow.route("/duplicates/not-duplicate", methods=["POST"])
 def duplicates_not_duplicate() -> Any:
-    return _pair_action(
-        "khtourism_not_duplicate",
-        ("Đã ghi nhận: không trùng lặp.", "Recorded: not a duplicate."),
-    )
+    from ckanext.khtourism.records.messages import MESSAGES
+
+    return _pair_action("khtourism_not_duplicate", MESSAGES["duplicates_not_duplicate"])
 
 
 @workflow.before_app_request

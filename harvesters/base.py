@@ -243,7 +243,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                         "harvest_key_repeats",
                         ref=_refs(record.ref),
                         what=(messages.text(what, "vi"), messages.text(what, "en")),
-                        key=repr(key),
+                        source_key=repr(key),
                         first=_refs(seen[key]),
                     ),
                     job,
@@ -473,7 +473,9 @@ class KhTourismHarvesterBase(HarvesterBase):
         matched_from_other_source = False
         candidates: list[tuple[str, str]] = []
         if package_id is not None:
-            decision = records.both("match_source_key", key=repr(obj.guid), name=_name(package_id))
+            decision = records.both(
+                "match_source_key", source_key=repr(obj.guid), name=_name(package_id)
+            )
         elif config.record_type == PLAIN_DATASET:
             decision = records.both("match_new_plain")
         else:
@@ -713,7 +715,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                     "harvest_conflicting_values",
                     name=existing["name"],
                     source=existing.get("source_name") or "—",
-                    key=key,
+                    by=key,
                     described=described,
                 ),
             )

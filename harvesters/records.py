@@ -164,7 +164,7 @@ class Match:
     by: str = ""
 
 
-def both(key: str, **values: Any) -> str:
+def both(message: str, /, **values: Any) -> str:
     """A decision-log or report message (records/messages.py): Vietnamese / English. A value
     given as a (vi, en) pair is put in each language's sentence."""
 
@@ -173,7 +173,7 @@ def both(key: str, **values: Any) -> str:
             k: (v[0 if lang == "vi" else 1] if isinstance(v, tuple) else v)
             for k, v in values.items()
         }
-        return messages.text(key, lang, **local)
+        return messages.text(message, lang, **local)
 
     return f"{text('vi')} / {text('en')}"
 

@@ -214,8 +214,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "portal identifier {id} is not one of this portal's records; ",
     ),
     "match_source_key": (
-        "khớp theo khóa nguồn {key} với {name}",
-        "matched by source key {key} to {name}",
+        "khớp theo khóa nguồn {source_key} với {name}",
+        "matched by source key {source_key} to {name}",
     ),
     "match_identifiers": (
         "{note}khớp theo {by}{how} với {label}",
@@ -266,15 +266,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{ref}: no identifier in {looked_at}; record skipped{problem}",
     ),
     "harvest_key_repeats": (
-        "{ref}: {what} {key} trùng với {first}; bỏ qua bản ghi này",
-        "{ref}: {what} {key} repeats {first}; record skipped",
+        "{ref}: {what} {source_key} trùng với {first}; bỏ qua bản ghi này",
+        "{ref}: {what} {source_key} repeats {first}; record skipped",
     ),
     "harvest_key_identifier": ("mã định danh", "identifier"),
     "harvest_key_name_address": ("tên và địa chỉ", "name and address"),
     "harvest_conflicting_values": (
-        "khớp với bản ghi hiện có {name} (từ nguồn {source}) theo {key}; các giá trị khác nhau "
+        "khớp với bản ghi hiện có {name} (từ nguồn {source}) theo {by}; các giá trị khác nhau "
         "được giữ nguyên: {described}",
-        "matched existing record {name} (from source {source}) by {key}; conflicting values "
+        "matched existing record {name} (from source {source}) by {by}; conflicting values "
         "kept as they are: {described}",
     ),
     "merge_with_itself": (

@@ -224,18 +224,31 @@ class KhTourismHarvesterBase(HarvesterBase):
             if not key:
                 complete = False
                 self._save_gather_error(
-                    f"{record.ref}: no identifier in {looked_at}; record skipped"
-                    + (f" ({record.problem})" if record.problem else ""),
+                    matching.both(
+                        "harvest_no_identifier",
+                        ref=_refs(record.ref),
+                        looked_at=looked_at,
+                        problem=f" ({record.problem})" if record.problem else "",
+                    ),
                     job,
                 )
                 continue
             if key in seen:
                 # never a silent overwrite: the first row keeps the key, this one is an error
-                repeated = (
-                    "repeated_name_address" if looked_at == "name + address" else "repeated_key"
+                what = (
+                    "harvest_key_name_address"
+                    if looked_at == "name + address"
+                    else "harvest_key_identifier"
                 )
                 self._save_gather_error(
-                    _bilingual(repeated, ref=record.ref, key=repr(key), other=seen[key]), job
+                    matching.both(
+                        "harvest_key_repeats",
+                        ref=_refs(record.ref),
+                        what=(messages.text(what, "vi"), messages.text(what, "en")),
+                        source_key=repr(key),
+                        first=_refs(seen[key]),
+                    ),
+                    job,
                 )
                 continue
             seen[key] = record.ref
@@ -462,9 +475,11 @@ class KhTourismHarvesterBase(HarvesterBase):
         matched_from_other_source = False
         candidates: list[tuple[str, str]] = []
         if package_id is not None:
-            decision = f"matched by source key {obj.guid!r} to {_name(package_id)}"
+            decision = matching.both(
+                "match_source_key", source_key=repr(obj.guid), name=_name(package_id)
+            )
         elif config.record_type == PLAIN_DATASET:
-            decision = "new record"
+            decision = matching.both("match_new_plain")
         else:
             match = matching.match_existing(config.record_type, built.fields)
             if match.error:
@@ -473,16 +488,19 @@ class KhTourismHarvesterBase(HarvesterBase):
             if match.package_id and not _owned_by(match.package_id, source.owner_org):
                 # only records of the source's organization are matched (and updated); the
                 # message names the row's own identifiers, never the other record's values
-                how = match.decision.split(" to ")[0].removeprefix("matched by ")
-                self._object_error(obj, _bilingual("harvest_other_organization", identifier=how))
+                self._object_error(
+                    obj, _bilingual("harvest_other_organization", identifier=match.by)
+                )
                 return False
             package_id, decision, candidates = match.package_id, match.decision, match.candidates
             holder = self._held_by_other_key(source.id, obj.guid, package_id)
             if holder is not None:
                 # Two keys of one source never land on one record: kept apart for a curator.
-                decision = (
-                    f"new record kept apart: {decision.replace('matched', 'would match')}, "
-                    f"which this source already holds under key {holder!r} — duplicate candidate"
+                decision = matching.both(
+                    "match_kept_apart_same_source",
+                    label=_name(package_id),
+                    by=match.by,
+                    holder=repr(holder),
                 )
                 candidates = [(package_id, f"same source, keys {holder!r} and {obj.guid!r}")]
                 package_id = None
@@ -515,6 +533,10 @@ class KhTourismHarvesterBase(HarvesterBase):
             return False
         if result is False:
             return False
+        if result is True and config.record_type != PLAIN_DATASET:
+            note = matching.commune_notes([obj.package_id]).get(obj.package_id)
+            if note:
+                _record_decision(obj, f"{decision}; {note}")
         self._make_current(obj, previous)
         return result
 
@@ -620,8 +642,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                     "id": make_uuid(),
                     "harvest_object_id": obj.id,
                     "key": MATCH_KEY,
-                    "value": "new record (no record with its portal identifier, source key, "
-                    "or an official identifier or name at the same place)",
+                    "value": matching.both("match_new_batch"),
                 }
             )
             prov = matching.provenance(source.name, obj.guid, content.get("url"), now)
@@ -639,6 +660,13 @@ class KhTourismHarvesterBase(HarvesterBase):
         bulk.create_many(user, [record for _obj, record in batch], on_created=link)
         created = {obj.id for obj, record in batch if record.package_id and not record.one_by_one}
         decided = [row for row in decided if row["harvest_object_id"] in created]
+        if decided and config.record_type != PLAIN_DATASET:
+            package_of = {obj.id: obj.package_id for obj, _record in batch}
+            notes = matching.commune_notes(package_of[row["harvest_object_id"]] for row in decided)
+            for row in decided:
+                note = notes.get(package_of[row["harvest_object_id"]])
+                if note:
+                    row["value"] = f"{row['value']}; {note}"
         if decided:
             model.Session.execute(HarvestObjectExtra.__table__.insert(), decided)
         for obj, record in batch:
@@ -690,9 +718,13 @@ class KhTourismHarvesterBase(HarvesterBase):
             )
             self._object_error(
                 obj,
-                f"matched existing record {existing['name']} (from source "
-                f"{existing.get('source_name') or 'none'}) by {key}; "
-                f"conflicting values kept as they are: {described}",
+                matching.both(
+                    "harvest_conflicting_values",
+                    name=existing["name"],
+                    source=existing.get("source_name") or "—",
+                    by=key,
+                    described=described,
+                ),
             )
         obj.package_id = package_id
         if not gaps:
@@ -880,6 +912,11 @@ def _owned_by(package_id: str, owner_org: str | None) -> bool:
 def _bilingual(message: str, **values: Any) -> str:
     """A job-report message (core/messages.py): Vietnamese, then English."""
     return messages.bilingual(message, **values)
+
+
+def _refs(ref: str) -> tuple[str, str]:
+    """Where a record is in its source, in each language ("dòng 4", "row 4")."""
+    return ref.replace("row ", "dòng "), ref
 
 
 def _name(package_id: str) -> str:

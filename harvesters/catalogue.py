@@ -28,7 +28,7 @@ from ckanext.harvest.model import HarvestObject
 
 from ckanext.khtourism.core import messages
 
-from . import guard, matching
+from . import dcat_gaps, guard, matching
 from .base import KhTourismHarvesterBase, _new_record_data, _owned_by
 from .mapping import PLAIN_DATASET, RECORD_TYPES
 
@@ -491,6 +491,11 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
 
     def update_session(self, session):
         return guard.update_session(session)
+
+    def after_parsing(self, rdf_parser, harvest_job):
+        """Untitled datasets get a title, plain ones without a description say so
+        (dcat_gaps.py): a real catalogue's gaps never lose its other datasets."""
+        return dcat_gaps.after_parsing(rdf_parser, harvest_job)
 
     def before_update(self, harvest_object, dataset_dict: dict, temp_dict: dict) -> None:
         """Stock ``dcat_rdf`` (our import stage does not call this hook): a dataset whose

@@ -158,8 +158,14 @@ def is_wgs84(crs: pyproj.CRS) -> bool:
     )
 
 
-def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> BaseGeometry:
-    """A GeoJSON geometry in ``crs`` as a checked shapely geometry in WGS 84 (lon, lat)."""
+def to_wgs84(
+    geometry: dict[str, Any], crs: pyproj.CRS, *, repair: bool = False
+) -> shapely.Geometry:
+    """A GeoJSON geometry in ``crs`` as a checked shapely geometry in WGS 84 (lon, lat).
+
+    ``repair``: an invalid geometry (a self-intersecting ring, common in real catalogues'
+    spatial coverage) is made valid (``shapely.make_valid``) instead of refused — for
+    records that keep only a point of it."""
     try:
         shp = shape(geometry)
     except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.ShapelyError) as error:
@@ -188,7 +194,9 @@ def to_wgs84(geometry: dict[str, Any], crs: pyproj.CRS) -> BaseGeometry:
             f"{coords[0].tolist()}): wrong CRS declared?"
         )
     if not shp.is_valid:
-        raise GeometryError(f"invalid geometry: {shapely.is_valid_reason(shp)}")
+        if not repair:
+            raise GeometryError(f"invalid geometry: {shapely.is_valid_reason(shp)}")
+        shp = shapely.make_valid(shp)
     return shp
 
 

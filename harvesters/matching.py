@@ -23,7 +23,8 @@ from sqlalchemy import func as sa_func
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import privacy
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.records import duplicates, privacy
 from ckanext.khtourism.records.geo import distance_m, point_of
 
 from . import geometry
@@ -37,8 +38,17 @@ IGNORED_IN_COMPARISON = {"harvested_at", "source_url"}
 # What the content comparison of two runs leaves out: where the record sits in the listing.
 # Types whose official identifier names one person (a guide's card): matched on it alone.
 PERSON_TYPES = frozenset({"tour-guide"})
-SAME_PLACE_M = 50.0  # an official identifier + a point this close: the same establishment
-NEAR_NAME_M = 100.0  # the same name this close: a duplicate candidate
+# The defaults of ckanext.khtourism.matching.point_tolerance_m (an official identifier + a
+# point this close: the same establishment) and ckanext.khtourism.duplicates.name_radius_m
+# (the same name this close: a duplicate candidate; records.duplicates reads it).
+SAME_PLACE_M = 50.0
+POINT_TOLERANCE_SETTING = "ckanext.khtourism.matching.point_tolerance_m"
+
+
+def point_tolerance_m() -> float:
+    """Metres within which an official identifier + a point is the same establishment."""
+    value = tk.config.get(POINT_TOLERANCE_SETTING)
+    return SAME_PLACE_M if value in (None, "") else float(value)
 
 
 class RecordError(ValueError):
@@ -77,10 +87,13 @@ def build_fields(content: dict[str, Any], config: SourceConfig) -> BuiltRecord:
 
 
 def _geometry_of(content: dict[str, Any], fields: dict[str, Any], config: SourceConfig):
+    # only a heritage site keeps the shape itself (``area``): other records keep a point of
+    # it, so an invalid shape (a self-intersecting ring) is repaired, not refused
+    repair = config.record_type != "heritage-site"
     try:
         if content.get("geometry"):
             crs = geometry.resolve_crs(config.crs or content.get("crs"))
-            return geometry.to_wgs84(content["geometry"], crs)
+            return geometry.to_wgs84(content["geometry"], crs, repair=repair)
         if "_lon" in fields and "_lat" in fields:
             crs = geometry.resolve_crs(config.crs or "EPSG:4326")
             return geometry.to_wgs84(Point(fields["_lon"], fields["_lat"]).__geo_interface__, crs)
@@ -147,6 +160,30 @@ class Match:
     # (package id, reason): records the new one may duplicate (the curators' duplicates view)
     candidates: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+    # what matched (official identifiers, e.g. "enterprise_code=4209876543"), for messages
+    by: str = ""
+
+
+def both(message: str, /, **values: Any) -> str:
+    """A decision-log or report message (records/messages.py): Vietnamese / English. A value
+    given as a (vi, en) pair is put in each language's sentence."""
+
+    def text(lang: str) -> str:
+        local = {
+            k: (v[0 if lang == "vi" else 1] if isinstance(v, tuple) else v)
+            for k, v in values.items()
+        }
+        return messages.text(message, lang, **local)
+
+    return f"{text('vi')} / {text('en')}"
+
+
+def _pair(key: str, **values: Any) -> tuple[str, str]:
+    return messages.text(key, "vi", **values), messages.text(key, "en", **values)
+
+
+def _joined(parts: list[tuple[str, str]], separator: str = ", ") -> tuple[str, str]:
+    return separator.join(p[0] for p in parts), separator.join(p[1] for p in parts)
 
 
 def _extras_of(package_ids: Iterable[str], keys: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -166,17 +203,17 @@ def _extras_of(package_ids: Iterable[str], keys: Iterable[str]) -> dict[str, dic
     return found
 
 
-def _same_place(existing: dict[str, str], fields: dict[str, Any]) -> str | None:
-    """How an existing record is at the same place as ``fields`` ("address", "point 12 m"),
-    or None."""
+def _same_place(existing: dict[str, str], fields: dict[str, Any]) -> tuple[str, str] | None:
+    """How an existing record is at the same place as ``fields`` (vi, en): the same address,
+    or a point N m away; None."""
     address = fold(fields.get("street_address") or "")
     if address and fold(existing.get("street_address") or "") == address:
-        return "the same address"
+        return _pair("match_same_address")
     here, there = point_of(fields.get("spatial")), point_of(existing.get("spatial"))
     if here and there:
         metres = distance_m(here, there)
-        if metres <= SAME_PLACE_M:
-            return f"a point {metres:.0f} m away"
+        if metres <= point_tolerance_m():
+            return _pair("match_point_near", metres=f"{metres:.0f}")
     return None
 
 
@@ -200,25 +237,28 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
     """The existing record an incoming record (with no record under its source key yet) is.
 
     In order: the portal identifier carried by the record; an official identifier together
-    with the same address or a point within 50 m (a guide's card number alone); otherwise
-    a new record — a duplicate candidate of the records with the same name within 100 m.
+    with the same address or a point within ``point_tolerance_m()`` (50 m by default; a
+    guide's card number alone); otherwise a new record — a duplicate candidate of the
+    records with the same name within ``duplicates.name_radius_m()`` (100 m by default).
     Several candidates never overwrite: the record is new and every candidate is listed.
     """
     portal_id = fields.get(PORTAL_ID_FIELD)
-    note = ""
+    note = ("", "")
     if portal_id:
         ids = _active_ids(record_type, PORTAL_ID_FIELD, str(portal_id))
         if ids:
-            return Match(ids[0], f"matched by portal identifier {portal_id} to {_label(ids[0])}")
+            return Match(
+                ids[0], both("match_portal_id", id=portal_id, label=_label(ids[0])), by=portal_id
+            )
         # another portal's identifier (a harvested catalogue), or a withdrawn record's
-        note = f"portal identifier {portal_id} is not one of this portal's records; "
+        note = _pair("match_portal_id_unknown", id=portal_id)
     sharing: dict[str, list[str]] = {}
     for key, value in match_keys(fields):
         for package_id in _active_ids(record_type, key, value):
             sharing.setdefault(package_id, []).append(f"{key}={value}")
     if sharing:
         if record_type in PERSON_TYPES:
-            confirmed = {pid: "" for pid in sharing}
+            confirmed: dict[str, tuple[str, str] | None] = {pid: None for pid in sharing}
         else:
             extras = _extras_of(sharing, ("street_address", "spatial"))
             confirmed = {
@@ -226,44 +266,48 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
             }
         if len(confirmed) == 1:
             ((package_id, how),) = confirmed.items()
-            by = " + ".join(sharing[package_id]) + (f" + {how}" if how else "")
-            return Match(package_id, f"{note}matched by {by} to {_label(package_id)}")
+            by = " + ".join(sharing[package_id])
+            plus = (f" + {how[0]}", f" + {how[1]}") if how else ("", "")
+            return Match(
+                package_id,
+                both("match_identifiers", note=note, by=by, how=plus, label=_label(package_id)),
+                by=by,
+            )
         if len(confirmed) > 1:
+            listed = "; ".join(f"{_label(pid)} ({' + '.join(sharing[pid])})" for pid in confirmed)
             return Match(
                 None,
-                f"{note}new record kept apart: several existing records have "
-                + "; ".join(f"{_label(pid)} ({' + '.join(sharing[pid])})" for pid in confirmed)
-                + " — duplicate candidates for the curators",
+                both("match_ambiguous", note=note, records=listed),
                 candidates=[
-                    (pid, " + ".join(sharing[pid]) + " + " + (how or "same place"))
+                    (pid, " + ".join(sharing[pid]) + " + " + (how[1] if how else "same place"))
                     for pid, how in confirmed.items()
                 ],
             )
     near = same_name_nearby(record_type, fields)
     if near:
+        listed_pairs = [
+            (f"{_label(pid)} ({why[0]})", f"{_label(pid)} ({why[1]})") for pid, why in near
+        ]
         return Match(
             None,
-            f"{note}new record; duplicate candidate of "
-            + ", ".join(f"{_label(pid)} ({why})" for pid, why in near),
-            candidates=near,
+            both("match_name_nearby", note=note, records=_joined(listed_pairs)),
+            candidates=[(pid, why[1]) for pid, why in near],
         )
     if sharing:
-        return Match(
-            None,
-            f"{note}new record: "
-            + ", ".join(f"{_label(pid)} shares {' + '.join(sharing[pid])}" for pid in sharing)
-            + " but not the address or the point (another establishment of the same business)",
+        listed = _joined(
+            [
+                _pair("match_shares", label=_label(pid), by=" + ".join(sharing[pid]))
+                for pid in sharing
+            ]
         )
-    return Match(
-        None,
-        f"{note}new record (no record with its portal identifier, source key, or an "
-        "official identifier at the same place)",
-    )
+        return Match(None, both("match_same_business", note=note, records=listed))
+    return Match(None, both("match_new", note=note))
 
 
-def same_name_nearby(record_type: str, fields: dict[str, Any]) -> list[tuple[str, str]]:
-    """Active records of the type with the same name (folded) within 100 m, or at the same
-    address when a point is missing: [(package id, reason)]."""
+def same_name_nearby(record_type: str, fields: dict[str, Any]) -> list[tuple[str, tuple[str, str]]]:
+    """Active records of the type with the same name (folded) within
+    ``duplicates.name_radius_m()`` (100 m by default), or at the same address when a point
+    is missing: [(package id, (reason in Vietnamese, in English))]."""
     title = fields.get("title") or ""
     if not title:
         return []
@@ -278,15 +322,38 @@ def same_name_nearby(record_type: str, fields: dict[str, Any]) -> list[tuple[str
     extras = _extras_of(same, ("street_address", "spatial"))
     found = []
     here = point_of(fields.get("spatial"))
+    radius = duplicates.name_radius_m()
     for package_id in same:
         there = point_of(extras[package_id].get("spatial"))
-        if here and there and distance_m(here, there) <= NEAR_NAME_M:
-            found.append((package_id, f"same name, {distance_m(here, there):.0f} m away"))
+        if here and there and distance_m(here, there) <= radius:
+            metres = f"{distance_m(here, there):.0f}"
+            found.append((package_id, _pair("match_same_name_near", metres=metres)))
         elif fields.get("street_address") and fold(fields["street_address"]) == fold(
             extras[package_id].get("street_address") or ""
         ):
-            found.append((package_id, "same name and address"))
+            found.append((package_id, _pair("match_same_name_address")))
     return found
+
+
+def commune_notes(package_ids: Iterable[str]) -> dict[str, str]:
+    """For records whose commune the portal found from the point (records/communes.py), the
+    note for the harvest object's decision log, Vietnamese / English (one statement)."""
+    from ckanext.khtourism.records import communes
+
+    extras = _extras_of(package_ids, ("admin_unit", "admin_unit_method", "spatial"))
+    notes = {}
+    for package_id, values in extras.items():
+        method, code = values.get("admin_unit_method"), values.get("admin_unit")
+        if method not in communes.METHODS or not code:
+            continue
+        distance = None
+        point = communes.point_of(values.get("spatial"))
+        if method == communes.NEAREST_CENTRE and point is not None:
+            centre = communes.centres().get(code)
+            distance = distance_m(point, centre) if centre else None
+        found = communes.Assignment(code, method, distance)
+        notes[package_id] = f"{found.describe('vi')} / {found.describe('en')}"
+    return notes
 
 
 def titles_in_use(record_type: str, titles: Iterable[str]) -> set[str]:
@@ -427,14 +494,14 @@ def differences(existing: dict[str, Any], wanted: dict[str, Any]) -> dict[str, t
 
 def describe_validation_error(error: tk.ValidationError) -> str:
     parts = []
-    for key, messages in (error.error_dict or {}).items():
-        if isinstance(messages, list):
+    for key, problems in (error.error_dict or {}).items():
+        if isinstance(problems, list):
             text = "; ".join(
                 str(m) if not isinstance(m, dict) else json.dumps(m, ensure_ascii=False)
-                for m in messages
+                for m in problems
             )
         else:
-            text = json.dumps(messages, ensure_ascii=False)
+            text = json.dumps(problems, ensure_ascii=False)
         if privacy.is_private_field(str(key)):  # personal data: the problem, not the value
             text = privacy.hide_quoted_values(text)
         parts.append(f"{key}: {text}")

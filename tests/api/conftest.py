@@ -13,6 +13,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests import snapshots
+from tests.record_fixtures import world  # noqa: F401  (tests/api/test_merged_records.py)
 
 BASE = "/api/tourism/v1"
 

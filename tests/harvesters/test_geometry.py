@@ -123,6 +123,14 @@ def test_geometry_checks():
         geometry.to_wgs84(
             {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}, wgs84
         )
+    # a record that keeps only a point of it: repaired (a real DCAT-AP.de catalogue's spatial
+    # coverage self-intersects, tests/harvesters/test_third_party_catalogues.py)
+    repaired = geometry.to_wgs84(
+        {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
+        wgs84,
+        repair=True,
+    )
+    assert repaired.is_valid and repaired.area == pytest.approx(0.5)
     with pytest.raises(geometry.GeometryError, match="malformed"):
         geometry.to_wgs84({"type": "Point"}, wgs84)
     with pytest.raises(geometry.GeometryError, match="outside longitude/latitude range"):

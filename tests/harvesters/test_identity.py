@@ -147,7 +147,8 @@ def test_register_with_a_repeated_key_then_unchanged_withdrawn_and_updated(regis
         obj.guid: dict((e.key, e.value) for e in obj.extras)
         for obj in HarvestObject.filter(harvest_job_id=first.job.id).all()
     }
-    assert decisions["LT-0101"]["match"].startswith("new record")
+    assert decisions["LT-0101"]["match"].startswith("bản ghi mới")
+    assert " / new record" in decisions["LT-0101"]["match"]
 
     second = run_job(source)
     assert set(second.statuses().values()) == {"not modified"}, second.statuses()
@@ -347,7 +348,9 @@ def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixtur
     candidate = result.objects["12"]["package_id"]
     assert candidate != sao_bien["id"], _decisions(result)
     decisions = _decisions(result)
-    assert decisions["11"].startswith("matched by enterprise_code=4209876543 + a point")
+    # Vietnamese first, then English (records/messages.py)
+    assert decisions["11"].startswith("khớp theo enterprise_code=4209876543 + vị trí cách")
+    assert " / matched by enterprise_code=4209876543 + a point" in decisions["11"]
     assert "duplicate candidate" in decisions["12"]
     # a candidate waits in the curators' queue, whatever the source's "publish" says
     assert _show(candidate)["workflow_state"] == "submitted"
@@ -378,3 +381,121 @@ def _token(user: dict) -> str:
     return helpers.call_action(
         "api_token_create", {"user": user["name"]}, user=user["name"], name="test"
     )["token"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckanext.khtourism.matching.point_tolerance_m", "10")
+@pytest.mark.ckan_config("ckanext.khtourism.duplicates.name_radius_m", "20")
+def test_narrower_matching_settings_change_the_decisions(register, fixture_server):
+    """The same layer as above, with point tolerance 10 m and name radius 20 m: the hotel
+    24 m away is another establishment of the same business, the guesthouse 31 m away is
+    no duplicate candidate (defaults, 50 m / 100 m: matched / candidate, test above)."""
+    department = factories.Organization()
+    register.serve("spreadsheets/company-register.csv")
+    run_job(
+        create_source(
+            "khtourism_spreadsheet", register.url, DIRECT, owner_org=department["id"], name="so-dk"
+        )
+    )
+    hotel_a = _by_title()["Khách sạn Hoàng Hôn A"]
+    features = [
+        _feature(11, "KS Hoàng Hôn A", "20 Trần Phú, Nha Trang", "4209876543", 109.1962, 12.2401),
+        _feature(12, "Nhà nghỉ Sao Biển", "15 Biệt Thự", None, 109.1942, 12.2392),
+    ]
+    url, _state = _arcgis_layer(
+        fixture_server, "/arcgis/rest/services/GIS/FeatureServer/0", features
+    )
+    result = run_job(
+        create_source(
+            "khtourism_arcgis", url, GIS_CONFIG, owner_org=department["id"], name="gis-luu-tru"
+        )
+    )
+    decisions = _decisions(result)
+    assert result.objects["11"]["package_id"] != hotel_a["id"], decisions
+    assert decisions["11"].startswith("bản ghi mới: "), decisions
+    assert " / new record: " in decisions["11"], decisions
+    assert "but not the address or the point" in decisions["11"]
+    assert "duplicate candidate" not in decisions["12"], decisions
+    assert len(_active_accommodations()) == 6
+    pairs = helpers.call_action("khtourism_duplicate_list", {"user": factories.Sysadmin()["name"]})[
+        "results"
+    ]
+    assert not any("same name" in reason for p in pairs for reason in p["reasons"]), pairs
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.parametrize("radius, listed", [(None, False), ("200", True)])
+def test_the_duplicates_view_uses_the_name_radius_setting(ckan_config, monkeypatch, radius, listed):
+    """Two hotels with one name 150 m apart: no pair at the default 100 m, a pair at 200 m."""
+    if radius is not None:
+        monkeypatch.setitem(ckan_config, "ckanext.khtourism.duplicates.name_radius_m", radius)
+    sysadmin = factories.Sysadmin()
+    org = factories.Organization()
+    context = {"user": sysadmin["name"]}
+    ids = []
+    for name, lon in (("ks-mot-ten", 109.1960), ("ks-mot-ten-2", 109.19738)):
+        record = helpers.call_action(
+            "package_create",
+            context,
+            type="accommodation",
+            name=name,
+            title="Khách sạn Một Tên",
+            owner_org=org["id"],
+            accommodation_type="khach_san",
+            spatial=json.dumps({"type": "Point", "coordinates": [lon, 12.2400]}),
+        )
+        ids.append(record["id"])
+    pairs = helpers.call_action("khtourism_duplicate_list", context)["results"]
+    same_name = [
+        reason
+        for p in pairs
+        if {p["a"]["id"], p["b"]["id"]} == set(ids)
+        for reason in p["reasons"]
+        if reason.startswith("same name")
+    ]
+    assert same_name == (["same name, 150 m apart"] if listed else []), pairs
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.parametrize("batch_size", ["100", "1"])
+def test_harvested_records_get_their_commune_from_the_point(
+    register, ckan_config, monkeypatch, batch_size
+):
+    """A register without a commune column: each record's commune is found from its point
+    (the nearest of the shipped commune centres, flagged ``nearest_centre``), said in the
+    decision log, and indexed for the commune filter; a commune the register gives (column
+    ``Mã xã``) is kept. Batched and one-by-one imports alike."""
+    monkeypatch.setitem(ckan_config, "ckanext.khtourism.harvest.import_batch_size", batch_size)
+    org = factories.Organization()
+    text = fixture_reply("spreadsheets/company-register.csv").body.decode("utf-8")
+    lines = text.splitlines()
+    # the register gives the homestay's commune itself
+    lines[0] += ",Mã xã"
+    lines[1:] = [line + (",22333" if "Cỏ Hạnh" in line else ",") for line in lines[1:]]
+    register.reply_override = Reply(
+        ("\n".join(lines) + "\n").encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    source = create_source("khtourism_spreadsheet", register.url, DIRECT, owner_org=org["id"])
+    result = run_job(source)
+    assert set(result.statuses().values()) == {"added"}, result.object_errors()
+    records = _by_title()
+    hotel = records["Khách sạn Hoàng Hôn A"]
+    assert (hotel["admin_unit"], hotel["admin_unit_method"]) == ("22366", "nearest_centre")
+    homestay = records["Homestay Cỏ Hạnh"]
+    assert (homestay["admin_unit"], homestay["admin_unit_method"]) == ("22333", "")
+    decisions = _decisions(result)
+    by_package = {result.objects[guid]["package_id"]: text for guid, text in decisions.items()}
+    assert "estimated from the point: the nearest commune centre" in by_package[hotel["id"]]
+    assert "ước tính từ vị trí" in by_package[hotel["id"]]
+    assert "commune" not in by_package[homestay["id"]]
+    assert all(
+        record["admin_unit"] and record["admin_unit_method"] == "nearest_centre"
+        for title, record in records.items()
+        if title != "Homestay Cỏ Hạnh"
+    )
+    found = helpers.call_action(
+        "package_search", {"ignore_auth": True}, fq="admin_unit:22366", include_private=True
+    )
+    assert hotel["id"] in {r["id"] for r in found["results"]}
+    again = run_job(source)
+    assert set(again.statuses().values()) == {"not modified"}, again.object_errors()

@@ -84,6 +84,37 @@ khtourism.add_command(dcat_cli.dcat_group, name="dcat")
 
 # records: personal data of tour guides (docs/privacy.md)
 @khtourism.group()
+def records() -> None:
+    """Tourism records: maintenance."""
+
+
+@records.command("assign-communes")
+@click.option("--dry-run", is_flag=True, help="Only say which communes would be assigned.")
+@click.option(
+    "--recheck-estimates",
+    is_flag=True,
+    help="Also find again the communes estimated by nearest centre (e.g. after setting "
+    "ckanext.khtourism.admin_units.geometry_file).",
+)
+def records_assign_communes(dry_run: bool, recheck_estimates: bool) -> None:
+    """Give records with a point but no commune (admin_unit) their commune, found from the
+    point (boundaries when configured, else the nearest commune centre, flagged)."""
+    from ckanext.khtourism.records import communes
+
+    result = communes.assign_existing(
+        _site_context()["user"], dry_run=dry_run, estimates=recheck_estimates
+    )
+    for row in result["records"]:
+        click.echo(f"{row['name']}: {row['admin_unit']} ({row['method']})")
+    verb = "would get" if dry_run else "got"
+    click.echo(
+        f"{result['checked']} records without a commune: {result['polygon']} {verb} one by "
+        f"boundary (polygon), {result['nearest_centre']} by nearest centre (nearest_centre), "
+        f"{result['outside']} left without (point outside the province)."
+    )
+
+
+@khtourism.group()
 def privacy() -> None:
     """Personal data of tour guides: raw harvest rows, export, erasure."""
 

@@ -234,8 +234,11 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
             {"user": user or "", "use_cache": False}, {"id": id_or_name}
         )
     except (tk.ObjectNotFound, tk.NotAuthorized):
-        raise ApiError("not_found", None, id_or_name) from None
-    if pkg.get("type") != collection.dataset_type or pkg.get("state") != "active":
+        pkg = None
+    if pkg is None or pkg.get("type") != collection.dataset_type or pkg.get("state") != "active":
+        moved = _merged_item_url(resource_path, collection.dataset_type, id_or_name)
+        if moved is not None:
+            return _moved_permanently(moved)
         raise ApiError("not_found", None, id_or_name)
     item = item_from_package(pkg, lang=lang, user_name=user, fields=parsed.get("fields"))
     body = serializers.render_item(fmt, item, lang)
@@ -244,6 +247,34 @@ def show_record(resource_path: str, id_or_name: str) -> Response:
         serializers.MEDIA_TYPES[fmt],
         http.parse_timestamp(item.get("metadata_modified") or pkg.get("metadata_modified")),
     )
+
+
+def _merged_item_url(resource_path: str, dataset_type: str, id_or_name: str) -> str | None:
+    """The item URL of the record a deleted record was merged into (same query string),
+    or None: a record deleted without a merge stays a 404."""
+    from ckanext.khtourism.records import duplicates
+
+    package = model.Package.get(id_or_name)
+    if package is None or package.state != "deleted" or package.type != dataset_type:
+        return None
+    kept_id = duplicates.replaced_by(package.id)
+    kept = model.Package.get(kept_id) if kept_id else None
+    if kept is None or kept.state != "active":
+        return None
+    site = tk.config.get("ckan.site_url", "").rstrip("/")
+    query_string = request.query_string.decode("utf-8", "replace")
+    return f"{site}{BASE_PATH}/{resource_path}/{kept.name}" + (
+        f"?{query_string}" if query_string else ""
+    )
+
+
+def _moved_permanently(location: str) -> Response:
+    """301 to the kept record's item: clients and caches follow it for every format
+    (the query string, ``format`` included, is carried over; ``Accept`` is re-sent)."""
+    body = serializers.json_format.dumps({"moved_to": location})
+    response = Response(body, status=301, content_type="application/json")
+    response.headers["Location"] = location
+    return response
 
 
 @api.route("/lookup")

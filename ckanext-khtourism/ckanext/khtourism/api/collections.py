@@ -42,6 +42,7 @@ COMMON_FIELDS = [
     "url",
     "organization",
     "admin_unit",
+    "admin_unit_method",
     "former_district",
     "street_address",
     "latitude",

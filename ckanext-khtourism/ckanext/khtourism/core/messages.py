@@ -143,6 +143,54 @@ MESSAGES: dict[str, str] = {
     "outbound_refused": N_(
         "the portal does not contact this address (only http/https to public addresses, never internal networks): {detail}"
     ),
+    "match_portal_id": N_("matched by portal identifier {id} to {label}"),
+    "match_portal_id_unknown": N_("portal identifier {id} is not one of this portal's records; "),
+    "match_source_key": N_("matched by source key {source_key} to {name}"),
+    "match_identifiers": N_("{note}matched by {by}{how} to {label}"),
+    "match_same_address": N_("the same address"),
+    "match_point_near": N_("a point {metres} m away"),
+    "match_ambiguous": N_(
+        "{note}new record kept apart: several existing records have {records} — duplicate candidates for the curators"
+    ),
+    "match_name_nearby": N_("{note}new record; duplicate candidate of {records}"),
+    "match_same_name_near": N_("same name, {metres} m away"),
+    "match_same_name_address": N_("same name and address"),
+    "match_shares": N_("{label} shares {by}"),
+    "match_same_business": N_(
+        "{note}new record: {records} but not the address or the point (another establishment of the same business)"
+    ),
+    "match_new": N_(
+        "{note}new record (no record with its portal identifier, source key, or an official identifier at the same place)"
+    ),
+    "match_new_batch": N_(
+        "new record (no record with its portal identifier, source key, or an official identifier or name at the same place)"
+    ),
+    "match_new_plain": N_("new record"),
+    "match_kept_apart_same_source": N_(
+        "new record kept apart: would match {label} by {by}, which this source already holds under key {holder} — duplicate candidate"
+    ),
+    "harvest_no_identifier": N_("{ref}: no identifier in {looked_at}; record skipped{problem}"),
+    "harvest_key_repeats": N_("{ref}: {what} {source_key} repeats {first}; record skipped"),
+    "harvest_key_identifier": N_("identifier"),
+    "harvest_key_name_address": N_("name and address"),
+    "harvest_conflicting_values": N_(
+        "matched existing record {name} (from source {source}) by {by}; conflicting values kept as they are: {described}"
+    ),
+    "merge_with_itself": N_("a record cannot be merged with itself"),
+    "merge_types_differ": N_("records of different types cannot be merged"),
+    "dcat_no_description": N_(
+        "The source catalogue gives no description (dct:description) for this dataset."
+    ),
+    "dcat_untitled": N_("Untitled dataset"),
+    "duplicates_merged": N_("The records were merged."),
+    "duplicates_not_duplicate": N_("Recorded: not a duplicate."),
+    "commune_by_polygon": N_("commune {name} ({code}) from the point: inside its boundary"),
+    "commune_by_nearest_centre": N_(
+        "commune {name} ({code}) estimated from the point: the nearest commune centre, {km} km away (to be checked)"
+    ),
+    "commune_geometry_file": N_(
+        "the commune boundary file (ckanext.khtourism.admin_units.geometry_file) cannot be used: {detail}"
+    ),
 }
 
 

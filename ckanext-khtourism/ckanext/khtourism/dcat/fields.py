@@ -31,6 +31,7 @@ __all__ = ["CODE", "DATE", "DATETIME", "GEOJSON", "INT", "MULTI", "TEXT"]
 # resources have their own DCAT properties and are not repeated here).
 COMMON_FIELDS: dict[str, str] = {
     "admin_unit": CODE,
+    "admin_unit_method": CODE,
     "former_district": CODE,
     "street_address": TEXT,
     "phone": TEXT,

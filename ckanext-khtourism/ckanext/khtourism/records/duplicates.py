@@ -5,7 +5,7 @@ what harvest matching could not decide (several candidates, or the same name nea
 and every curator decision: ``not_duplicate`` is remembered (the pair never shows
 again), ``merged`` records a merge. The curators' duplicates view lists the stored
 candidates and the pairs found on the fly (same enterprise code, same name within
-100 m, same phone), minus the pairs already decided.
+``ckanext.khtourism.duplicates.name_radius_m``, 100 m by default, same phone), minus the pairs already decided.
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ def stored_candidates() -> list[dict[str, Any]]:
 # --- the curators' view -----------------------------------------------------------------------
 # Place types: a guide's phone is personal data, and guides are persons, not establishments.
 PLACE_TYPES = ("accommodation", "tour-operator", "heritage-site")
-SAME_NAME_M = 100.0
+SAME_NAME_M = 100.0  # the default of ckanext.khtourism.duplicates.name_radius_m
+NAME_RADIUS_SETTING = "ckanext.khtourism.duplicates.name_radius_m"
 SUMMARY_KEYS = (
     "establishment_id",
     "enterprise_code",
@@ -124,6 +125,15 @@ SUMMARY_KEYS = (
     "source_name",
     "workflow_state",
 )
+
+
+def name_radius_m() -> float:
+    """Metres within which two place records with the same name are possible duplicates
+    (the duplicates view and harvest matching alike)."""
+    import ckan.plugins.toolkit as tk
+
+    value = tk.config.get(NAME_RADIUS_SETTING)
+    return SAME_NAME_M if value in (None, "") else float(value)
 
 
 def _pairs_sharing(key: str) -> list[tuple[str, str, str]]:
@@ -170,10 +180,11 @@ def _pairs_same_name() -> list[tuple[str, str, str]]:
     for package_id, title, dataset_type, spatial in rows:
         groups.setdefault((title, dataset_type), []).append((package_id, point_of(spatial)))
     found = []
+    radius = name_radius_m()
     for members in groups.values():
         for i, (a, here) in enumerate(members):
             for b, there in members[i + 1 :]:
-                if here and there and (metres := distance_m(here, there)) <= SAME_NAME_M:
+                if here and there and (metres := distance_m(here, there)) <= radius:
                     one, other = sorted((a, b))
                     found.append((one, other, f"same name, {metres:.0f} m apart"))
     return found
@@ -198,7 +209,7 @@ def list_pairs() -> list[dict[str, Any]]:
     """Possible duplicates, both records side by side: [{a, b, reasons}].
 
     Stored candidates (from harvests) and pairs found now: same enterprise code, same name
-    within 100 m, same phone — minus the pairs curators have decided.
+    within ``name_radius_m()``, same phone — minus the pairs curators have decided.
     """
     decided = decided_pairs()
     reasons: dict[tuple[str, str], list[str]] = {}

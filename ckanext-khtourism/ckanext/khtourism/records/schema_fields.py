@@ -18,6 +18,7 @@ from .schema_choices import dataset_fields, record_types
 # licence): attributes of every API item, mappable by every harvester.
 PLACE_FIELDS = (
     "admin_unit",
+    "admin_unit_method",
     "former_district",
     "street_address",
     "phone",
@@ -72,6 +73,7 @@ KIND_OF_VALIDATOR = {
     "khtourism_choice": CODE,
     "khtourism_province_code": CODE,
     "khtourism_admin_unit": CODE,
+    "khtourism_admin_unit_method": CODE,
     "khtourism_former_district": CODE,
     "khtourism_date": DATE,
     "khtourism_int": INT,

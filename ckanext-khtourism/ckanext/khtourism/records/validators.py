@@ -190,6 +190,98 @@ def khtourism_multiple_choice(field: dict, schema: dict) -> Validator:
 
 
 @scheming
+def khtourism_admin_unit_from_point(field: dict, schema: dict) -> Validator:
+    """The commune of a record that has none, found from its point (records/communes.py),
+    and ``admin_unit_method`` saying how ("" when the source, the business or a curator
+    gave the commune).
+
+    First of ``admin_unit``'s validators, on every create and update (forms, API,
+    harvests, batch imports). A given commune is never replaced: a changed or newly given
+    ``admin_unit`` clears the method; a found one follows the point when the point moves;
+    a save that leaves the method out (the form) keeps it while neither changes.
+    """
+    from . import communes
+
+    method_key = ("admin_unit_method",)
+
+    def validator(key, data, errors, context):
+        sent = data.get(method_key, missing)
+        sent = None if sent is missing or _empty(sent) else str(sent).strip()
+        if sent is not None and sent not in communes.METHODS:
+            return  # khtourism_admin_unit_method names the field in its error
+        unit = None if _empty(data.get(key, missing)) else str(data[key]).strip()
+        existing = _existing_extras(context, data)
+        if existing is None:  # a new record: a method sent with a commune is believed
+            method = sent if unit else None
+        else:
+            stored_unit = existing.get("admin_unit") or None
+            method = (
+                (sent or existing.get("admin_unit_method") or None) if unit == stored_unit else None
+            )
+            moved = communes.point_of(_raw(data, "spatial")) != communes.point_of(
+                existing.get("spatial")
+            )
+            if method in communes.METHODS and moved:
+                unit, method = None, None  # a found commune follows its point
+        if unit is None:
+            point = communes.point_of(_raw(data, "spatial"))
+            found = _assign_commune(point) if point is not None else None
+            if found is not None:
+                unit, method = found.code, found.method
+        data[key] = unit or ""
+        data[method_key] = method if unit else ""
+
+    return validator
+
+
+def _raw(data: dict, name: str) -> Any:
+    value = data.get((name,), missing)
+    return None if value is missing else value
+
+
+@scheming
+def khtourism_admin_unit_method(field: dict, schema: dict) -> Validator:
+    """One of records/communes.py's methods, or "" (set by ``khtourism_admin_unit_from_point``)."""
+    from . import communes
+
+    def validator(key, data, errors, context):
+        value = data.get(key, missing)
+        if value is missing or _empty(value):
+            data[key] = ""
+            return
+        value = str(value).strip()
+        if value not in communes.METHODS:
+            _error(
+                errors,
+                key,
+                field,
+                "unknown_choice",
+                value=value,
+                choices=", ".join(communes.METHODS),
+            )
+            raise StopOnError
+        data[key] = value
+
+    return validator
+
+
+def _assign_commune(point: tuple[float, float]) -> Any:
+    """communes.assign, never failing a save: a broken boundary file is logged and the
+    nearest centre used."""
+    import logging
+
+    from . import communes
+
+    try:
+        return communes.assign(*point)
+    except communes.GeometryFileError as error:
+        logging.getLogger(__name__).error(
+            "%s", messages.text("commune_geometry_file", "en", detail=error)
+        )
+        return communes.nearest_centre(*point)
+
+
+@scheming
 def khtourism_date(field: dict, schema: dict) -> Validator:
     """A calendar date stored as ``YYYY-MM-DD``; ``not_future: true`` in the field refuses future dates."""
 
@@ -607,6 +699,8 @@ __all__ = [
     "khtourism_choice",
     "khtourism_multiple_choice",
     "khtourism_admin_unit",
+    "khtourism_admin_unit_from_point",
+    "khtourism_admin_unit_method",
     "khtourism_former_district",
     "khtourism_date",
     "khtourism_date_after",

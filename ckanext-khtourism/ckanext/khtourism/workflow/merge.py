@@ -14,6 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.changelog import changes
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.records import duplicates
 from ckanext.khtourism.records.schema_choices import dataset_fields
 
@@ -32,9 +33,9 @@ def merge(context: dict[str, Any], one_id: str, other_id: str) -> dict[str, Any]
     if one is None or other is None or one.state != "active" or other.state != "active":
         raise tk.ObjectNotFound("record not found")
     if one.id == other.id:
-        raise tk.ValidationError({"other_id": ["a record cannot be merged with itself"]})
+        raise tk.ValidationError({"other_id": [messages.text("merge_with_itself")]})
     if one.type != other.type:
-        raise tk.ValidationError({"other_id": ["records of different types cannot be merged"]})
+        raise tk.ValidationError({"other_id": [messages.text("merge_types_differ")]})
     kept, removed = duplicates.survivor_of(one, other)
     user = context.get("user")
     ctx = {"user": user, "model": model, "session": model.Session}

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 
 # records: helpers of the four record types and their workflow
+# portal: home page, menu, record display
+from ckanext.khtourism.portal import helpers as _portal_helpers
+from ckanext.khtourism.portal.helpers import *  # noqa: F403
 from ckanext.khtourism.records import helpers as _records_helpers
 from ckanext.khtourism.records.helpers import *  # noqa: F403
 
@@ -13,6 +16,7 @@ __all__ = [
     "khtourism_job_match_decisions",
     "khtourism_harvest_source_license",
     *_records_helpers.__all__,
+    *_portal_helpers.__all__,
 ]
 
 

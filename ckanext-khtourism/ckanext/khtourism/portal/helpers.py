@@ -1,0 +1,90 @@
+"""Template helpers of the public portal (exported through ``ckanext.khtourism.helpers``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism.records import RECORD_TYPES, messages
+
+from . import display, overview, record_types
+
+
+def _lang() -> str:
+    return messages.current_language()
+
+
+def khtourism_portal_title() -> str:
+    """The portal's own name in the page language (``ckanext.khtourism.portal_title[_en]``)."""
+    if _lang() == "en":
+        return tk.config.get("ckanext.khtourism.portal_title_en") or tk.config.get(
+            "ckanext.khtourism.portal_title"
+        )
+    return tk.config.get("ckanext.khtourism.portal_title")
+
+
+def khtourism_portal_tagline() -> str:
+    key = (
+        "ckanext.khtourism.portal_tagline_en"
+        if _lang() == "en"
+        else "ckanext.khtourism.portal_tagline"
+    )
+    return tk.config.get(key) or ""
+
+
+def khtourism_portal_overview() -> dict[str, Any]:
+    return overview.overview()
+
+
+def khtourism_record_type_label(record_type: str) -> str:
+    return record_types.type_label(record_type, _lang())
+
+
+def khtourism_record_type_icon(record_type: str) -> str:
+    label = record_types.TYPE_LABELS.get(record_type)
+    return label.icon if label else "database"
+
+
+def khtourism_menu_record_types() -> list[tuple[str, str]]:
+    """(record type, its label in the page language) for the main menu."""
+    return [(t, record_types.type_label(t, _lang())) for t in RECORD_TYPES]
+
+
+def khtourism_format_vnd(value: Any) -> str:
+    return display.format_vnd(value, _lang())
+
+
+def khtourism_province_label(code: Any) -> str:
+    return display.province_label(code)
+
+
+def khtourism_localized(pkg: dict[str, Any], field: str) -> str:
+    return display.localized(pkg, field, _lang())
+
+
+def khtourism_account_contact() -> dict[str, str]:
+    """Whom a business asks for an account: ``{"text", "email"}`` in the page language."""
+    key = (
+        "ckanext.khtourism.account_request_text_en"
+        if _lang() == "en"
+        else "ckanext.khtourism.account_request_text"
+    )
+    return {
+        "text": tk.config.get(key) or "",
+        "email": tk.config.get("ckanext.khtourism.account_request_email") or "",
+    }
+
+
+__all__ = [
+    "khtourism_portal_title",
+    "khtourism_portal_tagline",
+    "khtourism_portal_overview",
+    "khtourism_record_type_label",
+    "khtourism_record_type_icon",
+    "khtourism_menu_record_types",
+    "khtourism_format_vnd",
+    "khtourism_province_label",
+    "khtourism_localized",
+    "khtourism_account_contact",
+]

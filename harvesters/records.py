@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +22,7 @@ from sqlalchemy import func as sa_func
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core import slugs
 from ckanext.khtourism.records import privacy
 
 from . import geometry
@@ -367,11 +366,8 @@ def provenances(package_id: str) -> list[dict[str, Any]]:
 
 
 # --- lookups --------------------------------------------------------------------------------
-def slug(text: str, fallback: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].strip("-")
-    return text if len(text) >= 2 else fallback
+# the URL slug of a harvested record: the same folding as the forms' (core/slugs.py)
+slug = slugs.slug
 
 
 def unique_name(

@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.records import RECORD_TYPES, messages
 
-from . import display, overview, record_types
+from . import display, downloads, overview, record_types
 
 
 def _lang() -> str:
@@ -76,7 +76,32 @@ def khtourism_account_contact() -> dict[str, str]:
     }
 
 
+def khtourism_results_download_url(dataset_type: str, fmt: str) -> str | None:
+    """ "Download these results": the tourism API with the search page's filters."""
+    return downloads.results_download_url(
+        dataset_type, fmt, tk.request.args.items(multi=True), _lang()
+    )
+
+
+def khtourism_facet_items(facet: str, search_facets: dict[str, Any]) -> list[dict[str, Any]]:
+    """CKAN's facet items, star ratings in their order (1–5) instead of by count."""
+    from ckanext.khtourism.records.facets import ordered_facet_items
+
+    return ordered_facet_items(facet, tk.h.get_facet_items_dict(facet, search_facets))
+
+
+def khtourism_error_summary(error_summary: dict[str, Any] | None) -> dict[str, Any]:
+    """The form's error summary without the field name twice ("Hạng sao: Hạng sao: …"):
+    our messages already start with the field's label, which CKAN prints as the key."""
+    from . import forms
+
+    return forms.error_summary(error_summary or {})
+
+
 __all__ = [
+    "khtourism_error_summary",
+    "khtourism_results_download_url",
+    "khtourism_facet_items",
     "khtourism_portal_title",
     "khtourism_portal_tagline",
     "khtourism_portal_overview",

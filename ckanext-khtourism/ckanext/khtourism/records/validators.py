@@ -674,6 +674,20 @@ def khtourism_keep_if_missing(field: dict, schema: dict) -> Validator:
     return validator
 
 
+def khtourism_name_from_title(key: Any, data: dict, errors: dict, context: dict) -> None:
+    """An empty URL name is made from the title, diacritics folded as the harvester does
+    ("Khách sạn UX Hải Âu" -> "khach-san-ux-hai-au"), so a form sent without the slug
+    script still gets a readable name."""
+    from ckanext.khtourism.core.slugs import slug
+
+    value = data.get(key, missing)
+    if not _empty(value) and not (isinstance(value, str) and not value.strip()):
+        return
+    title = data.get(("title",), missing)
+    if isinstance(title, str) and title.strip():
+        data[key] = slug(title, "")
+
+
 def khtourism_strip(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
@@ -713,4 +727,5 @@ __all__ = [
     "khtourism_workflow_field",
     "khtourism_keep_if_missing",
     "khtourism_strip",
+    "khtourism_name_from_title",
 ]

@@ -50,3 +50,25 @@ def localized(pkg: dict[str, Any], field: str, lang: str) -> str:
         if isinstance(english, str) and english.strip():
             return english
     return pkg.get(field) or ""
+
+
+def local_time(value: Any) -> str:
+    """``value`` (a datetime or ISO string, UTC when naive) in ``ckan.display_timezone``."""
+    import datetime as dt
+
+    from ckan.lib.helpers import get_display_timezone
+
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if not isinstance(value, dt.datetime):
+        return str(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    local = value.astimezone(get_display_timezone())
+    offset = local.strftime("%z") or "+0000"
+    return f"{local:%d/%m/%Y %H:%M} (UTC{offset[:3]}:{offset[3:]})"

@@ -98,7 +98,34 @@ def khtourism_error_summary(error_summary: dict[str, Any] | None) -> dict[str, A
     return forms.error_summary(error_summary or {})
 
 
+@tk.chained_helper
+def dataset_display_name(next_helper: Any, package: Any) -> str:
+    """Record titles in the page language: ``title_en`` under /en/ when present
+    (headings, page titles, search results, lists)."""
+    if isinstance(package, dict) and _lang() == "en":
+        english = package.get("title_en")
+        if isinstance(english, str) and english.strip():
+            return english
+    return next_helper(package)
+
+
+def khtourism_default_license() -> str:
+    from ckanext.khtourism.records.licenses import default_license
+
+    return default_license()
+
+
+def khtourism_local_time(value: Any) -> str:
+    """A stored (UTC) time in the portal's time zone (``ckan.display_timezone``), with the
+    zone written out: ``04/12/2026 19:05 (UTC+07:00)``. Rendered on the server: CKAN's
+    ``automatic-local-datetime`` script showed the reader's browser zone instead."""
+    return display.local_time(value)
+
+
 __all__ = [
+    "khtourism_local_time",
+    "khtourism_default_license",
+    "dataset_display_name",
     "khtourism_error_summary",
     "khtourism_results_download_url",
     "khtourism_facet_items",

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.records import RECORD_TYPES, messages
 
-from . import charts, record_types, statistics
+from . import charts, record_types, statistics, wizard
 
 portal = Blueprint("khtourism_portal", __name__)
 
@@ -78,6 +78,9 @@ def catalog_page() -> str:
 def developers_page() -> str:
     return tk.render("khtourism/developers.html", {"rows": _type_rows()})
 
+
+# the new-record wizard: an empty "Add data" step finishes the record without a resource
+portal.before_app_request(wizard.skip_empty_resource)
 
 portal.add_url_rule("/thong-ke", view_func=stats_page, endpoint="statistics")
 portal.add_url_rule("/stats", view_func=stats_page, endpoint="statistics_en")

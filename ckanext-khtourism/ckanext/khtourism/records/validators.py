@@ -688,6 +688,15 @@ def khtourism_name_from_title(key: Any, data: dict, errors: dict, context: dict)
         data[key] = slug(title, "")
 
 
+def khtourism_default_license(value: Any) -> Any:
+    """An empty licence becomes the portal's default (``ckanext.khtourism.default_license``)."""
+    from .licenses import default_license
+
+    if value is missing or value is None or (isinstance(value, str) and not value.strip()):
+        return default_license()
+    return value
+
+
 def khtourism_strip(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
@@ -728,4 +737,5 @@ __all__ = [
     "khtourism_keep_if_missing",
     "khtourism_strip",
     "khtourism_name_from_title",
+    "khtourism_default_license",
 ]

@@ -36,6 +36,7 @@ def test_header_menu_lists_record_types_statistics_and_language_switch(app):
         assert f'href="/{record_type}/"' in header, record_type
         assert label in header, label
     assert 'href="/thong-ke"' in header
+    assert 'href="/api/tourism/v1/docs"' in header
     # the language switch is in the header, pointing at the same page in English
     account = _account_bar(body)
     assert "khtourism-language-switch" in account

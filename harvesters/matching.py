@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +21,7 @@ from sqlalchemy import func as sa_func
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import messages
+from ckanext.khtourism.core import messages, slugs
 from ckanext.khtourism.records import duplicates, privacy
 from ckanext.khtourism.records.geo import distance_m, point_of
 
@@ -409,11 +407,8 @@ def provenances(package_id: str) -> list[dict[str, Any]]:
 
 
 # --- lookups --------------------------------------------------------------------------------
-def slug(text: str, fallback: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].strip("-")
-    return text if len(text) >= 2 else fallback
+# the URL slug of a harvested record: the same folding as the forms' (core/slugs.py)
+slug = slugs.slug
 
 
 def unique_name(

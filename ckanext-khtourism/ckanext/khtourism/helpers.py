@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+# portal: home page, menu, record display
+from ckanext.khtourism.portal import helpers as _portal_helpers
+from ckanext.khtourism.portal.helpers import *  # noqa: F403
+
 # records: helpers of the four record types
 from ckanext.khtourism.records import helpers as _records_helpers
 from ckanext.khtourism.records.helpers import *  # noqa: F403
@@ -18,6 +22,7 @@ __all__ = [
     "khtourism_harvest_source_license",
     *_records_helpers.__all__,
     *_workflow_helpers.__all__,
+    *_portal_helpers.__all__,
 ]
 
 

@@ -19,7 +19,10 @@ from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry r
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
 from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import licenses as record_licenses  # records
-from ckanext.khtourism.records import privacy  # records: guide personal data
+from ckanext.khtourism.records import (
+    place_names,  # records: search by place
+    privacy,  # records: guide personal data
+)
 from ckanext.khtourism.search import deferred as search_deferred
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
@@ -82,6 +85,7 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict = harvest_secrets.before_index(privacy.before_index(pkg_dict))
+        pkg_dict = place_names.before_index(pkg_dict)
         # api: multi-select fields indexed as lists, so a filter on one value matches
         return api_indexing.before_index(pkg_dict)
 

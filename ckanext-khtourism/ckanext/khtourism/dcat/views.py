@@ -177,7 +177,9 @@ def registry_export(record_type: str, fmt: str) -> Response:
         body, mimetype = registry.geojson_export(record_type), "application/geo+json"
     else:
         return tk.abort(404, tk._("Unknown export format: {0}").format(fmt))
-    response = Response(stream_with_context(body), mimetype=mimetype)
+    # content_type, not mimetype: Flask appends "; charset=utf-8" to a text mimetype, which
+    # gave "text/csv; charset=utf-8; charset=utf-8"
+    response = Response(stream_with_context(body), content_type=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="khanh-hoa-{record_type}.{fmt}"'
     )

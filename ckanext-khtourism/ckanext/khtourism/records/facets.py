@@ -6,6 +6,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+
 from ckanext.khtourism.core import messages
 
 from . import vocabularies
@@ -33,8 +35,21 @@ def _field(dataset_type: str, field_name: str) -> dict[str, Any] | None:
     return scheming_field_by_name(schema["dataset_fields"], field_name)
 
 
+# Facets whose values have a natural order (shown in it, not by count).
+VALUE_ORDER: dict[str, tuple[str, ...]] = {
+    "star_rating": ("1", "2", "3", "4", "5", "dat_chuan", "chua_xep_hang"),
+}
+# The facet of /dataset/ (every type's records and the registry datasets): the record type.
+TYPE_FACET = "dataset_type"
+
+
 def dataset_facets(facets_dict: OrderedDict[str, Any], package_type: str) -> OrderedDict[str, Any]:
-    """Our type's own facets first, then CKAN's (organization, tags, formats, licence)."""
+    """Our type's own facets first, then CKAN's (organization, tags, formats, licence);
+    /dataset/ gets the record type first."""
+    if package_type == "dataset":
+        with_type: OrderedDict[str, Any] = OrderedDict([(TYPE_FACET, tk._("Record type"))])
+        with_type.update(facets_dict)
+        return with_type
     names = FACETS.get(package_type)
     if not names:
         return facets_dict
@@ -52,6 +67,11 @@ def facet_label_function(
     facet: str, dataset_type: str | None
 ) -> Callable[[dict[str, Any]], str] | None:
     """A ``label_function`` for CKAN's facet list: choice codes shown as their labels."""
+    if facet == TYPE_FACET:
+        from ckanext.khtourism.portal.record_types import type_label
+
+        lang = messages.current_language()
+        return lambda item: type_label(item["name"], lang)
     if not dataset_type or facet not in FACETS.get(dataset_type, ()):
         return None
     if facet == "admin_unit":
@@ -62,3 +82,13 @@ def facet_label_function(
         return None
     labels = {str(c["value"]): messages.label_text(c["label"]) for c in field["choices"]}
     return lambda item: labels.get(item["name"], item["display_name"])
+
+
+def ordered_facet_items(facet: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facet items of a facet with a natural order (star ratings 1–5) in that order."""
+    order = VALUE_ORDER.get(facet)
+    if not order:
+        return items
+    return sorted(
+        items, key=lambda item: order.index(item["name"]) if item["name"] in order else len(order)
+    )

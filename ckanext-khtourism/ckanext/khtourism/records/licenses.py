@@ -20,3 +20,10 @@ def licences_file() -> str:
 def configure(config: Any) -> None:
     if not config.get("licenses_group_url"):
         config["licenses_group_url"] = f"file://{licences_file()}"
+
+
+def default_license() -> str:
+    """The licence a new record starts with (``ckanext.khtourism.default_license``)."""
+    import ckan.plugins.toolkit as tk
+
+    return tk.config.get("ckanext.khtourism.default_license") or "cc-by-4.0"

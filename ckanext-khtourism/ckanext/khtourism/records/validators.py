@@ -687,6 +687,29 @@ def khtourism_keep_if_missing(field: dict, schema: dict) -> Validator:
     return validator
 
 
+def khtourism_name_from_title(key: Any, data: dict, errors: dict, context: dict) -> None:
+    """An empty URL name is made from the title, diacritics folded as the harvester does
+    ("Khách sạn UX Hải Âu" -> "khach-san-ux-hai-au"), so a form sent without the slug
+    script still gets a readable name."""
+    from ckanext.khtourism.core.slugs import slug
+
+    value = data.get(key, missing)
+    if not _empty(value) and not (isinstance(value, str) and not value.strip()):
+        return
+    title = data.get(("title",), missing)
+    if isinstance(title, str) and title.strip():
+        data[key] = slug(title, "")
+
+
+def khtourism_default_license(value: Any) -> Any:
+    """An empty licence becomes the portal's default (``ckanext.khtourism.default_license``)."""
+    from .licenses import default_license
+
+    if value is missing or value is None or (isinstance(value, str) and not value.strip()):
+        return default_license()
+    return value
+
+
 def khtourism_strip(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip()
@@ -728,4 +751,6 @@ __all__ = [
     "khtourism_workflow_field",
     "khtourism_keep_if_missing",
     "khtourism_strip",
+    "khtourism_name_from_title",
+    "khtourism_default_license",
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports
 from ckanext.khtourism.dcat.views import dcat_room
 
+# portal: statistics, registry downloads, DCAT catalogue and developers' pages
+from ckanext.khtourism.portal.views import portal
+
 # records: the sysadmins' log of accesses to personal data
 from ckanext.khtourism.records.privacy_views import privacy_admin
 
@@ -17,4 +20,4 @@ from ckanext.khtourism.views.harvest_guard import harvest_guard
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room", "security_headers", "harvest_guard", "privacy_admin"]
+__all__ = ["workflow", "dcat_room", "security_headers", "harvest_guard", "privacy_admin", "portal"]

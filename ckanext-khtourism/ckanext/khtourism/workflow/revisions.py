@@ -64,6 +64,12 @@ def propose(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any
         raise tk.ValidationError({"state": [messages.text("state_locked")]})
     data_dict.pop("state", None)
     data_dict["private"] = pkg.private
+    # CKAN's edit form sends the tags twice: as typed (``tag_string``) and as the list it
+    # derives from them (``tags``); validation appends the first to the second, so every
+    # proposal showed each tag twice ("accommodation, accommodation, …"). CKAN's own save
+    # drops the duplicates; the proposal keeps the tags once, from ``tag_string``.
+    if isinstance(data_dict.get("tag_string"), str) and "tags" in data_dict:
+        data_dict.pop("tags")
     validated = validate_proposal(context, pkg, data_dict)
     user = roles.context_user(context)
     assert user is not None

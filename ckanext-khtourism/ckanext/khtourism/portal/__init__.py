@@ -1,0 +1,1 @@
+"""The public portal: home page, navigation, statistics and developer pages."""

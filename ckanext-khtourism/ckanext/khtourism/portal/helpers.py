@@ -1,0 +1,143 @@
+"""Template helpers of the public portal (exported through ``ckanext.khtourism.helpers``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.core.record_types import RECORD_TYPES
+
+from . import display, downloads, overview, record_types
+
+
+def _lang() -> str:
+    return messages.current_language()
+
+
+def khtourism_portal_title() -> str:
+    """The portal's own name in the page language (``ckanext.khtourism.portal_title[_en]``)."""
+    if _lang() == "en":
+        return tk.config.get("ckanext.khtourism.portal_title_en") or tk.config.get(
+            "ckanext.khtourism.portal_title"
+        )
+    return tk.config.get("ckanext.khtourism.portal_title")
+
+
+def khtourism_portal_tagline() -> str:
+    key = (
+        "ckanext.khtourism.portal_tagline_en"
+        if _lang() == "en"
+        else "ckanext.khtourism.portal_tagline"
+    )
+    return tk.config.get(key) or ""
+
+
+def khtourism_portal_overview() -> dict[str, Any]:
+    return overview.overview()
+
+
+def khtourism_record_type_label(record_type: str) -> str:
+    return record_types.type_label(record_type, _lang())
+
+
+def khtourism_record_type_icon(record_type: str) -> str:
+    label = record_types.TYPE_LABELS.get(record_type)
+    return label.icon if label else "database"
+
+
+def khtourism_menu_record_types() -> list[tuple[str, str]]:
+    """(record type, its label in the page language) for the main menu."""
+    return [(t, record_types.type_label(t, _lang())) for t in RECORD_TYPES]
+
+
+def khtourism_format_vnd(value: Any) -> str:
+    return display.format_vnd(value, _lang())
+
+
+def khtourism_province_label(code: Any) -> str:
+    return display.province_label(code)
+
+
+def khtourism_localized(pkg: dict[str, Any], field: str) -> str:
+    return display.localized(pkg, field, _lang())
+
+
+def khtourism_account_contact() -> dict[str, str]:
+    """Whom a business asks for an account: ``{"text", "email"}`` in the page language."""
+    key = (
+        "ckanext.khtourism.account_request_text_en"
+        if _lang() == "en"
+        else "ckanext.khtourism.account_request_text"
+    )
+    return {
+        "text": tk.config.get(key) or "",
+        "email": tk.config.get("ckanext.khtourism.account_request_email") or "",
+    }
+
+
+def khtourism_results_download_url(dataset_type: str, fmt: str) -> str | None:
+    """ "Download these results": the tourism API with the search page's filters."""
+    return downloads.results_download_url(
+        dataset_type, fmt, tk.request.args.items(multi=True), _lang()
+    )
+
+
+def khtourism_facet_items(facet: str, search_facets: dict[str, Any]) -> list[dict[str, Any]]:
+    """CKAN's facet items, star ratings in their order (1–5) instead of by count."""
+    from ckanext.khtourism.records.facets import ordered_facet_items
+
+    return ordered_facet_items(facet, tk.h.get_facet_items_dict(facet, search_facets))
+
+
+def khtourism_error_summary(error_summary: dict[str, Any] | None) -> dict[str, Any]:
+    """The form's error summary without the field name twice ("Hạng sao: Hạng sao: …"):
+    our messages already start with the field's label, which CKAN prints as the key."""
+    from . import forms
+
+    return forms.error_summary(error_summary or {})
+
+
+@tk.chained_helper
+def dataset_display_name(next_helper: Any, package: Any) -> str:
+    """Record titles in the page language: ``title_en`` under /en/ when present
+    (headings, page titles, search results, lists)."""
+    if isinstance(package, dict) and _lang() == "en":
+        english = package.get("title_en")
+        if isinstance(english, str) and english.strip():
+            return english
+    return next_helper(package)
+
+
+def khtourism_default_license() -> str:
+    from ckanext.khtourism.records.licenses import default_license
+
+    return default_license()
+
+
+def khtourism_local_time(value: Any) -> str:
+    """A stored (UTC) time in the portal's time zone (``ckan.display_timezone``), with the
+    zone written out: ``04/12/2026 19:05 (UTC+07:00)``. Rendered on the server: CKAN's
+    ``automatic-local-datetime`` script showed the reader's browser zone instead."""
+    return display.local_time(value)
+
+
+__all__ = [
+    "khtourism_local_time",
+    "khtourism_default_license",
+    "dataset_display_name",
+    "khtourism_error_summary",
+    "khtourism_results_download_url",
+    "khtourism_facet_items",
+    "khtourism_portal_title",
+    "khtourism_portal_tagline",
+    "khtourism_portal_overview",
+    "khtourism_record_type_label",
+    "khtourism_record_type_icon",
+    "khtourism_menu_record_types",
+    "khtourism_format_vnd",
+    "khtourism_province_label",
+    "khtourism_localized",
+    "khtourism_account_contact",
+]

@@ -1,0 +1,91 @@
+"""Pages of the public portal: statistics, registry downloads, DCAT catalogue, developers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.core.record_types import RECORD_TYPES
+
+from . import charts, record_types, statistics, wizard
+
+portal = Blueprint("khtourism_portal", __name__)
+
+RDF_FORMATS = (("ttl", "Turtle"), ("rdf", "RDF/XML"), ("jsonld", "JSON-LD"), ("xml", "RDF/XML"))
+EXPORT_FORMATS = ("csv", "geojson")
+
+
+def _type_rows() -> list[dict[str, Any]]:
+    from ckanext.khtourism.dcat.registry_names import registry_name
+
+    lang = messages.current_language()
+    return [
+        {
+            "type": record_type,
+            "label": record_types.type_label(record_type, lang),
+            "registry": registry_name(record_type),
+            "search_url": tk.h.url_for(f"{record_type}.search"),
+        }
+        for record_type in RECORD_TYPES
+    ]
+
+
+def stats_page() -> str:
+    lang = messages.current_language()
+    charts_data = [
+        {"breakdown": b, "svg": charts.bar_chart(b.rows, b.title)}
+        for b in statistics.breakdowns(lang)
+    ]
+    return tk.render("khtourism/statistics.html", {"charts": charts_data})
+
+
+def stats_csv() -> Response:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(statistics.csv_rows(messages.current_language()))
+    response = Response(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="khanh-hoa-tourism-stats.csv"'
+    return response
+
+
+def registry_page() -> str:
+    import ckan.model as model
+
+    rows = _type_rows()
+    existing = {
+        name
+        for (name,) in model.Session.query(model.Package.name).filter(
+            model.Package.name.in_([row["registry"] for row in rows]),
+            model.Package.state == "active",
+        )
+    }
+    for row in rows:
+        row["registry_exists"] = row["registry"] in existing
+    return tk.render("khtourism/registry.html", {"rows": rows, "export_formats": EXPORT_FORMATS})
+
+
+def catalog_page() -> str:
+    return tk.render(
+        "khtourism/catalog.html",
+        {"rows": _type_rows(), "rdf_formats": RDF_FORMATS},
+    )
+
+
+def developers_page() -> str:
+    return tk.render("khtourism/developers.html", {"rows": _type_rows()})
+
+
+# the new-record wizard: an empty "Add data" step finishes the record without a resource
+portal.before_app_request(wizard.skip_empty_resource)
+
+portal.add_url_rule("/thong-ke", view_func=stats_page, endpoint="statistics")
+portal.add_url_rule("/stats", view_func=stats_page, endpoint="statistics_en")
+portal.add_url_rule("/thong-ke.csv", view_func=stats_csv, endpoint="statistics_csv")
+portal.add_url_rule("/registry", view_func=registry_page, endpoint="registry")
+portal.add_url_rule("/catalog", view_func=catalog_page, endpoint="catalog")
+portal.add_url_rule("/developers", view_func=developers_page, endpoint="developers")

@@ -8,11 +8,16 @@ import ckan.plugins.toolkit as tk
 from ckanext.khtourism.records import helpers as _records_helpers
 from ckanext.khtourism.records.helpers import *  # noqa: F403
 
+# maps: settings and GeoJSON of the portal's maps
+from ckanext.khtourism.maps import helpers as _maps_helpers
+from ckanext.khtourism.maps.helpers import *  # noqa: F403
+
 __all__ = [
     "khtourism_publisher_name",
     "khtourism_job_match_decisions",
     "khtourism_harvest_source_license",
     *_records_helpers.__all__,
+    *_maps_helpers.__all__,
 ]
 
 

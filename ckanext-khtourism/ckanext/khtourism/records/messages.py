@@ -105,7 +105,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "số khách tối đa ({guests}) nhỏ hơn 1 hoặc quá lớn so với số giường ({beds})",
         "the maximum number of guests ({guests}) is below 1 or absurd for {beds} beds",
     ),
-    "bad_geojson": ("GeoJSON không hợp lệ: {detail}", "malformed GeoJSON: {detail}"),
+    # maps: each problem of a typed GeoJSON location, Vietnamese first
+    "geojson_not_json": (
+        "GeoJSON không hợp lệ: không đọc được JSON (dòng {line}, cột {column})",
+        "malformed GeoJSON: not readable as JSON (line {line}, column {column})",
+    ),
+    "geojson_too_deep": (
+        "GeoJSON không hợp lệ: lồng nhau quá sâu",
+        "malformed GeoJSON: nested too deeply",
+    ),
+    "geojson_no_type": (
+        "GeoJSON không hợp lệ: cần một đối tượng hình học GeoJSON có “type”",
+        "malformed GeoJSON: a GeoJSON geometry object with a “type” is expected",
+    ),
+    "geojson_no_geometry": (
+        "GeoJSON không hợp lệ: Feature không có “geometry”",
+        "malformed GeoJSON: the Feature has no “geometry”",
+    ),
+    "geojson_no_coordinates": (
+        "GeoJSON không hợp lệ: thiếu “coordinates”",
+        "malformed GeoJSON: “coordinates” is missing",
+    ),
+    "geojson_bad_coordinates": (
+        "GeoJSON không hợp lệ: “coordinates” rỗng hoặc sai cấu trúc",
+        "malformed GeoJSON: “coordinates” is empty or malformed",
+    ),
+    "geojson_not_position": (
+        "GeoJSON không hợp lệ: vị trí {value} không có dạng [kinh độ, vĩ độ]",
+        "malformed GeoJSON: position {value} is not [longitude, latitude]",
+    ),
+    "geojson_not_number": (
+        "GeoJSON không hợp lệ: tọa độ {value} không phải là số",
+        "malformed GeoJSON: coordinate {value} is not a number",
+    ),
+    "geojson_not_finite": (
+        "GeoJSON không hợp lệ: tọa độ {value} không phải là số hữu hạn",
+        "malformed GeoJSON: coordinate {value} is not a finite number",
+    ),
+    "geojson_not_wgs84": (
+        "GeoJSON không hợp lệ: [{lon}, {lat}] không phải kinh độ, vĩ độ WGS84 "
+        "(kinh độ từ −180 đến 180 đứng trước, vĩ độ từ −90 đến 90 đứng sau)",
+        "malformed GeoJSON: [{lon}, {lat}] is not a WGS84 longitude, latitude "
+        "(longitude −180 to 180 first, latitude −90 to 90 second)",
+    ),
     "geometry_type": (
         "phải là hình học kiểu {expected}, nhận được {value}",
         "must be a {expected} geometry, got {value}",

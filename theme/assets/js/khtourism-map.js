@@ -35,7 +35,8 @@
   function baseMap(element) {
     var data = element.dataset;
     L.Icon.Default.imagePath = data.iconPath || "";
-    var map = L.map(element, { scrollWheelZoom: false });
+    // maxZoom: the clusters need one even without a basemap
+    var map = L.map(element, { scrollWheelZoom: false, minZoom: 5, maxZoom: 19 });
     map.fitBounds(PROVINCE);
     if (data.tileUrl) {
       // the attribution is a setting's text: escaped, linked when a URL is set

@@ -118,15 +118,16 @@ def watched_page(context: object, watch: Watch) -> object:
 
     def on_request(request: object) -> None:
         url = request.url  # type: ignore[attr-defined]
-        if urlsplit(url).scheme in ("http", "https", "ws", "wss"):
-            if urlsplit(url).hostname not in LOCAL_HOSTS:
-                watch.outside_requests.append(url)
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+            watch.outside_requests.append(url)
 
     page.on("request", on_request)
     # nothing leaves the machine even if a page asked for it
     page.route(
-        lambda url: urlsplit(url).scheme in ("http", "https")
-        and urlsplit(url).hostname not in LOCAL_HOSTS,
+        lambda url: (
+            urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname not in LOCAL_HOSTS
+        ),
         lambda route: route.abort(),
     )
     return page

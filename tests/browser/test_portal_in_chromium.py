@@ -230,9 +230,7 @@ def test_business_picks_a_point_on_the_map_and_a_curator_approves_it_from_the_qu
         curator_page.wait_for_load_state("networkidle")
     finally:
         curator_context.close()
-    assert world.call("sysadmin", "package_show", id=name)["workflow_state"] == (
-        "published"
-    )
+    assert world.call("sysadmin", "package_show", id=name)["workflow_state"] == ("published")
     assert watch.problems() == {}
 
 

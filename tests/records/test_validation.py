@@ -128,8 +128,8 @@ BILINGUAL_CASES = [
         "spatial",
         "Vị trí",
         "Location",
-        "tọa độ \"109.19\" không phải là số",
-        "coordinate \"109.19\" is not a number",
+        'tọa độ "109.19" không phải là số',
+        'coordinate "109.19" is not a number',
     ),
     (
         "accommodation",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
-# records: helpers of the four record types and their workflow
-from ckanext.khtourism.records import helpers as _records_helpers
-from ckanext.khtourism.records.helpers import *  # noqa: F403
-
 # maps: settings and GeoJSON of the portal's maps
 from ckanext.khtourism.maps import helpers as _maps_helpers
 from ckanext.khtourism.maps.helpers import *  # noqa: F403
+
+# records: helpers of the four record types and their workflow
+from ckanext.khtourism.records import helpers as _records_helpers
+from ckanext.khtourism.records.helpers import *  # noqa: F403
 
 __all__ = [
     "khtourism_publisher_name",

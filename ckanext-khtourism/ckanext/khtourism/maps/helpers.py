@@ -51,7 +51,7 @@ def khtourism_record_map_geojson(pkg: dict[str, Any]) -> str:
 
 
 def khtourism_coordinates_text(pkg: dict[str, Any]) -> str:
-    """"lat, lon" of the record's point with 5 decimals (~1 m), or "" without one."""
+    """ "lat, lon" of the record's point with 5 decimals (~1 m), or "" without one."""
     point = features.point_of(pkg)
     if point is None:
         return ""

@@ -59,7 +59,9 @@ def parse_geojson(value: Any) -> dict[str, Any]:
         try:
             geometry = json.loads(str(value))
         except json.JSONDecodeError as error:
-            raise GeometryError("geojson_not_json", line=error.lineno, column=error.colno) from error
+            raise GeometryError(
+                "geojson_not_json", line=error.lineno, column=error.colno
+            ) from error
         except ValueError as error:
             raise GeometryError("geojson_not_json", line=1, column=1) from error
         except RecursionError as error:  # "[[[[…" nested beyond the parser's depth

@@ -187,6 +187,8 @@
     var apply = block.querySelector("[data-khtourism-picker-apply]");
     var message = block.querySelector("[data-khtourism-picker-message]");
     var marker = null;
+    // without a basemap a close zoom shows nothing around the point
+    var pickZoom = data.tileUrl ? 15 : 11;
 
     function say(text, isError) {
       if (!message) { return; }
@@ -226,7 +228,7 @@
       if (read.error === "format") { say(data.msgFormat, true); return; }
       if (read.error === "outside") { say(format(data.msgOutside, { lat: read.a, lon: read.b }), true); return; }
       place(read.lat, read.lon, false);
-      map.setView([read.lat, read.lon], Math.max(map.getZoom(), 14));
+      map.setView([read.lat, read.lon], Math.max(map.getZoom(), pickZoom));
       var template = read.order === "latlon" ? data.msgReadLatlon : data.msgReadLonlat;
       say(format(template, { lat: read.lat, lon: read.lon }), false);
     }
@@ -244,7 +246,7 @@
     if (current && current.type === "Point" && current.coordinates) {
       place(current.coordinates[1], current.coordinates[0], true);
       say("", false);
-      map.setView([current.coordinates[1], current.coordinates[0]], 14);
+      map.setView([current.coordinates[1], current.coordinates[0]], pickZoom);
     }
     if (target) {
       target.addEventListener("change", function () {

@@ -76,7 +76,7 @@ def test_take_screenshots(world, portal, chromium):
     page.goto(f"{portal}/accommodation/")
     page.wait_for_selector(MAP_READY)
     page.wait_for_timeout(500)
-    written.append(_shot(page, "search-with-map", full_page=True))
+    written.append(_shot(page, "search-with-map"))
     page.goto(f"{portal}/heritage-site/{heritage['name']}")
     page.wait_for_selector(MAP_READY)
     page.wait_for_timeout(500)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+# maps: settings and GeoJSON of the portal's maps
+from ckanext.khtourism.maps import helpers as _maps_helpers
+from ckanext.khtourism.maps.helpers import *  # noqa: F403
+
 # portal: home page, menu, record display
 from ckanext.khtourism.portal import helpers as _portal_helpers
 from ckanext.khtourism.portal.helpers import *  # noqa: F403
@@ -23,6 +27,7 @@ __all__ = [
     *_records_helpers.__all__,
     *_workflow_helpers.__all__,
     *_portal_helpers.__all__,
+    *_maps_helpers.__all__,
 ]
 
 

@@ -191,6 +191,20 @@ MESSAGES: dict[str, str] = {
     "commune_geometry_file": N_(
         "the commune boundary file (ckanext.khtourism.admin_units.geometry_file) cannot be used: {detail}"
     ),
+    "geojson_not_json": N_(
+        "malformed GeoJSON: not readable as JSON (line {line}, column {column})"
+    ),
+    "geojson_too_deep": N_("malformed GeoJSON: nested too deeply"),
+    "geojson_no_type": N_("malformed GeoJSON: a GeoJSON geometry object with a “type” is expected"),
+    "geojson_no_geometry": N_("malformed GeoJSON: the Feature has no “geometry”"),
+    "geojson_no_coordinates": N_("malformed GeoJSON: “coordinates” is missing"),
+    "geojson_bad_coordinates": N_("malformed GeoJSON: “coordinates” is empty or malformed"),
+    "geojson_not_position": N_("malformed GeoJSON: position {value} is not [longitude, latitude]"),
+    "geojson_not_number": N_("malformed GeoJSON: coordinate {value} is not a number"),
+    "geojson_not_finite": N_("malformed GeoJSON: coordinate {value} is not a finite number"),
+    "geojson_not_wgs84": N_(
+        "malformed GeoJSON: [{lon}, {lat}] is not a WGS84 longitude, latitude (longitude −180 to 180 first, latitude −90 to 90 second)"
+    ),
 }
 
 

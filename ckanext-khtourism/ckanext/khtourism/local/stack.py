@@ -275,6 +275,9 @@ def test(root: Path, pytest_args: list[str]) -> int:
                 # the suite calls the action API thousands of times from one IP; the tests
                 # of the limit enable it with low values (tests/security/test_rate_limits.py)
                 "ckanext.khtourism.action_api.rate_limit.enabled": "false",
+                # maps: no basemap tiles, so no test ever asks the internet for one
+                # (the maps show the vendored province outline and the markers)
+                "ckanext.khtourism.maps.tile_url": "none",
             },
             # the fixture servers of the harvester tests (tests that prove refusals clear it)
             outbound_allowed_hosts="127.0.0.0/8 ::1",

@@ -44,9 +44,9 @@ def inside_province(lon: float, lat: float) -> bool:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise GeometryError("bad_geojson", detail=f"coordinate {value!r} is not a number")
+        raise GeometryError("geojson_not_number", value=json.dumps(value, ensure_ascii=False))
     if not math.isfinite(value):
-        raise GeometryError("bad_geojson", detail=f"coordinate {value!r} is not finite")
+        raise GeometryError("geojson_not_finite", value=value)
     return float(value)
 
 
@@ -56,21 +56,22 @@ def parse_geojson(value: Any) -> dict[str, Any]:
     else:
         try:
             geometry = json.loads(str(value))
+        except json.JSONDecodeError as error:
+            raise GeometryError(
+                "geojson_not_json", line=error.lineno, column=error.colno
+            ) from error
         except ValueError as error:
-            raise GeometryError("bad_geojson", detail=str(error)) from error
+            raise GeometryError("geojson_not_json", line=1, column=1) from error
         except RecursionError as error:  # "[[[[…" nested beyond the parser's depth
-            raise GeometryError("bad_geojson", detail="nested too deeply") from error
+            raise GeometryError("geojson_too_deep") from error
     if not isinstance(geometry, dict) or "type" not in geometry:
-        raise GeometryError(
-            "bad_geojson", detail="a GeoJSON geometry object with a “type” is expected"
-        )
+        raise GeometryError("geojson_no_type")
     if geometry.get("type") == "Feature":
-        inner = geometry.get("geometry")
-        if not isinstance(inner, dict):
-            raise GeometryError("bad_geojson", detail="the Feature has no geometry")
-        geometry = inner
+        geometry = geometry.get("geometry")
+        if not isinstance(geometry, dict):
+            raise GeometryError("geojson_no_geometry")
     if "coordinates" not in geometry:
-        raise GeometryError("bad_geojson", detail="“coordinates” is missing")
+        raise GeometryError("geojson_no_coordinates")
     return geometry
 
 
@@ -78,15 +79,15 @@ def _positions(coordinates: Any, depth: int) -> list[tuple[float, float]]:
     """Every [lon, lat] position of a coordinates array nested ``depth`` levels."""
     if depth == 0:
         if not isinstance(coordinates, list) or len(coordinates) not in (2, 3):
-            raise GeometryError("bad_geojson", detail=f"position {coordinates!r} is not [lon, lat]")
+            raise GeometryError(
+                "geojson_not_position", value=json.dumps(coordinates, ensure_ascii=False)[:80]
+            )
         lon, lat = _number(coordinates[0]), _number(coordinates[1])
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise GeometryError(
-                "bad_geojson", detail=f"[{lon}, {lat}] is not a WGS84 longitude/latitude"
-            )
+            raise GeometryError("geojson_not_wgs84", lon=lon, lat=lat)
         return [(lon, lat)]
     if not isinstance(coordinates, list) or not coordinates:
-        raise GeometryError("bad_geojson", detail="empty or malformed coordinates")
+        raise GeometryError("geojson_bad_coordinates")
     found: list[tuple[float, float]] = []
     for item in coordinates:
         found.extend(_positions(item, depth - 1))

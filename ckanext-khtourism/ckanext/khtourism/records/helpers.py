@@ -69,7 +69,19 @@ def khtourism_text(vi: str, en: str) -> str:
     return en if messages.current_language() == "en" else vi
 
 
+@tk.chained_helper
+def dataset_display_name(next_helper: Any, package_or_package_dict: Any) -> str:
+    """A record's name in the page's language: ``title_en`` under ``/en/`` when it has one
+    (the record page's heading, breadcrumb and browser title); CKAN's otherwise."""
+    if isinstance(package_or_package_dict, dict) and messages.current_language() == "en":
+        english = package_or_package_dict.get("title_en")
+        if isinstance(english, str) and english.strip():
+            return english
+    return next_helper(package_or_package_dict)
+
+
 __all__ = [
+    "dataset_display_name",
     "khtourism_admin_unit_choices",
     "khtourism_former_district_choices",
     "khtourism_record_types",

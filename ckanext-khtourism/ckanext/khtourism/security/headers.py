@@ -4,7 +4,8 @@ Pages: ``Content-Security-Policy`` (scripts from the portal only; no inline
 scripts or event handlers — CKAN's one template that had them is overridden,
 ``theme/templates/package/snippets/resource_upload_field.html``),
 ``X-Frame-Options``, ``X-Content-Type-Options: nosniff`` and
-``Referrer-Policy``, each from a setting (empty: not sent).
+``Referrer-Policy``, each from a setting (empty: not sent). The policy's
+``img-src`` also allows the maps' tile host (``ckanext.khtourism.maps.tile_url``).
 
 Uploaded files (resource downloads and ``/uploads/…`` images) are served as
 ``Content-Disposition: attachment`` unless their media type is on the inline
@@ -21,6 +22,8 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.khtourism.maps import settings as map_settings
 
 CSP = "ckanext.khtourism.security.content_security_policy"
 FRAME_OPTIONS = "ckanext.khtourism.security.frame_options"
@@ -82,6 +85,9 @@ def add_security_headers(response: Response) -> Response:
         (CSP, "Content-Security-Policy"),
     ):
         value = tk.config.get(setting)
+        if setting == CSP and value:
+            # maps: the basemap's tile host is allowed in img-src
+            value = map_settings.policy_with_tiles(value, map_settings.tile_url())
         if value and header not in headers:
             headers[header] = value
     if is_uploaded_file():

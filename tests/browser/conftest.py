@@ -1,0 +1,152 @@
+"""Browser tests: Debian's Chromium, headless, driven by Playwright for Python.
+
+The portal is the test session's own CKAN (its PostgreSQL, Redis and configuration,
+``ckanext.khtourism.maps.tile_url = none``) served by werkzeug in a thread on
+127.0.0.1; Playwright launches the system browser (``/usr/bin/chromium``, installed by
+``deployment/ensure-system-packages.sh``), never a browser build of its own.
+
+Every page the tests open is watched: console errors, uncaught exceptions and any
+request to a host other than 127.0.0.1 are collected in :class:`Watch`, and a test
+asserts that there are none.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.record_fixtures import world  # noqa: F401
+
+CHROMIUM = os.environ.get("KHTOURISM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+def _chromium_path() -> str:
+    found = CHROMIUM if os.path.isfile(CHROMIUM) else shutil.which("chromium")
+    if not found:
+        pytest.fail(
+            f"Chromium is not installed ({CHROMIUM} is missing): the browser tests need "
+            "Debian's `chromium` package — `make install` installs it as root on Debian "
+            "(deployment/ensure-system-packages.sh), or run `apt-get install chromium`; "
+            "set KHTOURISM_CHROMIUM to use another Chromium binary.",
+            pytrace=False,
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """The headless system Chromium (one per test process)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - requirements.txt pins it
+        pytest.fail("Playwright for Python is not installed (requirements.txt)", pytrace=False)
+    path = _chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def portal(ckan_config, make_app, monkeypatch) -> Iterator[str]:
+    """The portal served on 127.0.0.1 (its base URL); request it after ``world``."""
+    from werkzeug.serving import make_server
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    monkeypatch.setitem(ckan_config, "ckan.site_url", url)
+    test_app = make_app()
+    server = make_server("127.0.0.1", port, test_app.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="portal", daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@dataclass
+class Watch:
+    """What went wrong on a page: console errors, page errors, requests leaving 127.0.0.1."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+
+    def problems(self) -> dict[str, list[str]]:
+        return {
+            name: value
+            for name, value in (
+                ("console errors", self.console_errors),
+                ("page errors", self.page_errors),
+                ("requests outside 127.0.0.1", self.outside_requests),
+            )
+            if value
+        }
+
+
+def watched_page(context: object, watch: Watch) -> object:
+    page = context.new_page()  # type: ignore[attr-defined]
+    page.khtourism_watch = watch  # a failing test reports what the page saw
+    page.on(
+        "console",
+        lambda message: (
+            watch.console_errors.append(f"{message.text} ({page.url})")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: watch.page_errors.append(f"{error} ({page.url})"))
+
+    def on_request(request: object) -> None:
+        url = request.url  # type: ignore[attr-defined]
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOCAL_HOSTS:
+            watch.outside_requests.append(url)
+
+    page.on("request", on_request)
+    # nothing leaves the machine even if a page asked for it
+    page.route(
+        lambda url: (
+            urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname not in LOCAL_HOSTS
+        ),
+        lambda route: route.abort(),
+    )
+    return page
+
+
+@pytest.fixture
+def browser_context(chromium) -> Iterator[object]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def page(browser_context, watch) -> object:
+    return watched_page(browser_context, watch)

@@ -1,0 +1,121 @@
+"""Screenshots of the portal for docs/img/ (home, search with map, record, form, queue).
+
+Not part of the suite (the file name does not start with ``test_``); run it on purpose:
+
+    make test ARGS="tests/browser/screenshots.py -n 0 -p no:randomly"
+
+It uses the browser tests' fixtures (headless Debian Chromium, the portal on
+127.0.0.1 with the test configuration: no basemap tiles, so the maps show the
+vendored province outline) and a few demo-like records, then writes the PNGs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import watched_page
+from tests.browser.test_portal_in_chromium import (
+    MAP_READY,
+    _log_in,
+    _no_remote_avatars,
+    _person_with_password,
+    _published,
+)
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+VIEWPORT = {"width": 1200, "height": 820}
+
+PLACES = {
+    "ks-tran-phu": ("Khách sạn Trần Phú", [109.1953, 12.2654]),
+    "ks-hon-chong": ("Khách sạn Hòn Chồng", [109.2046, 12.2731]),
+    "ks-vinh-nguyen": ("Khách sạn Vĩnh Nguyên", [109.2136, 12.2186]),
+    "ks-cam-ranh": ("Khu nghỉ dưỡng Bãi Dài", [109.2109, 11.9735]),
+    "ks-ninh-hoa": ("Homestay Dốc Lết", [109.2154, 12.5266]),
+    "ks-phan-rang": ("Khách sạn Phan Rang", [108.9886, 11.5643]),
+    "ks-vinh-hy": ("Homestay Vĩnh Hy", [109.1931, 11.7236]),
+}
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def _shot(page, name: str, full_page: bool = False) -> Path:
+    path = IMAGES / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def test_take_screenshots(world, portal, chromium):
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    for name, (title, coordinates) in PLACES.items():
+        _published(
+            world,
+            "accommodation",
+            name,
+            title=title,
+            title_en=None,
+            spatial=json.dumps({"type": "Point", "coordinates": coordinates}),
+        )
+    heritage = _published(world, "heritage-site", "thap-ba-ponagar")
+    business = _person_with_password(world, world.business_a)
+    curator = _person_with_password(world, world.curator_org)
+    _no_remote_avatars()
+    written = []
+
+    def context():
+        return chromium.new_context(viewport=VIEWPORT, locale="vi-VN")
+
+    public = context()
+    page = watched_page(public, _Ignore())
+    page.goto(f"{portal}/")
+    page.wait_for_selector(MAP_READY)
+    page.wait_for_timeout(500)
+    written.append(_shot(page, "home"))
+    page.goto(f"{portal}/accommodation/")
+    page.wait_for_selector(MAP_READY)
+    page.wait_for_timeout(500)
+    written.append(_shot(page, "search-with-map"))
+    page.goto(f"{portal}/heritage-site/{heritage['name']}")
+    page.wait_for_selector(MAP_READY)
+    page.wait_for_timeout(500)
+    page.locator(".khtourism-record-map").scroll_into_view_if_needed()
+    written.append(_shot(page, "record"))
+    public.close()
+
+    owner = context()
+    page = watched_page(owner, _Ignore())
+    _log_in(page, portal, business)
+    page.goto(f"{portal}/accommodation/new")
+    page.fill("#field-title", "Homestay Biển Xanh")
+    page.wait_for_selector(MAP_READY)
+    typed = page.locator("[data-khtourism-picker-input]")
+    typed.fill("109.19, 12.25")
+    typed.press("Enter")
+    page.locator(".khtourism-picker").scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    written.append(_shot(page, "form-location-picker"))
+    # a record waiting in the curators' queue
+    submitted = world.create(
+        "member_a", "accommodation", name="ks-cho-duyet", title="Khách sạn Chờ Duyệt"
+    )
+    world.call("member_a", "khtourism_record_submit", id=submitted["id"])
+    owner.close()
+
+    staff = context()
+    page = watched_page(staff, _Ignore())
+    _log_in(page, portal, curator)
+    page.goto(f"{portal}/khtourism/review")
+    written.append(_shot(page, "review-queue"))
+    staff.close()
+
+    for path in written:
+        assert path.stat().st_size > 10_000, path
+
+
+class _Ignore:
+    """Screenshots do not judge the pages (the browser tests do)."""
+
+    def __getattr__(self, name: str) -> list[str]:
+        return []

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ckanext.khtourism.core.record_types import is_record_type
 from ckanext.khtourism.core.slugs import fold_diacritics
 
-from . import is_record_type, vocabularies
+from . import vocabularies
 
 FIELD = "place_names"
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ckanext.khtourism.core.messages import N_, translate
-
-from . import RECORD_TYPES
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 # type: (name on its own, plural on its own, in a sentence, plural in a sentence)
 NAMES: dict[str, tuple[str, str, str, str]] = {

@@ -348,7 +348,7 @@ def test_same_establishment_from_a_register_and_an_arcgis_layer(register, fixtur
     candidate = result.objects["12"]["package_id"]
     assert candidate != sao_bien["id"], _decisions(result)
     decisions = _decisions(result)
-    # Vietnamese first, then English (records/messages.py)
+    # Vietnamese first, then English (core/messages.py)
     assert decisions["11"].startswith("khớp theo enterprise_code=4209876543 + vị trí cách")
     assert " / matched by enterprise_code=4209876543 + a point" in decisions["11"]
     assert "duplicate candidate" in decisions["12"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import RECORD_TYPES
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 RECENT_ROWS = 6
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ckanext.khtourism.records import RECORD_TYPES
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from flask import current_app, request
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import RECORD_TYPES
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 # form fields that are not resource data
 FORM_CONTROLS = {"save", "id", "url_type", "resource_type", "clear_upload", "previous_upload"}

@@ -6,7 +6,6 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 from . import privacy, type_names, vocabularies
@@ -61,33 +60,12 @@ def humanize_entity_type(
     return type_names.chained_humanize_entity_type(next_helper, entity_type, object_type, purpose)
 
 
-def khtourism_text(vi: str, en: str) -> str:
-    """Pick the Vietnamese or English text for the current language.
-
-    Superseded by ``_('English')`` and the catalogue (docs/architecture.md,
-    "Translations"); kept for templates of branches written before it."""
-    return en if messages.current_language() == "en" else vi
-
-
-@tk.chained_helper
-def dataset_display_name(next_helper: Any, package_or_package_dict: Any) -> str:
-    """A record's name in the page's language: ``title_en`` under ``/en/`` when it has one
-    (the record page's heading, breadcrumb and browser title); CKAN's otherwise."""
-    if isinstance(package_or_package_dict, dict) and messages.current_language() == "en":
-        english = package_or_package_dict.get("title_en")
-        if isinstance(english, str) and english.strip():
-            return english
-    return next_helper(package_or_package_dict)
-
-
 __all__ = [
-    "dataset_display_name",
     "khtourism_admin_unit_choices",
     "khtourism_former_district_choices",
     "khtourism_record_types",
     "khtourism_private_fields",
     "khtourism_facet_label_function",
-    "khtourism_text",
     "khtourism_type_name",
     "humanize_entity_type",
 ]

@@ -40,6 +40,7 @@ site user), guarded so that an upstream change of the method is logged instead o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from typing import Any
@@ -157,9 +158,7 @@ def save_object_failure(object_id: str, error: BaseException, stage: str) -> Non
 # --- the consumers' callbacks -----------------------------------------------------------------
 def _contain_callbacks() -> None:
     for name in ("gather_callback", "fetch_callback"):
-        compat.wrap(
-            f"harvest.{name}.contained", lambda original, n=name: _contained_callback(n, original)
-        )
+        compat.wrap(f"harvest.{name}.contained", functools.partial(_contained_callback, name))
 
 
 _MESSAGE_KEYS = {"gather_callback": "harvest_job_id", "fetch_callback": "harvest_object_id"}

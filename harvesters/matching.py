@@ -292,13 +292,13 @@ def match_existing(record_type: str, fields: dict[str, Any]) -> Match:
             candidates=[(pid, why[1]) for pid, why in near],
         )
     if sharing:
-        listed = _joined(
+        sharing_pairs = _joined(
             [
                 _pair("match_shares", label=_label(pid), by=" + ".join(sharing[pid]))
                 for pid in sharing
             ]
         )
-        return Match(None, both("match_same_business", note=note, records=listed))
+        return Match(None, both("match_same_business", note=note, records=sharing_pairs))
     return Match(None, both("match_new", note=note))
 
 

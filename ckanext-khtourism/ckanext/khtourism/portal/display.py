@@ -30,7 +30,7 @@ def provinces() -> dict[str, str]:
     """Province codes (General Statistics Office list used on guide cards) -> name."""
     text = (
         resources.files("ckanext.khtourism.records")
-        .joinpath("vocabularies", "vietnam-provinces.csv")
+        .joinpath("vocabularies/vietnam-provinces.csv")
         .read_text("utf-8")
     )
     return {row["code"]: row["name"] for row in csv.DictReader(io.StringIO(text))}

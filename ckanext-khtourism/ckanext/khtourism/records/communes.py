@@ -80,7 +80,7 @@ def centres() -> dict[str, tuple[float, float]]:
 
     text = (
         resources.files("ckanext.khtourism.records")
-        .joinpath("vocabularies", CENTRES_FILE)
+        .joinpath(f"vocabularies/{CENTRES_FILE}")
         .read_text("utf-8")
     )
     known = admin_units()

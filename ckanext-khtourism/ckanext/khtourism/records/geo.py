@@ -67,9 +67,10 @@ def parse_geojson(value: Any) -> dict[str, Any]:
     if not isinstance(geometry, dict) or "type" not in geometry:
         raise GeometryError("geojson_no_type")
     if geometry.get("type") == "Feature":
-        geometry = geometry.get("geometry")
-        if not isinstance(geometry, dict):
+        inner = geometry.get("geometry")
+        if not isinstance(inner, dict):
             raise GeometryError("geojson_no_geometry")
+        geometry = inner
     if "coordinates" not in geometry:
         raise GeometryError("geojson_no_coordinates")
     return geometry

@@ -15,7 +15,7 @@ from typing import Any
 from ckanext.khtourism.core.messages import N_, translate
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
-# type: (name on its own, plural on its own, in a sentence, plural in a sentence)
+# record type -> (name on its own, plural on its own, in a sentence, plural in a sentence)
 NAMES: dict[str, tuple[str, str, str, str]] = {
     "accommodation": (
         N_("Accommodation"),

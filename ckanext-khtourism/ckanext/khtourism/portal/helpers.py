@@ -6,9 +6,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import RECORD_TYPES, messages
+from ckanext.khtourism.records import RECORD_TYPES
 
 from . import display, downloads, overview, record_types
+from . import language as messages
 
 
 def _lang() -> str:

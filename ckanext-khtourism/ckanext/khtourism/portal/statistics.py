@@ -15,8 +15,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import RECORD_TYPES, messages, vocabularies
+from ckanext.khtourism.records import RECORD_TYPES, vocabularies
 
+from . import language as messages
 from . import overview, record_types
 
 # (facet field, record type whose schema labels its values; None: own labels)

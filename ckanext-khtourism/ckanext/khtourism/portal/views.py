@@ -10,9 +10,10 @@ from flask import Blueprint, Response
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import RECORD_TYPES, messages
+from ckanext.khtourism.records import RECORD_TYPES
 
 from . import charts, record_types, statistics, wizard
+from . import language as messages
 
 portal = Blueprint("khtourism_portal", __name__)
 

@@ -44,7 +44,10 @@ def main() -> int:
 
             seeds = seed(call)
             count = clone(seeds, args.records)
-        client = flask_app.test_client()
+        # the whole WSGI stack (CKAN's locale middleware included), not the bare Flask app
+        from werkzeug.test import Client
+
+        client = Client(app)
         pages = {
             "home": "/",
             "search": "/accommodation/",

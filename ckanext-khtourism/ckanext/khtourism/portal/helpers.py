@@ -6,10 +6,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 from . import display, downloads, overview, record_types
+from . import language as messages
 
 
 def _lang() -> str:

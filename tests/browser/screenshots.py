@@ -97,7 +97,9 @@ def test_take_screenshots(world, portal, chromium):
     page.wait_for_timeout(500)
     written.append(_shot(page, "form-location-picker"))
     # a record waiting in the curators' queue
-    submitted = world.create("member_a", "accommodation", name="ks-cho-duyet", title="Khách sạn Chờ Duyệt")
+    submitted = world.create(
+        "member_a", "accommodation", name="ks-cho-duyet", title="Khách sạn Chờ Duyệt"
+    )
     world.call("member_a", "khtourism_record_submit", id=submitted["id"])
     owner.close()
 

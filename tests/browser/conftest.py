@@ -42,9 +42,10 @@ def _chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    """The headless system Chromium (one per test process)."""
+    """The headless system Chromium (one per test module: Playwright's event loop
+    does not outlive the browser tests of a worker)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - requirements.txt pins it

@@ -44,7 +44,9 @@ def inside_province(lon: float, lat: float) -> bool:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise GeometryError("geojson_not_number", value=json.dumps(value, ensure_ascii=False))
+        raise GeometryError(
+            "geojson_not_number", value=json.dumps(value, ensure_ascii=False, default=str)[:80]
+        )
     if not math.isfinite(value):
         raise GeometryError("geojson_not_finite", value=value)
     return float(value)

@@ -277,6 +277,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "matched existing record {name} (from source {source}) by {by}; conflicting values "
         "kept as they are: {described}",
     ),
+    "harvest_stage_failed": ("{stage} thất bại: {detail}", "{stage} failed: {detail}"),
+    "harvest_stage_gather": ("thu thập danh sách", "gather"),
+    "harvest_stage_fetch": ("tải", "fetch"),
+    "harvest_stage_import": ("nhập", "import"),
+    "harvest_not_withdrawn_incomplete": (
+        "{count} bản ghi không còn trong nguồn nhưng KHÔNG bị gỡ vì danh sách chưa đầy đủ "
+        "(xem các lỗi ở trên)",
+        "{count} record(s) missing from the source were NOT withdrawn because the listing was "
+        "incomplete (see the errors above)",
+    ),
+    "harvest_not_withdrawn_empty": (
+        'nguồn không trả về bản ghi nào: không gỡ bản ghi nào (đặt "allow_empty": true để gỡ '
+        "mọi bản ghi khi nguồn thực sự trống)",
+        'the source returned no records: nothing withdrawn (set "allow_empty": true to withdraw '
+        "every record when a source is really empty)",
+    ),
+    "harvest_run_test_consumers": (
+        "{count} tiến trình thu thập (consumer) đang chạy (ví dụ `make run`): run-test sẽ nhập "
+        "công việc lần thứ hai. Hãy dừng chúng, hoặc để chúng chạy công việc: `ckan harvester "
+        "job-create SOURCE` (hoặc trang của nguồn).",
+        "{count} harvest consumer(s) are running (e.g. `make run`): run-test would import the "
+        "job a second time. Stop them, or let them run it: `ckan harvester job-create SOURCE` "
+        "(or the source's page).",
+    ),
     "merge_with_itself": (
         "không thể gộp một bản ghi với chính nó",
         "a record cannot be merged with itself",

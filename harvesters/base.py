@@ -162,7 +162,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                 HarvestObject.harvest_job_id == harvest_job.id, HarvestObject.state == "WAITING"
             ).update({"state": "ERROR", "report_status": "errored"}, synchronize_session=False)
             model.Session.commit()
-            self._save_gather_error(f"gather failed: {type(error).__name__}: {error}", harvest_job)
+            self._save_gather_error(containment.failure_text("gather", error), harvest_job)
             return None
 
     def _gather(self, job) -> list[str] | None:
@@ -324,17 +324,11 @@ class KhTourismHarvesterBase(HarvesterBase):
             return []
         if not complete:
             self._save_gather_error(
-                f"{len(vanished)} record(s) missing from the source were NOT withdrawn because "
-                "the listing was incomplete (see the errors above)",
-                job,
+                _bilingual("harvest_not_withdrawn_incomplete", count=len(vanished)), job
             )
             return []
         if empty and not config.allow_empty:
-            self._save_gather_error(
-                'the source returned no records: nothing withdrawn (set "allow_empty": true '
-                "to withdraw every record when a source is really empty)",
-                job,
-            )
+            self._save_gather_error(_bilingual("harvest_not_withdrawn_empty"), job)
             return []
         objects = []
         for before in vanished:

@@ -19,6 +19,8 @@ import click
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.records import messages
+
 
 class ConsumersRunning(click.ClickException):
     """Harvest consumers are up: running a job here too would import it twice."""
@@ -52,9 +54,10 @@ def run_in_process(source_id_or_name: str, force_import: str | None = None) -> d
     waiting = consumers_waiting()
     if waiting:
         raise ConsumersRunning(
-            f"{waiting} harvest consumer(s) are running (e.g. `make run`): run-test would "
-            "import the job a second time. Stop them, or let them run it: "
-            "`ckan harvester job-create SOURCE` (or the source's page)."
+            "\n".join(
+                messages.text("harvest_run_test_consumers", lang, count=waiting)
+                for lang in ("vi", "en")
+            )
         )
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
     context = {"user": user}

@@ -18,7 +18,7 @@ consumer imports the callbacks) puts these in ``ckanext.harvest.queue``:
 ``gather_stage``
     an exception of any harvester's gather is rolled back; the objects the failed gather had
     committed are deleted (they were never queued, as ckanext-harvest's own handler does);
-    one gather error ``gather failed: <Type>: <message>`` is saved and ``None`` returned. The
+    one gather error ``thu thập danh sách thất bại: … / gather failed: <Type>: <message>`` is saved and ``None`` returned. The
     gather callback acknowledges the message; the next ``harvest_jobs_run`` finishes the job
     ("Finished", the error in its report).
 ``fetch_and_import_stages``
@@ -51,6 +51,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectError
 
 from ckanext.khtourism import compat
+from ckanext.khtourism.core import messages
 
 from . import errorcap, liveness
 
@@ -95,6 +96,21 @@ def _contained_gather_stage(original: Any) -> Any:
     return gather_stage
 
 
+def failure_text(stage: str, error: BaseException) -> str:
+    """``thu thập danh sách thất bại: <Type>: <message> / gather failed: <Type>: <message>``
+    (stage: gather, fetch or import)."""
+    detail = describe(error)
+    return " / ".join(
+        messages.text(
+            "harvest_stage_failed",
+            lang,
+            stage=messages.text(f"harvest_stage_{stage}", lang),
+            detail=detail,
+        )
+        for lang in ("vi", "en")
+    )
+
+
 def save_gather_failure(job_id: str, error: BaseException) -> None:
     """Roll back, drop the job's objects (none was queued) and save one gather error."""
     from ckanext.harvest.model import HarvestJob
@@ -104,7 +120,7 @@ def save_gather_failure(job_id: str, error: BaseException) -> None:
         model.Session.delete(obj)
     job = HarvestJob.get(job_id)
     job.gather_finished = job.gather_finished or dt.datetime.utcnow()
-    model.Session.add(HarvestGatherError(message=f"gather failed: {describe(error)}", job=job))
+    model.Session.add(HarvestGatherError(message=failure_text("gather", error), job=job))
     model.Session.commit()
 
 
@@ -147,9 +163,7 @@ def save_object_failure(object_id: str, error: BaseException, stage: str) -> Non
     obj.state, obj.report_status = "ERROR", "errored"
     if errorcap.may_store(obj.harvest_job_id):  # the per-job error cap (errorcap.py)
         model.Session.add(
-            HarvestObjectError(
-                message=f"{stage.lower()} failed: {describe(error)}", object=obj, stage=stage
-            )
+            HarvestObjectError(message=failure_text(stage.lower(), error), object=obj, stage=stage)
         )
     model.Session.add(obj)
     model.Session.commit()

@@ -10,8 +10,9 @@ harvester of the process, stock ``dcat_rdf`` and ``khtourism_dcat`` alike):
 
 - a dataset without ``dct:title`` gets its ``dct:identifier``, else the last segment of
   its URI, as its title;
-- a dataset that lands as a plain dataset without ``dct:description`` gets a description
-  that says so, Vietnamese first (records/messages.py ``dcat_no_description``).
+- a dataset that lands as a plain dataset (not a tourism record: no record ``dct:type``)
+  without ``dct:description`` gets a description that says so, Vietnamese first
+  (core/messages.py ``dcat_no_description``).
 
 Nothing else is invented; the record keeps its source's URI and identifier.
 """
@@ -63,6 +64,9 @@ def lands_as_plain_dataset(harvest_job: Any) -> bool:
 def complete(dataset: dict[str, Any], *, plain: bool) -> dict[str, Any]:
     if not str(dataset.get("title") or "").strip():
         dataset["title"] = title_for(dataset)
+    # a dataset the profile parsed as a tourism record (``dct:type``) lands as that type,
+    # whose description is optional
+    plain = plain and (dataset.get("type") or PLAIN_DATASET) == PLAIN_DATASET
     if plain and not str(dataset.get("notes") or "").strip():
         dataset["notes"] = no_description()
     return dataset

@@ -163,7 +163,7 @@ class Match:
 
 
 def both(message: str, /, **values: Any) -> str:
-    """A decision-log or report message (records/messages.py): Vietnamese / English. A value
+    """A decision-log or report message (core/messages.py): Vietnamese / English. A value
     given as a (vi, en) pair is put in each language's sentence."""
 
     def text(lang: str) -> str:

@@ -205,6 +205,19 @@ MESSAGES: dict[str, str] = {
     "geojson_not_wgs84": N_(
         "malformed GeoJSON: [{lon}, {lat}] is not a WGS84 longitude, latitude (longitude −180 to 180 first, latitude −90 to 90 second)"
     ),
+    "harvest_stage_failed": N_("{stage} failed: {detail}"),
+    "harvest_stage_gather": N_("gather"),
+    "harvest_stage_fetch": N_("fetch"),
+    "harvest_stage_import": N_("import"),
+    "harvest_not_withdrawn_incomplete": N_(
+        "{count} record(s) missing from the source were NOT withdrawn because the listing was incomplete (see the errors above)"
+    ),
+    "harvest_not_withdrawn_empty": N_(
+        'the source returned no records: nothing withdrawn (set "allow_empty": true to withdraw every record when a source is really empty)'
+    ),
+    "harvest_run_test_consumers": N_(
+        "{count} harvest consumer(s) are running (e.g. `make run`): run-test would import the job a second time. Stop them, or let them run it: `ckan harvester job-create SOURCE` (or the source's page)."
+    ),
 }
 
 

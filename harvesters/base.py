@@ -234,7 +234,7 @@ class KhTourismHarvesterBase(HarvesterBase):
                     "repeated_name_address" if looked_at == "name + address" else "repeated_key"
                 )
                 self._save_gather_error(
-                    _bilingual(repeated, ref=record.ref, key=repr(key), other=seen[key]), job
+                    _bilingual(repeated, ref=record.ref, value=repr(key), other=seen[key]), job
                 )
                 continue
             seen[key] = record.ref

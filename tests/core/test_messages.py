@@ -49,6 +49,14 @@ def test_a_stored_message_carries_both_languages():
     )
 
 
+def test_a_placeholder_may_have_any_name():
+    report = messages.bilingual("repeated_key", ref="row 5", value="'LT-1'", other="row 3")
+    assert report == (
+        "row 5: mã định danh 'LT-1' trùng với row 3; bỏ qua bản ghi này"
+        " / row 5: identifier 'LT-1' repeats row 3; record skipped"
+    )
+
+
 def test_every_message_has_a_vietnamese_translation_with_the_same_placeholders():
     for key, msgid in messages.MESSAGES.items():
         vietnamese = i18n.gettext(msgid, "vi")

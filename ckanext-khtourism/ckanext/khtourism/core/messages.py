@@ -135,8 +135,8 @@ MESSAGES: dict[str, str] = {
         "{count} more errors not stored (at most {cap} error messages are kept per job: "
         "ckanext.khtourism.harvest.max_errors_per_job)"
     ),
-    "repeated_key": N_("{ref}: identifier {key} repeats {other}; record skipped"),
-    "repeated_name_address": N_("{ref}: name and address {key} repeat {other}; record skipped"),
+    "repeated_key": N_("{ref}: identifier {value} repeats {other}; record skipped"),
+    "repeated_name_address": N_("{ref}: name and address {value} repeat {other}; record skipped"),
     # the action API's rate limit (security/action_limits.py)
     "too_many_requests": N_("Too many requests: limit {limit}; retry after {retry_after} seconds."),
     # outbound requests (outbound.py): a harvest source URL the portal must not contact
@@ -245,7 +245,7 @@ def text(key: str, lang: str | None = None, **values: Any) -> str:
     return translate(MESSAGES[key], lang).format(**values)
 
 
-def bilingual(key: str, **values: Any) -> str:
+def bilingual(key: str, /, **values: Any) -> str:
     """``"<Vietnamese> / <English>"``: a message stored once and read in either language
     (harvest job reports) or answered where the language is unknown."""
     return f"{text(key, 'vi', **values)} / {text(key, 'en', **values)}"

@@ -19,7 +19,7 @@ import click
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.records import messages
+from ckanext.khtourism.core import messages
 
 
 class ConsumersRunning(click.ClickException):

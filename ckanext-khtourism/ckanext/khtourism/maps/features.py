@@ -19,6 +19,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.records import type_names
+
 from . import settings
 
 log = logging.getLogger(__name__)
@@ -58,13 +60,10 @@ def point_of(record: dict[str, Any]) -> tuple[float, float] | None:
 
 
 def type_label(dataset_type: str, lang: str) -> str:
-    """The record type's name from its schema's ``about`` ("Vietnamese / English")."""
-    schema = tk.h.scheming_get_dataset_schema(dataset_type) or {}
-    about = str(schema.get("about") or "")
-    if " / " not in about:
+    """The record type's name in ``lang`` (records/type_names.py)."""
+    if dataset_type not in type_names.NAMES:
         return dataset_type
-    vi, en = about.split(" / ", 1)
-    return en if lang == "en" else vi
+    return type_names.name(dataset_type, in_sentence=False, lang=lang)
 
 
 def record_feature(record: dict[str, Any], lang: str) -> dict[str, Any] | None:

@@ -6,10 +6,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 from . import display, downloads, overview, record_types
-from . import language as messages
 
 
 def _lang() -> str:
@@ -43,8 +43,7 @@ def khtourism_record_type_label(record_type: str) -> str:
 
 
 def khtourism_record_type_icon(record_type: str) -> str:
-    label = record_types.TYPE_LABELS.get(record_type)
-    return label.icon if label else "database"
+    return record_types.TYPE_ICONS.get(record_type, "database")
 
 
 def khtourism_menu_record_types() -> list[tuple[str, str]]:

@@ -1,32 +1,24 @@
-"""How the portal names each record type to a reader (menu, home page, statistics)."""
+"""How the portal shows each record type to a reader: its icon (menu, home page,
+statistics). Its name comes from ``records/type_names.py``, the one naming of the types."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.records import type_names
 
-
-@dataclass(frozen=True)
-class TypeLabel:
-    vi: str
-    en: str
-    icon: str  # Font Awesome 6 icon name shipped with CKAN
-
-
-# The plural names a reader sees in the menu and on the home page (data, in both languages).
-TYPE_LABELS: dict[str, TypeLabel] = {
-    "accommodation": TypeLabel("Cơ sở lưu trú", "Accommodation", "bed"),
-    "tour-operator": TypeLabel("Doanh nghiệp lữ hành", "Tour operators", "suitcase"),
-    "tour-guide": TypeLabel("Hướng dẫn viên", "Tour guides", "user"),
-    "heritage-site": TypeLabel("Di tích", "Heritage sites", "landmark"),
+# Font Awesome 6 icon names shipped with CKAN
+TYPE_ICONS: dict[str, str] = {
+    "accommodation": "bed",
+    "tour-operator": "suitcase",
+    "tour-guide": "user",
+    "heritage-site": "landmark",
 }
 
-assert tuple(TYPE_LABELS) == RECORD_TYPES  # one label per record type, in the same order
+assert tuple(TYPE_ICONS) == RECORD_TYPES  # one icon per record type, in the same order
 
 
 def type_label(record_type: str, lang: str) -> str:
-    label = TYPE_LABELS.get(record_type)
-    if label is None:
+    """The type's plural name, on its own (menus, cards, chart labels)."""
+    if record_type not in type_names.NAMES:
         return record_type
-    return label.en if lang == "en" else label.vi
+    return type_names.name(record_type, plural=True, in_sentence=False, lang=lang)

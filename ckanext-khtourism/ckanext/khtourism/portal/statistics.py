@@ -15,10 +15,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 from ckanext.khtourism.records import vocabularies
 
-from . import language as messages
 from . import overview, record_types
 
 # (facet field, record type whose schema labels its values; None: own labels)

@@ -10,10 +10,10 @@ from flask import Blueprint, Response
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 from . import charts, record_types, statistics, wizard
-from . import language as messages
 
 portal = Blueprint("khtourism_portal", __name__)
 

@@ -632,10 +632,8 @@ def _bring_to_target(
 
 def _propose_change(record: DemoRecord, counts: dict[str, int], log: Callable[[str], None]) -> None:
     """The owner's proposed change of a published record, waiting for review."""
-    from ckanext.khtourism.workflow.model import PendingRevision
-
     pkg = model.Package.get(record.name)
-    if pkg is None or PendingRevision.pending_for(pkg.id) is not None:
+    if pkg is None or _has_pending_revision(_curator(), pkg.id):
         return
     current = tk.get_action("package_show")(_business(), {"id": pkg.id})
     current.update(record.proposed_change)

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages
 
-from . import vocabularies
+from . import type_names, vocabularies
 
 FACETS: dict[str, tuple[str, ...]] = {
     "accommodation": (
@@ -68,10 +68,12 @@ def facet_label_function(
 ) -> Callable[[dict[str, Any]], str] | None:
     """A ``label_function`` for CKAN's facet list: choice codes shown as their labels."""
     if facet == TYPE_FACET:
-        from ckanext.khtourism.portal.record_types import type_label
-
         lang = messages.current_language()
-        return lambda item: type_label(item["name"], lang)
+        return lambda item: (
+            type_names.name(item["name"], plural=True, in_sentence=False, lang=lang)
+            if item["name"] in type_names.NAMES
+            else item["name"]
+        )
     if not dataset_type or facet not in FACETS.get(dataset_type, ()):
         return None
     if facet == "admin_unit":

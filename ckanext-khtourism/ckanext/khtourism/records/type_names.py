@@ -64,12 +64,15 @@ TEXTS: dict[str, str] = {
 }
 
 
-def name(record_type: str, plural: bool = False, in_sentence: bool = True) -> str:
-    """The type's name in the user's language (``record_type`` must be a record type)."""
+def name(
+    record_type: str, plural: bool = False, in_sentence: bool = True, lang: str | None = None
+) -> str:
+    """The type's name in ``lang`` (default: the user's language); ``record_type`` must be
+    a record type. The one naming of the record types: menus, facets, maps, CKAN's texts."""
     alone, plural_alone, in_text, plural_in_text = NAMES[record_type]
     if in_sentence:
-        return translate(plural_in_text if plural else in_text)
-    return translate(plural_alone if plural else alone)
+        return translate(plural_in_text if plural else in_text, lang)
+    return translate(plural_alone if plural else alone, lang)
 
 
 def humanize(entity_type: str, object_type: str, purpose: str) -> str | None:

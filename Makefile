@@ -24,6 +24,7 @@ help:
 	@echo "make run    - serve the portal at http://127.0.0.1:$(PORT) (embedded PostgreSQL and Redis)"
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff"
+	@echo "make install - the project, editable (CI=true or INSTALL_MODE=wheel: the built wheel)"
 
 # The virtualenv is rebuilt when requirements.txt changes.
 $(BIN)/.requirements-installed: requirements.txt

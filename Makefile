@@ -25,6 +25,7 @@ help:
 	@echo "make test   - run the whole test suite"
 	@echo "make lint   - ruff and mypy"
 	@echo "make i18n   - extract the translatable strings into theme/i18n and update the catalogues"
+	@echo "make install - the project, editable (CI=true or INSTALL_MODE=wheel: the built wheel)"
 
 # The virtualenv is rebuilt when requirements.txt changes.
 $(BIN)/.requirements-installed: requirements.txt

@@ -97,8 +97,9 @@ def test_doctor_reports_index_drift_and_repair_fixes_it(cli):
         row[0]
         for row in model.Session.execute(
             sa.text(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = "
-                "'khtourism_search_doc' AND column_name <> 'doc_key' AND is_generated = 'NEVER' "
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "'public' AND table_name = 'khtourism_search_doc' AND column_name <> 'doc_key' "
+                "AND is_generated = 'NEVER' "
                 "ORDER BY ordinal_position"
             )
         )

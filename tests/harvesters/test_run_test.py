@@ -31,6 +31,13 @@ def register_source(fixture_server):
     )
 
 
+@pytest.fixture(autouse=True)
+def _empty_harvest_queues():
+    """Messages another test left on this worker's harvest queues would be popped by the
+    waiting consumer below and counted as queued by run-test: start from empty queues."""
+    queue.purge_queues()
+
+
 def _gather_queue_length() -> int:
     return queue.get_connection().llen(queue.get_gather_routing_key())
 
@@ -60,9 +67,14 @@ def test_run_test_refuses_while_consumers_wait_on_the_queues(cli, register_sourc
 
     thread = threading.Thread(target=consumer, daemon=True)
     thread.start()
-    # until Redis sees the consumer waiting (no fixed pause)
+    # until Redis sees the consumer waiting on this worker's database (no fixed pause)
+    connection = queue.get_connection()
+    database = int(connection.connection_pool.connection_kwargs.get("db", 0))
     deadline = time.monotonic() + 10
-    while not any(c.get("cmd") == "blpop" for c in queue.get_connection().client_list()):
+    while not any(
+        c.get("cmd") == "blpop" and int(c.get("db", -1)) == database
+        for c in connection.client_list()
+    ):
         assert time.monotonic() < deadline, "the consumer never waited on the queue"
         time.sleep(0.01)
     result = cli.invoke(harvester, ["run-test", "so-dang-ky-run-test"])

@@ -103,7 +103,7 @@ packages, package_dir = _packages()
 
 setup(
     name="ckanext-khtourism",
-    version="0.1.0",
+    version="0.2.0",
     description="Khánh Hòa open tourism-data portal: a CKAN 2.11 extension",
     long_description=open(os.path.join(HERE, "README.md"), encoding="utf-8").read(),
     long_description_content_type="text/markdown",

@@ -291,7 +291,8 @@ def test_the_allowed_directions_point_down_without_a_loop() -> None:
     allowed_edges = [(here, there) for here, targets in ALLOWED.items() for there in targets]
     assert direction_faults(allowed_edges, ALLOWED, TIERS) == []
     assert loops(ALLOWED) == []
-    assert ALLOWED["core"] == frozenset()
+    # the base room imports no room of code; it may name a data room (core.i18n: theme/i18n)
+    assert ALLOWED["core"] <= {"schemas", "theme"}
     assert set(ALLOWED) == set(TIERS)
 
 

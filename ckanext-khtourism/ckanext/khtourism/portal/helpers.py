@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
+
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages
@@ -47,8 +49,12 @@ def khtourism_record_type_icon(record_type: str) -> str:
 
 
 def khtourism_menu_record_types() -> list[tuple[str, str]]:
-    """(record type, its label in the page language) for the main menu."""
-    return [(t, record_types.type_label(t, _lang())) for t in RECORD_TYPES]
+    """(record type, its label in the page language) for the main menu: the types whose
+    search page is registered (a configuration without ckanext-scheming's types has none)."""
+    pages = flask.current_app.view_functions if flask.has_app_context() else {}
+    return [
+        (t, record_types.type_label(t, _lang())) for t in RECORD_TYPES if f"{t}.search" in pages
+    ]
 
 
 def khtourism_format_vnd(value: Any) -> str:

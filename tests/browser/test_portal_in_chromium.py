@@ -135,9 +135,10 @@ def test_search_page_map_has_every_result_and_search_this_area_sets_ext_bbox(
     page.goto(f"{portal}/accommodation/")
     assert _map_markers(page) >= 1
     assert page.locator(MAP_READY).get_attribute("data-marker-count") == "2"
-    # zoom to Nha Trang, then "search this area"
+    # zoom to Nha Trang once the page has settled, then "search this area"
+    page.wait_for_load_state("networkidle")
     page.evaluate(
-        "document.querySelector('.khtourism-map').khtourismMap.setView([12.2654, 109.1953], 12)"
+        "document.querySelector('.khtourism-map').khtourismMap.setView([12.2654, 109.1953], 12, {animate: false})"
     )
     with page.expect_navigation():
         page.locator("[data-khtourism-search-area]").click()

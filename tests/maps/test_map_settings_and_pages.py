@@ -100,7 +100,7 @@ def test_search_map_shows_every_result_of_the_search_not_only_the_page(app, worl
         "/accommodation/ks-nha-trang-2",
         "/accommodation/ks-phan-rang",
     ]
-    assert {f["properties"]["type_label"] for f in features} == {"Cơ sở lưu trú du lịch"}
+    assert {f["properties"]["type_label"] for f in features} == {"Cơ sở lưu trú"}
     # the ext_bbox filter applies to the map as to the list, and is its initial view
     body = app.get("/accommodation/?ext_bbox=108.9,11.5,109.1,11.7").body
     assert [f["properties"]["url"] for f in _features(body)] == ["/accommodation/ks-phan-rang"]

@@ -48,7 +48,7 @@ def test_statistics_page_counts_published_records_with_svg_charts_and_csv(app, w
     assert _table(body, "dataset_type") == {
         "Cơ sở lưu trú": 3,
         "Doanh nghiệp lữ hành": 0,
-        "Hướng dẫn viên": 1,
+        "Hướng dẫn viên du lịch": 1,
         "Di tích": 0,
     }
     assert _table(body, "admin_unit") == {"Phường Nha Trang": 2, "Phường Cam Ranh": 1}

@@ -209,6 +209,8 @@ def test_curator_queue_and_transitions_through_the_pages(app, world):
     assert world.call("curator", "package_show", id=record["id"])["workflow_state"] == "submitted"
     queue = app.get("/khtourism/review", headers=curator)
     assert 'data-record="via-pages"' in queue.body
+    # the type as a reader names it, not its machine name (found by the browser walk)
+    assert "<td>Cơ sở lưu trú</td>" in queue.body and "<td>accommodation</td>" not in queue.body
     response = app.post(
         "/khtourism/record/via-pages/reject",
         data={"reason": "Ảnh mờ"},

@@ -330,6 +330,25 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def seeded_app(config: Path, records: int):
+    """CKAN's WSGI app on ``config``, with one record per type seeded through the workflow
+    and cloned to ``records``: (app, seeds, published count). Shared with
+    ``bench/portal_pages.py``."""
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    from ckan.plugins import toolkit as tk
+
+    app = make_app(load_config(str(config)))
+    with app._wsgi_app.test_request_context():
+
+        def call(action, context=None, **data):
+            return tk.get_action(action)(dict(context or {"ignore_auth": True}), data)
+
+        seeds = seed(call)
+        count = clone(seeds, records)
+    return app, seeds, count
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--records", type=int, default=10000)
@@ -346,19 +365,8 @@ def main() -> int:
     args = parser.parse_args()
     running, config = start_stack(ROOT / "var" / "bench-dcat")
     try:
-        from ckan.cli import load_config
-        from ckan.config.middleware import make_app
-        from ckan.plugins import toolkit as tk
-
-        app = make_app(load_config(str(config)))
+        app, seeds, count = seeded_app(config, args.records)
         flask_app = app._wsgi_app
-        with flask_app.test_request_context():
-
-            def call(action, context=None, **data):
-                return tk.get_action(action)(dict(context or {"ignore_auth": True}), data)
-
-            seeds = seed(call)
-            count = clone(seeds, args.records)
         print(f"published records: {count}")
         from ckanext.khtourism.dcat import fragments
 

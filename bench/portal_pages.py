@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dcat_catalog import ROOT, clone, percentile, seed, start_stack  # noqa: E402
+from dcat_catalog import ROOT, percentile, seeded_app, start_stack  # noqa: E402
 
 
 def main() -> int:
@@ -31,19 +31,7 @@ def main() -> int:
     args = parser.parse_args()
     running, config = start_stack(ROOT / "var" / "bench-dcat")
     try:
-        from ckan.cli import load_config
-        from ckan.config.middleware import make_app
-        from ckan.plugins import toolkit as tk
-
-        app = make_app(load_config(str(config)))
-        flask_app = app._wsgi_app
-        with flask_app.test_request_context():
-
-            def call(action, context=None, **data):
-                return tk.get_action(action)(dict(context or {"ignore_auth": True}), data)
-
-            seeds = seed(call)
-            count = clone(seeds, args.records)
+        app, seeds, count = seeded_app(config, args.records)
         # the whole WSGI stack (CKAN's locale middleware included), not the bare Flask app
         from werkzeug.test import Client
 

@@ -169,9 +169,13 @@ def test_business_picks_a_point_on_the_map_and_a_curator_approves_it_from_the_qu
 
     _log_in(page, portal, business)
     page.goto(f"{portal}/accommodation/new")
+    # CKAN's slug modules listen for typing only once they have started (the preview
+    # they add is the sign); a title typed before that leaves the URL name empty
+    page.wait_for_selector(".slug-preview", state="attached")
     page.fill("#field-title", "Khach san Ban Do")
     # the slug the page makes of the title
     name = _eventually(lambda: page.locator("#field-name").input_value())
+    assert name == "khach-san-ban-do", name
     page.select_option("#field-accommodation_type", "khach_san")
     page.wait_for_selector(MAP_READY)
 

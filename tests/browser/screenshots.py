@@ -20,6 +20,7 @@ from tests.browser.conftest import watched_page
 from tests.browser.test_portal_in_chromium import (
     MAP_READY,
     _log_in,
+    _modules_started,
     _no_remote_avatars,
     _person_with_password,
     _published,
@@ -39,6 +40,12 @@ PLACES = {
 }
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
+
+
+def _map_drawn(page) -> None:
+    """The map started and drew the province outline (instead of a fixed pause)."""
+    page.wait_for_selector(f"{MAP_READY} .leaflet-overlay-pane path", state="attached")
+    page.wait_for_load_state("networkidle")
 
 
 def _shot(page, name: str, full_page: bool = False) -> Path:
@@ -70,16 +77,13 @@ def test_take_screenshots(world, portal, chromium):
     public = context()
     page = watched_page(public, _Ignore())
     page.goto(f"{portal}/")
-    page.wait_for_selector(MAP_READY)
-    page.wait_for_timeout(500)
+    _map_drawn(page)
     written.append(_shot(page, "home"))
     page.goto(f"{portal}/accommodation/")
-    page.wait_for_selector(MAP_READY)
-    page.wait_for_timeout(500)
+    _map_drawn(page)
     written.append(_shot(page, "search-with-map"))
     page.goto(f"{portal}/heritage-site/{heritage['name']}")
-    page.wait_for_selector(MAP_READY)
-    page.wait_for_timeout(500)
+    _map_drawn(page)
     page.locator(".khtourism-record-map").scroll_into_view_if_needed()
     written.append(_shot(page, "record"))
     public.close()
@@ -88,13 +92,16 @@ def test_take_screenshots(world, portal, chromium):
     page = watched_page(owner, _Ignore())
     _log_in(page, portal, business)
     page.goto(f"{portal}/accommodation/new")
+    _modules_started(page)
     page.fill("#field-title", "Homestay Biển Xanh")
-    page.wait_for_selector(MAP_READY)
+    _map_drawn(page)
     typed = page.locator("[data-khtourism-picker-input]")
     typed.fill("109.19, 12.25")
     typed.press("Enter")
+    # the point is placed: its marker is on the map and the message says how it was read
+    page.wait_for_selector(f"{MAP_READY}[data-picked] .leaflet-marker-icon")
+    page.wait_for_selector("[data-khtourism-picker-message].text-success")
     page.locator(".khtourism-picker").scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
     written.append(_shot(page, "form-location-picker"))
     # a record waiting in the curators' queue
     submitted = world.create(

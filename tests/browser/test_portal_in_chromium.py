@@ -62,9 +62,18 @@ def _log_in(page: Any, portal: str, user: dict[str, Any]) -> None:
     page.goto(f"{portal}/user/login")
     page.fill("#field-login", user["name"])
     page.fill("#field-password", PASSWORD)
-    page.locator("form:has(#field-password) button[type='submit']").click()
+    # the page the form leads to, loaded (not the login page's own load state, which is
+    # already reached when the click returns before the navigation has begun)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("form:has(#field-password) button[type='submit']").click()
     page.wait_for_load_state("networkidle")
     assert "/user/login" not in page.url, page.content()[:2000]
+
+
+def _modules_started(page: Any) -> None:
+    """Wait until CKAN's JavaScript modules of a record form have started: the slug
+    modules add their URL preview then, and a title typed before leaves the name empty."""
+    page.wait_for_selector(".slug-preview", state="attached")
 
 
 def _map_markers(page: Any, container: str = "") -> int:

@@ -11,6 +11,10 @@ from ``ckanext.khtourism.search.engine``:
 * ``postgres`` (default): a :class:`~.connection.PostgresConnection`;
 * ``solr``: CKAN's original function — stock behaviour.
 
+``PackageSearchQuery.get_index`` (the index copy ``package_show`` answers from) is
+wrapped so that the copy carries its exact ``metadata_modified``
+(:func:`_exact_modified_in_stored_copy`).
+
 Reading the setting on each call keeps the behaviour independent of plugin
 load order (tests load and unload plugins freely). ``check_solr_schema_version``
 (run by CKAN at start-up) is wrapped the same way so that start-up never tries
@@ -127,9 +131,34 @@ def rebuild(*args: Any, **kwargs: Any) -> Any:
     return reindex.rebuild(*args, **kwargs)
 
 
+def _exact_modified_in_stored_copy(original_get_index: Callable[..., Any]) -> Callable[..., Any]:
+    """CKAN's ``PackageSearchQuery.get_index`` (``search.show``: the index copy
+    ``package_show`` answers from), with the copy's ``metadata_modified`` exactly as the
+    indexed dataset dict had it (``pkg.metadata_modified.isoformat()`` when indexed).
+
+    ``package_show`` uses the copy only when ``metadata_modified[:22]`` of the copy equals
+    that of the database's ``isoformat()``. Dates come back from the index as Solr returns
+    them (milliseconds, no fraction when they are 000), so about one write in a thousand
+    was shown from the database instead — without what plugins add at index time
+    (ckanext-harvest's provenance extras). With the exact value the comparison holds for
+    every time whenever the copy is current, and fails as before when it is stale.
+    """
+
+    def get_index(self: Any, reference: str) -> dict[str, Any]:
+        document = original_get_index(self, reference)
+        if engine() == "postgres":
+            from .connection import exact_metadata_modified
+
+            exact_metadata_modified(document)
+        return document
+
+    return get_index
+
+
 def install() -> None:
     """Put the dispatching functions in place of CKAN's (idempotent; compat entries
-    ``search.make_connection``, ``search.check_solr_schema_version``, ``search.rebuild``)."""
+    ``search.make_connection``, ``search.check_solr_schema_version``, ``search.rebuild``,
+    ``search.get_index``)."""
     global _original_make_connection, _original_check_schema, _original_rebuild
     _original_make_connection = compat.replace_everywhere(
         "search.make_connection", make_connection, _HOLDERS
@@ -138,6 +167,7 @@ def install() -> None:
         "search.check_solr_schema_version", check_solr_schema_version, _HOLDERS
     )
     _original_rebuild = compat.replace_everywhere("search.rebuild", rebuild, _HOLDERS)
+    compat.wrap("search.get_index", _exact_modified_in_stored_copy)
     # the commit listeners of the index writes and the result cache: now, before any commit
     from .connection import track_commits
 

@@ -196,6 +196,18 @@ def _solr_date(value: str) -> str:
     )
 
 
+def exact_metadata_modified(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` (a stored copy, ``fl=*``) with ``metadata_modified`` as its dataset
+    dict had it when indexed: CKAN's ``isoformat()`` of the database's value, to the
+    microsecond (see ``search.get_index`` in ``compat/registry.py``)."""
+    stored = document.get("data_dict")
+    if isinstance(stored, str):
+        exact = json.loads(stored).get("metadata_modified")
+        if isinstance(exact, str) and exact:
+            document["metadata_modified"] = exact
+    return document
+
+
 def _solr_dates(result: dict[str, Any], decode_dates: bool) -> dict[str, Any]:
     """Date fields of the returned documents as Solr gives them; with ``decode_dates``
     (CKAN's default connection) as datetimes, as CKAN's decoder makes them."""

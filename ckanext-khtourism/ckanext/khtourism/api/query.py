@@ -12,6 +12,15 @@ from .collections import ALL_FILTERS
 from .errors import ApiError
 from .params import DEFAULT_LIMIT
 
+# the engine's spatial parameters as the tourism API names them
+API_SPATIAL_PARAMETER = {
+    "ext_lat": "radius",
+    "ext_lon": "radius",
+    "ext_radius": "radius",
+    "ext_polygon": "polygon",
+    "ext_bbox": "bbox",
+}
+
 log = logging.getLogger(__name__)
 
 SORT_FIELDS = {
@@ -111,6 +120,14 @@ def search(
     try:
         return tk.get_action("package_search")(context, data_dict)
     except tk.ValidationError as error:
+        spatial = getattr(error, "spatial_param", None)
+        if spatial:
+            # engine = solr refused a spatial search (search/hooks.py): answered in the
+            # API's language, naming the API's parameter — never answered unfiltered
+            parameter = API_SPATIAL_PARAMETER.get(spatial, spatial)
+            raise ApiError(
+                "invalid_query", parameter, error.msgid, detail_values={"param": parameter}
+            ) from None
         detail = _first_message(error.error_dict)
         raise ApiError("invalid_query", "q" if "q" in parsed else None, detail) from None
     except SearchError as error:

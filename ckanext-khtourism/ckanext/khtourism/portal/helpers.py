@@ -145,4 +145,76 @@ __all__ = [
     "khtourism_province_label",
     "khtourism_localized",
     "khtourism_account_contact",
+    "khtourism_harvesters_info",
+    "khtourism_harvest_config_problems",
+    "khtourism_harvest_last_job",
 ]
+
+
+# the harvest source form: our source types first (the form preselects the first), each
+# with an example configuration
+OUR_HARVESTER_PREFIX = "khtourism_"
+CONFIG_ERROR_PREFIX = "Error parsing the configuration options: "
+JOB_STATUS_LABELS = {
+    "New": messages.N_("Waiting"),
+    "Running": messages.N_("Running"),
+    "Finished": messages.N_("Finished"),
+    "Aborted": messages.N_("Aborted"),
+}
+
+
+def khtourism_harvesters_info() -> list[dict]:
+    """ckanext-harvest's ``harvesters_info`` with this portal's source types first, each
+    harvester dict given ``example_config`` (pretty JSON) when it has one."""
+    import json
+
+    import ckan.plugins as p
+
+    from ckanext.harvest.interfaces import IHarvester
+
+    examples = {}
+    for harvester in p.PluginImplementations(IHarvester):
+        example = getattr(harvester, "EXAMPLE_CONFIG", None)
+        if example:
+            examples[harvester.info()["name"]] = json.dumps(example, indent=2, ensure_ascii=False)
+    infos = [dict(info) for info in tk.h.harvesters_info()]
+    for info in infos:
+        info["example_config"] = examples.get(info["name"], "")
+    return sorted(infos, key=lambda info: not info["name"].startswith(OUR_HARVESTER_PREFIX))
+
+
+def khtourism_harvest_config_problems(errors: dict | None) -> list[str]:
+    """The configuration problems of a refused source form, one a line, without
+    ckanext-harvest's untranslated English prefix."""
+    found: list[str] = []
+    for message in (errors or {}).get("config") or []:
+        text = str(message)
+        if text.startswith(CONFIG_ERROR_PREFIX):
+            text = text[len(CONFIG_ERROR_PREFIX) :]
+        found.extend(line for line in text.splitlines() if line.strip())
+    return found
+
+
+def khtourism_harvest_last_job(harvest_source: dict) -> dict | None:
+    """The last job of a harvest source for its page: ``{status, created, finished,
+    stats: {added, updated, not modified, errored, deleted}}`` (times in the portal's time
+    zone), or None before its first job / for a visitor who may not see it."""
+
+    try:
+        status = tk.get_action("harvest_source_show_status")({}, {"id": harvest_source["id"]})
+    except (tk.NotAuthorized, tk.ObjectNotFound, KeyError):
+        return None
+    job = status.get("last_job")
+    if not job:
+        return None
+    return {
+        "id": job.get("id"),
+        "status": job.get("status"),
+        "status_label": messages.translate(
+            JOB_STATUS_LABELS.get(job.get("status") or "", job.get("status") or "")
+        ),
+        "created": display.local_time(job.get("created")) if job.get("created") else "",
+        "finished": display.local_time(job.get("finished")) if job.get("finished") else "",
+        "stats": job.get("stats") or {},
+        "total_datasets": status.get("total_datasets", 0),
+    }

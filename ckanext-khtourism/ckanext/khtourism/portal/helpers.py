@@ -148,6 +148,7 @@ __all__ = [
     "khtourism_harvesters_info",
     "khtourism_harvest_config_problems",
     "khtourism_harvest_last_job",
+    "khtourism_csv_preview",
 ]
 
 
@@ -218,3 +219,10 @@ def khtourism_harvest_last_job(harvest_source: dict) -> dict | None:
         "stats": job.get("stats") or {},
         "total_datasets": status.get("total_datasets", 0),
     }
+
+
+def khtourism_csv_preview(resource: dict, package: dict | None = None) -> dict:
+    """The CSV preview of a resource page (portal/csv_preview.py)."""
+    from . import csv_preview
+
+    return csv_preview.preview(resource, package)

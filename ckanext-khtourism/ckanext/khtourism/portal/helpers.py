@@ -115,6 +115,20 @@ def dataset_display_name(next_helper: Any, package: Any) -> str:
     return next_helper(package)
 
 
+@tk.chained_helper
+def get_organization(next_helper: Any, org: Any = None, include_datasets: bool = False) -> Any:
+    """CKAN's ``h.get_organization``, once per organization and request: a record page
+    asked for its organization twice (organization_show with its follower count, ~20 ms
+    each at 10,000 records; docs/performance.md, "Portal pages")."""
+    if not flask.has_request_context() or not isinstance(org, str):
+        return next_helper(org, include_datasets)
+    cache = flask.g.setdefault("khtourism_organizations", {})
+    key = (org, bool(include_datasets))
+    if key not in cache:
+        cache[key] = next_helper(org, include_datasets)
+    return cache[key]
+
+
 def khtourism_default_license() -> str:
     from ckanext.khtourism.records.licenses import default_license
 
@@ -132,6 +146,7 @@ __all__ = [
     "khtourism_local_time",
     "khtourism_default_license",
     "dataset_display_name",
+    "get_organization",
     "khtourism_error_summary",
     "khtourism_results_download_url",
     "khtourism_facet_items",

@@ -171,6 +171,21 @@ __all__ = [
 # with an example configuration
 OUR_HARVESTER_PREFIX = "khtourism_"
 CONFIG_ERROR_PREFIX = "Error parsing the configuration options: "
+# ckanext-harvest's and ckanext-dcat's harvesters, whose title and description are English
+STOCK_HARVESTER_TEXTS = {
+    "ckan": (
+        messages.N_("CKAN (plain copy of datasets)"),
+        messages.N_("Harvests the datasets of another CKAN as they are"),
+    ),
+    "dcat_rdf": (
+        messages.N_("DCAT RDF (plain copy of datasets)"),
+        messages.N_("Harvests the datasets of a DCAT catalogue (RDF) as they are"),
+    ),
+    "dcat_json": (
+        messages.N_("DCAT JSON (plain copy of datasets)"),
+        messages.N_("Harvests the datasets of a DCAT JSON catalogue as they are"),
+    ),
+}
 JOB_STATUS_LABELS = {
     "New": messages.N_("Waiting"),
     "Running": messages.N_("Running"),
@@ -196,6 +211,10 @@ def khtourism_harvesters_info() -> list[dict]:
     infos = [dict(info) for info in tk.h.harvesters_info()]
     for info in infos:
         info["example_config"] = examples.get(info["name"], "")
+        if info["name"] in STOCK_HARVESTER_TEXTS:  # their own texts are English only
+            title, description = STOCK_HARVESTER_TEXTS[info["name"]]
+            info["title"] = messages.translate(title)
+            info["description"] = messages.translate(description)
     return sorted(infos, key=lambda info: not info["name"].startswith(OUR_HARVESTER_PREFIX))
 
 

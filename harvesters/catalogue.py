@@ -257,6 +257,10 @@ class CKANCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, CKANHarvest
     p.implements(IHarvester)
     p.implements(p.ISignal)
     TYPE_KEYS = {key: object for key in CKAN_HARVESTER_KEYS}
+    EXAMPLE_CONFIG = {
+        "record_type": "accommodation",
+        "organizations_filter_include": ["so-du-lich"],
+    }
     fetch_stage = CKANHarvester.fetch_stage
 
     def gather_stage(self, harvest_job) -> list[str] | None:
@@ -435,6 +439,7 @@ class DCATCatalogueHarvester(CatalogueMixin, KhTourismHarvesterBase, DCATRDFHarv
     # outbound guard for every DCAT harvester of the process, the stock dcat_rdf too (guard.py)
     p.implements(IDCATRDFHarvester, inherit=True)
     TYPE_KEYS = {"rdf_format": str}
+    EXAMPLE_CONFIG = {"record_type": "heritage-site", "rdf_format": "text/turtle"}
     fetch_stage = DCATRDFHarvester.fetch_stage
 
     def gather_stage(self, harvest_job) -> list[str] | None:

@@ -33,8 +33,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.core.messages import N_
+
 from . import geometry
-from .mapping import Mapping, MappingError
+from .mapping import PLAIN_DATASET, RECORD_TYPES, Mapping, MappingError, fields_of
 
 PUBLISH_CHOICES = ("review", "direct")
 COMMON_KEYS = {
@@ -72,44 +75,146 @@ class SourceConfig:
         return self.mapping.record_type
 
 
+# Configuration problems, English msgids translated in the user's language (messages.N_,
+# `make i18n`); each one is shown after the key it is about ("publish: …").
+_MSG = {
+    "json": N_("the configuration is not valid JSON: {error}"),
+    "object": N_('the configuration must be a JSON object {{"key": value, …}}'),
+    "unknown": N_("unknown configuration key (keys this source type understands: {keys})"),
+    "required": N_("required for this source type"),
+    "type": N_("must be {expected}, got {got}"),
+    "choice": N_("“{value}” is not one of {choices}"),
+    "timeout": N_("must be a number of seconds between 0 and 600"),
+    "licence": N_('a licence id (e.g. "odc-odbl") or a licence URI'),
+    "record_type": N_("“{value}” is not one of {choices}"),
+    "mapping_object": N_('must be an object {{"source column": "field"}}'),
+    "not_a_field": N_("“{field}” is not a field of {record_type} (see docs/record-types.md)"),
+    "value_map_object": N_('must be an object {{"source value": "code"}}'),
+}
+_TYPE_NAMES = {
+    str: N_("a text"),
+    int: N_("a whole number"),
+    float: N_("a number"),
+    bool: N_("true or false"),
+    dict: N_("an object"),
+    list: N_("a list"),
+}
+
+
+def _text(key: str, lang: str | None = None, **values: Any) -> str:
+    return messages.translate(_MSG[key], lang).format(**values)
+
+
+def _type_name(expected: type | tuple[type, ...], lang: str | None = None) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return " / ".join(messages.translate(_TYPE_NAMES.get(k, k.__name__), lang) for k in kinds)
+
+
+def problems(
+    raw: Any,
+    *,
+    type_keys: dict[str, type | tuple[type, ...]],
+    required: tuple[str, ...] = (),
+    lang: str | None = None,
+) -> list[str]:
+    """Every problem of a parsed configuration, each ``"key: message"`` in the user's
+    language (all at once, so that a curator fixes them in one go)."""
+    if not isinstance(raw, dict):
+        return [_text("object", lang)]
+    found: list[str] = []
+    known = sorted(COMMON_KEYS | set(type_keys))
+    for key in sorted(set(raw) - COMMON_KEYS - set(type_keys)):
+        found.append(f"{key}: {_text('unknown', lang, keys=', '.join(known))}")
+    for key in required:
+        if not raw.get(key):
+            found.append(f"{key}: {_text('required', lang)}")
+    for key, expected in type_keys.items():
+        if key in raw and raw[key] is not None and not isinstance(raw[key], expected):
+            found.append(
+                f"{key}: "
+                + _text("type", lang, expected=_type_name(expected, lang), got=json.dumps(raw[key]))
+            )
+    publish = raw.get("publish", "review")
+    if publish not in PUBLISH_CHOICES:
+        found.append(
+            f"publish: {_text('choice', lang, value=publish, choices=', '.join(PUBLISH_CHOICES))}"
+        )
+    timeout = raw.get("timeout", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
+        found.append(f"timeout: {_text('timeout', lang)}")
+    if "license_id" in raw and not (isinstance(raw["license_id"], str) and raw["license_id"]):
+        found.append(f"license_id: {_text('licence', lang)}")
+    if raw.get("crs"):
+        try:
+            geometry.resolve_crs(raw["crs"])
+        except geometry.UnknownCRSError as error:
+            found.append(f"crs: {error}")
+    found.extend(_mapping_problems(raw, lang))
+    return found
+
+
+def _mapping_problems(raw: dict[str, Any], lang: str | None = None) -> list[str]:
+    found: list[str] = []
+    record_type = raw.get("record_type", PLAIN_DATASET)
+    choices = (*RECORD_TYPES, PLAIN_DATASET)
+    if record_type not in choices:
+        found.append(
+            f"record_type: {_text('record_type', lang, value=record_type, choices=', '.join(choices))}"
+        )
+        return found
+    known = fields_of(record_type)
+    check_fields = record_type != PLAIN_DATASET
+    mapping = raw.get("mapping")
+    if mapping is not None and not isinstance(mapping, dict):
+        found.append(f"mapping: {_text('mapping_object', lang)}")
+    elif mapping and check_fields:
+        for header, field_name in mapping.items():
+            if field_name is not None and field_name not in known:
+                found.append(
+                    f"mapping.{header}: "
+                    + _text("not_a_field", lang, field=field_name, record_type=record_type)
+                )
+    defaults = raw.get("defaults")
+    if defaults is not None and not isinstance(defaults, dict):
+        found.append(f"defaults: {_text('mapping_object', lang)}")
+    elif defaults and check_fields:
+        for field_name in defaults:
+            if field_name not in known:
+                found.append(
+                    f"defaults.{field_name}: "
+                    + _text("not_a_field", lang, field=field_name, record_type=record_type)
+                )
+    value_maps = raw.get("value_maps")
+    if value_maps is not None and not isinstance(value_maps, dict):
+        found.append(f"value_maps: {_text('value_map_object', lang)}")
+    elif value_maps:
+        for field_name, table in value_maps.items():
+            if not isinstance(table, dict):
+                found.append(f"value_maps.{field_name}: {_text('value_map_object', lang)}")
+    return found
+
+
 def parse(
     text: str | None,
     *,
     type_keys: dict[str, type | tuple[type, ...]],
     required: tuple[str, ...] = (),
+    lang: str | None = None,
 ) -> SourceConfig:
-    """Parse and check a source configuration; ConfigError names the offending key."""
+    """Parse and check a source configuration; ConfigError names every offending key
+    (one problem a line)."""
     if not text or not text.strip():
-        raw: dict[str, Any] = {}
+        raw: Any = {}
     else:
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as error:
-            raise ConfigError(f"configuration is not valid JSON: {error}") from error
-    if not isinstance(raw, dict):
-        raise ConfigError("configuration must be a JSON object")
-    unknown = set(raw) - COMMON_KEYS - set(type_keys)
-    if unknown:
-        raise ConfigError(f"unknown configuration key(s): {', '.join(sorted(unknown))}")
-    for key in required:
-        if not raw.get(key):
-            raise ConfigError(f"{key}: required for this source type")
-    for key, expected in type_keys.items():
-        if key in raw and raw[key] is not None and not isinstance(raw[key], expected):
-            raise ConfigError(f"{key}: wrong type {type(raw[key]).__name__}")
+            raise ConfigError(_text("json", lang, error=error)) from error
+    found = problems(raw, type_keys=type_keys, required=required, lang=lang)
+    if found:
+        raise ConfigError("\n".join(found))
     publish = raw.get("publish", "review")
-    if publish not in PUBLISH_CHOICES:
-        raise ConfigError(f"publish: {publish!r} is not one of {', '.join(PUBLISH_CHOICES)}")
     timeout = raw.get("timeout", 30)
-    if not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
-        raise ConfigError("timeout: must be a number of seconds between 0 and 600")
-    if "license_id" in raw and not (isinstance(raw["license_id"], str) and raw["license_id"]):
-        raise ConfigError('license_id: a licence id (e.g. "odc-odbl") or a licence URI')
-    if raw.get("crs"):
-        try:
-            geometry.resolve_crs(raw["crs"])
-        except geometry.UnknownCRSError as error:
-            raise ConfigError(f"crs: {error}") from error
     try:
         mapping = Mapping.from_config(raw)
     except MappingError as error:

@@ -29,6 +29,14 @@ class SpreadsheetHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
         "header_row": int,
         "resource_id": str,
     }
+    EXAMPLE_CONFIG = {
+        "record_type": "accommodation",
+        "publish": "review",
+        "format": "csv",
+        "encoding": "utf-8",
+        "mapping": {"Tên cơ sở": "title", "Số phòng": "rooms"},
+        "defaults": {"admin_unit": "22366"},
+    }
 
     def info(self) -> dict[str, str]:
         return {
@@ -87,12 +95,21 @@ class ArcGISHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     p.implements(IHarvester)
     p.implements(p.ISignal)
     TYPE_KEYS = {"where": str, "out_fields": str, "page_size": int, "token": str}
+    EXAMPLE_CONFIG = {
+        "record_type": "heritage-site",
+        "where": "1=1",
+        "out_fields": "*",
+        "page_size": 1000,
+        "crs": "EPSG:9217",
+    }
 
     def info(self) -> dict[str, str]:
         return {
             "name": "khtourism_arcgis",
             "title": "ArcGIS REST (FeatureServer/MapServer)",
-            "description": "Features of an ArcGIS REST layer, paged, reprojected to WGS 84",
+            "description": messages.translate(
+                messages.N_("Features of an ArcGIS REST layer, paged, reprojected to WGS 84")
+            ),
         }
 
     def read_source(self, url: str, config: SourceConfig) -> SourceListing:
@@ -111,12 +128,15 @@ class OGCAPIFeaturesHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     p.implements(IHarvester)
     p.implements(p.ISignal)
     TYPE_KEYS = {"limit": int}
+    EXAMPLE_CONFIG = {"record_type": "heritage-site", "limit": 500, "publish": "review"}
 
     def info(self) -> dict[str, str]:
         return {
             "name": "khtourism_ogcapi",
             "title": "OGC API – Features",
-            "description": "Items of an OGC API – Features collection (next links followed)",
+            "description": messages.translate(
+                messages.N_("Items of an OGC API – Features collection (next links followed)")
+            ),
         }
 
     def read_source(self, url: str, config: SourceConfig) -> SourceListing:
@@ -130,12 +150,20 @@ class WFSHarvester(KhTourismHarvesterBase, p.SingletonPlugin):
     p.implements(p.ISignal)
     TYPE_KEYS = {"type_name": str, "page_size": int, "srs_name": str, "output_format": str}
     REQUIRED_KEYS = ("type_name",)
+    EXAMPLE_CONFIG = {
+        "record_type": "accommodation",
+        "type_name": "khanhhoa:luu_tru",
+        "page_size": 1000,
+        "srs_name": "EPSG:4326",
+    }
 
     def info(self) -> dict[str, str]:
         return {
             "name": "khtourism_wfs",
             "title": "WFS 2.0 (GeoJSON)",
-            "description": "WFS 2.0 GetFeature as GeoJSON, paged with startIndex",
+            "description": messages.translate(
+                messages.N_("WFS 2.0 GetFeature as GeoJSON, paged with startIndex")
+            ),
         }
 
     def read_source(self, url: str, config: SourceConfig) -> SourceListing:

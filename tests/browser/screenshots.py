@@ -1,4 +1,5 @@
-"""Screenshots of the portal for docs/img/ (home, search with map, record, form, queue).
+"""Screenshots of the portal for docs/img/ (home, search with map, record, form, queue,
+revision map, developers' "try it").
 
 Not part of the suite (the file name does not start with ``test_``); run it on purpose:
 
@@ -110,12 +111,36 @@ def test_take_screenshots(world, portal, chromium):
     world.call("member_a", "khtourism_record_submit", id=submitted["id"])
     owner.close()
 
+    # a published record moved by its business: a pending revision with a new location
+    moved = _published(world, "accommodation", "ks-doi-vi-tri", title="Khách sạn Đổi Vị Trí")
+    world.call(
+        "member_a",
+        "package_patch",
+        id=moved["id"],
+        spatial=json.dumps({"type": "Point", "coordinates": [109.2046, 12.2731]}),
+    )
+
     staff = context()
     page = watched_page(staff, _Ignore())
     _log_in(page, portal, curator)
     page.goto(f"{portal}/khtourism/review")
     written.append(_shot(page, "review-queue"))
+    page.goto(f"{portal}/khtourism/record/ks-doi-vi-tri/revision")
+    page.wait_for_selector(MAP_READY)
+    page.wait_for_timeout(500)
+    written.append(_shot(page, "revision-map"))
     staff.close()
+
+    developer = context()
+    page = watched_page(developer, _Ignore())
+    page.goto(f"{portal}/developers")
+    page.select_option("[data-try-endpoint]", "/api/tourism/v1/accommodations")
+    page.fill("[data-try-query]", "q=nha trang&limit=2")
+    page.click("[data-try-send]")
+    page.wait_for_selector("[data-try-response][data-status]")
+    page.locator("#try-it").scroll_into_view_if_needed()
+    written.append(_shot(page, "developers-try-it"))
+    developer.close()
 
     for path in written:
         assert path.stat().st_size > 10_000, path

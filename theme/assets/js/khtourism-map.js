@@ -3,7 +3,8 @@
  *
  * Every element with class "khtourism-map" becomes a map; its data- attributes say what
  * it shows (templates: theme/templates/khtourism/snippets/*map*.html):
- *   data-mode          "results" (search pages, home page), "record" or "picker"
+ *   data-mode          "results" (search pages, home page), "record", "picker" or "diff"
+ *                      (a revision's location: features with properties.side before/after)
  *   data-tile-url      tile URL template; empty: no basemap (outline and markers only)
  *   data-tile-attribution, data-tile-attribution-url
  *   data-outline-url   the province outline (GeoJSON), always drawn
@@ -158,6 +159,41 @@
     return map;
   }
 
+  // a revision's location before and after the change: one marker (or area) per side,
+  // each with a permanent label ("Before"/"After", in the page's language)
+  function diffMap(element) {
+    var map = baseMap(element);
+    var features = parseJSON(element.dataset.features, { features: [] });
+    var group = L.featureGroup().addTo(map);
+    var colours = { before: "#8a1c1c", after: "#1b5e20" };
+    (features.features || []).forEach(function (feature) {
+      var properties = feature.properties || {};
+      var side = properties.side === "before" ? "before" : "after";
+      var layer;
+      if (feature.geometry && feature.geometry.type === "Point") {
+        var c = feature.geometry.coordinates;
+        layer = L.circleMarker(L.latLng(c[1], c[0]), {
+          radius: 9, color: colours[side], weight: 3, fillOpacity: side === "after" ? 0.7 : 0.25
+        });
+      } else {
+        layer = L.geoJSON(feature, {
+          style: { color: colours[side], weight: 2, fillOpacity: 0.15, dashArray: side === "before" ? "4 4" : null }
+        });
+      }
+      layer.bindTooltip(properties.label || side, {
+        permanent: true, direction: side === "before" ? "left" : "right",
+        className: "khtourism-diff-label khtourism-diff-" + side
+      });
+      group.addLayer(layer);
+    });
+    if (group.getLayers().length) {
+      map.fitBounds(group.getBounds(), { maxZoom: 15, padding: [40, 40] });
+    }
+    element.khtourismMap = map;
+    element.dataset.markerCount = String(group.getLayers().length);
+    return map;
+  }
+
   // --- location picker -------------------------------------------------------------------
 
   function insideProvince(boxes, lon, lat) {
@@ -260,7 +296,7 @@
     return map;
   }
 
-  var MODES = { results: resultsMap, record: recordMap, picker: pickerMap };
+  var MODES = { results: resultsMap, record: recordMap, picker: pickerMap, diff: diffMap };
 
   function start() {
     if (typeof L === "undefined") { return; }

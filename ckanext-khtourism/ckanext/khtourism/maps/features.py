@@ -66,27 +66,54 @@ def type_label(dataset_type: str, lang: str) -> str:
     return type_names.name(dataset_type, in_sentence=False, lang=lang)
 
 
-def record_feature(record: dict[str, Any], lang: str) -> dict[str, Any] | None:
+# a placeholder record name: a type's record URL is built once and the name put in its
+# place (CKAN's record names are URL-safe: lowercase letters, digits, - and _), instead of
+# one url_for per marker — 500 url_for calls were a third of a search page's server time
+# at 10,000 records (docs/performance.md, "Portal pages")
+_NAME_SLOT = "khtourism-record-name-slot"
+
+
+class _TypeFacts:
+    """Per record type, once per collection: its label in ``lang`` and its URL pattern."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._known: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, dataset_type: str) -> tuple[str, str]:
+        if dataset_type not in self._known:
+            self._known[dataset_type] = (
+                type_label(dataset_type, self.lang),
+                tk.url_for(f"{dataset_type}.read", id=_NAME_SLOT),
+            )
+        return self._known[dataset_type]
+
+
+def record_feature(
+    record: dict[str, Any], lang: str, facts: _TypeFacts | None = None
+) -> dict[str, Any] | None:
     """A GeoJSON Point Feature of the record, or None when it has no location."""
     point = point_of(record)
     if point is None:
         return None
     dataset_type = record.get("type") or "dataset"
     title = (lang == "en" and record.get("title_en")) or record.get("title") or record.get("name")
+    label, url_pattern = (facts or _TypeFacts(lang))(dataset_type)
     return {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [round(point[0], 6), round(point[1], 6)]},
         "properties": {
             "title": title,
             "type": dataset_type,
-            "type_label": type_label(dataset_type, lang),
-            "url": tk.url_for(f"{dataset_type}.read", id=record.get("name")),
+            "type_label": label,
+            "url": url_pattern.replace(_NAME_SLOT, str(record.get("name") or "")),
         },
     }
 
 
 def feature_collection(records: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    features = [record_feature(record, lang) for record in records]
+    facts = _TypeFacts(lang)
+    features = [record_feature(record, lang, facts) for record in records]
     return {"type": "FeatureCollection", "features": [f for f in features if f]}
 
 

@@ -115,6 +115,20 @@ def dataset_display_name(next_helper: Any, package: Any) -> str:
     return next_helper(package)
 
 
+@tk.chained_helper
+def get_organization(next_helper: Any, org: Any = None, include_datasets: bool = False) -> Any:
+    """CKAN's ``h.get_organization``, once per organization and request: a record page
+    asked for its organization twice (organization_show with its follower count, ~20 ms
+    each at 10,000 records; docs/performance.md, "Portal pages")."""
+    if not flask.has_request_context() or not isinstance(org, str):
+        return next_helper(org, include_datasets)
+    cache = flask.g.setdefault("khtourism_organizations", {})
+    key = (org, bool(include_datasets))
+    if key not in cache:
+        cache[key] = next_helper(org, include_datasets)
+    return cache[key]
+
+
 def khtourism_default_license() -> str:
     from ckanext.khtourism.records.licenses import default_license
 
@@ -132,6 +146,7 @@ __all__ = [
     "khtourism_local_time",
     "khtourism_default_license",
     "dataset_display_name",
+    "get_organization",
     "khtourism_error_summary",
     "khtourism_results_download_url",
     "khtourism_facet_items",
@@ -145,4 +160,103 @@ __all__ = [
     "khtourism_province_label",
     "khtourism_localized",
     "khtourism_account_contact",
+    "khtourism_harvesters_info",
+    "khtourism_harvest_config_problems",
+    "khtourism_harvest_last_job",
+    "khtourism_csv_preview",
 ]
+
+
+# the harvest source form: our source types first (the form preselects the first), each
+# with an example configuration
+OUR_HARVESTER_PREFIX = "khtourism_"
+CONFIG_ERROR_PREFIX = "Error parsing the configuration options: "
+# ckanext-harvest's and ckanext-dcat's harvesters, whose title and description are English
+STOCK_HARVESTER_TEXTS = {
+    "ckan": (
+        messages.N_("CKAN (plain copy of datasets)"),
+        messages.N_("Harvests the datasets of another CKAN as they are"),
+    ),
+    "dcat_rdf": (
+        messages.N_("DCAT RDF (plain copy of datasets)"),
+        messages.N_("Harvests the datasets of a DCAT catalogue (RDF) as they are"),
+    ),
+    "dcat_json": (
+        messages.N_("DCAT JSON (plain copy of datasets)"),
+        messages.N_("Harvests the datasets of a DCAT JSON catalogue as they are"),
+    ),
+}
+JOB_STATUS_LABELS = {
+    "New": messages.N_("Waiting"),
+    "Running": messages.N_("Running"),
+    "Finished": messages.N_("Finished"),
+    "Aborted": messages.N_("Aborted"),
+}
+
+
+def khtourism_harvesters_info() -> list[dict]:
+    """ckanext-harvest's ``harvesters_info`` with this portal's source types first, each
+    harvester dict given ``example_config`` (pretty JSON) when it has one."""
+    import json
+
+    import ckan.plugins as p
+
+    from ckanext.harvest.interfaces import IHarvester
+
+    examples = {}
+    for harvester in p.PluginImplementations(IHarvester):
+        example = getattr(harvester, "EXAMPLE_CONFIG", None)
+        if example:
+            examples[harvester.info()["name"]] = json.dumps(example, indent=2, ensure_ascii=False)
+    infos = [dict(info) for info in tk.h.harvesters_info()]
+    for info in infos:
+        info["example_config"] = examples.get(info["name"], "")
+        if info["name"] in STOCK_HARVESTER_TEXTS:  # their own texts are English only
+            title, description = STOCK_HARVESTER_TEXTS[info["name"]]
+            info["title"] = messages.translate(title)
+            info["description"] = messages.translate(description)
+    return sorted(infos, key=lambda info: not info["name"].startswith(OUR_HARVESTER_PREFIX))
+
+
+def khtourism_harvest_config_problems(errors: dict | None) -> list[str]:
+    """The configuration problems of a refused source form, one a line, without
+    ckanext-harvest's untranslated English prefix."""
+    found: list[str] = []
+    for message in (errors or {}).get("config") or []:
+        text = str(message)
+        if text.startswith(CONFIG_ERROR_PREFIX):
+            text = text[len(CONFIG_ERROR_PREFIX) :]
+        found.extend(line for line in text.splitlines() if line.strip())
+    return found
+
+
+def khtourism_harvest_last_job(harvest_source: dict) -> dict | None:
+    """The last job of a harvest source for its page: ``{status, created, finished,
+    stats: {added, updated, not modified, errored, deleted}}`` (times in the portal's time
+    zone), or None before its first job / for a visitor who may not see it."""
+
+    try:
+        status = tk.get_action("harvest_source_show_status")({}, {"id": harvest_source["id"]})
+    except (tk.NotAuthorized, tk.ObjectNotFound, KeyError):
+        return None
+    job = status.get("last_job")
+    if not job:
+        return None
+    return {
+        "id": job.get("id"),
+        "status": job.get("status"),
+        "status_label": messages.translate(
+            JOB_STATUS_LABELS.get(job.get("status") or "", job.get("status") or "")
+        ),
+        "created": display.local_time(job.get("created")) if job.get("created") else "",
+        "finished": display.local_time(job.get("finished")) if job.get("finished") else "",
+        "stats": job.get("stats") or {},
+        "total_datasets": status.get("total_datasets", 0),
+    }
+
+
+def khtourism_csv_preview(resource: dict, package: dict | None = None) -> dict:
+    """The CSV preview of a resource page (portal/csv_preview.py)."""
+    from . import csv_preview
+
+    return csv_preview.preview(resource, package)

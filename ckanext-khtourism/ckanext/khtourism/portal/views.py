@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
-from . import charts, record_types, statistics, wizard
+from . import api_docs, charts, record_types, statistics, wizard
 
 portal = Blueprint("khtourism_portal", __name__)
 
@@ -77,7 +77,14 @@ def catalog_page() -> str:
 
 
 def developers_page() -> str:
-    return tk.render("khtourism/developers.html", {"rows": _type_rows()})
+    return tk.render(
+        "khtourism/developers.html",
+        {
+            "rows": _type_rows(),
+            "endpoints": api_docs.endpoints(),
+            "type_fields": api_docs.type_fields(),
+        },
+    )
 
 
 # the new-record wizard: an empty "Add data" step finishes the record without a resource

@@ -17,6 +17,21 @@ from ckanext.khtourism.core import messages
 
 CORE_FIELDS = ("name", "title", "notes", "license_id", "owner_org", "url", "version")
 IGNORED = {"workflow_state", "workflow_reason", "private", "id", "type", "state"}
+# fields a schema may not list: a human label all the same (never a machine name)
+FALLBACK_LABELS = {
+    "name": messages.N_("URL name"),
+    "title": messages.N_("Title"),
+    "notes": messages.N_("Description"),
+    "license_id": messages.N_("Data licence"),
+    "owner_org": messages.N_("Organization"),
+    "url": messages.N_("Source link"),
+    "version": messages.N_("Version"),
+    "tag_string": messages.N_("Tags"),
+    "spatial": messages.N_("Location"),
+    "area": messages.N_("Area"),
+    "resources": messages.N_("Documents and photos"),
+}
+GEOMETRY_FIELDS = ("spatial", "area")
 
 
 def stored_values(validated: dict[str, Any]) -> dict[str, Any]:
@@ -46,6 +61,91 @@ def current_values(pkg: model.Package) -> dict[str, Any]:
         {"name": r.name or "", "url": r.url or ""} for r in pkg.resources if r.state == "active"
     ]
     return values
+
+
+def _geometry(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, dict):
+        return value if value.get("type") else None
+    try:
+        geometry = json.loads(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return geometry if isinstance(geometry, dict) and geometry.get("type") else None
+
+
+def _geometry_text(value: Any, lang: str) -> str:
+    """A point as "lat, lon"; another geometry by its kind and size; "" for none."""
+    geometry = _geometry(value)
+    if geometry is None:
+        return str(value or "")
+    if geometry["type"] == "Point":
+        lon, lat = geometry["coordinates"][:2]
+        return f"{float(lat):.5f}, {float(lon):.5f}"
+    rings = geometry.get("coordinates") or []
+    count = sum(len(ring) for ring in rings if isinstance(ring, list))
+    return messages.translate(messages.N_("{kind} with {count} points"), lang).format(
+        kind=geometry["type"], count=count
+    )
+
+
+def _licence_label(value: str) -> str:
+    licence = dict(model.Package.get_license_register().items()).get(value)
+    title = getattr(licence, "title", None)
+    return f"{title} ({value})" if title and title != value else value
+
+
+def _organization_label(value: str) -> str:
+    group = model.Group.get(value) if value else None
+    return group.title or group.name if group else value
+
+
+def _display_field(name: str, value: Any, field: dict[str, Any] | None, lang: str) -> str:
+    if name in GEOMETRY_FIELDS:
+        return _geometry_text(value, lang)
+    if name == "license_id" and value:
+        return _licence_label(str(value))
+    if name == "owner_org" and value:
+        return _organization_label(str(value))
+    return _display(value, field, lang)
+
+
+def _label(name: str, field: dict[str, Any] | None, lang: str) -> str:
+    if field and field.get("label"):
+        return messages.label_text(field.get("label"), lang)
+    if name in FALLBACK_LABELS:
+        return messages.translate(FALLBACK_LABELS[name], lang)
+    return name.replace("_", " ").capitalize()
+
+
+def location_features(changes: list[dict[str, Any]], lang: str | None = None) -> dict[str, Any]:
+    """A FeatureCollection of a revision's changed geometries, each labelled "Before" or
+    "After" in ``lang`` (for the before/after map of the revision page); empty when the
+    location did not change."""
+    lang = lang or messages.current_language()
+    labels = {
+        "before": messages.translate(messages.N_("Before"), lang),
+        "after": messages.translate(messages.N_("After"), lang),
+    }
+    found = []
+    for change in changes:
+        if change["field"] not in GEOMETRY_FIELDS:
+            continue
+        for side in ("before", "after"):
+            geometry = change.get(f"{side}_geometry")
+            if geometry:
+                found.append(
+                    {
+                        "type": "Feature",
+                        "geometry": geometry,
+                        "properties": {
+                            "side": side,
+                            "title": labels[side],
+                            "label": labels[side],
+                            "field": change["label"],
+                        },
+                    }
+                )
+    return {"type": "FeatureCollection", "features": found}
 
 
 def _display(value: Any, field: dict[str, Any] | None, lang: str) -> str:
@@ -94,15 +194,17 @@ def field_diff(
         if old == new:
             continue
         field = fields.get(name)
-        label = messages.label_text(field.get("label"), lang) if field else name
+        label = _label(name, field, lang)
         if name == "resources":
-            label = messages.translate(messages.N_("Documents and photos"), lang)
-        changes.append(
-            {
-                "field": name,
-                "label": label,
-                "old": _display(old, field, lang),
-                "new": _display(new, field, lang),
-            }
-        )
+            label = messages.translate(FALLBACK_LABELS["resources"], lang)
+        change = {
+            "field": name,
+            "label": label,
+            "old": _display_field(name, old, field, lang),
+            "new": _display_field(name, new, field, lang),
+        }
+        if name in GEOMETRY_FIELDS:
+            change["before_geometry"] = _geometry(old)
+            change["after_geometry"] = _geometry(new)
+        changes.append(change)
     return changes

@@ -5,6 +5,7 @@ Pages call the workflow actions (never the model) and show their errors.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint
@@ -52,7 +53,29 @@ def revision(id: str) -> Any:
         return tk.abort(403, tk._("Not authorized to see this page"))
     except tk.ObjectNotFound:
         return tk.abort(404, messages.text("no_pending_revision"))
-    return tk.render("khtourism/revision.html", {"revision": revision})
+    from . import diff
+
+    location = diff.location_features(revision.get("changes") or [])
+    return tk.render(
+        "khtourism/revision.html",
+        {
+            "revision": revision,
+            "state_label": messages.translate(
+                REVISION_STATE_LABELS.get(revision.get("state") or "", revision.get("state") or "")
+            ),
+            "location_features": json.dumps(location, ensure_ascii=False)
+            if location["features"]
+            else "",
+        },
+    )
+
+
+REVISION_STATE_LABELS = {
+    "pending": messages.N_("Waiting for review"),
+    "approved": messages.N_("Approved"),
+    "rejected": messages.N_("Rejected"),
+    "superseded": messages.N_("Replaced by a newer proposal"),
+}
 
 
 def _transition(action: str, id: str, data: dict[str, Any]) -> Any:

@@ -38,7 +38,10 @@ NOT_PROPERTIES = {"latitude", "longitude", "labels", "display_title", "distance_
 def property_names(collection: Collection) -> list[str]:
     """The feature properties of a collection's items, in order (the tourism API's public
     item fields: never a private field, see ``api.collections``)."""
-    names = [name for name in API_COMMON_FIELDS if name not in NOT_PROPERTIES]
+    # the title first: clients take the first text property as a feature's label, and a
+    # harvester mapping both ``title`` and ``name`` to the title keeps the first
+    names = ["title"]
+    names += [name for name in API_COMMON_FIELDS if name not in NOT_PROPERTIES | {"title"}]
     names += ["organization_name", "organization_title"]
     names += [name for name in collection.fields if name not in names]
     return names

@@ -331,7 +331,14 @@ class Mapping:
         """(fields, unmapped headers) for one record; MappingError names header and value."""
         fields: dict[str, Any] = {}
         unmapped = []
-        for header, raw in properties.items():
+        # A column named exactly like its field (``title``) wins over one that only a
+        # default alias maps there (``name``), whatever the order of the columns (a JSON
+        # object's keys are stored in jsonb's order, shortest first).
+        exact_first = sorted(
+            properties.items(),
+            key=lambda item: fold(item[0]) != fold(self.headers.get(fold(item[0])) or ""),
+        )
+        for header, raw in exact_first:
             field = self.headers.get(fold(header))
             if field is None:
                 if fold(header) not in self.headers:

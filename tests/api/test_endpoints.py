@@ -154,6 +154,12 @@ class TestFormats:
         geo = get(api, "/accommodations?format=geojson&sort=title")
         assert geo.content_type == "application/geo+json"
         assert geo.json["features"][0]["geometry"]["type"] == "Point"
+        paged = get(api, "/accommodations?format=geojson&sort=title&limit=1").json
+        assert [(link["rel"], link["type"]) for link in paged["links"]] == [
+            ("self", "application/geo+json"),
+            ("next", "application/geo+json"),
+        ]
+        assert paged["links"][1]["href"].endswith("page=2")
         by_accept = get(api, "/accommodations", Accept="application/geo+json")
         assert by_accept.json["type"] == "FeatureCollection"
         table = get(api, "/accommodations?format=csv&lang=en&sort=title")

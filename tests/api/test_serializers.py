@@ -48,7 +48,7 @@ def page(item):
         total=1,
         limit=10,
         resource="accommodations",
-        links={"self": "x", "next": None, "prev": None},
+        links={"self": "https://x/p?page=1", "next": "https://x/p?page=2", "prev": None},
     )
 
 
@@ -79,6 +79,15 @@ class TestFormats:
         assert (
             feature["properties"]["star_rating"] == "4" and "latitude" not in feature["properties"]
         )
+        # links as in OGC API – Features: an array of {href, rel, type}, no empty link
+        assert data["links"] == [
+            {"href": "https://x/p?page=1", "rel": "self", "type": "application/geo+json"},
+            {"href": "https://x/p?page=2", "rel": "next", "type": "application/geo+json"},
+        ]
+        one = json.loads(serializers.render_item("geojson", page.items[0], "en"))
+        assert one["links"] == [
+            {"href": page.items[0]["url"], "rel": "alternate", "type": "text/html"}
+        ]
 
     def test_csv_has_bom_and_vietnamese(self, page):
         body = serializers.render_page("csv", page, "en")

@@ -94,3 +94,56 @@ def test_publisher_mapping_can_be_turned_off(sample_records):
     record.update(owner_org=publisher["id"], organization=publisher)
     turtle = RDFSerializer().serialize_dataset(record, _format="turtle")
     assert "owner_org" not in _parsed(turtle)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.parametrize("record_type", ["accommodation", "heritage-site"])
+def test_stock_parser_reads_the_location(record_type, sample_records):
+    """ckanext-dcat alone (the national harvester's profile, without ours) reads the
+    point back from dcat:centroid and the extent from dcat:bbox."""
+    import json
+
+    import shapely.geometry
+
+    record = sample_records[record_type]
+    turtle = RDFSerializer().serialize_dataset(record, _format="turtle")
+    assert "locn:geometry" not in turtle and "locn#geometry" not in turtle
+    parser = RDFParser(profiles=["euro_dcat_ap_3"])
+    parser.parse(turtle, _format="turtle")
+    (parsed,) = list(parser.datasets())
+    # ckanext-dcat gives the location as extras (spatial_centroid, spatial_bbox) or, with a
+    # scheming dataset schema, as the first spatial_coverage entry (centroid, bbox)
+    extras = {extra["key"]: extra["value"] for extra in parsed.get("extras", [])}
+    coverage = (parsed.get("spatial_coverage") or [{}])[0]
+    extras.setdefault("spatial_centroid", coverage.get("centroid"))
+    extras.setdefault("spatial_bbox", coverage.get("bbox"))
+    assert "spatial" not in extras and not coverage.get("geom")  # no locn:geometry
+    point = json.loads(record["spatial"])
+    assert extras["spatial_centroid"], parsed
+    centroid = json.loads(extras["spatial_centroid"])
+    assert centroid["type"] == "Point"
+    assert centroid["coordinates"] == pytest.approx(point["coordinates"], abs=1e-9)
+    extent = shapely.geometry.shape(json.loads(record.get("area") or record["spatial"]))
+    bbox = shapely.geometry.shape(json.loads(extras["spatial_bbox"]))
+    assert bbox.bounds == pytest.approx(extent.bounds, abs=1e-9)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_earlier_literal_geometry_still_parses(sample_records):
+    """A catalogue of an earlier release (locn:geometry GeoJSON + WKT literals, no
+    centroid) still gives the point back."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import DCAT
+
+    from ckanext.dcat.profiles.base import GEOJSON_IMT, GSP, LOCN
+
+    record = sample_records["accommodation"]
+    graph = Graph().parse(
+        data=RDFSerializer().serialize_dataset(record, _format="turtle"), format="turtle"
+    )
+    (location,) = set(graph.subjects(DCAT.centroid, None))
+    graph.remove((location, DCAT.centroid, None))
+    graph.add((location, LOCN.geometry, Literal("POINT (109.1967 12.2388)", datatype=GSP.wktLiteral)))
+    graph.add((location, LOCN.geometry, Literal(record["spatial"], datatype=GEOJSON_IMT)))
+    parsed = _parsed(graph.serialize(format="turtle"))
+    assert parsed["spatial"] == record["spatial"]

@@ -17,6 +17,7 @@ from ckanext.khtourism.changelog import changes as changelog  # change log of pu
 from ckanext.khtourism.core import i18n as core_i18n  # i18n: our gettext catalogues
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
+from ckanext.khtourism.ogc import views as ogc_views  # ogc: OGC API – Features
 from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import licenses as record_licenses  # records
 from ckanext.khtourism.records import (
@@ -48,7 +49,7 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
     p.implements(p.IFacets, inherit=True)
     # dcat (its actions and blueprint are listed in logic/action and views)
     p.implements(p.ISignal)
-    # api: the `views` module's blueprints (records) and the tourism API
+    # api: the `views` module's blueprints (records), the tourism API and OGC API – Features
     p.implements(p.IBlueprint)
     # faults: PostgreSQL down is a 503 page, not a 500
     p.implements(p.IMiddleware, inherit=True)
@@ -91,7 +92,11 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
 
     # api: IBlueprint — the `views` module's blueprints (records) and the tourism API
     def get_blueprint(self) -> list[Any]:
-        return [*(getattr(views, name) for name in views.__all__), *api_blueprint.blueprints()]
+        return [
+            *(getattr(views, name) for name in views.__all__),
+            *api_blueprint.blueprints(),
+            *ogc_views.blueprints(),
+        ]
 
     # change log: IPackageController — the rows the API's change feed reads
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -7,8 +7,8 @@ tourism record types, what makes a record meaningful and complete:
 * the schema.org class of the record and its tourism properties;
 * language-tagged titles and descriptions (vi, en);
 * themes: the EU data theme (ECON / EDUC) and our record-type concept;
-* address (``locn:Address``), location (WKT + GeoJSON geometry, bbox,
-  centroid), vCard contact point, licence, access rights, languages;
+* address (``locn:Address``), location (the point as ``dcat:centroid``, the
+  extent as ``dcat:bbox``, WKT; no ``locn:geometry``, see ``_add_location``), vCard contact point, licence, access rights, languages;
 * every public field of docs/record-types.md with its own property of the
   portal's vocabulary ``<site>/dcat/terms#<field>`` (typed literal), so that
   ``parse_dataset`` gives the record back losslessly.
@@ -24,7 +24,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import shapely.errors
 import shapely.geometry
+import shapely.wkt
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
@@ -69,6 +71,20 @@ def _shape(geojson: dict | None):
         return shapely.geometry.shape(geojson)
     except (ValueError, TypeError, AttributeError, KeyError):
         return None
+
+
+def _point_geojson(text: str, datatype) -> str | None:
+    """A point literal (GeoJSON or WKT) as GeoJSON text; None for anything else."""
+    if datatype == GEOJSON_DATATYPE:
+        geometry = _geometry(text)
+        return text if geometry and geometry.get("type") == "Point" else None
+    try:
+        shape = shapely.wkt.loads(text)
+    except (shapely.errors.ShapelyError, ValueError, TypeError):
+        return None
+    if shape.geom_type != "Point" or shape.is_empty:
+        return None
+    return json.dumps(shapely.geometry.mapping(shape))
 
 
 def _organization_id(name: str) -> str:
@@ -360,21 +376,19 @@ class KhTourismProfile(RDFProfile):
         g.add((ref, LOCN.address, address))
         return address
 
-    def _geometry_literals(self, subject, predicate, geometry: dict, shape=None) -> None:
-        g = self.g
-        existing = {o.datatype for o in g.objects(subject, predicate) if isinstance(o, Literal)}
-        if shape is not None and GSP.wktLiteral not in existing:
-            g.add((subject, predicate, Literal(shape.wkt, datatype=GSP.wktLiteral)))
-        if GEOJSON_DATATYPE not in existing:
-            g.add(
-                (
-                    subject,
-                    predicate,
-                    Literal(json.dumps(geometry, ensure_ascii=False), datatype=GEOJSON_DATATYPE),
-                )
-            )
-
     def _add_location(self, ref, data: dict, address) -> None:
+        """The record's ``dct:Location``, as the DCAT-AP 3.0.1 shapes accept it.
+
+        The shapes want ``locn:geometry`` to be at most one node of class
+        ``locn:Geometry``, which ckanext-dcat's parser (the stock harvester of the
+        national network) cannot read. So no ``locn:geometry`` is published: the
+        record's point is the location's ``dcat:centroid`` and the extent (the area,
+        else the point) its ``dcat:bbox``, one WKT literal each, both of which
+        ckanext-dcat reads (``spatial_centroid``, ``spatial_bbox``). The area itself
+        stays a GeoJSON literal of the portal's vocabulary (``khtr:area``). A record
+        with an area and no point has a bounding box and no centroid, so that the
+        parser never invents a point.
+        """
         point = _geometry(data.get("spatial"))
         area = _geometry(data.get("area"))
         if not (point or area or address):
@@ -388,18 +402,17 @@ class KhTourismProfile(RDFProfile):
             location = BNode()
             g.add((ref, DCT.spatial, location))
         g.add((location, RDF.type, DCT.Location))
-        if point:
-            self._geometry_literals(location, LOCN.geometry, point, point_shape)
+        # The generic profile's literal geometries (WKT and GeoJSON) are replaced.
+        g.remove((location, LOCN.geometry, None))
         extent_shape = area_shape or point_shape
         if extent_shape is not None:
             # One WKT literal each: DCAT-AP 3 allows at most one bbox and centroid.
-            if extent_shape.geom_type == "Point":
-                envelope = centroid = extent_shape  # a point is its own envelope and centroid
-            else:
-                envelope, centroid = extent_shape.envelope, extent_shape.centroid
-            for predicate, shape in ((DCAT.bbox, envelope), (DCAT.centroid, centroid)):
-                g.remove((location, predicate, None))
-                g.add((location, predicate, Literal(shape.wkt, datatype=GSP.wktLiteral)))
+            envelope = extent_shape if extent_shape.geom_type == "Point" else extent_shape.envelope
+            g.remove((location, DCAT.bbox, None))
+            g.add((location, DCAT.bbox, Literal(envelope.wkt, datatype=GSP.wktLiteral)))
+        g.remove((location, DCAT.centroid, None))
+        if point_shape is not None and point_shape.geom_type == "Point":
+            g.add((location, DCAT.centroid, Literal(point_shape.wkt, datatype=GSP.wktLiteral)))
         if address is not None:
             g.add((location, LOCN.address, address))
         if point_shape is not None and point_shape.geom_type == "Point":
@@ -784,10 +797,18 @@ class KhTourismProfile(RDFProfile):
         return found
 
     def _parsed_point(self, ref) -> str | None:
-        for location in self.g.objects(ref, DCT.spatial):
-            for literal in self.g.objects(location, LOCN.geometry):
-                if isinstance(literal, Literal) and literal.datatype == GEOJSON_DATATYPE:
-                    return str(literal)
+        """The record's point (GeoJSON): its location's ``dcat:centroid`` (what this
+        profile writes), else a ``locn:geometry`` literal point (GeoJSON, then WKT), as
+        earlier releases and other catalogues write it."""
+        locations = list(self.g.objects(ref, DCT.spatial))
+        for predicate in (DCAT.centroid, LOCN.geometry):
+            for datatype in (GEOJSON_DATATYPE, GSP.wktLiteral):
+                for location in locations:
+                    for literal in self.g.objects(location, predicate):
+                        if isinstance(literal, Literal) and literal.datatype == datatype:
+                            point = _point_geojson(str(literal), datatype)
+                            if point:
+                                return point
         return None
 
     def _parsed_license(self, ref) -> str | None:

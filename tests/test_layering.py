@@ -77,7 +77,9 @@ ALLOWED: dict[str, frozenset[str]] = {
             "workflow",
         }
     ),
-    "api": frozenset({"changelog", "compat", "core", "records", "security", "unavailable"}),
+    "api": frozenset(
+        {"changelog", "compat", "core", "records", "reporting", "security", "unavailable"}
+    ),
     "dcat": frozenset({"compat", "records", "search", "security"}),
     "harvesters": frozenset(
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}

@@ -13,7 +13,7 @@ REVENUE = 987_654_321  # a value no public output may show
 
 def establishment(world, owner: str = "a", **fields: Any) -> dict[str, Any]:
     role = {"a": "member_a", "b": "member_b"}[owner]
-    record = world.create(role, "accommodation", **fields)
+    record = world.create(role, "accommodation", owner=owner, **fields)
     assert record["establishment_id"].startswith("KH-LT-")
     return record
 

@@ -85,7 +85,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
     ),
     "portal": frozenset({"api", "core", "dcat", "records"}),
-    "views": frozenset({"dcat", "portal", "records", "security", "workflow"}),
+    "views": frozenset({"dcat", "portal", "records", "reporting", "security", "workflow"}),
     "plugin": frozenset(
         {
             "api",

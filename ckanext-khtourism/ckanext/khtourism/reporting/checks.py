@@ -28,10 +28,9 @@ def countries() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes (CLDR's territory list, as Babel ships it)."""
     from babel import Locale
 
+    codes = (str(code) for code in Locale("en").territories)
     return frozenset(
-        code
-        for code in Locale("en").territories
-        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+        code for code in codes if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     )
 
 

@@ -62,8 +62,12 @@ class VisitorReport(BaseModel):
     pending_by = Column(UnicodeText)
     pending_at = Column(DateTime)
 
-    nationalities = relationship(
-        ReportNationality, cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    nationalities: Mapped[list[ReportNationality]] = relationship(
+        ReportNationality,
+        uselist=True,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
     )
 
 

@@ -275,3 +275,22 @@ def as_dict(report: VisitorReport, *, private: bool) -> dict[str, Any]:
             "at": report.pending_at.isoformat() if report.pending_at else None,
         }
     return result
+
+
+def of_user(user: Any) -> list[Establishment]:
+    """The establishments of the businesses the user may report for (any state)."""
+    org_ids = [org for org in roles.organization_ids(user) if may_report(user, org)]
+    if not org_ids:
+        return []
+    rows = model.Session.execute(
+        sa.text(
+            """
+            SELECT e.value FROM package_extra e JOIN package p ON p.id = e.package_id
+            WHERE e.key = :field AND e.state = 'active' AND p.state = 'active'
+              AND p.owner_org = ANY(:orgs) AND p.type = ANY(:types)
+            """
+        ),
+        {"field": identity.FIELD, "orgs": org_ids, "types": list(indicators.KIND_OF_TYPE)},
+    ).scalars()
+    found = establishments(rows)
+    return [found[key] for key in sorted(found)]

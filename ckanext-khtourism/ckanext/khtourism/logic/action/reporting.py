@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
 from ckanext.khtourism.core import messages, roles
-from ckanext.khtourism.reporting import aggregates, checks, reports, upload
+from ckanext.khtourism.reporting import aggregates, checks, dashboard, reports, upload
 from ckanext.khtourism.reporting.model import VisitorReport
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "khtourism_visitor_report_return",
     "khtourism_visitor_report_upload",
     "khtourism_visitor_statistics",
+    "khtourism_visitor_report_dashboard",
 ]
 
 
@@ -236,3 +237,21 @@ def _list(value: Any) -> list[str]:
         return []
     items = value if isinstance(value, list) else str(value).split(",")
     return [str(item).strip() for item in items if str(item).strip()]
+
+
+@tk.side_effect_free
+def khtourism_visitor_report_dashboard(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Curators: for ``period`` (default: last month), who submitted, who was late and who
+    is missing, with totals and their change; filters ``admin_unit``,
+    ``accommodation_type``."""
+    tk.check_access("khtourism_visitor_report_dashboard", context, data_dict)
+    period = str(data_dict.get("period") or "") or dashboard.shift(_today().strftime("%Y-%m"), -1)
+    if not checks.PERIOD.match(period):
+        raise tk.ValidationError(
+            {"period": [checks.error("period", "report_bad_period", value=period)]}
+        )
+    return dashboard.month(
+        period,
+        admin_unit=str(data_dict.get("admin_unit") or "") or None,
+        accommodation_type=str(data_dict.get("accommodation_type") or "") or None,
+    )

@@ -18,6 +18,7 @@ __all__ = [
     "khtourism_visitor_report_return",
     "khtourism_visitor_report_upload",
     "khtourism_visitor_statistics",
+    "khtourism_visitor_report_dashboard",
 ]
 
 
@@ -82,3 +83,7 @@ def khtourism_visitor_report_return(context: Context, data_dict: DataDict) -> Au
 @tk.auth_allow_anonymous_access
 def khtourism_visitor_statistics(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
+
+
+def khtourism_visitor_report_dashboard(context: Context, data_dict: DataDict) -> AuthResult:
+    return _curator(context, data_dict)

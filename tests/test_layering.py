@@ -84,7 +84,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "harvesters": frozenset(
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
     ),
-    "portal": frozenset({"api", "core", "dcat", "records"}),
+    "portal": frozenset({"api", "core", "dcat", "records", "reporting"}),
     "views": frozenset({"dcat", "portal", "records", "reporting", "security", "workflow"}),
     "plugin": frozenset(
         {

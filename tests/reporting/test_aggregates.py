@@ -229,3 +229,28 @@ def test_revenue_never_appears_in_a_public_output(app, world):
     # while the business reads its own revenue
     (report, *_) = world.call("member_a", "khtourism_visitor_report_list", period="2026-01")
     assert report["revenue_international"] == REVENUE
+
+
+def test_the_statistics_page_charts_the_published_figures(app, world):
+    places = _three_establishments(world)
+    # two more hotels in another commune in February: that commune (2 establishments)
+    # and, by complement, Nha Trang are hidden in February; the province total is not
+    for _ in range(2):
+        place = establishment(world, admin_unit="22333", accommodation_type=HOTEL, rooms="50")
+        _accepted(world, place, "2026-02", nationalities={"JP": 5})
+    page = app.get("/thong-ke").body
+    assert "Thống kê khách" in page
+    assert "2025-04" in page and "2026-03" in page  # the twelve months up to the latest
+    # arrivals in 2026-01 (province): 63 + 603 + 6 + 12 = 684
+    assert '<td data-code="2026-01">2026-01</td><td class="text-end">684</td>' in page
+    # 2026-02: 66 + 606 + 6 + 12, plus 2 × (100 + 200 + 10 + 20)
+    assert '<td data-code="2026-02">2026-02</td><td class="text-end">1350</td>' in page
+    # top markets: Korea (3 establishments) shown, Japan (2) not
+    assert 'data-code="KR">Hàn Quốc</td><td class="text-end">18</td>' in page
+    assert 'data-code="JP"' not in page
+    # occupancy in 2026-03: Nha Trang 690 / (110 × 31) = 20 %; the other commune hidden
+    assert 'data-code="22366">Phường Nha Trang</td><td class="text-end">20</td>' in page
+    assert 'data-code="22333"' not in page
+    assert "format=csv" in page
+    assert str(REVENUE) not in page
+    assert len(places) == 3

@@ -17,7 +17,18 @@ import ckan.plugins.toolkit as tk
 from ckanext.khtourism import unavailable
 from ckanext.khtourism.changelog.changes import read_changes
 
-from . import auth, http, openapi, overhead, params, query, ratelimit, serializers, stats
+from . import (
+    auth,
+    http,
+    openapi,
+    overhead,
+    params,
+    query,
+    ratelimit,
+    serializers,
+    stats,
+    visitors,
+)
 from .collections import BY_DATASET_TYPE, COLLECTIONS, DATASET_TYPES, IDENTIFIERS
 from .errors import ApiError
 from .items import item_from_package, load_private_fields
@@ -157,6 +168,7 @@ def index() -> Response:
             "lookup": f"{site}/lookup",
             "changes": f"{site}/changes",
             "stats": f"{site}/stats",
+            "visitor_statistics": f"{site}/statistics/visitors",
             "openapi": f"{site}/openapi.json",
             "docs": f"{site}/docs",
         }
@@ -347,6 +359,17 @@ def statistics() -> Response:
         stats.build({**filtered, "months": parsed.get("months", 12)}, types, lang, auth.user_name())
     )
     return http.conditional(body, "application/json", None)
+
+
+@api.route("/statistics/visitors")
+def visitor_statistics() -> Response:
+    """Open aggregates of the monthly visitor reports (docs/statistics.md)."""
+    parsed = params.parse(request.args, params.VISITORS)
+    lang = http.lang()
+    result = visitors.build(parsed, lang)
+    if parsed.get("format") == "csv":
+        return http.conditional(visitors.to_csv(result, lang), "text/csv; charset=utf-8", None)
+    return http.conditional(serializers.json_format.dumps(result), "application/json", None)
 
 
 @api.route("/<path:unknown>")

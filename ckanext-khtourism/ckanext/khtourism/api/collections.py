@@ -15,6 +15,7 @@ from ckanext.khtourism.records.schema_fields import type_field_names
 from ckanext.khtourism.records.vocabularies import former_districts
 
 OPERATING_STATUS = choice_codes("accommodation", "operating_status")
+ACCOMMODATION_TYPES = choice_codes("accommodation", "accommodation_type")
 FORMER_DISTRICTS = tuple(former_districts())
 LANGUAGE_PATTERN = "^[a-z]{2}$"
 

@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from ckanext.khtourism.core.messages import N_
 
 from .collections import (
+    ACCOMMODATION_TYPES,
     COLLECTIONS,
     FORMER_DISTRICTS,
     IDENTIFIERS,
@@ -44,6 +45,10 @@ CHANGE_TYPES = ("created", "updated", "withdrawn", "unpublished", "deleted")
 
 # Endpoint groups a parameter belongs to.
 LIST, ITEM, LOOKUP, CHANGES, STATS, META = "list", "item", "lookup", "changes", "stats", "meta"
+# /statistics/visitors: the open aggregates of the monthly visitor reports (reporting/)
+VISITORS = "visitors"
+MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+GROUPINGS = ("month", "admin_unit", "accommodation_type")
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def _codes(values: Iterable[str]) -> dict[str, Any]:
     }
 
 
-_ALL = frozenset({LIST, ITEM, LOOKUP, CHANGES, STATS, META})
+_ALL = frozenset({LIST, ITEM, LOOKUP, CHANGES, STATS, META, VISITORS})
 
 PARAMS: list[Param] = [
     Param(
@@ -108,7 +113,7 @@ PARAMS: list[Param] = [
             "uniqueItems": True,
         },
         "Commune-level administrative unit code(s) (2025, 5 digits), comma-separated.",
-        frozenset({LIST, STATS}),
+        frozenset({LIST, STATS, VISITORS}),
         example=["22333"],
     ),
     Param(
@@ -225,6 +230,40 @@ PARAMS: list[Param] = [
         _codes(["accommodation", "tour-operator", "tour-guide", "heritage-site"]),
         "Record type(s), comma-separated.",
         frozenset({CHANGES, STATS, LOOKUP}),
+    ),
+    Param(
+        "format",
+        {"type": "string", "enum": ["json", "csv"]},
+        "Response format: `json` (default) or `csv` (UTF-8 with BOM, one row per cell).",
+        frozenset({VISITORS}),
+    ),
+    Param(
+        "from",
+        {"type": "string", "pattern": MONTH_PATTERN},
+        "First month (`YYYY-MM`); default: eleven months before `to`.",
+        frozenset({VISITORS}),
+        example="2026-01",
+    ),
+    Param(
+        "to",
+        {"type": "string", "pattern": MONTH_PATTERN},
+        "Last month (`YYYY-MM`); default: the last month that has ended.",
+        frozenset({VISITORS}),
+        example="2026-06",
+    ),
+    Param(
+        "group_by",
+        _codes(GROUPINGS),
+        "The level of the cells, comma-separated: `month` (always), `admin_unit` "
+        "(commune), `accommodation_type`. Default: all three.",
+        frozenset({VISITORS}),
+        example=["month", "admin_unit"],
+    ),
+    Param(
+        "accommodation_type",
+        _codes(ACCOMMODATION_TYPES),
+        "Accommodation type code(s), comma-separated: only the cells of these types.",
+        frozenset({VISITORS}),
     ),
     Param(
         "months",

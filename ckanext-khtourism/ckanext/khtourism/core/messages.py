@@ -215,6 +215,34 @@ MESSAGES: dict[str, str] = {
     "harvest_not_withdrawn_empty": N_(
         'the source returned no records: nothing withdrawn (set "allow_empty": true to withdraw every record when a source is really empty)'
     ),
+    # reporting: monthly visitor reports (docs/statistics.md)
+    "report_not_integer": N_("must be a whole number"),
+    "report_negative": N_("must not be negative"),
+    "report_nights_below_guests": N_(
+        "guest-nights ({nights}) cannot be fewer than the guests staying overnight ({guests})"
+    ),
+    "report_rooms_exceeded": N_(
+        "{sold} room-nights sold is more than {rooms} rooms × {days} days ({limit})"
+    ),
+    "report_bad_period": N_("“{value}” is not a month (YYYY-MM)"),
+    "report_future_period": N_("{value} has not ended yet: a month is reported after it ends"),
+    "report_unknown_establishment": N_(
+        "“{value}” is not the identifier of an accommodation establishment or travel business"
+    ),
+    "report_not_owner": N_("you may not report for establishment “{value}”"),
+    "report_bad_country": N_("“{value}” is not an ISO 3166 country code (two letters, e.g. KR)"),
+    "report_nationality_total": N_(
+        "the guests by nationality ({total}) are more than the international guests ({limit})"
+    ),
+    "report_not_for_kind": N_("is not reported by this kind of establishment"),
+    "report_bad_state": N_("this is not possible for a report in state “{state}”"),
+    "report_row": N_("row {row}"),
+    "report_duplicate_row": N_("the same establishment and month is also on row {other}"),
+    "report_file_error": N_("the file could not be read: {detail}"),
+    "report_unknown_column": N_("unknown column(s): {columns}"),
+    "report_missing_column": N_("missing column(s): {columns}"),
+    "stats_bad_group_by": N_("unknown grouping “{value}”; choose from: {choices}"),
+    "stats_range": N_("“from” ({start}) is after “to” ({end})"),
     "harvest_run_test_consumers": N_(
         "{count} harvest consumer(s) are running (e.g. `make run`): run-test would import the job a second time. Stop them, or let them run it: `ckan harvester job-create SOURCE` (or the source's page)."
     ),

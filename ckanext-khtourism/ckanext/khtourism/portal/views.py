@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.reporting import public as visitor_charts  # monthly visitor reports
 
 from . import api_docs, charts, record_types, statistics, wizard
 
@@ -42,7 +43,27 @@ def stats_page() -> str:
         {"breakdown": b, "svg": charts.bar_chart(b.rows, b.title)}
         for b in statistics.breakdowns(lang)
     ]
-    return tk.render("khtourism/statistics.html", {"charts": charts_data})
+    visitors = visitor_charts.breakdowns(lang)
+    visitor_data = [
+        {**chart, "svg": charts.bar_chart(chart["rows"], chart["title"])}
+        for chart in visitors["charts"]
+    ]
+    download = (
+        tk.h.url_for("khtourism_api.visitor_statistics")
+        + f"?from={visitors['from']}&to={visitors['to']}&group_by=month,admin_unit"
+        + f"&format=csv&lang={lang}"
+        if visitors["from"]
+        else None
+    )
+    return tk.render(
+        "khtourism/statistics.html",
+        {
+            "charts": charts_data,
+            "visitor_charts": visitor_data,
+            "visitors": visitors,
+            "visitor_download": download,
+        },
+    )
 
 
 def stats_csv() -> Response:

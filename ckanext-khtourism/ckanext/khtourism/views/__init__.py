@@ -11,6 +11,9 @@ from ckanext.khtourism.portal.views import portal
 # records: the sysadmins' log of accesses to personal data
 from ckanext.khtourism.records.privacy_views import privacy_admin
 
+# reporting: monthly visitor reports (business form and upload, curators' dashboard)
+from ckanext.khtourism.reporting.views import visitor_reports
+
 # security: response headers on every page, uploads served as attachments
 from ckanext.khtourism.security.headers import security_headers
 
@@ -20,4 +23,12 @@ from ckanext.khtourism.views.harvest_guard import harvest_guard
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room", "security_headers", "harvest_guard", "privacy_admin", "portal"]
+__all__ = [
+    "workflow",
+    "dcat_room",
+    "security_headers",
+    "harvest_guard",
+    "privacy_admin",
+    "portal",
+    "visitor_reports",
+]

@@ -1,0 +1,129 @@
+"""What the public statistics page (``/thong-ke``) shows of the monthly visitor reports:
+the twelve months up to the latest month with accepted reports, built from the open
+aggregates (``aggregates.py``: suppressed values are left out, never estimated).
+
+* arrivals by month (guests served, province totals);
+* international vs domestic guests by month;
+* top markets: international guests by nationality over the twelve months, a country
+  shown only when at least ``THRESHOLD`` establishments reported guests from it;
+* occupancy by commune in the latest month (commune totals that are not suppressed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.model as model
+
+from ckanext.khtourism.core import messages
+from ckanext.khtourism.records.vocabularies import admin_unit_label
+
+from . import aggregates, checks, dashboard, indicators, reports
+
+
+def N_(msgid: str) -> str:
+    return msgid
+
+
+TITLES = {
+    "visitor_arrivals": N_("Guests served by accommodation establishments, by month"),
+    "visitor_origin": N_("International and domestic guests, by month"),
+    "visitor_markets": N_("Top markets: international guests by nationality"),
+    "visitor_occupancy": N_("Room occupancy by commune (%)"),
+}
+INTERNATIONAL = N_("international")
+DOMESTIC = N_("domestic")
+TOP_MARKETS = 10
+
+
+def latest_month() -> str | None:
+    return model.Session.execute(
+        sa.text(
+            "SELECT max(period) FROM khtourism_visitor_report WHERE state = :state AND kind = :kind"
+        ),
+        {"state": reports.ACCEPTED, "kind": indicators.ACCOMMODATION},
+    ).scalar()
+
+
+def _markets(start: str, end: str, lang: str) -> list[tuple[str, str, int]]:
+    rows = model.Session.execute(
+        sa.text(
+            """
+            SELECT n.country, SUM(n.guests) AS guests
+            FROM khtourism_visitor_report_nationality n
+            JOIN khtourism_visitor_report r ON r.id = n.report_id
+            WHERE r.state = :state AND r.kind = :kind AND r.period BETWEEN :start AND :end
+            GROUP BY n.country
+            HAVING COUNT(DISTINCT r.establishment_id) >= :threshold
+            ORDER BY guests DESC, n.country
+            LIMIT :limit
+            """
+        ),
+        {
+            "state": reports.ACCEPTED,
+            "kind": indicators.ACCOMMODATION,
+            "start": start,
+            "end": end,
+            "threshold": aggregates.THRESHOLD,
+            "limit": TOP_MARKETS,
+        },
+    )
+    return [(code, checks.country_name(code, lang), int(guests)) for code, guests in rows]
+
+
+def breakdowns(lang: str) -> dict[str, Any]:
+    """The charts' rows ``(code, label, value)`` by chart name, their titles, the window
+    and the download link's query; empty when no report was accepted yet."""
+    end = latest_month()
+    if end is None:
+        return {"charts": [], "from": None, "to": None}
+    start = dashboard.shift(end, -11)
+    monthly = aggregates.visitors(start, end, group_by=("month",))
+    by_month = monthly["totals"]
+    by_commune = aggregates.visitors(end, end, group_by=("month", "admin_unit"))["cells"]
+    published = [t for t in by_month if not t["suppressed"]]
+    international = messages.translate(INTERNATIONAL, lang)
+    domestic = messages.translate(DOMESTIC, lang)
+    rows: dict[str, list[tuple[str, str, int]]] = {
+        "visitor_arrivals": [(t["month"], t["month"], t["guests_total"]) for t in published],
+        "visitor_origin": [
+            row
+            for t in published
+            for row in (
+                (
+                    f"{t['month']}-international",
+                    f"{t['month']} · {international}",
+                    t["overnight_international"] + t["sameday_international"],
+                ),
+                (
+                    f"{t['month']}-domestic",
+                    f"{t['month']} · {domestic}",
+                    t["overnight_domestic"] + t["sameday_domestic"],
+                ),
+            )
+        ],
+        "visitor_markets": _markets(start, end, lang),
+        "visitor_occupancy": sorted(
+            (
+                (
+                    cell["admin_unit"] or "",
+                    admin_unit_label(cell["admin_unit"], lang) if cell["admin_unit"] else "—",
+                    round(cell["occupancy"] * 100),
+                )
+                for cell in by_commune
+                if not cell["suppressed"] and cell["occupancy"] is not None
+            ),
+            key=lambda row: (-row[2], row[1]),
+        ),
+    }
+    return {
+        "charts": [
+            {"name": name, "title": messages.translate(TITLES[name], lang), "rows": rows[name]}
+            for name in TITLES
+        ],
+        "from": start,
+        "to": end,
+        "demo": monthly["demo"],
+    }

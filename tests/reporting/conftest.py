@@ -1,0 +1,1 @@
+from tests.record_fixtures import world  # noqa: F401

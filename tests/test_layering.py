@@ -35,6 +35,7 @@ TIERS: dict[str, int] = {
     "search": 1,
     "outbound": 1,
     "unavailable": 1,
+    "clients": 1,
     "logic": 2,
     "api": 2,
     "dcat": 2,
@@ -63,10 +64,23 @@ ALLOWED: dict[str, frozenset[str]] = {
     "search": frozenset({"compat", "security", "unavailable"}),
     "outbound": frozenset(),
     "unavailable": frozenset({"core"}),
+    "clients": frozenset({"changelog", "core", "outbound"}),
     "logic": frozenset(
-        {"changelog", "core", "dcat", "harvesters", "outbound", "records", "security", "workflow"}
+        {
+            "changelog",
+            "clients",
+            "core",
+            "dcat",
+            "harvesters",
+            "outbound",
+            "records",
+            "security",
+            "workflow",
+        }
     ),
-    "api": frozenset({"changelog", "compat", "core", "records", "security", "unavailable"}),
+    "api": frozenset(
+        {"changelog", "clients", "compat", "core", "records", "security", "unavailable"}
+    ),
     "dcat": frozenset({"compat", "records", "search", "security"}),
     "harvesters": frozenset(
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
@@ -77,6 +91,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {
             "api",
             "changelog",
+            "clients",
             "compat",
             "core",
             "dcat",
@@ -91,7 +106,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "helpers": frozenset({"harvesters", "maps", "portal", "records", "workflow"}),
-    "cli": frozenset({"dcat", "doctor", "harvesters", "records", "search"}),
+    "cli": frozenset({"clients", "dcat", "doctor", "harvesters", "records", "search"}),
     "doctor": frozenset({"compat", "search"}),
     "migration": frozenset({"search"}),
     "local": frozenset(),

@@ -18,6 +18,7 @@ from ckanext.khtourism import unavailable
 from ckanext.khtourism.changelog.changes import read_changes
 
 from . import auth, http, openapi, overhead, params, query, ratelimit, serializers, stats
+from . import clients as client_api
 from .collections import BY_DATASET_TYPE, COLLECTIONS, DATASET_TYPES, IDENTIFIERS
 from .errors import ApiError
 from .items import item_from_package, load_private_fields
@@ -85,9 +86,30 @@ ratelimit.attach(api, _on_breach)
 api.record_once(lambda _state: overhead.skip_config_check_under(BASE_PATH))
 
 
+# the API's description needs no scope
+_OPEN_ENDPOINTS = {"index", "openapi_document", "docs_page", "docs_asset", "unknown_resource"}
+
+
 @api.before_request
-def _identify() -> None:
+def _identify() -> Response | None:
     auth.resolve_user()
+    caller = auth.client()
+    if caller is None:
+        return None
+    # a registered client system: its scope, then its own quota (clients/registry.py)
+    try:
+        endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+        if endpoint not in _OPEN_ENDPOINTS and "read:public" not in caller.scopes:
+            raise ApiError("insufficient_scope", "read:public")
+        client_api.enforce_quota(caller)
+    except ApiError as error:
+        headers = (
+            {"Retry-After": str(error.extra["retry_after"])}
+            if "retry_after" in error.extra
+            else None
+        )
+        return http.error_response(error, headers)
+    return None
 
 
 @api.after_request
@@ -108,6 +130,9 @@ def _format(parsed: dict[str, Any]) -> str:
 
 
 def _require_token_for_unpublished(parsed: dict[str, Any]) -> None:
+    caller = auth.client()
+    if parsed.get("include_unpublished") and caller and "read:protected" not in caller.scopes:
+        raise ApiError("insufficient_scope", "read:protected")
     if parsed.get("include_unpublished") and auth.user_name() is None:
         raise ApiError("token_required", "include_unpublished")
 
@@ -355,7 +380,7 @@ def unknown_resource(unknown: str) -> Response:
 
 
 def blueprints() -> list[Blueprint]:
-    return [api]
+    return [api, client_api.client_api]
 
 
 __all__ = ["api", "blueprints", "BY_DATASET_TYPE"]

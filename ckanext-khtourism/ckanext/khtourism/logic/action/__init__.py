@@ -42,11 +42,13 @@ from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import merge, queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
-from . import harvest
+from . import clients, harvest
+from .clients import *  # noqa: F403 - the client registry (clients/)
 from .harvest import *  # noqa: F403 - chained ckanext-harvest actions
 
 __all__ = [
     *harvest.__all__,
+    *clients.__all__,
     "khtourism_record_submit",
     "khtourism_record_approve",
     "khtourism_record_reject",

@@ -27,11 +27,13 @@ from ckanext.khtourism.core import roles, states
 from ckanext.khtourism.core.record_types import is_record_type
 from ckanext.khtourism.harvesters import access as harvest_access
 
-from . import harvest
+from . import clients, harvest
+from .clients import *  # noqa: F403 - the client registry (clients/)
 from .harvest import *  # noqa: F403 - ckanext-harvest's auth functions, replaced
 
 __all__ = [
     *harvest.__all__,
+    *clients.__all__,
     "khtourism_record_submit",
     "khtourism_record_approve",
     "khtourism_record_reject",

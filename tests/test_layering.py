@@ -81,12 +81,12 @@ ALLOWED: dict[str, frozenset[str]] = {
     "api": frozenset(
         {"changelog", "clients", "compat", "core", "records", "security", "unavailable"}
     ),
-    "dcat": frozenset({"compat", "records", "search", "security"}),
+    "dcat": frozenset({"compat", "core", "records", "search", "security"}),
     "harvesters": frozenset(
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
     ),
     "portal": frozenset({"api", "core", "dcat", "records"}),
-    "views": frozenset({"dcat", "portal", "records", "security", "workflow"}),
+    "views": frozenset({"clients", "dcat", "portal", "records", "security", "workflow"}),
     "plugin": frozenset(
         {
             "api",
@@ -106,7 +106,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "helpers": frozenset({"harvesters", "maps", "portal", "records", "workflow"}),
-    "cli": frozenset({"clients", "dcat", "doctor", "harvesters", "records", "search"}),
+    "cli": frozenset({"api", "clients", "dcat", "doctor", "harvesters", "records", "search"}),
     "doctor": frozenset({"compat", "search"}),
     "migration": frozenset({"search"}),
     "local": frozenset(),

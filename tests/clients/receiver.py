@@ -16,6 +16,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     status: int
+    arrived: float = 0.0  # time.time() when the request arrived
 
     @property
     def json(self) -> Any:
@@ -43,12 +44,15 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
+                arrived = time.time()
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 failing = len(receiver.received) < receiver.fail_first
                 status = 500 if failing else 200
-                receiver.received.append(Received(dict(self.headers.items()), body, status))
+                receiver.received.append(
+                    Received(dict(self.headers.items()), body, status, arrived)
+                )
                 try:
                     self.send_response(status)
                     self.send_header("Content-Length", "2")

@@ -184,3 +184,22 @@ def webhooks_dispatch() -> None:
 
     totals = client_webhooks.run_once()
     click.echo(", ".join(f"{key}: {value}" for key, value in totals.items()))
+
+
+@khtourism.group()
+def dumps() -> None:
+    """Bulk dumps of every record type (docs/integration.md)."""
+
+
+@dumps.command("build")
+def dumps_build() -> None:
+    """Write the CSV, GeoJSON and JSON-LD dumps (gzip) and their manifest, then refresh
+    the registry datasets that publish them."""
+    from ckanext.khtourism.api import dumps as api_dumps
+    from ckanext.khtourism.dcat import registry as dcat_registry
+
+    manifest = api_dumps.build()
+    dcat_registry.refresh_all()
+    for dataset_type, entry in manifest["types"].items():
+        click.echo(f"{dataset_type}: {entry['count']} records")
+    click.echo(f"cursor: {manifest['cursor']}; {api_dumps.directory()}")

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy.exc as sa_exc
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, send_file
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 import ckan.model as model
@@ -17,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.khtourism import unavailable
 from ckanext.khtourism.changelog.changes import read_changes
 
-from . import auth, http, openapi, overhead, params, query, ratelimit, serializers, stats
+from . import auth, dumps, http, openapi, overhead, params, query, ratelimit, serializers, stats
 from . import clients as client_api
 from .collections import BY_DATASET_TYPE, COLLECTIONS, DATASET_TYPES, IDENTIFIERS
 from .errors import ApiError
@@ -182,6 +182,7 @@ def index() -> Response:
             "lookup": f"{site}/lookup",
             "changes": f"{site}/changes",
             "stats": f"{site}/stats",
+            "dumps": f"{site}/dumps/",
             "openapi": f"{site}/openapi.json",
             "docs": f"{site}/docs",
         }
@@ -372,6 +373,28 @@ def statistics() -> Response:
         stats.build({**filtered, "months": parsed.get("months", 12)}, types, lang, auth.user_name())
     )
     return http.conditional(body, "application/json", None)
+
+
+@api.route("/dumps/")
+def dumps_manifest() -> Response:
+    """The bulk dumps' manifest (api/dumps.py)."""
+    found = dumps.manifest()
+    if found is None:
+        raise ApiError("unknown_resource")
+    return http.conditional(serializers.json_format.dumps(found), "application/json", None)
+
+
+@api.route("/dumps/<name>")
+def dumps_file(name: str) -> Response:
+    path = dumps.served_file(name)
+    if path is None:
+        raise ApiError("unknown_resource")
+    media = "application/json" if name == dumps.MANIFEST else "application/gzip"
+    response = send_file(
+        path, mimetype=media, as_attachment=name != dumps.MANIFEST, conditional=True
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @api.route("/<path:unknown>")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# clients: the client-registry page (/ckan-admin/clients)
+from ckanext.khtourism.clients.views import clients_admin
+
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports
 from ckanext.khtourism.dcat.views import dcat_room
 
@@ -20,4 +23,12 @@ from ckanext.khtourism.views.harvest_guard import harvest_guard
 # records: curator queue, business dashboard, revision diff, workflow buttons
 from ckanext.khtourism.workflow.views import workflow
 
-__all__ = ["workflow", "dcat_room", "security_headers", "harvest_guard", "privacy_admin", "portal"]
+__all__ = [
+    "workflow",
+    "dcat_room",
+    "security_headers",
+    "harvest_guard",
+    "privacy_admin",
+    "portal",
+    "clients_admin",
+]

@@ -136,3 +136,7 @@ def clean_db(reset_db, migrate_db_for):
     from ckanext.khtourism.changelog.changes import clear_changes
 
     clear_changes()
+    # clients: the client registry's tables
+    from ckanext.khtourism.clients.model import clear as clear_clients
+
+    clear_clients()

@@ -35,6 +35,7 @@ TIERS: dict[str, int] = {
     "search": 1,
     "outbound": 1,
     "unavailable": 1,
+    "clients": 1,
     "logic": 2,
     "api": 2,
     "dcat": 2,
@@ -65,9 +66,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "search": frozenset({"compat", "security", "unavailable"}),
     "outbound": frozenset(),
     "unavailable": frozenset({"core"}),
+    "clients": frozenset({"changelog", "core", "outbound"}),
     "logic": frozenset(
         {
             "changelog",
+            "clients",
             "core",
             "dcat",
             "harvesters",
@@ -87,10 +90,24 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "portal": frozenset({"api", "core", "dcat", "records", "reporting"}),
     "views": frozenset({"dcat", "portal", "records", "reporting", "security", "workflow"}),
+            "security",
+            "workflow",
+        }
+    ),
+    "api": frozenset(
+        {"changelog", "clients", "compat", "core", "records", "security", "unavailable"}
+    ),
+    "dcat": frozenset({"compat", "core", "records", "search", "security"}),
+    "harvesters": frozenset(
+        {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
+    ),
+    "portal": frozenset({"api", "core", "dcat", "records"}),
+    "views": frozenset({"clients", "dcat", "portal", "records", "security", "workflow"}),
     "plugin": frozenset(
         {
             "api",
             "changelog",
+            "clients",
             "compat",
             "core",
             "dcat",
@@ -106,7 +123,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "helpers": frozenset({"harvesters", "maps", "portal", "records", "workflow"}),
-    "cli": frozenset({"dcat", "doctor", "harvesters", "records", "search"}),
+    "cli": frozenset({"api", "clients", "dcat", "doctor", "harvesters", "records", "search"}),
     "doctor": frozenset({"compat", "search"}),
     "migration": frozenset({"search"}),
     "local": frozenset(),

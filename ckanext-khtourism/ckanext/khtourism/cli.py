@@ -169,3 +169,37 @@ def privacy_erase(guide: str, yes: bool) -> None:
         click.confirm(f"Erase the personal data of {guide}?", abort=True)
     result = tk.get_action("khtourism_personal_data_erase")(_site_context(), {"id": guide})
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@khtourism.group()
+def webhooks() -> None:
+    """Webhooks of registered client systems (docs/integration.md)."""
+
+
+@webhooks.command("dispatch")
+def webhooks_dispatch() -> None:
+    """Queue the new changes for every subscription and send the due deliveries
+    (retries included); run every minute beside the jobs worker."""
+    from ckanext.khtourism.clients import webhooks as client_webhooks
+
+    totals = client_webhooks.run_once()
+    click.echo(", ".join(f"{key}: {value}" for key, value in totals.items()))
+
+
+@khtourism.group()
+def dumps() -> None:
+    """Bulk dumps of every record type (docs/integration.md)."""
+
+
+@dumps.command("build")
+def dumps_build() -> None:
+    """Write the CSV, GeoJSON and JSON-LD dumps (gzip) and their manifest, then refresh
+    the registry datasets that publish them."""
+    from ckanext.khtourism.api import dumps as api_dumps
+    from ckanext.khtourism.dcat import registry as dcat_registry
+
+    manifest = api_dumps.build()
+    dcat_registry.refresh_all()
+    for dataset_type, entry in manifest["types"].items():
+        click.echo(f"{dataset_type}: {entry['count']} records")
+    click.echo(f"cursor: {manifest['cursor']}; {api_dumps.directory()}")

@@ -14,6 +14,7 @@ from ckanext.khtourism import compat, doctor, theme, unavailable, views
 from ckanext.khtourism.api import blueprint as api_blueprint  # api
 from ckanext.khtourism.api import indexing as api_indexing  # api
 from ckanext.khtourism.changelog import changes as changelog  # change log of published records
+from ckanext.khtourism.clients import webhooks as client_webhooks  # clients: webhook dispatch
 from ckanext.khtourism.core import i18n as core_i18n  # i18n: our gettext catalogues
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
@@ -115,6 +116,9 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
     # dcat: ISignal
     def get_signal_subscriptions(self) -> dict:
         return {
-            tk.signals.action_succeeded: [dcat_registry.on_action_succeeded],
+            tk.signals.action_succeeded: [
+                dcat_registry.on_action_succeeded,
+                client_webhooks.on_action_succeeded,  # clients: webhooks, in the jobs worker
+            ],
             search_deferred.DEFERRED_INDEXED: [dcat_registry.on_deferred_indexed],
         }

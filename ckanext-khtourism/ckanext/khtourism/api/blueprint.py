@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy.exc as sa_exc
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, send_file
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 import ckan.model as model
@@ -29,6 +29,8 @@ from . import (
     stats,
     visitors,
 )
+from . import clients as client_api
+from . import dumps
 from .collections import BY_DATASET_TYPE, COLLECTIONS, DATASET_TYPES, IDENTIFIERS
 from .errors import ApiError
 from .items import item_from_package, load_private_fields
@@ -96,9 +98,30 @@ ratelimit.attach(api, _on_breach)
 api.record_once(lambda _state: overhead.skip_config_check_under(BASE_PATH))
 
 
+# the API's description needs no scope
+_OPEN_ENDPOINTS = {"index", "openapi_document", "docs_page", "docs_asset", "unknown_resource"}
+
+
 @api.before_request
-def _identify() -> None:
+def _identify() -> Response | None:
     auth.resolve_user()
+    caller = auth.client()
+    if caller is None:
+        return None
+    # a registered client system: its scope, then its own quota (clients/registry.py)
+    try:
+        endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+        if endpoint not in _OPEN_ENDPOINTS and "read:public" not in caller.scopes:
+            raise ApiError("insufficient_scope", "read:public")
+        client_api.enforce_quota(caller)
+    except ApiError as error:
+        headers = (
+            {"Retry-After": str(error.extra["retry_after"])}
+            if "retry_after" in error.extra
+            else None
+        )
+        return http.error_response(error, headers)
+    return None
 
 
 @api.after_request
@@ -119,6 +142,9 @@ def _format(parsed: dict[str, Any]) -> str:
 
 
 def _require_token_for_unpublished(parsed: dict[str, Any]) -> None:
+    caller = auth.client()
+    if parsed.get("include_unpublished") and caller and "read:protected" not in caller.scopes:
+        raise ApiError("insufficient_scope", "read:protected")
     if parsed.get("include_unpublished") and auth.user_name() is None:
         raise ApiError("token_required", "include_unpublished")
 
@@ -169,6 +195,7 @@ def index() -> Response:
             "changes": f"{site}/changes",
             "stats": f"{site}/stats",
             "visitor_statistics": f"{site}/statistics/visitors",
+            "dumps": f"{site}/dumps/",
             "openapi": f"{site}/openapi.json",
             "docs": f"{site}/docs",
         }
@@ -370,6 +397,26 @@ def visitor_statistics() -> Response:
     if parsed.get("format") == "csv":
         return http.conditional(visitors.to_csv(result, lang), "text/csv; charset=utf-8", None)
     return http.conditional(serializers.json_format.dumps(result), "application/json", None)
+@api.route("/dumps/")
+def dumps_manifest() -> Response:
+    """The bulk dumps' manifest (api/dumps.py)."""
+    found = dumps.manifest()
+    if found is None:
+        raise ApiError("unknown_resource")
+    return http.conditional(serializers.json_format.dumps(found), "application/json", None)
+
+
+@api.route("/dumps/<name>")
+def dumps_file(name: str) -> Response:
+    path = dumps.served_file(name)
+    if path is None:
+        raise ApiError("unknown_resource")
+    media = "application/json" if name == dumps.MANIFEST else "application/gzip"
+    response = send_file(
+        path, mimetype=media, as_attachment=name != dumps.MANIFEST, conditional=True
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @api.route("/<path:unknown>")
@@ -378,7 +425,7 @@ def unknown_resource(unknown: str) -> Response:
 
 
 def blueprints() -> list[Blueprint]:
-    return [api]
+    return [api, client_api.client_api]
 
 
 __all__ = ["api", "blueprints", "BY_DATASET_TYPE"]

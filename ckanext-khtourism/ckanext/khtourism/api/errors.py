@@ -23,6 +23,15 @@ MESSAGES: dict[str, tuple[int, str]] = {
         N_("The API token in the Authorization header is invalid or has been revoked."),
     ),
     "token_required": (401, N_("Parameter '{parameter}' requires a curator's API token.")),
+    "client_token_required": (
+        401,
+        N_("This resource needs a client system's bearer token from /oauth/token."),
+    ),
+    "insufficient_scope": (
+        403,
+        N_("This request needs the scope '{parameter}', which the client system was not granted."),
+    ),
+    "client_request_invalid": (400, N_("Invalid value for '{parameter}': {detail}")),
     "not_found": (404, N_("No record '{detail}' was found.")),
     "unknown_resource": (404, N_("There is no such API resource.")),
     "method_not_allowed": (405, N_("The API supports only the GET method.")),

@@ -190,6 +190,7 @@ def _document(server_url: str) -> dict[str, Any]:
             "api_version": API_VERSION,
             "error_codes": list(ERROR_CODES),
             "change_types": list(CHANGE_TYPES),
+            "token_url": f"{server_url}/oauth/token",
         },
     )
     schemas = document["components"]["schemas"]

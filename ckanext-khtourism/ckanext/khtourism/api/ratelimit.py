@@ -33,6 +33,7 @@ from limits.util import WindowStats
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.clients.registry import is_client_token
 from ckanext.khtourism.security.rate_limit_storage import STORAGE_URL, storage_uri
 
 from .auth import resolve_user, token_from_request
@@ -208,6 +209,12 @@ def has_token() -> bool:
     return token_from_request() is not None
 
 
+def has_user_token() -> bool:
+    """A CKAN API token (a registered client's token is counted on its own quota)."""
+    token = token_from_request()
+    return token is not None and not is_client_token(token)
+
+
 def attach(blueprint: Blueprint, on_breach) -> None:
     """Create a Limiter for every app the blueprint is registered on."""
 
@@ -242,7 +249,7 @@ def attach(blueprint: Blueprint, on_breach) -> None:
             lambda: tk.config.get(TOKEN_LIMIT),
             scope="token",
             key_func=token_key,
-            exempt_when=lambda: not has_token(),
+            exempt_when=lambda: not has_user_token(),
             methods=["GET", "HEAD"],
         )(blueprint)
         app.extensions["khtourism_api_limiter"] = limiter

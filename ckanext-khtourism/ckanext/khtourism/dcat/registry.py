@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.khtourism.core import dumps  # the bulk dumps' names (api/dumps.py builds them)
 from ckanext.khtourism.search import indexing_deferred
 from ckanext.khtourism.security.csv_cells import safe_cell
 
@@ -221,6 +222,24 @@ def registry_dict(record_type: str, owner_org: str) -> dict:
                 "format": label,
                 "mimetype": mimetype,
                 "last_modified": latest,
+            }
+        )
+    # the nightly bulk dumps (api/dumps.py), gzip, once built
+    for fmt, (label, mimetype) in dumps.FORMATS.items():
+        if not dumps.built(record_type, fmt):
+            continue
+        resources.append(
+            {
+                "name": f"{texts['title_vi']} ({label}, gzip)",
+                "description": (
+                    "Bản kết xuất toàn bộ hằng đêm; manifest.json ghi số hồ sơ, SHA-256 và "
+                    "con trỏ luồng thay đổi / Nightly full dump; manifest.json gives the "
+                    "counts, SHA-256 and the change-feed cursor"
+                ),
+                "url": dumps.url(dumps.file_name(record_type, fmt)),
+                "format": label,
+                "mimetype": mimetype,
+                "compress_format": "http://www.iana.org/assignments/media-types/application/gzip",
             }
         )
     return {

@@ -185,10 +185,17 @@ def load_demo_data(config: Path, var_dir: Path) -> None:
 
 
 def periodic_harvest(stack: Stack, config: Path) -> None:
-    """ckanext-harvest's scheduler: ``ckan harvester run`` every minute."""
+    """ckanext-harvest's scheduler: ``ckan harvester run`` every minute; and the
+    webhook dispatch (``ckan khtourism webhooks dispatch``)."""
     while not stack.stopping.wait(HARVEST_RUN_INTERVAL):
         subprocess.run(
             ckan(config, "harvester", "run"), start_new_session=True, stdout=subprocess.DEVNULL
+        )
+        # clients: webhook retries and anything the jobs worker missed
+        subprocess.run(
+            ckan(config, "khtourism", "webhooks", "dispatch"),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
         )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# clients: the client-registry page (/ckan-admin/clients)
+from ckanext.khtourism.clients.views import clients_admin
+
 # dcat: record-type scheme, per-type catalogue and record RDF, registry exports
 from ckanext.khtourism.dcat.views import dcat_room
 
@@ -31,4 +34,5 @@ __all__ = [
     "privacy_admin",
     "portal",
     "visitor_reports",
+    "clients_admin",
 ]

@@ -42,13 +42,15 @@ from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import merge, queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
-from . import harvest, reporting
+from . import clients, harvest, reporting
+from .clients import *  # noqa: F403 - the client registry (clients/)
 from .harvest import *  # noqa: F403 - chained ckanext-harvest actions
 from .reporting import *  # noqa: F403 - monthly visitor reports (reporting/)
 
 __all__ = [
     *harvest.__all__,
     *reporting.__all__,
+    *clients.__all__,
     "khtourism_record_submit",
     "khtourism_record_approve",
     "khtourism_record_reject",

@@ -27,13 +27,15 @@ from ckanext.khtourism.core import roles, states
 from ckanext.khtourism.core.record_types import is_record_type
 from ckanext.khtourism.harvesters import access as harvest_access
 
-from . import harvest, reporting
+from . import clients, harvest, reporting
+from .clients import *  # noqa: F403 - the client registry (clients/)
 from .harvest import *  # noqa: F403 - ckanext-harvest's auth functions, replaced
 from .reporting import *  # noqa: F403 - monthly visitor reports (reporting/)
 
 __all__ = [
     *harvest.__all__,
     *reporting.__all__,
+    *clients.__all__,
     "khtourism_record_submit",
     "khtourism_record_approve",
     "khtourism_record_reject",

@@ -244,3 +244,21 @@ def test_a_closed_ring_on_an_island_is_accepted():
     ring = [[109.30, 12.20], [109.33, 12.20], [109.33, 12.22], [109.30, 12.22], [109.30, 12.20]]
     stored = json.loads(geo.normalise_area({"type": "Polygon", "coordinates": [ring]}))
     assert stored["coordinates"] == [ring]
+
+
+def test_a_festival_held_every_two_years(validate):
+    # the Nha Trang Sea Festival is held every two years (docs/record-types.md, event)
+    data, errors = validate(dict(_good("event"), recurrence="biennial"))
+    assert not errors
+    assert _extras(data)["recurrence"] == "biennial"
+
+
+def test_a_not_recognised_area_may_leave_the_decision_empty(validate):
+    record = dict(
+        _good("tourist-area"),
+        area_level="chua_cong_nhan",
+        recognition_decision_number="",
+        recognition_decision_date="",
+    )
+    _, errors = validate(record)
+    assert not errors

@@ -90,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "end_before_start": N_("the end ({end}) is before the start ({start})"),
     "unknown_record": N_("no record “{value}” of type {types} (give the name or id of a record)"),
     "required_unless": N_("is required when “{other}” is empty"),
+    "empty_when": N_("must be empty when “{other}” is “{value}”"),
     "bad_road_plate": N_(
         "“{value}” is not a Vietnamese road registration plate (for example 79B-123.45)"
     ),
@@ -98,6 +99,9 @@ MESSAGES: dict[str, str] = {
     ),
     "category_not_for_mode": N_(
         "the vehicle category “{value}” does not belong to the transport mode “{mode}”"
+    ),
+    "category_seats": N_(
+        "a vehicle of category “{value}” has {fewest}–{most} seats, but the record gives {seats}"
     ),
     "ring_not_closed": N_(
         "a ring of the polygon is not closed: it starts at {first} and ends at {last} (the last position must repeat the first)"

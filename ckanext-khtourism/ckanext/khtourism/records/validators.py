@@ -633,6 +633,33 @@ def khtourism_required_unless(other_field: str) -> Callable[[dict, dict], Valida
     return factory
 
 
+def khtourism_empty_when(other_field: str, other_value: str) -> Callable[[dict, dict], Validator]:
+    """Must be empty when ``other_field`` holds ``other_value`` (no recognition decision
+    for a tourist area that is not recognised)."""
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            if _empty(data.get(key, missing)) or (
+                isinstance(data[key], str) and not data[key].strip()
+            ):
+                return
+            if str(_other(data, other_field) or "").strip() == other_value:
+                _error(
+                    errors,
+                    key,
+                    field,
+                    "empty_when",
+                    other=_field_label(schema, other_field),
+                    value=other_value,
+                )
+                raise StopOnError
+
+        return validator
+
+    return factory
+
+
 # ---------------------------------------------------------------- tourist transport
 
 # A road vehicle's registration plate (biển số): 2-digit locality, a series of 1–2
@@ -688,18 +715,37 @@ def khtourism_registration_plate(field: dict, schema: dict) -> Validator:
 
 @scheming
 def khtourism_vehicle_category(field: dict, schema: dict) -> Validator:
-    """The category must belong to the record's ``transport_mode``: each choice of the
-    field names its ``modes`` in the schema (a choice without ``modes`` fits every mode)."""
+    """The category must fit the record: each choice of the field may name its ``modes``
+    (the ``transport_mode`` values it belongs to) and its ``seats`` ([fewest, most], the
+    bands of Circular 42/2017/TT-BGTVT for cars and coaches) in the schema."""
 
     def validator(key, data, errors, context):
         value = data[key]
         if _empty(value):
             return
-        mode = _other(data, "transport_mode")
         choice = next((c for c in field.get("choices", []) if str(c["value"]) == value), None)
-        modes = (choice or {}).get("modes")
+        if choice is None:
+            return  # khtourism_choice names an unknown value
+        mode = _other(data, "transport_mode")
+        modes = choice.get("modes")
         if mode and modes and mode not in modes:
             _error(errors, key, field, "category_not_for_mode", value=value, mode=mode)
+            return
+        seats_raw = _other(data, "seats")
+        seats = parse_int(seats_raw) if seats_raw is not None else None
+        band = choice.get("seats")
+        # fewer than 1 seat is the seats field's own error
+        if seats is not None and seats >= 1 and band and not band[0] <= seats <= band[1]:
+            _error(
+                errors,
+                key,
+                field,
+                "category_seats",
+                value=value,
+                seats=seats,
+                fewest=band[0],
+                most=band[1],
+            )
 
     return validator
 
@@ -1040,6 +1086,7 @@ __all__ = [
     "khtourism_record_ref",
     "khtourism_record_refs",
     "khtourism_required_unless",
+    "khtourism_empty_when",
     "khtourism_registration_plate",
     "khtourism_vehicle_category",
     "khtourism_email",

@@ -298,3 +298,18 @@ def test_the_demo_records_of_the_new_types_are_valid(validate):
     assert _extras(data)["venue_record"] == "po-nagar-cham-towers"
     assert _extras(data)["start_datetime"] == "2025-04-16T00:00:00+07:00"
     assert _extras(data)["end_datetime"] == "2025-04-20T23:59:00+07:00"
+
+
+def test_the_kinds_of_the_new_fields_follow_their_validators():
+    # what DCAT, the tourism API and the harvesters read (records/schema_fields.py)
+    from ckanext.khtourism.records import schema_fields as sf
+
+    assert sf.field_kind("event", "start_datetime") == sf.DATETIME
+    assert sf.field_kind("event", "end_datetime") == sf.DATETIME
+    assert sf.field_kind("event", "recurrence") == sf.CODE
+    assert sf.field_kind("event", "venue_record") == sf.TEXT
+    assert sf.field_kind("tourist-area", "main_attractions") == sf.MULTI
+    assert sf.field_kind("tourist-area", "area") == sf.GEOJSON
+    assert sf.field_kind("tourist-transport", "service_area") == sf.MULTI
+    assert sf.field_kind("tourist-transport", "seats") == sf.INT
+    assert sf.field_kind("service-establishment", "recognition_expiry_date") == sf.DATE

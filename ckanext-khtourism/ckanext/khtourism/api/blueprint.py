@@ -19,6 +19,7 @@ from ckanext.khtourism.changelog.changes import read_changes
 
 from . import (
     auth,
+    dumps,
     http,
     openapi,
     overhead,
@@ -30,7 +31,6 @@ from . import (
     visitors,
 )
 from . import clients as client_api
-from . import dumps
 from .collections import BY_DATASET_TYPE, COLLECTIONS, DATASET_TYPES, IDENTIFIERS
 from .errors import ApiError
 from .items import item_from_package, load_private_fields

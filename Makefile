@@ -58,6 +58,16 @@ else
 	@rm -rf build ckanext_khtourism.egg-info
 endif
 
+# An editable install reads the .mo catalogues beside the .po files (setup.py compiles them
+# at install); they are compiled again whenever a catalogue is newer, so an edited .po is
+# what `make run` and `make test` show without a reinstall.
+I18N_MO := $(patsubst %.po,%.mo,$(wildcard theme/i18n/*/LC_MESSAGES/*.po))
+ifneq ($(INSTALL_MODE),wheel)
+install: $(I18N_MO)
+endif
+theme/i18n/%.mo: theme/i18n/%.po $(BIN)/.requirements-installed
+	$(BIN)/pybabel compile -i $< -o $@
+
 run: install
 	PORT=$(PORT) $(BIN)/python -m ckanext.khtourism.local run --root .
 
@@ -75,8 +85,8 @@ format: $(BIN)/.requirements-installed
 
 # Translations (docs/architecture.md, "Translations"): every msgid of the Python code and
 # the templates into the template theme/i18n/ckanext-khtourism.pot, merged into each
-# catalogue theme/i18n/<lang>/LC_MESSAGES/ckanext-khtourism.po. The .mo files are
-# compiled by the build (setup.py), not kept in git.
+# catalogue theme/i18n/<lang>/LC_MESSAGES/ckanext-khtourism.po, compiled beside it for the
+# editable install. The .mo files are compiled by the build (setup.py), not kept in git.
 I18N_DIR    := theme/i18n
 I18N_DOMAIN := ckanext-khtourism
 i18n: $(BIN)/.requirements-installed
@@ -87,7 +97,6 @@ i18n: $(BIN)/.requirements-installed
 	$(BIN)/pybabel update -i $(I18N_DIR)/$(I18N_DOMAIN).pot -d $(I18N_DIR) -D $(I18N_DOMAIN) \
 		--no-fuzzy-matching
 	$(BIN)/pybabel compile --statistics -d $(I18N_DIR) -D $(I18N_DOMAIN)
-	rm -f $(I18N_DIR)/*/LC_MESSAGES/*.mo
 
 clean-var:
 	rm -rf var

@@ -1,4 +1,4 @@
-"""Tables of the client registry and its webhooks (migration khts_0008_clients)."""
+"""Tables of the client registry and its webhooks (migration khts_0010_clients)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The tables of migration khts_0008_visitor_reports: a monthly report per establishment
+"""The tables of migration khts_0009_visitor_reports: a monthly report per establishment
 and month (counts only) and its international guests by nationality."""
 
 from __future__ import annotations

@@ -5,8 +5,8 @@
 document, no name of a guest. ``khtourism_visitor_report_nationality``: the
 international guests of a report by nationality (ISO 3166-1 alpha-2).
 
-Revision ID: khts_0008_visitor_reports
-Revises: khts_0007_privacy_access_log
+Revision ID: khts_0009_visitor_reports
+Revises: khts_0008_search_inline_columns
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "khts_0008_visitor_reports"
-down_revision = "khts_0007_privacy_access_log"
+revision = "khts_0009_visitor_reports"
+down_revision = "khts_0008_search_inline_columns"
 branch_labels = None
 depends_on = None
 

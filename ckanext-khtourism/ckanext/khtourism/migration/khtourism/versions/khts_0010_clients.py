@@ -1,8 +1,8 @@
 """Registered client systems: clients, their bearer tokens, webhooks and deliveries
 (clients/model.py, docs/integration.md).
 
-Revision ID: khts_0008_clients
-Revises: khts_0007_privacy_access_log
+Revision ID: khts_0010_clients
+Revises: khts_0009_visitor_reports
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "khts_0008_clients"
-down_revision = "khts_0007_privacy_access_log"
+revision = "khts_0010_clients"
+down_revision = "khts_0009_visitor_reports"
 branch_labels = None
 depends_on = None
 

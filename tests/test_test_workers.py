@@ -96,3 +96,49 @@ def test_this_process_runs_on_the_database_and_redis_its_worker_was_given():
     else:
         assert not database.endswith("_gw0")
         assert "PYTEST_XDIST_WORKER" not in os.environ
+
+
+def test_files_are_handed_out_longest_first_each_file_in_its_own_order(monkeypatch):
+    from tests import scheduling
+
+    class Item:
+        def __init__(self, nodeid: str) -> None:
+            self.nodeid = nodeid
+
+    monkeypatch.setattr(
+        scheduling, "FILE_SECONDS", {"tests/b/test_drill.py": 90.0, "tests/a/test_x.py": 0.1}
+    )
+    monkeypatch.setattr(scheduling, "SECONDS_PER_TEST", 1.0)
+    collected = [
+        "tests/a/test_x.py::test_one",
+        "tests/a/test_y.py::test_one",
+        "tests/a/test_y.py::test_two[2]",
+        "tests/a/test_y.py::test_two[1]",
+        "tests/a/test_z.py::test_one",
+        "tests/b/test_drill.py::test_long",
+        "tests/b/test_drill.py::test_longer",
+        "tests/c/test_w.py::test_one",
+    ]
+    items = [Item(nodeid) for nodeid in collected]
+    scheduling.heaviest_files_first(items)
+    assert [item.nodeid for item in items] == [
+        # 90 s
+        "tests/b/test_drill.py::test_long",
+        "tests/b/test_drill.py::test_longer",
+        # 3 tests x 1 s
+        "tests/a/test_y.py::test_one",
+        "tests/a/test_y.py::test_two[2]",
+        "tests/a/test_y.py::test_two[1]",
+        # 1 s each, in collection order
+        "tests/a/test_z.py::test_one",
+        "tests/c/test_w.py::test_one",
+        # listed as 0.1 s
+        "tests/a/test_x.py::test_one",
+    ]
+
+
+def test_the_suite_runs_files_whole_in_the_order_given(pytestconfig):
+    """The workers get whole files (module fixtures built once) in the order of
+    tests/scheduling.py, which xdist would otherwise re-sort by test count."""
+    addopts = " ".join(pytestconfig.getini("addopts"))
+    assert "--dist loadfile" in addopts and "--no-loadscope-reorder" in addopts

@@ -9,6 +9,8 @@ import pytest
 
 from ckan.tests import helpers
 
+from tests import snapshots
+
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 BASE = "/api/tourism/v1/accommodations"
@@ -22,13 +24,19 @@ def _published(world, name, **fields):
     return world.call("curator", "khtourism_record_approve", id=record["id"])
 
 
-@pytest.fixture
-def merged(world):
+def _merge(world):
     kept = _published(world, "ks-giu", title="Khách sạn Giữ", spatial=POINT)
     removed = _published(world, "ks-giu-2", title="Khách sạn Giữ", spatial=POINT_NEAR)
     result = world.call("curator", "khtourism_record_merge", id=removed["id"], other_id=kept["id"])
     assert result["kept"]["id"] == kept["id"] and result["removed"]["id"] == removed["id"]
     return kept, removed
+
+
+@pytest.fixture
+def merged(world):
+    """Two published records, one merged into the other: built once per test process and
+    put back before each test (tests/snapshots.py)."""
+    return snapshots.restored("api_merged", lambda: _merge(world))
 
 
 @pytest.mark.parametrize("query", ["", "?format=json", "?format=geojson", "?format=jsonld"])

@@ -122,8 +122,8 @@ def commune_map(
         )
 
     inset_x = width - INSET_WIDTH + 8
-    inset_positions = {
-        code: (inset_x + INSET_WIDTH / 2 - 8, MAP_MARGIN + 40 + 60 * index)
+    inset_positions: dict[str, tuple[float, float]] = {
+        code: (inset_x + INSET_WIDTH / 2 - 8, float(MAP_MARGIN + 40 + 60 * index))
         for index, code in enumerate(offshore)
     }
 
@@ -189,7 +189,7 @@ def commune_map(
         f'<text x="{MAP_MARGIN}" y="{height + 14}" font-size="12" fill="{TEXT_COLOUR}">'
         f"{escape(legend_title)}</text>"
     )
-    x = MAP_MARGIN + 10
+    x = float(MAP_MARGIN + 10)
     for value in sorted({1, max(1, largest // 2), largest}):
         r = radius(value)
         parts.append(

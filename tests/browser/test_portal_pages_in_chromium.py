@@ -194,3 +194,15 @@ def test_csv_preview_and_source_page_after_a_job(world, portal, page, watch):
         assert box.locator("dd[data-stat='added']").inner_text() == str(added)
         _shot(page, f"harvest-source{prefix.replace('/', '-') or '-vi'}")
     assert not watch.problems(), watch.problems()
+
+
+def test_statistics_commune_map_is_visible(world, portal, page, watch):
+    _published(world, "accommodation", "ks-ban-do-xa")
+    for prefix in ("", "/en"):
+        page.goto(f"{portal}{prefix}/thong-ke")
+        circle = page.locator(".khtourism-commune-map circle[data-code='22366']")
+        assert circle.get_attribute("data-count") == "1"
+        box = circle.bounding_box()
+        assert box and box["width"] > 4 and box["height"] > 4
+        _shot(page, f"statistics{prefix.replace('/', '-') or '-vi'}")
+    assert not watch.problems(), watch.problems()

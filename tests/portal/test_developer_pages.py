@@ -125,3 +125,28 @@ def test_search_page_downloads_use_the_tourism_api_with_the_same_filters(app, wo
     assert "dl-nha-trang" in download.body and "dl-cam-ranh" not in download.body
     geojson = re.search(r'class="khtourism-results-geojson" href="([^"]+)"', body).group(1)
     assert "format=geojson" in geojson
+
+
+def test_statistics_page_maps_records_by_commune(app, world):
+    from ckanext.khtourism.records import communes
+
+    publish(world, "accommodation", name="map-1")
+    publish(world, "accommodation", name="map-2")
+    publish(world, "accommodation", name="map-3", admin_unit="22420", former_district="569")
+    for prefix, title in (
+        ("", "Bản đồ hồ sơ đã công bố theo xã/phường"),
+        ("/en", "Map of published records by commune"),
+    ):
+        body = app.get(f"{prefix}/thong-ke").get_data(as_text=True)
+        svg = re.search(
+            r'<svg[^>]*class="khtourism-chart khtourism-commune-map"[^>]*>(.*?)</svg>', body, re.S
+        )
+        assert svg, "no commune map"
+        assert f"<title>{title}</title>" in svg.group(1)
+        circles = dict(re.findall(r'<circle data-code="(\d+)" data-count="(\d+)"', svg.group(1)))
+        # one circle per commune centre, the counts those of the commune table
+        assert set(circles) == set(communes.centres())
+        table = _table(body, "admin_unit")
+        assert sum(int(n) for n in circles.values()) == sum(table.values()) == 3
+        assert circles["22366"] == "2" and circles["22420"] == "1"
+        assert '<path d="M' in svg.group(1)  # the province outline

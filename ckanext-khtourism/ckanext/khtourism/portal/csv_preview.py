@@ -103,7 +103,7 @@ def preview(resource: dict[str, Any], package: dict[str, Any] | None = None) -> 
         header = next(reader)
     except (StopIteration, csv.Error):
         return {"kind": "error", "message": tk._("The file has no header row.")}
-    rows = []
+    rows: list[list[str]] = []
     more = False
     try:
         for row in reader:

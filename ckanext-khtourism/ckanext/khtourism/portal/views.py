@@ -39,10 +39,21 @@ def _type_rows() -> list[dict[str, Any]]:
 
 def stats_page() -> str:
     lang = messages.current_language()
-    charts_data = [
-        {"breakdown": b, "svg": charts.bar_chart(b.rows, b.title)}
-        for b in statistics.breakdowns(lang)
-    ]
+    from ckanext.khtourism.records import communes, vocabularies
+
+    charts_data = []
+    for b in statistics.breakdowns(lang):
+        chart: dict[str, Any] = {"breakdown": b, "svg": charts.bar_chart(b.rows, b.title)}
+        if b.name == "admin_unit":
+            centres = communes.centres()
+            chart["map"] = charts.commune_map(
+                b.rows,
+                centres,
+                {code: vocabularies.admin_unit_label(code, lang) for code in centres},
+                tk._("Map of published records by commune"),
+                tk._("Records (circles at commune centres; the portal has no commune boundaries)"),
+            )
+        charts_data.append(chart)
     visitors = visitor_charts.breakdowns(lang)
     visitor_data = [
         {**chart, "svg": charts.bar_chart(chart["rows"], chart["title"])}

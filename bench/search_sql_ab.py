@@ -6,8 +6,11 @@
     .venv/bin/python bench/search_sql_ab.py capture var/bench/sql-after.json --queries 40
     # 2. run both sets alternately, statement by statement, in one connection
     .venv/bin/python bench/search_sql_ab.py compare var/bench/sql-before.json var/bench/sql-after.json
-    # or time one set (e.g. after changing the table layout, against itself before)
-    .venv/bin/python bench/search_sql_ab.py time var/bench/sql-after.json
+    # or one set against a copy of the table in another layout (set B's table renamed)
+    .venv/bin/python bench/search_sql_ab.py time var/bench/sql-after.json \
+        --table-b khtourism_search_doc_toast
+    # index writes (the engine's upsert, batched and single-row), table A vs table B
+    .venv/bin/python bench/search_sql_ab.py writes --table-b khtourism_search_doc_toast
 
 The machine is shared (8 parallel sessions on 2 cores while this was written), so
 wall-clock runs minutes apart are not comparable; alternating A and B query by query
@@ -29,6 +32,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -151,10 +155,67 @@ def timing(sets: list[list[dict]], rounds: int) -> None:
     print("load average", " ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
+def writes(app, table_b: str, sample: int = 2000, rounds: int = 3) -> None:
+    """ms per document of the engine's upsert into the search table (A) and ``table_b``
+    (B), alternating, each write rolled back (no bloat between rounds)."""
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    from ckanext.khtourism.search import index
+
+    tables = {"A": index.TABLE, "B": table_b}
+    batched: dict[str, list[float]] = {"A": [], "B": []}
+    single: dict[str, list[float]] = {"A": [], "B": []}
+    with app._wsgi_app.test_request_context():
+        session = model.Session
+        rows = session.execute(
+            sa.text(
+                "SELECT doc, validated_data_dict, data_dict FROM khtourism_search_doc"
+                " WHERE id NOT LIKE '%-%-%-%-%-%' ORDER BY doc_key LIMIT :n"
+            ),
+            {"n": sample},
+        ).fetchall()
+        built = [
+            index.row_for(
+                dict(r.doc, validated_data_dict=r.validated_data_dict, data_dict=r.data_dict)
+            )
+            for r in rows
+        ]
+
+        def run(name: str, sql: Any, params: dict, per: int) -> float:
+            text = str(sql.text).replace(index.TABLE, tables[name])
+            started = time.perf_counter()
+            session.execute(sa.text(text), params)
+            session.flush()
+            elapsed = (time.perf_counter() - started) * 1000 / per
+            session.rollback()
+            return elapsed
+
+        for _ in range(rounds):
+            for start in range(0, len(built), index.UPSERT_CHUNK):
+                chunk = built[start : start + index.UPSERT_CHUNK]
+                params = {f"{k}_{n}": v for n, row in enumerate(chunk) for k, v in row.items()}
+                for name in tables:
+                    statement = index._multi_row_upsert(len(chunk))
+                    batched[name].append(run(name, statement, params, len(chunk)))
+            for row in built[:100]:
+                for name in tables:
+                    single[name].append(run(name, index.UPSERT_SQL, row, 1))
+    for name, table in tables.items():
+        per_doc = statistics.median(batched[name])
+        print(
+            f"{name} {table}: batched {per_doc:.2f} ms/document ({1000 / per_doc:.0f}/s);"
+            f" single-row upsert median {statistics.median(single[name]):.2f} ms,"
+            f" p95 {_percentile(single[name], 0.95):.2f} ms"
+        )
+    print("load average", " ".join(f"{v:.2f}" for v in os.getloadavg()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["capture", "compare", "time"])
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("command", choices=["capture", "compare", "time", "writes"])
+    parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--queries", type=int, default=40, help="queries per shape (capture)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--rounds", type=int, default=2, help="passes over the statements")
@@ -171,6 +232,9 @@ def main() -> None:
         from ckan.config.middleware import make_app
 
         app = make_app(load_config(str(config)))
+        if args.command == "writes":
+            writes(app, args.table_b or "khtourism_search_doc_toast")
+            return
         if args.command == "capture":
             capture(app, args.files[0], args.queries, args.seed)
             return

@@ -107,3 +107,39 @@ def test_the_migration_moves_rows_written_before_back_inline(portal):
     found = portal.search(q="vinh hy")
     assert [r["id"] for r in found["results"]] == [record["id"]]
     model.Session.rollback()
+
+
+@search_config
+def test_the_doctor_reports_the_layout_and_what_to_do(portal, cli):
+    from ckan.cli.cli import ckan
+
+    from ckanext.khtourism import doctor
+    from ckanext.khtourism.search import layout
+
+    assert layout.INLINE_COLUMNS == migration.INLINE_COLUMNS
+    record = portal.create("Khách sạn Hòn Chồng", notes=NOTES)
+    model.Session.commit()
+    output = cli.invoke(ckan, ["khtourism", "doctor"]).output
+    assert "[OK  ] search table: the columns every hit reads are stored in the heap row" in output
+
+    # the layout before khts_0008, and a row written under it
+    for statement in migration.storage_statements("EXTENDED"):
+        model.Session.execute(sa.text(statement))
+    model.Session.execute(
+        sa.text(
+            "UPDATE khtourism_search_doc SET permission_labels = permission_labels || '{}',"
+            " suggest = suggest || ' ', title_sort = title_sort || ' ', id = id || ''"
+            " WHERE id = :id"
+        ),
+        {"id": record["id"]},
+    )
+    [finding] = doctor.check_search_layout()
+    assert finding.status == doctor.WARNING
+    assert "storage not MAIN: id, site_id, name" in finding.message
+    if _server_version() >= 170000:
+        assert "stored in TOAST (" in finding.message
+        assert (
+            "permission_labels in 1" in finding.message and "of 1 rows checked" in finding.message
+        )
+    assert "Repair: ckan db upgrade -p khtourism" in finding.message
+    model.Session.rollback()

@@ -212,6 +212,21 @@ def check_search_drift() -> list[Finding]:
     ]
 
 
+def check_search_layout() -> list[Finding]:
+    """The columns every hit reads are stored in the heap row (search/layout.py)."""
+    from ckan import model
+
+    from ckanext.khtourism.search import layout, postgres_enabled
+
+    if not postgres_enabled():
+        return [Finding("search table", OK, "not checked (the Solr engine is configured)")]
+    try:
+        found = layout.inspect(model.Session)
+    except Exception as error:  # noqa: BLE001 - reported as the finding
+        return [Finding("search table", ERROR, f"could not inspect: {_first_line(error)}")]
+    return [Finding("search table", OK if found.ok else WARNING, layout.describe(found))]
+
+
 def check_compat(entries: tuple[compat.Entry, ...] = compat.ENTRIES) -> list[Finding]:
     """One line per patch or re-implementation of upstream code (compat/registry.py)."""
     return [
@@ -228,6 +243,7 @@ CHECKS: list[Callable[[], list[Finding]]] = [
     check_redis,
     check_search,
     check_search_drift,
+    check_search_layout,
 ]
 
 
@@ -297,7 +313,10 @@ def run_checks() -> list[Finding]:
     findings: list[Finding] = []
     database_ok = True
     for check in CHECKS:
-        if check in (check_migrations, check_search, check_search_drift) and not database_ok:
+        if (
+            check in (check_migrations, check_search, check_search_drift, check_search_layout)
+            and not database_ok
+        ):
             findings.append(
                 Finding(
                     check.__name__.removeprefix("check_"),

@@ -391,32 +391,16 @@ class QueryPlan:
         for stored in STORED_DICTS:
             if stored in self.fields or "*" in self.fields:
                 page_columns.append(f"d.{stored}")
-        facets_sql = "NULL::jsonb"
-        if self.facet_fields:
-            parts = []
-            limit = "" if self.facet_limit < 0 else f"LIMIT {int(self.facet_limit)}"
-            order = "n DESC, v ASC" if self.facet_sort == "count" else "v ASC"
-            mincount = max(self.facet_mincount, 1)
-            for number, key in enumerate(facet_keys):
-                parts.append(
-                    f"SELECT CAST({key} AS text) AS field, coalesce(jsonb_agg(jsonb_build_array(v, n) "
-                    f"ORDER BY {order}), '[]') AS counts "
-                    f"FROM (SELECT v, count(*) AS n FROM hits h, "
-                    f"jsonb_array_elements_text(h.f{number}) v GROUP BY v "
-                    f"HAVING count(*) >= {int(mincount)} ORDER BY {order} {limit}) c"
-                )
-            facets_sql = (
-                "(SELECT jsonb_object_agg(field, counts) FROM ("
-                + " UNION ALL ".join(parts)
-                + ") f)"
-            )
+        facets_sql = self._facets_sql(facet_keys)
+        # the page: a top-k sort of the hits (LIMIT), then numbered — never a window
+        # function over every hit, which sorts them all
         return f"""
         WITH hits AS MATERIALIZED (
             SELECT {", ".join(hit_columns)} FROM {index.TABLE} d WHERE {self.where}
         ), page AS (
             SELECT h.doc_key, h.score, h.distance, row_number() OVER (ORDER BY {self.order_sql}) AS ord
-            FROM hits h ORDER BY {self.order_sql}
-            LIMIT {int(self.rows)} OFFSET {int(self.start)}
+            FROM (SELECT * FROM hits h ORDER BY {self.order_sql}
+                  LIMIT {int(self.rows)} OFFSET {int(self.start)}) h
         )
         SELECT (SELECT count(*) FROM hits) AS total,
                (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.ord), '[]') FROM (
@@ -425,6 +409,32 @@ class QueryPlan:
                {facets_sql} AS facets,
                (SELECT max(score) FROM hits) AS max_score
         """
+
+    def _facets_sql(self, facet_keys: list[str]) -> str:
+        """Every requested facet counted in one pass over the hits: each hit's values of
+        every facet field unnested together, one grouping, then each field's top values.
+
+        The values of a field are distinct within a hit (``index.row_for``), so a count
+        is a number of datasets, as in Solr."""
+        if not facet_keys:
+            return "NULL::jsonb"
+        limit = "" if self.facet_limit < 0 else f"WHERE c.rank <= {int(self.facet_limit)}"
+        order = "n DESC, v ASC" if self.facet_sort == "count" else "v ASC"
+        mincount = max(self.facet_mincount, 1)
+        values = " UNION ALL ".join(
+            f"SELECT {number} AS k, v FROM jsonb_array_elements_text(h.f{number}) v"
+            for number in range(len(facet_keys))
+        )
+        names = f"(ARRAY[{', '.join(f'CAST({key} AS text)' for key in facet_keys)}])"
+        return f"""(SELECT jsonb_object_agg({names}[c.k + 1], c.counts) FROM (
+                SELECT c.k, jsonb_agg(jsonb_build_array(c.v, c.n) ORDER BY {order}) AS counts
+                FROM (
+                    SELECT g.k, g.v, g.n, row_number() OVER (PARTITION BY g.k ORDER BY {order}) AS rank
+                    FROM (SELECT u.k, u.v, count(*) AS n
+                          FROM hits h CROSS JOIN LATERAL ({values}) u
+                          GROUP BY u.k, u.v HAVING count(*) >= {int(mincount)}) g
+                ) c {limit}
+                GROUP BY c.k) c)"""
 
     @staticmethod
     def _facet_source(name: str) -> str:

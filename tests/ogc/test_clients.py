@@ -150,7 +150,7 @@ def _public(record: dict, collection) -> dict:
     return view
 
 
-@pytest.mark.parametrize("record_type", ["accommodation", "heritage-site", "tour-operator"])
+@pytest.mark.parametrize("record_type", list(RECORD_TYPES))
 def test_own_harvester_gets_every_public_field_back(
     api, sample, monkeypatch, reset_db, migrate_db_for, record_type
 ):
@@ -209,5 +209,9 @@ def test_own_harvester_gets_every_public_field_back(
     assert len(harvested) == len(source_records)
     for record_id, record in source_records.items():
         copy = harvested[record["title"]]
-        assert copy["source_record_id"] in (record_id, record.get("licence_number"))
+        assert copy["source_record_id"] in (
+            record_id,
+            record.get("licence_number"),
+            record.get("card_number"),
+        )
         assert _public(copy, collection) == _public(record, collection), record_id

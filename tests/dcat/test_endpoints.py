@@ -195,7 +195,9 @@ def test_catalog_graph_against_dcat_ap_3_shapes(app, published, dcat_shapes, ext
     assert located >= 3  # the located records' dct:Location nodes were validated
 
 
-@pytest.mark.parametrize("record_type", ["accommodation", "tour-operator", "tour-guide", "heritage-site"])
+@pytest.mark.parametrize(
+    "record_type", ["accommodation", "tour-operator", "tour-guide", "heritage-site"]
+)
 def test_record_pages_against_dcat_ap_3_shapes(app, published, dcat_shapes, record_type):
     graph = fetch_graph(app, f"/dataset/{published[record_type]['id']}.ttl")
     found = violations(graph, dcat_shapes)

@@ -143,7 +143,9 @@ def test_earlier_literal_geometry_still_parses(sample_records):
     )
     (location,) = set(graph.subjects(DCAT.centroid, None))
     graph.remove((location, DCAT.centroid, None))
-    graph.add((location, LOCN.geometry, Literal("POINT (109.1967 12.2388)", datatype=GSP.wktLiteral)))
+    graph.add(
+        (location, LOCN.geometry, Literal("POINT (109.1967 12.2388)", datatype=GSP.wktLiteral))
+    )
     graph.add((location, LOCN.geometry, Literal(record["spatial"], datatype=GEOJSON_IMT)))
     parsed = _parsed(graph.serialize(format="turtle"))
     assert parsed["spatial"] == record["spatial"]

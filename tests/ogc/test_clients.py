@@ -83,12 +83,17 @@ def test_owslib_reads_every_collection(api, sample, monkeypatch):
                     assert feature["geometry"] is None
                 checked += 1
             # the same through paging (limit, offset and next links as OWSLib sends them)
-            paged = [client.collection_items(collection_id, limit=1, offset=n) for n in range(len(expected))]
+            paged = [
+                client.collection_items(collection_id, limit=1, offset=n)
+                for n in range(len(expected))
+            ]
             assert {p["features"][0]["id"] for p in paged} == set(expected)
             # bbox as OWSLib sends it
             if collection_id == "accommodation":
                 near = client.collection_items(collection_id, bbox=[109.1, 12.2, 109.3, 12.3])
-                assert [f["properties"]["name"] for f in near["features"]] == ["khach-san-bien-xanh"]
+                assert [f["properties"]["name"] for f in near["features"]] == [
+                    "khach-san-bien-xanh"
+                ]
             text = json.dumps(page, ensure_ascii=False)
             for value in PRIVATE:
                 assert value not in text
@@ -115,8 +120,19 @@ class _Pages(BaseHTTPRequestHandler):
 
 # Fields the harvest of an OGC collection gives back: every public field of the type,
 # the place fields, the texts, and the point (what the tourism API calls an item).
-COMPARED = ("title", "title_en", "notes", "notes_en", "admin_unit", "former_district",
-            "operating_status", "street_address", "phone", "email", "website")
+COMPARED = (
+    "title",
+    "title_en",
+    "notes",
+    "notes_en",
+    "admin_unit",
+    "former_district",
+    "operating_status",
+    "street_address",
+    "phone",
+    "email",
+    "website",
+)
 
 
 def _public(record: dict, collection) -> dict:
@@ -134,7 +150,7 @@ def _public(record: dict, collection) -> dict:
     return view
 
 
-@pytest.mark.parametrize("record_type", ["accommodation", "heritage-site", "tour-operator"])
+@pytest.mark.parametrize("record_type", list(RECORD_TYPES))
 def test_own_harvester_gets_every_public_field_back(
     api, sample, monkeypatch, reset_db, migrate_db_for, record_type
 ):
@@ -158,7 +174,7 @@ def test_own_harvester_gets_every_public_field_back(
             page = json.loads(response.body)
             pages[path] = response.body.encode("utf-8")
             following = [link["href"] for link in page["links"] if link["rel"] == "next"]
-            path = following[0][len(local):] if following else ""
+            path = following[0][len(local) :] if following else ""
         # the harvester asks for the first page with its own query string
         first = f"/ogc/collections/{record_type}/items?limit=2&f=json"
         _Pages.pages = dict(pages)
@@ -193,5 +209,9 @@ def test_own_harvester_gets_every_public_field_back(
     assert len(harvested) == len(source_records)
     for record_id, record in source_records.items():
         copy = harvested[record["title"]]
-        assert copy["source_record_id"] in (record_id, record.get("licence_number"))
+        assert copy["source_record_id"] in (
+            record_id,
+            record.get("licence_number"),
+            record.get("card_number"),
+        )
         assert _public(copy, collection) == _public(record, collection), record_id

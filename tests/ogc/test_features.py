@@ -233,8 +233,13 @@ def test_one_item(api, sample):
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/conformance", "/collections", "/collections/accommodation",
-     "/collections/accommodation/items"],
+    [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/accommodation",
+        "/collections/accommodation/items",
+    ],
 )
 def test_html_encoding(api, sample, path):
     by_param = get(api, f"{BASE}{path}?f=html")
@@ -266,7 +271,8 @@ def test_crs_vn2000_uses_the_harvesters_transformation(api, sample):
     response = get(api, url)
     assert response.headers["Content-Crs"] == f"<{ogc_crs.VN2000_KHANH_HOA}>"
     hotel = next(
-        f for f in json.loads(response.body)["features"]
+        f
+        for f in json.loads(response.body)["features"]
         if f["properties"]["name"] == "khach-san-bien-xanh"
     )
     easting, northing = hotel["geometry"]["coordinates"]

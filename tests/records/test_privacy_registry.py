@@ -304,6 +304,8 @@ def _page_arguments(scene: dict[str, Any]) -> dict[str, list[str]]:
         "job_id": [scene["job_id"]],
         "activity_id": [scene["activity_id"]],
         "object_id": [scene["object_id"]],
+        "collection_id": ["tour-guide"],  # OGC API – Features (/ogc/collections/…)
+        "feature_id": [guide["name"], guide["id"]] if "id" in guide else [guide["name"]],
     }
 
 

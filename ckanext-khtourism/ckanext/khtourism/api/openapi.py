@@ -92,13 +92,20 @@ def _list_schema(item: dict[str, Any]) -> dict[str, Any]:
     return _derive(base()["list_schema"], {"item": item, "langs": list(params.LANGS)})
 
 
-def _parameter(param: params.Param) -> dict[str, Any]:
+def _parameter(param: params.Param, resource: Collection | None = None) -> dict[str, Any]:
+    schema = param.schema
+    if param.name == "fields" and resource is not None:
+        # the names the server accepts for this collection (params._check_rules)
+        schema = {
+            **schema,
+            "items": {"type": "string", "enum": list(dict.fromkeys(resource.all_fields))},
+        }
     spec: dict[str, Any] = {
         "name": param.name,
         "in": "query",
         "required": False,
         "description": param.description,
-        "schema": param.schema,
+        "schema": schema,
     }
     if param.schema.get("type") == "array":
         spec["style"] = "form"
@@ -136,7 +143,7 @@ def _operation(
         "summary": summary or spec["summary"],
         "tags": [tag],
         "parameters": copy.deepcopy(spec.get("path_parameters", []))
-        + [_parameter(p) for p in params.params_for(endpoint, resource)],
+        + [_parameter(p, resource) for p in params.params_for(endpoint, resource)],
         "responses": {
             "200": {
                 "description": spec["ok"],

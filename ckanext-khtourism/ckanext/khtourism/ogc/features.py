@@ -113,9 +113,7 @@ def _datetime_clause(args: MultiDict) -> str | None:
         return None
     ends = raw.split("/")
     if len(ends) > 2:
-        raise invalid(
-            "datetime", N_("expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z.")
-        )
+        raise invalid("datetime", N_("expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z."))
     if len(ends) == 1:
         ends = [raw, raw]
     bounds: list[str] = []
@@ -128,9 +126,7 @@ def _datetime_clause(args: MultiDict) -> str | None:
     if bounds == ["*", "*"]:
         return None
     if "*" not in bounds and bounds[0] > bounds[1]:
-        raise invalid(
-            "datetime", N_("expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z.")
-        )
+        raise invalid("datetime", N_("expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z."))
     return f"metadata_modified:[{bounds[0]} TO {bounds[1]}]"
 
 

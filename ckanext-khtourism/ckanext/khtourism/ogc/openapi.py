@@ -112,7 +112,9 @@ def document(base_url: str) -> dict[str, Any]:
                 "operationId": "getConformanceDeclaration",
                 "summary": "Conformance classes implemented",
                 "parameters": [_F, _LANG],
-                "responses": _ok("application/json", {"type": "object"}, "The conformance classes."),
+                "responses": _ok(
+                    "application/json", {"type": "object"}, "The conformance classes."
+                ),
             }
         },
         "/api": {

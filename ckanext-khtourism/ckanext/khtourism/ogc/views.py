@@ -49,9 +49,7 @@ def _error(error: ApiError) -> Response:
         "parameter": error.parameter,
         "status": error.status,
     }
-    return Response(
-        json.dumps(body, ensure_ascii=False), status=error.status, content_type=JSON
-    )
+    return Response(json.dumps(body, ensure_ascii=False), status=error.status, content_type=JSON)
 
 
 @ogc.errorhandler(ApiError)
@@ -108,7 +106,7 @@ def _wants_html() -> bool:
         return fmt == "html"
     if not request.headers.get("Accept"):
         return False
-    best = request.accept_mimetypes.best_match([JSON, GEOJSON, HTML], default=None)
+    best = request.accept_mimetypes.best_match([JSON, GEOJSON, HTML])
     return best == HTML
 
 

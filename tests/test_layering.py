@@ -104,11 +104,11 @@ ALLOWED: dict[str, frozenset[str]] = {
         }
     ),
     "helpers": frozenset({"harvesters", "maps", "portal", "records", "workflow"}),
-    "cli": frozenset({"dcat", "doctor", "harvesters", "records", "search"}),
+    "cli": frozenset({"dcat", "doctor", "harvesters", "records", "reporting", "search"}),
     "doctor": frozenset({"compat", "search"}),
     "migration": frozenset({"search"}),
     "local": frozenset(),
-    "reporting": frozenset({"core", "harvesters", "records"}),
+    "reporting": frozenset({"core", "dcat", "harvesters", "records"}),
 }
 
 # Module imports against the directions, each with the change that removes it. The test

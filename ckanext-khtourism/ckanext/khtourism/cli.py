@@ -9,6 +9,7 @@ import click
 from ckanext.khtourism import doctor as doctor_checks
 from ckanext.khtourism.dcat import cli as dcat_cli
 from ckanext.khtourism.harvesters import cli as harvest_cli
+from ckanext.khtourism.reporting import cli as reporting_cli
 
 __all__ = ["khtourism"]
 
@@ -80,6 +81,7 @@ harvest_cli.replace_upstream_run_test()
 # dcat room: ckan khtourism registry refresh
 khtourism.add_command(dcat_cli.registry_group, name="registry")
 khtourism.add_command(dcat_cli.dcat_group, name="dcat")
+khtourism.add_command(reporting_cli.statistics_group, name="statistics")
 
 
 # records: personal data of tour guides (docs/privacy.md)

@@ -102,3 +102,46 @@ def test_the_dashboard_shows_submitted_late_and_missing(app, world):
         missing["establishment_id"],
         elsewhere["establishment_id"],
     }
+
+
+@pytest.fixture
+def smtp_sink(ckan_config, monkeypatch):
+    from . import smtp_sink as sink_module
+
+    sink, server = sink_module.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{sink.port}")
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "so-vhttdl@example.vn")
+    monkeypatch.setitem(ckan_config, "smtp.starttls", False)
+    yield sink
+    server.shutdown()
+    server.server_close()
+
+
+def test_reminders_are_e_mailed_from_the_15th_once(world, smtp_sink, ckan_config, monkeypatch):
+    from ckanext.khtourism.reporting import reminders
+
+    reported = _published(world, admin_unit=NHA_TRANG)
+    silent = _published(world, admin_unit=NHA_TRANG, email="silent@example.vn")
+    _report(world, reported, "2026-02", dt.datetime(2026, 3, 10, 3))
+
+    # off (the default): due, but nothing sent — the dashboard shows the list
+    result = reminders.send("2026-02", today=dt.date(2026, 3, 16))
+    assert (result["due"], result["sent"]) == (1, 0)
+    assert smtp_sink.messages == []
+
+    monkeypatch.setitem(ckan_config, "ckanext.khtourism.statistics.send_reminders", True)
+    assert reminders.send("2026-02", today=dt.date(2026, 3, 14))["due"] == 0  # before the 15th
+    result = reminders.send("2026-02", today=dt.date(2026, 3, 15))
+    assert (result["due"], result["sent"]) == (1, 1)
+    recipients = sorted(r for m in smtp_sink.messages for r in m.recipients)
+    member = reports.model.User.get(world.people["member_a"].name)
+    assert recipients == sorted(["silent@example.vn", member.email.lower()])
+    message = smtp_sink.messages[0].message
+    assert "2026-02" in message["Subject"]
+    body = message.get_body().get_content()
+    assert silent["establishment_id"] in body
+    assert "Hạn nộp: 2026-03-20" in body
+    # the next day: already reminded, nothing sent again
+    again = reminders.send("2026-02", today=dt.date(2026, 3, 16))
+    assert (again["sent"], again["skipped"]) == (0, 1)
+    assert len(smtp_sink.messages) == 2

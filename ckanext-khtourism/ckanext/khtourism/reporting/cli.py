@@ -17,3 +17,17 @@ def refresh_dataset() -> None:
     """Create or update the registry dataset of the visitor statistics."""
     dataset = registry.refresh()
     click.echo(f"{dataset['name']} refreshed ({len(dataset.get('resources', []))} distributions)")
+
+
+@statistics_group.command("remind")
+@click.option("--period", default=None, help="The month (YYYY-MM); default: last month.")
+def remind(period: str | None) -> None:
+    """E-mail the businesses whose report is missing (from the 15th of the next month)."""
+    from . import reminders
+
+    result = reminders.send(period)
+    state = "" if reminders.enabled() else " (sending is off: statistics.send_reminders)"
+    click.echo(
+        f"{result['period']}: {result['due']} missing, {result['sent']} reminded, "
+        f"{result['skipped']} already reminded{state}"
+    )

@@ -108,7 +108,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "doctor": frozenset({"compat", "search"}),
     "migration": frozenset({"search"}),
     "local": frozenset(),
-    "reporting": frozenset({"core", "dcat", "harvesters", "records"}),
+    "reporting": frozenset({"core", "dcat", "harvesters", "records", "security"}),
 }
 
 # Module imports against the directions, each with the change that removes it. The test

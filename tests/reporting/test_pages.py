@@ -145,3 +145,37 @@ def test_reminders_are_e_mailed_from_the_15th_once(world, smtp_sink, ckan_config
     again = reminders.send("2026-02", today=dt.date(2026, 3, 16))
     assert (again["sent"], again["skipped"]) == (0, 1)
     assert len(smtp_sink.messages) == 2
+
+
+def test_the_month_export_for_the_ministry(app, world):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    one = _published(world, admin_unit=NHA_TRANG)
+    two = _published(world, admin_unit=NHA_TRANG)
+    _report(world, one, "2026-02", overnight_domestic=200)
+    _report(world, two, "2026-02", overnight_domestic=300)
+    curator = world.people["curator"].headers
+    response = app.get(
+        "/khtourism/visitor-reports/export?period=2026-02", headers=curator, status=200
+    )
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.body.lstrip("\ufeff"))))
+    header, *body = rows
+    assert header[0] == "Mã cơ sở"
+    column = header.index("Khách trong nước lưu trú qua đêm")
+    assert [r[column] for r in body] == ["200", "300", "500"]
+    assert body[-1][0] == "TOTAL-accommodation"
+    # revenue is in the curators' file (it is not public)
+    assert header.index("Doanh thu từ khách trong nước (đồng)") > 0
+    xlsx = app.get("/khtourism/visitor-reports/export?period=2026-02&format=xlsx", headers=curator)
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    assert sheet.cell(row=4, column=column + 1).value == 500
+    # businesses and anonymous users may not
+    app.get(
+        "/khtourism/visitor-reports/export?period=2026-02",
+        headers=world.people["member_a"].headers,
+        status=403,
+    )

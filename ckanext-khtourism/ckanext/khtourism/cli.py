@@ -68,6 +68,11 @@ def demo_load(credentials_file: Path | None) -> None:
     from ckanext.khtourism.records import demo as demo_data
 
     summary = demo_data.load(credentials_file, log=click.echo)
+    # a year of demo visitor reports (marked as demo figures) for the charts
+    # (its registry dataset: `ckan khtourism statistics refresh-dataset`)
+    from ckanext.khtourism.reporting import demo as demo_reports
+
+    demo_reports.load(log=click.echo)
     counts = ", ".join(f"{state}: {n}" for state, n in sorted(summary["counts"].items()))
     click.echo(f"Demo data loaded ({counts or 'nothing new'}).")
     if credentials_file is not None:

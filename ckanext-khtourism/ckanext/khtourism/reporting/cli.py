@@ -31,3 +31,13 @@ def remind(period: str | None) -> None:
         f"{result['period']}: {result['due']} missing, {result['sent']} reminded, "
         f"{result['skipped']} already reminded{state}"
     )
+
+
+@statistics_group.command("demo")
+@click.option("--months", default=12, show_default=True, help="Months up to last month.")
+def demo(months: int) -> None:
+    """A year of demo reports (marked as demo figures) for the demo establishments."""
+    from . import demo as demo_reports
+
+    demo_reports.load(months, log=click.echo)
+    registry.refresh()

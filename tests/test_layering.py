@@ -129,6 +129,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ogc": frozenset({"api", "core", "harvesters"}),
     "reporting": frozenset({"core", "dcat", "harvesters", "records"}),
     "clients": frozenset({"changelog", "core", "outbound"}),
+    "cli": frozenset({"dcat", "doctor", "harvesters", "records", "reporting", "search"}),
+    "doctor": frozenset({"compat", "search"}),
+    "migration": frozenset({"search"}),
+    "local": frozenset(),
+    "reporting": frozenset({"core", "dcat", "harvesters", "records", "security"}),
 }
 
 # Module imports against the directions, each with the change that removes it. The test

@@ -254,3 +254,41 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     assert "format=csv" in page
     assert str(REVENUE) not in page
     assert len(places) == 3
+
+
+def test_the_registry_dataset_has_temporal_and_spatial_coverage(app, world, cli):
+    from rdflib import Graph
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    from ckanext.khtourism.reporting import cli as reporting_cli
+
+    _three_establishments(world)
+    result = cli.invoke(reporting_cli.statistics_group, ["refresh-dataset"])
+    assert result.exit_code == 0, result.output
+    dataset = world.call("anonymous", "package_show", id="visitor-statistics")
+    assert {r["format"] for r in dataset["resources"]} == {"CSV", "JSON"}
+    csv_url = next(r["url"] for r in dataset["resources"] if r["format"] == "CSV")
+    assert "from=2026-01&to=2026-03" in csv_url
+    body = app.get("/dataset/visitor-statistics.ttl").body
+    graph = Graph().parse(data=body, format="turtle")
+    (ref,) = graph.subjects(RDF.type, DCAT.Dataset)
+    temporal = graph.value(ref, DCTERMS.temporal)
+    assert temporal is not None
+    dates = {str(o) for _, _, o in graph.triples((temporal, None, None))}
+    assert {"2026-01-01", "2026-03-31"} <= dates
+    spatial = graph.value(ref, DCTERMS.spatial)
+    assert spatial is not None
+    assert any(
+        "Polygon" in str(o) or "POLYGON" in str(o)
+        for _, _, o in graph.triples((spatial, None, None))
+    )
+    assert str(REVENUE) not in body
+    assert "revenue" not in body.lower()
+    # refreshing again keeps the resources
+    again = world.call("sysadmin", "package_show", id="visitor-statistics")
+    from ckanext.khtourism.reporting import registry
+
+    refreshed = registry.refresh()
+    assert sorted(r["id"] for r in refreshed["resources"]) == sorted(
+        r["id"] for r in again["resources"]
+    )

@@ -102,3 +102,80 @@ def test_the_dashboard_shows_submitted_late_and_missing(app, world):
         missing["establishment_id"],
         elsewhere["establishment_id"],
     }
+
+
+@pytest.fixture
+def smtp_sink(ckan_config, monkeypatch):
+    from . import smtp_sink as sink_module
+
+    sink, server = sink_module.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{sink.port}")
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "so-vhttdl@example.vn")
+    monkeypatch.setitem(ckan_config, "smtp.starttls", False)
+    yield sink
+    server.shutdown()
+    server.server_close()
+
+
+def test_reminders_are_e_mailed_from_the_15th_once(world, smtp_sink, ckan_config, monkeypatch):
+    from ckanext.khtourism.reporting import reminders
+
+    reported = _published(world, admin_unit=NHA_TRANG)
+    silent = _published(world, admin_unit=NHA_TRANG, email="silent@example.vn")
+    _report(world, reported, "2026-02", dt.datetime(2026, 3, 10, 3))
+
+    # off (the default): due, but nothing sent — the dashboard shows the list
+    result = reminders.send("2026-02", today=dt.date(2026, 3, 16))
+    assert (result["due"], result["sent"]) == (1, 0)
+    assert smtp_sink.messages == []
+
+    monkeypatch.setitem(ckan_config, "ckanext.khtourism.statistics.send_reminders", True)
+    assert reminders.send("2026-02", today=dt.date(2026, 3, 14))["due"] == 0  # before the 15th
+    result = reminders.send("2026-02", today=dt.date(2026, 3, 15))
+    assert (result["due"], result["sent"]) == (1, 1)
+    recipients = sorted(r for m in smtp_sink.messages for r in m.recipients)
+    member = reports.model.User.get(world.people["member_a"].name)
+    assert recipients == sorted(["silent@example.vn", member.email.lower()])
+    message = smtp_sink.messages[0].message
+    assert "2026-02" in message["Subject"]
+    body = message.get_body().get_content()
+    assert silent["establishment_id"] in body
+    assert "Hạn nộp: 2026-03-20" in body
+    # the next day: already reminded, nothing sent again
+    again = reminders.send("2026-02", today=dt.date(2026, 3, 16))
+    assert (again["sent"], again["skipped"]) == (0, 1)
+    assert len(smtp_sink.messages) == 2
+
+
+def test_the_month_export_for_the_ministry(app, world):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    one = _published(world, admin_unit=NHA_TRANG)
+    two = _published(world, admin_unit=NHA_TRANG)
+    _report(world, one, "2026-02", overnight_domestic=200)
+    _report(world, two, "2026-02", overnight_domestic=300)
+    curator = world.people["curator"].headers
+    response = app.get(
+        "/khtourism/visitor-reports/export?period=2026-02", headers=curator, status=200
+    )
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.body.lstrip("\ufeff"))))
+    header, *body = rows
+    assert header[0] == "Mã cơ sở"
+    column = header.index("Khách trong nước lưu trú qua đêm")
+    assert [r[column] for r in body] == ["200", "300", "500"]
+    assert body[-1][0] == "TOTAL-accommodation"
+    # revenue is in the curators' file (it is not public)
+    assert header.index("Doanh thu từ khách trong nước (đồng)") > 0
+    xlsx = app.get("/khtourism/visitor-reports/export?period=2026-02&format=xlsx", headers=curator)
+    sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
+    assert sheet.cell(row=4, column=column + 1).value == 500
+    # businesses and anonymous users may not
+    app.get(
+        "/khtourism/visitor-reports/export?period=2026-02",
+        headers=world.people["member_a"].headers,
+        status=403,
+    )

@@ -9,6 +9,7 @@ import click
 from ckanext.khtourism import doctor as doctor_checks
 from ckanext.khtourism.dcat import cli as dcat_cli
 from ckanext.khtourism.harvesters import cli as harvest_cli
+from ckanext.khtourism.reporting import cli as reporting_cli
 
 __all__ = ["khtourism"]
 
@@ -67,6 +68,11 @@ def demo_load(credentials_file: Path | None) -> None:
     from ckanext.khtourism.records import demo as demo_data
 
     summary = demo_data.load(credentials_file, log=click.echo)
+    # a year of demo visitor reports (marked as demo figures) for the charts
+    # (its registry dataset: `ckan khtourism statistics refresh-dataset`)
+    from ckanext.khtourism.reporting import demo as demo_reports
+
+    demo_reports.load(log=click.echo)
     counts = ", ".join(f"{state}: {n}" for state, n in sorted(summary["counts"].items()))
     click.echo(f"Demo data loaded ({counts or 'nothing new'}).")
     if credentials_file is not None:
@@ -80,6 +86,7 @@ harvest_cli.replace_upstream_run_test()
 # dcat room: ckan khtourism registry refresh
 khtourism.add_command(dcat_cli.registry_group, name="registry")
 khtourism.add_command(dcat_cli.dcat_group, name="dcat")
+khtourism.add_command(reporting_cli.statistics_group, name="statistics")
 
 
 # records: personal data of tour guides (docs/privacy.md)

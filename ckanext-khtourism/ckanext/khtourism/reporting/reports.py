@@ -118,6 +118,12 @@ def is_late(report: VisitorReport, today: dt.date | None = None) -> bool:
     return (today or local_date(now())) > limit
 
 
+def model_time(period: str) -> dt.datetime:
+    """The 10th of the following month, 09:00 in Nha Trang (demo figures: on time)."""
+    limit = deadline(period)
+    return dt.datetime(limit.year, limit.month, 10, 2, 0)
+
+
 def get(report_id: str) -> VisitorReport | None:
     return model.Session.get(VisitorReport, report_id)
 

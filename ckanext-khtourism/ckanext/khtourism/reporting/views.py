@@ -175,3 +175,32 @@ def curator_dashboard() -> Any:
             "reminders": dashboard.reminders(month["period"]),
         },
     )
+
+
+@visitor_reports.route("/export")
+def export() -> Any:
+    from flask import Response
+
+    from ckanext.khtourism.core import messages
+
+    from . import export as month_export
+
+    if not reports.roles.is_curator(tk.current_user.name):
+        return tk.abort(403, tk._("Only the Department's curators may do this"))
+    period = str(tk.request.args.get("period") or _last_month())
+    if not checks.PERIOD.match(period):
+        return tk.abort(400, checks.error("period", "report_bad_period", value=period))
+    lang = messages.current_language()
+    if tk.request.args.get("format") == "xlsx":
+        body = month_export.to_xlsx(period, lang)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        extension = "xlsx"
+    else:
+        body = month_export.to_csv(period, lang)
+        mimetype = "text/csv; charset=utf-8"
+        extension = "csv"
+    response = Response(body, content_type=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-khach-{period}.{extension}"'
+    )
+    return response

@@ -12,6 +12,7 @@ from ckan.types import Context, DataDict
 
 from ckanext.khtourism.core import messages, roles
 from ckanext.khtourism.reporting import aggregates, checks, dashboard, reports, upload
+from ckanext.khtourism.reporting import registry as statistics_dataset
 from ckanext.khtourism.reporting.model import VisitorReport
 
 __all__ = [
@@ -137,6 +138,8 @@ def _transition(context: Context, data_dict: DataDict, action: str) -> dict[str,
             {"state": [messages.text("report_bad_state", state=bad.state)]}
         ) from bad
     model.Session.commit()
+    if action == "accept":
+        statistics_dataset.queue_refresh()
     return reports.as_dict(report, private=True)
 
 

@@ -4,6 +4,7 @@
 ``KH-LT-…`` / ``KH-LH-…``) and month (``YYYY-MM``), counts only — no identity
 document, no name of a guest. ``khtourism_visitor_report_nationality``: the
 international guests of a report by nationality (ISO 3166-1 alpha-2).
+``khtourism_visitor_reminder``: the e-mail reminders sent (one per establishment and month).
 
 Revision ID: khts_0009_visitor_reports
 Revises: khts_0008_search_inline_columns
@@ -87,7 +88,17 @@ def upgrade() -> None:
         sa.Column("guests", sa.BigInteger, nullable=False),
     )
 
+    # reminders sent (one per establishment and month; reporting/reminders.py)
+    op.create_table(
+        "khtourism_visitor_reminder",
+        sa.Column("establishment_id", sa.UnicodeText, primary_key=True),
+        sa.Column("period", sa.UnicodeText, primary_key=True),
+        sa.Column("sent_at", sa.DateTime, nullable=False),
+        sa.Column("recipients", sa.Integer, nullable=False),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("khtourism_visitor_reminder")
     op.drop_table("khtourism_visitor_report_nationality")
     op.drop_table("khtourism_visitor_report")

@@ -67,7 +67,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {"changelog", "core", "dcat", "harvesters", "outbound", "records", "security", "workflow"}
     ),
     "api": frozenset({"changelog", "compat", "core", "records", "security", "unavailable"}),
-    "dcat": frozenset({"compat", "records", "search", "security"}),
+    "dcat": frozenset({"compat", "core", "records", "search", "security"}),
     "harvesters": frozenset(
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
     ),
@@ -94,7 +94,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cli": frozenset({"dcat", "doctor", "harvesters", "records", "search"}),
     "doctor": frozenset({"compat", "search"}),
     "migration": frozenset({"search"}),
-    "local": frozenset(),
+    "local": frozenset({"core"}),
 }
 
 # Module imports against the directions, each with the change that removes it. The test

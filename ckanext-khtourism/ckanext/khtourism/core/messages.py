@@ -83,6 +83,32 @@ MESSAGES: dict[str, str] = {
     "unknown_tour_operator": N_(
         "no tour operator “{value}” (give the name or id of a tour-operator record)"
     ),
+    # record types of issue 17 (tourist areas, service establishments, transport, events)
+    "bad_datetime": N_(
+        "invalid date and time “{value}” (format YYYY-MM-DD HH:MM, Khánh Hòa time, or ISO 8601 with an offset)"
+    ),
+    "end_before_start": N_("the end ({end}) is before the start ({start})"),
+    "unknown_record": N_("no record “{value}” of type {types} (give the name or id of a record)"),
+    "required_unless": N_("is required when “{other}” is empty"),
+    "empty_when": N_("must be empty when “{other}” is “{value}”"),
+    "bad_road_plate": N_(
+        "“{value}” is not a Vietnamese road registration plate (for example 79B-123.45)"
+    ),
+    "bad_registration": N_(
+        "registration number: letters, digits and . - / only (2–30 characters), got “{value}”"
+    ),
+    "category_not_for_mode": N_(
+        "the vehicle category “{value}” does not belong to the transport mode “{mode}”"
+    ),
+    "category_seats": N_(
+        "a vehicle of category “{value}” has {fewest}–{most} seats, but the record gives {seats}"
+    ),
+    "ring_not_closed": N_(
+        "a ring of the polygon is not closed: it starts at {first} and ends at {last} (the last position must repeat the first)"
+    ),
+    "ring_too_short": N_(
+        "a ring of the polygon has {count} positions; a closed ring needs at least 4 (the last repeating the first)"
+    ),
     "bad_email": N_("invalid e-mail address “{value}”"),
     "bad_url": N_("the web address must start with http:// or https://, got “{value}”"),
     "bad_phone": N_("invalid phone number “{value}” (digits, spaces, +, -, ., ( ))"),

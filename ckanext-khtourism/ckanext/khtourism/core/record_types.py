@@ -29,6 +29,10 @@ SCHEMA_FILES: tuple[str, ...] = (
     "tour_operator.yaml",
     "tour_guide.yaml",
     "heritage_site.yaml",
+    "tourist_area.yaml",
+    "service_establishment.yaml",
+    "tourist_transport.yaml",
+    "event.yaml",
 )
 
 BUSINESS = "business"  # created and kept by the businesses, curated by the Department

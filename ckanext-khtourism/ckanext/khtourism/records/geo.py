@@ -114,6 +114,21 @@ def normalise_point(value: Any) -> str:
     return json.dumps({"type": "Point", "coordinates": [lon, lat]})
 
 
+def _check_closed(ring: list[Any]) -> None:
+    """A GeoJSON linear ring: at least 4 positions, the last the same as the first
+    (RFC 7946, 3.1.6). Shapely would silently close an open ring; a boundary drawn or
+    exported wrongly is refused instead."""
+    if len(ring) < 4:
+        raise GeometryError("ring_too_short", count=len(ring))
+    first, last = ring[0][:2], ring[-1][:2]
+    if [float(v) for v in first] != [float(v) for v in last]:
+        raise GeometryError(
+            "ring_not_closed",
+            first=json.dumps(first),
+            last=json.dumps(last),
+        )
+
+
 def normalise_area(value: Any) -> str:
     """A valid GeoJSON Polygon or MultiPolygon inside the province, as compact JSON."""
     geometry = parse_geojson(value)
@@ -124,6 +139,10 @@ def normalise_area(value: Any) -> str:
         )
     positions = _positions(geometry["coordinates"], depth)
     _check_inside(positions)
+    polygons = [geometry["coordinates"]] if depth == 2 else geometry["coordinates"]
+    for polygon_rings in polygons:
+        for ring in polygon_rings:
+            _check_closed(ring)
     try:
         polygon = shape(geometry)
     except (ValueError, TypeError, AttributeError) as error:

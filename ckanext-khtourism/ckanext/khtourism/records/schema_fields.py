@@ -76,6 +76,8 @@ KIND_OF_VALIDATOR = {
     "khtourism_admin_unit_method": CODE,
     "khtourism_former_district": CODE,
     "khtourism_date": DATE,
+    "khtourism_datetime": DATETIME,
+    "khtourism_record_refs": MULTI,
     "khtourism_int": INT,
     "khtourism_time": TIME,
     "khtourism_area": GEOJSON,

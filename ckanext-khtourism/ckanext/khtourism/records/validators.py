@@ -408,6 +408,348 @@ def khtourism_tour_operator_ref(field: dict, schema: dict) -> Validator:
     return validator
 
 
+# ---------------------------------------------------------------- date-times (events)
+# Event times are wall-clock times in Khánh Hòa: a time given without an offset is read
+# in Asia/Ho_Chi_Minh (UTC+7, no daylight saving); one with an offset is converted to it.
+# Stored as ISO 8601 with the offset, to the minute: ``2026-06-05T19:00:00+07:00``.
+LOCAL_TIMEZONE = "Asia/Ho_Chi_Minh"
+_DATETIME_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %Hh%M",
+)
+
+
+def local_timezone() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(LOCAL_TIMEZONE)
+
+
+def parse_datetime(value: Any, date_only_time: str = "00:00") -> dt.datetime | None:
+    """A date-time in Asia/Ho_Chi_Minh, or None if unparseable.
+
+    ISO 8601 (``2026-06-05T19:00``, with or without seconds, offset or ``Z``),
+    ``2026-06-05 19:00``, Vietnamese ``05/06/2026 19:00`` (or ``19h00``); a date alone
+    takes ``date_only_time`` (an event's end date means the end of that day).
+    """
+    zone = local_timezone()
+    parsed = _naive_or_aware_datetime(value, date_only_time)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=zone)
+    return parsed.astimezone(zone)
+
+
+def _naive_or_aware_datetime(value: Any, date_only_time: str) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time.fromisoformat(date_only_time))
+    text = str(value).strip()
+    if len(text) == 10 and "T" not in text and ":" not in text:
+        # a date alone ("2027-06-05", "05/06/2027") takes the field's time of day
+        day = parse_date(text)
+        return dt.datetime.combine(day, dt.time.fromisoformat(date_only_time)) if day else None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    for fmt in _DATETIME_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def format_datetime(value: dt.datetime) -> str:
+    return value.replace(second=0, microsecond=0).isoformat()
+
+
+@scheming
+def khtourism_datetime(field: dict, schema: dict) -> Validator:
+    """A date-time in Asia/Ho_Chi_Minh, stored as ``YYYY-MM-DDTHH:MM:00+07:00``.
+
+    The field's ``date_only_time`` (default ``00:00``) completes a date given alone.
+    """
+    date_only_time = str(field.get("date_only_time") or "00:00")
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        parsed = parse_datetime(value, date_only_time)
+        if parsed is None:
+            _error(errors, key, field, "bad_datetime", value=value)
+            raise StopOnError
+        data[key] = format_datetime(parsed)
+
+    return validator
+
+
+def khtourism_datetime_not_before(other_field: str) -> Callable[[dict, dict], Validator]:
+    """This date-time (an end) must not be before the one in ``other_field`` (the start)."""
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        date_only_time = str(field.get("date_only_time") or "00:00")
+
+        def validator(key, data, errors, context):
+            mine = parse_datetime(data[key], date_only_time) if not _empty(data[key]) else None
+            other_raw = _other(data, other_field)
+            other = parse_datetime(other_raw) if other_raw is not None else None
+            if mine and other and mine < other:
+                _error(
+                    errors,
+                    key,
+                    field,
+                    "end_before_start",
+                    end=format_datetime(mine),
+                    start=format_datetime(other),
+                )
+
+        return validator
+
+    return factory
+
+
+# ---------------------------------------------------------------- links to other records
+
+
+def _record_of_types(ref: str, types: Collection[str]) -> Any:
+    """The active record ``ref`` (name or id) if its type is one of ``types``."""
+    record = model.Package.get(ref)
+    if record is None or record.type not in types or record.state != "active":
+        return None
+    return record
+
+
+def _ref_list(value: Any) -> list[str]:
+    """Names or ids from a list, a JSON list, or comma-separated text (a form's text box
+    may show a stored list as ``['a', 'b']``)."""
+    items: list[Any]
+    if isinstance(value, list):
+        items = value
+    else:
+        text = str(value).strip()
+        loaded: Any = None
+        if text.startswith("["):
+            try:
+                loaded = json.loads(text)
+            except (ValueError, RecursionError):
+                loaded = None
+        if isinstance(loaded, list):
+            items = loaded
+        else:
+            items = [part.strip(" \t\n[]'\"") for part in text.split(",")]
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def khtourism_record_ref(*types: str) -> Callable[[dict, dict], Validator]:
+    """One existing record of one of ``types`` (by name or id); stored as its name."""
+    allowed = tuple(t.strip() for t in types if t.strip())
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            value = data[key]
+            if _empty(value):
+                return
+            text = str(value).strip()
+            record = _record_of_types(text, allowed)
+            if record is None:
+                _error(errors, key, field, "unknown_record", value=text, types=", ".join(allowed))
+                raise StopOnError
+            data[key] = record.name
+
+        return validator
+
+    return factory
+
+
+def khtourism_record_refs(*types: str) -> Callable[[dict, dict], Validator]:
+    """Zero or more existing records of ``types`` (a list, a JSON list or comma-separated
+    names or ids); stored as a JSON list of their names, in the given order, once each."""
+    allowed = tuple(t.strip() for t in types if t.strip())
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            value = data[key]
+            if _empty(value):
+                data[key] = json.dumps([])
+                return
+            names: list[str] = []
+            unknown: list[str] = []
+            for ref in _ref_list(value):
+                record = _record_of_types(ref, allowed)
+                if record is None:
+                    unknown.append(ref)
+                elif record.name not in names:
+                    names.append(record.name)
+            if unknown:
+                _error(
+                    errors,
+                    key,
+                    field,
+                    "unknown_record",
+                    value=", ".join(unknown),
+                    types=", ".join(allowed),
+                )
+                raise StopOnError
+            data[key] = json.dumps(names)
+
+        return validator
+
+    return factory
+
+
+def _field_label(schema: dict, name: str) -> str:
+    for other in schema.get("dataset_fields", []):
+        if other.get("field_name") == name:
+            return messages.label_text(other.get("label")) or name
+    return name
+
+
+def khtourism_required_unless(other_field: str) -> Callable[[dict, dict], Validator]:
+    """Required when ``other_field`` is empty (an event's venue: a linked place or a point)."""
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            if _empty(data.get(key, missing)) and _other(data, other_field) is None:
+                _error(
+                    errors, key, field, "required_unless", other=_field_label(schema, other_field)
+                )
+                raise StopOnError
+
+        return validator
+
+    return factory
+
+
+def khtourism_empty_when(other_field: str, other_value: str) -> Callable[[dict, dict], Validator]:
+    """Must be empty when ``other_field`` holds ``other_value`` (no recognition decision
+    for a tourist area that is not recognised)."""
+
+    @scheming
+    def factory(field: dict, schema: dict) -> Validator:
+        def validator(key, data, errors, context):
+            if _empty(data.get(key, missing)) or (
+                isinstance(data[key], str) and not data[key].strip()
+            ):
+                return
+            if str(_other(data, other_field) or "").strip() == other_value:
+                _error(
+                    errors,
+                    key,
+                    field,
+                    "empty_when",
+                    other=_field_label(schema, other_field),
+                    value=other_value,
+                )
+                raise StopOnError
+
+        return validator
+
+    return factory
+
+
+# ---------------------------------------------------------------- tourist transport
+
+# A road vehicle's registration plate (biển số): 2-digit locality, a series of 1–2
+# letters (motorcycles: a letter and a digit), then 5 digits (``123.45``) or, on older
+# plates, 4: ``79B-123.45``, ``51F12345``, ``79LD-012.34``, ``79A-1234``. Tried in this
+# order, so that ``79B12345`` is series B with 5 digits, not series B1 with 4.
+ROAD_PLATES = (
+    re.compile(r"^(\d{2}[A-Z]{1,2})-?(\d{3})\.?(\d{2})$"),
+    re.compile(r"^(\d{2}[A-Z]{1,2})-?(\d{4})$"),
+    re.compile(r"^(\d{2}[A-Z]\d)-?(\d{3})\.?(\d{2})$"),
+    re.compile(r"^(\d{2}[A-Z]\d)-?(\d{4})$"),
+)
+# Vessels, cable cars, aircraft: registration numbers of other registers (``KH-1234``,
+# ``VN-A123``): letters, digits and . - / only.
+OTHER_REGISTRATION = re.compile(r"^[0-9A-ZĐ][0-9A-ZĐ./-]{1,29}$")
+
+
+def road_plate(text: str) -> str | None:
+    """A road plate written as ``79B-123.45`` (or ``79A-1234``), else None."""
+    compact = re.sub(r"\s", "", text).upper()
+    for pattern in ROAD_PLATES:
+        match = pattern.match(compact)
+        if match:
+            groups = match.groups()
+            return f"{groups[0]}-{groups[1]}" + (f".{groups[2]}" if len(groups) == 3 else "")
+    return None
+
+
+@scheming
+def khtourism_registration_plate(field: dict, schema: dict) -> Validator:
+    """The registration plate of a road vehicle (``transport_mode`` road), normalised to
+    ``79B-123.45``; for other modes, the registration number of their register."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        text = str(value).strip()
+        if _other(data, "transport_mode") == "road":
+            cleaned = road_plate(text)
+            if cleaned is None:
+                _error(errors, key, field, "bad_road_plate", value=text)
+                raise StopOnError
+        else:
+            cleaned = _single_spaced_upper(text).replace(" ", "")
+            if not OTHER_REGISTRATION.match(cleaned):
+                _error(errors, key, field, "bad_registration", value=text)
+                raise StopOnError
+        data[key] = cleaned
+
+    return validator
+
+
+@scheming
+def khtourism_vehicle_category(field: dict, schema: dict) -> Validator:
+    """The category must fit the record: each choice of the field may name its ``modes``
+    (the ``transport_mode`` values it belongs to) and its ``seats`` ([fewest, most], the
+    bands of Circular 42/2017/TT-BGTVT for cars and coaches) in the schema."""
+
+    def validator(key, data, errors, context):
+        value = data[key]
+        if _empty(value):
+            return
+        choice = next((c for c in field.get("choices", []) if str(c["value"]) == value), None)
+        if choice is None:
+            return  # khtourism_choice names an unknown value
+        mode = _other(data, "transport_mode")
+        modes = choice.get("modes")
+        if mode and modes and mode not in modes:
+            _error(errors, key, field, "category_not_for_mode", value=value, mode=mode)
+            return
+        seats_raw = _other(data, "seats")
+        seats = parse_int(seats_raw) if seats_raw is not None else None
+        band = choice.get("seats")
+        # fewer than 1 seat is the seats field's own error
+        if seats is not None and seats >= 1 and band and not band[0] <= seats <= band[1]:
+            _error(
+                errors,
+                key,
+                field,
+                "category_seats",
+                value=value,
+                seats=seats,
+                fewest=band[0],
+                most=band[1],
+            )
+
+    return validator
+
+
 # ---------------------------------------------------------------- single-value text fields
 # Each is the same validator (``text_validator``) given its data: how the given text is
 # cleaned into the stored text (None: not acceptable) and the message naming the field.
@@ -739,6 +1081,14 @@ __all__ = [
     "khtourism_licence_number",
     "khtourism_province_code",
     "khtourism_tour_operator_ref",
+    "khtourism_datetime",
+    "khtourism_datetime_not_before",
+    "khtourism_record_ref",
+    "khtourism_record_refs",
+    "khtourism_required_unless",
+    "khtourism_empty_when",
+    "khtourism_registration_plate",
+    "khtourism_vehicle_category",
     "khtourism_email",
     "khtourism_url",
     "khtourism_phone",

@@ -262,3 +262,39 @@ def test_a_not_recognised_area_may_leave_the_decision_empty(validate):
     )
     _, errors = validate(record)
     assert not errors
+
+
+def test_the_demo_records_of_the_new_types_are_valid(validate):
+    """records/demo.py's records of the four types (vocabularies/*-demo.csv): real places
+    and events, each valid against its schema, the links to the demo heritage sites
+    included."""
+    from ckanext.khtourism.records import demo
+
+    sysadmin = factories.Sysadmin()
+    curator_org = factories.Organization()
+    for heritage in demo.heritage_records():  # what the demo's links point to
+        helpers.call_action(
+            "package_create",
+            context={"user": sysadmin["name"], "ignore_auth": True},
+            **dict(heritage.data, owner_org=curator_org["id"]),
+        )
+    counts = {}
+    for record_type in demo.NEW_RECORD_TYPES:
+        records = demo.new_type_records(record_type)
+        counts[record_type] = len(records)
+        for record in records:
+            assert record.owner == demo.CURATOR_ORGANIZATION and record.state == "published"
+            data, errors = validate(record.data)
+            assert errors == {}, (record.name, errors)
+            assert "gần đúng" in data["notes"]
+    assert counts == {
+        "tourist-area": 6,
+        "service-establishment": 5,
+        "tourist-transport": 2,
+        "event": 4,
+    }
+    ponagar = next(r for r in demo.new_type_records("event") if "ponagar" in r.name)
+    data, _ = validate(ponagar.data)
+    assert _extras(data)["venue_record"] == "po-nagar-cham-towers"
+    assert _extras(data)["start_datetime"] == "2025-04-16T00:00:00+07:00"
+    assert _extras(data)["end_datetime"] == "2025-04-20T23:59:00+07:00"

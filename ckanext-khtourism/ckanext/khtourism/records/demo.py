@@ -134,6 +134,65 @@ def heritage_records() -> list[DemoRecord]:
     return records
 
 
+# Record types of issue 17: real places and events of the province, read from
+# vocabularies/<type>s-demo.csv (approximate coordinates, public sources named in the
+# description). The Department files them (curator organization) and publishes them.
+DEMO_NOTE_VI = (
+    "Dữ liệu minh họa từ thông tin công khai: tọa độ (và ranh giới, nếu có) là **gần đúng**; "
+    "chưa đối chiếu quyết định công nhận, giấy phép hay mã số doanh nghiệp — không dùng để "
+    "công bố chính thức. Nguồn: {sources}"
+)
+DEMO_NOTE_EN = (
+    "Demo data from public information: coordinates (and any boundary) are **approximate**; "
+    "no recognition decision, licence or enterprise code was checked — not for publication. "
+    "Sources: {sources}"
+)
+# columns of the demo files that are not fields of the record
+_DEMO_COLUMNS = {"approx_lat", "approx_lon", "approx_boundary", "sources", "notes", "notes_en"}
+
+
+def _demo_list_fields(record_type: str) -> set[str]:
+    """The record type's fields that hold a list (multiple choices, record links)."""
+    from .schema_choices import dataset_fields
+
+    return {
+        str(f["field_name"])
+        for f in dataset_fields(record_type)
+        if "scheming_multiple_choice_output" in str(f.get("output_validators", ""))
+    }
+
+
+def new_type_records(record_type: str) -> list[DemoRecord]:
+    """The demo records of one of the record types of issue 17 (``tourist-area``,
+    ``service-establishment``, ``tourist-transport``, ``event``), published by the
+    curator organization."""
+    list_fields = _demo_list_fields(record_type)
+    records: list[DemoRecord] = []
+    for row in vocabularies.demo_records(record_type):
+        record: dict[str, Any] = {"type": record_type}
+        for column, value in row.items():
+            value = (value or "").strip()
+            if column in _DEMO_COLUMNS or not value:
+                continue
+            record[column] = (
+                [v.strip() for v in value.split(";") if v.strip()]
+                if column in list_fields
+                else value
+            )
+        if row.get("approx_lat") and row.get("approx_lon"):
+            record["spatial"] = _point(float(row["approx_lon"]), float(row["approx_lat"]))
+        if row.get("approx_boundary"):
+            record["area"] = row["approx_boundary"]
+        sources = row.get("sources", "").strip()
+        record["notes"] = f"{row.get('notes', '')}\n\n{DEMO_NOTE_VI.format(sources=sources)}"
+        record["notes_en"] = f"{row.get('notes_en', '')}\n\n{DEMO_NOTE_EN.format(sources=sources)}"
+        records.append(DemoRecord(record, "published", CURATOR_ORGANIZATION))
+    return records
+
+
+NEW_RECORD_TYPES = ("tourist-area", "service-establishment", "tourist-transport", "event")
+
+
 def _accommodation(
     name: str,
     title: str,

@@ -61,6 +61,26 @@ def demo_heritage_sites() -> list[dict[str, str]]:
     return _read_csv("heritage-sites-demo.csv")
 
 
+@functools.cache
+def demo_records(record_type: str) -> list[dict[str, str]]:
+    """Real places and events of the province for the demo of the record types of
+    issue 17 (``vocabularies/<type>s-demo.csv``; approximate coordinates, sources given).
+
+    Columns are the schema's field names, plus ``approx_lat``/``approx_lon`` (the point),
+    ``approx_boundary`` (a rough GeoJSON outline), ``sources`` (public pages the row was
+    checked against); multi-valued fields separate their values with ``;``.
+    """
+    return _read_csv(DEMO_FILES[record_type])
+
+
+DEMO_FILES = {
+    "tourist-area": "tourist-areas-demo.csv",
+    "service-establishment": "service-establishments-demo.csv",
+    "tourist-transport": "tourist-transport-demo.csv",
+    "event": "events-demo.csv",
+}
+
+
 LEVEL_LABELS_EN = {"phường": "ward", "xã": "commune", "đặc khu": "special zone"}
 
 

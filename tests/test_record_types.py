@@ -113,6 +113,25 @@ def test_every_room_derives_the_type_from_its_declaration(record_type):
     assert record_type in VALID
 
 
+def _bilingual_texts(node, path=""):
+    if isinstance(node, dict):
+        if "vi" in node and "en" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _bilingual_texts(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _bilingual_texts(value, f"{path}[{index}]")
+
+
+@pytest.mark.parametrize("record_type", TYPES)
+def test_every_bilingual_text_of_the_schema_is_whole(record_type):
+    """``{vi: Khu, điểm du lịch, en: …}`` is three keys in YAML: a comma needs quotes."""
+    schema = load_schema(record_types.get(record_type).schema_file)
+    split = [path for path, text in _bilingual_texts(schema) if set(text) != {"vi", "en"}]
+    assert split == []
+
+
 def test_a_declaration_that_lacks_something_is_refused_with_the_key_named():
     schema = load_schema(declarations()["accommodation"].schema_file)
     del schema["khtourism"]["collection"]

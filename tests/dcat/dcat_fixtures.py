@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.records.schema_choices import dataset_fields
+from ckanext.khtourism.records.schema_fields import DATETIME, field_kind
+from ckanext.khtourism.records.validators import format_datetime, parse_datetime
 from tests.record_fixtures import VALID
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -188,6 +191,12 @@ def sample_record(record_type: str) -> dict:
         type=record_type,
         **copy.deepcopy(VALID[record_type]),
     )
+    # as stored: date-times are kept in full, with their offset (records/validators.py)
+    for field in dataset_fields(record_type):
+        name = field["field_name"]
+        if record.get(name) and field_kind(record_type, name) == DATETIME:
+            moment = parse_datetime(record[name], str(field.get("date_only_time") or "00:00"))
+            record[name] = format_datetime(moment)
     return record
 
 

@@ -121,6 +121,8 @@ def load_schema(file_name: str) -> dict[str, Any]:
 def _bilingual(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not value.get("vi") or not value.get("en"):
         raise DeclarationError(f"{where}: give {{vi: …, en: …}}")
+    if set(value) != {"vi", "en"}:  # an unquoted comma in a flow mapping splits the text
+        raise DeclarationError(f"{where}: only vi and en, quoted if they hold a comma")
     return {"vi": str(value["vi"]), "en": str(value["en"])}
 
 

@@ -184,6 +184,15 @@ def test_a_published_record_of_each_type_is_served_everywhere(app, world, record
     thing = app.get(f"{path}/{record['name']}?format=jsonld").json
     types = thing["@type"] if isinstance(thing["@type"], list) else [thing["@type"]]
     assert set(declared.schema_org[1:]) <= set(types)
+    # the change feed, the statistics, the lookup by the portal's identifier
+    changes = app.get(f"{BASE}/changes?type={record_type}").json["changes"]
+    assert record["name"] in {change["name"] for change in changes}
+    stats = app.get(f"{BASE}/stats?type={record_type}").json
+    assert stats["types"][record_type]["count"] == 1
+    if "establishment_id" in declared.identifiers:
+        identifier = record["establishment_id"]
+        found = app.get(f"{BASE}/lookup?establishment_id={identifier}").json["items"]
+        assert [item["name"] for item in found] == [record["name"]]
     # the OpenAPI document describes the collection
     assert f"/{declared.collection}" in app.get(f"{BASE}/openapi.json").json["paths"]
     # DCAT: the concept in the SKOS scheme, the record as a dcat:Dataset of that concept
@@ -200,8 +209,12 @@ def test_a_published_record_of_each_type_is_served_everywhere(app, world, record
     datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 1
     assert str(datasets[0]).endswith(record["id"])
-    # the type's search page, its own facets first
+    # the type's search page, its own facets first; the record's page; the form
     assert app.get(f"/{record_type}/").status_code == 200
+    page = app.get(f"/{record_type}/{record['name']}")
+    assert page.status_code == 200 and record["title"] in page.body
+    form = app.get(f"/{record_type}/new", headers=world.person("curator").headers)
+    assert form.status_code == 200 and 'name="title"' in form.body
     shown = facets.dataset_facets(OrderedDict([("tags", "Tags")]), record_type)
     assert tuple(shown)[: len(declared.facets)] == declared.facets
 

@@ -210,7 +210,7 @@ RECORD_TYPES = record_types.RECORD_TYPES
 
 
 def records_without_commune(*, estimates: bool = False) -> list[str]:
-    """Ids of active records (the four types) with a location and no ``admin_unit`` (and,
+    """Ids of active records (the record types) with a location and no ``admin_unit`` (and,
     with ``estimates``, those whose commune is a ``nearest_centre`` estimate)."""
     import sqlalchemy as sa
 

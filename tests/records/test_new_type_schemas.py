@@ -239,11 +239,27 @@ def test_an_open_or_short_ring_is_refused(ring, key):
     assert raised.value.key == key
 
 
-def test_a_closed_ring_on_an_island_is_accepted():
-    # around Hòn Tre, off Nha Trang (islands are inside the province's extent)
-    ring = [[109.30, 12.20], [109.33, 12.20], [109.33, 12.22], [109.30, 12.22], [109.30, 12.20]]
+@pytest.mark.parametrize(
+    "ring",
+    [
+        # around Hòn Tre, off Nha Trang (coastal islands are inside the province's extent)
+        [[109.30, 12.20], [109.33, 12.20], [109.33, 12.22], [109.30, 12.22], [109.30, 12.20]],
+        # Trường Sa island, in the Trường Sa special zone far out at sea
+        [[111.91, 8.64], [111.93, 8.64], [111.93, 8.65], [111.91, 8.65], [111.91, 8.64]],
+    ],
+)
+def test_a_closed_ring_on_an_island_is_accepted(ring):
     stored = json.loads(geo.normalise_area({"type": "Polygon", "coordinates": [ring]}))
     assert stored["coordinates"] == [ring]
+
+
+def test_a_ring_partly_outside_the_province_is_refused():
+    # from Cam Ranh out to 110.0° E: beyond the islands' tolerance
+    ring = [[109.20, 11.90], [110.00, 11.90], [110.00, 12.00], [109.20, 12.00], [109.20, 11.90]]
+    with pytest.raises(geo.GeometryError) as raised:
+        geo.normalise_area({"type": "Polygon", "coordinates": [ring]})
+    assert raised.value.key == "outside_province"
+    assert raised.value.values == {"lon": 110.0, "lat": 11.9}
 
 
 def test_a_festival_held_every_two_years(validate):
@@ -298,3 +314,18 @@ def test_the_demo_records_of_the_new_types_are_valid(validate):
     assert _extras(data)["venue_record"] == "po-nagar-cham-towers"
     assert _extras(data)["start_datetime"] == "2025-04-16T00:00:00+07:00"
     assert _extras(data)["end_datetime"] == "2025-04-20T23:59:00+07:00"
+
+
+def test_the_kinds_of_the_new_fields_follow_their_validators():
+    # what DCAT, the tourism API and the harvesters read (records/schema_fields.py)
+    from ckanext.khtourism.records import schema_fields as sf
+
+    assert sf.field_kind("event", "start_datetime") == sf.DATETIME
+    assert sf.field_kind("event", "end_datetime") == sf.DATETIME
+    assert sf.field_kind("event", "recurrence") == sf.CODE
+    assert sf.field_kind("event", "venue_record") == sf.TEXT
+    assert sf.field_kind("tourist-area", "main_attractions") == sf.MULTI
+    assert sf.field_kind("tourist-area", "area") == sf.GEOJSON
+    assert sf.field_kind("tourist-transport", "service_area") == sf.MULTI
+    assert sf.field_kind("tourist-transport", "seats") == sf.INT
+    assert sf.field_kind("service-establishment", "recognition_expiry_date") == sf.DATE

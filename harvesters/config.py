@@ -2,7 +2,8 @@
 
 Common keys (every source type)::
 
-    record_type   accommodation | tour-operator | tour-guide | heritage-site | dataset
+    record_type   a record type (core/record_types.py: accommodation, tour-operator, …)
+                  or dataset
     publish       "review" (default: records wait in the curators' queue) or "direct"
     mapping       {"source column or attribute": "field"}   (null drops a default)
     defaults      {"field": value}                         (constant values)

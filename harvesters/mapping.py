@@ -16,9 +16,18 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.core.record_types import PERSON_TYPES, RECORD_TYPES, declarations
 from ckanext.khtourism.records.privacy import is_private_field
-from ckanext.khtourism.records.schema_fields import PLACE_FIELDS, type_field_names
+from ckanext.khtourism.records.schema_choices import dataset_fields
+from ckanext.khtourism.records.schema_fields import (
+    DATE,
+    INT,
+    MULTI,
+    PLACE_FIELDS,
+    field_kind,
+    shared_field_names,
+    type_field_names,
+)
 
 PLAIN_DATASET = "dataset"
 
@@ -30,25 +39,22 @@ TYPE_FIELDS = {
 }
 # Pseudo-fields that carry coordinates in attribute columns.
 COORDINATE_FIELDS = {"_lon", "_lat", "_x", "_y"}
-INTEGER_FIELDS = {
-    "rooms",
-    "beds",
-    "max_guests",
-    "price_min_vnd",
-    "price_max_vnd",
-    "experience_years",
-    "ticket_price_vnd",
-}
-DATE_FIELDS = {
-    "last_verified",
-    "rating_decision_date",
-    "licence_issue_date",
-    "card_issue_date",
-    "card_expiry_date",
-    "ranking_decision_date",
-    "date_of_birth",
-}
-MULTI_FIELDS = {"amenities", "languages", "services"}
+
+
+def _fields_of_kind(kind: str) -> set[str]:
+    """The fields of every record type whose schema validators make them ``kind``."""
+    return {
+        name
+        for record_type in RECORD_TYPES
+        for name in (*type_field_names(record_type), *shared_field_names())
+        if field_kind(record_type, name) == kind
+    }
+
+
+# What a source value becomes, by the kind of the field (records/schema_fields.py).
+INTEGER_FIELDS = _fields_of_kind(INT)
+DATE_FIELDS = _fields_of_kind(DATE)
+MULTI_FIELDS = _fields_of_kind(MULTI)
 # Official identifiers. None of them alone is an establishment's identity (one enterprise
 # runs several hotels): an official identifier matches an existing record only together with
 # the same address or a point within 50 m (harvesters/matching.py match_existing); a tour
@@ -67,11 +73,8 @@ PORTAL_ID_FIELD = "establishment_id"
 # The source key when ``key_field`` is not configured: a card or licence number identifies one
 # guide or one travel business; places are identified by the feature id (GIS layers) or, in a
 # register without a key column, by their name and address (never by the row number).
-DEFAULT_KEY_FIELD = {
-    "accommodation": None,
-    "tour-operator": "licence_number",
-    "tour-guide": "card_number",
-    "heritage-site": None,
+DEFAULT_KEY_FIELD: dict[str, str | None] = {
+    **{rt.name: rt.harvest_key for rt in declarations().values()},  # declared ``harvest_key``
     PLAIN_DATASET: None,
 }
 
@@ -241,6 +244,40 @@ DEFAULT_VALUES: dict[str, dict[str, str]] = {
 }
 
 
+def schema_headers(record_type: str) -> dict[str, str]:
+    """Folded header -> field, from the ``harvest_headers`` of the type's schema fields
+    (the Vietnamese column names of the registers, kept next to the field)."""
+    if record_type not in RECORD_TYPES:
+        return {}
+    return {
+        fold(header): field["field_name"]
+        for field in dataset_fields(record_type)
+        for header in field.get("harvest_headers") or ()
+    }
+
+
+def schema_values(record_type: str) -> dict[str, dict[str, str]]:
+    """Folded label -> code for the type's own choice fields that have no table above: a
+    register may give a choice by its code or its Vietnamese or English label."""
+    if record_type not in RECORD_TYPES:
+        return {}
+    own = set(type_field_names(record_type))
+    tables: dict[str, dict[str, str]] = {}
+    for field in dataset_fields(record_type):
+        name = field["field_name"]
+        if name not in own or name in DEFAULT_VALUES or not field.get("choices"):
+            continue
+        table = tables.setdefault(name, {})
+        for choice in field["choices"]:
+            code = str(choice["value"])
+            label = choice.get("label")
+            labels = label.values() if isinstance(label, dict) else [label]
+            for text in (*labels, code):
+                if text:
+                    table.setdefault(fold(text), code)
+    return tables
+
+
 class MappingError(ValueError):
     """A value in a record cannot become the field it is mapped to."""
 
@@ -265,12 +302,19 @@ class Mapping:
             )
         known = fields_of(record_type)
         headers = dict(DEFAULT_HEADERS) if config.get("use_default_mapping", True) else {}
-        if record_type != "tour-guide":
-            headers = {
-                k: v
-                for k, v in headers.items()
-                if v not in TYPE_FIELDS["tour-guide"] or v in TYPE_FIELDS.get(record_type, set())
-            }
+        if config.get("use_default_mapping", True):
+            # the type's own headers (its schema) win over a default for another type's field
+            for header, field in schema_headers(record_type).items():
+                if headers.get(header) not in known:
+                    headers[header] = field
+        # a person's own fields (a guide's name, card) never map to another type's record
+        for person_type in PERSON_TYPES:
+            if record_type != person_type:
+                headers = {
+                    k: v
+                    for k, v in headers.items()
+                    if v not in TYPE_FIELDS[person_type] or v in TYPE_FIELDS.get(record_type, set())
+                }
         mapping = config.get("mapping") or {}
         if not isinstance(mapping, dict):
             raise MappingError('mapping: must be an object {"source column": "field"}')
@@ -292,6 +336,7 @@ class Mapping:
         # a record's own licence wins, then the source's, then the portal's default
         defaults.setdefault("license_id", source_license(config)[0])
         value_maps = {field: dict(table) for field, table in DEFAULT_VALUES.items()}
+        value_maps.update(schema_values(record_type))
         for field, table in (config.get("value_maps") or {}).items():
             if not isinstance(table, dict):
                 raise MappingError(f'value_maps.{field}: must be an object {{"value": "code"}}')

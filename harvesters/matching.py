@@ -21,7 +21,7 @@ from sqlalchemy import func as sa_func
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import messages, slugs
+from ckanext.khtourism.core import messages, record_types, slugs
 from ckanext.khtourism.records import duplicates, privacy
 from ckanext.khtourism.records.geo import distance_m, point_of
 
@@ -35,7 +35,7 @@ from .sources.base import SourceRecord, clean_id
 IGNORED_IN_COMPARISON = {"harvested_at", "source_url"}
 # What the content comparison of two runs leaves out: where the record sits in the listing.
 # Types whose official identifier names one person (a guide's card): matched on it alone.
-PERSON_TYPES = frozenset({"tour-guide"})
+PERSON_TYPES = frozenset(record_types.PERSON_TYPES)  # the types declared ``kind: person``
 # The defaults of ckanext.khtourism.matching.point_tolerance_m (an official identifier + a
 # point this close: the same establishment) and ckanext.khtourism.duplicates.name_radius_m
 # (the same name this close: a duplicate candidate; records.duplicates reads it).
@@ -73,8 +73,9 @@ def build_fields(content: dict[str, Any], config: SourceConfig) -> BuiltRecord:
     if shp is not None:
         point = shp if shp.geom_type == "Point" else shp.representative_point()
         fields["spatial"] = json.dumps(geometry.geojson(point))
-        if config.record_type == "heritage-site" and shp.geom_type in ("Polygon", "MultiPolygon"):
-            fields["area"] = json.dumps(geometry.geojson(shp))
+        area_field = _area_field(config.record_type)
+        if area_field and shp.geom_type in ("Polygon", "MultiPolygon"):
+            fields[area_field] = json.dumps(geometry.geojson(shp))
     if not fields.get("title") and fields.get("full_name"):
         fields["title"] = fields["full_name"]  # tour guides are listed by name
     if not fields.get("title"):
@@ -84,10 +85,17 @@ def build_fields(content: dict[str, Any], config: SourceConfig) -> BuiltRecord:
     return BuiltRecord(fields=fields, unmapped=unmapped)
 
 
+def _area_field(record_type: str) -> str | None:
+    """The polygon field the type keeps besides its point (declared ``area_field``)."""
+    declared = record_types.declarations().get(record_type)
+    return declared.area_field if declared else None
+
+
 def _geometry_of(content: dict[str, Any], fields: dict[str, Any], config: SourceConfig):
-    # only a heritage site keeps the shape itself (``area``): other records keep a point of
-    # it, so an invalid shape (a self-intersecting ring) is repaired, not refused
-    repair = config.record_type != "heritage-site"
+    # only a type that declares an ``area_field`` (a heritage site) keeps the shape itself:
+    # other records keep a point of it, so an invalid shape (a self-intersecting ring) is
+    # repaired, not refused
+    repair = _area_field(config.record_type) is None
     try:
         if content.get("geometry"):
             crs = geometry.resolve_crs(config.crs or content.get("crs"))

@@ -10,12 +10,14 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ckan.tests import factories, helpers
 
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 from tests import snapshots
 
 CURATOR_ORG = "so-vhttdl-khanh-hoa"
@@ -119,6 +121,16 @@ PRIVATE_VALUES = (
     "Đường Bí Mật",
     "1990-05-05",
 )
+
+
+# The other declared types (core/record_types.py): their valid example, a data file beside
+# the invalid ones (tests/fixtures/record_types/<type>/good.json).
+EXAMPLES = Path(__file__).parent / "fixtures" / "record_types"
+for _record_type in RECORD_TYPES:
+    if _record_type not in VALID:
+        _example = json.loads((EXAMPLES / _record_type / "good.json").read_text("utf-8"))
+        _example.pop("type", None)
+        VALID[_record_type] = _example
 
 
 def valid(record_type: str, **overrides: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import ckanext.khtourism
 import ckanext.khtourism.harvesters
 import ckanext.khtourism.schemas
 import ckanext.khtourism.theme
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 from ckanext.khtourism.local import install_mode
 from ckanext.khtourism.records import schema_choices
 
@@ -48,12 +49,7 @@ def test_templates_assets_and_schemas_resolve_beside_the_theme_and_schema_packag
     assert Path(ckanext.khtourism.theme.PUBLIC).is_dir()
     # the schemas the records read are those of the schemas package's folder
     assert (_where(ckanext.khtourism.schemas) / "accommodation.yaml").is_file()
-    assert set(schema_choices.record_types()) == {
-        "accommodation",
-        "tour-operator",
-        "tour-guide",
-        "heritage-site",
-    }
+    assert set(schema_choices.record_types()) == set(RECORD_TYPES)  # the registered ones
 
 
 def test_the_plugin_registers_the_theme_package_s_folders(with_plugins):

@@ -92,6 +92,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "unavailable",
         }
     ),
+    "api": frozenset({"changelog", "compat", "core", "records", "security", "unavailable"}),
     "dcat": frozenset({"compat", "core", "records", "search", "security"}),
     "harvesters": frozenset(
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
@@ -134,6 +135,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "migration": frozenset({"search"}),
     "local": frozenset(),
     "reporting": frozenset({"core", "dcat", "harvesters", "records", "security"}),
+    "local": frozenset({"core"}),
 }
 
 # Module imports against the directions, each with the change that removes it. The test

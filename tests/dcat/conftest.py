@@ -14,10 +14,11 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
+from ckanext.khtourism.core import record_types
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 from tests import snapshots
 from tests.dcat.dcat_fixtures import (
     RANGES_FILE,
-    SAMPLE_RECORDS,
     SHAPES_FILE,
     publish,
     sample_record,
@@ -49,7 +50,7 @@ def dcat_shapes() -> Graph:
 
 @pytest.fixture
 def sample_records() -> dict[str, dict]:
-    return {record_type: sample_record(record_type) for record_type in SAMPLE_RECORDS}
+    return {record_type: sample_record(record_type) for record_type in RECORD_TYPES}
 
 
 @pytest.fixture
@@ -77,6 +78,11 @@ def _publish_records(world) -> dict[str, dict]:  # noqa: F811 - the records fixt
         "tour-guide": publish(world, "curator", "tour-guide", "curator"),
         "heritage-site": publish(world, "curator", "heritage-site", "curator"),
     }
+    for record_type in RECORD_TYPES:  # the other declared types: their valid example
+        if record_type not in records:
+            curators = record_types.get(record_type).curator_only
+            role, owner = ("curator", "curator") if curators else ("member_a", "a")
+            records[record_type] = publish(world, role, record_type, owner)
     records["draft"] = world.create(
         "member_a", "accommodation", owner="a", title="Khách sạn Nháp Bí Mật", name="khach-san-nhap"
     )

@@ -12,6 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.records.schema_choices import dataset_fields
+from ckanext.khtourism.records.schema_fields import DATETIME, field_kind
+from ckanext.khtourism.records.validators import format_datetime, parse_datetime
+from tests.record_fixtures import VALID
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHACL_ENV = "KHTOURISM_DCAT_SHACL_DIR"
 SHAPES_FILE = "dcat-ap-3.0.1_dcat-ap-SHACL.ttl"
@@ -172,8 +178,25 @@ SAMPLE_RECORDS = {
 
 
 def sample_record(record_type: str) -> dict:
+    """The record above, or for a type without one the type's valid example
+    (``tests/record_fixtures.VALID``) as a stored record."""
     record = copy.deepcopy(_COMMON)
-    record.update(copy.deepcopy(SAMPLE_RECORDS[record_type]))
+    if record_type in SAMPLE_RECORDS:
+        record.update(copy.deepcopy(SAMPLE_RECORDS[record_type]))
+        return record
+    number = RECORD_TYPES.index(record_type) + 1
+    record.update(
+        id=f"a0000000-0000-4000-8000-{number:012d}",
+        name=f"sample-{record_type}",
+        type=record_type,
+        **copy.deepcopy(VALID[record_type]),
+    )
+    # as stored: date-times are kept in full, with their offset (records/validators.py)
+    for field in dataset_fields(record_type):
+        name = field["field_name"]
+        if record.get(name) and field_kind(record_type, name) == DATETIME:
+            moment = parse_datetime(record[name], str(field.get("date_only_time") or "00:00"))
+            record[name] = format_datetime(moment)
     return record
 
 

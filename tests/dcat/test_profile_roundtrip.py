@@ -6,10 +6,9 @@ import pytest
 
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 from tests.dcat.dcat_compare import public_view
 from tests.dcat.dcat_fixtures import PRIVATE_GUIDE_VALUES
-
-RECORD_TYPES = ["accommodation", "tour-operator", "tour-guide", "heritage-site"]
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

@@ -6,10 +6,9 @@ import pytest
 
 from ckanext.dcat.processors import RDFSerializer
 
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 from tests.dcat.dcat_known_failures import KNOWN_FAILURES, MANDATORY_COMPONENTS, classify
 from tests.dcat.dcat_shacl import violations
-
-RECORD_TYPES = ["accommodation", "tour-operator", "tour-guide", "heritage-site"]
 
 
 def _report(items) -> str:

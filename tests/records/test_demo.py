@@ -11,6 +11,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import helpers
 
+from ckanext.khtourism.core.record_types import PLACE_TYPES, RECORD_TYPES
 from ckanext.khtourism.workflow.model import PendingRevision
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -38,7 +39,7 @@ def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
         by_type[pkg.type] = by_type.get(pkg.type, 0) + 1
     assert by_type["heritage-site"] == 7
     assert sum(by_type.values()) >= 24
-    assert set(by_type) == {"accommodation", "tour-operator", "tour-guide", "heritage-site"}
+    assert set(by_type) == set(RECORD_TYPES)  # every declared type has demo records
     states = {dict(p.extras).get("workflow_state") for p in records}
     assert {"draft", "submitted", "published", "rejected"} <= states
 
@@ -61,11 +62,9 @@ def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
         "package_show", context={"user": ""}, id="demo-homestay-tay-ninh-hoa"
     )
     assert not homestay.get("enterprise_code") and not homestay.get("household_business_number")
-    identifiers = {
-        dict(p.extras).get("establishment_id") for p in records if p.type != "tour-guide"
-    }
+    identifiers = {dict(p.extras).get("establishment_id") for p in records if p.type in PLACE_TYPES}
     assert None not in identifiers
-    assert len(identifiers) == sum(1 for p in records if p.type != "tour-guide")
+    assert len(identifiers) == sum(1 for p in records if p.type in PLACE_TYPES)
 
     queue = helpers.call_action("khtourism_review_queue", context={"user": "curator"})
     assert queue["submitted"] and queue["pending_revisions"]
@@ -73,7 +72,13 @@ def test_demo_load_creates_a_working_demo(cli, tmp_path, app):
     # every record ends in the state, and under the owner, its data declares
     from ckanext.khtourism.records import demo
 
-    declared = [*demo.heritage_records(), *demo.ACCOMMODATIONS, *demo.TOUR_OPERATORS, *demo.GUIDES]
+    declared = [
+        *demo.heritage_records(),
+        *(r for t in demo.NEW_RECORD_TYPES for r in demo.new_type_records(t)),
+        *demo.ACCOMMODATIONS,
+        *demo.TOUR_OPERATORS,
+        *demo.GUIDES,
+    ]
     curator_org = tk.config.get("ckanext.khtourism.curator_organization")
     for record in declared:
         pkg = model.Package.get(record.name)

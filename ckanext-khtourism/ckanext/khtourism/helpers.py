@@ -12,7 +12,7 @@ from ckanext.khtourism.maps.helpers import *  # noqa: F403
 from ckanext.khtourism.portal import helpers as _portal_helpers
 from ckanext.khtourism.portal.helpers import *  # noqa: F403
 
-# records: helpers of the four record types
+# records: helpers of the record types
 from ckanext.khtourism.records import helpers as _records_helpers
 from ckanext.khtourism.records.helpers import *  # noqa: F403
 

@@ -1,6 +1,7 @@
-"""The four record types as API collections, from docs/record-types.md.
+"""The record types as API collections, derived from their declarations
+(core/record_types.py, the ``khtourism:`` block of each schema).
 
-One table says, per collection: the dataset type, the fields an item may carry
+Per collection: the dataset type, the fields an item may carry
 (for ``fields=`` and CSV columns), the category filters with their code lists,
 the official identifiers that ``/lookup`` accepts and the schema.org type.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ckanext.khtourism.core import record_types
+from ckanext.khtourism.core.record_types import ApiFilter, RecordType
 from ckanext.khtourism.records.privacy import private_fields
 from ckanext.khtourism.records.schema_choices import choice_codes
 from ckanext.khtourism.records.schema_fields import type_field_names
@@ -18,10 +21,6 @@ OPERATING_STATUS = choice_codes("accommodation", "operating_status")
 ACCOMMODATION_TYPES = choice_codes("accommodation", "accommodation_type")
 FORMER_DISTRICTS = tuple(former_districts())
 LANGUAGE_PATTERN = "^[a-z]{2}$"
-
-# Tour-guide fields that only curators, sysadmins and the guide's own
-# organization may see (docs/record-types.md, "Private fields").
-PRIVATE_GUIDE_FIELDS = private_fields("tour-guide")
 
 
 def _public_type_fields(dataset_type: str) -> tuple[str, ...]:
@@ -85,6 +84,9 @@ class Collection:
     filters: tuple[Filter, ...]
     identifiers: tuple[str, ...]
     schema_org_type: str
+    # (start field, end field) of a type that happens over a period (events): the list
+    # takes ``from``, ``to`` and ``happening_now``
+    period: tuple[str, str] | None = None
 
     @property
     def all_fields(self) -> tuple[str, ...]:
@@ -95,104 +97,43 @@ LANGUAGES_FILTER = Filter(
     "languages", pattern=LANGUAGE_PATTERN, description="ISO 639-1 language code(s)"
 )
 
-COLLECTIONS: dict[str, Collection] = {
-    collection.path: collection
-    for collection in (
-        Collection(
-            path="accommodations",
-            dataset_type="accommodation",
-            title_vi="Cơ sở lưu trú du lịch",
-            title_en="Accommodation establishments",
-            fields=_public_type_fields("accommodation"),
-            filters=(
-                Filter(
-                    "accommodation_type",
-                    choice_codes("accommodation", "accommodation_type"),
-                    description="accommodation type code(s)",
-                ),
-                Filter(
-                    "hotel_subtype",
-                    choice_codes("accommodation", "hotel_subtype"),
-                    description="hotel sub-type code(s)",
-                ),
-                Filter(
-                    "star_rating",
-                    choice_codes("accommodation", "star_rating"),
-                    description="star rating(s): 1-5, dat_chuan (meets the standard), chua_xep_hang (unrated)",
-                ),
-                LANGUAGES_FILTER,
-            ),
-            # the portal's establishment identifier names one record; an enterprise code may
-            # name several (one company, several hotels)
-            identifiers=("establishment_id", "enterprise_code"),
-            schema_org_type="LodgingBusiness",
-        ),
-        Collection(
-            path="tour-operators",
-            dataset_type="tour-operator",
-            title_vi="Doanh nghiệp lữ hành",
-            title_en="Tour operators",
-            fields=_public_type_fields("tour-operator"),
-            filters=(
-                Filter(
-                    "licence_type",
-                    choice_codes("tour-operator", "licence_type"),
-                    description="licence type code(s)",
-                ),
-                LANGUAGES_FILTER,
-            ),
-            identifiers=("establishment_id", "licence_number", "enterprise_code"),
-            schema_org_type="TravelAgency",
-        ),
-        Collection(
-            path="tour-guides",
-            dataset_type="tour-guide",
-            title_vi="Hướng dẫn viên du lịch",
-            title_en="Tour guides",
-            fields=_public_type_fields("tour-guide"),
-            filters=(
-                Filter(
-                    "card_type",
-                    choice_codes("tour-guide", "card_type"),
-                    description="card type code(s)",
-                ),
-                Filter(
-                    "card_status",
-                    choice_codes("tour-guide", "card_status"),
-                    description="card status(es)",
-                ),
-                LANGUAGES_FILTER,
-            ),
-            identifiers=("card_number",),
-            schema_org_type="Person",
-        ),
-        Collection(
-            path="heritage-sites",
-            dataset_type="heritage-site",
-            title_vi="Di tích, di sản",
-            title_en="Heritage and relic sites",
-            fields=_public_type_fields("heritage-site"),
-            filters=(
-                Filter(
-                    "ranking",
-                    choice_codes("heritage-site", "ranking"),
-                    description="heritage ranking code(s)",
-                ),
-                Filter(
-                    "heritage_type",
-                    choice_codes("heritage-site", "heritage_type"),
-                    description="heritage type code(s)",
-                ),
-                Filter(
-                    "unesco_status",
-                    choice_codes("heritage-site", "unesco_status"),
-                    description="UNESCO status code(s)",
-                ),
-            ),
-            identifiers=("establishment_id",),
-            schema_org_type="LandmarksOrHistoricalBuildings",
-        ),
+
+def _filter_of(record_type: RecordType, api_filter: ApiFilter) -> Filter:
+    """A declared filter: a code list from the schema, or the ISO 639-1 ``languages``."""
+    if api_filter.field == "languages":
+        return Filter("languages", pattern=LANGUAGE_PATTERN, description=api_filter.description)
+    return Filter(
+        api_filter.field,
+        choice_codes(record_type.name, api_filter.field),
+        description=api_filter.description,
     )
+
+
+def _collection_of(record_type: RecordType) -> Collection:
+    return Collection(
+        path=record_type.collection,
+        dataset_type=record_type.name,
+        title_vi=record_type.collection_title["vi"],
+        title_en=record_type.collection_title["en"],
+        fields=_public_type_fields(record_type.name),
+        filters=tuple(_filter_of(record_type, f) for f in record_type.api_filters),
+        identifiers=record_type.identifiers,
+        schema_org_type=record_type.schema_org_class,
+        period=_period_of(record_type),
+    )
+
+
+def _period_of(record_type: RecordType) -> tuple[str, str] | None:
+    """The declared ``period: {start: <field>, end: <field>}``, if any."""
+    period = record_type.option("period")
+    if not period:
+        return None
+    return str(period["start"]), str(period["end"])
+
+
+# One collection per declared record type (core/record_types.py), in their order.
+COLLECTIONS: dict[str, Collection] = {
+    rt.collection: _collection_of(rt) for rt in record_types.declarations().values()
 }
 
 BY_DATASET_TYPE = {collection.dataset_type: collection for collection in COLLECTIONS.values()}

@@ -1,6 +1,6 @@
 """A CKAN package dict -> one API item (the shape every serializer starts from).
 
-Private tour-guide fields are removed here unless the requesting user may see
+Private fields (a tour guide's personal data) are removed here unless the requesting user may see
 them; nothing else in the API reads package dicts.
 """
 
@@ -14,9 +14,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.records import schema_fields
+from ckanext.khtourism.records.privacy import ALL_PRIVATE_FIELDS, private_fields
 from ckanext.khtourism.records.schema_fields import PLACE_FIELDS
 
-from .collections import BY_DATASET_TYPE, PRIVATE_GUIDE_FIELDS, Collection
+from .collections import BY_DATASET_TYPE, Collection
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -58,7 +59,7 @@ def may_see_private_fields(user_name: str | None, pkg: dict[str, Any]) -> bool:
 
 
 def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -> None:
-    """Add the private tour-guide fields, in place, to the packages the user may see them on.
+    """Add the private fields (personal data), in place, to the packages the user may see them on.
 
     Search results never hold them (the index is stripped); one query over
     ``package_extra`` brings them for a whole page, never one ``package_show``
@@ -69,7 +70,7 @@ def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -
     allowed = {
         pkg["id"]: pkg
         for pkg in packages
-        if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg)
+        if private_fields(pkg.get("type")) and may_see_private_fields(user_name, pkg)
     }
     if not allowed:
         return
@@ -80,7 +81,7 @@ def load_private_fields(user_name: str | None, packages: list[dict[str, Any]]) -
             model.PackageExtra.package_id, model.PackageExtra.key, model.PackageExtra.value
         )
         .filter(model.PackageExtra.package_id.in_(list(allowed)))
-        .filter(model.PackageExtra.key.in_(PRIVATE_GUIDE_FIELDS))
+        .filter(model.PackageExtra.key.in_(sorted(ALL_PRIVATE_FIELDS)))
         .filter(model.PackageExtra.state == "active")
         .all()
     )
@@ -186,8 +187,9 @@ def item_from_package(
     if collection is not None:
         for name in collection.fields:
             item[name] = typed_value(dataset_type, name, pkg.get(name))
-    if pkg.get("type") == "tour-guide" and may_see_private_fields(user_name, pkg):
-        for name in PRIVATE_GUIDE_FIELDS:
+    private = private_fields(pkg.get("type"))
+    if private and may_see_private_fields(user_name, pkg):
+        for name in private:
             item[name] = typed_value(dataset_type, name, pkg.get(name))
     if centre is not None:
         distance = pkg.get("distance_m", pkg.get("_distance"))

@@ -15,10 +15,11 @@ import yaml
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.records import schema_fields
+from ckanext.khtourism.records.privacy import private_fields
 from ckanext.khtourism.records.schema_choices import choice_codes
 
 from . import params
-from .collections import COLLECTIONS, COMMON_FIELDS, PRIVATE_GUIDE_FIELDS, Collection
+from .collections import COLLECTIONS, COMMON_FIELDS, Collection
 from .errors import ERROR_CODES
 from .params import CHANGE_TYPES, ITEM, LIST
 
@@ -74,12 +75,11 @@ def _item_schema(resource: Collection) -> dict[str, Any]:
     properties = _common_fields()
     for name in resource.fields:
         properties[name] = field_schema(resource.dataset_type, name)
-    if resource.dataset_type == "tour-guide":
-        for name in PRIVATE_GUIDE_FIELDS:
-            properties[name] = {
-                **field_schema(resource.dataset_type, name),
-                "description": base()["private_field_description"],
-            }
+    for name in private_fields(resource.dataset_type):
+        properties[name] = {
+            **field_schema(resource.dataset_type, name),
+            "description": base()["private_field_description"],
+        }
     return {
         "type": "object",
         "required": ["id"],

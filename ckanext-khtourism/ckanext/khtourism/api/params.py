@@ -21,6 +21,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from ckanext.khtourism.core.messages import N_
+from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 from .collections import (
     ACCOMMODATION_TYPES,
@@ -227,7 +228,7 @@ PARAMS: list[Param] = [
     ),
     Param(
         "type",
-        _codes(["accommodation", "tour-operator", "tour-guide", "heritage-site"]),
+        _codes(RECORD_TYPES),
         "Record type(s), comma-separated.",
         frozenset({CHANGES, STATS, LOOKUP}),
     ),
@@ -314,6 +315,36 @@ for _collection in COLLECTIONS.values():
                 frozenset({_collection.path}),
             )
         )
+
+
+# Types that happen over a period (core/record_types.py: ``period``): filters by time.
+PERIOD_PATHS = frozenset(c.path for c in COLLECTIONS.values() if c.period)
+if PERIOD_PATHS:
+    PARAMS += [
+        Param(
+            "from",
+            {"type": "string", "format": "date-time"},
+            "Only records whose period ends at or after this instant (RFC 3339, or a date "
+            "`YYYY-MM-DD`: its start, UTC).",
+            frozenset({LIST}),
+            PERIOD_PATHS,
+        ),
+        Param(
+            "to",
+            {"type": "string", "format": "date-time"},
+            "Only records whose period starts at or before this instant (RFC 3339, or a date "
+            "`YYYY-MM-DD`: its start, UTC).",
+            frozenset({LIST}),
+            PERIOD_PATHS,
+        ),
+        Param(
+            "happening_now",
+            {"type": "boolean"},
+            "`true`: only records happening now (started, not yet ended).",
+            frozenset({LIST}),
+            PERIOD_PATHS,
+        ),
+    ]
 
 
 def params_for(endpoint: str, collection: Collection | None = None) -> list[Param]:
@@ -453,6 +484,8 @@ def _check_rules(parsed: dict[str, Any], endpoint: str, collection: Collection |
         raise conflict("sort", N_("sort=relevance needs q."))
     if sort == "distance" and "radius" not in parsed:
         raise conflict("sort", N_("sort=distance needs lat, lon and radius."))
+    if "from" in parsed and "to" in parsed and parsed["from"] > parsed["to"]:
+        raise conflict("to", N_("the end of the period (to) is before its start (from)."))
     if "since" in parsed and "cursor" in parsed:
         raise conflict("cursor", N_("use since or cursor, not both."))
     if endpoint == LOOKUP:

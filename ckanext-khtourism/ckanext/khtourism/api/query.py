@@ -8,7 +8,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.search import SearchError
 
-from .collections import ALL_FILTERS
+from .collections import ALL_FILTERS, BY_DATASET_TYPE
 from .errors import ApiError
 from .params import DEFAULT_LIMIT
 
@@ -50,6 +50,32 @@ def filter_queries(parsed: dict[str, Any], dataset_types: list[str]) -> list[str
     if "updated_since" in parsed:
         since = parsed["updated_since"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         fq.append(f"metadata_modified:[{since} TO *]")
+    fq.extend(period_queries(parsed, dataset_types))
+    return fq
+
+
+def _instant(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def period_queries(parsed: dict[str, Any], dataset_types: list[str]) -> list[str]:
+    """``from`` / ``to`` / ``happening_now`` of a type with a period (events): the records
+    whose [start, end] overlaps the asked interval; a record without an end is the instant
+    of its start."""
+    periods = {BY_DATASET_TYPE[t].period for t in dataset_types if t in BY_DATASET_TYPE}
+    periods.discard(None)
+    if len(periods) != 1:
+        return []
+    start, end = periods.pop()  # type: ignore[misc]
+    fq = []
+    if "from" in parsed:
+        since = _instant(parsed["from"])
+        fq.append(f"({end}:[{since} TO *] OR {start}:[{since} TO *])")
+    if "to" in parsed:
+        fq.append(f"{start}:[* TO {_instant(parsed['to'])}]")
+    if parsed.get("happening_now"):
+        fq.append(f"{start}:[* TO NOW]")
+        fq.append(f"{end}:[NOW TO *]")
     return fq
 
 

@@ -149,9 +149,7 @@ MESSAGES: dict[str, str] = {
     "harvest_business_gather": N_(
         "a business's source may not import “{value}” records (only: {choices}); nothing imported or withdrawn"
     ),
-    "not_a_record": N_(
-        "“{value}” is not a tourism record (accommodation, tour operator, tour guide, heritage site)"
-    ),
+    "not_a_record": N_("“{value}” is not a tourism record (one of: {types})"),
     # harvest job reports (harvesters/): stored once, read in either language (``bilingual``)
     "dead_gather": N_(
         "the gather consumer stopped during the gather (killed or crashed); nothing was "

@@ -62,9 +62,6 @@ TYPE_FIELDS: dict[str, dict[str, str]] = {
     for record_type in record_types()
 }
 
-# Never published, whoever asks (docs/record-types.md, tour-guide).
-PRIVATE_GUIDE_FIELDS = private_fields("tour-guide")
-
 
 def public_fields(record_type: str) -> dict[str, str]:
     """Field -> kind for every dcat/terms-carried public field of a type."""

@@ -41,6 +41,8 @@ from ckanext.dcat.profiles.base import (
     VCARD,
 )
 
+from ckanext.khtourism.core import record_types
+from ckanext.khtourism.core.record_types import PERSON_TYPES
 from ckanext.khtourism.records.schema_choices import dataset_fields
 
 from . import fields as F
@@ -175,6 +177,10 @@ class KhTourismProfile(RDFProfile):
                 subclass_name = mapping.get(str(data.get(key) or ""))
                 if subclass_name:
                     g.add((ref, RDF.type, SCHEMA[subclass_name]))
+        declared = record_types.declarations().get(record_type)
+        subclass = declared.schema_org_subclass(data) if declared else None
+        if subclass:
+            g.add((ref, RDF.type, SCHEMA[subclass]))
 
         title = data.get("title") or data.get("name") or ""
         self._bilingual(ref, DCT.title, title, data.get("title_en"))
@@ -436,9 +442,10 @@ class KhTourismProfile(RDFProfile):
         contact = BNode()
         g.add((ref, DCAT.contactPoint, contact))
         g.add((contact, RDF.type, VCARD.Kind))
-        kind = VCARD.Individual if record_type == "tour-guide" else VCARD.Organization
+        person = record_type in PERSON_TYPES
+        kind = VCARD.Individual if person else VCARD.Organization
         g.add((contact, RDF.type, kind))
-        name = data.get("full_name") if record_type == "tour-guide" else data.get("title")
+        name = data.get("full_name") if person else data.get("title")
         if name:
             g.add((contact, VCARD.fn, Literal(name)))
         if email:
@@ -511,6 +518,14 @@ class KhTourismProfile(RDFProfile):
 
     def _add_schema_properties(self, ref, data: dict, record_type: str) -> None:
         g = self.g
+        declared = record_types.declarations().get(record_type)
+        # the type's declared field -> schema.org property pairs (``schema_org_properties``)
+        for field, prop in (
+            (declared.option("schema_org_properties") or {}) if declared else {}
+        ).items():
+            for value in _as_list(data.get(field)):
+                if not F.is_empty(value):
+                    g.add((ref, SCHEMA[prop], Literal(str(value))))
         for language in _as_list(data.get("languages")):
             g.add((ref, SCHEMA.knowsLanguage, Literal(str(language))))
         if data.get("enterprise_code"):

@@ -1,4 +1,4 @@
-"""URIs and the SKOS concept scheme of the four tourism record types.
+"""URIs and the SKOS concept scheme of the tourism record types.
 
 The scheme is published by the portal at ``<base>/dcat/record-types`` (Turtle,
 RDF/XML or JSON-LD by extension or ``Accept`` header); each record type is a
@@ -16,6 +16,8 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ckanext.dcat.utils import catalog_uri
 
+from ckanext.khtourism.core.record_types import declarations
+
 RECORD_TYPES_PATH = "/dcat/record-types"
 TERMS_PATH = "/dcat/terms"
 
@@ -26,7 +28,11 @@ EU_ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/ac
 EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 IANA_MEDIA_TYPE = Namespace("https://www.iana.org/assignments/media-types/")
 
-EU_THEME_LABELS = {"ECON": "Economy and finance", "EDUC": "Education, culture and sport"}
+EU_THEME_LABELS = {
+    "ECON": "Economy and finance",
+    "EDUC": "Education, culture and sport",
+    "TRAN": "Transport",
+}
 
 # CKAN resource formats -> EU Publications Office file-type codes.
 FILE_TYPES = {
@@ -94,44 +100,18 @@ class RecordType:
     schema_classes: tuple[str, ...]
 
 
+# The concept of each declared record type (core/record_types.py: ``schema_org`` and
+# ``concept`` of the schema's ``khtourism:`` block), in their order.
 RECORD_TYPES: dict[str, RecordType] = {
-    rt.name: rt
-    for rt in (
-        RecordType(
-            "accommodation",
-            "Cơ sở lưu trú du lịch",
-            "Accommodation establishment",
-            "A tourist accommodation establishment registered in Khánh Hòa "
-            "(Law on Tourism 09/2017/QH14 art. 48).",
-            "ECON",
-            ("LodgingBusiness",),
-        ),
-        RecordType(
-            "tour-operator",
-            "Doanh nghiệp lữ hành",
-            "Tour operator",
-            "A travel business holding a domestic or international travel-business licence.",
-            "ECON",
-            ("TravelAgency",),
-        ),
-        RecordType(
-            "tour-guide",
-            "Hướng dẫn viên du lịch",
-            "Tour guide",
-            "A tour guide holding a guide card; only the fields the national guide "
-            "register publishes are public.",
-            "ECON",
-            ("Person",),
-        ),
-        RecordType(
-            "heritage-site",
-            "Di tích, di sản",
-            "Heritage / relic site",
-            "A ranked or inventoried heritage or relic site (Law on Cultural Heritage 2024).",
-            "EDUC",
-            ("LandmarksOrHistoricalBuildings", "TouristAttraction"),
-        ),
+    rt.name: RecordType(
+        rt.name,
+        rt.concept_label["vi"],
+        rt.concept_label["en"],
+        rt.concept_definition,
+        rt.eu_theme,
+        rt.schema_org,
     )
+    for rt in declarations().values()
 }
 
 # schema.org sub-classes of LodgingBusiness by accommodation type (the main

@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from ckanext.khtourism.core.record_types import declarations
+
 # Every plugin the portal runs, in load order. ``khtourism`` comes first so its
 # templates and helpers take precedence over the extensions it builds on.
 PLUGINS = [
@@ -30,12 +32,9 @@ PLUGINS = [
     "khtourism_dcat_harvester",
 ]
 
-# records: the four tourism record types
+# records: the tourism record types, as registered (core/record_types.py)
 DATASET_SCHEMAS = [
-    "ckanext.khtourism.schemas:accommodation.yaml",
-    "ckanext.khtourism.schemas:tour_operator.yaml",
-    "ckanext.khtourism.schemas:tour_guide.yaml",
-    "ckanext.khtourism.schemas:heritage_site.yaml",
+    *(record_type.scheming_schema for record_type in declarations().values()),
     # plain datasets (the registry datasets, catalogue harvests): ckanext-dcat's own DCAT-AP
     # schema, so that whatever a DCAT-AP catalogue publishes (contact points, publishers,
     # temporal and spatial coverage, …) has a field to land in (docs/harvesting.md)

@@ -38,7 +38,7 @@ def khtourism_search_map_geojson(dataset_type: str) -> str:
 
 
 def khtourism_published_map_geojson() -> str:
-    """The published records of the four types as GeoJSON text (the home page's map)."""
+    """The published records of the record types as GeoJSON text (the home page's map)."""
     return _json(features.published_features(messages.current_language(), RECORD_TYPES))
 
 

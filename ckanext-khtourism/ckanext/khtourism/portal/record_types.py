@@ -1,20 +1,14 @@
 """How the portal shows each record type to a reader: its icon (menu, home page,
-statistics). Its name comes from ``records/type_names.py``, the one naming of the types."""
+statistics), declared in its schema. Its name comes from ``records/type_names.py``, the
+one naming of the types."""
 
 from __future__ import annotations
 
-from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.core.record_types import declarations
 from ckanext.khtourism.records import type_names
 
-# Font Awesome 6 icon names shipped with CKAN
-TYPE_ICONS: dict[str, str] = {
-    "accommodation": "bed",
-    "tour-operator": "suitcase",
-    "tour-guide": "user",
-    "heritage-site": "landmark",
-}
-
-assert tuple(TYPE_ICONS) == RECORD_TYPES  # one icon per record type, in the same order
+# Font Awesome 6 icon names shipped with CKAN, as each type declares (``khtourism: icon``)
+TYPE_ICONS: dict[str, str] = {rt.name: rt.icon for rt in declarations().values()}
 
 
 def type_label(record_type: str, lang: str) -> str:

@@ -1,1 +1,1 @@
-"""The four tourism record types: vocabularies, validators, presets, helpers, privacy."""
+"""The tourism record types: vocabularies, validators, presets, helpers, privacy."""

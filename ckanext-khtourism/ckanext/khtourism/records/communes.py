@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ckanext.khtourism.core import record_types
+
 POLYGON = "polygon"
 NEAREST_CENTRE = "nearest_centre"
 METHODS = (POLYGON, NEAREST_CENTRE)
@@ -204,11 +206,11 @@ def point_of(spatial: Any) -> tuple[float, float] | None:
         return None
 
 
-RECORD_TYPES = ("accommodation", "tour-operator", "tour-guide", "heritage-site")
+RECORD_TYPES = record_types.RECORD_TYPES
 
 
 def records_without_commune(*, estimates: bool = False) -> list[str]:
-    """Ids of active records (the four types) with a location and no ``admin_unit`` (and,
+    """Ids of active records (the record types) with a location and no ``admin_unit`` (and,
     with ``estimates``, those whose commune is a ``nearest_centre`` estimate)."""
     import sqlalchemy as sa
 

@@ -190,7 +190,8 @@ def new_type_records(record_type: str) -> list[DemoRecord]:
     return records
 
 
-NEW_RECORD_TYPES = ("tourist-area", "service-establishment", "tourist-transport", "event")
+# the types whose declaration names a demo file, in their declared order
+NEW_RECORD_TYPES = tuple(vocabularies.DEMO_FILES)
 
 
 def _accommodation(
@@ -751,6 +752,10 @@ def load(credentials_file: Path | None, log: Callable[[str], None] = print) -> d
     log("Heritage sites (curator organization, published)")
     for record in heritage_records():
         _bring_to_target(record, curator_org, counts, log)
+    for record_type in NEW_RECORD_TYPES:  # tourist areas first: events may link to them
+        log(f"{record_type} (curator organization, published)")
+        for record in new_type_records(record_type):
+            _bring_to_target(record, curator_org, counts, log)
     for title, records in (
         ("Accommodation", ACCOMMODATIONS),
         ("Tour operators", TOUR_OPERATORS),

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped
 
 import ckan.model as model
 
+from ckanext.khtourism.core import record_types
+
 if TYPE_CHECKING:
     # CKAN's BaseModel is a declarative base (registry().generate_base()), but CKAN has no
     # type information: the SQLAlchemy mypy plugin types the columns below from this one.
@@ -112,7 +114,7 @@ def stored_candidates() -> list[dict[str, Any]]:
 
 # --- the curators' view -----------------------------------------------------------------------
 # Place types: a guide's phone is personal data, and guides are persons, not establishments.
-PLACE_TYPES = ("accommodation", "tour-operator", "heritage-site")
+PLACE_TYPES = record_types.PLACE_TYPES  # the types declared ``kind: place``
 SAME_NAME_M = 100.0  # the default of ckanext.khtourism.duplicates.name_radius_m
 NAME_RADIUS_SETTING = "ckanext.khtourism.duplicates.name_radius_m"
 SUMMARY_KEYS = (

@@ -8,21 +8,13 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import messages
+from ckanext.khtourism.core import messages, record_types
 
 from . import type_names, vocabularies
 
+# the ``facets`` each record type declares (core/record_types.py)
 FACETS: dict[str, tuple[str, ...]] = {
-    "accommodation": (
-        "accommodation_type",
-        "star_rating",
-        "admin_unit",
-        "amenities",
-        "operating_status",
-    ),
-    "tour-operator": ("licence_type", "services", "languages", "admin_unit"),
-    "tour-guide": ("card_type", "card_status", "languages"),
-    "heritage-site": ("ranking", "heritage_type", "unesco_status", "admin_unit"),
+    rt.name: rt.facets for rt in record_types.declarations().values()
 }
 
 

@@ -14,18 +14,13 @@ import logging
 import re
 from typing import Any
 
-from ckanext.khtourism.core import roles
+from ckanext.khtourism.core import record_types, roles
 
 from . import personal_data
 
+# the ``private_fields`` each record type declares (core/record_types.py)
 PRIVATE_FIELDS: dict[str, tuple[str, ...]] = {
-    "tour-guide": (
-        "date_of_birth",
-        "id_number",
-        "personal_phone",
-        "personal_email",
-        "home_address",
-    ),
+    rt.name: rt.private_fields for rt in record_types.declarations().values() if rt.private_fields
 }
 
 

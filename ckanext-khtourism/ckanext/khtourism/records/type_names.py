@@ -2,42 +2,25 @@
 
 CKAN builds the texts of a dataset type's pages ("Create {object_type}", "Search
 {object_type}s...", "1 accommodation found") from its machine name, which stays
-English ("Accommodation", "Tour-operator") on the Vietnamese site. For the four
-record types, ``humanize`` (chained to CKAN's ``humanize_entity_type`` helper) and
-the search result count (``snippets/search_result_text.html``) use these names and
-the texts below, all translated by the catalogue.
+English ("Accommodation", "Tour-operator") on the Vietnamese site. For the record
+types, ``humanize`` (chained to CKAN's ``humanize_entity_type`` helper) and
+the search result count (``snippets/search_result_text.html``) use the names each
+type declares in its schema (``khtourism: names``, Vietnamese and English) and the
+texts below, translated by the catalogue.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ckanext.khtourism.core.messages import N_, translate
-from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.core import record_types
+from ckanext.khtourism.core.messages import N_, label_text, translate
 
-# record type -> (name on its own, plural on its own, in a sentence, plural in a sentence)
-NAMES: dict[str, tuple[str, str, str, str]] = {
-    "accommodation": (
-        N_("Accommodation"),
-        N_("Accommodations"),
-        N_("accommodation"),
-        N_("accommodations"),
-    ),
-    "tour-operator": (
-        N_("Tour operator"),
-        N_("Tour operators"),
-        N_("tour operator"),
-        N_("tour operators"),
-    ),
-    "tour-guide": (N_("Tour guide"), N_("Tour guides"), N_("tour guide"), N_("tour guides")),
-    "heritage-site": (
-        N_("Heritage site"),
-        N_("Heritage sites"),
-        N_("heritage site"),
-        N_("heritage sites"),
-    ),
+# record type -> its names ({vi, en}) in the four forms of core/record_types.NAME_FORMS
+# (on its own, plural on its own, in a sentence, plural in a sentence), as declared
+NAMES: dict[str, dict[str, dict[str, str]]] = {
+    rt.name: rt.names for rt in record_types.declarations().values()
 }
-assert set(NAMES) == set(RECORD_TYPES)
 
 # CKAN's purposes (ckan.lib.helpers.humanize_entity_type) shown as the plural name alone
 PLURAL_ALONE = {"breadcrumb", "content tab", "facet label", "main nav", "page title"}
@@ -69,10 +52,11 @@ def name(
 ) -> str:
     """The type's name in ``lang`` (default: the user's language); ``record_type`` must be
     a record type. The one naming of the record types: menus, facets, maps, CKAN's texts."""
-    alone, plural_alone, in_text, plural_in_text = NAMES[record_type]
     if in_sentence:
-        return translate(plural_in_text if plural else in_text, lang)
-    return translate(plural_alone if plural else alone, lang)
+        form = "plural_in_sentence" if plural else "in_sentence"
+    else:
+        form = "plural" if plural else "alone"
+    return label_text(NAMES[record_type][form], lang)
 
 
 def humanize(entity_type: str, object_type: str, purpose: str) -> str | None:

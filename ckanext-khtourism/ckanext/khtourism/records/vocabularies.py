@@ -15,6 +15,8 @@ import io
 from dataclasses import dataclass
 from importlib import resources
 
+from ckanext.khtourism.core.record_types import declarations
+
 _PACKAGE = "ckanext.khtourism.records"
 
 
@@ -73,12 +75,8 @@ def demo_records(record_type: str) -> list[dict[str, str]]:
     return _read_csv(DEMO_FILES[record_type])
 
 
-DEMO_FILES = {
-    "tourist-area": "tourist-areas-demo.csv",
-    "service-establishment": "service-establishments-demo.csv",
-    "tourist-transport": "tourist-transport-demo.csv",
-    "event": "events-demo.csv",
-}
+# the ``demo`` file each record type declares (core/record_types.py)
+DEMO_FILES = {rt.name: rt.option("demo") for rt in declarations().values() if rt.option("demo")}
 
 
 LEVEL_LABELS_EN = {"phường": "ward", "xã": "commune", "đặc khu": "special zone"}

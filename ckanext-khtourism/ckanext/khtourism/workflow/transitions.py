@@ -13,7 +13,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages, roles, states
-from ckanext.khtourism.core.record_types import is_record_type
+from ckanext.khtourism.core.record_types import RECORD_TYPES, is_record_type
+from ckanext.khtourism.records import type_names
 
 from . import activity
 from .model import APPROVED, REJECTED, PendingRevision, now
@@ -27,7 +28,8 @@ def record_or_error(data_dict: dict[str, Any]) -> model.Package:
     if pkg is None or pkg.state == "deleted":
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     if not is_record_type(pkg.type):
-        raise tk.ValidationError({"id": [messages.text("not_a_record", value=ref)]})
+        types = ", ".join(type_names.name(t) for t in RECORD_TYPES)
+        raise tk.ValidationError({"id": [messages.text("not_a_record", value=ref, types=types)]})
     return pkg
 
 

@@ -13,7 +13,7 @@ from flask import redirect as flask_redirect
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import messages
+from ckanext.khtourism.core import messages, record_types
 from ckanext.khtourism.security.redirects import same_origin_path
 
 workflow = Blueprint("khtourism_workflow", __name__, url_prefix="/khtourism")
@@ -168,4 +168,4 @@ def redirect_merged_record() -> Any:
     return None
 
 
-MERGEABLE_TYPES = ("accommodation", "tour-operator", "heritage-site")
+MERGEABLE_TYPES = record_types.PLACE_TYPES  # establishments and sites, not persons

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ckanext.khtourism.core import messages
+from ckanext.khtourism.core import messages, record_types
 
 from ..collections import BY_DATASET_TYPE
 from .json import dumps
@@ -27,6 +27,11 @@ ACCOMMODATION_TYPES = {
     "homestay": "BedAndBreakfast",
     "bai_cam_trai": "Campground",
 }
+
+
+BUSINESS_PLACES = tuple(
+    rt.name for rt in record_types.declarations().values() if rt.is_place and not rt.curator_only
+)
 
 
 def _lang_value(item: dict[str, Any], field: str, lang: str) -> Any:
@@ -51,16 +56,20 @@ def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
     dataset_type = item.get("type") or ""
     collection = BY_DATASET_TYPE.get(dataset_type)
     schema_type = collection.schema_org_type if collection else "Thing"
+    declared = record_types.declarations().get(dataset_type)
     if dataset_type == "accommodation":
         schema_type = ACCOMMODATION_TYPES.get(
             item.get("accommodation_type") or "", "LodgingBusiness"
         )
         if item.get("hotel_subtype") == "resort":
             schema_type = "Resort"
+    elif declared and declared.schema_org_subclass(item):
+        schema_type = declared.schema_org_subclass(item) or schema_type
     node: dict[str, Any] = {
         "@id": item.get("url"),
-        "@type": [schema_type, "TouristAttraction"]
-        if dataset_type == "heritage-site"
+        # the declared classes (core/record_types.py), the main one perhaps refined above
+        "@type": [schema_type, *declared.schema_org[1:]]
+        if declared and len(declared.schema_org) > 1
         else schema_type,
         "identifier": item.get("id"),
         "url": item.get("url"),
@@ -88,7 +97,8 @@ def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
             "latitude": item["latitude"],
             "longitude": item["longitude"],
         }
-    if item.get("organization") and dataset_type in ("accommodation", "tour-operator"):
+    # an establishment kept by its business: the business is its parent organization
+    if item.get("organization") and dataset_type in BUSINESS_PLACES:
         node["parentOrganization"] = {
             "@type": "Organization",
             "name": item["organization"].get("title"),
@@ -131,6 +141,12 @@ def thing(item: dict[str, Any], lang: str) -> dict[str, Any]:
         node["openingHours"] = item.get("opening_hours")
         if item.get("ticket_price_vnd") is not None:
             node["isAccessibleForFree"] = item["ticket_price_vnd"] in (0, "0")
+    # the type's declared field -> schema.org property pairs (``schema_org_properties``)
+    for field, prop in (
+        (declared.option("schema_org_properties") or {}) if declared else {}
+    ).items():
+        if item.get(field) not in (None, "", []):
+            node.setdefault(prop, item[field])
     if "distance_m" in item:
         node["additionalProperty"] = {
             "@type": "PropertyValue",

@@ -26,6 +26,7 @@ from ckan.types import AuthFunction, AuthResult, Context, DataDict
 from ckanext.khtourism.core import roles, states
 from ckanext.khtourism.core.record_types import is_record_type
 from ckanext.khtourism.harvesters import access as harvest_access
+from ckanext.khtourism.records import type_names
 
 from . import clients, harvest, reporting
 from .clients import *  # noqa: F403 - the client registry (clients/)
@@ -161,7 +162,11 @@ def package_create(next_auth: AuthFunction, context: Context, data_dict: DataDic
     if dataset_type == harvest_access.HARVEST_TYPE:
         return harvest.harvest_source_create(next_auth, context, data_dict)
     if dataset_type in CURATOR_ONLY_TYPES and not roles.is_curator(_user(context)):
-        return _deny(tk._("Only the Department's curators may create heritage-site records"))
+        return _deny(
+            tk._("Only the Department's curators may create {name} records").format(
+                name=type_names.name(dataset_type)
+            )
+        )
     return next_auth(context, data_dict)
 
 

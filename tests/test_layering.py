@@ -92,7 +92,6 @@ ALLOWED: dict[str, frozenset[str]] = {
             "unavailable",
         }
     ),
-    "api": frozenset({"changelog", "compat", "core", "records", "security", "unavailable"}),
     "dcat": frozenset({"compat", "core", "records", "search", "security"}),
     "harvesters": frozenset(
         {"compat", "core", "dcat", "outbound", "records", "search", "security", "workflow"}
@@ -126,16 +125,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "doctor": frozenset({"compat", "search"}),
     "migration": frozenset({"search"}),
-    "local": frozenset(),
-    "ogc": frozenset({"api", "core", "harvesters"}),
-    "reporting": frozenset({"core", "dcat", "harvesters", "records"}),
-    "clients": frozenset({"changelog", "core", "outbound"}),
-    "cli": frozenset({"dcat", "doctor", "harvesters", "records", "reporting", "search"}),
-    "doctor": frozenset({"compat", "search"}),
-    "migration": frozenset({"search"}),
-    "local": frozenset(),
-    "reporting": frozenset({"core", "dcat", "harvesters", "records", "security"}),
     "local": frozenset({"core"}),
+    "ogc": frozenset({"api", "core", "harvesters"}),
+    "reporting": frozenset({"core", "dcat", "harvesters", "records", "security"}),
+    "clients": frozenset({"changelog", "core", "outbound"}),
 }
 
 # Module imports against the directions, each with the change that removes it. The test

@@ -15,8 +15,9 @@ import pytest
 from ckan.tests.helpers import call_action
 
 from ckanext.khtourism.api import dumps
-from ckanext.khtourism.api.collections import COLLECTIONS, PRIVATE_GUIDE_FIELDS
+from ckanext.khtourism.api.collections import COLLECTIONS
 from ckanext.khtourism.dcat import registry as dcat_registry
+from tests.record_fixtures import PRIVATE_GUIDE_FIELDS
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

@@ -72,6 +72,8 @@ def test_a_moved_record_shows_a_before_after_map_and_human_labels(
     assert f"{old_point['coordinates'][1]:.5f}, {old_point['coordinates'][0]:.5f}" in body
     assert "Open Data Commons Open Database License" in body
     assert f'<strong class="khtourism-revision-state">{state}</strong>' in body
+    heading = re.search(r"<h1>(.*?)</h1>", body).group(1)
+    assert heading.endswith(record["title_en"] if prefix == "/en" else record["title"])
     # the map: one feature per side, labelled in the page's language
     features = json.loads(
         html.unescape(

@@ -114,6 +114,7 @@ def revision_dict(
     result["submitted_by_name"] = submitter.name if submitter else None
     result["package_name"] = pkg.name
     result["package_title"] = pkg.title
+    result["package_title_en"] = pkg.extras.get("title_en") or ""
     result["package_type"] = pkg.type
     result["changes"] = diff.field_diff(pkg, stored.get("proposed_values", {}), schema, lang)
     return result

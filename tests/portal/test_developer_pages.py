@@ -98,6 +98,8 @@ def test_developers_page_links_the_api_docs(app):
     body = app.get("/developers").body
     assert 'href="/api/tourism/v1/docs"' in body
     assert app.get("/api/tourism/v1/docs").status_code == 200
+    assert 'href="/ogc/"' in body  # OGC API – Features for GIS software
+    assert app.get("/ogc/").status_code == 200
 
 
 def test_search_page_downloads_use_the_tourism_api_with_the_same_filters(app, world):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 from ckan.tests.helpers import call_action
 
 from ckanext.khtourism.clients import webhooks
@@ -50,6 +51,9 @@ def receivers():
     yield start
     for receiver in started:
         receiver.stop()
+    # the dispatch jobs the changes queued: no worker runs them here
+    call_action("job_clear", {"ignore_auth": True})
+    connect_to_redis().delete(webhooks.PENDING_KEY)
 
 
 def _subscribe(api, token: str, url: str, **fields) -> dict:
@@ -95,9 +99,12 @@ def test_a_change_queues_the_dispatch_job_not_a_request(api, world, receivers):
     token = get_token(api, register(world))
     _subscribe(api, token, receiver.url)
     call_action("job_clear", {"ignore_auth": True})
-    _publish(world)
+    connect_to_redis().delete(webhooks.PENDING_KEY)
+    record = _publish(world)
+    _update(world, record, notes="hai lần")
     titles = [job["title"] for job in call_action("job_list", {"ignore_auth": True})]
-    assert "khtourism: webhook dispatch" in titles
+    # one dispatch waits for both changes
+    assert titles.count("khtourism: webhook dispatch") == 1
     assert receiver.received == []
     call_action("job_clear", {"ignore_auth": True})
     webhooks.dispatch_job()  # what the worker runs: queue, then one delivery job per hook
@@ -105,7 +112,13 @@ def test_a_change_queues_the_dispatch_job_not_a_request(api, world, receivers):
     assert len([t for t in titles if t.startswith("khtourism: webhook deliveries")]) == 1
     [hook_id] = webhooks.due_webhooks()
     webhooks.deliver_job(hook_id)
-    assert len(receiver.accepted) == 1
+    assert len(receiver.accepted) == 2
+    # the job cleared the flag: the next change queues a new dispatch
+    call_action("job_clear", {"ignore_auth": True})
+    _update(world, record, notes="ba lần")
+    titles = [job["title"] for job in call_action("job_list", {"ignore_auth": True})]
+    assert titles.count("khtourism: webhook dispatch") == 1
+    call_action("job_clear", {"ignore_auth": True})
 
 
 @PRIVATE_OK

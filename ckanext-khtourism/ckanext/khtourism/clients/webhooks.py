@@ -41,6 +41,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 
 from ckanext.khtourism import outbound
 from ckanext.khtourism.changelog.changes import change_table, read_changes
@@ -470,13 +471,27 @@ def deliver_job(webhook_id: str) -> None:
     deliver(webhook_id)
 
 
+PENDING_KEY = "khtourism-webhooks-dispatch-pending"
+# the jobs worker takes this queue first (`ckan jobs worker khtourism-webhooks default`):
+# a delivery never waits behind the default queue's long jobs (registry refreshes)
+QUEUE = "khtourism-webhooks"
+
+
 def dispatch_job() -> None:
     """Background job: queue the new changes, then one delivery job per subscription
     with due deliveries (a slow receiver holds up only its own job)."""
+    # a change committed from now on queues a new dispatch (on_action_succeeded)
+    try:
+        connect_to_redis().delete(PENDING_KEY)
+    except Exception:  # Redis trouble: the minute timer dispatches anyway
+        log.exception("Could not clear the webhook dispatch flag")
     queue_changes()
     for webhook_id in due_webhooks():
         tk.enqueue_job(
-            deliver_job, [webhook_id], title=f"khtourism: webhook deliveries {webhook_id}"
+            deliver_job,
+            [webhook_id],
+            title=f"khtourism: webhook deliveries {webhook_id}",
+            queue=QUEUE,
         )
 
 
@@ -493,7 +508,9 @@ def on_action_succeeded(action: str, **_kwargs: Any) -> None:
     if action not in RECORD_ACTIONS:
         return
     try:
-        if has_subscriptions():
-            tk.enqueue_job(dispatch_job, [], title="khtourism: webhook dispatch")
+        # at most one dispatch waits in the queue: it reads every change committed before
+        # it starts (the flag expires, should a job be lost, after a minute)
+        if has_subscriptions() and connect_to_redis().set(PENDING_KEY, "1", nx=True, ex=60):
+            tk.enqueue_job(dispatch_job, [], title="khtourism: webhook dispatch", queue=QUEUE)
     except Exception:  # a queue outage must not fail the user's edit; the timer dispatches too
         log.exception("Could not queue the webhook dispatch")

@@ -322,3 +322,19 @@ def test_bad_subscriptions_name_the_field(api, world, receivers):
         assert response.status_code == 400, body
         assert response.json["error"]["parameter"] == field
     assert api.get(HOOKS, headers=bearer(token)).json["webhooks"] == []
+
+
+@PRIVATE_OK
+def test_a_merge_is_a_merged_event_naming_the_kept_record(api, world, receivers):
+    receiver = receivers()
+    token = get_token(api, register(world))
+    _subscribe(api, token, receiver.url, events=["merged"])
+    one = _publish(world, name="ks-goc", enterprise_code="4201234567")
+    other = _publish(world, name="ks-trung", enterprise_code="4201234567")
+    merged = world.call("sysadmin", "khtourism_record_merge", id=one["id"], other_id=other["id"])
+    webhooks.run_once()
+    [got] = receiver.accepted
+    assert got.json["event"] == "merged"
+    assert got.json["change"]["change"] == "deleted"
+    assert got.json["change"]["replaced_by"] == merged["kept"]["id"]
+    assert got.json["change"]["id"] == merged["removed"]["id"]

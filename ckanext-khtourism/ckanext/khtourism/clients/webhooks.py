@@ -78,6 +78,11 @@ def _now() -> dt.datetime:
     return dt.datetime.utcnow()
 
 
+def record_types_known() -> tuple[str, ...]:
+    """The record types a subscription may name (the one declaration of the types)."""
+    return tuple(RECORD_TYPES)
+
+
 def policy() -> outbound.Policy:
     """Receivers: public addresses only unless the (test) setting allows private ones."""
     timeout = float(tk.config.get(TIMEOUT))
@@ -145,7 +150,7 @@ def subscribe(
             N_("The portal does not send webhooks to this address: {detail}"),
             detail=str(error),
         ) from error
-    types = _words(record_types, RECORD_TYPES, "record_types") or list(RECORD_TYPES)
+    types = _words(record_types, record_types_known(), "record_types") or list(record_types_known())
     wanted = _words(events, EVENTS, "events") or list(EVENTS)
     if cursor in (None, ""):
         start = _current_seq()

@@ -338,3 +338,17 @@ def test_a_merge_is_a_merged_event_naming_the_kept_record(api, world, receivers)
     assert got.json["change"]["change"] == "deleted"
     assert got.json["change"]["replaced_by"] == merged["kept"]["id"]
     assert got.json["change"]["id"] == merged["removed"]["id"]
+
+
+@PRIVATE_OK
+def test_the_cli_dispatches_what_is_due(api, world, receivers, cli):
+    from ckanext.khtourism.cli import webhooks as webhooks_group
+
+    receiver = receivers()
+    token = get_token(api, register(world))
+    _subscribe(api, token, receiver.url)
+    _publish(world)
+    result = cli.invoke(webhooks_group, ["dispatch"])
+    assert result.exit_code == 0, result.output
+    assert "queued: 1, delivered: 1" in result.output
+    assert len(receiver.accepted) == 1

@@ -501,9 +501,12 @@ def dispatch_job() -> None:
 
 
 def has_subscriptions() -> bool:
-    found = model.Session.execute(
-        sa.select(webhook_table.c.id).where(webhook_table.c.status == "active").limit(1)
-    ).first()
+    """Any active subscription (on a connection of its own: a failure here never leaves
+    the caller's session in a failed transaction)."""
+    with model.meta.engine.connect() as connection:
+        found = connection.execute(
+            sa.select(webhook_table.c.id).where(webhook_table.c.status == "active").limit(1)
+        ).first()
     return found is not None
 
 

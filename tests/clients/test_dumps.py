@@ -161,3 +161,16 @@ def test_dumps_are_served_and_published_in_the_registry_datasets(app, world, dum
     turtle = app.get(f"/dataset/{registry['name']}.ttl").body
     assert "accommodation.geojson.gz" in turtle
     assert "compressFormat" in turtle
+
+
+def test_the_cli_builds_the_dumps_and_refreshes_the_registry(app, world, cli, dump_dir):
+    from ckanext.khtourism.cli import dumps as dumps_group
+
+    _publish(world, "heritage-site", owner="curator", name="di-tich-cli")
+    result = cli.invoke(dumps_group, ["build"])
+    assert result.exit_code == 0, result.output
+    assert "heritage-site: 1 records" in result.output
+    manifest = json.loads((dump_dir / "manifest.json").read_text())
+    assert manifest["types"]["heritage-site"]["count"] == 1
+    shown = call_action("package_show", {"ignore_auth": True}, id="registry-heritage-site")
+    assert any(r["url"].endswith("heritage-site.jsonld.gz") for r in shown["resources"])

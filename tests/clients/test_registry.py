@@ -283,3 +283,35 @@ def test_openapi_declares_the_security_schemes(api):
     assert schemes["bearerToken"]["type"] == "http"
     assert schemes["bearerToken"]["scheme"] == "bearer"
     assert {"clientCredentials": ["read:public"]} in document["security"]
+
+
+def test_read_protected_reads_with_the_owners_rights_only(api, world):
+    guide = world.create(
+        "sysadmin", "tour-guide", "a", name="hdv-rieng-tu", workflow_state="published"
+    )
+    draft = world.create("member_a", "accommodation", name="ks-chua-cong-bo")
+    path = f"/api/tourism/v1/tour-guides/{guide['name']}"
+    # a curator's client with read:protected: the fields the law lets the curator see
+    curators = get_token(api, register(world, name="curators", scopes="read:public read:protected"))
+    seen = api.get(path, headers=bearer(curators))
+    assert seen.status_code == 200
+    assert seen.json["personal_phone"] == "0905 123 456"
+    unpublished = api.get(LIST + "?include_unpublished=true", headers=bearer(curators))
+    assert unpublished.status_code == 200
+    assert draft["id"] in {item["id"] for item in unpublished.json["items"]}
+    # without the scope: the public view
+    public = get_token(api, register(world, name="public", scopes="read:public"))
+    shown = api.get(path, headers=bearer(public))
+    assert shown.status_code == 200 and "personal_phone" not in shown.json
+    # a business member's client with read:protected: still not another business's guide
+    member = get_token(
+        api,
+        register(
+            world,
+            name="member",
+            owner=world.people["member_b"].name,
+            scopes="read:public read:protected",
+        ),
+    )
+    shown = api.get(path, headers=bearer(member))
+    assert shown.status_code == 200 and "personal_phone" not in shown.json

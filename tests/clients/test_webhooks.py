@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 from ckan.tests.helpers import call_action
 
 from ckanext.khtourism.clients import webhooks
@@ -50,6 +51,9 @@ def receivers():
     yield start
     for receiver in started:
         receiver.stop()
+    # the dispatch jobs the changes queued: no worker runs them here
+    call_action("job_clear", {"ignore_auth": True})
+    connect_to_redis().delete(webhooks.PENDING_KEY)
 
 
 def _subscribe(api, token: str, url: str, **fields) -> dict:
@@ -95,9 +99,12 @@ def test_a_change_queues_the_dispatch_job_not_a_request(api, world, receivers):
     token = get_token(api, register(world))
     _subscribe(api, token, receiver.url)
     call_action("job_clear", {"ignore_auth": True})
-    _publish(world)
+    connect_to_redis().delete(webhooks.PENDING_KEY)
+    record = _publish(world)
+    _update(world, record, notes="hai lần")
     titles = [job["title"] for job in call_action("job_list", {"ignore_auth": True})]
-    assert "khtourism: webhook dispatch" in titles
+    # one dispatch waits for both changes
+    assert titles.count("khtourism: webhook dispatch") == 1
     assert receiver.received == []
     call_action("job_clear", {"ignore_auth": True})
     webhooks.dispatch_job()  # what the worker runs: queue, then one delivery job per hook
@@ -105,7 +112,13 @@ def test_a_change_queues_the_dispatch_job_not_a_request(api, world, receivers):
     assert len([t for t in titles if t.startswith("khtourism: webhook deliveries")]) == 1
     [hook_id] = webhooks.due_webhooks()
     webhooks.deliver_job(hook_id)
-    assert len(receiver.accepted) == 1
+    assert len(receiver.accepted) == 2
+    # the job cleared the flag: the next change queues a new dispatch
+    call_action("job_clear", {"ignore_auth": True})
+    _update(world, record, notes="ba lần")
+    titles = [job["title"] for job in call_action("job_list", {"ignore_auth": True})]
+    assert titles.count("khtourism: webhook dispatch") == 1
+    call_action("job_clear", {"ignore_auth": True})
 
 
 @PRIVATE_OK
@@ -309,3 +322,33 @@ def test_bad_subscriptions_name_the_field(api, world, receivers):
         assert response.status_code == 400, body
         assert response.json["error"]["parameter"] == field
     assert api.get(HOOKS, headers=bearer(token)).json["webhooks"] == []
+
+
+@PRIVATE_OK
+def test_a_merge_is_a_merged_event_naming_the_kept_record(api, world, receivers):
+    receiver = receivers()
+    token = get_token(api, register(world))
+    _subscribe(api, token, receiver.url, events=["merged"])
+    one = _publish(world, name="ks-goc", enterprise_code="4201234567")
+    other = _publish(world, name="ks-trung", enterprise_code="4201234567")
+    merged = world.call("sysadmin", "khtourism_record_merge", id=one["id"], other_id=other["id"])
+    webhooks.run_once()
+    [got] = receiver.accepted
+    assert got.json["event"] == "merged"
+    assert got.json["change"]["change"] == "deleted"
+    assert got.json["change"]["replaced_by"] == merged["kept"]["id"]
+    assert got.json["change"]["id"] == merged["removed"]["id"]
+
+
+@PRIVATE_OK
+def test_the_cli_dispatches_what_is_due(api, world, receivers, cli):
+    from ckanext.khtourism.cli import webhooks as webhooks_group
+
+    receiver = receivers()
+    token = get_token(api, register(world))
+    _subscribe(api, token, receiver.url)
+    _publish(world)
+    result = cli.invoke(webhooks_group, ["dispatch"])
+    assert result.exit_code == 0, result.output
+    assert "queued: 1, delivered: 1" in result.output
+    assert len(receiver.accepted) == 1

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib.redis import connect_to_redis
 
 from ckanext.khtourism import outbound
 from ckanext.khtourism.changelog.changes import change_table, read_changes
@@ -75,6 +76,11 @@ RECORD_ACTIONS = (
 
 def _now() -> dt.datetime:
     return dt.datetime.utcnow()
+
+
+def record_types_known() -> tuple[str, ...]:
+    """The record types a subscription may name (the one declaration of the types)."""
+    return tuple(RECORD_TYPES)
 
 
 def policy() -> outbound.Policy:
@@ -144,7 +150,7 @@ def subscribe(
             N_("The portal does not send webhooks to this address: {detail}"),
             detail=str(error),
         ) from error
-    types = _words(record_types, RECORD_TYPES, "record_types") or list(RECORD_TYPES)
+    types = _words(record_types, record_types_known(), "record_types") or list(record_types_known())
     wanted = _words(events, EVENTS, "events") or list(EVENTS)
     if cursor in (None, ""):
         start = _current_seq()
@@ -470,20 +476,37 @@ def deliver_job(webhook_id: str) -> None:
     deliver(webhook_id)
 
 
+PENDING_KEY = "khtourism-webhooks-dispatch-pending"
+# the jobs worker takes this queue first (`ckan jobs worker khtourism-webhooks default`):
+# a delivery never waits behind the default queue's long jobs (registry refreshes)
+QUEUE = "khtourism-webhooks"
+
+
 def dispatch_job() -> None:
     """Background job: queue the new changes, then one delivery job per subscription
     with due deliveries (a slow receiver holds up only its own job)."""
+    # a change committed from now on queues a new dispatch (on_action_succeeded)
+    try:
+        connect_to_redis().delete(PENDING_KEY)
+    except Exception:  # Redis trouble: the minute timer dispatches anyway
+        log.exception("Could not clear the webhook dispatch flag")
     queue_changes()
     for webhook_id in due_webhooks():
         tk.enqueue_job(
-            deliver_job, [webhook_id], title=f"khtourism: webhook deliveries {webhook_id}"
+            deliver_job,
+            [webhook_id],
+            title=f"khtourism: webhook deliveries {webhook_id}",
+            queue=QUEUE,
         )
 
 
 def has_subscriptions() -> bool:
-    found = model.Session.execute(
-        sa.select(webhook_table.c.id).where(webhook_table.c.status == "active").limit(1)
-    ).first()
+    """Any active subscription (on a connection of its own: a failure here never leaves
+    the caller's session in a failed transaction)."""
+    with model.meta.engine.connect() as connection:
+        found = connection.execute(
+            sa.select(webhook_table.c.id).where(webhook_table.c.status == "active").limit(1)
+        ).first()
     return found is not None
 
 
@@ -493,7 +516,9 @@ def on_action_succeeded(action: str, **_kwargs: Any) -> None:
     if action not in RECORD_ACTIONS:
         return
     try:
-        if has_subscriptions():
-            tk.enqueue_job(dispatch_job, [], title="khtourism: webhook dispatch")
+        # at most one dispatch waits in the queue: it reads every change committed before
+        # it starts (the flag expires, should a job be lost, after a minute)
+        if has_subscriptions() and connect_to_redis().set(PENDING_KEY, "1", nx=True, ex=60):
+            tk.enqueue_job(dispatch_job, [], title="khtourism: webhook dispatch", queue=QUEUE)
     except Exception:  # a queue outage must not fail the user's edit; the timer dispatches too
         log.exception("Could not queue the webhook dispatch")

@@ -238,7 +238,8 @@ def run(root: Path, port: int) -> int:
             stack.spawn(f"gather-consumer-{number}", ckan(config, "harvester", "gather-consumer"))
         for number in range(1, FETCH_CONSUMERS + 1):
             stack.spawn(f"fetch-consumer-{number}", ckan(config, "harvester", "fetch-consumer"))
-        stack.spawn("jobs-worker", ckan(config, "jobs", "worker"))
+        # clients: webhook deliveries first, then the default queue (clients/webhooks.py)
+        stack.spawn("jobs-worker", ckan(config, "jobs", "worker", "khtourism-webhooks", "default"))
         threading.Thread(target=periodic_harvest, args=(stack, config), daemon=True).start()
         demo_users = var_dir / "demo-users.json"
         demo_line = (

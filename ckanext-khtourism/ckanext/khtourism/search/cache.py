@@ -29,6 +29,8 @@ import threading
 import time
 from typing import Any
 
+from . import replicas
+
 log = logging.getLogger(__name__)
 
 TTL_OPTION = "ckanext.khtourism.search.cache_ttl"
@@ -163,8 +165,10 @@ def store(key: str, generation: int | None, result: dict[str, Any]) -> None:
 
 
 def note_change(session: Any) -> None:
-    """The session wrote to the index: invalidate when (and if) it commits."""
+    """The session wrote to the index: invalidate when (and if) it commits; its
+    searches stay on the primary (read-your-writes, replicas.py)."""
     session.info[CHANGED] = True
+    replicas.note_write(session)
 
 
 def has_uncommitted_change(session: Any) -> bool:

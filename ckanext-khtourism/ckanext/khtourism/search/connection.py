@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
-from . import boost, cache, index, parse, spatial, text
+from . import boost, cache, index, parse, replicas, spatial, text
 from .fields import not_faceted
 
 log = logging.getLogger(__name__)
@@ -451,21 +451,25 @@ class QueryPlan:
             cached, generation = cache.lookup(key)
             if cached is not None:
                 return cached
+        # The filtered set is materialised once: keep it in memory. Full-text
+        # matches go through the GIN index: the planner cannot know that a
+        # sequential scan must de-TOAST every row's vector, nor that parallel
+        # workers only compete with each other on a small machine. (The settings
+        # are sent with the query, one round trip; they last until the end of
+        # the request's transaction and suit CKAN's other reads as well.)
+        statement = sa.text(
+            f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off;"
+            f" SET LOCAL max_parallel_workers_per_gather = 0; {sql}"
+        )
         try:
-            with session.begin_nested():
-                # The filtered set is materialised once: keep it in memory. Full-text
-                # matches go through the GIN index: the planner cannot know that a
-                # sequential scan must de-TOAST every row's vector, nor that parallel
-                # workers only compete with each other on a small machine. (The settings
-                # are sent with the query, one round trip; they last until the end of
-                # the request's transaction and suit CKAN's other reads as well.)
-                row = session.execute(
-                    sa.text(
-                        f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off;"
-                        f" SET LOCAL max_parallel_workers_per_gather = 0; {sql}"
-                    ),
-                    self.compiler.params,
-                ).one()
+            # a hot-standby replica when one is configured and current (replicas.py)
+            on_replica, row = replicas.run(
+                session,
+                lambda connection: connection.execute(statement, self.compiler.params).one(),
+            )
+            if not on_replica:
+                with session.begin_nested():
+                    row = session.execute(statement, self.compiler.params).one()
         except sa.exc.DBAPIError as error:
             from ckanext.khtourism.unavailable import is_database_unavailable
 

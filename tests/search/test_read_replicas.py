@@ -144,6 +144,21 @@ def test_searches_read_a_streaming_replica_and_fall_back_to_the_primary(
     _new_request()
     assert _count(portal) == 3
 
+    # a replica's answer is cached no longer than replica_max_lag (it may predate the
+    # cache generation: a change committed on the primary and not yet replayed)
+    from ckanext.khtourism.search import cache
+
+    monkeypatch.setitem(config, cache.TTL_OPTION, "300")
+    monkeypatch.setitem(config, replicas.MAX_LAG_OPTION, "2")
+    redis = cache._redis()
+    for key in redis.scan_iter(cache.ENTRY_PREFIX + "*"):
+        redis.delete(key)
+    _new_request()
+    assert _count(portal) == 3
+    ttls = [redis.ttl(key) for key in redis.scan_iter(cache.ENTRY_PREFIX + "*")]
+    assert ttls and all(0 < seconds <= 2 for seconds in ttls), ttls
+    monkeypatch.setitem(config, cache.TTL_OPTION, "0")
+
     # the replica goes away: the primary answers, no error, and the replica is left alone
     stop_replica()
     _new_request()

@@ -480,7 +480,10 @@ class QueryPlan:
             raise SearchError(f"The search engine could not run the query: {message}") from error
         result = self._decode(row)
         if key is not None:
-            cache.store(key, generation, result)
+            # a replica's answer may predate the cache generation (a change committed on
+            # the primary, not yet replayed): cached no longer than the lag allowed
+            max_ttl = int(replicas.max_lag()) if on_replica else None
+            cache.store(key, generation, result, max_ttl=max_ttl)
         return result
 
     def _decode(self, row: Any) -> dict[str, Any]:

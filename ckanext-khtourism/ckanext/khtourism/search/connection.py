@@ -182,6 +182,11 @@ class PostgresConnection:
         return pysolr.Results(_solr_dates(decoded, self.decode_dates))
 
 
+def _pg_polygon(polygon: Any) -> str:
+    """A shapely Polygon's exterior ring as PostgreSQL's ``polygon`` literal."""
+    return "(" + ",".join(f"({x!r},{y!r})" for x, y, *_ in polygon.exterior.coords) + ")"
+
+
 def _solr_date(value: str) -> str:
     """A stored date as Solr returns it: milliseconds at most (Solr keeps no more),
     no fraction when it is zero."""
@@ -429,17 +434,40 @@ class QueryPlan:
         return "terms" if not_faceted(name) else "facet_terms"
 
     def _polygon_filter(self, session: Any) -> None:
-        """Exact polygon test of the SQL candidates, before counting and paging."""
+        """Exact polygon test of the SQL candidates, before counting and paging.
+
+        Records whose extent is a point (most of them) are tested in SQL when every
+        polygon is simple (one ring, no hole): PostgreSQL's ``point <@ polygon``
+        (inside or on the boundary, as shapely's ``intersects``), from the columns the
+        covering spatial index holds. The others — areas, or any record when a
+        polygon has holes or several parts — are read back and tested with shapely.
+        """
         if not self.spatial.polygons:
             return
+        bind = self.compiler.bind
+        in_sql = ""
+        if all(
+            polygon.geom_type == "Polygon" and not polygon.interiors
+            for polygon in self.spatial.polygons
+        ):
+            is_point = "(d.min_x = d.max_x AND d.min_y = d.max_y)"
+            inside = " AND ".join(
+                f"point(d.min_x, d.min_y) <@ CAST({bind(_pg_polygon(polygon))} AS polygon)"
+                for polygon in self.spatial.polygons
+            )
+            in_sql = f"({is_point} AND {inside})"
+            to_read = f"({self.where}) AND NOT {is_point}"
+        else:
+            to_read = self.where
         rows = session.execute(
-            sa.text(f"SELECT d.doc_key, d.geometry FROM {index.TABLE} d WHERE {self.where}"),
+            sa.text(f"SELECT d.doc_key, d.geometry FROM {index.TABLE} d WHERE {to_read}"),
             self.compiler.params,
         ).fetchall()
         keys = [
             key for key, geometry in rows if spatial.intersects_all(geometry, self.spatial.polygons)
         ]
-        self.where = f"({self.where}) AND d.doc_key = ANY({self.compiler.bind(keys)})"
+        exact = f"d.doc_key = ANY({bind(keys)})"
+        self.where = f"({self.where}) AND ({f'{in_sql} OR {exact}' if in_sql else exact})"
 
     def execute(self, session: Any) -> dict[str, Any]:
         self._polygon_filter(session)

@@ -447,7 +447,7 @@ class QueryPlan:
         bind = self.compiler.bind
         in_sql = ""
         if all(
-            polygon.geom_type == "Polygon" and not polygon.interiors
+            polygon.geom_type == "Polygon" and not getattr(polygon, "interiors", None)
             for polygon in self.spatial.polygons
         ):
             is_point = "(d.min_x = d.max_x AND d.min_y = d.max_y)"

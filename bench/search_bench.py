@@ -268,11 +268,24 @@ def query_shapes(rng: random.Random):
             "ext_radius": 5000,
         }
 
+    def polygon():
+        # a pentagon ≈ 11 km across around a town (the tourism API's `within`)
+        import math
+
+        town = rng.choice(towns)
+        lon, lat = town[1] + rng.uniform(-0.02, 0.02), town[2] + rng.uniform(-0.02, 0.02)
+        ring = [
+            [lon + 0.05 * math.cos(2 * math.pi * k / 5), lat + 0.05 * math.sin(2 * math.pi * k / 5)]
+            for k in range(5)
+        ]
+        return {"ext_polygon": json.dumps({"type": "Polygon", "coordinates": [ring + [ring[0]]]})}
+
     return {
         "text + 4 facets": text_facets,
         "filters + sort by metadata_modified": filters_sorted,
         "bbox + text": bbox_text,
         "radius 5 km": radius,
+        "polygon": polygon,
     }
 
 

@@ -114,3 +114,32 @@ def test_bbox_on_the_dataset_page(places, app):
     response = app.get("/dataset/", query_string={"ext_bbox": "108.9,11.5,109.0,11.6"})
     assert "Tháp Po Klong Garai" in response.body
     assert "Tháp Bà Ponagar" not in response.body
+
+
+@search_config
+def test_polygon_points_are_tested_in_sql_with_the_same_answers(portal):
+    """Point records are tested against a simple polygon in SQL (no geometry read back);
+    the answers are those of the exact test: inside and on the edge or a corner are in,
+    outside is out; an area crossing the edge is in; a polygon with a hole is tested
+    exactly (the point in the hole is out)."""
+    square = [[109.10, 12.10], [109.20, 12.10], [109.20, 12.20], [109.10, 12.20], [109.10, 12.10]]
+    portal.create("inside", spatial=point(109.15, 12.15))
+    portal.create("on the edge", spatial=point(109.20, 12.15))
+    portal.create("on a corner", spatial=point(109.10, 12.10))
+    portal.create("outside", spatial=point(109.25, 12.15))
+    area = [[109.18, 12.05], [109.30, 12.05], [109.30, 12.12], [109.18, 12.12], [109.18, 12.05]]
+    portal.create("area across", spatial=json.dumps({"type": "Polygon", "coordinates": [area]}))
+    far = [[109.40, 12.40], [109.50, 12.40], [109.50, 12.50], [109.40, 12.40]]
+    portal.create("area outside", spatial=json.dumps({"type": "Polygon", "coordinates": [far]}))
+
+    found = portal.search(ext_polygon=json.dumps({"type": "Polygon", "coordinates": [square]}))
+    assert set(titles(found)) == {"inside", "on the edge", "on a corner", "area across"}
+    assert found["count"] == 4
+
+    hole = [[109.14, 12.14], [109.16, 12.14], [109.16, 12.16], [109.14, 12.16], [109.14, 12.14]]
+    with_hole = json.dumps({"type": "Polygon", "coordinates": [square, hole]})
+    assert set(titles(portal.search(ext_polygon=with_hole))) == {
+        "on the edge",
+        "on a corner",
+        "area across",
+    }

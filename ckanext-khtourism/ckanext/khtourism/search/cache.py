@@ -29,6 +29,8 @@ import threading
 import time
 from typing import Any
 
+from . import replicas
+
 log = logging.getLogger(__name__)
 
 TTL_OPTION = "ckanext.khtourism.search.cache_ttl"
@@ -150,21 +152,28 @@ def lookup(key: str) -> tuple[dict[str, Any] | None, int | None]:
     return None, generation
 
 
-def store(key: str, generation: int | None, result: dict[str, Any]) -> None:
+def store(
+    key: str, generation: int | None, result: dict[str, Any], max_ttl: int | None = None
+) -> None:
+    """Cache ``result`` under ``generation`` for ``cache_ttl`` seconds, or ``max_ttl``
+    if shorter (a replica's answer: it may predate the generation, replicas.py)."""
     if generation is None:
         return
     payload = json.dumps([generation, result], default=str)
     if len(payload) > _max_bytes():
         return
+    seconds = ttl() if max_ttl is None else max(1, min(ttl(), max_ttl))
     try:
-        _redis().set(key, payload, ex=ttl())
+        _redis().set(key, payload, ex=seconds)
     except Exception as error:  # noqa: BLE001
         _failed(error)
 
 
 def note_change(session: Any) -> None:
-    """The session wrote to the index: invalidate when (and if) it commits."""
+    """The session wrote to the index: invalidate when (and if) it commits; its
+    searches stay on the primary (read-your-writes, replicas.py)."""
     session.info[CHANGED] = True
+    replicas.note_write(session)
 
 
 def has_uncommitted_change(session: Any) -> bool:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
-from . import boost, cache, index, parse, spatial, text
+from . import boost, cache, index, parse, replicas, spatial, text
 from .fields import not_faceted
 
 log = logging.getLogger(__name__)
@@ -180,6 +180,11 @@ class PostgresConnection:
         plan = QueryPlan(q, params)
         decoded = plan.execute(_session())
         return pysolr.Results(_solr_dates(decoded, self.decode_dates))
+
+
+def _pg_polygon(polygon: Any) -> str:
+    """A shapely Polygon's exterior ring as PostgreSQL's ``polygon`` literal."""
+    return "(" + ",".join(f"({x!r},{y!r})" for x, y, *_ in polygon.exterior.coords) + ")"
 
 
 def _solr_date(value: str) -> str:
@@ -441,17 +446,40 @@ class QueryPlan:
         return "terms" if not_faceted(name) else "facet_terms"
 
     def _polygon_filter(self, session: Any) -> None:
-        """Exact polygon test of the SQL candidates, before counting and paging."""
+        """Exact polygon test of the SQL candidates, before counting and paging.
+
+        Records whose extent is a point (most of them) are tested in SQL when every
+        polygon is simple (one ring, no hole): PostgreSQL's ``point <@ polygon``
+        (inside or on the boundary, as shapely's ``intersects``), from the columns the
+        covering spatial index holds. The others — areas, or any record when a
+        polygon has holes or several parts — are read back and tested with shapely.
+        """
         if not self.spatial.polygons:
             return
+        bind = self.compiler.bind
+        in_sql = ""
+        if all(
+            polygon.geom_type == "Polygon" and not getattr(polygon, "interiors", None)
+            for polygon in self.spatial.polygons
+        ):
+            is_point = "(d.min_x = d.max_x AND d.min_y = d.max_y)"
+            inside = " AND ".join(
+                f"point(d.min_x, d.min_y) <@ CAST({bind(_pg_polygon(polygon))} AS polygon)"
+                for polygon in self.spatial.polygons
+            )
+            in_sql = f"({is_point} AND {inside})"
+            to_read = f"({self.where}) AND NOT {is_point}"
+        else:
+            to_read = self.where
         rows = session.execute(
-            sa.text(f"SELECT d.doc_key, d.geometry FROM {index.TABLE} d WHERE {self.where}"),
+            sa.text(f"SELECT d.doc_key, d.geometry FROM {index.TABLE} d WHERE {to_read}"),
             self.compiler.params,
         ).fetchall()
         keys = [
             key for key, geometry in rows if spatial.intersects_all(geometry, self.spatial.polygons)
         ]
-        self.where = f"({self.where}) AND d.doc_key = ANY({self.compiler.bind(keys)})"
+        exact = f"d.doc_key = ANY({bind(keys)})"
+        self.where = f"({self.where}) AND ({f'{in_sql} OR {exact}' if in_sql else exact})"
 
     def execute(self, session: Any) -> dict[str, Any]:
         self._polygon_filter(session)
@@ -463,21 +491,25 @@ class QueryPlan:
             cached, generation = cache.lookup(key)
             if cached is not None:
                 return cached
+        # The filtered set is materialised once: keep it in memory. Full-text
+        # matches go through the GIN index: the planner cannot know that a
+        # sequential scan must de-TOAST every row's vector, nor that parallel
+        # workers only compete with each other on a small machine. (The settings
+        # are sent with the query, one round trip; they last until the end of
+        # the request's transaction and suit CKAN's other reads as well.)
+        statement = sa.text(
+            f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off;"
+            f" SET LOCAL max_parallel_workers_per_gather = 0; {sql}"
+        )
         try:
-            with session.begin_nested():
-                # The filtered set is materialised once: keep it in memory. Full-text
-                # matches go through the GIN index: the planner cannot know that a
-                # sequential scan must de-TOAST every row's vector, nor that parallel
-                # workers only compete with each other on a small machine. (The settings
-                # are sent with the query, one round trip; they last until the end of
-                # the request's transaction and suit CKAN's other reads as well.)
-                row = session.execute(
-                    sa.text(
-                        f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL enable_seqscan = off;"
-                        f" SET LOCAL max_parallel_workers_per_gather = 0; {sql}"
-                    ),
-                    self.compiler.params,
-                ).one()
+            # a hot-standby replica when one is configured and current (replicas.py)
+            on_replica, row = replicas.run(
+                session,
+                lambda connection: connection.execute(statement, self.compiler.params).one(),
+            )
+            if not on_replica:
+                with session.begin_nested():
+                    row = session.execute(statement, self.compiler.params).one()
         except sa.exc.DBAPIError as error:
             from ckanext.khtourism.unavailable import is_database_unavailable
 
@@ -488,7 +520,10 @@ class QueryPlan:
             raise SearchError(f"The search engine could not run the query: {message}") from error
         result = self._decode(row)
         if key is not None:
-            cache.store(key, generation, result)
+            # a replica's answer may predate the cache generation (a change committed on
+            # the primary, not yet replayed): cached no longer than the lag allowed
+            max_ttl = int(replicas.max_lag()) if on_replica else None
+            cache.store(key, generation, result, max_ttl=max_ttl)
         return result
 
     def _decode(self, row: Any) -> dict[str, Any]:

@@ -53,10 +53,41 @@ class Cell:
 Key = tuple[str, ...]
 
 
-def _rows(start: str, end: str) -> list[dict[str, Any]]:
-    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in SUMS)
-    return list(
+# the GROUP BY of a window, per process, until a report changes (``_version``)
+_CACHE: dict[tuple[str, str], tuple[Any, list[dict[str, Any]]]] = {}
+CACHE_SIZE = 256
+
+
+def _version() -> Any:
+    """Changes whenever a figure that counts could have changed: every write sets
+    ``modified`` (edits) or ``reviewed_at`` (accept, return); two index look-ups."""
+    return tuple(
         model.Session.execute(
+            sa.text(
+                "SELECT (SELECT max(modified) FROM khtourism_visitor_report),"
+                " (SELECT max(reviewed_at) FROM khtourism_visitor_report)"
+            )
+        ).one()
+    )
+
+
+def _rows(start: str, end: str) -> list[dict[str, Any]]:
+    version = _version()
+    cached = _CACHE.get((start, end))
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = _query(start, end)
+    if len(_CACHE) >= CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[(start, end)] = (version, rows)
+    return rows
+
+
+def _query(start: str, end: str) -> list[dict[str, Any]]:
+    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in SUMS)
+    return [
+        dict(row)
+        for row in model.Session.execute(
             sa.text(
                 f"""
                 SELECT period, COALESCE(admin_unit, '') AS admin_unit,
@@ -74,7 +105,7 @@ def _rows(start: str, end: str) -> list[dict[str, Any]]:
                 "end": end,
             },
         ).mappings()
-    )
+    ]
 
 
 def former_district_of(commune: str) -> str:

@@ -317,3 +317,44 @@ def test_former_districts_through_the_crosswalk(app, world):
     assert [c["former_district"] for c in filtered["cells"]] == ["569"]
     # no published total is its members' sum with exactly one member hidden
     assert communes["totals"][0]["overnight_domestic"] == 900
+
+
+def test_travel_businesses_province_totals(app, world):
+    def operator():
+        record = world.create("member_a", "tour-operator")
+        assert record["establishment_id"].startswith("KH-LH-")
+        return record
+
+    travel_figures = {
+        "tours_inbound": 4,
+        "tours_outbound": 1,
+        "tours_domestic": 2,
+        "guests_inbound": 40,
+        "guests_outbound": 5,
+        "guests_domestic": 30,
+    }
+
+    def report(record, period):
+        saved = world.call(
+            "member_a",
+            "khtourism_visitor_report_save",
+            establishment_id=record["establishment_id"],
+            period=period,
+            **travel_figures,
+        )
+        world.call("member_a", "khtourism_visitor_report_submit", id=saved["id"])
+        world.call("curator", "khtourism_visitor_report_accept", id=saved["id"])
+
+    operators = [operator() for _ in range(3)]
+    for record in operators:
+        report(record, "2026-01")
+    for record in operators[:2]:
+        report(record, "2026-02")
+    result = app.get(f"{URL}?from=2026-01&to=2026-02&group_by=month").json
+    january, february = result["travel"]
+    assert (january["businesses"], january["guests_inbound"], january["tours_domestic"]) == (
+        3,
+        120,
+        6,
+    )
+    assert february["suppressed"] is True and february["guests_inbound"] is None

@@ -115,6 +115,35 @@ def former_district_of(commune: str) -> str:
     return unit.former_district_code if unit else UNKNOWN
 
 
+def travel(start: str, end: str) -> list[dict[str, Any]]:
+    """Travel businesses' tours and guests per month, province totals only; a month
+    with fewer than ``THRESHOLD`` reporting businesses is suppressed."""
+    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in indicators.TRAVEL_COUNTS)
+    rows = model.Session.execute(
+        sa.text(
+            f"""
+            SELECT period, COUNT(*) AS businesses, {columns}
+            FROM khtourism_visitor_report
+            WHERE state = :state AND kind = :kind AND period BETWEEN :start AND :end
+            GROUP BY period ORDER BY period
+            """  # noqa: S608 - the column names are our constants
+        ),
+        {"state": reports.ACCEPTED, "kind": indicators.TRAVEL, "start": start, "end": end},
+    ).mappings()
+    out = []
+    for row in rows:
+        hidden = int(row["businesses"]) < THRESHOLD
+        out.append(
+            {
+                "month": row["period"],
+                "businesses": None if hidden else int(row["businesses"]),
+                **{name: None if hidden else int(row[name]) for name in indicators.TRAVEL_COUNTS},
+                "suppressed": hidden,
+            }
+        )
+    return out
+
+
 def _suppress(cells: dict[Key, Cell]) -> tuple[dict[Key, Cell], set[Key]]:
     """The cells (``("b", commune, type)``) of one month with their margins
     (``("c", commune)``, ``("t", type)``, ``("p",)``; by former district:
@@ -276,4 +305,5 @@ def visitors(
         "demo": demo,
         "cells": cells_out,
         "totals": totals,
+        "travel": travel(start, end),
     }

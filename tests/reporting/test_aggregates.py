@@ -250,6 +250,7 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     assert 'data-code="JP"' not in page
     # occupancy in 2026-03: Nha Trang 690 / (110 × 31) = 20 %; the other commune hidden
     assert 'data-code="22366">Phường Nha Trang</td><td class="text-end">20</td>' in page
+    assert 'data-code="province">Toàn tỉnh</td><td class="text-end">20</td>' in page
     assert 'data-code="22333"' not in page
     assert "format=csv" in page
     assert str(REVENUE) not in page

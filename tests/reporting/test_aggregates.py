@@ -250,6 +250,7 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     assert 'data-code="JP"' not in page
     # occupancy in 2026-03: Nha Trang 690 / (110 × 31) = 20 %; the other commune hidden
     assert 'data-code="22366">Phường Nha Trang</td><td class="text-end">20</td>' in page
+    assert 'data-code="province">Toàn tỉnh</td><td class="text-end">20</td>' in page
     assert 'data-code="22333"' not in page
     assert "format=csv" in page
     assert str(REVENUE) not in page
@@ -292,3 +293,69 @@ def test_the_registry_dataset_has_temporal_and_spatial_coverage(app, world, cli)
     assert sorted(r["id"] for r in refreshed["resources"]) == sorted(
         r["id"] for r in again["resources"]
     )
+
+
+def test_former_districts_through_the_crosswalk(app, world):
+    # district 568 (Nha Trang before 2025): 4 hotels in 22402, 2 in 22333;
+    # district 569 (Cam Ranh): 3 hotels in 22411
+    for commune, count in (("22402", 4), ("22333", 2), ("22411", 3)):
+        for _ in range(count):
+            place = establishment(world, admin_unit=commune, accommodation_type=HOTEL)
+            _accepted(world, place, "2026-01", overnight_domestic=100)
+    districts = app.get(f"{URL}?from=2026-01&to=2026-01&group_by=month,former_district").json
+    by_district = {c["former_district"]: c for c in districts["cells"]}
+    assert by_district["568"]["overnight_domestic"] == 600
+    assert by_district["568"]["former_district_label"] == "Nha Trang"
+    assert by_district["569"]["overnight_domestic"] == 300
+    assert districts["group_by"] == ["month", "former_district"]
+    communes = app.get(f"{URL}?from=2026-01&to=2026-01&group_by=month,admin_unit").json
+    hidden = {c["admin_unit"] for c in communes["cells"] if c["suppressed"]}
+    # 22333 (2 hotels) is hidden, and so is 22402: district 568 − 22402 would give it away
+    assert {"22333", "22402"} <= hidden
+    filtered = app.get(
+        f"{URL}?from=2026-01&to=2026-01&group_by=month,former_district&former_district=569"
+    ).json
+    assert [c["former_district"] for c in filtered["cells"]] == ["569"]
+    # no published total is its members' sum with exactly one member hidden
+    assert communes["totals"][0]["overnight_domestic"] == 900
+
+
+def test_travel_businesses_province_totals(app, world):
+    def operator():
+        record = world.create("member_a", "tour-operator")
+        assert record["establishment_id"].startswith("KH-LH-")
+        return record
+
+    travel_figures = {
+        "tours_inbound": 4,
+        "tours_outbound": 1,
+        "tours_domestic": 2,
+        "guests_inbound": 40,
+        "guests_outbound": 5,
+        "guests_domestic": 30,
+    }
+
+    def report(record, period):
+        saved = world.call(
+            "member_a",
+            "khtourism_visitor_report_save",
+            establishment_id=record["establishment_id"],
+            period=period,
+            **travel_figures,
+        )
+        world.call("member_a", "khtourism_visitor_report_submit", id=saved["id"])
+        world.call("curator", "khtourism_visitor_report_accept", id=saved["id"])
+
+    operators = [operator() for _ in range(3)]
+    for record in operators:
+        report(record, "2026-01")
+    for record in operators[:2]:
+        report(record, "2026-02")
+    result = app.get(f"{URL}?from=2026-01&to=2026-02&group_by=month").json
+    january, february = result["travel"]
+    assert (january["businesses"], january["guests_inbound"], january["tours_domestic"]) == (
+        3,
+        120,
+        6,
+    )
+    assert february["suppressed"] is True and february["guests_inbound"] is None

@@ -49,7 +49,7 @@ LIST, ITEM, LOOKUP, CHANGES, STATS, META = "list", "item", "lookup", "changes", 
 # /statistics/visitors: the open aggregates of the monthly visitor reports (reporting/)
 VISITORS = "visitors"
 MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
-GROUPINGS = ("month", "admin_unit", "accommodation_type")
+GROUPINGS = ("month", "admin_unit", "former_district", "accommodation_type")
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ PARAMS: list[Param] = [
         "former_district",
         _codes(FORMER_DISTRICTS),
         "District code(s) before 1 July 2025 (3 digits), comma-separated.",
-        frozenset({LIST, STATS}),
+        frozenset({LIST, STATS, VISITORS}),
     ),
     Param(
         "operating_status",
@@ -256,7 +256,9 @@ PARAMS: list[Param] = [
         "group_by",
         _codes(GROUPINGS),
         "The level of the cells, comma-separated: `month` (always), `admin_unit` "
-        "(commune), `accommodation_type`. Default: all three.",
+        "(commune), `former_district` (the districts before the 2025 merger, through the "
+        "commune crosswalk; instead of `admin_unit`), `accommodation_type`. Default: month, "
+        "admin_unit, accommodation_type.",
         frozenset({VISITORS}),
         example=["month", "admin_unit"],
     ),

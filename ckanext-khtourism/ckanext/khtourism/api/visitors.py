@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 from ckanext.khtourism.core.messages import MESSAGES, N_
-from ckanext.khtourism.records.vocabularies import admin_unit_label
+from ckanext.khtourism.records.vocabularies import admin_unit_label, former_districts
 from ckanext.khtourism.reporting import aggregates, reports
 from ckanext.khtourism.security.csv_cells import safe_row
 
@@ -24,6 +24,8 @@ COLUMNS = (
     "month",
     "admin_unit",
     "admin_unit_label",
+    "former_district",
+    "former_district_label",
     "accommodation_type",
     "accommodation_type_label",
     "establishments",
@@ -56,13 +58,16 @@ def build(parsed: dict[str, Any], lang: str) -> dict[str, Any]:
         raise invalid("from", MESSAGES["stats_range"], start=start, end=end)
     if _months_between(start, end) > MAX_MONTHS:
         raise invalid("from", N_("at most {count} months per request."), count=MAX_MONTHS)
-    group_by = tuple(parsed.get("group_by") or GROUPINGS)
+    group_by = tuple(
+        parsed.get("group_by") or (g for g in GROUPINGS if g != aggregates.FORMER_DISTRICT)
+    )
     result = aggregates.visitors(
         start,
         end,
         group_by=group_by,
         admin_units=parsed.get("admin_unit"),
         accommodation_types=parsed.get("accommodation_type"),
+        former_districts=parsed.get("former_district"),
     )
     for cell in result["cells"]:
         _label(cell, lang)
@@ -73,6 +78,8 @@ def build(parsed: dict[str, Any], lang: str) -> dict[str, Any]:
 def _label(cell: dict[str, Any], lang: str) -> None:
     if cell.get("admin_unit"):
         cell["admin_unit_label"] = admin_unit_label(cell["admin_unit"], lang)
+    if cell.get("former_district"):
+        cell["former_district_label"] = former_districts().get(cell["former_district"])
     if cell.get("accommodation_type"):
         cell["accommodation_type_label"] = label_for(
             "accommodation", "accommodation_type", cell["accommodation_type"], lang

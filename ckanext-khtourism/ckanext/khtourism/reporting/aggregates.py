@@ -25,11 +25,15 @@ import sqlalchemy as sa
 
 import ckan.model as model
 
+from ckanext.khtourism.records.vocabularies import admin_units as commune_units
+
 from . import checks, indicators, reports
 
 THRESHOLD = 3
 SUMS = indicators.PUBLIC_ACCOMMODATION
 GROUPS = ("month", "admin_unit", "accommodation_type")
+# by the districts before the 2025 merger: instead of admin_unit
+FORMER_DISTRICT = "former_district"
 UNKNOWN = ""  # a report of an establishment without a commune or type
 
 
@@ -49,10 +53,41 @@ class Cell:
 Key = tuple[str, ...]
 
 
-def _rows(start: str, end: str) -> list[dict[str, Any]]:
-    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in SUMS)
-    return list(
+# the GROUP BY of a window, per process, until a report changes (``_version``)
+_CACHE: dict[tuple[str, str], tuple[Any, list[dict[str, Any]]]] = {}
+CACHE_SIZE = 256
+
+
+def _version() -> Any:
+    """Changes whenever a figure that counts could have changed: every write sets
+    ``modified`` (edits) or ``reviewed_at`` (accept, return); two index look-ups."""
+    return tuple(
         model.Session.execute(
+            sa.text(
+                "SELECT (SELECT max(modified) FROM khtourism_visitor_report),"
+                " (SELECT max(reviewed_at) FROM khtourism_visitor_report)"
+            )
+        ).one()
+    )
+
+
+def _rows(start: str, end: str) -> list[dict[str, Any]]:
+    version = _version()
+    cached = _CACHE.get((start, end))
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = _query(start, end)
+    if len(_CACHE) >= CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[(start, end)] = (version, rows)
+    return rows
+
+
+def _query(start: str, end: str) -> list[dict[str, Any]]:
+    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in SUMS)
+    return [
+        dict(row)
+        for row in model.Session.execute(
             sa.text(
                 f"""
                 SELECT period, COALESCE(admin_unit, '') AS admin_unit,
@@ -70,35 +105,98 @@ def _rows(start: str, end: str) -> list[dict[str, Any]]:
                 "end": end,
             },
         ).mappings()
-    )
+    ]
+
+
+def former_district_of(commune: str) -> str:
+    """The district a 2025 commune belonged to before the merger (the reference's
+    crosswalk, ``records/vocabularies/khanh-hoa-admin-units-2025.csv``)."""
+    unit = commune_units().get(commune)
+    return unit.former_district_code if unit else UNKNOWN
+
+
+def travel(start: str, end: str) -> list[dict[str, Any]]:
+    """Travel businesses' tours and guests per month, province totals only; a month
+    with fewer than ``THRESHOLD`` reporting businesses is suppressed."""
+    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in indicators.TRAVEL_COUNTS)
+    rows = model.Session.execute(
+        sa.text(
+            f"""
+            SELECT period, COUNT(*) AS businesses, {columns}
+            FROM khtourism_visitor_report
+            WHERE state = :state AND kind = :kind AND period BETWEEN :start AND :end
+            GROUP BY period ORDER BY period
+            """  # noqa: S608 - the column names are our constants
+        ),
+        {"state": reports.ACCEPTED, "kind": indicators.TRAVEL, "start": start, "end": end},
+    ).mappings()
+    out = []
+    for row in rows:
+        hidden = int(row["businesses"]) < THRESHOLD
+        out.append(
+            {
+                "month": row["period"],
+                "businesses": None if hidden else int(row["businesses"]),
+                **{name: None if hidden else int(row[name]) for name in indicators.TRAVEL_COUNTS},
+                "suppressed": hidden,
+            }
+        )
+    return out
 
 
 def _suppress(cells: dict[Key, Cell]) -> tuple[dict[Key, Cell], set[Key]]:
     """The cells (``("b", commune, type)``) of one month with their margins
-    (``("c", commune)``, ``("t", type)``, ``("p",)``) and the keys to suppress."""
+    (``("c", commune)``, ``("t", type)``, ``("p",)``; by former district:
+    ``("d", district)``, ``("dt", district, type)``) and the keys to suppress."""
     table: dict[Key, Cell] = dict(cells)
     for (_, commune, kind), cell in cells.items():
-        for key in (("c", commune), ("t", kind), ("p",)):
+        district = former_district_of(commune)
+        for key in (
+            ("c", commune),
+            ("t", kind),
+            ("p",),
+            ("d", district),
+            ("dt", district, kind),
+        ):
             table.setdefault(key, Cell()).add(cell)
     relations: list[list[Key]] = []
     communes = sorted({key[1] for key in cells})
     kinds = sorted({key[2] for key in cells})
+    districts = sorted({key[1] for key in table if key[0] == "d"})
+    # nested levels first (commune, then former district, then type), so that a
+    # complement is found next to the cell it protects
     for commune in communes:
         relations.append([("c", commune), *(k for k in cells if k[1] == commune)])
+    for district in districts:
+        members = [c for c in communes if former_district_of(c) == district]
+        for kind in kinds:
+            if ("dt", district, kind) in table:
+                relations.append(
+                    [
+                        ("dt", district, kind),
+                        *(k for k in cells if k[2] == kind and k[1] in members),
+                    ]
+                )
+        relations.append([("d", district), *(("c", c) for c in members)])
+        relations.append(
+            [("d", district), *(k for k in table if k[0] == "dt" and k[1] == district)]
+        )
     for kind in kinds:
         relations.append([("t", kind), *(k for k in cells if k[2] == kind)])
+        relations.append([("t", kind), *(k for k in table if k[0] == "dt" and k[2] == kind)])
     relations.append([("p",), *(("c", c) for c in communes)])
     relations.append([("p",), *(("t", t) for t in kinds)])
+    relations.append([("p",), *(("d", d) for d in districts)])
 
     hidden = {key for key, cell in table.items() if 0 < cell.establishments < THRESHOLD}
     changed = True
     while changed:
         changed = False
         for relation in relations:
-            members = [key for key in relation if table[key].establishments > 0]
-            if sum(1 for key in members if key in hidden) != 1:
+            present = [key for key in relation if table[key].establishments > 0]
+            if sum(1 for key in present if key in hidden) != 1:
                 continue
-            candidates = [key for key in members if key not in hidden]
+            candidates = [key for key in present if key not in hidden]
             if not candidates:
                 continue
             total = relation[0]
@@ -141,9 +239,13 @@ def visitors(
     group_by: tuple[str, ...] = GROUPS,
     admin_units: list[str] | None = None,
     accommodation_types: list[str] | None = None,
+    former_districts: list[str] | None = None,
 ) -> dict[str, Any]:
     """The published cells of months ``start``..``end`` (``YYYY-MM``) at the level
-    ``group_by`` names (the month always), and the province's totals per month."""
+    ``group_by`` names (the month always), and the province's totals per month.
+    ``former_district`` in ``group_by`` groups by the districts before the 2025 merger
+    (instead of communes)."""
+    admin_units_wanted = admin_units
     by_month: dict[str, dict[Key, Cell]] = {}
     for row in _rows(start, end):
         cell = Cell(
@@ -154,7 +256,8 @@ def visitors(
         by_month.setdefault(row["period"], {})[
             ("b", row["admin_unit"], row["accommodation_type"])
         ] = cell
-    by_commune = "admin_unit" in group_by
+    by_district = FORMER_DISTRICT in group_by
+    by_commune = "admin_unit" in group_by and not by_district
     by_type = "accommodation_type" in group_by
     cells_out: list[dict[str, Any]] = []
     totals: list[dict[str, Any]] = []
@@ -163,19 +266,26 @@ def visitors(
         table, hidden = _suppress(by_month[month])
         demo = demo or table[("p",)].demo
         totals.append({"month": month, **_published(month, table[("p",)], ("p",) in hidden)})
-        if not (by_commune or by_type):
+        if not (by_commune or by_type or by_district):
             continue
-        prefix = "b" if by_commune and by_type else ("c" if by_commune else "t")
+        if by_district:
+            prefix = "dt" if by_type else "d"
+        else:
+            prefix = "b" if by_commune and by_type else ("c" if by_commune else "t")
         for key in sorted(k for k in table if k[0] == prefix):
-            commune = key[1] if prefix in ("b", "c") else None
-            kind = key[2] if prefix == "b" else (key[1] if prefix == "t" else None)
-            if admin_units and commune not in admin_units:
+            place = key[1] if prefix in ("b", "c", "d", "dt") else None
+            kind = key[2] if prefix in ("b", "dt") else (key[1] if prefix == "t" else None)
+            if by_district and former_districts and place not in former_districts:
+                continue
+            if by_commune and admin_units_wanted and place not in admin_units_wanted:
                 continue
             if accommodation_types and kind not in accommodation_types:
                 continue
             entry: dict[str, Any] = {"month": month}
+            if by_district:
+                entry[FORMER_DISTRICT] = place or None
             if by_commune:
-                entry["admin_unit"] = commune or None
+                entry["admin_unit"] = place or None
             if by_type:
                 entry["accommodation_type"] = kind or None
             entry.update(_published(month, table[key], key in hidden))
@@ -183,9 +293,17 @@ def visitors(
     return {
         "from": start,
         "to": end,
-        "group_by": ["month", *(g for g in GROUPS[1:] if g in group_by)],
+        "group_by": [
+            "month",
+            *(
+                g
+                for g in ("admin_unit", FORMER_DISTRICT, "accommodation_type")
+                if g in group_by and not (g == "admin_unit" and by_district)
+            ),
+        ],
         "threshold": THRESHOLD,
         "demo": demo,
         "cells": cells_out,
         "totals": totals,
+        "travel": travel(start, end),
     }

@@ -6,7 +6,8 @@ aggregates (``aggregates.py``: suppressed values are left out, never estimated).
 * international vs domestic guests by month;
 * top markets: international guests by nationality over the twelve months, a country
   shown only when at least ``THRESHOLD`` establishments reported guests from it;
-* occupancy by commune in the latest month (commune totals that are not suppressed).
+* occupancy in the latest month: the province, then the communes whose totals are not
+  suppressed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TITLES = {
     "visitor_occupancy": N_("Room occupancy by commune (%)"),
 }
 INTERNATIONAL = N_("international")
+PROVINCE = N_("Whole province")
 DOMESTIC = N_("domestic")
 TOP_MARKETS = 10
 
@@ -105,7 +107,16 @@ def breakdowns(lang: str) -> dict[str, Any]:
             )
         ],
         "visitor_markets": _markets(start, end, lang),
-        "visitor_occupancy": sorted(
+        "visitor_occupancy": [
+            (
+                "province",
+                messages.translate(PROVINCE, lang),
+                round(t["occupancy"] * 100),
+            )
+            for t in by_month
+            if t["month"] == end and not t["suppressed"] and t["occupancy"] is not None
+        ]
+        + sorted(
             (
                 (
                     cell["admin_unit"] or "",

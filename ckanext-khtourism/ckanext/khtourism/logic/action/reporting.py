@@ -212,8 +212,9 @@ def khtourism_visitor_statistics(context: Context, data_dict: DataDict) -> dict[
         raise tk.ValidationError(errors)
     if start > end:
         raise tk.ValidationError({"from": [messages.text("stats_range", start=start, end=end)]})
+    choices = (*aggregates.GROUPS, aggregates.FORMER_DISTRICT)
     group_by = _list(data_dict.get("group_by")) or list(aggregates.GROUPS)
-    unknown = [g for g in group_by if g not in aggregates.GROUPS]
+    unknown = [g for g in group_by if g not in choices]
     if unknown:
         raise tk.ValidationError(
             {
@@ -221,7 +222,7 @@ def khtourism_visitor_statistics(context: Context, data_dict: DataDict) -> dict[
                     messages.text(
                         "stats_bad_group_by",
                         value=unknown[0],
-                        choices=", ".join(aggregates.GROUPS),
+                        choices=", ".join(choices),
                     )
                 ]
             }
@@ -232,6 +233,7 @@ def khtourism_visitor_statistics(context: Context, data_dict: DataDict) -> dict[
         group_by=tuple(group_by),
         admin_units=_list(data_dict.get("admin_unit")),
         accommodation_types=_list(data_dict.get("accommodation_type")),
+        former_districts=_list(data_dict.get("former_district")),
     )
 
 

@@ -76,6 +76,11 @@ def upgrade() -> None:
         ["period", "state"],
     )
     op.create_index("khtourism_visitor_report_org", "khtourism_visitor_report", ["owner_org"])
+    # max(modified), max(reviewed_at): the version of the aggregates' cache
+    op.create_index("khtourism_visitor_report_modified", "khtourism_visitor_report", ["modified"])
+    op.create_index(
+        "khtourism_visitor_report_reviewed", "khtourism_visitor_report", ["reviewed_at"]
+    )
     op.create_table(
         "khtourism_visitor_report_nationality",
         sa.Column(

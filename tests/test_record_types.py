@@ -209,6 +209,12 @@ def test_a_published_record_of_each_type_is_served_everywhere(app, world, record
     datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 1
     assert str(datasets[0]).endswith(record["id"])
+    # the type's registry dataset (CSV and GeoJSON downloads of the whole register)
+    from ckanext.khtourism.dcat import registry
+
+    register = registry.refresh_registry(record_type)
+    assert register["name"] == f"registry-{record_type}"
+    assert {r["format"] for r in register["resources"]} == {"CSV", "GeoJSON"}
     # the type's search page, its own facets first; the record's page; the form
     assert app.get(f"/{record_type}/").status_code == 200
     page = app.get(f"/{record_type}/{record['name']}")

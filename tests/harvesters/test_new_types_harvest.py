@@ -4,13 +4,15 @@ by their Vietnamese labels, dates as dd/mm/yyyy — through the real harvest sta
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 
 from ckan.tests import factories, helpers
 
-from tests.harvesters.harvest_fixtures import create_source, run_job
+from tests.harvesters.harvest_fixtures import FIXTURES, Reply, create_source, run_job
 
 # record type -> (source key, {title: {field: expected value}})
 REGISTERS = {
@@ -160,3 +162,56 @@ def test_a_geojson_layer_of_tourist_areas_keeps_their_boundaries(fixture_server)
         "Khu du lịch Thử Nghiệm Một": "khu_du_lich_cap_tinh",
         "Điểm du lịch Thử Nghiệm Hai": "diem_du_lich",
     }
+
+
+def _layer(record_type: str) -> bytes:
+    """The type's register as a GeoJSON layer: one point Feature per row, the other
+    columns as its attributes (what a GIS export of the same register looks like)."""
+    text = (FIXTURES / "spreadsheets" / f"register-{record_type}.csv").read_text("utf-8")
+    features = []
+    for number, row in enumerate(csv.DictReader(io.StringIO(text)), start=1):
+        lon, lat = float(row.pop("Kinh độ")), float(row.pop("Vĩ độ"))
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"lop.{number}",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {key: value for key, value in row.items() if value},
+            }
+        )
+    layer = {"type": "FeatureCollection", "features": features, "links": []}
+    return json.dumps(layer, ensure_ascii=False).encode("utf-8")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.parametrize("record_type", sorted(REGISTERS))
+def test_a_geojson_layer_of_the_type_lands_with_the_default_mapping(fixture_server, record_type):
+    _key, expected = REGISTERS[record_type]
+    org = factories.Organization(name="so-vhttdl-khanh-hoa")
+    url = fixture_server.handler(
+        f"/ogc/collections/{record_type}/items",
+        lambda _query: Reply(body=_layer(record_type), content_type="application/geo+json"),
+    )
+    source = create_source(
+        "khtourism_ogcapi",
+        url.rsplit("/items", 1)[0],
+        {"record_type": record_type, "publish": "direct"},  # the feature id is the key
+        owner_org=org["id"],
+    )
+    result = run_job(source)
+    assert set(result.statuses().values()) == {"added"}, (
+        result.gather_errors,
+        result.object_errors(),
+    )
+    records = {
+        record["title"]: record
+        for record in (
+            helpers.call_action("package_show", id=o["package_id"]) for o in result.objects.values()
+        )
+    }
+    assert set(records) == set(expected)
+    for title, fields in expected.items():
+        assert records[title]["type"] == record_type
+        for field, value in fields.items():
+            stored = records[title][field]
+            assert _value(stored, value) == value, (title, field, stored)

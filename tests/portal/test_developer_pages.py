@@ -50,6 +50,10 @@ def test_statistics_page_counts_published_records_with_svg_charts_and_csv(app, w
         "Doanh nghiệp lữ hành": 0,
         "Hướng dẫn viên du lịch": 1,
         "Di tích": 0,
+        "Khu, điểm du lịch": 0,
+        "Cơ sở dịch vụ du lịch": 0,
+        "Vận chuyển khách du lịch": 0,
+        "Sự kiện": 0,
     }
     assert _table(body, "admin_unit") == {"Phường Nha Trang": 2, "Phường Cam Ranh": 1}
     stars = _table(body, "star_rating")

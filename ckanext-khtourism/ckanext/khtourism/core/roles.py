@@ -8,12 +8,11 @@ import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .record_types import CURATOR_ONLY_TYPES
-
-CURATOR_CAPACITIES = ("editor", "admin")
 # record types only the Department's curators create (businesses never own them): the
 # types declared ``owner: department`` (core/record_types.py)
-__all__ = ["CURATOR_ONLY_TYPES"]
+from .record_types import CURATOR_ONLY_TYPES as CURATOR_ONLY_TYPES
+
+CURATOR_CAPACITIES = ("editor", "admin")
 
 
 def curator_organization_name() -> str:

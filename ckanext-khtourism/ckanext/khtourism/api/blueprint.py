@@ -397,6 +397,8 @@ def visitor_statistics() -> Response:
     if parsed.get("format") == "csv":
         return http.conditional(visitors.to_csv(result, lang), "text/csv; charset=utf-8", None)
     return http.conditional(serializers.json_format.dumps(result), "application/json", None)
+
+
 @api.route("/dumps/")
 def dumps_manifest() -> Response:
     """The bulk dumps' manifest (api/dumps.py)."""

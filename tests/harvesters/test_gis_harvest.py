@@ -165,7 +165,11 @@ def test_wfs_geojson_in_vn2000(fixture_server):
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 def test_wfs_requires_a_type_name(fixture_server):
     org = factories.Organization()
-    with pytest.raises(Exception, match="type_name: required"):
+    # the key named, the message in the portal's language (Vietnamese by default; English
+    # when the calling request is an /en/ one)
+    with pytest.raises(
+        Exception, match="type_name: (bắt buộc với loại nguồn này|required for this source type)"
+    ):
         create_source(
             "khtourism_wfs", fixture_server.url("/geoserver/ows"), HERITAGE, owner_org=org["id"]
         )

@@ -52,7 +52,7 @@ def test_the_tile_host_is_added_to_img_src_unless_already_allowed():
     assert policy_with_tiles(strict, "") == strict
 
 
-@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
 @pytest.mark.ckan_config(
     "ckanext.khtourism.maps.tile_url", "http://tiles.example.test/{z}/{x}/{y}.png"
 )
@@ -64,7 +64,7 @@ def test_pages_allow_the_configured_tile_host_and_name_it_to_the_maps(app):
     assert 'data-tile-url="http://tiles.example.test/{z}/{x}/{y}.png"' in response.body
 
 
-@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.usefixtures("with_plugins", "clean_db")
 @pytest.mark.ckan_config("ckanext.khtourism.maps.tile_url", "none")
 def test_no_tiles_means_no_basemap_and_the_policy_unchanged(app, ckan_config):
     response = app.get("/dataset/")
@@ -116,3 +116,24 @@ def test_record_page_has_a_map_and_the_coordinates_in_text(app, world):
     body = app.get("/accommodation/ks-toa-do").body
     assert [f["geometry"]["coordinates"] for f in _features(body)] == [[109.1953, 12.2654]]
     assert '<span class="khtourism-coordinates">12.26540, 109.19530</span>' in body
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_a_record_of_a_type_without_pages_links_to_ckans_dataset_page(app):
+    """A dataset type no plugin serves pages for (a schema removed, a test type left in the
+    index) made every search page with a map answer 500 (BuildError for '<type>.read')."""
+    from ckanext.khtourism.maps.features import record_feature
+
+    record = {
+        "type": "retired-type",
+        "name": "ban-ghi-cu",
+        "title": "Bản ghi cũ",
+        "spatial": json.dumps(PHAN_RANG),
+    }
+    with app.flask_app.test_request_context():
+        feature = record_feature(record, "vi")
+        ours = record_feature({**record, "type": "accommodation"}, "vi")
+    assert feature is not None and ours is not None
+    assert feature["properties"]["url"].endswith("/dataset/ban-ghi-cu")
+    assert ours["properties"]["url"].endswith("/accommodation/ban-ghi-cu")
+    assert feature["geometry"]["coordinates"] == PHAN_RANG["coordinates"]

@@ -487,7 +487,7 @@ def _check_rules(parsed: dict[str, Any], endpoint: str, collection: Collection |
     if sort == "distance" and "radius" not in parsed:
         raise conflict("sort", N_("sort=distance needs lat, lon and radius."))
     if "from" in parsed and "to" in parsed and parsed["from"] > parsed["to"]:
-        raise conflict("to", N_("the end of the period (to) is before its start (from)."))
+        raise conflict("from", N_("the start of the period (from) is after its end (to)."))
     if "since" in parsed and "cursor" in parsed:
         raise conflict("cursor", N_("use since or cursor, not both."))
     if endpoint == LOOKUP:

@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from werkzeug.routing import BuildError
 
 from ckanext.khtourism.records import type_names
 
@@ -82,10 +83,13 @@ class _TypeFacts:
 
     def __call__(self, dataset_type: str) -> tuple[str, str]:
         if dataset_type not in self._known:
-            self._known[dataset_type] = (
-                type_label(dataset_type, self.lang),
-                tk.url_for(f"{dataset_type}.read", id=_NAME_SLOT),
-            )
+            try:
+                url = tk.url_for(f"{dataset_type}.read", id=_NAME_SLOT)
+            except BuildError:
+                # a dataset type no plugin serves pages for (a type whose schema was
+                # removed, or a harvested one): CKAN's own dataset page shows it
+                url = tk.url_for("dataset.read", id=_NAME_SLOT)
+            self._known[dataset_type] = (type_label(dataset_type, self.lang), url)
         return self._known[dataset_type]
 
 

@@ -17,8 +17,9 @@ import json
 import logging
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from werkzeug.routing import BuildError
+
+import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.records import type_names
 

@@ -91,6 +91,8 @@ class Watch:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
+    # pages a walk found wrong (HTTP status, a second language): tests that walk fill it
+    wrong_pages: list[str] = field(default_factory=list)
 
     def problems(self) -> dict[str, list[str]]:
         return {
@@ -99,6 +101,7 @@ class Watch:
                 ("console errors", self.console_errors),
                 ("page errors", self.page_errors),
                 ("requests outside 127.0.0.1", self.outside_requests),
+                ("wrong pages", self.wrong_pages),
             )
             if value
         }

@@ -39,6 +39,14 @@ def test_sysadmins_register_and_manage_clients_on_the_page(app, world):
         headers=sysadmin,
     )
     assert bad.status_code == 400 and "name" in bad.body
+    # the problem names the field by its label (walked: "contact: Thiếu giá trị")
+    no_contact = app.post(
+        PAGE,
+        data={"operation": "create", "name": "ung-dung", "owner": "x", "contact": ""},
+        headers=sysadmin,
+    )
+    assert no_contact.status_code == 400
+    assert '<li data-field="contact">Liên hệ: ' in no_contact.body
 
 
 def test_actions_on_the_page_and_who_may_use_it(app, world):

@@ -90,3 +90,47 @@ def test_the_try_it_form_offers_working_example_requests(app, world):
         assert response.status_code == 200, (request, response.get_data(as_text=True)[:300])
         answered += 1
     assert answered >= len(COLLECTIONS) + 3
+
+
+def _parameter_descriptions(body: str) -> list[str]:
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+        for cell in re.findall(
+            r"<tr><td><code>[^<]+</code></td><td>[^<]+</td><td>(.*?)</td></tr>", body, re.S
+        )
+    ]
+
+
+def test_parameter_descriptions_speak_the_page_language(app):
+    """Issue 16: the parameters' descriptions come from the API's definitions (English in
+    the OpenAPI document); the Vietnamese page shows each in Vietnamese, the English page
+    in English, and the OpenAPI document stays English."""
+    from ckanext.khtourism.api import params as api_params
+
+    vietnamese = _parameter_descriptions(app.get("/developers").get_data(as_text=True))
+    english = _parameter_descriptions(app.get("/en/developers").get_data(as_text=True))
+    assert vietnamese and len(vietnamese) == len(english)
+    published = {
+        p["description"]
+        for item in openapi.document()["paths"].values()
+        for p in item["get"].get("parameters", [])
+    }
+    assert set(english) <= published, set(english) - published
+    untranslated = [text for text in vietnamese if text in published]
+    assert not untranslated, untranslated
+    assert "Lọc theo mã loại sự kiện, nhiều giá trị cách nhau bằng dấu phẩy (khớp bất kỳ)." in (
+        vietnamese
+    )
+    assert "Filter by event category code(s), comma-separated (any of them)." in english
+    # every parameter has its Vietnamese, and the English text is the published one
+    for param in api_params.PARAMS:
+        assert param.text("vi") != param.text("en"), param.name
+
+
+def test_every_endpoint_says_what_it_does(app):
+    """Walked: /statistics/visitors was described as "Other" ("Khác")."""
+    for prefix, other in (("", "Khác"), ("/en", "Other")):
+        sections = _sections(app.get(f"{prefix}/developers").get_data(as_text=True))
+        assert sections
+        vague = [path for path, text in sections.items() if f"<p>{other}</p>" in text]
+        assert not vague, vague

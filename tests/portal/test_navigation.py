@@ -81,6 +81,19 @@ def test_businesses_are_not_offered_to_add_a_heritage_site(app, world):
     assert "/heritage-site/new" in app.get("/heritage-site/", headers=curator).body
 
 
+@pytest.mark.parametrize("record_type", ["heritage-site", "tourist-area"])
+def test_a_business_opening_a_curator_only_form_gets_the_reason(app, world, record_type):
+    """Walked in the browser: /tourist-area/new answered a business with the form (CKAN
+    checks package_create without the type), whose saving then failed."""
+    member = world.people["member_a"].headers
+    for prefix, reason in (("", "Chỉ cán bộ thẩm định của Sở"), ("/en", "Only the Department")):
+        page = app.get(f"{prefix}/{record_type}/new", headers=member, status=403)
+        assert reason in page.body
+    curator = world.people["curator"].headers
+    assert 'id="dataset-edit"' in app.get(f"/{record_type}/new", headers=curator).body
+    assert 'id="dataset-edit"' in app.get("/event/new", headers=member).body
+
+
 def test_star_ratings_are_listed_in_their_order(app, world):
     for index, stars in enumerate(("5", "3", "5", "1", "5", "3")):
         publish(world, "accommodation", name=f"star-{index}", star_rating=stars)

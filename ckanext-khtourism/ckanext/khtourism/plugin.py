@@ -57,6 +57,8 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
 
     # faults: IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
+        # i18n: CKAN's JavaScript modules in the user's language under any WSGI server
+        core_i18n.ensure_js_translations()
         return unavailable.install(app)
 
     # IConfigurer

@@ -68,6 +68,7 @@ class Filter:
     choices: tuple[str, ...] | None = None  # None: free codes matching ``pattern``
     pattern: str | None = None
     description: str = ""
+    description_vi: str = ""
 
     @property
     def field(self) -> str:
@@ -94,18 +95,27 @@ class Collection:
 
 
 LANGUAGES_FILTER = Filter(
-    "languages", pattern=LANGUAGE_PATTERN, description="ISO 639-1 language code(s)"
+    "languages",
+    pattern=LANGUAGE_PATTERN,
+    description="ISO 639-1 language code(s)",
+    description_vi="mã ngôn ngữ ISO 639-1",
 )
 
 
 def _filter_of(record_type: RecordType, api_filter: ApiFilter) -> Filter:
     """A declared filter: a code list from the schema, or the ISO 639-1 ``languages``."""
     if api_filter.field == "languages":
-        return Filter("languages", pattern=LANGUAGE_PATTERN, description=api_filter.description)
+        return Filter(
+            "languages",
+            pattern=LANGUAGE_PATTERN,
+            description=api_filter.description,
+            description_vi=api_filter.description_vi,
+        )
     return Filter(
         api_filter.field,
         choice_codes(record_type.name, api_filter.field),
         description=api_filter.description,
+        description_vi=api_filter.description_vi,
     )
 
 

@@ -104,7 +104,7 @@ def _parameter(param: params.Param, resource: Collection | None = None) -> dict[
         "name": param.name,
         "in": "query",
         "required": False,
-        "description": param.description,
+        "description": param.text("en"),
         "schema": schema,
     }
     if param.schema.get("type") == "array":

@@ -10,6 +10,7 @@ valid polygon) follow in :func:`parse`. Every failure raises
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -20,6 +21,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.messages import N_
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
@@ -61,6 +63,17 @@ class Param:
     # None: every collection; else the collection paths that accept it
     collections: frozenset[str] | None = None
     example: Any = None
+    # values of the description's ``{key}`` placeholders: (key, English, Vietnamese)
+    fill: tuple[tuple[str, str, str], ...] = ()
+
+    def text(self, lang: str = "en") -> str:
+        """The description in ``lang``: English (the msgid, what the OpenAPI document
+        publishes) or the Vietnamese of the catalogue, placeholders filled."""
+        template = self.description if lang == "en" else messages.translate(self.description, lang)
+        values = {
+            key: english if lang == "en" else vietnamese for key, english, vietnamese in self.fill
+        }
+        return template.format(**values) if values else template
 
     def applies(self, endpoint: str, collection: Collection | None) -> bool:
         if endpoint not in self.endpoints:
@@ -85,22 +98,28 @@ PARAMS: list[Param] = [
     Param(
         "format",
         {"type": "string", "enum": list(FORMATS)},
-        "Response format; overrides the Accept header. `json` (default), `geojson` "
-        "(FeatureCollection), `csv` (UTF-8 with BOM) or `jsonld` (schema.org).",
+        N_(
+            "Response format; overrides the Accept header. `json` (default), `geojson` "
+            "(FeatureCollection), `csv` (UTF-8 with BOM) or `jsonld` (schema.org)."
+        ),
         frozenset({LIST, ITEM, LOOKUP}),
     ),
     Param(
         "lang",
         {"type": "string", "enum": list(LANGS)},
-        "Language of titles, labels and error messages; defaults to the Accept-Language "
-        "header, then Vietnamese.",
+        N_(
+            "Language of titles, labels and error messages; defaults to the Accept-Language "
+            "header, then Vietnamese."
+        ),
         _ALL,
     ),
     Param(
         "q",
         {"type": "string", "minLength": 1, "maxLength": MAX_Q_LENGTH},
-        "Free-text search, the same Vietnamese-aware search as the portal "
-        "(case- and diacritic-insensitive).",
+        N_(
+            "Free-text search, the same Vietnamese-aware search as the portal "
+            "(case- and diacritic-insensitive)."
+        ),
         frozenset({LIST}),
         example="khach san",
     ),
@@ -113,66 +132,76 @@ PARAMS: list[Param] = [
             "maxItems": 100,
             "uniqueItems": True,
         },
-        "Commune-level administrative unit code(s) (2025, 5 digits), comma-separated.",
+        N_("Commune-level administrative unit code(s) (2025, 5 digits), comma-separated."),
         frozenset({LIST, STATS, VISITORS}),
         example=["22333"],
     ),
     Param(
         "former_district",
         _codes(FORMER_DISTRICTS),
-        "District code(s) before 1 July 2025 (3 digits), comma-separated.",
+        N_("District code(s) before 1 July 2025 (3 digits), comma-separated."),
         frozenset({LIST, STATS, VISITORS}),
     ),
     Param(
         "operating_status",
         _codes(OPERATING_STATUS),
-        "Operating status(es), comma-separated.",
+        N_("Operating status(es), comma-separated."),
         frozenset({LIST, STATS}),
     ),
     Param(
         "bbox",
         {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
-        "Bounding box `min_lon,min_lat,max_lon,max_lat` (WGS84): records whose location "
-        "intersects it.",
+        N_(
+            "Bounding box `min_lon,min_lat,max_lon,max_lat` (WGS84): records whose location "
+            "intersects it."
+        ),
         frozenset({LIST}),
         example=[109.0, 12.0, 109.5, 12.5],
     ),
     Param(
         "lat",
         {"type": "number", "minimum": -90, "maximum": 90},
-        "Latitude of the centre of a radius search (with `lon` and `radius`).",
+        N_("Latitude of the centre of a radius search (with `lon` and `radius`)."),
         frozenset({LIST}),
     ),
     Param(
         "lon",
         {"type": "number", "minimum": -180, "maximum": 180},
-        "Longitude of the centre of a radius search (with `lat` and `radius`).",
+        N_("Longitude of the centre of a radius search (with `lat` and `radius`)."),
         frozenset({LIST}),
     ),
     Param(
         "radius",
         {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RADIUS_M},
-        "Radius in metres (great-circle). Results are sorted by distance and carry `distance_m`.",
+        N_(
+            "Radius in metres (great-circle). Results are sorted by distance and carry `distance_m`."
+        ),
         frozenset({LIST}),
     ),
     Param(
         "polygon",
         {"type": "string", "minLength": 1, "maxLength": MAX_POLYGON_LENGTH},
-        "A polygon (GeoJSON Polygon/MultiPolygon geometry or WKT, WGS84): records whose "
-        "location intersects it.",
+        N_(
+            "A polygon (GeoJSON Polygon/MultiPolygon geometry or WKT, WGS84): records whose "
+            "location intersects it."
+        ),
         frozenset({LIST}),
     ),
     Param(
         "updated_since",
         {"type": "string", "format": "date-time"},
-        "Only records modified at or after this instant (RFC 3339, e.g. `2026-01-01T00:00:00Z`).",
+        N_(
+            "Only records modified at or after this instant (RFC 3339, e.g. `2026-01-01T00:00:00Z`)."
+        ),
         frozenset({LIST}),
     ),
     Param(
         "include_unpublished",
         {"type": "boolean"},
-        "Also return records that are not published (drafts, submitted, rejected). Needs "
-        "an API token; only records the token's user may see are returned.",
+        N_(
+            "Also return records that are not published (drafts, submitted, rejected). Needs "
+            "an API token; only records the token's user may see are returned."
+        ),
         frozenset({LIST, LOOKUP, STATS}),
     ),
     Param(
@@ -186,8 +215,10 @@ PARAMS: list[Param] = [
                 if not (key in ("relevance", "distance") and prefix == "-")
             ],
         },
-        "Sort order: a key, `-` for descending. `relevance` needs `q`, `distance` needs a "
-        "radius search. Default: distance for radius searches, relevance with `q`, else `-updated`.",
+        N_(
+            "Sort order: a key, `-` for descending. `relevance` needs `q`, `distance` needs a "
+            "radius search. Default: distance for radius searches, relevance with `q`, else `-updated`."
+        ),
         frozenset({LIST}),
     ),
     Param(
@@ -198,81 +229,91 @@ PARAMS: list[Param] = [
             "minItems": 1,
             "uniqueItems": True,
         },
-        "Comma-separated fields to return (see the collection's item schema); `id` is always "
-        "included.",
+        N_(
+            "Comma-separated fields to return (see the collection's item schema); `id` is always "
+            "included."
+        ),
         frozenset({LIST, ITEM, LOOKUP}),
     ),
     Param(
         "limit",
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-        f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}).",
+        N_("Page size (default {default}, at most {most})."),
         frozenset({LIST, CHANGES}),
+        fill=(
+            ("default", str(DEFAULT_LIMIT), str(DEFAULT_LIMIT)),
+            ("most", str(MAX_LIMIT), str(MAX_LIMIT)),
+        ),
     ),
     Param(
         "page",
         {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
-        "Page number, from 1; the response carries the total count.",
+        N_("Page number, from 1; the response carries the total count."),
         frozenset({LIST}),
     ),
     Param(
         "since",
         {"type": "string", "format": "date-time"},
-        "Changes at or after this instant (RFC 3339). Use `cursor` to continue.",
+        N_("Changes at or after this instant (RFC 3339). Use `cursor` to continue."),
         frozenset({CHANGES}),
     ),
     Param(
         "cursor",
         {"type": "string", "pattern": "^[0-9]{1,18}$"},
-        "Opaque cursor from a previous response's `next_cursor`: changes after it.",
+        N_("Opaque cursor from a previous response's `next_cursor`: changes after it."),
         frozenset({CHANGES}),
     ),
     Param(
         "type",
         _codes(RECORD_TYPES),
-        "Record type(s), comma-separated.",
+        N_("Record type(s), comma-separated."),
         frozenset({CHANGES, STATS, LOOKUP}),
     ),
     Param(
         "format",
         {"type": "string", "enum": ["json", "csv"]},
-        "Response format: `json` (default) or `csv` (UTF-8 with BOM, one row per cell).",
+        N_("Response format: `json` (default) or `csv` (UTF-8 with BOM, one row per cell)."),
         frozenset({VISITORS}),
     ),
     Param(
         "from",
         {"type": "string", "pattern": MONTH_PATTERN},
-        "First month (`YYYY-MM`); default: eleven months before `to`.",
+        N_("First month (`YYYY-MM`); default: eleven months before `to`."),
         frozenset({VISITORS}),
         example="2026-01",
     ),
     Param(
         "to",
         {"type": "string", "pattern": MONTH_PATTERN},
-        "Last month (`YYYY-MM`); default: the last month that has ended.",
+        N_("Last month (`YYYY-MM`); default: the last month that has ended."),
         frozenset({VISITORS}),
         example="2026-06",
     ),
     Param(
         "group_by",
         _codes(GROUPINGS),
-        "The level of the cells, comma-separated: `month` (always), `admin_unit` "
-        "(commune), `former_district` (the districts before the 2025 merger, through the "
-        "commune crosswalk; instead of `admin_unit`), `accommodation_type`. Default: month, "
-        "admin_unit, accommodation_type.",
+        N_(
+            "The level of the cells, comma-separated: `month` (always), `admin_unit` "
+            "(commune), `former_district` (the districts before the 2025 merger, through the "
+            "commune crosswalk; instead of `admin_unit`), `accommodation_type`. Default: month, "
+            "admin_unit, accommodation_type."
+        ),
         frozenset({VISITORS}),
         example=["month", "admin_unit"],
     ),
     Param(
         "accommodation_type",
         _codes(ACCOMMODATION_TYPES),
-        "Accommodation type code(s), comma-separated: only the cells of these types.",
+        N_("Accommodation type code(s), comma-separated: only the cells of these types."),
         frozenset({VISITORS}),
     ),
     Param(
         "months",
         {"type": "integer", "minimum": 1, "maximum": 60},
-        "How many calendar months (counting back from the current one) the "
-        "created/updated histogram covers (default 12).",
+        N_(
+            "How many calendar months (counting back from the current one) the "
+            "created/updated histogram covers (default 12)."
+        ),
         frozenset({STATS}),
     ),
 ]
@@ -282,8 +323,9 @@ for _identifier in IDENTIFIERS:
         Param(
             _identifier,
             {"type": "string", "minLength": 1, "maxLength": 100},
-            f"Official identifier `{_identifier}` to look up (exactly one identifier per request).",
+            N_("Official identifier `{name}` to look up (exactly one identifier per request)."),
             frozenset({LOOKUP}),
+            fill=(("name", _identifier, _identifier),),
         )
     )
 
@@ -291,12 +333,8 @@ for _collection in COLLECTIONS.values():
     for _filter in _collection.filters:
         if any(p.name == _filter.name and LIST in p.endpoints for p in PARAMS):
             existing = next(p for p in PARAMS if p.name == _filter.name)
-            PARAMS[PARAMS.index(existing)] = Param(
-                existing.name,
-                existing.schema,
-                existing.description,
-                existing.endpoints,
-                (existing.collections or frozenset()) | {_collection.path},
+            PARAMS[PARAMS.index(existing)] = dataclasses.replace(
+                existing, collections=(existing.collections or frozenset()) | {_collection.path}
             )
             continue
         if _filter.choices is not None:
@@ -312,9 +350,12 @@ for _collection in COLLECTIONS.values():
             Param(
                 _filter.name,
                 schema,
-                f"Filter by {_filter.description}, comma-separated (any of them).",
+                N_("Filter by {what}, comma-separated (any of them)."),
                 frozenset({LIST, STATS}),
                 frozenset({_collection.path}),
+                fill=(
+                    ("what", _filter.description, _filter.description_vi or _filter.description),
+                ),
             )
         )
 
@@ -326,23 +367,27 @@ if PERIOD_PATHS:
         Param(
             "from",
             {"type": "string", "format": "date-time"},
-            "Only records whose period ends at or after this instant (RFC 3339, or a date "
-            "`YYYY-MM-DD`: its start, UTC).",
+            N_(
+                "Only records whose period ends at or after this instant (RFC 3339, or a date "
+                "`YYYY-MM-DD`: its start, UTC)."
+            ),
             frozenset({LIST}),
             PERIOD_PATHS,
         ),
         Param(
             "to",
             {"type": "string", "format": "date-time"},
-            "Only records whose period starts at or before this instant (RFC 3339, or a date "
-            "`YYYY-MM-DD`: its start, UTC).",
+            N_(
+                "Only records whose period starts at or before this instant (RFC 3339, or a date "
+                "`YYYY-MM-DD`: its start, UTC)."
+            ),
             frozenset({LIST}),
             PERIOD_PATHS,
         ),
         Param(
             "happening_now",
             {"type": "boolean"},
-            "`true`: only records happening now (started, not yet ended).",
+            N_("`true`: only records happening now (started, not yet ended)."),
             frozenset({LIST}),
             PERIOD_PATHS,
         ),

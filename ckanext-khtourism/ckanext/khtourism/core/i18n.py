@@ -51,3 +51,21 @@ def translations(lang: str) -> support.NullTranslations:
 def gettext(msgid: str, lang: str) -> str:
     """``msgid`` in ``lang``, whatever the language of the current request (API, CLI)."""
     return translations(lang).gettext(msgid)
+
+
+def ensure_js_translations() -> bool:
+    """Build the JavaScript modules' translations (``/api/i18n/<lang>``) when they are
+    missing or older than our catalogue; True when built.
+
+    CKAN builds them only in ``ckan run`` (and ``ckan translation js``): served by gunicorn
+    (``deployment/wsgi.py``) or the test portal, ``/api/i18n/vi`` answered ``{}`` and CKAN's
+    modules showed English on the Vietnamese site (the URL preview's "Edit" button of every
+    record form). Called once when the application is made (``plugin.make_middleware``)."""
+    from ckan.lib import i18n as ckan_i18n
+
+    built = os.path.join(ckan_i18n.get_js_translations_dir(), "vi.js")
+    catalogue = os.path.join(I18N_DIRECTORY, "vi", "LC_MESSAGES", f"{DOMAIN}.po")
+    if os.path.exists(built) and os.path.getmtime(built) >= os.path.getmtime(catalogue):
+        return False
+    ckan_i18n.build_js_translations()
+    return True

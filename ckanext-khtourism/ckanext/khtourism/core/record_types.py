@@ -54,7 +54,8 @@ class ApiFilter:
     """A category filter of the type's API collection: query parameter ``field``."""
 
     field: str
-    description: str
+    description: str  # English: the OpenAPI document's
+    description_vi: str = ""  # the developers page's Vietnamese
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,11 @@ def declaration(file_name: str, schema: dict[str, Any] | None = None) -> RecordT
         eu_theme=str(concept.get("eu_theme") or "ECON"),
         facets=tuple(block["facets"]),
         api_filters=tuple(
-            ApiFilter(str(f["field"]), str(f.get("description") or ""))
+            ApiFilter(
+                str(f["field"]),
+                str(f.get("description") or ""),
+                str(f.get("description_vi") or ""),
+            )
             for f in block.get("api_filters") or ()
         ),
         identifiers=tuple(block["identifiers"]),

@@ -76,7 +76,7 @@ def _filter_param(collection, name: str) -> dict[str, Any]:
         "style": "form",
         "explode": False,
         "schema": schema,
-        "description": param.description,
+        "description": param.text("en"),
     }
 
 

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.api import http
 from ckanext.khtourism.api.errors import ApiError
+from ckanext.khtourism.core import messages
 
 from . import crs as ogc_crs
 from . import features, openapi
@@ -134,6 +135,12 @@ def _html(data: dict[str, Any], heading: str, **extra: Any) -> Response:
 
 
 def _lang() -> str:
+    """The data's language: ``lang=`` or the Accept-Language header, as the tourism API;
+    an HTML page speaks the page's language (``/en/ogc/…`` English, ``/ogc/…`` Vietnamese),
+    like the portal around it — /en/ogc/collections listed Vietnamese titles to a browser
+    asking for Vietnamese."""
+    if "lang" not in request.args and _wants_html():
+        return messages.current_language()
     return http.lang()
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ckanext.khtourism.api import openapi
+from ckanext.khtourism.api import params as api_params
 from ckanext.khtourism.api.collections import COLLECTIONS
 from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.messages import N_
@@ -26,7 +27,13 @@ ENDPOINT_TEXT = {
     "changes": N_("The ordered change feed with a cursor (created, updated, withdrawn, …)."),
     "stats": N_("Counts by type, administrative unit, category and month."),
     "openapi": N_("The machine-readable OpenAPI 3.1 document of this API."),
+    "visitor_statistics": N_(
+        "Visitor statistics by month and commune, from the businesses' monthly reports "
+        "(open aggregates; small cells suppressed)."
+    ),
 }
+# parameters the OpenAPI document declares itself (api/openapi_base.yaml), not api/params.py
+BASE_PARAMETER_TEXT = (N_("Record id (UUID) or name."),)
 EXAMPLE_ID = "khach-san-bien-xanh"
 # the lookup's identifier parameters carry no example in the API's definitions
 LOOKUP_EXAMPLE = {"enterprise_code": "4201234567"}
@@ -104,6 +111,9 @@ def endpoints(lang: str | None = None) -> list[dict[str, Any]]:
     URL and an example JSON response (derived from the response schema)."""
     lang = lang or messages.current_language()
     document = openapi.document()
+    # the OpenAPI document's parameter descriptions are English; the page shows each in
+    # the user's language (the parameter it came from, found by its English text)
+    by_text = {p.text("en"): p for p in api_params.PARAMS}
     by_path = {c.path: c for c in COLLECTIONS.values()}
     found = []
     for path, item in document["paths"].items():
@@ -137,7 +147,9 @@ def endpoints(lang: str | None = None) -> list[dict[str, Any]]:
                     {
                         "name": p["name"],
                         "in": p["in"],
-                        "description": p.get("description", ""),
+                        "description": by_text[p["description"]].text(lang)
+                        if p.get("description") in by_text
+                        else messages.translate(p.get("description", ""), lang),
                         "example": p.get("example"),
                     }
                     for p in operation.get("parameters", [])

@@ -6,6 +6,8 @@ carries a ``<title>`` and the page prints the same numbers as a table.
 
 from __future__ import annotations
 
+import textwrap
+
 from markupsafe import Markup, escape
 
 BAR_COLOUR = "#0b6e99"  # --khtourism-sea; 5.6:1 against white
@@ -56,6 +58,9 @@ MAP_HEIGHT = 520
 MAP_MARGIN = 12
 PAD = 0.05  # degrees around the mainland outline
 INSET_WIDTH = 150
+# the legend title: average width of a 12px character (in the SVG's units) and line height
+LEGEND_CHAR = 7.0
+LEGEND_LINE = 15
 MAX_RADIUS = 18.0
 MIN_RADIUS = 3.0
 SHADES = ("#9ecae1", "#4292c6", "#1f6fa8", "#0b4f7a", "#08306b")  # light → dark
@@ -130,7 +135,10 @@ def commune_map(
     counts = {code: count for code, _label, count in rows}
     labels = {**names, **{code: label for code, label, _count in rows}}
     largest = max(counts.values(), default=0) or 1
-    legend_height = 64
+    # the legend's title in lines that fit the map's width (SVG text does not wrap: a long
+    # title, the Vietnamese one, was cut off at the right edge)
+    legend_lines = textwrap.wrap(legend_title, max(20, int((width - 2 * MAP_MARGIN) / LEGEND_CHAR)))
+    legend_height = 64 + LEGEND_LINE * (len(legend_lines) - 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="khtourism-chart khtourism-commune-map" '
         f'role="img" viewBox="0 0 {width} {height + legend_height}" width="100%" '
@@ -183,11 +191,16 @@ def commune_map(
                 f'<circle data-code="{escape(code)}" data-count="0" cx="{x:.1f}" cy="{y:.1f}" '
                 f'r="2" fill="{EMPTY_COLOUR}"><title>{escape(name)}: 0</title></circle>'
             )
-    # legend: three reference circles
-    y0 = height + 34
+    # legend: its title, then three reference circles
+    y0 = height + 34 + LEGEND_LINE * (len(legend_lines) - 1)
     parts.append(
-        f'<text x="{MAP_MARGIN}" y="{height + 14}" font-size="12" fill="{TEXT_COLOUR}">'
-        f"{escape(legend_title)}</text>"
+        f'<text class="khtourism-map-legend" x="{MAP_MARGIN}" y="{height + 14}" font-size="12" '
+        f'fill="{TEXT_COLOUR}">'
+        + "".join(
+            f'<tspan x="{MAP_MARGIN}" dy="{0 if index == 0 else LEGEND_LINE}">{escape(line)}</tspan>'
+            for index, line in enumerate(legend_lines)
+        )
+        + "</text>"
     )
     x = float(MAP_MARGIN + 10)
     for value in sorted({1, max(1, largest // 2), largest}):

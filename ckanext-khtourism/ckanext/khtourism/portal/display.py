@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import functools
 import io
 from importlib import resources
@@ -72,3 +73,21 @@ def local_time(value: Any) -> str:
     local = value.astimezone(get_display_timezone())
     offset = local.strftime("%z") or "+0000"
     return f"{local:%d/%m/%Y %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+
+KHANH_HOA = dt.timezone(dt.timedelta(hours=7))
+
+
+def khanh_hoa_time(value: Any) -> str:
+    """An event's start or end (stored ISO 8601 with its offset) in Khánh Hòa's time,
+    UTC+7 whatever ``ckan.display_timezone`` says: ``05/06/2027 19:00 (UTC+07:00)``. The
+    record page showed the stored ``2027-06-05T19:00:00+07:00``."""
+    if value in (None, ""):
+        return ""
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if parsed.tzinfo is None:  # (the validator stores an offset; a bare value is local)
+        parsed = parsed.replace(tzinfo=KHANH_HOA)
+    return f"{parsed.astimezone(KHANH_HOA):%d/%m/%Y %H:%M} (UTC+07:00)"

@@ -142,7 +142,13 @@ def khtourism_local_time(value: Any) -> str:
     return display.local_time(value)
 
 
+def khtourism_khanh_hoa_time(value: Any) -> str:
+    """An event's date and time in Khánh Hòa's time (UTC+7)."""
+    return display.khanh_hoa_time(value)
+
+
 __all__ = [
+    "khtourism_khanh_hoa_time",
     "khtourism_local_time",
     "khtourism_default_license",
     "dataset_display_name",

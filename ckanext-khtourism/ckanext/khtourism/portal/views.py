@@ -121,6 +121,8 @@ def developers_page() -> str:
 
 # the new-record wizard: an empty "Add data" step finishes the record without a resource
 portal.before_app_request(wizard.skip_empty_resource)
+# a business is not offered the form of a curator-only type (tourist-area, heritage-site)
+portal.before_app_request(wizard.refuse_form_of_type_not_allowed)
 
 portal.add_url_rule("/thong-ke", view_func=stats_page, endpoint="statistics")
 portal.add_url_rule("/stats", view_func=stats_page, endpoint="statistics_en")

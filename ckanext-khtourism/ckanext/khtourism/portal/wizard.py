@@ -58,3 +58,21 @@ def skip_empty_resource() -> Any:
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Dataset not found"))
     return tk.redirect_to(f"{record_type}.read", id=record_id)
+
+
+def refuse_form_of_type_not_allowed() -> Any:
+    """``before_app_request``: the new-record form of a type the user may not create (a
+    business and a curator-only type such as ``tourist-area``) is a 403 with the reason,
+    not a form whose saving fails (CKAN checks ``package_create`` without the type)."""
+    endpoint = request.endpoint or ""
+    if not endpoint.endswith(".new") or endpoint.endswith("_resource.new"):
+        return None
+    record_type = endpoint[: -len(".new")]
+    if record_type not in RECORD_TYPES or not tk.current_user.is_authenticated:
+        return None  # (CKAN sends a visitor to the login page)
+    context = {"user": tk.current_user.name, "auth_user_obj": tk.current_user}
+    try:
+        tk.check_access("package_create", context, {"type": record_type})
+    except tk.NotAuthorized as refused:
+        return tk.abort(403, str(refused) or tk._("Unauthorized to create a package"))
+    return None

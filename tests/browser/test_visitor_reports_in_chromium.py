@@ -23,7 +23,8 @@ TEXTS = {
     "": {
         "open": "Mở biểu mẫu",
         "submit": "Lưu và gửi",
-        "error": "Khách trong nước lưu trú qua đêm: không được là số âm",
+        "error": "Ngày khách quốc tế: số ngày khách (5) không thể ít hơn số khách lưu trú"
+        " qua đêm (100)",
         "saved": "Đã lưu báo cáo.",
         "state": "Đã gửi",
         "dashboard": "Bảng theo dõi báo cáo",
@@ -32,7 +33,8 @@ TEXTS = {
     "/en": {
         "open": "Open the form",
         "submit": "Save and submit",
-        "error": "Domestic guests staying overnight: must not be negative",
+        "error": "Guest-nights of international guests: guest-nights (5) cannot be fewer than"
+        " the guests staying overnight (100)",
         "saved": "The report was saved.",
         "state": "Submitted",
         "dashboard": "Reporting dashboard",
@@ -61,8 +63,9 @@ def test_a_business_fills_the_monthly_form(world, portal, page, watch):
         with page.expect_navigation():
             page.get_by_role("button", name=text["open"]).click()
         assert page.locator("#field-rooms_available").input_value() == "20"  # prefilled
-        _visible(page, "form label, form input[type=number], form button")
-        values = figures(overnight_domestic=-20)
+        _visible(page, "[role=main] form label, [role=main] input[type=number], [role=main] button")
+        # (a negative number is refused by the browser itself: min="0")
+        values = figures(guest_nights_international=5, room_nights_sold=300)
         for name in (
             "overnight_international",
             "overnight_domestic",
@@ -78,10 +81,10 @@ def test_a_business_fills_the_monthly_form(world, portal, page, watch):
         alert = page.locator(".alert-danger")
         assert alert.is_visible()
         assert text["error"] in alert.inner_text()
-        assert page.locator(".has-error #field-overnight_domestic").is_visible()
+        assert page.locator(".has-error #field-guest_nights_international").is_visible()
         _shot(page, f"visitor-form-error{prefix.replace('/', '-') or '-vi'}")
         assert reports.find(hotel["establishment_id"], period) is None
-        page.fill("#field-overnight_domestic", "200")
+        page.fill("#field-guest_nights_international", "250")
         with page.expect_navigation():
             page.get_by_role("button", name=text["submit"]).click()
         assert text["saved"] in page.locator(".flash-messages, .alert").first.inner_text()
@@ -119,7 +122,7 @@ def test_a_curator_opens_the_reporting_dashboard(world, portal, page, watch):
         text = TEXTS[prefix]
         page.goto(f"{portal}{prefix}/khtourism/visitor-reports/dashboard?period={period}")
         assert page.locator("h1").inner_text().startswith(text["dashboard"])
-        _visible(page, "h1, h2, form label, form button, table")
+        _visible(page, "[role=main] :is(h1, h2, form label, form button, table)")
         listing = page.locator("table.table-striped tbody tr")
         assert listing.count() == 2
         waiting = listing.filter(has_text=places[1]["establishment_id"])

@@ -120,9 +120,7 @@ def test_the_monthly_form_saves_through_the_page(app, world, prefix, expected):
         "nationality_guests": ["6", ""],
         "submit": "1",
     }
-    saved = client.post(
-        f"{prefix}{FORM}", data=good, extra_environ=environ, follow_redirects=False
-    )
+    saved = client.post(f"{prefix}{FORM}", data=good, extra_environ=environ, follow_redirects=False)
     assert saved.status_code == 302, _alert(saved.get_data(as_text=True))
     report = reports.find(identifier, "2026-03")
     assert report is not None and report.state == reports.SUBMITTED

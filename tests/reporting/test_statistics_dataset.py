@@ -118,9 +118,7 @@ def test_the_csv_is_described_by_csv_on_the_web_metadata(app, world):
         assert column["null"] == ""
         assert column["datatype"]["base"]
     by_name = {c["name"]: c for c in columns}
-    assert by_name["overnight_international"]["titles"]["vi"] == [
-        "Khách quốc tế lưu trú qua đêm"
-    ]
+    assert by_name["overnight_international"]["titles"]["vi"] == ["Khách quốc tế lưu trú qua đêm"]
     assert by_name["occupancy"]["titles"]["en"] == ["Room occupancy"]
     assert by_name["suppressed"]["datatype"] == {"base": "boolean", "format": "true|false"}
     suppressed_rows = 0

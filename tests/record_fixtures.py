@@ -8,6 +8,7 @@ organization) and a sysadmin; each signed-in role has an API token.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,6 +141,10 @@ def valid(record_type: str, **overrides: Any) -> dict[str, Any]:
     return data
 
 
+# unique record names within a test process (World.create)
+_NAMES = itertools.count(1)
+
+
 @dataclass
 class Person:
     name: str
@@ -177,7 +182,8 @@ class World:
     ) -> dict[str, Any]:
         org = {"a": self.business_a, "b": self.business_b, "curator": self.curator_org}[owner]
         data = valid(record_type, owner_org=org["id"], **overrides)
-        data.setdefault("name", f"{record_type}-{owner}-{len(self.people)}-{id(data) % 100000}")
+        # a counter, not id(data): a freed dict's address comes back, and with it the name
+        data.setdefault("name", f"{record_type}-{owner}-{len(self.people)}-{next(_NAMES)}")
         return self.call(role, "package_create", **data)
 
 

@@ -96,6 +96,18 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path):
         for worker in ("harvester gather-consumer", "harvester fetch-consumer", "jobs worker"):
             assert any(worker in line for line in command_lines), (worker, command_lines)
 
+        # The registry dataset of the open visitor statistics exists without demo data
+        # (issue 18: the stack creates it once; the jobs worker refreshes it on acceptance).
+        statistics = requests.get(
+            f"http://127.0.0.1:{port}/api/3/action/package_show?id=visitor-statistics",
+            timeout=30,
+        )
+        assert statistics.status_code == 200, statistics.text
+        assert {"CSV", "JSON", "CSVW"} <= {
+            r["format"] for r in statistics.json()["result"]["resources"]
+        }
+        assert (var / "statistics-dataset").exists()
+
         # Leave some data behind, through the real API, as the sysadmin.
         token = _token(var)
         created = requests.post(

@@ -85,6 +85,8 @@ def test_document_derived_from_data_and_schemas_covers_every_path_parameter_and_
     expected_paths = {"/lookup": (params.LOOKUP, None), "/changes": (params.CHANGES, None)}
     expected_paths |= {"/stats": (params.STATS, None), "/openapi.json": (params.META, None)}
     expected_paths["/statistics/visitors"] = (params.VISITORS, None)
+    # the CSV-on-the-Web description of that CSV (same query parameters)
+    expected_paths["/statistics/visitors/csv-metadata.json"] = (params.VISITORS, None)
     for resource in COLLECTIONS.values():
         expected_paths[f"/{resource.path}"] = (params.LIST, resource)
         expected_paths[f"/{resource.path}/{{id}}"] = (params.ITEM, resource)

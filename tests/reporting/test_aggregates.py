@@ -267,7 +267,7 @@ def test_the_registry_dataset_has_temporal_and_spatial_coverage(app, world, cli)
     result = cli.invoke(reporting_cli.statistics_group, ["refresh-dataset"])
     assert result.exit_code == 0, result.output
     dataset = world.call("anonymous", "package_show", id="visitor-statistics")
-    assert {r["format"] for r in dataset["resources"]} == {"CSV", "JSON"}
+    assert {r["format"] for r in dataset["resources"]} == {"CSV", "JSON", "CSVW"}
     csv_url = next(r["url"] for r in dataset["resources"] if r["format"] == "CSV")
     assert "from=2026-01&to=2026-03" in csv_url
     body = app.get("/dataset/visitor-statistics.ttl").body

@@ -68,11 +68,13 @@ def demo_load(credentials_file: Path | None) -> None:
     from ckanext.khtourism.records import demo as demo_data
 
     summary = demo_data.load(credentials_file, log=click.echo)
-    # a year of demo visitor reports (marked as demo figures) for the charts
-    # (its registry dataset: `ckan khtourism statistics refresh-dataset`)
+    # a year of demo visitor reports (marked as demo figures) for the charts, and the
+    # registry dataset that publishes their open aggregates (its coverage: those months)
     from ckanext.khtourism.reporting import demo as demo_reports
+    from ckanext.khtourism.reporting import registry as statistics_dataset
 
     demo_reports.load(log=click.echo)
+    statistics_dataset.refresh()
     counts = ", ".join(f"{state}: {n}" for state, n in sorted(summary["counts"].items()))
     click.echo(f"Demo data loaded ({counts or 'nothing new'}).")
     if credentials_file is not None:

@@ -395,8 +395,30 @@ def visitor_statistics() -> Response:
     lang = http.lang()
     result = visitors.build(parsed, lang)
     if parsed.get("format") == "csv":
-        return http.conditional(visitors.to_csv(result, lang), "text/csv; charset=utf-8", None)
+        # the CSVW description of its columns (W3C "Locating metadata": a Link header)
+        described_by = _visitors_url("/csv-metadata.json")
+        return http.conditional(
+            visitors.to_csv(result, lang),
+            "text/csv; charset=utf-8",
+            None,
+            {"Link": f'<{described_by}>; rel="describedby"; type="{visitors.CSVW_MEDIA_TYPE}"'},
+        )
     return http.conditional(serializers.json_format.dumps(result), "application/json", None)
+
+
+def _visitors_url(suffix: str = "") -> str:
+    """This request's statistics query (as CSV) at ``/statistics/visitors<suffix>``."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+    site = tk.config.get("ckan.site_url", "").rstrip("/") + BASE_PATH
+    return f"{site}/statistics/visitors{suffix}?{urlencode([*query, ('format', 'csv')])}"
+
+
+@api.route("/statistics/visitors/csv-metadata.json")
+def visitor_statistics_metadata() -> Response:
+    """The CSV-on-the-Web (CSVW) description of the statistics' CSV columns."""
+    params.parse(request.args, params.VISITORS)
+    body = serializers.json_format.dumps(visitors.csv_metadata(_visitors_url()))
+    return http.conditional(body, visitors.CSVW_MEDIA_TYPE, None)
 
 
 @api.route("/dumps/")

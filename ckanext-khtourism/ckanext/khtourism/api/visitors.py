@@ -9,9 +9,10 @@ import csv
 import io
 from typing import Any
 
+from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.messages import MESSAGES, N_
 from ckanext.khtourism.records.vocabularies import admin_unit_label, former_districts
-from ckanext.khtourism.reporting import aggregates, reports
+from ckanext.khtourism.reporting import aggregates, checks, reports
 from ckanext.khtourism.security.csv_cells import safe_row
 
 from .errors import invalid
@@ -105,3 +106,127 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# ------------------------------------------------------- CSV on the Web (CSVW)
+# The W3C "Metadata Vocabulary for Tabular Data" description of the CSV above: every
+# column's name, titles (Vietnamese, English, and the header's own name) and datatype;
+# a suppressed or not applicable value is an empty cell ("null": "").
+CSVW_MEDIA_TYPE = "application/csvm+json"
+COUNT = {"base": "nonNegativeInteger"}
+TEXT = {"base": "string"}
+COLUMN_TITLES: dict[str, tuple[str, str]] = {
+    "level": (
+        N_("Level"),
+        N_("'cell': a cell of the grouping; 'province': the province's total of the month."),
+    ),
+    "month": (N_("Month"), N_("The month (YYYY-MM).")),
+    "admin_unit": (N_("Commune code"), N_("The 2025 commune (ward) code; empty: not grouped.")),
+    "admin_unit_label": (N_("Commune"), N_("The commune's name.")),
+    "former_district": (
+        N_("Former district code"),
+        N_("The district before the 2025 merger; empty: not grouped."),
+    ),
+    "former_district_label": (N_("Former district"), N_("The former district's name.")),
+    "accommodation_type": (
+        N_("Accommodation type code"),
+        N_("The accommodation type; empty: not grouped."),
+    ),
+    "accommodation_type_label": (N_("Accommodation type"), N_("The type's name.")),
+    "establishments": (
+        N_("Establishments"),
+        N_("Establishments with an accepted report in the cell."),
+    ),
+    "guests_total": (
+        N_("Guests served"),
+        N_("Overnight and same-day guests, international and domestic."),
+    ),
+    "room_nights_available": (
+        N_("Room-nights available"),
+        N_("Rooms available × days of the month."),
+    ),
+    "occupancy": (N_("Room occupancy"), N_("Room-nights sold / room-nights available (0–1).")),
+    "suppressed": (
+        N_("Suppressed"),
+        N_(
+            "true: the figures of this row are hidden (empty), because it is built from "
+            "fewer than 3 establishments or would let a hidden figure be derived."
+        ),
+    ),
+}
+DATATYPES: dict[str, dict[str, Any]] = {
+    "level": {"base": "string", "format": "cell|province"},
+    "month": {"base": "gYearMonth"},
+    "admin_unit": {"base": "string", "format": "[0-9]+"},
+    "former_district": {"base": "string", "format": "[0-9]+"},
+    "establishments": COUNT,
+    **dict.fromkeys(aggregates.SUMS, COUNT),
+    "guests_total": COUNT,
+    "room_nights_available": COUNT,
+    "occupancy": {"base": "decimal", "minimum": 0, "maximum": 1},
+    "suppressed": {"base": "boolean", "format": "true|false"},
+}
+
+
+def _titles(column: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    if column in COLUMN_TITLES:
+        title, description = COLUMN_TITLES[column]
+        titles = {lang: messages.translate(title, lang) for lang in ("vi", "en")}
+        about = {lang: messages.translate(description, lang) for lang in ("vi", "en")}
+    else:  # an indicator: its label in the report form
+        titles = {lang: checks.label(column, lang) for lang in ("vi", "en")}
+        about = {lang: f"{titles[lang]} (Σ)" for lang in ("vi", "en")}
+    return {"und": [column], **{k: [v] for k, v in titles.items()}}, about
+
+
+def csv_metadata(csv_url: str) -> dict[str, Any]:
+    """The CSVW table description (JSON-LD) of the CSV at ``csv_url``."""
+    columns = []
+    for column in COLUMNS:
+        titles, about = _titles(column)
+        columns.append(
+            {
+                "name": column,
+                "titles": titles,
+                "dc:description": [{"@value": v, "@language": k} for k, v in about.items()],
+                "datatype": DATATYPES.get(column, TEXT),
+                "null": "",
+                "required": column in ("level", "month", "suppressed"),
+            }
+        )
+    return {
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "vi"}],
+        "url": csv_url,
+        "dc:title": [
+            {"@value": "Thống kê khách du lịch lưu trú hằng tháng", "@language": "vi"},
+            {"@value": "Monthly visitor statistics of accommodation", "@language": "en"},
+        ],
+        "dc:publisher": "Sở Du lịch tỉnh Khánh Hòa",
+        "dc:license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
+        "dialect": {
+            "encoding": "utf-8",
+            "header": True,
+            "headerRowCount": 1,
+            "lineTerminators": ["\r\n"],
+            "delimiter": ",",
+        },
+        "tableSchema": {
+            "columns": columns,
+            "aboutUrl": "#row-{_row}",
+        },
+        "notes": [
+            {
+                "@type": "oa:Annotation",
+                "oa:motivatedBy": {"@id": "oa:describing"},
+                "oa:hasBody": {
+                    "@type": "oa:TextualBody",
+                    "rdf:value": (
+                        f"Disclosure control: a row built from fewer than {aggregates.THRESHOLD}"
+                        " establishments, or one from which such a row could be derived, has"
+                        " suppressed=true and empty figures."
+                    ),
+                    "dc:language": "en",
+                },
+            }
+        ],
+    }

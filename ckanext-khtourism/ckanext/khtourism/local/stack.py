@@ -1,7 +1,8 @@
 """``make run`` and ``make test``: one process that owns everything it starts.
 
 ``run`` starts the services, writes ``var/ckan.ini``, prepares the database,
-creates the sysadmin once, then serves the portal with ckanext-harvest's
+creates the sysadmin once (and, once, the demo data and the visitor statistics' registry
+dataset), then serves the portal with ckanext-harvest's
 gather and fetch consumers, a background-jobs worker and the periodic
 ``ckan harvester run`` beside it. A child that exits (a consumer killed, a
 worker that lost Redis or PostgreSQL) is started again after a growing pause
@@ -184,6 +185,24 @@ def load_demo_data(config: Path, var_dir: Path) -> None:
         )
 
 
+def ensure_statistics_dataset(config: Path, var_dir: Path) -> None:
+    """Create the registry dataset of the open visitor statistics (``visitor-statistics``)
+    once, with or without demo data (the marker file records that it was created); from then
+    on the jobs worker refreshes it whenever a curator accepts a report."""
+    marker = var_dir / "statistics-dataset"
+    if marker.exists():
+        return
+    result = subprocess.run(ckan(config, "khtourism", "statistics", "refresh-dataset"))
+    if result.returncode == 0:
+        marker.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
+    else:
+        print(
+            "[khtourism] the visitor statistics dataset was not created (see above); "
+            "`ckan khtourism statistics refresh-dataset` creates it",
+            file=sys.stderr,
+        )
+
+
 def periodic_harvest(stack: Stack, config: Path) -> None:
     """ckanext-harvest's scheduler: ``ckan harvester run`` every minute; and the
     webhook dispatch (``ckan khtourism webhooks dispatch``)."""
@@ -221,6 +240,7 @@ def run(root: Path, port: int) -> int:
         prepare_database(config)
         credentials = ensure_sysadmin(config, var_dir)
         load_demo_data(config, var_dir)
+        ensure_statistics_dataset(config, var_dir)
         stack.spawn(
             "web",
             ckan(

@@ -1,6 +1,7 @@
 """The registry dataset of the open visitor statistics (``visitor-statistics``): a
 normal CKAN dataset published by the Department, whose distributions are the public
-statistics endpoint in CSV and JSON; ``temporal_start``/``temporal_end`` (the months
+statistics endpoint in CSV and JSON, and the CSV-on-the-Web description of the CSV's
+columns; ``temporal_start``/``temporal_end`` (the months
 with accepted reports) and ``spatial`` (the province) become ``dct:temporal`` and
 ``dct:spatial`` in its DCAT description (ckanext-dcat's DCAT-AP profile). Revenue is in
 none of it. Refreshed when a report is accepted and by
@@ -112,6 +113,21 @@ def dataset_dict(owner_org: str) -> dict[str, Any]:
                 ("CSV", "text/csv", "&format=csv"),
                 ("JSON", "application/json", ""),
             )
+        ]
+        + [
+            {
+                "name": "Mô tả các cột của tệp CSV (CSVW) / CSV column descriptions (CSVW)",
+                "description": (
+                    "Mô tả W3C CSV on the Web (JSON-LD): tên, tiêu đề tiếng Việt và tiếng Anh, "
+                    "kiểu dữ liệu của từng cột; ô trống là số liệu bị ẩn hoặc không áp dụng. / "
+                    "W3C CSV on the Web description (JSON-LD) of every column: name, Vietnamese "
+                    "and English titles, datatype; an empty cell is a suppressed or not "
+                    "applicable value."
+                ),
+                "url": f"{base}{API_PATH}/csv-metadata.json?{query}&format=csv",
+                "format": "CSVW",
+                "mimetype": "application/csvm+json",
+            }
         ],
     }
 

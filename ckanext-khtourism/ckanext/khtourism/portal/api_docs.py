@@ -31,6 +31,10 @@ ENDPOINT_TEXT = {
         "Visitor statistics by month and commune, from the businesses' monthly reports "
         "(open aggregates; small cells suppressed)."
     ),
+    "visitor_statistics_metadata": N_(
+        "The CSV on the Web (CSVW) description of the visitor statistics' CSV: each column's "
+        "name, Vietnamese and English titles and datatype."
+    ),
 }
 # parameters the OpenAPI document declares itself (api/openapi_base.yaml), not api/params.py
 BASE_PARAMETER_TEXT = (N_("Record id (UUID) or name."),)
@@ -135,7 +139,15 @@ def endpoints(lang: str | None = None) -> list[dict[str, Any]]:
         example_path = path.replace("{id}", EXAMPLE_ID)
         request = openapi.BASE_PATH + example_path + (f"?{urlencode(query)}" if query else "")
         content = operation["responses"]["200"].get("content", {})
-        json_schema = (content.get("application/json") or {}).get("schema")
+        # JSON and the JSON-based types (application/csvm+json, application/geo+json)
+        json_schema = next(
+            (
+                body.get("schema")
+                for media, body in content.items()
+                if media == "application/json" or media.endswith("+json")
+            ),
+            None,
+        )
         response = example_of(document, json_schema) if json_schema and kind != "openapi" else None
         found.append(
             {

@@ -1,0 +1,287 @@
+"""The metadata quality of one tourism record: one score, six dimensions, the fixes.
+
+What data.europa.eu's Metadata Quality Assessment does for a catalogue, per record. Every
+output (the record page, the business and curator dashboards, the search index, the
+tourism API, DCAT's W3C DQV measurements) reads :func:`assess`; nothing else computes a
+score. What each type expects is its declaration's ``quality:`` block
+(``schemas/<type>.yaml``, read by ``core/record_types.py``): ``recommended`` fields,
+``credential_expiry`` fields and whether a licensed ``photo`` counts.
+
+Dimensions (each a value 0–1, or ``None`` when it does not apply to the record):
+
+- ``completeness``: the share of the type's recommended fields that hold a value;
+- ``validity``: stored values that are well formed (e-mail, web addresses, a point in the
+  province, minimum ≤ maximum price, start ≤ end, issue ≤ expiry);
+- ``location``: the point lies in the record's commune. The portal ships commune
+  *centres* only (``records/communes.py``); with a boundary file configured the check is
+  by boundary, else the commune whose centre is nearest is compared — an estimate: a
+  mismatch counts half and is shown as "to be checked";
+- ``freshness``: ``last_verified`` no older than :data:`FRESH_DAYS`;
+- ``credentials``: no declared expiry date (licence, card, recognition) in the past;
+- ``photo``: an image resource on a record with a licence.
+
+The score is the mean of the dimensions that apply, as a whole percent; the band is
+``good`` (≥ 80), ``fair`` (≥ 50) or ``poor``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ckanext.khtourism.core import messages, record_types
+
+DIMENSIONS = ("completeness", "validity", "location", "freshness", "credentials", "photo")
+BANDS = ("good", "fair", "poor")
+GOOD, FAIR = 80, 50
+FRESH_DAYS = 365
+IMAGE_FORMATS = frozenset({"JPG", "JPEG", "PNG", "WEBP", "GIF", "TIF", "TIFF", "AVIF"})
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.IGNORECASE)
+_NO_LICENCE = ("", "notspecified", "other-closed")
+_FIELD_KEYS = frozenset({"field", "low", "high", "start", "end"})
+_COMMUNE_KEYS = frozenset({"found", "given"})
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One thing to do, as a message key of ``core/messages.py`` and its values."""
+
+    dimension: str
+    key: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def text(self, dataset_type: str, lang: str | None = None) -> str:
+        """The fix in ``lang``: field names as the type's labels, communes by name."""
+        lang = lang or messages.current_language()
+        labels = field_labels(dataset_type)
+        values = {}
+        for k, v in self.values:
+            if k in _FIELD_KEYS and v in labels:
+                v = messages.label_text(labels[v], lang)
+            elif k in _COMMUNE_KEYS:
+                from . import vocabularies
+
+                v = vocabularies.admin_unit_label(v, lang)
+            values[k] = v
+        return messages.text(self.key, lang, **values)
+
+
+@dataclass(frozen=True)
+class Quality:
+    dataset_type: str
+    score: int  # 0–100
+    band: str  # good / fair / poor
+    dimensions: dict[str, float | None]
+    fixes: tuple[Fix, ...] = field(default=())
+    stale: bool = False  # not verified within FRESH_DAYS (or never)
+
+    def fix_texts(self, lang: str | None = None) -> list[str]:
+        return [f.text(self.dataset_type, lang) for f in self.fixes]
+
+    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The API's ``quality`` object."""
+        return {
+            "score": self.score,
+            "band": self.band,
+            "dimensions": {
+                k: (None if v is None else round(v, 3)) for k, v in self.dimensions.items()
+            },
+            "stale": self.stale,
+            "fixes": self.fix_texts(lang),
+        }
+
+
+def band_of(score: int) -> str:
+    return "good" if score >= GOOD else "fair" if score >= FAIR else "poor"
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {} or value == "[]"
+
+
+def _date(value: Any) -> dt.date | None:
+    if _empty(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return None if _empty(value) else float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=None)
+def field_labels(dataset_type: str) -> dict[str, Any]:
+    """field name -> its scheming label (``{vi, en}``), presets resolved."""
+    rt = record_types.get(dataset_type)
+    schema = record_types.load_schema(rt.schema_file)
+    presets = {
+        p["preset_name"]: p.get("values") or {}
+        for p in record_types.load_schema("presets.yaml").get("presets") or ()
+    }
+    labels: dict[str, Any] = {}
+    for f in schema.get("dataset_fields") or ():
+        merged = {**presets.get(f.get("preset"), {}), **f}
+        if merged.get("field_name"):
+            labels[str(merged["field_name"])] = merged.get("label") or merged["field_name"]
+    return labels
+
+
+def _fix(dimension: str, key: str, **values: Any) -> Fix:
+    return Fix(dimension, key, tuple((k, str(v)) for k, v in values.items()))
+
+
+def _completeness(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[float | None, list[Fix]]:
+    fields = rt.quality_recommended
+    if not fields:
+        return None, []
+    missing = [f for f in fields if _empty(record.get(f))]
+    fixes = [_fix("completeness", "quality_missing_field", field=f) for f in missing]
+    return 1 - len(missing) / len(fields), fixes
+
+
+def _validity(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[float | None, list[Fix]]:
+    checks = 0
+    fixes: list[Fix] = []
+    for name in ("email",):
+        if not _empty(record.get(name)):
+            checks += 1
+            if not _EMAIL.match(str(record[name]).strip()):
+                fixes.append(_fix("validity", "quality_bad_email", field=name))
+    for name in ("website", "ticket_url"):
+        if not _empty(record.get(name)):
+            checks += 1
+            if not _URL.match(str(record[name]).strip()):
+                fixes.append(_fix("validity", "quality_bad_url", field=name))
+    low, high = _number(record.get("price_min_vnd")), _number(record.get("price_max_vnd"))
+    if low is not None and high is not None:
+        checks += 1
+        if low > high:
+            fixes.append(_fix("validity", "quality_min_above_max", low="price_min_vnd", high="price_max_vnd"))
+    period = rt.option("period") or {}
+    pairs = [(period.get("start"), period.get("end"))] if period else []
+    for expiry in rt.quality_credential_expiry:
+        start = expiry.replace("expiry_date", "issue_date")
+        pairs.append((start if start != expiry else None, expiry))
+    for start, end in pairs:
+        first, last = _date(record.get(start)) if start else None, _date(record.get(end))
+        if first and last:
+            checks += 1
+            if first > last:
+                fixes.append(_fix("validity", "quality_start_after_end", start=start, end=end))
+    from . import communes
+    from .geo import inside_province
+
+    if not _empty(record.get("spatial")):
+        checks += 1
+        point = communes.point_of(record.get("spatial"))
+        if point is None or not inside_province(*point):
+            fixes.append(_fix("validity", "quality_point_outside", field="spatial"))
+    if not checks:
+        return None, []
+    return 1 - len(fixes) / checks, fixes
+
+
+def _location(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[float | None, list[Fix]]:
+    if rt.is_person:
+        return None, []
+    from . import communes
+
+    point = communes.point_of(record.get("spatial"))
+    if point is None:
+        return 0.0, [_fix("location", "quality_no_point")]
+    code = str(record.get("admin_unit") or "").strip()
+    if not code:
+        return 0.0, [_fix("location", "quality_no_commune")]
+    found = communes.assign(*point)
+    if found is None:  # outside the province: validity says so
+        return 0.0, []
+    if found.code == code:
+        return 1.0, []
+    if found.method == communes.POLYGON:
+        return 0.0, [_fix("location", "quality_point_other_commune", found=found.code, given=code)]
+    return 0.5, [_fix("location", "quality_point_nearer_other_centre", found=found.code, given=code)]
+
+
+def _freshness(record: dict[str, Any], today: dt.date) -> tuple[float, list[Fix], bool]:
+    verified = _date(record.get("last_verified"))
+    if verified is None:
+        return 0.0, [_fix("freshness", "quality_never_verified")], True
+    if (today - verified).days > FRESH_DAYS:
+        return 0.0, [_fix("freshness", "quality_not_verified_since", date=verified.isoformat())], True
+    return 1.0, [], False
+
+
+def _credentials(
+    rt: record_types.RecordType, record: dict[str, Any], today: dt.date
+) -> tuple[float | None, list[Fix]]:
+    dated = [(f, _date(record.get(f))) for f in rt.quality_credential_expiry]
+    dated = [(f, d) for f, d in dated if d is not None]
+    if not dated:
+        return None, []
+    expired = [(f, d) for f, d in dated if d < today]
+    fixes = [_fix("credentials", "quality_expired", field=f, date=d.isoformat()) for f, d in expired]
+    return 1 - len(expired) / len(dated), fixes
+
+
+def is_image(resource: dict[str, Any]) -> bool:
+    fmt = str(resource.get("format") or "").strip().upper().lstrip(".")
+    mimetype = str(resource.get("mimetype") or "").lower()
+    url = str(resource.get("url") or "").lower().split("?")[0]
+    return fmt in IMAGE_FORMATS or mimetype.startswith("image/") or url.endswith(IMAGE_EXTENSIONS)
+
+
+def _photo(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[float | None, list[Fix]]:
+    if not rt.quality_photo:
+        return None, []
+    images = [r for r in record.get("resources") or () if is_image(r)]
+    licensed = str(record.get("license_id") or "").strip() not in _NO_LICENCE
+    if images and licensed:
+        return 1.0, []
+    if not images:
+        return 0.0, [_fix("photo", "quality_no_photo")]
+    return 0.0, [_fix("photo", "quality_photo_no_licence")]
+
+
+def assess(record: dict[str, Any], today: dt.date | None = None) -> Quality | None:
+    """The quality of ``record`` (a dataset dict of a record type); None for other datasets."""
+    dataset_type = record.get("type")
+    if not record_types.is_record_type(dataset_type):
+        return None
+    rt = record_types.get(str(dataset_type))
+    today = today or dt.date.today()
+    fixes: list[Fix] = []
+    values: dict[str, float | None] = {}
+    for name, (value, found) in (
+        ("completeness", _completeness(rt, record)),
+        ("validity", _validity(rt, record)),
+        ("location", _location(rt, record)),
+    ):
+        values[name] = value
+        fixes.extend(found)
+    fresh, found, stale = _freshness(record, today)
+    values["freshness"] = fresh
+    fixes.extend(found)
+    for name, (value, found) in (
+        ("credentials", _credentials(rt, record, today)),
+        ("photo", _photo(rt, record)),
+    ):
+        values[name] = value
+        fixes.extend(found)
+    applicable = [v for v in values.values() if v is not None]
+    score = round(100 * sum(applicable) / len(applicable)) if applicable else 0
+    return Quality(rt.name, score, band_of(score), values, tuple(fixes), stale)

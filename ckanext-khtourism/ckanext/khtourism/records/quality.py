@@ -36,6 +36,15 @@ from ckanext.khtourism.core import messages, record_types
 
 DIMENSIONS = ("completeness", "validity", "location", "freshness", "credentials", "photo")
 BANDS = ("good", "fair", "poor")
+SCORE_LABEL = messages.N_("Metadata quality score (0–100)")
+DIMENSION_LABELS = {
+    "completeness": messages.N_("Completeness of the recommended fields"),
+    "validity": messages.N_("Valid values"),
+    "location": messages.N_("Point inside its commune"),
+    "freshness": messages.N_("Verified within 12 months"),
+    "credentials": messages.N_("Licence, card or recognition in force"),
+    "photo": messages.N_("A photo with a licence"),
+}
 GOOD, FAIR = 80, 50
 FRESH_DAYS = 365
 IMAGE_FORMATS = frozenset({"JPG", "JPEG", "PNG", "WEBP", "GIF", "TIF", "TIFF", "AVIF"})
@@ -94,6 +103,10 @@ class Quality:
             "stale": self.stale,
             "fixes": self.fix_texts(lang),
         }
+
+
+def dimension_label(name: str, lang: str | None = None) -> str:
+    return messages.translate(DIMENSION_LABELS[name], lang)
 
 
 def band_of(score: int) -> str:
@@ -285,3 +298,132 @@ def assess(record: dict[str, Any], today: dt.date | None = None) -> Quality | No
     applicable = [v for v in values.values() if v is not None]
     score = round(100 * sum(applicable) / len(applicable)) if applicable else 0
     return Quality(rt.name, score, band_of(score), values, tuple(fixes), stale)
+
+
+# The search index's fields (search/ engine): ``quality_band`` a facet, ``quality_sort``
+# a sort key (zero-padded, the engine sorts a document field as text), ``quality_score``
+# and ``quality_stale`` filters. Computed at indexing: a record's freshness and credential
+# dates move with the calendar, so ``ckan khtourism quality-reindex`` (daily, docs/quality.md)
+# re-indexes the records whose band or staleness changed.
+INDEX_FIELDS = ("quality_score", "quality_band", "quality_sort", "quality_stale")
+SORT_FIELD = "quality_sort"
+FACET = "quality_band"
+
+
+def index_fields(quality: Quality) -> dict[str, Any]:
+    return {
+        "quality_score": quality.score,
+        "quality_band": quality.band,
+        "quality_sort": f"{quality.score:03d}",
+        "quality_stale": "true" if quality.stale else "false",
+    }
+
+
+def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Adds the quality fields to a record's search document."""
+    import json
+
+    if not record_types.is_record_type(pkg_dict.get("type") or pkg_dict.get("dataset_type")):
+        return pkg_dict
+    record = pkg_dict
+    stored = pkg_dict.get("validated_data_dict") or pkg_dict.get("data_dict")
+    if isinstance(stored, str):
+        try:
+            record = json.loads(stored)
+        except ValueError:
+            record = pkg_dict
+    quality = assess({**record, "type": pkg_dict.get("type") or record.get("type")})
+    if quality is not None:
+        pkg_dict.update(index_fields(quality))
+    return pkg_dict
+
+
+def stale_records(
+    org_ids: list[str] | None = None, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Active records not verified within :data:`FRESH_DAYS` (or never), oldest first:
+    every business's (``org_ids`` None, the curators' list) or those of ``org_ids``. Read
+    from ``last_verified`` itself, not the search index, so the list moves with the
+    calendar."""
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    if org_ids is not None and not org_ids:
+        return []
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=FRESH_DAYS)
+    verified = (
+        sa.select(model.PackageExtra.package_id, model.PackageExtra.value)
+        .where(model.PackageExtra.key == "last_verified", model.PackageExtra.state == "active")
+        .subquery()
+    )
+    query = (
+        sa.select(
+            model.Package.id,
+            model.Package.name,
+            model.Package.title,
+            model.Package.type,
+            model.Package.owner_org,
+            verified.c.value,
+        )
+        .outerjoin(verified, verified.c.package_id == model.Package.id)
+        .where(
+            model.Package.type.in_(record_types.RECORD_TYPES),
+            model.Package.state == "active",
+        )
+    )
+    if org_ids is not None:
+        query = query.where(model.Package.owner_org.in_(org_ids))
+    rows = []
+    for id_, name, title, type_, owner_org, value in model.Session.execute(query):
+        last = _date(value)
+        if last is None or last < cutoff:
+            rows.append(
+                {
+                    "id": id_,
+                    "name": name,
+                    "title": title,
+                    "type": type_,
+                    "owner_org": owner_org,
+                    "last_verified": last.isoformat() if last else None,
+                }
+            )
+    rows.sort(key=lambda r: (r["last_verified"] or "", r["name"]))
+    return rows
+
+
+def business_overview(user_name: str, org_ids: list[str]) -> list[dict[str, Any]]:
+    """The records of ``org_ids`` (drafts and private ones included, as the user may see
+    them) with their quality, lowest score first: the business dashboard's table."""
+    if not org_ids:
+        return []
+    import ckan.plugins.toolkit as tk
+
+    found = tk.get_action("package_search")(
+        {"user": user_name},
+        {
+            "fq": "owner_org:(" + " OR ".join(f'"{i}"' for i in org_ids) + ")"
+            " +dataset_type:(" + " OR ".join(f'"{t}"' for t in record_types.RECORD_TYPES) + ")",
+            "include_private": True,
+            "include_drafts": True,
+            "rows": 1000,
+            "sort": f"{SORT_FIELD} asc, name asc",
+        },
+    )
+    rows = []
+    for pkg in found["results"]:
+        quality = assess(pkg)
+        if quality is None:
+            continue
+        rows.append(
+            {
+                "name": pkg["name"],
+                "title": pkg.get("title") or pkg["name"],
+                "type": pkg["type"],
+                "score": quality.score,
+                "band": quality.band,
+                "stale": quality.stale,
+                "fixes": len(quality.fixes),
+            }
+        )
+    return rows

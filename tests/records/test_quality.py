@@ -74,13 +74,17 @@ def test_validity(record_type):
     value, fixes = quality._validity(declared, bad)
     assert value is not None and value < 1
     assert {f.key for f in fixes} == {"quality_bad_email", "quality_bad_url"}
-    outside = _record(record_type, spatial=json.dumps({"type": "Point", "coordinates": [105.8, 21.0]}))
+    outside = _record(
+        record_type, spatial=json.dumps({"type": "Point", "coordinates": [105.8, 21.0]})
+    )
     assert "quality_point_outside" in {f.key for f in quality._validity(declared, outside)[1]}
 
 
 def test_validity_of_ranges_and_credential_dates():
     hotel = record_types.get("accommodation")
-    value, fixes = quality._validity(hotel, _record("accommodation", price_min_vnd="900000", price_max_vnd="100000"))
+    value, fixes = quality._validity(
+        hotel, _record("accommodation", price_min_vnd="900000", price_max_vnd="100000")
+    )
     assert [f.key for f in fixes] == ["quality_min_above_max"] and value is not None and value < 1
     guide = record_types.get("tour-guide")
     fixes = quality._validity(guide, _record("tour-guide", card_issue_date="2029-01-01"))[1]
@@ -100,8 +104,12 @@ def test_location_point_inside_its_commune(record_type):
         assert quality._location(declared, _record(record_type, spatial=NHA_TRANG)) == (None, [])
         return
     # 22366 Phường Nha Trang: its centre is the nearest to the point (no boundary file)
-    assert quality._location(declared, _record(record_type, spatial=NHA_TRANG, admin_unit="22366")) == (1.0, [])
-    value, fixes = quality._location(declared, _record(record_type, spatial=NHA_TRANG, admin_unit="22333"))
+    assert quality._location(
+        declared, _record(record_type, spatial=NHA_TRANG, admin_unit="22366")
+    ) == (1.0, [])
+    value, fixes = quality._location(
+        declared, _record(record_type, spatial=NHA_TRANG, admin_unit="22333")
+    )
     assert value == 0.5  # nearest centre: an estimate, to be checked
     assert [f.key for f in fixes] == ["quality_point_nearer_other_centre"]
     found = quality.assess(_record(record_type, spatial=NHA_TRANG, admin_unit="22333"), TODAY)
@@ -109,7 +117,12 @@ def test_location_point_inside_its_commune(record_type):
     text = next(t for t in found.fix_texts("en") if "nearest" in t)
     assert "Nha Trang" in text
     assert quality._location(declared, _record(record_type, spatial=""))[0] == 0.0
-    assert quality._location(declared, _record(record_type, spatial=NHA_TRANG, admin_unit=""))[1][0].key == "quality_no_commune"
+    assert (
+        quality._location(declared, _record(record_type, spatial=NHA_TRANG, admin_unit=""))[1][
+            0
+        ].key
+        == "quality_no_commune"
+    )
 
 
 @pytest.mark.parametrize("record_type", RECORD_TYPES)
@@ -150,7 +163,9 @@ def test_licensed_photo(record_type):
         assert with_photo.dimensions["photo"] is None
         return
     assert with_photo.dimensions["photo"] == 1.0
-    no_photo = quality.assess(_record(record_type, resources=[{"format": "PDF", "url": "https://x.vn/a.pdf"}]), TODAY)
+    no_photo = quality.assess(
+        _record(record_type, resources=[{"format": "PDF", "url": "https://x.vn/a.pdf"}]), TODAY
+    )
     assert no_photo.dimensions["photo"] == 0.0
     assert "Add a photo (an image file)" in no_photo.fix_texts("en")
     unlicensed = quality.assess(_record(record_type, license_id="notspecified"), TODAY)
@@ -180,6 +195,11 @@ def test_score_is_the_mean_of_the_dimensions_that_apply(record_type):
 
 def test_bands_and_other_datasets():
     assert [quality.band_of(s) for s in (100, 80, 79, 50, 49, 0)] == [
-        "good", "good", "fair", "fair", "poor", "poor"
+        "good",
+        "good",
+        "fair",
+        "fair",
+        "poor",
+        "poor",
     ]
     assert quality.assess({"type": "dataset", "name": "x"}) is None

@@ -76,7 +76,9 @@ def test_search_index_facet_and_sort(app, world, record_type):
     )
     names = [r["name"] for r in result["results"]]
     assert names.index(better["name"]) < names.index(worse["name"])
-    bands = {item["name"]: item["count"] for item in result["search_facets"]["quality_band"]["items"]}
+    bands = {
+        item["name"]: item["count"] for item in result["search_facets"]["quality_band"]["items"]
+    }
     expected: dict[str, int] = {}
     for name in (better["name"], worse["name"]):
         band = quality.band_of(scores[name])

@@ -238,9 +238,7 @@ class KhTourismProfile(RDFProfile):
         g = self.g
         metrics = V.quality_namespace()
         g.bind("dqv", V.DQV)
-        values: list[tuple[str, Literal]] = [
-            ("score", Literal(found.score, datatype=XSD.integer))
-        ]
+        values: list[tuple[str, Literal]] = [("score", Literal(found.score, datatype=XSD.integer))]
         values += [
             (name, Literal(round(value, 3), datatype=XSD.double))
             for name, value in found.dimensions.items()
@@ -257,7 +255,9 @@ class KhTourismProfile(RDFProfile):
             g.add((metric, RDF.type, V.DQV.Metric))
             g.add((metric, V.DQV.expectedDataType, value.datatype))
             for lang in ("vi", "en"):
-                g.add((metric, SKOS.prefLabel, Literal(V.quality_metric_label(name, lang), lang=lang)))
+                g.add(
+                    (metric, SKOS.prefLabel, Literal(V.quality_metric_label(name, lang), lang=lang))
+                )
 
     def _add_publisher_identifier(self, ref, data: dict) -> None:
         """``dct:identifier`` of the publishing organization: its CKAN name.

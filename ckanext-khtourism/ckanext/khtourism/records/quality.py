@@ -137,7 +137,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def field_labels(dataset_type: str) -> dict[str, Any]:
     """field name -> its scheming label (``{vi, en}``), presets resolved."""
     rt = record_types.get(dataset_type)
@@ -158,7 +158,9 @@ def _fix(dimension: str, key: str, **values: Any) -> Fix:
     return Fix(dimension, key, tuple((k, str(v)) for k, v in values.items()))
 
 
-def _completeness(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[float | None, list[Fix]]:
+def _completeness(
+    rt: record_types.RecordType, record: dict[str, Any]
+) -> tuple[float | None, list[Fix]]:
     fields = rt.quality_recommended
     if not fields:
         return None, []
@@ -167,7 +169,9 @@ def _completeness(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[
     return 1 - len(missing) / len(fields), fixes
 
 
-def _validity(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[float | None, list[Fix]]:
+def _validity(
+    rt: record_types.RecordType, record: dict[str, Any]
+) -> tuple[float | None, list[Fix]]:
     checks = 0
     fixes: list[Fix] = []
     for name in ("email",):
@@ -184,14 +188,19 @@ def _validity(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[floa
     if low is not None and high is not None:
         checks += 1
         if low > high:
-            fixes.append(_fix("validity", "quality_min_above_max", low="price_min_vnd", high="price_max_vnd"))
+            fixes.append(
+                _fix("validity", "quality_min_above_max", low="price_min_vnd", high="price_max_vnd")
+            )
     period = rt.option("period") or {}
-    pairs = [(period.get("start"), period.get("end"))] if period else []
+    pairs: list[tuple[str | None, str]] = (
+        [(period.get("start"), str(period.get("end")))] if period else []
+    )
     for expiry in rt.quality_credential_expiry:
-        start = expiry.replace("expiry_date", "issue_date")
-        pairs.append((start if start != expiry else None, expiry))
+        issued = expiry.replace("expiry_date", "issue_date")
+        pairs.append((issued if issued != expiry else None, expiry))
     for start, end in pairs:
-        first, last = _date(record.get(start)) if start else None, _date(record.get(end))
+        first = _date(record.get(start)) if start else None
+        last = _date(record.get(end))
         if first and last:
             checks += 1
             if first > last:
@@ -209,7 +218,9 @@ def _validity(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[floa
     return 1 - len(fixes) / checks, fixes
 
 
-def _location(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[float | None, list[Fix]]:
+def _location(
+    rt: record_types.RecordType, record: dict[str, Any]
+) -> tuple[float | None, list[Fix]]:
     if rt.is_person:
         return None, []
     from . import communes
@@ -227,7 +238,9 @@ def _location(rt: record_types.RecordType, record: dict[str, Any]) -> tuple[floa
         return 1.0, []
     if found.method == communes.POLYGON:
         return 0.0, [_fix("location", "quality_point_other_commune", found=found.code, given=code)]
-    return 0.5, [_fix("location", "quality_point_nearer_other_centre", found=found.code, given=code)]
+    return 0.5, [
+        _fix("location", "quality_point_nearer_other_centre", found=found.code, given=code)
+    ]
 
 
 def _freshness(record: dict[str, Any], today: dt.date) -> tuple[float, list[Fix], bool]:
@@ -235,19 +248,28 @@ def _freshness(record: dict[str, Any], today: dt.date) -> tuple[float, list[Fix]
     if verified is None:
         return 0.0, [_fix("freshness", "quality_never_verified")], True
     if (today - verified).days > FRESH_DAYS:
-        return 0.0, [_fix("freshness", "quality_not_verified_since", date=verified.isoformat())], True
+        return (
+            0.0,
+            [_fix("freshness", "quality_not_verified_since", date=verified.isoformat())],
+            True,
+        )
     return 1.0, [], False
 
 
 def _credentials(
     rt: record_types.RecordType, record: dict[str, Any], today: dt.date
 ) -> tuple[float | None, list[Fix]]:
-    dated = [(f, _date(record.get(f))) for f in rt.quality_credential_expiry]
-    dated = [(f, d) for f, d in dated if d is not None]
+    dated: list[tuple[str, dt.date]] = []
+    for name in rt.quality_credential_expiry:
+        value = _date(record.get(name))
+        if value is not None:
+            dated.append((name, value))
     if not dated:
         return None, []
     expired = [(f, d) for f, d in dated if d < today]
-    fixes = [_fix("credentials", "quality_expired", field=f, date=d.isoformat()) for f, d in expired]
+    fixes = [
+        _fix("credentials", "quality_expired", field=f, date=d.isoformat()) for f, d in expired
+    ]
     return 1 - len(expired) / len(dated), fixes
 
 
@@ -302,9 +324,10 @@ def assess(record: dict[str, Any], today: dt.date | None = None) -> Quality | No
 
 # The search index's fields (search/ engine): ``quality_band`` a facet, ``quality_sort``
 # a sort key (zero-padded, the engine sorts a document field as text), ``quality_score``
-# and ``quality_stale`` filters. Computed at indexing: a record's freshness and credential
-# dates move with the calendar, so ``ckan khtourism quality-reindex`` (daily, docs/quality.md)
-# re-indexes the records whose band or staleness changed.
+# and ``quality_stale`` filters. Computed when the record is indexed: freshness and credential
+# expiry move with the calendar, so these fields are as of the last indexing (a nightly
+# ``ckan search-index rebuild`` refreshes them, docs/quality.md); the record page, the API
+# item, DCAT and the dashboards' stale lists compute them at request time.
 INDEX_FIELDS = ("quality_score", "quality_band", "quality_sort", "quality_stale")
 SORT_FIELD = "quality_sort"
 FACET = "quality_band"

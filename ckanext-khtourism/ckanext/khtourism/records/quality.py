@@ -218,6 +218,29 @@ def _validity(
     return 1 - len(fixes) / checks, fixes
 
 
+def _commune_of(lon: float, lat: float) -> Any:
+    """``communes.assign`` (by boundary when a boundary file is configured); without one
+    the nearest centre by a flat-earth distance, which ranks the centres of one province as
+    the great-circle distance does, at a fraction of the cost (an API page scores 1,000
+    records)."""
+    import math
+
+    from . import communes
+    from .geo import inside_province
+
+    if communes.boundary_file():
+        return communes.assign(lon, lat)
+    if not inside_province(lon, lat):
+        return None
+    scale = math.cos(math.radians(lat))
+    best = min(
+        communes.centres().items(),
+        key=lambda item: ((item[1][0] - lon) * scale) ** 2 + (item[1][1] - lat) ** 2,
+        default=None,
+    )
+    return None if best is None else communes.Assignment(best[0], communes.NEAREST_CENTRE)
+
+
 def _location(
     rt: record_types.RecordType, record: dict[str, Any]
 ) -> tuple[float | None, list[Fix]]:
@@ -231,7 +254,7 @@ def _location(
     code = str(record.get("admin_unit") or "").strip()
     if not code:
         return 0.0, [_fix("location", "quality_no_commune")]
-    found = communes.assign(*point)
+    found = _commune_of(*point)
     if found is None:  # outside the province: validity says so
         return 0.0, []
     if found.code == code:

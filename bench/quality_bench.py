@@ -59,7 +59,9 @@ def main() -> None:
                 work(record)
             rounds.append((time.perf_counter() - start) / len(data) * 1e6)
         rounds.sort()
-        print(f"{label}: p50 {statistics.median(rounds):.0f} µs/record, max {rounds[-1]:.0f} µs/record")
+        print(
+            f"{label}: p50 {statistics.median(rounds):.0f} µs/record, max {rounds[-1]:.0f} µs/record"
+        )
 
 
 if __name__ == "__main__":

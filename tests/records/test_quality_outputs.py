@@ -115,7 +115,9 @@ def test_api_item_field_filter_and_sort(app, world, record_type):
     assert all(i["quality"]["band"] == band for i in filtered)
     chosen = app.get(f"{path}/{worse['name']}?fields=name").json
     assert "quality" not in chosen  # not computed when fields= leaves it out
-    assert app.get(f"{path}/{worse['name']}?fields=quality").json["quality"]["score"] == expected.score
+    assert (
+        app.get(f"{path}/{worse['name']}?fields=quality").json["quality"]["score"] == expected.score
+    )
     refused = app.get(f"{path}?quality_band=excellent", status=400)
     assert "quality_band" in refused.body
 

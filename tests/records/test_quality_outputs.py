@@ -177,3 +177,36 @@ def test_dashboards_list_records_not_verified_for_twelve_months(app, world):
     assert old["name"] in section and never["name"] in section and fresh["name"] not in section
     names = [r["name"] for r in quality.stale_records()]
     assert names.index(never["name"]) < names.index(old["name"])  # never verified first
+
+
+def test_quality_reindex_command_follows_the_calendar(world, cli, monkeypatch):
+    """A record verified 365 days ago is fresh today and stale tomorrow: the nightly command
+    re-indexes it, and the facet and filter follow; an expired guide card likewise."""
+    from ckan.cli.cli import ckan
+
+    today = dt.date.today()
+    yesterday = today - dt.timedelta(days=1)
+    monkeypatch.setattr(quality, "_today", lambda: yesterday)  # indexed as of yesterday
+    turning = _publish(
+        world, "accommodation", last_verified=(yesterday - dt.timedelta(days=365)).isoformat()
+    )
+    guide = _publish(world, "tour-guide", card_expiry_date=yesterday.isoformat())
+    steady = _publish(world, "accommodation", last_verified=RECENT)
+
+    def stale_names() -> set[str]:
+        found = call_action("package_search", fq="+quality_stale:true", rows=100)
+        return {r["name"] for r in found["results"]}
+
+    assert turning["name"] not in stale_names()
+    monkeypatch.setattr(quality, "_today", lambda: today)
+    assert set(quality.calendar_changed(1)) == {turning["id"], guide["id"]}
+    assert steady["id"] not in quality.calendar_changed(30)
+    result = cli.invoke(ckan, ["khtourism", "records", "quality-reindex"])
+    assert result.exit_code == 0, result.output
+    assert "2 records re-indexed." in result.output
+    assert turning["name"] in stale_names() and steady["name"] not in stale_names()
+    fresh = quality.assess(call_action("package_show", id=guide["id"]))
+    assert fresh.dimensions["credentials"] == 0.0  # the card expired yesterday
+    sort_key = quality.index_fields(fresh)["quality_sort"]
+    card = call_action("package_search", fq=f"+name:{guide['name']} +quality_sort:{sort_key}")
+    assert [r["name"] for r in card["results"]] == [guide["name"]]  # the index has today's score

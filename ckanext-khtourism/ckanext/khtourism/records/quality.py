@@ -109,6 +109,11 @@ def dimension_label(name: str, lang: str | None = None) -> str:
     return messages.translate(DIMENSION_LABELS[name], lang)
 
 
+def _today() -> dt.date:
+    """The day quality is assessed on (one place, so a test can move the calendar)."""
+    return dt.date.today()
+
+
 def band_of(score: int) -> str:
     return "good" if score >= GOOD else "fair" if score >= FAIR else "poor"
 
@@ -321,7 +326,7 @@ def assess(record: dict[str, Any], today: dt.date | None = None) -> Quality | No
     if not record_types.is_record_type(dataset_type):
         return None
     rt = record_types.get(str(dataset_type))
-    today = today or dt.date.today()
+    today = today or _today()
     fixes: list[Fix] = []
     values: dict[str, float | None] = {}
     for name, (value, found) in (
@@ -348,9 +353,10 @@ def assess(record: dict[str, Any], today: dt.date | None = None) -> Quality | No
 # The search index's fields (search/ engine): ``quality_band`` a facet, ``quality_sort``
 # a sort key (zero-padded, the engine sorts a document field as text), ``quality_score``
 # and ``quality_stale`` filters. Computed when the record is indexed: freshness and credential
-# expiry move with the calendar, so these fields are as of the last indexing (a nightly
-# ``ckan search-index rebuild`` refreshes them, docs/quality.md); the record page, the API
-# item, DCAT and the dashboards' stale lists compute them at request time.
+# expiry move with the calendar, so these fields are as of the last indexing (the nightly
+# ``ckan khtourism records quality-reindex`` re-indexes the records the calendar changed,
+# :func:`calendar_changed`); the record page, the API item, DCAT and the dashboards' stale
+# lists compute them at request time.
 INDEX_FIELDS = ("quality_score", "quality_band", "quality_sort", "quality_stale")
 SORT_FIELD = "quality_sort"
 FACET = "quality_band"
@@ -397,7 +403,7 @@ def stale_records(
 
     if org_ids is not None and not org_ids:
         return []
-    cutoff = (today or dt.date.today()) - dt.timedelta(days=FRESH_DAYS)
+    cutoff = (today or _today()) - dt.timedelta(days=FRESH_DAYS)
     verified = (
         sa.select(model.PackageExtra.package_id, model.PackageExtra.value)
         .where(model.PackageExtra.key == "last_verified", model.PackageExtra.state == "active")
@@ -473,3 +479,43 @@ def business_overview(user_name: str, org_ids: list[str]) -> list[dict[str, Any]
             }
         )
     return rows
+
+
+def calendar_changed(days: int = 1, today: dt.date | None = None) -> list[str]:
+    """Ids of active records whose indexed quality the calendar changed in the last
+    ``days`` days (up to ``today``): ``last_verified`` turned 12 months old, or a declared
+    credential expiry date passed. ``ckan khtourism records quality-reindex`` re-indexes
+    them (nightly)."""
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    today = today or _today()
+    since = today - dt.timedelta(days=days)
+    expiry_fields = sorted(
+        {f for rt in record_types.declarations().values() for f in rt.quality_credential_expiry}
+    )
+    query = (
+        sa.select(model.Package.id, model.PackageExtra.key, model.PackageExtra.value)
+        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
+        .where(
+            model.Package.type.in_(record_types.RECORD_TYPES),
+            model.Package.state == "active",
+            model.PackageExtra.state == "active",
+            model.PackageExtra.key.in_(["last_verified", *expiry_fields]),
+        )
+    )
+    ids = set()
+    for package_id, key, value in model.Session.execute(query):
+        date = _date(value)
+        if date is None:
+            continue
+        # stale from the day after last_verified + FRESH_DAYS; expired from the day after expiry
+        turned = (
+            date + dt.timedelta(days=FRESH_DAYS + 1)
+            if key == "last_verified"
+            else (date + dt.timedelta(days=1))
+        )
+        if since < turned <= today:
+            ids.add(package_id)
+    return sorted(ids)

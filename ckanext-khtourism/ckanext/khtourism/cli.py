@@ -123,6 +123,25 @@ def records_assign_communes(dry_run: bool, recheck_estimates: bool) -> None:
     )
 
 
+@records.command("quality-reindex")
+@click.option("--days", type=int, default=1, show_default=True, help="Look back this many days.")
+@click.option("--date", "on", default=None, help="As of this day (YYYY-MM-DD; default today).")
+def records_quality_reindex(days: int, on: str | None) -> None:
+    """Re-index the records whose metadata quality the calendar changed (12 months since
+    last verified, a licence/card/recognition expired): run it nightly (docs/quality.md)."""
+    import datetime as dt
+
+    from ckan.lib.search import rebuild
+
+    from ckanext.khtourism.records import quality
+
+    today = dt.date.fromisoformat(on) if on else None
+    ids = quality.calendar_changed(days, today)
+    if ids:
+        rebuild(package_ids=ids, quiet=True)
+    click.echo(f"{len(ids)} records re-indexed.")
+
+
 @khtourism.group()
 def privacy() -> None:
     """Personal data of tour guides: raw harvest rows, export, erasure."""

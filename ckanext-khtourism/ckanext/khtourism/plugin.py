@@ -25,6 +25,7 @@ from ckanext.khtourism.records import (
     place_names,  # records: search by place
     privacy,  # records: guide personal data
 )
+from ckanext.khtourism.records import quality as record_quality  # records: metadata quality
 from ckanext.khtourism.search import deferred as search_deferred
 from ckanext.khtourism.search import hooks as search_hooks
 from ckanext.khtourism.workflow import activity as workflow_activity  # records
@@ -90,6 +91,7 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         pkg_dict = harvest_secrets.before_index(privacy.before_index(pkg_dict))
         pkg_dict = place_names.before_index(pkg_dict)
+        pkg_dict = record_quality.before_index(pkg_dict)  # records: the quality facet and sort
         # api: multi-select fields indexed as lists, so a filter on one value matches
         return api_indexing.before_index(pkg_dict)
 

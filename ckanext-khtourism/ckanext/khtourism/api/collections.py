@@ -57,6 +57,7 @@ COMMON_FIELDS = [
     "metadata_created",
     "metadata_modified",
     "distance_m",
+    "quality",
 ]
 
 

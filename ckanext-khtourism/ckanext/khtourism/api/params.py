@@ -43,7 +43,8 @@ MAX_Q_LENGTH = 500
 MAX_POLYGON_LENGTH = 100_000
 FORMATS = ("json", "geojson", "csv", "jsonld")
 LANGS = ("vi", "en")
-SORT_KEYS = ("relevance", "distance", "title", "name", "updated", "created")
+SORT_KEYS = ("relevance", "distance", "title", "name", "updated", "created", "quality")
+QUALITY_BANDS = ("good", "fair", "poor")  # records/quality.py
 CHANGE_TYPES = ("created", "updated", "withdrawn", "unpublished", "deleted")
 
 # Endpoint groups a parameter belongs to.
@@ -147,6 +148,13 @@ PARAMS: list[Param] = [
         _codes(OPERATING_STATUS),
         N_("Operating status(es), comma-separated."),
         frozenset({LIST, STATS}),
+    ),
+    Param(
+        "quality_band",
+        _codes(QUALITY_BANDS),
+        "Metadata quality band(s), comma-separated: `good` (score ≥ 80), `fair` (≥ 50), "
+        "`poor` (docs/quality.md).",
+        frozenset({LIST}),
     ),
     Param(
         "bbox",

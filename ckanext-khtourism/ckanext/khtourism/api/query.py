@@ -28,6 +28,7 @@ SORT_FIELDS = {
     "name": "name",
     "updated": "metadata_modified",
     "created": "metadata_created",
+    "quality": "quality_sort",  # records/quality.py: the score, zero-padded
 }
 # Tie-breaker that makes every order total, so pages are stable.
 TIEBREAK = "id asc"
@@ -44,7 +45,7 @@ def any_of(field: str, values: list[str]) -> str:
 
 def filter_queries(parsed: dict[str, Any], dataset_types: list[str]) -> list[str]:
     fq = [any_of("dataset_type", dataset_types)]
-    for name in ("admin_unit", "former_district", "operating_status", *ALL_FILTERS):
+    for name in ("admin_unit", "former_district", "operating_status", "quality_band", *ALL_FILTERS):
         if name in parsed:
             fq.append(any_of(name, parsed[name]))
     if "updated_since" in parsed:

@@ -270,6 +270,28 @@ MESSAGES: dict[str, str] = {
     "harvest_run_test_consumers": N_(
         "{count} harvest consumer(s) are running (e.g. `make run`): run-test would import the job a second time. Stop them, or let them run it: `ckan harvester job-create SOURCE` (or the source's page)."
     ),
+    # metadata quality (records/quality.py): the fixes a record's page lists
+    "quality_missing_field": N_("Fill in “{field}”"),
+    "quality_bad_email": N_("“{field}” is not a valid e-mail address"),
+    "quality_bad_url": N_("“{field}” is not a valid web address (http:// or https://)"),
+    "quality_min_above_max": N_("“{low}” is above “{high}”"),
+    "quality_start_after_end": N_("“{start}” is after “{end}”"),
+    "quality_point_outside": N_("The point on the map is outside Khánh Hòa province"),
+    "quality_no_point": N_("Place the record on the map"),
+    "quality_no_commune": N_("Give the commune"),
+    "quality_point_other_commune": N_(
+        "The point lies in {found}, but the record names {given}: correct the point or the commune"
+    ),
+    "quality_point_nearer_other_centre": N_(
+        "The point is nearest to the centre of {found}, but the record names {given}: check the point or the commune"
+    ),
+    "quality_never_verified": N_("Check the record and give the date it was last verified"),
+    "quality_not_verified_since": N_(
+        "Not verified for more than 12 months (last on {date}): check the record and update the date"
+    ),
+    "quality_expired": N_("“{field}” passed on {date}: renew it or update the date"),
+    "quality_no_photo": N_("Add a photo (an image file)"),
+    "quality_photo_no_licence": N_("Choose a licence so that the photos may be reused"),
 }
 
 

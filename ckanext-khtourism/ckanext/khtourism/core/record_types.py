@@ -78,6 +78,11 @@ class RecordType:
     private_fields: tuple[str, ...] = ()  # personal data, never public
     harvest_key: str | None = None  # the harvesters' default source key field
     area_field: str | None = None  # a polygon the record keeps besides its point
+    # metadata quality (records/quality.py): the fields a complete record gives, the dates
+    # its credentials (licence, card, recognition) expire on, whether a licensed photo counts
+    quality_recommended: tuple[str, ...] = ()
+    quality_credential_expiry: tuple[str, ...] = ()
+    quality_photo: bool = True
     # open-ended extras a room may read (``options.get(...)``), e.g. event date fields
     options: tuple[tuple[str, Any], ...] = ()
 
@@ -127,6 +132,38 @@ def _bilingual(value: Any, where: str) -> dict[str, str]:
     return {"vi": str(value["vi"]), "en": str(value["en"])}
 
 
+def field_names(schema: dict[str, Any]) -> set[str]:
+    """The field names of a scheming schema (its own and those of its presets)."""
+    presets = {
+        p["preset_name"]: p.get("values") or {}
+        for p in load_schema("presets.yaml").get("presets") or ()
+    }
+    names = set()
+    for field in schema.get("dataset_fields") or ():
+        name = field.get("field_name") or presets.get(field.get("preset"), {}).get("field_name")
+        if name:
+            names.add(str(name))
+    return names
+
+
+def _quality(
+    value: Any, schema: dict[str, Any], where: str
+) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """``quality: {recommended: [...], credential_expiry: [...], photo: true}``, every
+    named field one of the schema's."""
+    if value is None:
+        return (), (), True
+    if not isinstance(value, dict) or set(value) - {"recommended", "credential_expiry", "photo"}:
+        raise DeclarationError(f"{where}: give {{recommended, credential_expiry, photo}}")
+    recommended = tuple(str(f) for f in value.get("recommended") or ())
+    expiry = tuple(str(f) for f in value.get("credential_expiry") or ())
+    known = field_names(schema)
+    unknown = [f for f in (*recommended, *expiry) if f not in known]
+    if unknown:
+        raise DeclarationError(f"{where}: not a field of the schema: {', '.join(unknown)}")
+    return recommended, expiry, bool(value.get("photo", True))
+
+
 def declaration(file_name: str, schema: dict[str, Any] | None = None) -> RecordType:
     """The record type declared by the schema ``file_name`` (or by ``schema`` itself)."""
     schema = schema if schema is not None else load_schema(file_name)
@@ -163,7 +200,9 @@ def declaration(file_name: str, schema: dict[str, Any] | None = None) -> RecordT
         "private_fields",
         "harvest_key",
         "area_field",
+        "quality",
     }
+    quality = _quality(block.get("quality"), schema, f"{where}.quality")
     return RecordType(
         name=str(schema["dataset_type"]),
         schema_file=file_name,
@@ -190,6 +229,9 @@ def declaration(file_name: str, schema: dict[str, Any] | None = None) -> RecordT
         private_fields=tuple(block.get("private_fields") or ()),
         harvest_key=block.get("harvest_key"),
         area_field=block.get("area_field"),
+        quality_recommended=quality[0],
+        quality_credential_expiry=quality[1],
+        quality_photo=quality[2],
         options=tuple(sorted((k, v) for k, v in block.items() if k not in known)),
     )
 

@@ -224,6 +224,40 @@ class KhTourismProfile(RDFProfile):
         self._add_schema_properties(ref, data, record_type)
         if data.get("source_url"):
             self._add_uri_or_literal(ref, DCT.source, data["source_url"])
+        self._add_quality(ref, data)
+
+    def _add_quality(self, ref, data: dict) -> None:
+        """W3C DQV: one ``dqv:QualityMeasurement`` per dimension that applies and one of
+        the overall score (``records/quality.py``), each ``dqv:isMeasurementOf`` a metric
+        of the portal's ``<site>/dcat/quality#`` vocabulary."""
+        from ckanext.khtourism.records import quality as record_quality
+
+        found = record_quality.assess(data)
+        if found is None:
+            return
+        g = self.g
+        metrics = V.quality_namespace()
+        g.bind("dqv", V.DQV)
+        values: list[tuple[str, Literal]] = [("score", Literal(found.score, datatype=XSD.integer))]
+        values += [
+            (name, Literal(round(value, 3), datatype=XSD.double))
+            for name, value in found.dimensions.items()
+            if value is not None
+        ]
+        for name, value in values:
+            metric = metrics[name]
+            measurement = URIRef(f"{ref}#quality-{name}")
+            g.add((ref, V.DQV.hasQualityMeasurement, measurement))
+            g.add((measurement, RDF.type, V.DQV.QualityMeasurement))
+            g.add((measurement, V.DQV.computedOn, ref))
+            g.add((measurement, V.DQV.isMeasurementOf, metric))
+            g.add((measurement, V.DQV.value, value))
+            g.add((metric, RDF.type, V.DQV.Metric))
+            g.add((metric, V.DQV.expectedDataType, value.datatype))
+            for lang in ("vi", "en"):
+                g.add(
+                    (metric, SKOS.prefLabel, Literal(V.quality_metric_label(name, lang), lang=lang))
+                )
 
     def _add_publisher_identifier(self, ref, data: dict) -> None:
         """``dct:identifier`` of the publishing organization: its CKAN name.

@@ -154,6 +154,24 @@ def record_type_from_concept(uri: str) -> str | None:
     return None
 
 
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+QUALITY_PATH = "/dcat/quality"
+
+
+def quality_namespace() -> Namespace:
+    """The metrics of the records' metadata quality (records/quality.py)."""
+    return Namespace(base_uri() + QUALITY_PATH + "#")
+
+
+def quality_metric_label(name: str, lang: str) -> str:
+    from ckanext.khtourism.core import messages
+    from ckanext.khtourism.records import quality
+
+    if name == "score":
+        return messages.translate(quality.SCORE_LABEL, lang)
+    return quality.dimension_label(name, lang)
+
+
 def terms_namespace() -> Namespace:
     """Properties of the record fields: ``<base>/dcat/terms#<field>``."""
     return Namespace(base_uri() + TERMS_PATH + "#")

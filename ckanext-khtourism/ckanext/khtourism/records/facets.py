@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages, record_types
 
-from . import type_names, vocabularies
+from . import quality, type_names, vocabularies
 
 # the ``facets`` each record type declares (core/record_types.py)
 FACETS: dict[str, tuple[str, ...]] = {
@@ -49,6 +49,8 @@ def dataset_facets(facets_dict: OrderedDict[str, Any], package_type: str) -> Ord
     for name in names:
         field = _field(package_type, name)
         facets[name] = messages.label_text(field["label"]) if field else name
+    # records/quality.py: every type's records by metadata quality band
+    facets[quality.FACET] = tk._("Metadata quality")
     for key, title in facets_dict.items():
         if key not in ("groups",):
             facets.setdefault(key, title)
@@ -66,6 +68,8 @@ def facet_label_function(
             if item["name"] in type_names.NAMES
             else item["name"]
         )
+    if facet == quality.FACET:
+        return lambda item: band_label(item["name"])
     if not dataset_type or facet not in FACETS.get(dataset_type, ()):
         return None
     if facet == "admin_unit":
@@ -86,3 +90,16 @@ def ordered_facet_items(facet: str, items: list[dict[str, Any]]) -> list[dict[st
     return sorted(
         items, key=lambda item: order.index(item["name"]) if item["name"] in order else len(order)
     )
+
+
+BAND_LABELS = {
+    "good": messages.N_("Good (80–100)"),
+    "fair": messages.N_("Fair (50–79)"),
+    "poor": messages.N_("Poor (below 50)"),
+}
+
+
+def band_label(band: str, lang: str | None = None) -> str:
+    """A quality band's name in the user's language."""
+    msgid = BAND_LABELS.get(band)
+    return messages.translate(msgid, lang) if msgid else band

@@ -52,6 +52,24 @@ def khtourism_type_name(record_type: str, plural: bool = False, in_sentence: boo
     return type_names.name(record_type, plural=plural, in_sentence=in_sentence)
 
 
+def khtourism_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
+    """A record's metadata quality for its page and the dashboards (``records/quality.py``):
+    score, band and its label, the dimensions and the fixes in the user's language."""
+    from . import quality
+    from .facets import band_label
+
+    found = quality.assess(pkg)
+    if found is None:
+        return None
+    return {**found.as_dict(), "band_label": band_label(found.band)}
+
+
+def khtourism_quality_dimension_label(name: str) -> str:
+    from . import quality
+
+    return quality.dimension_label(name)
+
+
 @tk.chained_helper
 def humanize_entity_type(
     next_helper: Any, entity_type: str, object_type: str, purpose: str
@@ -67,5 +85,7 @@ __all__ = [
     "khtourism_private_fields",
     "khtourism_facet_label_function",
     "khtourism_type_name",
+    "khtourism_quality",
+    "khtourism_quality_dimension_label",
     "humanize_entity_type",
 ]

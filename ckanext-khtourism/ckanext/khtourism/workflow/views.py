@@ -14,6 +14,7 @@ from flask import redirect as flask_redirect
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages, record_types
+from ckanext.khtourism.records import quality as record_quality
 from ckanext.khtourism.security.redirects import same_origin_path
 
 workflow = Blueprint("khtourism_workflow", __name__, url_prefix="/khtourism")
@@ -33,7 +34,9 @@ def review_queue() -> Any:
         queue = tk.get_action("khtourism_review_queue")(_context(), {})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Only the Department's curators may see the review queue"))
-    return tk.render("khtourism/review_queue.html", {"queue": queue})
+    # records/quality.py: every record not verified for 12 months, for the curators
+    stale = record_quality.stale_records()
+    return tk.render("khtourism/review_queue.html", {"queue": queue, "stale": stale})
 
 
 @workflow.route("/my-records")
@@ -42,7 +45,19 @@ def business_records() -> Any:
         records = tk.get_action("khtourism_business_records")(_context(), {})
     except tk.NotAuthorized:
         return tk.abort(403, tk._("Not authorized to see this page"))
-    return tk.render("khtourism/business_records.html", {"records": records})
+    # records/quality.py: the quality of the business's records and those to verify again
+    orgs = tk.get_action("organization_list_for_user")(
+        _context(), {"id": tk.current_user.name, "permission": "read"}
+    )
+    org_ids = [org["id"] for org in orgs]
+    return tk.render(
+        "khtourism/business_records.html",
+        {
+            "records": records,
+            "quality": record_quality.business_overview(tk.current_user.name, org_ids),
+            "stale": record_quality.stale_records(org_ids),
+        },
+    )
 
 
 @workflow.route("/record/<id>/revision")

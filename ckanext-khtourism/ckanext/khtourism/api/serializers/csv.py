@@ -21,6 +21,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict) and "score" in value:  # quality: the score (docs/quality.md)
+        return str(value["score"])
     if isinstance(value, dict):
         return str(value.get("title") or value.get("name") or "")
     if isinstance(value, (list, tuple)):

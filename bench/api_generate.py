@@ -27,7 +27,6 @@ from importlib import resources
 from pathlib import Path
 
 import record_fields
-
 from ckanext.khtourism.core import record_types
 
 PREFIXES = {

@@ -243,7 +243,9 @@ def records(
                 ticket_price_vnd=str(rng.randint(0, 10) * 10000),
             )
         else:
-            title, title_en, fields = record_fields.new_type_fields(kind, rng, name, town, lon, lat, now)
+            title, title_en, fields = record_fields.new_type_fields(
+                kind, rng, name, town, lon, lat, now
+            )
             extras.update(record_fields.as_extras(fields))
         private = rng.random() < 0.1
         extras["workflow_state"] = "draft" if private else "published"

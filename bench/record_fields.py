@@ -173,9 +173,7 @@ def new_type_fields(
             "service_type": code,
             "recognition_number": f"{rng.randint(1, 999)}/QĐ-SDL",
             "recognition_date": recognised.date().isoformat(),
-            "recognition_expiry_date": (recognised + dt.timedelta(days=5 * 365))
-            .date()
-            .isoformat(),
+            "recognition_expiry_date": (recognised + dt.timedelta(days=5 * 365)).date().isoformat(),
             "seats": str(rng.randint(10, 400)),
             "opening_hours": rng.choice(["10:00–22:00", "06:00–21:00", "08:00–23:00"]),
             "price_min_vnd": str(price_min),
@@ -211,7 +209,9 @@ def new_type_fields(
             "signage_issue_date": issued.date().isoformat(),
             "signage_expiry_date": (issued + dt.timedelta(days=7 * 365)).date().isoformat(),
             "routes": f"{town} – "
-            + rng.choice([t for t in ("Cam Ranh", "Nha Trang", "Đà Lạt", "Vân Phong") if t != town]),
+            + rng.choice(
+                [t for t in ("Cam Ranh", "Nha Trang", "Đà Lạt", "Vân Phong") if t != town]
+            ),
             "languages": rng.sample(LANGUAGES, rng.randint(1, 2)),
         }
         banded = [c["value"] for c in _vehicle_categories() if c.get("seats")]

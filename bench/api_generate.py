@@ -1,7 +1,8 @@
 """Synthetic tourism records for the API benchmark, written in bulk.
 
 Creates a few organizations through the action API, then inserts N records
-of the four types straight into CKAN's ``package`` and ``package_extra``
+of every declared record type (``bench/record_fields.py``: the types and their
+shares come from the schemas' ``khtourism:`` declarations) straight into CKAN's ``package`` and ``package_extra``
 tables (published, realistic Vietnamese titles, points spread over Khánh
 Hòa, codes from docs/record-types.md), then rebuilds the search index with
 ``ckan search-index rebuild`` — the same indexing path every record takes.
@@ -24,6 +25,9 @@ import time
 import uuid
 from importlib import resources
 from pathlib import Path
+
+import record_fields
+from ckanext.khtourism.core import record_types
 
 PREFIXES = {
     "accommodation": [
@@ -74,12 +78,6 @@ GIVEN = [
     "Ngọc Lan",
     "Đức Minh",
 ]
-TYPES = [
-    ("accommodation", 0.5),
-    ("tour-operator", 0.15),
-    ("tour-guide", 0.25),
-    ("heritage-site", 0.10),
-]
 LANGS = ["vi", "en", "zh", "ru", "ko", "ja", "fr"]
 
 
@@ -92,8 +90,16 @@ def admin_units() -> list[tuple[str, str]]:
     return [(row["code"], row["former_district_code"]) for row in csv.DictReader(text.splitlines())]
 
 
-def fields_for(dataset_type: str, rng: random.Random, index: int) -> tuple[str, dict[str, str]]:
+def fields_for(
+    dataset_type: str, rng: random.Random, index: int, lon: float, lat: float, now: dt.datetime
+) -> tuple[str, dict[str, str]]:
     name = rng.choice(NAMES)
+    if dataset_type not in PREFIXES:  # the types declared after the first four
+        town = rng.choice(["Nha Trang", "Cam Ranh", "Ninh Hòa", "Vạn Ninh", "Phan Rang"])
+        title, title_en, fields = record_fields.new_type_fields(
+            dataset_type, rng, name, town, lon, lat, now
+        )
+        return f"{title} {index}", {**record_fields.as_extras(fields), "title_en": title_en}
     prefix = rng.choice(PREFIXES[dataset_type])
     extras: dict[str, str] = {}
     if dataset_type == "accommodation":
@@ -137,13 +143,15 @@ def fields_for(dataset_type: str, rng: random.Random, index: int) -> tuple[str, 
             languages=json.dumps(rng.sample(LANGS, rng.randint(1, 3))),
         )
         title = f"{full_name} {index}"
-    else:
+    elif dataset_type == "heritage-site":
         extras.update(
             ranking=rng.choice(["cap_tinh", "quoc_gia", "quoc_gia_dac_biet", "kiem_ke"]),
             heritage_type=rng.choice(["lich_su", "kien_truc_nghe_thuat", "danh_lam_thang_canh"]),
             unesco_status="none",
         )
         title = f"{prefix} {name} {index}"
+    else:
+        raise SystemExit(f"bench/api_generate.py: no fields for {dataset_type}")
     return title, extras
 
 
@@ -179,18 +187,21 @@ def main() -> None:
     now = dt.datetime.utcnow()
     connection = model.Session.connection().connection
     cursor = connection.cursor()
+    types = record_fields.types()
     started = time.time()
     for start in range(0, args.count, args.batch):
         packages, extras = [], []
         for index in range(start, min(args.count, start + args.batch)):
-            dataset_type = rng.choices([t for t, _ in TYPES], [w for _, w in TYPES])[0]
-            title, fields = fields_for(dataset_type, rng, index)
+            dataset_type = record_fields.pick_type(rng, types)
+            lon, lat = rng.uniform(108.75, 109.45), rng.uniform(11.55, 12.85)
+            title, fields = fields_for(dataset_type, rng, index, lon, lat, now)
             package_id = str(uuid.uuid4())
             unit, district = rng.choice(units)
-            lon, lat = rng.uniform(108.75, 109.45), rng.uniform(11.55, 12.85)
             modified = now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 365))
             owner = (
-                orgs[0] if dataset_type in ("tour-guide", "heritage-site") else rng.choice(orgs[1:])
+                orgs[0]
+                if dataset_type == "tour-guide" or record_types.get(dataset_type).curator_only
+                else rng.choice(orgs[1:])
             )
             packages.append(
                 (

@@ -1,6 +1,8 @@
 """Realistic synthetic tourism records for the search benchmark.
 
-``records(n, seed)`` yields package rows shaped like the four record types of
+``records(n, seed)`` yields package rows of every declared record type
+(``bench/record_fields.py``: the types and their shares come from the schemas'
+``khtourism:`` declarations; most records are accommodation) shaped like
 docs/record-types.md (Vietnamese and English text, tags, resources, a GeoJSON
 point spread over Khánh Hòa around its towns, a tenth private drafts);
 ``load(connection, records, …)`` writes them straight into CKAN's tables
@@ -20,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import record_fields
+
 HERE = Path(__file__).parent
 
 # (name, lon, lat, spread in degrees, weight)
@@ -34,7 +38,6 @@ TOWNS = [
     ("Khánh Vĩnh", 108.90, 12.28, 0.08, 2),
     ("Khánh Sơn", 108.95, 12.00, 0.06, 2),
 ]
-TYPES = [("accommodation", 50), ("tour-operator", 15), ("tour-guide", 25), ("heritage-site", 10)]
 SYLLABLES = [
     "An",
     "Bình",
@@ -185,8 +188,9 @@ def records(
     now = now or dt.datetime(2026, 11, 1)
     units = _admin_units()
     orgs = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(organizations)]
+    types = record_fields.types()
     for number in range(n):
-        kind = rng.choices([t[0] for t in TYPES], weights=[t[1] for t in TYPES])[0]
+        kind = record_fields.pick_type(rng, types)
         town, lon, lat = _point(rng)
         name = _name(rng)
         extras: dict[str, Any] = {
@@ -226,7 +230,7 @@ def records(
                 card_status=rng.choices(["valid", "expired", "revoked"], [85, 12, 3])[0],
                 experience_years=str(rng.randint(0, 30)),
             )
-        else:
+        elif kind == "heritage-site":
             vi, en = rng.choice(HERITAGE)
             title, title_en = f"{vi} {name}", f"{name} {en}"
             extras.update(
@@ -238,6 +242,11 @@ def records(
                 period=rng.choice(["thế kỷ VIII", "thế kỷ XIX"]),
                 ticket_price_vnd=str(rng.randint(0, 10) * 10000),
             )
+        else:
+            title, title_en, fields = record_fields.new_type_fields(
+                kind, rng, name, town, lon, lat, now
+            )
+            extras.update(record_fields.as_extras(fields))
         private = rng.random() < 0.1
         extras["workflow_state"] = "draft" if private else "published"
         extras["title_en"] = title_en

@@ -152,8 +152,10 @@ PARAMS: list[Param] = [
     Param(
         "quality_band",
         _codes(QUALITY_BANDS),
-        "Metadata quality band(s), comma-separated: `good` (score ≥ 80), `fair` (≥ 50), "
-        "`poor` (docs/quality.md).",
+        N_(
+            "Metadata quality band(s), comma-separated: `good` (score ≥ 80), `fair` (≥ 50), "
+            "`poor` (docs/quality.md)."
+        ),
         frozenset({LIST}),
     ),
     Param(

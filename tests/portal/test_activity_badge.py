@@ -64,6 +64,25 @@ def test_the_badge_counts_what_ckan_counts(world):
     assert public["id"]
 
 
+def test_a_user_who_follows_nothing_counts_as_upstream(world):
+    """The short path (nothing followed): her own activities and those about her account
+    (CKAN records a change of an account as its owner's, even one made by a sysadmin)."""
+    for role in ROLES:
+        world.call(role, "dashboard_mark_activities_old")
+    world.create("member_a", "tour-guide", name="hdv-khong-theo-doi")
+    world.call("sysadmin", "user_patch", id=world.person("member_a").id, fullname="Người Đổi Tên")
+    about = world.call("sysadmin", "user_activity_list", id=world.person("member_a").id)
+    assert {a["activity_type"] for a in about} >= {"changed user", "new package"}, about
+    for role in ("member_a", "curator", "member_b"):
+        assert world.call(role, "dashboard_new_activities_count") == _upstream_count(world, role)
+        assert world.call(role, "dashboard_new_activities_count") == 0
+    # once she follows the sysadmin, his changes are new to her (the long path)
+    world.call("member_a", "follow_user", id=world.person("sysadmin").name)
+    world.call("sysadmin", "user_patch", id=world.person("sysadmin").id, fullname="Quản Trị")
+    assert world.call("member_a", "dashboard_new_activities_count") == 1
+    assert _upstream_count(world, "member_a") == 1
+
+
 @pytest.mark.ckan_config("ckan.activity_list_limit", "2")
 def test_the_badge_counts_within_the_configured_limit(world):
     world.call("sysadmin", "dashboard_mark_activities_old")

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+
 from ckan.tests import helpers
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -103,7 +104,11 @@ def test_the_header_shows_the_count(app, world):
     expected = _upstream_count(world, "sysadmin")
     assert expected >= 1
     body = app.get("/dataset/", headers=sysadmin.headers).body
-    badge = re.search(r'<li class="notifications[^"]*">.*?<span class="badge">(\d+)</span>', body, re.S)
+    badge = re.search(
+        r'<li class="notifications[^"]*">.*?<span class="badge">(\d+)</span>', body, re.S
+    )
     assert badge, body[:2000]
     assert int(badge.group(1)) == expected
-    assert helpers.call_action("dashboard_new_activities_count", {"user": sysadmin.name}) == expected
+    assert (
+        helpers.call_action("dashboard_new_activities_count", {"user": sysadmin.name}) == expected
+    )

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
+
 import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import get_permission_labels
 from ckan.types import Action, Context, DataDict
-from sqlalchemy import text
 
 __all__ = ["dashboard_new_activities_count"]
 

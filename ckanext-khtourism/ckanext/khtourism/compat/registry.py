@@ -376,6 +376,24 @@ ENTRIES: tuple[Entry, ...] = (
         "unavailable.py",
         "any other database error answers CKAN's own 500 page (its inner error_handler)",
     ),
+    _entry(
+        "portal.dashboard_new_activities_count",
+        "ckanext.activity.logic.action.dashboard_new_activities_count",
+        REIMPLEMENT,
+        CKAN,
+        "166ce59246b299b9afc37a4349170417c57e28998c5a5759d60274d0936c7078",
+        "logic/action/activity.py",
+        "the header's badge counts the dashboard's new activities without loading them",
+    ),
+    _entry(
+        "portal.dashboard_activity_list",
+        "ckanext.activity.logic.action.dashboard_activity_list",
+        REIMPLEMENT,
+        CKAN,
+        "faa69910d6cc352b0b2d810fdeef551d0ac5fdb19ceca3328009fc91d6e87a80",
+        "logic/action/activity.py",
+        "its query, limit and notion of a new activity, read as author and time only",
+    ),
 )
 
 BY_NAME: dict[str, Entry] = {entry.name: entry for entry in ENTRIES}

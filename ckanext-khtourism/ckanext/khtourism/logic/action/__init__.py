@@ -42,12 +42,14 @@ from ckanext.khtourism.security import field_limits
 from ckanext.khtourism.workflow import merge, queue, revisions, transitions
 from ckanext.khtourism.workflow.model import PendingRevision
 
-from . import clients, harvest, reporting
+from . import activity, clients, harvest, reporting
+from .activity import *  # noqa: F403 - the header's badge of new activities
 from .clients import *  # noqa: F403 - the client registry (clients/)
 from .harvest import *  # noqa: F403 - chained ckanext-harvest actions
 from .reporting import *  # noqa: F403 - monthly visitor reports (reporting/)
 
 __all__ = [
+    *activity.__all__,
     *harvest.__all__,
     *reporting.__all__,
     *clients.__all__,

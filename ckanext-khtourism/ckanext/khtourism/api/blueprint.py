@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy.exc as sa_exc
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, current_app, request, send_file
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 import ckan.model as model
@@ -54,10 +54,18 @@ def _api_error(error: ApiError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     if error.code == 429 and isinstance(error.response, Response):  # flask-limiter's
         return error.response
-    code = {404: "unknown_resource", 405: "method_not_allowed", 406: "not_acceptable"}.get(
-        error.code or 500, "internal_error"
-    )
-    return http.error_response(ApiError(code))
+    code = {
+        404: "unknown_resource",
+        405: "method_not_allowed",
+        406: "not_acceptable",
+        414: "uri_too_long",
+    }.get(error.code or 500, "internal_error")
+    # a 405 names the methods the resource has (RFC 9110 §15.5.6)
+    allow = getattr(error, "valid_methods", None)
+    headers = {"Allow": ", ".join(allow)} if error.code == 405 and allow else None
+    if code == "uri_too_long":
+        return http.error_response(ApiError(code, None, str(http.MAX_URI_LENGTH)), headers)
+    return http.error_response(ApiError(code), headers)
 
 
 # Per code, not per class: CKAN registers HTML handlers per code on the app,
@@ -99,7 +107,18 @@ api.record_once(lambda _state: overhead.skip_config_check_under(BASE_PATH))
 
 
 # the API's description needs no scope
-_OPEN_ENDPOINTS = {"index", "openapi_document", "docs_page", "docs_asset", "unknown_resource"}
+_OPEN_ENDPOINTS = {
+    "index",
+    "openapi_document",
+    "docs_page",
+    "docs_asset",
+    "unknown_resource",
+    "other_method",
+    "other_method_index",
+}
+
+
+api.before_request(http.uri_too_long)
 
 
 @api.before_request
@@ -416,7 +435,8 @@ def _visitors_url(suffix: str = "") -> str:
 @api.route("/statistics/visitors/csv-metadata.json")
 def visitor_statistics_metadata() -> Response:
     """The CSV-on-the-Web (CSVW) description of the statistics' CSV columns."""
-    params.parse(request.args, params.VISITORS)
+    # the same query as the CSV it describes: refused where the CSV would be
+    visitors.month_range(params.parse(request.args, params.VISITORS))
     body = serializers.json_format.dumps(visitors.csv_metadata(_visitors_url()))
     return http.conditional(body, visitors.CSVW_MEDIA_TYPE, None)
 
@@ -446,6 +466,36 @@ def dumps_file(name: str) -> Response:
 @api.route("/<path:unknown>")
 def unknown_resource(unknown: str) -> Response:
     raise ApiError("unknown_resource")
+
+
+OTHER_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+@api.route("/", methods=OTHER_METHODS, endpoint="other_method_index")
+@api.route("/<path:unknown>", methods=OTHER_METHODS)
+def other_method(unknown: str = "") -> Response:
+    """A method the resource does not answer: 405 in the API's shape with ``Allow`` (a
+    routing 405 never reaches a blueprint's handler, so CKAN's HTML page would answer);
+    a path no method answers: 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint.rsplit(".", 1)[-1] not in _CATCH_ALL:
+            allowed.append(method)
+    if not allowed:
+        raise ApiError("unknown_resource")
+    if "GET" in allowed:
+        allowed.insert(1, "HEAD")
+    return http.error_response(
+        ApiError("method_not_allowed"), headers={"Allow": ", ".join([*allowed, "OPTIONS"])}
+    )
+
+
+_CATCH_ALL = {"unknown_resource", "other_method", "other_method_index"}
 
 
 def blueprints() -> list[Blueprint]:

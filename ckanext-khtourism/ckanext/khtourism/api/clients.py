@@ -46,6 +46,7 @@ def _exempt_from_csrf(state: Any) -> None:
 
 
 client_api.record_once(_exempt_from_csrf)
+client_api.before_request(http.uri_too_long)
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

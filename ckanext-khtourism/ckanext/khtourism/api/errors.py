@@ -34,7 +34,14 @@ MESSAGES: dict[str, tuple[int, str]] = {
     "client_request_invalid": (400, N_("Invalid value for '{parameter}': {detail}")),
     "not_found": (404, N_("No record '{detail}' was found.")),
     "unknown_resource": (404, N_("There is no such API resource.")),
-    "method_not_allowed": (405, N_("The API supports only the GET method.")),
+    "method_not_allowed": (
+        405,
+        N_("This resource does not answer this HTTP method; the Allow header lists those it does."),
+    ),
+    "uri_too_long": (
+        414,
+        N_("The request URI is longer than {detail} characters; send fewer or shorter parameters."),
+    ),
     "not_acceptable": (
         406,
         N_(

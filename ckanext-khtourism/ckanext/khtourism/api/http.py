@@ -21,6 +21,11 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 VARY = ("Accept", "Accept-Language", "Authorization")
+# The longest request URI (path and query string) the API reads: room for the longest
+# ``polygon`` (params.MAX_POLYGON_LENGTH characters) URL-encoded, and the other parameters.
+# Longer ones get 414 in the API's error shape; the deployment lets them through to here
+# (deployment/gunicorn.conf.py limit_request_line, nginx large_client_header_buffers).
+MAX_URI_LENGTH = 400_000
 
 
 def lang() -> str:
@@ -33,6 +38,14 @@ def error_response(error: ApiError, headers: dict[str, str] | None = None) -> Re
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def uri_too_long() -> Response | None:
+    """A 414 answer when the request's URI is longer than :data:`MAX_URI_LENGTH`."""
+    length = len(request.path) + len(request.environ.get("QUERY_STRING", ""))
+    if length <= MAX_URI_LENGTH:
+        return None
+    return error_response(ApiError("uri_too_long", None, str(MAX_URI_LENGTH)))
 
 
 def add_cors(response: Response) -> Response:

@@ -14,11 +14,12 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.clients.webhooks import EVENTS as WEBHOOK_EVENTS
 from ckanext.khtourism.records import schema_fields
 from ckanext.khtourism.records.privacy import private_fields
 from ckanext.khtourism.records.schema_choices import choice_codes
 
-from . import params
+from . import http, params
 from .collections import COLLECTIONS, COMMON_FIELDS, Collection
 from .errors import ERROR_CODES
 from .params import CHANGE_TYPES, ITEM, LIST
@@ -137,8 +138,7 @@ def _operation(
     summary: str | None = None,
 ) -> dict[str, Any]:
     """One GET operation from its ``spec`` in openapi_base.yaml."""
-    names = base()["error_responses"]
-    return {
+    operation: dict[str, Any] = {
         "operationId": spec["operationId"],
         "summary": summary or spec["summary"],
         "tags": [tag],
@@ -151,12 +151,34 @@ def _operation(
                 "content": content,
             },
             "304": dict(base()["not_modified"]),
-            **{
-                str(code): {"$ref": f"#/components/responses/{names[code]}"}
-                for code in spec["errors"]
-            },
+            **_error_responses([*spec["errors"], *base()["common_errors"]]),
         },
     }
+    rules = [rule.document() for rule in params.rules_for(endpoint, resource)]
+    if rules:
+        # what a schema per parameter cannot say (params.RULES; the server enforces them)
+        operation["x-parameter-rules"] = rules
+        operation["description"] = "Rules between parameters: " + " ".join(
+            f"{rule['description'][0].upper()}{rule['description'][1:]}" for rule in rules
+        )
+    return operation
+
+
+def _error_responses(codes: list[int]) -> dict[str, Any]:
+    names = base()["error_responses"]
+    return {
+        str(code): {"$ref": f"#/components/responses/{names[code]}"} for code in sorted(set(codes))
+    }
+
+
+def _client_paths(derived: dict[str, Any]) -> dict[str, Any]:
+    """The client systems' endpoints and the dumps, each operation with the common errors."""
+    paths: dict[str, Any] = _derive(base()["client_paths"], derived)
+    for item in paths.values():
+        for method, operation in item.items():
+            if method != "parameters":
+                operation["responses"].update(_error_responses(base()["common_errors"]))
+    return paths
 
 
 def _record_type_paths(resource: Collection, schema_name: str) -> dict[str, Any]:
@@ -198,6 +220,7 @@ def _document(server_url: str) -> dict[str, Any]:
             "error_codes": list(ERROR_CODES),
             "change_types": list(CHANGE_TYPES),
             "token_url": f"{server_url}/oauth/token",
+            "webhook_events": list(WEBHOOK_EVENTS),
         },
     )
     schemas = document["components"]["schemas"]
@@ -223,6 +246,8 @@ def _document(server_url: str) -> dict[str, Any]:
         content = _derive(spec["content"], derived)
         paths[path] = {"get": _operation(spec, spec["endpoint"], None, content, tag)}
         tags.append({"name": tag})
+    paths.update(_client_paths({"webhook_events": list(WEBHOOK_EVENTS)}))
+    tags += [{"name": "clients"}, {"name": "dumps"}]
     return {
         "openapi": document["openapi"],
         "info": document["info"],
@@ -231,6 +256,8 @@ def _document(server_url: str) -> dict[str, Any]:
         "tags": tags,
         "paths": paths,
         "components": document["components"],
+        # the longest URI the API reads; longer ones are answered 414 (api/http.py)
+        "x-max-uri-length": http.MAX_URI_LENGTH,
     }
 
 

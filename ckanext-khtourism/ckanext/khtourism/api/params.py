@@ -41,6 +41,12 @@ MAX_PAGE = 10000
 MAX_RADIUS_M = 500_000
 MAX_Q_LENGTH = 500
 MAX_POLYGON_LENGTH = 100_000
+# The ``format`` of ``polygon`` in the OpenAPI document (a format JSON Schema leaves to the
+# application, like ``date-time``): a valid (Multi)Polygon, GeoJSON or WKT (parse_polygon).
+POLYGON_FORMAT = "polygon"
+# A date-time's year must be 1900 or later (parse_datetime): the pattern says so, so the
+# schema a client validates against refuses what the server refuses.
+DATE_TIME = {"type": "string", "format": "date-time", "pattern": "^(19[0-9]{2}|[2-9][0-9]{3})-"}
 FORMATS = ("json", "geojson", "csv", "jsonld")
 LANGS = ("vi", "en")
 SORT_KEYS = ("relevance", "distance", "title", "name", "updated", "created", "quality")
@@ -190,16 +196,21 @@ PARAMS: list[Param] = [
     ),
     Param(
         "polygon",
-        {"type": "string", "minLength": 1, "maxLength": MAX_POLYGON_LENGTH},
+        {
+            "type": "string",
+            "format": POLYGON_FORMAT,
+            "minLength": 1,
+            "maxLength": MAX_POLYGON_LENGTH,
+        },
         N_(
-            "A polygon (GeoJSON Polygon/MultiPolygon geometry or WKT, WGS84): records whose "
-            "location intersects it."
+            "A polygon (GeoJSON Polygon/MultiPolygon geometry or WKT, WGS84; valid: closed, "
+            "not self-intersecting): records whose location intersects it."
         ),
         frozenset({LIST}),
     ),
     Param(
         "updated_since",
-        {"type": "string", "format": "date-time"},
+        dict(DATE_TIME),
         N_(
             "Only records modified at or after this instant (RFC 3339, e.g. `2026-01-01T00:00:00Z`)."
         ),
@@ -263,7 +274,7 @@ PARAMS: list[Param] = [
     ),
     Param(
         "since",
-        {"type": "string", "format": "date-time"},
+        dict(DATE_TIME),
         N_("Changes at or after this instant (RFC 3339). Use `cursor` to continue."),
         frozenset({CHANGES}),
     ),
@@ -376,7 +387,7 @@ if PERIOD_PATHS:
     PARAMS += [
         Param(
             "from",
-            {"type": "string", "format": "date-time"},
+            dict(DATE_TIME),
             N_(
                 "Only records whose period ends at or after this instant (RFC 3339, or a date "
                 "`YYYY-MM-DD`: its start, UTC)."
@@ -386,7 +397,7 @@ if PERIOD_PATHS:
         ),
         Param(
             "to",
-            {"type": "string", "format": "date-time"},
+            dict(DATE_TIME),
             N_(
                 "Only records whose period starts at or before this instant (RFC 3339, or a date "
                 "`YYYY-MM-DD`: its start, UTC)."
@@ -430,12 +441,12 @@ def parse_datetime(name: str, raw: str) -> dt.datetime:
             name,
             N_("expected an RFC 3339 date-time, e.g. 2026-01-01T00:00:00Z."),
         ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    value = value.astimezone(dt.timezone.utc)
+    # the year as written (what the published pattern checks), before the shift to UTC
     if value.year < 1900:
         raise invalid(name, N_("the year must be 1900 or later."))
-    return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc)
 
 
 def _scalar(param: Param, schema: Mapping[str, Any], raw: str, name: str) -> Any:
@@ -468,14 +479,16 @@ def _scalar(param: Param, schema: Mapping[str, Any], raw: str, name: str) -> Any
             raise invalid(
                 name, N_("'{value}' is not one of: {allowed}."), value=value, allowed=allowed
             )
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+        # a date-time's pattern (its year) is checked by parse_datetime, with a clearer message
+        is_date_time = schema.get("format") == "date-time"
+        if "pattern" in schema and not is_date_time and not re.search(schema["pattern"], value):
             raise invalid(
                 name,
                 N_("'{value}' does not match {pattern}."),
                 value=value,
                 pattern=schema["pattern"],
             )
-        if schema.get("format") == "date-time":
+        if is_date_time:
             value = parse_datetime(name, value)
         return value
     if "minimum" in schema and value < schema["minimum"]:
@@ -524,35 +537,179 @@ def parse(args: MultiDict, endpoint: str, collection: Collection | None = None) 
     return parsed
 
 
-def _check_rules(parsed: dict[str, Any], endpoint: str, collection: Collection | None) -> None:
-    radius_keys = [key for key in ("lat", "lon", "radius") if key in parsed]
-    if radius_keys and len(radius_keys) != 3:
-        missing = next(key for key in ("lat", "lon", "radius") if key not in parsed)
-        raise conflict(missing, N_("a radius search needs lat, lon and radius together."))
-    spatial = [key for key in ("bbox", "radius", "polygon") if key in parsed]
-    if len(spatial) > 1:
-        raise conflict(spatial[1], N_("use only one of bbox, lat/lon/radius, polygon."))
-    if "bbox" in parsed:
-        parsed["bbox"] = _check_bbox(parsed["bbox"])
-    if "polygon" in parsed:
-        parsed["polygon"] = parse_polygon(parsed["polygon"])
-    sort = parsed.get("sort")
-    if sort == "relevance" and "q" not in parsed:
-        raise conflict("sort", N_("sort=relevance needs q."))
-    if sort == "distance" and "radius" not in parsed:
-        raise conflict("sort", N_("sort=distance needs lat, lon and radius."))
-    if "from" in parsed and "to" in parsed and parsed["from"] > parsed["to"]:
-        raise conflict("from", N_("the start of the period (from) is after its end (to)."))
-    if "since" in parsed and "cursor" in parsed:
-        raise conflict("cursor", N_("use since or cursor, not both."))
-    if endpoint == LOOKUP:
-        given = [name for name in IDENTIFIERS if name in parsed]
+# --- rules between parameters ----------------------------------------------
+#
+# What a JSON schema per parameter cannot say. Each rule is published in the OpenAPI
+# document (``x-parameter-rules`` of every operation whose parameters it names, see
+# api/openapi.py) and enforced here (:func:`_check_rules`), from this one table.
+
+TOGETHER, EXCLUSIVE, EXACTLY_ONE, REQUIRES, ORDERED, BBOX, MONTH_RANGE = (
+    "together",
+    "mutually-exclusive",
+    "exactly-one",
+    "requires",
+    "ordered",
+    "bbox",
+    "month-range",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule between parameters.
+
+    ``together``: all of ``groups[0]`` or none. ``mutually-exclusive``: parameters of at
+    most one of ``groups``. ``exactly-one``: exactly one of ``groups[0]``. ``requires``:
+    ``when`` (parameter, value) needs every parameter of ``groups[0]``. ``ordered``:
+    ``groups[0][0]`` ≤ ``groups[0][1]`` when both are given. ``bbox``: the box's minimum
+    first, longitudes within [-180, 180], latitudes within [-90, 90]. ``month-range``:
+    ``from`` ≤ ``to`` and at most ``maximum`` months, with their defaults (``to``: the last
+    month that has ended, Asia/Ho_Chi_Minh; ``from``: eleven months before ``to``)."""
+
+    kind: str
+    groups: tuple[tuple[str, ...], ...]
+    description: str
+    endpoints: frozenset[str]
+    when: tuple[str, str] | None = None
+    maximum: int | None = None
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        names = tuple(name for group in self.groups for name in group)
+        return (self.when[0], *names) if self.when else names
+
+    def document(self) -> dict[str, Any]:
+        """The rule as published in ``x-parameter-rules``."""
+        spec: dict[str, Any] = {"rule": self.kind}
+        if self.kind == EXCLUSIVE:
+            spec["groups"] = [list(group) for group in self.groups]
+        else:
+            spec["parameters"] = list(self.groups[0])
+        if self.when:
+            spec["when"] = {self.when[0]: self.when[1]}
+        if self.maximum is not None:
+            spec["maximum"] = self.maximum
+        spec["description"] = self.description.format(
+            identifiers=", ".join(self.groups[0]), count=self.maximum
+        )
+        return spec
+
+
+RADIUS_SEARCH = ("lat", "lon", "radius")
+MAX_VISITOR_MONTHS = 120
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        TOGETHER,
+        (RADIUS_SEARCH,),
+        N_("a radius search needs lat, lon and radius together."),
+        frozenset({LIST}),
+    ),
+    Rule(
+        EXCLUSIVE,
+        (("bbox",), RADIUS_SEARCH, ("polygon",)),
+        N_("use only one of bbox, lat/lon/radius, polygon."),
+        frozenset({LIST}),
+    ),
+    Rule(
+        BBOX,
+        (("bbox",),),
+        N_("expected min_lon,min_lat,max_lon,max_lat with the minimum first."),
+        frozenset({LIST}),
+    ),
+    Rule(
+        REQUIRES,
+        (("q",),),
+        N_("sort=relevance needs q."),
+        frozenset({LIST}),
+        when=("sort", "relevance"),
+    ),
+    Rule(
+        REQUIRES,
+        (RADIUS_SEARCH,),
+        N_("sort=distance needs lat, lon and radius."),
+        frozenset({LIST}),
+        when=("sort", "distance"),
+    ),
+    Rule(
+        ORDERED,
+        (("from", "to"),),
+        N_("the start of the period (from) is after its end (to)."),
+        frozenset({LIST}),
+    ),
+    Rule(
+        EXCLUSIVE,
+        (("since",), ("cursor",)),
+        N_("use since or cursor, not both."),
+        frozenset({CHANGES}),
+    ),
+    Rule(
+        EXACTLY_ONE,
+        (tuple(IDENTIFIERS),),
+        N_("exactly one identifier is needed: {identifiers}."),
+        frozenset({LOOKUP}),
+    ),
+    Rule(
+        MONTH_RANGE,
+        (("from", "to"),),
+        N_(
+            "from must not be after to (to: by default the last month that has ended; from: "
+            "eleven months before to); at most {count} months per request."
+        ),
+        frozenset({VISITORS}),
+        maximum=MAX_VISITOR_MONTHS,
+    ),
+)
+
+
+def rules_for(endpoint: str, collection: Collection | None = None) -> list[Rule]:
+    """The rules that bind the parameters of ``endpoint`` (for ``collection``)."""
+    names = {p.name for p in params_for(endpoint, collection)}
+    return [
+        rule
+        for rule in RULES
+        if endpoint in rule.endpoints and all(name in names for name in rule.parameters)
+    ]
+
+
+def _check_rule(rule: Rule, parsed: dict[str, Any]) -> None:
+    if rule.kind == TOGETHER:
+        given = [name for name in rule.groups[0] if name in parsed]
+        if given and len(given) != len(rule.groups[0]):
+            missing = next(name for name in rule.groups[0] if name not in parsed)
+            raise conflict(missing, rule.description)
+    elif rule.kind == EXCLUSIVE:
+        used = [group for group in rule.groups if any(name in parsed for name in group)]
+        if len(used) > 1:
+            # the second group's last given name: ``radius`` for a radius search
+            raise conflict([n for n in used[1] if n in parsed][-1], rule.description)
+    elif rule.kind == EXACTLY_ONE:
+        given = [name for name in rule.groups[0] if name in parsed]
         if len(given) != 1:
             raise conflict(
-                given[1] if len(given) > 1 else "enterprise_code",
-                N_("exactly one identifier is needed: {identifiers}."),
-                identifiers=", ".join(IDENTIFIERS),
+                given[1] if len(given) > 1 else rule.groups[0][0],
+                rule.description,
+                identifiers=", ".join(rule.groups[0]),
             )
+    elif rule.kind == REQUIRES:
+        assert rule.when is not None
+        name, value = rule.when
+        if parsed.get(name) == value and not all(n in parsed for n in rule.groups[0]):
+            raise conflict(name, rule.description)
+    elif rule.kind == ORDERED:
+        first, second = rule.groups[0]
+        if first in parsed and second in parsed and parsed[first] > parsed[second]:
+            raise conflict(first, rule.description)
+    elif rule.kind == BBOX and "bbox" in parsed:
+        parsed["bbox"] = _check_bbox(parsed["bbox"])
+    # MONTH_RANGE depends on the current month: api/visitors.py build() checks it
+
+
+def _check_rules(parsed: dict[str, Any], endpoint: str, collection: Collection | None) -> None:
+    for rule in rules_for(endpoint, collection):
+        _check_rule(rule, parsed)
+    if "polygon" in parsed:
+        parsed["polygon"] = parse_polygon(parsed["polygon"])
     if "fields" in parsed and collection is not None:
         known = set(collection.all_fields)
         for name in parsed["fields"]:

@@ -17,9 +17,9 @@ from ckanext.khtourism.security.csv_cells import safe_row
 
 from .errors import invalid
 from .items import label_for
-from .params import GROUPINGS
+from .params import GROUPINGS, MAX_VISITOR_MONTHS
 
-MAX_MONTHS = 120
+MAX_MONTHS = MAX_VISITOR_MONTHS
 COLUMNS = (
     "level",
     "month",
@@ -51,7 +51,8 @@ def _months_between(start: str, end: str) -> int:
     return (yb - ya) * 12 + mb - ma + 1
 
 
-def build(parsed: dict[str, Any], lang: str) -> dict[str, Any]:
+def month_range(parsed: dict[str, Any]) -> tuple[str, str]:
+    """The first and last month of a query (the ``month-range`` rule of params.RULES)."""
     this_month = reports.local_date(reports.now()).strftime("%Y-%m")
     end = parsed.get("to") or _shift(this_month, -1)
     start = parsed.get("from") or _shift(end, -11)
@@ -59,6 +60,11 @@ def build(parsed: dict[str, Any], lang: str) -> dict[str, Any]:
         raise invalid("from", MESSAGES["stats_range"], start=start, end=end)
     if _months_between(start, end) > MAX_MONTHS:
         raise invalid("from", N_("at most {count} months per request."), count=MAX_MONTHS)
+    return start, end
+
+
+def build(parsed: dict[str, Any], lang: str) -> dict[str, Any]:
+    start, end = month_range(parsed)
     group_by = tuple(
         parsed.get("group_by") or (g for g in GROUPINGS if g != aggregates.FORMER_DISTRICT)
     )

@@ -121,7 +121,10 @@ def endpoints(lang: str | None = None) -> list[dict[str, Any]]:
     by_path = {c.path: c for c in COLLECTIONS.values()}
     found = []
     for path, item in document["paths"].items():
-        operation = item["get"]
+        operation = item.get("get")
+        # the client systems' endpoints and the dumps are documented in docs/integration.md
+        if operation is None or {"clients", "dumps"} & set(operation.get("tags", [])):
+            continue
         segment = path.strip("/").split("/")[0]
         collection = by_path.get(segment)
         if collection is not None:

@@ -32,10 +32,16 @@
     content.innerHTML = "";
     content.appendChild(el("p", {}, [doc.info.description]));
     content.appendChild(el("p", {}, ["Base URL: ", el("code", {}, [doc.servers[0].url])]));
-    Object.keys(doc.paths).forEach(function (path, index) {
-      var op = doc.paths[path].get;
+    var operations = [];
+    Object.keys(doc.paths).forEach(function (path) {
+      ["get", "post", "delete"].forEach(function (method) {
+        if (doc.paths[path][method]) { operations.push([path, method, doc.paths[path][method]]); }
+      });
+    });
+    operations.forEach(function (entry, index) {
+      var path = entry[0], method = entry[1], op = entry[2];
       var anchor = "op-" + index;
-      toc.appendChild(el("a", {href: "#" + anchor}, [path]));
+      toc.appendChild(el("a", {href: "#" + anchor}, [method.toUpperCase() + " " + path]));
       var rows = (op.parameters || []).map(function (p) {
         return el("tr", {}, [el("td", {}, [el("code", {}, [p.name])]), el("td", {}, [p.in]),
           el("td", {}, [schemaText(p.schema)]), el("td", {}, [p.description || ""])]);
@@ -48,8 +54,9 @@
           el("td", {}, [types])]);
       });
       content.appendChild(el("section", {class: "op", id: anchor}, [
-        el("h2", {}, [el("span", {class: "method"}, ["GET"]), " ", el("code", {}, [path])]),
+        el("h2", {}, [el("span", {class: "method"}, [method.toUpperCase()]), " ", el("code", {}, [path])]),
         el("p", {}, [op.summary || ""]),
+        el("p", {}, [op.description || ""]),
         el("table", {}, [el("tr", {}, [el("th", {}, ["Parameter"]), el("th", {}, ["In"]),
           el("th", {}, ["Schema"]), el("th", {}, ["Description"])])].concat(rows)),
         el("table", {}, [el("tr", {}, [el("th", {}, ["Status"]), el("th", {}, ["Meaning"]),

@@ -17,3 +17,7 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
+# nginx bounds the request line (large_client_header_buffers); the tourism API answers a
+# URI over its limit with 414 (api/http.py MAX_URI_LENGTH), so gunicorn's own 4,094-byte
+# limit (answered 400) must not cut it first
+limit_request_line = 0

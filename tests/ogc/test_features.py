@@ -6,6 +6,7 @@ Each test names the requirement class it checks (docs/ogcapi.md lists them).
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from pyproj import Geod, Transformer
@@ -311,3 +312,85 @@ def test_unsupported_crs_is_a_400(api, sample):
     assert body(api, f"{items}?bbox=1,2,3,4&bbox-crs=EPSG:3857", status=400)["parameter"] == (
         "bbox-crs"
     )
+
+
+# --- Collection metadata: extent (/rec/core/fc-md-extent), queryables (Part 3) ---------------
+
+
+def _modified(record: dict) -> str:
+    return call_action("package_show", id=record["id"])["metadata_modified"][:19] + "Z"
+
+
+def test_collection_extent_is_that_of_its_published_records(api, sample):
+    collection = body(api, f"{BASE}/collections/accommodation")
+    # the three published hotels, not the draft at 109.19, 12.26
+    assert collection["extent"]["spatial"] == {
+        "bbox": [[109.1953, 11.99, 109.4, 12.5]],
+        "crs": ogc_crs.CRS84,
+    }
+    published = (sample.hotel, sample.resort, sample.homestay)
+    times = sorted(_modified(record) for record in published)
+    temporal = collection["extent"]["temporal"]
+    assert temporal["interval"] == [[times[0], times[-1]]]
+    assert temporal["trs"] == "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+    # the same extent in the list of collections; a type without points has no spatial
+    # extent, a type without published records none at all
+    listed = {c["id"]: c for c in body(api, f"{BASE}/collections")["collections"]}
+    assert listed["accommodation"]["extent"] == collection["extent"]
+    assert set(listed["tour-guide"]["extent"]) == {"temporal"}
+    assert any("extent" not in c for c in listed.values())
+    # a record that moves and changes moves the extent (nothing stale is kept)
+    call_action(
+        "package_patch",
+        {"user": sample.sysadmin["name"]},
+        id=sample.resort["id"],
+        spatial=json.dumps({"type": "Point", "coordinates": [109.5, 11.8]}),
+    )
+    moved = body(api, f"{BASE}/collections/accommodation")["extent"]
+    assert moved["spatial"]["bbox"] == [[109.1953, 11.8, 109.5, 12.5]]
+    assert moved["temporal"]["interval"][0][1] == _modified(sample.resort)
+
+
+PATTERNED = {"admin_unit": "22333", "languages": "en"}
+
+
+def test_queryables_are_the_filters_the_items_accept(api, sample):
+    """Part 3 /req/queryables/get-queryables-op and /req/queryables-query-parameters."""
+    from ckanext.khtourism.ogc.collections import filter_names, public_collections
+
+    for collection_id, collection in public_collections().items():
+        links = rels(body(api, f"{BASE}/collections/{collection_id}"))
+        (link,) = links["http://www.opengis.net/def/rel/ogc/1.0/queryables"]
+        assert link["type"] == "application/schema+json"
+        response = get(api, f"{BASE}/collections/{collection_id}/queryables")
+        assert response.headers["Content-Type"].startswith("application/schema+json")
+        schema = json.loads(response.body)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["$id"].endswith(f"/ogc/collections/{collection_id}/queryables")
+        assert schema["type"] == "object" and schema["additionalProperties"] is False
+        assert list(schema["properties"]) == list(filter_names(collection))
+        items = f"{BASE}/collections/{collection_id}/items"
+        for name, queryable in schema["properties"].items():
+            assert queryable["type"] == "string", (collection_id, name)
+            # a value of the schema: its first code, or one matching its pattern
+            value = queryable["enum"][0] if "enum" in queryable else PATTERNED[name]
+            assert re.fullmatch(queryable.get("pattern", ".*").strip("^$"), value), name
+            assert body(api, f"{items}?{name}={value}")["type"] == "FeatureCollection"
+            refused = body(api, f"{items}?{name}=%20not%20a%20value", status=400)
+            assert refused["parameter"] == name
+    assert (
+        body(api, f"{BASE}/collections/accommodation/items?title=x", status=400)["parameter"]
+        == "title"
+    )  # not a queryable: refused
+    page = get(api, f"{BASE}/collections/accommodation/queryables?f=html")
+    assert page.headers["Content-Type"].startswith("text/html") and "star_rating" in page.body
+    get(api, f"{BASE}/collections/dataset/queryables", status=404)
+
+
+def test_conformance_declares_queryables_and_the_api_lists_them(api, sample):
+    declared = set(body(api, f"{BASE}/conformance")["conformsTo"])
+    part3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+    assert {part3 + "queryables", part3 + "queryables-query-parameters"} <= declared
+    document = body(api, f"{BASE}/api")
+    for record_type in RECORD_TYPES:
+        assert f"/collections/{record_type}/queryables" in document["paths"]

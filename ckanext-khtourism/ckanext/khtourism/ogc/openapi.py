@@ -148,6 +148,16 @@ def document(base_url: str) -> dict[str, Any]:
                 "responses": _ok("application/json", {"type": "object"}, "The collection."),
             }
         }
+        paths[f"/collections/{collection_id}/queryables"] = {
+            "get": {
+                "operationId": f"getQueryables_{collection_id}",
+                "summary": f"{collection.title_en}: the property filters of the items (Part 3)",
+                "parameters": [_F, _LANG],
+                "responses": _ok(
+                    "application/schema+json", {"type": "object"}, "JSON Schema of the filters."
+                ),
+            }
+        }
         paths[f"/collections/{collection_id}/items"] = {
             "get": {
                 "operationId": f"getFeatures_{collection_id}",

@@ -17,6 +17,7 @@ from ckanext.khtourism.api.errors import ApiError
 from ckanext.khtourism.core import messages
 
 from . import crs as ogc_crs
+from . import extent as ogc_extent
 from . import features, openapi
 from .collections import public_collections
 
@@ -27,6 +28,8 @@ JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA_JSON = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -34,6 +37,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    # Part 3: the queryables resource, and each queryable as an items query parameter
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ]
 
 ogc = Blueprint("khtourism_ogc", __name__, url_prefix=BASE_PATH)
@@ -158,7 +164,7 @@ def _title(collection, lang: str) -> str:
 def collection_document(collection_id: str, lang: str) -> dict[str, Any]:
     collection = public_collections()[collection_id]
     path = f"/collections/{collection_id}"
-    return {
+    document: dict[str, Any] = {
         "id": collection_id,
         "title": _title(collection, lang),
         "description": _title(collection, "en" if lang == "vi" else "vi"),
@@ -170,8 +176,13 @@ def collection_document(collection_id: str, lang: str) -> dict[str, Any]:
             _link(_url(path, f="html"), "alternate", HTML),
             _link(_url(f"{path}/items", f="json"), "items", GEOJSON),
             _link(_url(f"{path}/items", f="html"), "items", HTML),
+            _link(_url(f"{path}/queryables", f="json"), QUERYABLES_REL, SCHEMA_JSON),
         ],
     }
+    found = ogc_extent.extent(collection)
+    if found is not None:
+        document["extent"] = found
+    return document
 
 
 # --- routes ------------------------------------------------------------------
@@ -244,6 +255,29 @@ def collection(collection_id: str) -> Response:
     if _wants_html():
         return _html(data, data["title"], collection_id=collection_id)
     return _json(data)
+
+
+@ogc.route("/collections/<collection_id>/queryables")
+def queryables(collection_id: str) -> Response:
+    """Part 3 (/req/queryables/get-queryables-op): the JSON Schema of the property filters
+    the collection's items accept."""
+    features.check_known(request.args, ("f", "lang"))
+    found = _collection_or_404(collection_id)
+    path = f"/collections/{collection_id}/queryables"
+    data = ogc_extent.queryables(found, collection_id, _url(path))
+    if _wants_html():
+        lang = _lang()
+        page = {
+            "description": tk._(
+                "The properties the items of this collection can be filtered on "
+                "(several values, comma-separated: any of them)."
+            ),
+            "links": [_link(_url(path, f="json"), "alternate", SCHEMA_JSON)],
+        }
+        rows = ogc_extent.queryable_texts(found, lang)
+        heading = f"{_title(found, lang)} — {tk._('Queryables')}"
+        return _html(page, heading, properties=rows, collection_id=collection_id)
+    return _json(data, SCHEMA_JSON)
 
 
 @ogc.route("/collections/<collection_id>/items")

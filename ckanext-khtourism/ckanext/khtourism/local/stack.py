@@ -4,7 +4,8 @@
 creates the sysadmin once (and, once, the demo data and the visitor statistics' registry
 dataset), then serves the portal with ckanext-harvest's
 gather and fetch consumers, a background-jobs worker and the periodic
-``ckan harvester run`` beside it. A child that exits (a consumer killed, a
+``ckan harvester run`` beside it, and the daily jobs of the production timers (the
+nightly dumps, the statistics reminders: ``schedule.py``). A child that exits (a consumer killed, a
 worker that lost Redis or PostgreSQL) is started again after a growing pause
 and the log says so; nothing else stops. Ctrl-C (SIGINT) or SIGTERM stops every
 process it started, then Redis and PostgreSQL, in that order.
@@ -25,7 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config_file, services, test_workers
+from . import config_file, schedule, services, test_workers
 
 HARVEST_RUN_INTERVAL = int(os.environ.get("KHTOURISM_HARVEST_RUN_INTERVAL", "60"))
 # Harvest objects are imported by this many fetch consumers side by side (Redis hands each
@@ -261,6 +262,10 @@ def run(root: Path, port: int) -> int:
         # clients: webhook deliveries first, then the default queue (clients/webhooks.py)
         stack.spawn("jobs-worker", ckan(config, "jobs", "worker", "khtourism-webhooks", "default"))
         threading.Thread(target=periodic_harvest, args=(stack, config), daemon=True).start()
+        # the nightly dumps and the daily statistics reminders (local/schedule.py)
+        threading.Thread(
+            target=schedule.run_daily_jobs, args=(stack.stopping, config), daemon=True
+        ).start()
         demo_users = var_dir / "demo-users.json"
         demo_line = (
             f"[khtourism] Demo logins (curator, business): {demo_users}\n"

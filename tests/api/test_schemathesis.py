@@ -1,6 +1,7 @@
 """Schemathesis against the live test app, with a sysadmin's token: no server errors, no
-response that violates the OpenAPI document, for valid and for invalid input; and no
-schema-valid request rejected (``positive_data_acceptance``).
+response that violates the OpenAPI document, for valid and for invalid input; no
+schema-valid request rejected (``positive_data_acceptance``) and no schema-invalid one
+accepted (``negative_data_rejection``).
 
 A JSON schema per parameter cannot say what binds parameters to each other (a radius
 search needs lat, lon and radius; bbox, radius search and polygon exclude each other;
@@ -27,6 +28,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
@@ -194,6 +196,8 @@ def test_schemathesis_with_a_token_finds_no_errors_violations_or_rejected_valid_
             if mode == GenerationMode.POSITIVE:
                 strategy = strategy.map(_positive_case)
                 checks = [*CONFORMANCE, positive_data_acceptance]
+            else:
+                checks = [*CONFORMANCE, negative_data_rejection]
 
             try:
                 _run(strategy, examples, checks, headers, statuses[mode.value])

@@ -31,6 +31,12 @@ def _api_error(error: ApiError) -> Response:
     return http.error_response(error, headers)
 
 
+@client_api.errorhandler(webhooks.UnknownWebhook)
+def _unknown_webhook(error: webhooks.UnknownWebhook) -> Response:
+    webhook_id = (request.view_args or {}).get("webhook_id", "")
+    return http.error_response(ApiError("not_found", None, webhook_id))
+
+
 @client_api.errorhandler(ClientError)
 def _client_error(error: ClientError) -> Response:
     return http.error_response(

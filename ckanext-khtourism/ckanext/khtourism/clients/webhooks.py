@@ -187,13 +187,17 @@ def subscribe(
     return get(webhook_id, client_id), secret
 
 
+class UnknownWebhook(ClientError):
+    """No subscription with this id (of this client): the API answers 404."""
+
+
 def _row(webhook_id: str, client_id: str | None) -> Any:
     query = sa.select(webhook_table).where(webhook_table.c.id == webhook_id)
     if client_id is not None:
         query = query.where(webhook_table.c.client_id == client_id)
     row = model.Session.execute(query).mappings().first()
     if row is None:
-        raise ClientError("id", N_("No webhook subscription with this id"))
+        raise UnknownWebhook("id", N_("No webhook subscription with this id"))
     return row
 
 

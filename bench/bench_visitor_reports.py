@@ -10,7 +10,8 @@ every row, write them all in one transaction); timed, then the same file again (
 row an edit). Issue 18's target: ≤ 30 s for 5,000 rows.
 
 Public endpoint: 36 months × BENCH_STATS_ESTABLISHMENTS (2,000) accepted reports
-(inserted in SQL), then ``/api/tourism/v1/statistics/visitors`` requested through CKAN's
+and 36 months × BENCH_STATS_TRAVEL (300) accepted travel-business reports (inserted in
+SQL; the travel totals are part of every answer, JSON and CSV), then ``/api/tourism/v1/statistics/visitors`` requested through CKAN's
 WSGI app for a six-month and a twelve-month window at each ``group_by``; p50/p95/max, and
 the same requests with the aggregates' cache emptied before each (the first request after
 a report changed).
@@ -39,6 +40,7 @@ from tests.record_fixtures import valid  # noqa: E402
 ESTABLISHMENTS = int(os.environ.get("BENCH_ESTABLISHMENTS", "500"))
 MONTHS = int(os.environ.get("BENCH_MONTHS", "10"))
 STATS_ESTABLISHMENTS = int(os.environ.get("BENCH_STATS_ESTABLISHMENTS", "2000"))
+STATS_TRAVEL = int(os.environ.get("BENCH_STATS_TRAVEL", "300"))
 COMMUNES = ["22333", "22366", "22390", "22402", "22411", "22420"]
 TYPES = ["khach_san", "homestay", "nha_nghi_du_lich", "can_ho_du_lich"]
 
@@ -176,6 +178,27 @@ def _insert_accepted_reports(establishments: int, months: list[str]) -> None:
     model.Session.commit()
 
 
+def _insert_accepted_travel_reports(businesses: int, months: list[str]) -> None:
+    model.Session.execute(
+        sa.text(
+            """
+            INSERT INTO khtourism_visitor_report (
+                id, establishment_id, period, kind, package_id, owner_org, admin_unit,
+                state, tours_inbound, tours_outbound, tours_domestic, guests_inbound,
+                guests_outbound, guests_domestic, demo, created, modified)
+            SELECT md5('travel-' || e::text || '-' || m), 'KH-LH-' || lpad(e::text, 6, '0'),
+                   m, 'travel', 'pkg-lh-' || e, 'org', (:communes)[1 + e % 6], 'accepted',
+                   e % 40, e % 9, e % 25, 10 * (e % 40), 8 * (e % 9), 12 * (e % 25),
+                   false, now(), now()
+            FROM generate_series(1, :businesses) e, unnest(CAST(:months AS text[])) m
+            """
+        ),
+        {"businesses": businesses, "months": months, "communes": COMMUNES},
+    )
+    model.Session.execute(sa.text("ANALYZE khtourism_visitor_report"))
+    model.Session.commit()
+
+
 # the limiter stays on (its Redis round trip is part of the cost), with limits no run reaches
 @pytest.mark.ckan_config(
     "ckanext.khtourism.api.rate_limit.anonymous", "10000000/minute;100000000/hour"
@@ -184,6 +207,7 @@ def _insert_accepted_reports(establishments: int, months: list[str]) -> None:
 def test_public_statistics_p95(app):
     months = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
     _insert_accepted_reports(STATS_ESTABLISHMENTS, months)
+    _insert_accepted_travel_reports(STATS_TRAVEL, months)
     queries = [
         "from=2025-01&to=2025-06&group_by=month,admin_unit,accommodation_type",
         "from=2025-01&to=2025-06&group_by=month,admin_unit",
@@ -224,6 +248,7 @@ def test_public_statistics_p95(app):
         whole.append(time.perf_counter() - started)
     summary = {
         "reports": STATS_ESTABLISHMENTS * len(months),
+        "travel_reports": STATS_TRAVEL * len(months),
         "requests": len(every),
         "p50_ms": round(_percentile(every, 0.5) * 1000, 1),
         "p95_ms": round(_percentile(every, 0.95) * 1000, 1),
@@ -237,3 +262,8 @@ def test_public_statistics_p95(app):
         "load_average": [round(v, 2) for v in os.getloadavg()],
     }
     print("\nBENCH statistics", json.dumps(summary))
+    # the answers carry the travel businesses' province totals (JSON and CSV)
+    answer = app.get("/api/tourism/v1/statistics/visitors?from=2025-01&to=2025-06").json
+    assert [t["businesses"] for t in answer["travel"]] == [STATS_TRAVEL] * 6
+    csv_answer = app.get(f"/api/tourism/v1/statistics/visitors?{queries[-1]}").body
+    assert csv_answer.count("\r\ntravel,") == 6

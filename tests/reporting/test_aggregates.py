@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -255,6 +256,12 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     assert "format=csv" in page
     assert str(REVENUE) not in page
     assert len(places) == 3
+    # drawn on the server as inline SVG: no chart library, nothing from a CDN
+    section = page[page.index('id="visitors"') :]
+    assert section.count("<svg") >= 4
+    scripts = re.findall(r'<script[^>]*\bsrc="([^"]*)"', page)
+    assert scripts and all(src.startswith("/") for src in scripts), scripts  # the portal's own
+    assert "cdn" not in page.lower()
 
 
 def test_the_registry_dataset_has_temporal_and_spatial_coverage(app, world, cli):
@@ -320,37 +327,44 @@ def test_former_districts_through_the_crosswalk(app, world):
     assert communes["totals"][0]["overnight_domestic"] == 900
 
 
-def test_travel_businesses_province_totals(app, world):
-    def operator():
+TRAVEL_FIGURES = {
+    "tours_inbound": 4,
+    "tours_outbound": 1,
+    "tours_domestic": 2,
+    "guests_inbound": 40,
+    "guests_outbound": 5,
+    "guests_domestic": 30,
+}
+
+
+def _travel_reports(world, counts):
+    """Tour operators with accepted reports of ``TRAVEL_FIGURES``: ``counts`` maps a
+    month to how many of them report in it (the first n)."""
+    operators = []
+    for _ in range(max(counts.values())):
         record = world.create("member_a", "tour-operator")
         assert record["establishment_id"].startswith("KH-LH-")
-        return record
+        operators.append(record)
+    for period, count in counts.items():
+        for record in operators[:count]:
+            saved = world.call(
+                "member_a",
+                "khtourism_visitor_report_save",
+                establishment_id=record["establishment_id"],
+                period=period,
+                **TRAVEL_FIGURES,
+            )
+            world.call("member_a", "khtourism_visitor_report_submit", id=saved["id"])
+            world.call("curator", "khtourism_visitor_report_accept", id=saved["id"])
+    return operators
 
-    travel_figures = {
-        "tours_inbound": 4,
-        "tours_outbound": 1,
-        "tours_domestic": 2,
-        "guests_inbound": 40,
-        "guests_outbound": 5,
-        "guests_domestic": 30,
-    }
 
-    def report(record, period):
-        saved = world.call(
-            "member_a",
-            "khtourism_visitor_report_save",
-            establishment_id=record["establishment_id"],
-            period=period,
-            **travel_figures,
-        )
-        world.call("member_a", "khtourism_visitor_report_submit", id=saved["id"])
-        world.call("curator", "khtourism_visitor_report_accept", id=saved["id"])
-
-    operators = [operator() for _ in range(3)]
-    for record in operators:
-        report(record, "2026-01")
-    for record in operators[:2]:
-        report(record, "2026-02")
+def test_travel_businesses_province_totals(app, world):
+    """Province totals only (the Department's decision: no commune breakdown), in the
+    JSON, in the CSV (rows of level ``travel``) and charted on the statistics page; a
+    month with fewer than 3 reporting businesses is suppressed everywhere."""
+    _three_establishments(world)  # the statistics page's window: 2025-04 … 2026-03
+    _travel_reports(world, {"2026-01": 3, "2026-02": 2})
     result = app.get(f"{URL}?from=2026-01&to=2026-02&group_by=month").json
     january, february = result["travel"]
     assert (january["businesses"], january["guests_inbound"], january["tours_domestic"]) == (
@@ -359,3 +373,34 @@ def test_travel_businesses_province_totals(app, world):
         6,
     )
     assert february["suppressed"] is True and february["guests_inbound"] is None
+    # no commune in the travel figures, whatever the grouping
+    by_commune = app.get(f"{URL}?from=2026-01&to=2026-02&group_by=month,admin_unit").json
+    assert all(set(month) >= {"month", "businesses"} for month in by_commune["travel"])
+    assert not any("admin_unit" in month for month in by_commune["travel"])
+
+    response = app.get(f"{URL}?from=2026-01&to=2026-02&group_by=month&format=csv&lang=en")
+    rows = list(csv.DictReader(io.StringIO(response.body.lstrip("\ufeff"))))
+    travel = [r for r in rows if r["level"] == "travel"]
+    assert [r["month"] for r in travel] == ["2026-01", "2026-02"]
+    assert {k: travel[0][k] for k in ("businesses", "guests_inbound", "tours_outbound")} == {
+        "businesses": "3",
+        "guests_inbound": "120",
+        "tours_outbound": "3",
+    }
+    assert travel[0]["admin_unit_label"] == "Khánh Hòa province"
+    assert travel[0]["admin_unit"] == "" and travel[0]["suppressed"] == "false"
+    assert travel[1]["suppressed"] == "true"
+    assert travel[1]["businesses"] == travel[1]["guests_inbound"] == ""
+    # the accommodation rows leave the travel columns empty
+    assert all(r["businesses"] == "" for r in rows if r["level"] != "travel")
+
+    page = app.get("/thong-ke").body
+    assert 'data-breakdown="visitor_travel"' in page
+    assert "Lượt khách do doanh nghiệp lữ hành phục vụ, theo tháng (toàn tỉnh)" in page
+    for code, label, value in (
+        ("2026-01-inbound", "2026-01 · quốc tế đến", 120),
+        ("2026-01-outbound", "2026-01 · ra nước ngoài", 15),
+        ("2026-01-domestic", "2026-01 · trong nước", 90),
+    ):
+        assert f'<td data-code="{code}">{label}</td><td class="text-end">{value}</td>' in page
+    assert 'data-code="2026-02-inbound"' not in page  # 2 businesses: suppressed

@@ -38,6 +38,8 @@ def test_demo_load_adds_a_year_of_demo_reports(cli, app):
     assert "0 created" in again.output
     page = app.get("/thong-ke").body
     assert "Số liệu minh họa" in page
+    # the demo tour operators' guests are charted too (province totals)
+    assert 'data-breakdown="visitor_travel"' in page
     statistics = app.get(f"/api/tourism/v1/statistics/visitors?from={last}&to={last}").json
     assert statistics["demo"] is True
     assert statistics["totals"][0]["suppressed"] is False

@@ -95,6 +95,33 @@ def test_the_dashboard_shows_submitted_late_and_missing(app, world):
     )
     assert missing["establishment_id"] in page.body
     assert "Bảng theo dõi báo cáo" in page.body
+    # 2026-02's reminders are due (it is past 15 March 2026): listed on the dashboard
+    assert "Cần nhắc nộp báo cáo" in page.body
+    # the type filter: the establishments' own type keeps them, another type leaves none
+    kind = on_time["accommodation_type"]
+    assert kind and {late["accommodation_type"], missing["accommodation_type"]} == {kind}
+    other = "homestay" if kind != "homestay" else "khach_san"
+    typed = world.call(
+        "curator",
+        "khtourism_visitor_report_dashboard",
+        period="2026-02",
+        admin_unit=NHA_TRANG,
+        accommodation_type=kind,
+    )
+    assert {row["establishment_id"]: row["status"] for row in typed["establishments"]} == status
+    assert (
+        next(t for t in typed["totals"] if t["indicator"] == "overnight_domestic")["value"] == 420
+    )
+    none = world.call(
+        "curator", "khtourism_visitor_report_dashboard", period="2026-02", accommodation_type=other
+    )
+    assert none["establishments"] == [] and none["counts"]["missing"] == 0
+    filtered_page = app.get(
+        f"/khtourism/visitor-reports/dashboard?period=2026-02&accommodation_type={other}",
+        headers=world.people["curator"].headers,
+    )
+    assert missing["establishment_id"] not in filtered_page.body  # nor in its reminders
+    assert "Cần nhắc nộp báo cáo" not in filtered_page.body
     # the reminder list: from the 15th of the following month, the missing ones
     assert dashboard.reminders("2026-02", today=dt.date(2026, 3, 14)) == []
     due = dashboard.reminders("2026-02", today=dt.date(2026, 3, 15))
@@ -147,6 +174,32 @@ def test_reminders_are_e_mailed_from_the_15th_once(world, smtp_sink, ckan_config
     assert len(smtp_sink.messages) == 2
 
 
+def test_the_scheduled_reminder_command(world, smtp_sink, ckan_config, monkeypatch, cli):
+    """The daily timer's command (deployment/systemd/khtourism-statistics-remind.*) runs
+    ``ckan khtourism statistics remind``: it e-mails through the SMTP sink, once."""
+    from pathlib import Path
+
+    from ckanext.khtourism.reporting import cli as reporting_cli
+
+    unit = Path(__file__).parents[2] / "deployment/systemd/khtourism-statistics-remind.service"
+    assert unit.read_text().rstrip().endswith("khtourism statistics remind")
+    timer = unit.with_suffix(".timer").read_text()
+    assert "OnCalendar=*-*-* 08:00:00 Asia/Ho_Chi_Minh" in timer
+
+    _published(world, admin_unit=NHA_TRANG, email="late@example.vn")
+    monkeypatch.setitem(ckan_config, "ckanext.khtourism.statistics.send_reminders", True)
+    # 2026-02 is long past its 15 March start: the command reminds now
+    # (the group itself, so the SMTP sink's settings hold; `ckan khtourism statistics` is
+    # reached through ckan's command tree in test_demo_figures.py)
+    remind = ["remind", "--period", "2026-02"]
+    result = cli.invoke(reporting_cli.statistics_group, remind)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "2026-02: 1 missing, 1 reminded, 0 already reminded" in result.output
+    assert "late@example.vn" in {r for m in smtp_sink.messages for r in m.recipients}
+    again = cli.invoke(reporting_cli.statistics_group, remind)
+    assert "1 missing, 0 reminded, 1 already reminded" in again.output
+
+
 def test_the_month_export_for_the_ministry(app, world):
     import csv
     import io
@@ -170,6 +223,18 @@ def test_the_month_export_for_the_ministry(app, world):
     assert body[-1][0] == "TOTAL-accommodation"
     # revenue is in the curators' file (it is not public)
     assert header.index("Doanh thu từ khách trong nước (đồng)") > 0
+    # the totals of the statistics office's form 01CS/LTDL, with its row codes:
+    # overnight (05) = 100 international + 200 / 300 domestic; guests served (04) adds
+    # 10 + 20 same-day guests; guest-nights (11) = 250 + 400
+    for code, expected in (
+        ("05", ["300", "400", "700"]),
+        ("04", ["330", "430", "760"]),
+        ("08", ["30", "30", "60"]),
+        ("11", ["650", "650", "1300"]),
+    ):
+        (column_of_code,) = [i for i, h in enumerate(header) if h.endswith(f"[01CS/LTDL {code}]")]
+        assert [r[column_of_code] for r in body] == expected, code
+    assert "Lượt khách ngủ qua đêm [01CS/LTDL 05]" in header
     xlsx = app.get("/khtourism/visitor-reports/export?period=2026-02&format=xlsx", headers=curator)
     sheet = load_workbook(io.BytesIO(xlsx.get_data())).active
     assert sheet.cell(row=4, column=column + 1).value == 500

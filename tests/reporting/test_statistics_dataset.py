@@ -19,7 +19,7 @@ import ckan.lib.jobs as jobs
 from ckanext.khtourism.reporting import registry
 
 from .reporting_fixtures import HOTEL, NHA_TRANG, REVENUE, establishment
-from .test_aggregates import _accepted, _three_establishments
+from .test_aggregates import _accepted, _three_establishments, _travel_reports
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -87,6 +87,8 @@ def test_the_csv_is_described_by_csv_on_the_web_metadata(app, world):
     for _ in range(2):
         place = establishment(world, admin_unit="22333", accommodation_type=HOTEL)
         _accepted(world, place, "2026-01", rooms_available="", room_nights_sold=10)
+    # travel businesses: a published and a suppressed province total (rows of level travel)
+    _travel_reports(world, {"2026-01": 3, "2026-02": 1})
     query = "from=2026-01&to=2026-03&group_by=month,admin_unit,accommodation_type"
     response = app.get(f"{URL}?{query}&format=csv")
     link = response.headers["Link"]
@@ -130,7 +132,15 @@ def test_the_csv_is_described_by_csv_on_the_web_metadata(app, world):
         if values["suppressed"] == "true":  # the marker: the figures are empty
             suppressed_rows += 1
             assert values["establishments"] == values["overnight_domestic"] == ""
-    assert suppressed_rows >= 2  # the cell of 2 establishments and its complement
+    assert suppressed_rows >= 3  # the cell of 2 establishments, its complement, 2026-02 travel
+    travel = [dict(zip(header, row, strict=True)) for row in data if row[0] == "travel"]
+    assert [(r["month"], r["guests_inbound"], r["suppressed"]) for r in travel] == [
+        ("2026-01", "120", "false"),
+        ("2026-02", "", "true"),
+    ]
+    assert by_name["businesses"]["titles"]["vi"] == ["Doanh nghiệp lữ hành"]
+    assert by_name["guests_inbound"]["datatype"] == {"base": "nonNegativeInteger"}
+    assert by_name["level"]["datatype"]["format"] == "cell|province|travel"
     assert str(REVENUE) not in metadata_response.body
     assert "revenue" not in metadata_response.body
     # a bad query is refused there too

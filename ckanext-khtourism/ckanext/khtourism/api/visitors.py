@@ -1,7 +1,10 @@
 """``/statistics/visitors``: the open aggregates of the monthly visitor reports
 (``reporting/aggregates.py``: accepted accommodation reports, cells from fewer than
 three establishments suppressed with their complements; revenue never read), in JSON
-or CSV, labels in the request's language."""
+or CSV, labels in the request's language. The travel businesses' tours and guests are
+province totals per month (``"travel"`` in JSON, rows of level ``travel`` in CSV; a month
+with fewer than three reporting businesses suppressed): by the Department's decision,
+not by commune (docs/statistics.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from typing import Any
 from ckanext.khtourism.core import messages
 from ckanext.khtourism.core.messages import MESSAGES, N_
 from ckanext.khtourism.records.vocabularies import admin_unit_label, former_districts
-from ckanext.khtourism.reporting import aggregates, checks, reports
+from ckanext.khtourism.reporting import aggregates, checks, indicators, reports
 from ckanext.khtourism.security.csv_cells import safe_row
 
 from .errors import invalid
@@ -35,6 +38,9 @@ COLUMNS = (
     "room_nights_available",
     "occupancy",
     "suppressed",
+    # travel businesses (rows of level "travel": province totals per month)
+    "businesses",
+    *indicators.TRAVEL_COUNTS,
 )
 PROVINCE = {"vi": "Tỉnh Khánh Hòa", "en": "Khánh Hòa province"}
 
@@ -97,10 +103,18 @@ def to_csv(result: dict[str, Any], lang: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    rows = [{"level": "cell", **cell} for cell in result["cells"]] + [
-        {"level": "province", "admin_unit_label": PROVINCE[lang], **total}
-        for total in result["totals"]
-    ]
+    province = PROVINCE[lang]
+    rows = (
+        [{"level": "cell", **cell} for cell in result["cells"]]
+        + [
+            {"level": "province", "admin_unit_label": province, **total}
+            for total in result["totals"]
+        ]
+        + [
+            {"level": "travel", "admin_unit_label": province, **month}
+            for month in result.get("travel", [])
+        ]
+    )
     for row in rows:
         writer.writerow(safe_row(_text(row.get(column)) for column in COLUMNS))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -124,7 +138,10 @@ TEXT = {"base": "string"}
 COLUMN_TITLES: dict[str, tuple[str, str]] = {
     "level": (
         N_("Level"),
-        N_("'cell': a cell of the grouping; 'province': the province's total of the month."),
+        N_(
+            "'cell': a cell of the grouping; 'province': the province's total of the month; "
+            "'travel': the travel businesses' province total of the month."
+        ),
     ),
     "month": (N_("Month"), N_("The month (YYYY-MM).")),
     "admin_unit": (N_("Commune code"), N_("The 2025 commune (ward) code; empty: not grouped.")),
@@ -159,9 +176,13 @@ COLUMN_TITLES: dict[str, tuple[str, str]] = {
             "fewer than 3 establishments or would let a hidden figure be derived."
         ),
     ),
+    "businesses": (
+        N_("Travel businesses"),
+        N_("Travel businesses with an accepted report in the month (rows of level 'travel')."),
+    ),
 }
 DATATYPES: dict[str, dict[str, Any]] = {
-    "level": {"base": "string", "format": "cell|province"},
+    "level": {"base": "string", "format": "cell|province|travel"},
     "month": {"base": "gYearMonth"},
     "admin_unit": {"base": "string", "format": "[0-9]+"},
     "former_district": {"base": "string", "format": "[0-9]+"},
@@ -171,6 +192,8 @@ DATATYPES: dict[str, dict[str, Any]] = {
     "room_nights_available": COUNT,
     "occupancy": {"base": "decimal", "minimum": 0, "maximum": 1},
     "suppressed": {"base": "boolean", "format": "true|false"},
+    "businesses": COUNT,
+    **dict.fromkeys(indicators.TRAVEL_COUNTS, COUNT),
 }
 
 
@@ -228,7 +251,8 @@ def csv_metadata(csv_url: str) -> dict[str, Any]:
                     "@type": "oa:TextualBody",
                     "rdf:value": (
                         f"Disclosure control: a row built from fewer than {aggregates.THRESHOLD}"
-                        " establishments, or one from which such a row could be derived, has"
+                        " establishments (travel businesses for the rows of level travel), or one"
+                        " from which such a row could be derived, has"
                         " suppressed=true and empty figures."
                     ),
                     "dc:language": "en",

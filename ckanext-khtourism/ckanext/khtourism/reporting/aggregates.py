@@ -19,6 +19,7 @@ Suppressed values are ``null`` with ``"suppressed": true``. Revenue is never rea
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,8 +54,9 @@ class Cell:
 Key = tuple[str, ...]
 
 
-# the GROUP BY of a window, per process, until a report changes (``_version``)
-_CACHE: dict[tuple[str, str], tuple[Any, list[dict[str, Any]]]] = {}
+# the GROUP BYs of a window (accommodation cells, travel totals), per process, until a
+# report changes (``_version``)
+_CACHE: dict[tuple[str, str, str], tuple[Any, list[dict[str, Any]]]] = {}
 CACHE_SIZE = 256
 
 
@@ -71,16 +73,22 @@ def _version() -> Any:
     )
 
 
-def _rows(start: str, end: str) -> list[dict[str, Any]]:
+def _cached(
+    kind: str, start: str, end: str, query: Callable[[str, str], list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
     version = _version()
-    cached = _CACHE.get((start, end))
+    cached = _CACHE.get((kind, start, end))
     if cached is not None and cached[0] == version:
         return cached[1]
-    rows = _query(start, end)
+    rows = query(start, end)
     if len(_CACHE) >= CACHE_SIZE:
         _CACHE.clear()
-    _CACHE[(start, end)] = (version, rows)
+    _CACHE[(kind, start, end)] = (version, rows)
     return rows
+
+
+def _rows(start: str, end: str) -> list[dict[str, Any]]:
+    return _cached(indicators.ACCOMMODATION, start, end, _query)
 
 
 def _query(start: str, end: str) -> list[dict[str, Any]]:
@@ -118,18 +126,7 @@ def former_district_of(commune: str) -> str:
 def travel(start: str, end: str) -> list[dict[str, Any]]:
     """Travel businesses' tours and guests per month, province totals only; a month
     with fewer than ``THRESHOLD`` reporting businesses is suppressed."""
-    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in indicators.TRAVEL_COUNTS)
-    rows = model.Session.execute(
-        sa.text(
-            f"""
-            SELECT period, COUNT(*) AS businesses, {columns}
-            FROM khtourism_visitor_report
-            WHERE state = :state AND kind = :kind AND period BETWEEN :start AND :end
-            GROUP BY period ORDER BY period
-            """  # noqa: S608 - the column names are our constants
-        ),
-        {"state": reports.ACCEPTED, "kind": indicators.TRAVEL, "start": start, "end": end},
-    ).mappings()
+    rows = _cached(indicators.TRAVEL, start, end, _travel_query)
     out = []
     for row in rows:
         hidden = int(row["businesses"]) < THRESHOLD
@@ -142,6 +139,22 @@ def travel(start: str, end: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _travel_query(start: str, end: str) -> list[dict[str, Any]]:
+    columns = ", ".join(f"COALESCE(SUM({name}), 0) AS {name}" for name in indicators.TRAVEL_COUNTS)
+    rows = model.Session.execute(
+        sa.text(
+            f"""
+            SELECT period, COUNT(*) AS businesses, {columns}
+            FROM khtourism_visitor_report
+            WHERE state = :state AND kind = :kind AND period BETWEEN :start AND :end
+            GROUP BY period ORDER BY period
+            """  # noqa: S608 - the column names are our constants
+        ),
+        {"state": reports.ACCEPTED, "kind": indicators.TRAVEL, "start": start, "end": end},
+    ).mappings()
+    return [dict(row) for row in rows]
 
 
 def _suppress(cells: dict[Key, Cell]) -> tuple[dict[Key, Cell], set[Key]]:

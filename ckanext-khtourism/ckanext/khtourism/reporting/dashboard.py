@@ -170,10 +170,18 @@ def month(
     }
 
 
-def reminders(period: str, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """From the 15th of the following month: the establishments still missing."""
+def reminders(
+    period: str,
+    today: dt.date | None = None,
+    *,
+    admin_unit: str | None = None,
+    accommodation_type: str | None = None,
+) -> list[dict[str, Any]]:
+    """From the 15th of the following month: the establishments still missing (of a
+    commune and type when given: the dashboard's filters)."""
     today = today or reports.local_date(reports.now())
     start = reports.deadline(period).replace(day=15)
     if today < start:
         return []
-    return [row for row in month(period, today=today)["establishments"] if row["status"] == MISSING]
+    found = month(period, admin_unit=admin_unit, accommodation_type=accommodation_type, today=today)
+    return [row for row in found["establishments"] if row["status"] == MISSING]

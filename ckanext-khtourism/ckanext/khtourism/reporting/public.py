@@ -7,7 +7,10 @@ aggregates (``aggregates.py``: suppressed values are left out, never estimated).
 * top markets: international guests by nationality over the twelve months, a country
   shown only when at least ``THRESHOLD`` establishments reported guests from it;
 * occupancy in the latest month: the province, then the communes whose totals are not
-  suppressed.
+  suppressed;
+* guests served by travel businesses by month (inbound, outbound, domestic): province
+  totals only, a month with fewer than ``THRESHOLD`` reporting businesses left out (by the
+  Department's decision there is no breakdown by commune: docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -33,8 +36,15 @@ TITLES = {
     "visitor_origin": N_("International and domestic guests, by month"),
     "visitor_markets": N_("Top markets: international guests by nationality"),
     "visitor_occupancy": N_("Room occupancy by commune (%)"),
+    "visitor_travel": N_("Guests served by travel businesses, by month (whole province)"),
 }
 INTERNATIONAL = N_("international")
+# the travel businesses' guests: (indicator, label)
+TRAVEL_GUESTS = (
+    ("guests_inbound", N_("inbound")),
+    ("guests_outbound", N_("outbound")),
+    ("guests_domestic", N_("domestic")),
+)
 PROVINCE = N_("Whole province")
 DOMESTIC = N_("domestic")
 TOP_MARKETS = 10
@@ -128,6 +138,16 @@ def breakdowns(lang: str) -> dict[str, Any]:
             ),
             key=lambda row: (-row[2], row[1]),
         ),
+        "visitor_travel": [
+            (
+                f"{month['month']}-{name.removeprefix('guests_')}",
+                f"{month['month']} · {messages.translate(label, lang)}",
+                month[name],
+            )
+            for month in monthly["travel"]
+            if not month["suppressed"]
+            for name, label in TRAVEL_GUESTS
+        ],
     }
     return {
         "charts": [

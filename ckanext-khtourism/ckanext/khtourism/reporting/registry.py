@@ -32,13 +32,18 @@ COLUMNS_VI = (
     "qua đêm quốc tế/trong nước), sameday_international/sameday_domestic (khách trong ngày), "
     "guest_nights_international/guest_nights_domestic (ngày khách), room_nights_sold (đêm "
     "phòng đã bán), rooms_available (số buồng), room_nights_available, occupancy (công suất "
-    "sử dụng phòng), suppressed (ô bị ẩn vì ít hơn 3 cơ sở hoặc để không suy ra được ô bị ẩn)."
+    "sử dụng phòng), suppressed (ô bị ẩn vì ít hơn 3 cơ sở hoặc để không suy ra được ô bị ẩn). "
+    "Dòng level=travel: tổng toàn tỉnh của doanh nghiệp lữ hành trong tháng — businesses (số "
+    "doanh nghiệp), tours_inbound/outbound/domestic (số chuyến), guests_inbound/outbound/"
+    "domestic (lượt khách); bị ẩn khi ít hơn 3 doanh nghiệp; không chia theo xã/phường."
 )
 COLUMNS_EN = (
     "Columns: month, admin_unit (2025 commune code), accommodation_type, establishments, "
     "overnight/same-day guests and guest-nights (international, domestic), room_nights_sold, "
     "rooms_available, room_nights_available, occupancy, suppressed (a cell built from fewer "
-    "than 3 establishments, or one it could be derived from)."
+    "than 3 establishments, or one it could be derived from). Rows of level=travel: the "
+    "travel businesses' province total of the month — businesses, tours and guests served "
+    "(inbound, outbound, domestic); suppressed under 3 businesses; not by commune."
 )
 
 

@@ -172,7 +172,11 @@ def curator_dashboard() -> Any:
             "filters": data,
             "communes": [(code, admin_unit_label(code)) for code in sorted(admin_units())],
             "label": checks.label,
-            "reminders": dashboard.reminders(month["period"]),
+            "reminders": dashboard.reminders(
+                month["period"],
+                admin_unit=data["admin_unit"] or None,
+                accommodation_type=data["accommodation_type"] or None,
+            ),
         },
     )
 

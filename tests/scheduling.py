@@ -30,10 +30,10 @@ from typing import Any
 # SECONDS_PER_TEST × their test count need a figure.
 FILE_SECONDS: dict[str, float] = {
     # real processes: the local stack started and stopped three times, consumers killed;
-    # the kill drill starts on the first drill's data root since 2026-12-05 (its fresh
-    # root's set-up, ~6 CKAN processes, gone: docs/performance.md "Test suite — the
-    # third round")
-    "tests/test_local_stack.py": 80,
+    # since 2026-12-05 the kill drill starts on the first drill's data root (its fresh
+    # root's set-up, ~6 CKAN processes, gone) and each start runs one migration process
+    # (docs/performance.md "Test suite — the third round": CPU 148 s -> 114 s)
+    "tests/test_local_stack.py": 75,
     # every read action x 19 parameter sets x 4 roles, and every page x 2 roles (~75 s on
     # the lead's last idle run; its signed-in pages about half as costly since the header's
     # badge count, docs/performance.md "Test suite — the header's badge")

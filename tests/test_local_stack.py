@@ -100,6 +100,7 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path, stopped_roots):
         )
 
         var = root / "var"
+        assert _pending_migrations(var / "ckan.ini") == {}
         for secret_file in ("ckan.ini", "secrets.json", "credentials.json"):
             assert _mode(var / secret_file) == 0o600, secret_file
         assert json.loads((var / "credentials.json").read_text())["username"]
@@ -171,6 +172,37 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path, stopped_roots):
     finally:
         assert _ctrl_c(second) == 0
     stopped_roots.append((root, token))
+
+
+def _pending_migrations(ini: Path) -> dict[str, tuple[set[str], set[str]]]:
+    """The plugins whose tables in the stack's database are not at their migrations' head
+    (plugin: (applied, heads)); read from the database, without another CKAN process."""
+    import configparser
+    import importlib
+
+    import sqlalchemy as sa
+    from alembic.script import ScriptDirectory
+
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ini)
+    engine = sa.create_engine(parser["app:main"]["sqlalchemy.url"])
+    pending = {}
+    try:
+        with engine.connect() as connection:
+            for plugin in ("activity", "harvest", "khtourism"):
+                package = importlib.import_module(f"ckanext.{plugin}")
+                folder = Path(package.__file__).parent / "migration" / plugin
+                heads = set(ScriptDirectory(str(folder)).get_heads())
+                applied = set(
+                    connection.execute(
+                        sa.text(f"SELECT version_num FROM {plugin}_alembic_version")
+                    ).scalars()
+                )
+                if applied != heads:
+                    pending[plugin] = (applied, heads)
+    finally:
+        engine.dispose()
+    return pending
 
 
 def _token(var: Path) -> str:

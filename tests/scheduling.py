@@ -29,14 +29,18 @@ from typing import Any
 # the order of the files"). Only the proportions matter. Only files well above
 # SECONDS_PER_TEST × their test count need a figure.
 FILE_SECONDS: dict[str, float] = {
-    # real processes: the local stack started and stopped three times, consumers killed
-    "tests/test_local_stack.py": 95,
+    # real processes: the local stack started and stopped three times, consumers killed;
+    # since 2026-12-05 the kill drill starts on the first drill's data root (its fresh
+    # root's set-up, ~6 CKAN processes, gone) and each start runs one migration process
+    # (docs/performance.md "Test suite — the third round": CPU 148 s -> 114 s)
+    "tests/test_local_stack.py": 75,
     # every read action x 19 parameter sets x 4 roles, and every page x 2 roles (~75 s on
     # the lead's last idle run; its signed-in pages about half as costly since the header's
     # badge count, docs/performance.md "Test suite — the header's badge")
     "tests/records/test_privacy_registry.py": 58,
     "tests/harvesters/test_gather_consumers.py": 30,
-    "tests/api/test_schemathesis.py": 31,
+    # canonical schemas remembered since 2026-12-05 (~25 % less CPU)
+    "tests/api/test_schemathesis.py": 24,
     "tests/browser/test_portal_in_chromium.py": 30,
     "tests/harvesters/test_dead_consumer.py": 25,
     "tests/workflow/test_authorization_matrix.py": 17,

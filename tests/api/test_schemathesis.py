@@ -15,8 +15,10 @@ polygons (``params.POLYGON_FORMAT``), as schemathesis serves ``date-time``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -190,6 +192,59 @@ def _run(strategy, examples: int, checks: list, headers: dict[str, str], seen: l
         case.validate_response(response, checks=checks)
 
     run()
+
+# Where schemathesis and hypothesis-jsonschema call ``canonicalish`` (imported by name).
+_CANONICALISH_USERS = (
+    "hypothesis_jsonschema._canonicalise",
+    "hypothesis_jsonschema._from_schema",
+    "schemathesis.generation.coverage",
+    "schemathesis.specs.openapi.negative.mutations",
+    "schemathesis.specs.openapi.negative.utils",
+)
+
+
+def _remembered(canonicalish: Callable[[Any], dict[str, Any]]) -> Callable[[Any], Any]:
+    """``canonicalish`` answering a schema it has seen with a fresh copy of its answer.
+
+    hypothesis-jsonschema brings a parameter's schema to its canonical form again for every
+    value it draws (20,000 times in this test, each recursing through the whole schema: a
+    third of the test's time). It is a pure function of the schema's JSON, so the answer
+    for the same JSON is the same; each caller gets its own copy (callers change it).
+    """
+    answers: dict[str, str] = {}
+
+    @functools.wraps(canonicalish)
+    def remembered(schema: Any) -> Any:
+        try:
+            key = json.dumps(schema, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):  # not plain JSON: as before
+            return canonicalish(schema)
+        if key not in answers:
+            answer = canonicalish(schema)
+            try:
+                text = json.dumps(answer)
+            except (TypeError, ValueError):
+                return answer
+            if json.loads(text) != answer:  # pragma: no cover - a non-JSON answer
+                return answer
+            answers[key] = text
+        return json.loads(answers[key])
+
+    return remembered
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _canonical_schemas_remembered() -> Iterator[None]:
+    from hypothesis_jsonschema import _canonicalise
+
+    original = _canonicalise.canonicalish
+    remembered = _remembered(original)
+    modules = [importlib.import_module(name) for name in _CANONICALISH_USERS]
+    for module in modules:
+        module.canonicalish = remembered  # type: ignore[attr-defined]
+    yield
+    for module in modules:
+        module.canonicalish = original  # type: ignore[attr-defined]
 
 
 @pytest.mark.ckan_config("ckanext.khtourism.api.rate_limit.enabled", "false")

@@ -128,9 +128,12 @@ def _check(args: list[str], what: str) -> None:
 
 
 def prepare_database(config: Path) -> None:
-    """Create the schema and apply every pending migration (core and plugins)."""
+    """Create the schema and apply every pending migration (core and plugins).
+
+    In CKAN 2.11 ``ckan db init`` is ``ckan db upgrade``: the core migrations, then every
+    enabled plugin's pending ones (a second ``db pending-migrations --apply`` process found
+    nothing left to do, at every start)."""
     _check(ckan(config, "db", "init"), "database initialisation")
-    _check(ckan(config, "db", "pending-migrations", "--apply"), "plugin migrations")
 
 
 def ensure_sysadmin(config: Path, var_dir: Path) -> dict[str, str]:

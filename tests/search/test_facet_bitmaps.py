@@ -254,3 +254,27 @@ def test_a_cached_result_is_not_served_for_another_facet_limit(portal):
         "biển": 9,
         "spa": 4,
     }
+
+
+@NO_CACHE
+@search_config
+def test_a_field_with_too_many_values_is_counted_in_sql(portal, monkeypatch):
+    first, *_ = _records(portal)
+    monkeypatch.setattr(facet_bitmaps, "MAX_VALUES", 2)  # tags has 3 values
+    BITMAPS.reset()
+    (count, facets), from_sql, loaded = _both_ways(portal, monkeypatch, q="khach san")
+    assert "tags" not in loaded and "accommodation_type" not in loaded  # 3 values each
+    assert (count, facets) == from_sql
+    assert facets["tags"] == {"biển": 9, "spa": 4, "đảo": 3}
+
+    # a field that grows past the limit after it was loaded: counts() says so (None)
+    # and the engine counts it in SQL
+    monkeypatch.setattr(facet_bitmaps, "MAX_VALUES", 4)  # with the private record's
+    process = FacetBitmaps()
+    assert process.usable(model.Session, ["tags"]) == ["tags"]
+    with _other_connection() as connection, connection.begin():
+        _tag_document(connection, first["id"], ["một", "hai"])
+    assert (
+        process.counts(model.Session, _all_keys(), ["tags"], limit=-1, mincount=1, sort="count")
+        is None
+    )

@@ -488,10 +488,12 @@ class QueryPlan:
         exact = f"d.doc_key = ANY({bind(keys)})"
         self.where = f"({self.where}) AND ({f'{in_sql} OR {exact}' if in_sql else exact})"
 
-    def execute(self, session: Any) -> dict[str, Any]:
+    def execute(self, session: Any, counting_allowed: bool = True) -> dict[str, Any]:
+        where = self.where
         self._polygon_filter(session)
         if (
-            self.facet_fields
+            counting_allowed
+            and self.facet_fields
             and facet_bitmaps.enabled()
             and not cache.has_uncommitted_change(session)
         ):
@@ -540,8 +542,9 @@ class QueryPlan:
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise SearchError(f"The search engine could not run the query: {message}") from error
-        counted = (
-            facet_bitmaps.BITMAPS.counts(
+        counted: dict[str, list[list[Any]]] = {}
+        if self.bitmap_facets:
+            from_bitmaps = facet_bitmaps.BITMAPS.counts(
                 session,
                 facet_bitmaps.decode_keys(row.hit_keys),
                 self.bitmap_facets,
@@ -549,9 +552,11 @@ class QueryPlan:
                 mincount=self.facet_mincount,
                 sort=self.facet_sort,
             )
-            if self.bitmap_facets
-            else {}
-        )
+            if from_bitmaps is None:  # a field left the bitmaps meanwhile: count in SQL
+                self.bitmap_facets = []
+                self.where = where
+                return self.execute(session, counting_allowed=False)
+            counted = from_bitmaps
         result = self._decode(row, counted)
         if key is not None:
             # a replica's answer may predate the cache generation (a change committed on

@@ -131,9 +131,9 @@ class FacetBitmaps:
             return []
         with self._lock:
             self._refresh(session)
-            for name in candidates:
-                if name not in self._fields and name not in self._too_many:
-                    self._load(session, name)
+            missing = [n for n in candidates if n not in self._fields and n not in self._too_many]
+            if missing:
+                self._load(session, missing)
             return [name for name in candidates if name in self._fields]
 
     def counts(
@@ -145,20 +145,24 @@ class FacetBitmaps:
         limit: int,
         mincount: int,
         sort: str,
-    ) -> dict[str, list[list[Any]]]:
+    ) -> dict[str, list[list[Any]]] | None:
         """``{field: [[value, count], …]}`` as the SQL count gives it: counts of at
         least ``max(mincount, 1)``, by count then value (``sort="count"``) or by value,
         the first ``limit`` (all when negative). Values are ordered by code point, as
-        Solr orders terms (and a ``C`` collation does)."""
+        Solr orders terms (and a ``C`` collation does). ``None`` when a field can no
+        longer be counted here (it grew past :data:`MAX_VALUES` since :meth:`usable`):
+        the caller counts in SQL."""
         with self._lock:
             self._refresh(session)
             result = {}
             least = max(mincount, 1)
             for name in names:
                 values = self._fields.get(name)
-                if values is None:  # dropped by a reset since ``usable``: load again
-                    self._load(session, name)
-                    values = self._fields.get(name, {})
+                if values is None and name not in self._too_many:
+                    self._load(session, [name])  # dropped by a reset since ``usable``
+                    values = self._fields.get(name)
+                if values is None:
+                    return None
                 found = [
                     [value, count]
                     for value, bitmap in values.items()
@@ -172,26 +176,32 @@ class FacetBitmaps:
             return result
 
     # ------------------------------------------------------------------ reading
-    def _load(self, session: Any, name: str) -> None:
+    def _load(self, session: Any, names: list[str]) -> None:
+        """Bitmaps of every value of ``names``, grouped in SQL in one pass over the table
+        (each value's keys packed as by :func:`keys_sql`)."""
+        largest = session.execute(sa.text(f"SELECT max(doc_key) FROM {TABLE}")).scalar()
+        if (largest or 0) > MAX_DOC_KEY:
+            self._too_many.update(names)
+            return
         rows = session.execute(
             sa.text(
-                f"SELECT doc_key, facet_terms -> :name AS v FROM {TABLE}"
-                " WHERE facet_terms -> :name IS NOT NULL"
+                f"""SELECT f.name, f.value, string_agg(int4send(d.doc_key::int4), ''::bytea)
+                FROM {TABLE} d,
+                     LATERAL (SELECT n AS name, v AS value FROM unnest(CAST(:names AS text[])) n,
+                              jsonb_array_elements_text(d.facet_terms -> n) v) f
+                GROUP BY f.name, f.value"""
             ),
-            {"name": name},
+            {"names": names},
         ).fetchall()
-        keys_by_value: dict[str, array.array] = {}
-        for key, values in rows:
-            if key > MAX_DOC_KEY:
-                self._too_many.add(name)
-                return
-            for value in values if isinstance(values, list) else [values]:
-                keys_by_value.setdefault(str(value), array.array("I")).append(key)
-            if len(keys_by_value) > MAX_VALUES:
+        loaded: dict[str, dict[str, Any]] = {name: {} for name in names}
+        for name, value, packed in rows:
+            loaded[name][value] = decode_keys(packed)
+        for name, values in loaded.items():
+            if len(values) > MAX_VALUES:
                 log.info("Facet %r has over %d values: counted in SQL", name, MAX_VALUES)
                 self._too_many.add(name)
-                return
-        self._fields[name] = {value: BitMap(keys) for value, keys in keys_by_value.items()}
+            else:
+                self._fields[name] = values
 
     def _refresh(self, session: Any) -> None:
         """Apply the log rows not read yet (see the module's docstring)."""

@@ -226,13 +226,35 @@ def test_trimmed_log_truncated_table_and_new_epoch_make_a_process_reload(portal)
     model.Session.commit()
     assert _counts(process) == {"biển": 1}
 
-    # the log made again (a new epoch): the process starts over
+    # data restored (as from a backup, or tests/snapshots.py): the log's rows and its
+    # state row put back as they were, the sequence set back — the state row written
+    # again has a new epoch, so the process starts over
+    state = model.Session.execute(
+        sa.text("SELECT epoch, trimmed_below FROM khtourism_search_change_state")
+    ).one()
+    assert _counts(process) == {"biển": 1}
     with _other_connection() as connection, connection.begin():
         _tag_document(connection, third["id"], ["lại"])
+        connection.execute(sa.text("DELETE FROM khtourism_search_change_state"))
         connection.execute(
-            sa.text("UPDATE khtourism_search_change_state SET epoch = 'new', trimmed_below = 0")
+            sa.text(
+                "INSERT INTO khtourism_search_change_state (epoch, trimmed_below)"
+                " VALUES (:epoch, :trimmed_below)"
+            ),
+            dict(state._mapping),
         )
+    assert model.Session.execute(
+        sa.text("SELECT epoch FROM khtourism_search_change_state")
+    ).scalar() not in ("", state.epoch)
     assert _counts(process) == {"lại": 1}
+
+    # the log's sequence set back (its rows restored as of an earlier time), same epoch
+    assert _counts(process) == {"lại": 1}
+    with _other_connection() as connection, connection.begin():
+        connection.execute(sa.text("DELETE FROM khtourism_search_change"))
+        connection.execute(sa.text("SELECT setval('khtourism_search_change_seq_seq', 1)"))
+        _tag_document(connection, third["id"], ["sau"])
+    assert _counts(process) == {"sau": 1}
 
 
 @search_config

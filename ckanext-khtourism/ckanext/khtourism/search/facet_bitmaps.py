@@ -17,8 +17,9 @@ deleted ``doc_key`` with its transaction id in ``khtourism_search_change`` (migr
 numbered after the last row it saw, and those of transactions that were still running
 when it last read (a transaction may commit after a later one) — together with the
 current values of those documents, in one statement (one snapshot). A log reset
-(tables made again: a new ``epoch``), a ``TRUNCATE`` (``doc_key = -1``) or a trim past
-what the process has read makes it drop its bitmaps and load them again.
+(tables made again, or data restored: a new ``epoch``, or the log's sequence set back),
+a ``TRUNCATE`` (``doc_key = -1``) or a trim past what the process has read makes it
+drop its bitmaps and load them again.
 
 Not used — the SQL count answers, with the same results — when the setting
 ``ckanext.khtourism.search.facet_bitmaps`` is off, ``pyroaring`` is missing, the
@@ -222,6 +223,7 @@ class FacetBitmaps:
             sa.text(
                 f"""SELECT s.epoch, s.trimmed_below, s.trim_xmin::text AS trim_xmin,
                        pg_current_snapshot()::text AS snapshot,
+                       (SELECT last_value FROM {CHANGE_TABLE}_seq_seq) AS last_seq,
                        c.seq, c.doc_key, d.facet_terms
                 FROM (SELECT 1) one
                 LEFT JOIN {STATE_TABLE} s ON true
@@ -238,6 +240,7 @@ class FacetBitmaps:
             or (first.trimmed_below or 0) > position.max_seen
             or any(int(xid) < int(first.trim_xmin or 0) for xid in position.in_flight)
             or any(row.doc_key == -1 for row in rows)
+            or int(first.last_seq) < position.max_seen  # the sequence was set back
         ):
             self._reset()
             self._refresh(session)

@@ -8,7 +8,8 @@ row per inserted, updated or deleted document (``doc_key``), with the writing
 transaction's id, so a reader can also pick up a transaction that commits after a later
 one (``facet_bitmaps.Refresh``). A ``TRUNCATE`` writes one row with ``doc_key = -1``:
 every process starts again from the table. ``khtourism_search_change_state`` holds the
-log's epoch (new when the tables are made again) and the sequence number below which
+log's epoch (new whenever its row is written: the tables made again, a backup or a
+test snapshot restored) and the sequence number below which
 rows were trimmed, with the oldest running transaction at the last trim: a process that
 has not read that far, or waits for a transaction older than that, reloads.
 
@@ -48,7 +49,26 @@ def upgrade() -> None:
         )
         """
     )
-    op.execute("INSERT INTO khtourism_search_change_state (epoch) VALUES (gen_random_uuid()::text)")
+    # a state row written by anyone — this migration, a restore of a backup or of a
+    # test's snapshot — starts a new epoch: every process then reloads
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION khtourism_search_new_epoch() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.epoch := gen_random_uuid()::text;
+            RETURN NEW;
+        END $$
+        """
+    )
+    op.execute(
+        """
+        CREATE TRIGGER khtourism_search_new_epoch BEFORE INSERT
+        ON khtourism_search_change_state
+        FOR EACH ROW EXECUTE FUNCTION khtourism_search_new_epoch()
+        """
+    )
+    op.execute("INSERT INTO khtourism_search_change_state (epoch) VALUES ('')")
     op.execute(
         """
         CREATE OR REPLACE FUNCTION khtourism_search_log_rows() RETURNS trigger
@@ -96,5 +116,7 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS khtourism_search_log_{event} ON khtourism_search_doc")
     op.execute("DROP FUNCTION IF EXISTS khtourism_search_log_rows()")
     op.execute("DROP FUNCTION IF EXISTS khtourism_search_log_truncate()")
+    op.execute("DROP TRIGGER IF EXISTS khtourism_search_new_epoch ON khtourism_search_change_state")
+    op.execute("DROP FUNCTION IF EXISTS khtourism_search_new_epoch()")
     op.execute("DROP TABLE IF EXISTS khtourism_search_change_state")
     op.execute("DROP TABLE IF EXISTS khtourism_search_change")

@@ -300,3 +300,22 @@ def test_a_field_with_too_many_values_is_counted_in_sql(portal, monkeypatch):
         process.counts(model.Session, _all_keys(), ["tags"], limit=-1, mincount=1, sort="count")
         is None
     )
+
+
+@NO_CACHE
+@search_config
+def test_keys_past_32_bits_are_counted_in_sql(portal):
+    first, *_ = _records(portal)
+    BITMAPS.reset()
+    before = _facets(portal, q="khach san")
+    assert "tags" in BITMAPS._fields
+    with _other_connection() as connection, connection.begin():
+        connection.execute(
+            sa.text(f"UPDATE {index.TABLE} SET doc_key = 3000000000 WHERE id = :id"),
+            {"id": first["id"]},
+        )
+    assert _facets(portal, q="khach san") == before  # the same counts, from SQL
+    assert not BITMAPS._fields
+    BITMAPS.reset()  # a reload finds the key too: still SQL
+    assert _facets(portal, q="khach san") == before
+    assert not BITMAPS._fields

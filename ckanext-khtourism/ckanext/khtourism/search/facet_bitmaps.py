@@ -246,6 +246,10 @@ class FacetBitmaps:
             self._refresh(session)
             return
         changed = [row for row in rows if row.seq is not None]
+        if any(row.doc_key > MAX_DOC_KEY for row in changed):
+            # keys past 32 bits (after some two billion index writes): counted in SQL
+            self._too_many.update(self._fields)
+            self._fields = {}
         if changed and self._fields:
             self._apply(changed)
         seen = max((row.seq for row in changed), default=position.max_seen)

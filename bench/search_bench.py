@@ -299,8 +299,16 @@ def query_shapes(rng: random.Random):
 
 
 def run_queries(
-    config: Path, iterations: int, warmup: int, cache_ttl: int | None = None
+    config: Path,
+    iterations: int,
+    warmup: int,
+    cache_ttl: int | None = None,
+    facet_counts: str = "bitmaps",
 ) -> dict[str, dict[str, float]]:
+    """p50/p95/mean per query shape. ``facet_counts``: ``bitmaps`` (the portal's
+    default), ``sql`` (``ckanext.khtourism.search.facet_bitmaps`` off) or ``both``:
+    every query run both ways one after the other (alternating which goes first), so
+    that the two columns see the same load."""
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
@@ -316,38 +324,47 @@ def run_queries(
     cache.invalidate()  # start from an empty result cache
     print(f"result cache ttl: {cache.ttl()} s")
 
+    ways = ["bitmaps", "sql"] if facet_counts == "both" else [facet_counts]
     rng = random.Random(7)
     results = {}
     with app._wsgi_app.test_request_context():
         search = logic.get_action("package_search")
         for label, make in query_shapes(rng).items():
-            timings, hits = [], []
+            timings: dict[str, list[float]] = {way: [] for way in ways}
+            hits = []
             for number in range(warmup + iterations):
                 params = make()
-                context = {
-                    "user": "",
-                    "ignore_auth": False,
-                    "model": model,
-                    "session": model.Session,
-                }
-                started = time.perf_counter()
-                result = search(context, dict(params, include_private=True))
-                elapsed = (time.perf_counter() - started) * 1000
-                model.Session.remove()
+                order = ways if number % 2 == 0 else ways[::-1]
+                for way in order:
+                    ckan_config["ckanext.khtourism.search.facet_bitmaps"] = way == "bitmaps"
+                    context = {
+                        "user": "",
+                        "ignore_auth": False,
+                        "model": model,
+                        "session": model.Session,
+                    }
+                    started = time.perf_counter()
+                    result = search(context, dict(params, include_private=True))
+                    elapsed = (time.perf_counter() - started) * 1000
+                    model.Session.remove()
+                    if number >= warmup:
+                        timings[way].append(elapsed)
                 if number >= warmup:
-                    timings.append(elapsed)
                     hits.append(result["count"])
-            results[label] = {
-                "p50": _percentile(timings, 0.5),
-                "p95": _percentile(timings, 0.95),
-                "mean": statistics.fmean(timings),
-                "mean_hits": statistics.fmean(hits),
-            }
-            print(
-                f"{label:40s} p50 {results[label]['p50']:6.1f} ms   p95 "
-                f"{results[label]['p95']:6.1f} ms   mean {results[label]['mean']:6.1f} ms"
-                f"   mean hits {results[label]['mean_hits']:8.0f}"
-            )
+            for way in ways:
+                name = label if len(ways) == 1 else f"{label} [{way}]"
+                results[name] = {
+                    "p50": _percentile(timings[way], 0.5),
+                    "p95": _percentile(timings[way], 0.95),
+                    "mean": statistics.fmean(timings[way]),
+                    "mean_hits": statistics.fmean(hits),
+                }
+                print(
+                    f"{name:50s} p50 {results[name]['p50']:6.1f} ms   p95 "
+                    f"{results[name]['p95']:6.1f} ms   mean {results[name]['mean']:6.1f} ms"
+                    f"   mean hits {results[name]['mean_hits']:8.0f}"
+                )
+    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     return results
 
 
@@ -380,16 +397,32 @@ def main() -> None:
         default=None,
         help="copy index rows until the index holds this many documents",
     )
+    parser.add_argument(
+        "--facet-counts",
+        choices=["bitmaps", "sql", "both"],
+        default="bitmaps",
+        help="how facets are counted (both: each query both ways, alternating)",
+    )
+    parser.add_argument(
+        "--queries-only",
+        action="store_true",
+        help="only the queries, on the index a previous run left (no load, rebuild, writes)",
+    )
     args = parser.parse_args()
     var_dir = ROOT / "var" / "bench"
     running, config, stack = start_services(var_dir, args.rebuild_workers)
     try:
         os.environ["CKAN_INI"] = str(config)
+        if args.queries_only:
+            run_queries(config, args.iterations, args.warmup, args.cache_ttl, args.facet_counts)
+            return
         datasets = load_records(config, args.datasets)
         rate = None if args.skip_rebuild else rebuild(stack, config, datasets)
         indexed = clone_index(config, args.index_size) if args.index_size else datasets
         write_rate = engine_write_rate(config)
-        results = run_queries(config, args.iterations, args.warmup, args.cache_ttl)
+        results = run_queries(
+            config, args.iterations, args.warmup, args.cache_ttl, args.facet_counts
+        )
         (var_dir / "results.json").write_text(
             json.dumps(
                 {

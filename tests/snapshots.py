@@ -26,8 +26,14 @@ from ckan import model
 
 T = TypeVar("T")
 
-# Tables whose rows describe the schema rather than data (never copied nor emptied).
-_SKIPPED_TABLES = ("spatial_ref_sys",)
+# Tables whose rows describe the schema rather than data (never copied nor emptied),
+# and the search index's change log (search/facet_bitmaps.py): it is not put back but
+# written on, as by any other index change — emptying and refilling the search table
+# logs every document deleted and inserted, so every process's facet bitmaps follow
+# the restore like any other change.
+_SKIPPED_TABLES = ("spatial_ref_sys", "khtourism_search_change", "khtourism_search_change_state")
+# Sequences left running for the same reason (the log's numbers only grow).
+_SKIPPED_SEQUENCES = ("khtourism_search_change_seq_seq",)
 
 _built: dict[str, Any] = {}
 
@@ -89,7 +95,9 @@ def _take(name: str) -> None:
                 f'CREATE TABLE "{schema}"."_sequences" AS '
                 "SELECT sequencename, last_value, last_value IS NOT NULL AS is_called "
                 "FROM pg_sequences WHERE schemaname = 'public'"
-            )
+                " AND sequencename <> ALL(:skipped)"
+            ),
+            {"skipped": list(_SKIPPED_SEQUENCES)},
         )
 
 

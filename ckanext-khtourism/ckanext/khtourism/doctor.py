@@ -227,6 +227,26 @@ def check_search_layout() -> list[Finding]:
     return [Finding("search table", OK if found.ok else WARNING, layout.describe(found))]
 
 
+def check_facet_counts() -> list[Finding]:
+    """How facets are counted: this process's bitmaps, or SQL (search/facet_bitmaps.py)."""
+    from ckanext.khtourism.search import facet_bitmaps, postgres_enabled
+
+    if not postgres_enabled():
+        return [Finding("facet counts", OK, "by Solr (the Solr engine is configured)")]
+    if not facet_bitmaps.available():
+        return [
+            Finding(
+                "facet counts",
+                WARNING,
+                "in SQL: the pyroaring wheel is not installed (pip install pyroaring);"
+                " the same counts, slower for searches with many hits",
+            )
+        ]
+    if not facet_bitmaps.enabled():
+        return [Finding("facet counts", OK, f"in SQL ({facet_bitmaps.OPTION} is off)")]
+    return [Finding("facet counts", OK, "from per-value bitmaps kept current from the change log")]
+
+
 def check_compat(entries: tuple[compat.Entry, ...] = compat.ENTRIES) -> list[Finding]:
     """One line per patch or re-implementation of upstream code (compat/registry.py)."""
     return [
@@ -244,6 +264,7 @@ CHECKS: list[Callable[[], list[Finding]]] = [
     check_search,
     check_search_drift,
     check_search_layout,
+    check_facet_counts,
 ]
 
 

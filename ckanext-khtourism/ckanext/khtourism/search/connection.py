@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
-from . import boost, cache, index, parse, replicas, spatial, text
+from . import boost, cache, facet_bitmaps, index, parse, replicas, spatial, text
 from .fields import not_faceted
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,7 @@ class PostgresConnection:
             reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
             raise pysolr.SolrError(f"PostgreSQL search index write failed: {reason}") from error
         log.debug("Indexed %d document(s)", count)
+        facet_bitmaps.BITMAPS.trim(_session())
         _commit_if_asked(commit)
         return ""
 
@@ -275,6 +276,8 @@ class QueryPlan:
         self.sorts_by_document = False  # a sort on any other field (h.sort_doc)
         self.order_sql = self._order(params.get("sort"))
         self.facet_fields = self._facet_fields()
+        # facets counted from this process's bitmaps (facet_bitmaps.py), set by execute
+        self.bitmap_facets: list[str] = []
         self.facet_limit = _int("facet.limit", params.get("facet.limit"), 100)
         self.facet_mincount = _int("facet.mincount", params.get("facet.mincount"), 0)
         self.facet_sort = str(
@@ -381,7 +384,8 @@ class QueryPlan:
             hit_columns.append("d.doc AS sort_doc")
         # only the values of the requested facet fields are carried by the hits
         facet_keys = []
-        for number, name in enumerate(self.facet_fields):
+        sql_facets = [name for name in self.facet_fields if name not in self.bitmap_facets]
+        for number, name in enumerate(sql_facets):
             key = self.compiler.bind(name)
             facet_keys.append(key)
             hit_columns.append(f"d.{self._facet_source(name)}->{key} AS f{number}")
@@ -412,6 +416,7 @@ class QueryPlan:
                     SELECT {", ".join(page_columns)} FROM page p
                     JOIN {index.TABLE} d ON d.doc_key = p.doc_key) r) AS docs,
                {facets_sql} AS facets,
+               {facet_bitmaps.keys_sql("hits") if self.bitmap_facets else "NULL::bytea"} AS hit_keys,
                (SELECT max(score) FROM hits) AS max_score
         """
 
@@ -424,7 +429,9 @@ class QueryPlan:
         if not facet_keys:
             return "NULL::jsonb"
         limit = "" if self.facet_limit < 0 else f"WHERE c.rank <= {int(self.facet_limit)}"
-        order = "n DESC, v ASC" if self.facet_sort == "count" else "v ASC"
+        # values by code point (as Solr orders terms, and as facet_bitmaps sorts them)
+        order = 'n DESC, v COLLATE "C" ASC' if self.facet_sort == "count" else 'v COLLATE "C" ASC'
+
         mincount = max(self.facet_mincount, 1)
         values = " UNION ALL ".join(
             f"SELECT {number} AS k, v FROM jsonb_array_elements_text(h.f{number}) v"
@@ -481,13 +488,30 @@ class QueryPlan:
         exact = f"d.doc_key = ANY({bind(keys)})"
         self.where = f"({self.where}) AND ({f'{in_sql} OR {exact}' if in_sql else exact})"
 
-    def execute(self, session: Any) -> dict[str, Any]:
+    def execute(self, session: Any, counting_allowed: bool = True) -> dict[str, Any]:
+        where = self.where
         self._polygon_filter(session)
+        if (
+            counting_allowed
+            and self.facet_fields
+            and facet_bitmaps.enabled()
+            and not cache.has_uncommitted_change(session)
+        ):
+            self.bitmap_facets = facet_bitmaps.BITMAPS.usable(session, self.facet_fields)
         sql = self.statement()
         key = generation = None
         if cache.ttl() > 0 and not cache.has_uncommitted_change(session):
             # (a session with uncommitted index writes sees its own changes: no cache)
-            key = cache.key_for(sql, self.compiler.params)
+            # facets counted here are not in the SQL: what is counted is part of the key
+            counted_here = [
+                self.bitmap_facets,
+                self.facet_limit,
+                self.facet_mincount,
+                self.facet_sort,
+            ]
+            key = cache.key_for(
+                sql, {**self.compiler.params, "khtourism_bitmap_facets": counted_here}
+            )
             cached, generation = cache.lookup(key)
             if cached is not None:
                 return cached
@@ -518,7 +542,22 @@ class QueryPlan:
             log.error("Search SQL failed: %s\n%s", error, sql)
             message = str(getattr(error, "orig", error)).strip().splitlines()[0]
             raise SearchError(f"The search engine could not run the query: {message}") from error
-        result = self._decode(row)
+        counted: dict[str, list[list[Any]]] = {}
+        if self.bitmap_facets:
+            from_bitmaps = facet_bitmaps.BITMAPS.counts(
+                session,
+                facet_bitmaps.decode_keys(row.hit_keys),
+                self.bitmap_facets,
+                limit=self.facet_limit,
+                mincount=self.facet_mincount,
+                sort=self.facet_sort,
+            )
+            if from_bitmaps is None:  # a field left the bitmaps meanwhile: count in SQL
+                self.bitmap_facets = []
+                self.where = where
+                return self.execute(session, counting_allowed=False)
+            counted = from_bitmaps
+        result = self._decode(row, counted)
         if key is not None:
             # a replica's answer may predate the cache generation (a change committed on
             # the primary, not yet replayed): cached no longer than the lag allowed
@@ -526,7 +565,7 @@ class QueryPlan:
             cache.store(key, generation, result, max_ttl=max_ttl)
         return result
 
-    def _decode(self, row: Any) -> dict[str, Any]:
+    def _decode(self, row: Any, counted: dict[str, list[list[Any]]]) -> dict[str, Any]:
         docs = []
         for item in row.docs or []:
             source = item.get("doc") or {}
@@ -557,7 +596,8 @@ class QueryPlan:
         facet_fields: dict[str, list[Any]] = {}
         for name in self.facet_fields:
             flat: list[Any] = []
-            for value, count in (row.facets or {}).get(name, []):
+            pairs = counted[name] if name in counted else (row.facets or {}).get(name, [])
+            for value, count in pairs:
                 flat.extend([value, count])
             facet_fields[name] = flat
         return {

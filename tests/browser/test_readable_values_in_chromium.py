@@ -198,7 +198,7 @@ def test_sysadmin_pages_are_tabs_of_the_administration(world, portal, page, watc
                 assert any(h.endswith("/ckan-admin/clients") for h in hrefs), (url, hrefs)
                 assert any(h.endswith("/ckan-admin/privacy-access") for h in hrefs), hrefs
                 active = page.locator(".page-header .nav-tabs li.active a").get_attribute("href")
-                assert active and active.endswith(path), (url, active)
+                assert active and active.rstrip("/").endswith(path), (url, active)
                 # the main column and the sidebar fill the page (no blank right third)
                 width = page.locator(".wrapper").bounding_box()["width"]
                 used = sum(
@@ -210,9 +210,24 @@ def test_sysadmin_pages_are_tabs_of_the_administration(world, portal, page, watc
                     if box
                 )
                 assert used > 0.9 * width, (url, used, width)
+        # the client form's scopes: no colon after a check box's label ("read:public:")
+        _open(page, f"{portal}{prefix}/ckan-admin/clients")
+        after = page.evaluate(
+            "() => Array.from(document.querySelectorAll('#client-create .form-check-label'))"
+            ".map(el => getComputedStyle(el, '::after').content)"
+        )
+        assert after and set(after) == {"none"}, after
+        # the access log's filter boxes are styled (they were bare inputs in "form-inline",
+        # which Bootstrap 5 does not have)
+        _open(page, f"{portal}{prefix}/ckan-admin/privacy-access")
+        radii = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.khtourism-access-filter input'))"
+            ".map(el => getComputedStyle(el).borderTopLeftRadius)"
+        )
+        assert len(radii) == 2 and "0px" not in radii, radii
         # the harvest sources' facet titles in the page's language
         _open(page, f"{portal}{prefix}/harvest")
-        titles = page.locator(".filters .module-heading").all_inner_texts()
+        titles = page.locator(".secondary .module-heading").all_inner_texts()
         expected = ["Frequency", "Type"] if prefix else ["Tần suất", "Loại"]
         assert [t.strip() for t in titles] == expected, titles
     # a client owner who is not a sysadmin: the registry, without the administration's tabs
@@ -235,10 +250,15 @@ def test_a_citizen_walks_the_eight_record_types(world, portal, page, watch):
             _open(page, f"{portal}{prefix}/{record_type}/")
             _shot(page, f"walk-search-{record_type}{_name(prefix)}")
             assert page.locator(".dataset-item").count() == 1
+            # the licence facet names the licence (it read "CC-BY 4.0 —...")
+            licences = page.locator("section.module:has(a[href*='license_id=']) .item-label")
+            assert licences.all_inner_texts() == ["CC-BY 4.0"], licences.all_inner_texts()
             _open(page, f"{portal}{prefix}/{record_type}/{name}")
             _shot(page, f"walk-record-{record_type}{_name(prefix)}")
             cells = page.locator("td[data-field]").all_inner_texts()
             assert cells, record_type
+            band = page.locator(".khtourism-quality-band").inner_text()
+            assert band.startswith("— ") and not band.endswith("))"), band
             assert not [c for c in cells if RAW_CODE.match(c.strip())], (record_type, cells)
             assert not [c for c in cells if ISO_DATE.search(c)], (record_type, cells)
     assert not watch.problems(), watch.problems()

@@ -34,13 +34,6 @@ CKAN: tuple[str, ...] = (
     N_("Username or Email"),
     N_("All activity types"),
     N_("View this version"),
-    # the sysadmins' pages (admin/index.html, admin/config.html)
-    N_("Current Sysadmins"),
-    N_("Promote user to Sysadmin"),
-    N_("Promote"),
-    N_("Revoke Sysadmin permission"),
-    N_("Custom Stylesheet"),
-    N_("Site logo"),
     N_(
         'You can use <a href="#markdown" title="Markdown quick reference" data-bs-toggle="popover" data-bs-content="%(markdown_tooltip)s" data-bs-html="true">Markdown formatting</a> here'
     ),

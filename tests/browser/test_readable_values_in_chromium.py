@@ -98,6 +98,10 @@ def test_ogc_item_page_shows_labels_and_the_json_keeps_codes(world, portal, page
         # each property says what it is in the page's language, its name beside it
         heading = page.locator("tr[data-property='rooms'] th").inner_text()
         assert heading.startswith("Số phòng" if not prefix else "Number of rooms"), heading
+        record_type = page.locator("tr[data-property='type'] td").inner_text().strip()
+        assert record_type == (
+            "Cơ sở lưu trú du lịch" if not prefix else "Accommodation establishments"
+        ), record_type
         cells = page.locator("tr[data-property] td").all_inner_texts()
         assert not [c for c in cells if RAW_CODE.match(c.strip())], cells
         assert not [c for c in cells if ISO_DATE.search(c)], cells
@@ -257,8 +261,8 @@ def test_a_citizen_walks_the_eight_record_types(world, portal, page, watch):
             _shot(page, f"walk-record-{record_type}{_name(prefix)}")
             cells = page.locator("td[data-field]").all_inner_texts()
             assert cells, record_type
-            band = page.locator(".khtourism-quality-band").inner_text()
-            assert band.startswith("— ") and not band.endswith("))"), band
+            quality = page.locator(".khtourism-quality h3").inner_text()
+            assert re.search(r"/100 — \S", quality) and not quality.endswith("))"), quality
             assert not [c for c in cells if RAW_CODE.match(c.strip())], (record_type, cells)
             assert not [c for c in cells if ISO_DATE.search(c)], (record_type, cells)
     assert not watch.problems(), watch.problems()

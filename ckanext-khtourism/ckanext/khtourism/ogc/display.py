@@ -42,14 +42,21 @@ def _text(name: str, value: Any, label: Any, kind: str, lang: str) -> str:
 
 
 def property_rows(
-    properties: dict[str, Any], labels: dict[str, Any], dataset_type: str, lang: str
+    properties: dict[str, Any],
+    labels: dict[str, Any],
+    dataset_type: str,
+    lang: str,
+    type_title: str | None = None,
 ) -> list[dict[str, str | None]]:
     """The non-empty properties, in order: ``name`` (the GeoJSON property), ``label`` (the
-    field's label in ``lang``, ``None`` when no schema names it) and ``value`` (text)."""
+    field's label in ``lang``, ``None`` when no schema names it) and ``value`` (text);
+    ``type_title``: the collection's title, shown for the record type's code."""
     rows: list[dict[str, str | None]] = []
     for name, value in properties.items():
         if value in (None, [], ""):
             continue
+        if name == "type" and type_title:
+            labels = {**labels, "type": type_title}
         common = COMMON_LABELS.get(name)
         rows.append(
             {

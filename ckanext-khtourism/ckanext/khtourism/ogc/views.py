@@ -311,7 +311,9 @@ def item(collection_id: str, feature_id: str) -> Response:
             data,
             str(data["properties"].get("title") or data["id"]),
             # labels, not codes, in the page's language (the GeoJSON keeps the codes)
-            properties=display.property_rows(data["properties"], labels, found.dataset_type, lang),
+            properties=display.property_rows(
+                data["properties"], labels, found.dataset_type, lang, _title(found, lang)
+            ),
             collection_id=collection_id,
         )
         response.headers.update(headers)

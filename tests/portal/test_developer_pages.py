@@ -19,9 +19,10 @@ def _table(body: str, breakdown: str) -> dict[str, int]:
         rf'<table[^>]*data-breakdown="{breakdown}">.*?<tbody>(.*?)</tbody>', body, re.S
     ).group(1)
     return {
-        label.strip(): int(count)
+        # counts are shown with thousands grouped ("1.200")
+        label.strip(): int(count.replace(".", ""))
         for label, count in re.findall(
-            r'<td data-code="[^"]*">(.*?)</td><td[^>]*>(\d+)</td>', table
+            r'<td data-code="[^"]*">(.*?)</td><td[^>]*>([\d.]+)</td>', table
         )
     }
 

@@ -245,7 +245,8 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     # arrivals in 2026-01 (province): 63 + 603 + 6 + 12 = 684
     assert '<td data-code="2026-01">2026-01</td><td class="text-end">684</td>' in page
     # 2026-02: 66 + 606 + 6 + 12, plus 2 × (100 + 200 + 10 + 20)
-    assert '<td data-code="2026-02">2026-02</td><td class="text-end">1350</td>' in page
+    # (counts with the thousands grouped, as Vietnamese readers write them: core/formats.py)
+    assert '<td data-code="2026-02">2026-02</td><td class="text-end">1.350</td>' in page
     # top markets: Korea (3 establishments) shown, Japan (2) not
     assert 'data-code="KR">Hàn Quốc</td><td class="text-end">18</td>' in page
     assert 'data-code="JP"' not in page
@@ -254,7 +255,7 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     assert 'data-code="province">Toàn tỉnh</td><td class="text-end">20</td>' in page
     assert 'data-code="22333"' not in page
     assert "format=csv" in page
-    assert str(REVENUE) not in page
+    assert str(REVENUE) not in page and f"{REVENUE:,}".replace(",", ".") not in page
     assert len(places) == 3
     # drawn on the server as inline SVG: no chart library, nothing from a CDN
     section = page[page.index('id="visitors"') :]

@@ -127,6 +127,31 @@ def _choice_labels(dataset_type: str) -> dict[str, dict[str, dict[str, str]]]:
     return labels
 
 
+@lru_cache(maxsize=16)
+def _field_labels(dataset_type: str) -> dict[str, Any]:
+    """field -> its scheming label (``{vi, en}`` or a text), presets resolved."""
+    try:
+        from ckanext.scheming.helpers import scheming_get_dataset_schema
+    except ImportError:
+        return {}
+    schema = scheming_get_dataset_schema(dataset_type) or {}
+    return {
+        field["field_name"]: field["label"]
+        for field in schema.get("dataset_fields", [])
+        if field.get("label")
+    }
+
+
+def field_label(dataset_type: str, field: str, lang: str) -> str | None:
+    """A field's label in ``lang`` (``None`` for an item field that no schema declares)."""
+    label = _field_labels(dataset_type).get(field)
+    if label is None:
+        return None
+    if isinstance(label, dict):
+        return label.get(lang) or label.get("vi") or label.get("en")
+    return str(label)
+
+
 def label_for(dataset_type: str, field: str, code: str, lang: str) -> str | None:
     by_code = _choice_labels(dataset_type).get(field, {})
     label = by_code.get(str(code))
@@ -217,7 +242,9 @@ def item_from_package(
     return item
 
 
-def _kind(dataset_type: str, name: str) -> str:
+def field_kind(dataset_type: str, name: str) -> str:
+    """The kind of an item field (``records.schema_fields``; ``text`` when no schema
+    field of the type has that name)."""
     try:
         return schema_fields.field_kind(dataset_type, name)
     except KeyError:  # not a field of this type's schema
@@ -233,7 +260,7 @@ def typed_value(dataset_type: str, name: str, value: Any) -> Any:
     """
     if value in ("", None, []):
         return None
-    kind = _kind(dataset_type, name)
+    kind = field_kind(dataset_type, name)
     if kind == schema_fields.INT:
         if isinstance(value, bool):
             return value

@@ -173,15 +173,24 @@ def search_items(args: MultiDict, collection: Collection) -> dict[str, Any]:
 
 def feature(pkg: dict[str, Any], collection: Collection, lang: str, crs: str) -> dict[str, Any]:
     """One record as a GeoJSON feature (public fields only)."""
+    return feature_and_labels(pkg, collection, lang, crs)[0]
+
+
+def feature_and_labels(
+    pkg: dict[str, Any], collection: Collection, lang: str, crs: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The feature and the labels of its coded values in ``lang`` (the API item's
+    ``labels``: for the HTML page; the GeoJSON keeps the codes)."""
     item = item_from_package(pkg, lang=lang, user_name=None)
     organization = item.get("organization") or {}
     values = dict(item)
     values["organization_name"] = organization.get("name")
     values["organization_title"] = organization.get("title")
     properties = {name: values.get(name) for name in property_names(collection)}
-    return {
+    found = {
         "type": "Feature",
         "id": item["id"],
         "geometry": ogc_crs.point_geometry(item.get("longitude"), item.get("latitude"), crs),
         "properties": properties,
     }
+    return found, item.get("labels") or {}

@@ -17,8 +17,8 @@ from ckanext.khtourism.api.errors import ApiError
 from ckanext.khtourism.core import messages
 
 from . import crs as ogc_crs
+from . import display, features, openapi
 from . import extent as ogc_extent
-from . import features, openapi
 from .collections import public_collections
 
 log = logging.getLogger(__name__)
@@ -331,7 +331,7 @@ def item(collection_id: str, feature_id: str) -> Response:
     out_crs = features.parse_crs(request.args, "crs")
     lang = _lang()
     pkg = _published_record(found.dataset_type, feature_id)
-    data = features.feature(pkg, found, lang, out_crs)
+    data, labels = features.feature_and_labels(pkg, found, lang, out_crs)
     path = f"/collections/{collection_id}/items/{data['id']}"
     crs_arg = request.args.get("crs")
     data["links"] = [
@@ -344,7 +344,10 @@ def item(collection_id: str, feature_id: str) -> Response:
         response = _html(
             data,
             str(data["properties"].get("title") or data["id"]),
-            properties=[(k, v) for k, v in data["properties"].items() if v not in (None, [], "")],
+            # labels, not codes, in the page's language (the GeoJSON keeps the codes)
+            properties=display.property_rows(
+                data["properties"], labels, found.dataset_type, lang, _title(found, lang)
+            ),
             collection_id=collection_id,
         )
         response.headers.update(headers)

@@ -8,7 +8,7 @@ import flask
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.khtourism.core import messages
+from ckanext.khtourism.core import formats, messages
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 
 from . import display, downloads, overview, record_types
@@ -59,6 +59,29 @@ def khtourism_menu_record_types() -> list[tuple[str, str]]:
 
 def khtourism_format_vnd(value: Any) -> str:
     return display.format_vnd(value, _lang())
+
+
+def khtourism_display_date(value: Any) -> str:
+    """A plain date as readers expect it (``01/03/2026``, ``core/formats.py``): every page
+    that shows a stored ISO date (``2026-03-01``) goes through this helper."""
+    return formats.display_date(value, _lang())
+
+
+def khtourism_display_count(value: Any) -> str:
+    """A count (rooms, beds, seats, capacity) with thousands grouped: ``1.200`` on
+    Vietnamese pages, ``1,200`` on English ones."""
+    return formats.display_count(value, _lang())
+
+
+def khtourism_field_kind(dataset_type: str, field_name: str) -> str:
+    """The kind of value a record field holds (``records/schema_fields.py``: ``date``,
+    ``int``, ``datetime``, ``code``, ``text`` …), so a page shows it as its kind reads."""
+    from ckanext.khtourism.records import schema_fields
+
+    try:
+        return schema_fields.field_kind(dataset_type, field_name)
+    except KeyError:  # not a field of a record type (or not a record type)
+        return schema_fields.TEXT
 
 
 def khtourism_province_label(code: Any) -> str:
@@ -163,6 +186,9 @@ __all__ = [
     "khtourism_record_type_icon",
     "khtourism_menu_record_types",
     "khtourism_format_vnd",
+    "khtourism_display_date",
+    "khtourism_display_count",
+    "khtourism_field_kind",
     "khtourism_province_label",
     "khtourism_localized",
     "khtourism_account_contact",

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.core import messages, record_types
 
-from . import quality, type_names, vocabularies
+from . import licenses, quality, type_names, vocabularies
 
 # the ``facets`` each record type declares (core/record_types.py)
 FACETS: dict[str, tuple[str, ...]] = {
@@ -70,6 +70,9 @@ def facet_label_function(
         )
     if facet == quality.FACET:
         return lambda item: band_label(item["name"])
+    if facet == "license_id":
+        lang = messages.current_language()
+        return lambda item: licenses.short_title(str(item["display_name"]), lang)
     if not dataset_type or facet not in FACETS.get(dataset_type, ()):
         return None
     if facet == "admin_unit":

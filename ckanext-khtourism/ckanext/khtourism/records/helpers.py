@@ -61,7 +61,7 @@ def khtourism_quality(pkg: dict[str, Any]) -> dict[str, Any] | None:
     found = quality.assess(pkg)
     if found is None:
         return None
-    return {**found.as_dict(), "band_label": band_label(found.band)}
+    return {**found.as_dict(page=True), "band_label": band_label(found.band)}
 
 
 def khtourism_quality_dimension_label(name: str) -> str:

@@ -27,3 +27,15 @@ def default_license() -> str:
     import ckan.plugins.toolkit as tk
 
     return tk.config.get("ckanext.khtourism.default_license") or "cc-by-4.0"
+
+
+def short_title(title: str, lang: str) -> str:
+    """A licence's title in a facet list (too narrow for the bilingual title, which CKAN cut
+    to "CC-BY 4.0 —..."): the short name before " — " ("CC-BY 4.0"), else the page
+    language's half of "Vietnamese / English" ("Khác (mở)" / "Other (Open)")."""
+    if " — " in title:
+        return title.split(" — ", 1)[0]
+    if " / " in title:
+        vietnamese, english = title.split(" / ", 1)
+        return english if lang == "en" else vietnamese
+    return title

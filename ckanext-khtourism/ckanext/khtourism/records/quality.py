@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.khtourism.core import messages, record_types
+from ckanext.khtourism.core import formats, messages, record_types
 
 DIMENSIONS = ("completeness", "validity", "location", "freshness", "credentials", "photo")
 BANDS = ("good", "fair", "poor")
@@ -64,8 +64,9 @@ class Fix:
     key: str
     values: tuple[tuple[str, str], ...] = ()
 
-    def text(self, dataset_type: str, lang: str | None = None) -> str:
-        """The fix in ``lang``: field names as the type's labels, communes by name."""
+    def text(self, dataset_type: str, lang: str | None = None, page: bool = False) -> str:
+        """The fix in ``lang``: field names as the type's labels, communes by name; on a
+        ``page``, dates as readers expect them (``01/03/2026``; the API keeps ISO)."""
         lang = lang or messages.current_language()
         labels = field_labels(dataset_type)
         values = {}
@@ -76,6 +77,8 @@ class Fix:
                 from . import vocabularies
 
                 v = vocabularies.admin_unit_label(v, lang)
+            elif k == "date" and page:
+                v = formats.display_date(v, lang)
             values[k] = v
         return messages.text(self.key, lang, **values)
 
@@ -89,11 +92,11 @@ class Quality:
     fixes: tuple[Fix, ...] = field(default=())
     stale: bool = False  # not verified within FRESH_DAYS (or never)
 
-    def fix_texts(self, lang: str | None = None) -> list[str]:
-        return [f.text(self.dataset_type, lang) for f in self.fixes]
+    def fix_texts(self, lang: str | None = None, page: bool = False) -> list[str]:
+        return [f.text(self.dataset_type, lang, page) for f in self.fixes]
 
-    def as_dict(self, lang: str | None = None) -> dict[str, Any]:
-        """The API's ``quality`` object."""
+    def as_dict(self, lang: str | None = None, page: bool = False) -> dict[str, Any]:
+        """The API's ``quality`` object (``page``: for a page, see ``Fix.text``)."""
         return {
             "score": self.score,
             "band": self.band,
@@ -101,7 +104,7 @@ class Quality:
                 k: (None if v is None else round(v, 3)) for k, v in self.dimensions.items()
             },
             "stale": self.stale,
-            "fixes": self.fix_texts(lang),
+            "fixes": self.fix_texts(lang, page),
         }
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import ckan.model as model
 
-from ckanext.khtourism.core import messages
+from ckanext.khtourism.core import formats, messages
+from ckanext.khtourism.records import schema_fields
 
 CORE_FIELDS = ("name", "title", "notes", "license_id", "owner_org", "url", "version")
 IGNORED = {"workflow_state", "workflow_reason", "private", "id", "type", "state"}
@@ -163,6 +164,15 @@ def _display(value: Any, field: dict[str, Any] | None, lang: str) -> str:
             return ", ".join(_choice_label(v, field, lang) for v in text_values)
     if field and "choices" in field:
         return _choice_label(text, field, lang)
+    # dates and counts as the record page shows them (core/formats.py), by the field's kind
+    validators = str((field or {}).get("validators") or "").split()
+    kinds = {schema_fields.KIND_OF_VALIDATOR.get(v.split("(", 1)[0]) for v in validators}
+    if schema_fields.DATE in kinds:
+        return formats.display_date(text, lang)
+    if schema_fields.INT in kinds:
+        if str((field or {}).get("field_name", "")).endswith("_vnd"):
+            return formats.display_vnd(text, lang)
+        return formats.display_count(text, lang)
     return text
 
 

@@ -193,6 +193,7 @@ def _run(strategy, examples: int, checks: list, headers: dict[str, str], seen: l
 
     run()
 
+
 # Where schemathesis and hypothesis-jsonschema call ``canonicalish`` (imported by name).
 _CANONICALISH_USERS = (
     "hypothesis_jsonschema._canonicalise",

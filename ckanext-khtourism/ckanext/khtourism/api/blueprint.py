@@ -54,7 +54,10 @@ def _api_error(error: ApiError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     if error.code == 429 and isinstance(error.response, Response):  # flask-limiter's
         return error.response
+    # every HTTP error keeps its status (a CSRF refusal, a 400 of werkzeug's, was a 500)
     code = {
+        400: "bad_request",
+        403: "forbidden",
         404: "unknown_resource",
         405: "method_not_allowed",
         406: "not_acceptable",

@@ -33,6 +33,14 @@ MESSAGES: dict[str, tuple[int, str]] = {
     ),
     "client_request_invalid": (400, N_("Invalid value for '{parameter}': {detail}")),
     "not_found": (404, N_("No record '{detail}' was found.")),
+    "bad_request": (
+        400,
+        N_(
+            "The request was refused: a signed-in browser's form sent without its security"
+            " token, or a body the server cannot read."
+        ),
+    ),
+    "forbidden": (403, N_("You are not allowed to do this.")),
     "unknown_resource": (404, N_("There is no such API resource.")),
     "method_not_allowed": (
         405,

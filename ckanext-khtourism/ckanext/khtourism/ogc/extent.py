@@ -94,9 +94,14 @@ def _param(collection: Collection, name: str) -> api_params.Param:
     return next(p for p in api_params.params_for(api_params.LIST, collection) if p.name == name)
 
 
-def queryable_texts(collection: Collection, lang: str) -> list[tuple[str, str]]:
-    """(name, description in ``lang``) of each queryable, for the HTML page."""
-    return [(name, _param(collection, name).text(lang)) for name in filter_names(collection)]
+def queryable_texts(collection: Collection, lang: str) -> list[dict[str, str | None]]:
+    """Each queryable for the HTML page, in the rows ``display.property_rows`` gives the
+    item page: ``name``, ``label`` (none: the name is what a request uses) and ``value``
+    (its description in ``lang``)."""
+    return [
+        {"name": name, "label": None, "value": _param(collection, name).text(lang)}
+        for name in filter_names(collection)
+    ]
 
 
 def _queryable(collection: Collection, name: str) -> dict[str, Any]:

@@ -247,6 +247,8 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     # 2026-02: 66 + 606 + 6 + 12, plus 2 × (100 + 200 + 10 + 20)
     # (counts with the thousands grouped, as Vietnamese readers write them: core/formats.py)
     assert '<td data-code="2026-02">2026-02</td><td class="text-end">1.350</td>' in page
+    # the bars' own labels group the thousands as the tables do
+    assert ">1.350</text>" in page and ">1350</text>" not in page
     # top markets: Korea (3 establishments) shown, Japan (2) not
     assert 'data-code="KR">Hàn Quốc</td><td class="text-end">18</td>' in page
     assert 'data-code="JP"' not in page

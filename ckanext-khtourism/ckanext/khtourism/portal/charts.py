@@ -10,6 +10,8 @@ import textwrap
 
 from markupsafe import Markup, escape
 
+from ckanext.khtourism.core.formats import display_count
+
 BAR_COLOUR = "#0b6e99"  # --khtourism-sea; 5.6:1 against white
 TEXT_COLOUR = "#212529"
 ROW_HEIGHT = 22
@@ -33,13 +35,13 @@ def bar_chart(rows: list[tuple[str, str, int]], title: str) -> Markup:
         bar = round(BAR_WIDTH * count / largest) if count else 0
         text_y = y + ROW_HEIGHT * 0.7
         parts.append(
-            f"<g><title>{escape(label)}: {count}</title>"
+            f"<g><title>{escape(label)}: {display_count(count)}</title>"
             f'<text x="{LABEL_WIDTH - 6}" y="{text_y:.0f}" text-anchor="end" font-size="13" '
             f'fill="{TEXT_COLOUR}">{escape(_shorten(label))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{bar}" height="{ROW_HEIGHT - 6}" '
             f'fill="{BAR_COLOUR}"/>'
             f'<text x="{LABEL_WIDTH + bar + 4}" y="{text_y:.0f}" font-size="13" '
-            f'fill="{TEXT_COLOUR}">{count}</text></g>'
+            f'fill="{TEXT_COLOUR}">{display_count(count)}</text></g>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -102,6 +102,16 @@ def test_ogc_item_page_shows_labels_and_the_json_keeps_codes(world, portal, page
         assert record_type == (
             "Cơ sở lưu trú du lịch" if not prefix else "Accommodation establishments"
         ), record_type
+        # every property is named in the page's language, the common ones too
+        # (id, type, url, metadata_created …, not only the record type's schema fields)
+        headings = page.locator("tr[data-property] th").all_inner_texts()
+        names = page.locator("tr[data-property]").evaluate_all(
+            "rows => rows.map(row => row.dataset.property)"
+        )
+        assert not [n for n, h in zip(names, headings, strict=True) if h.strip() == n], (
+            prefix,
+            headings,
+        )
         cells = page.locator("tr[data-property] td").all_inner_texts()
         assert not [c for c in cells if RAW_CODE.match(c.strip())], cells
         assert not [c for c in cells if ISO_DATE.search(c)], cells

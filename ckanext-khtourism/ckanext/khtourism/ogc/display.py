@@ -15,7 +15,19 @@ from ckanext.khtourism.core import formats, messages
 
 # item fields whose schema label would say something else: ``title`` is the title in the
 # page's language (the schema's ``title`` is the Vietnamese one)
-COMMON_LABELS = {"title": messages.N_("Name")}
+# the properties every collection's items carry, outside the record type's schema
+COMMON_LABELS = {
+    "title": messages.N_("Name"),
+    "title_vi": messages.N_("Name (Vietnamese)"),
+    "id": messages.N_("Identifier"),
+    "type": messages.N_("Record type"),
+    "url": messages.N_("Page on the portal"),
+    "metadata_created": messages.N_("Created"),
+    "metadata_modified": messages.N_("Last modified"),
+    "quality": messages.N_("Metadata quality"),
+    "organization_name": messages.N_("Organization (URL name)"),
+    "organization_title": messages.N_("Organization"),
+}
 
 
 def _text(name: str, value: Any, label: Any, kind: str, lang: str) -> str:

@@ -319,3 +319,29 @@ def test_keys_past_32_bits_are_counted_in_sql(portal):
     BITMAPS.reset()  # a reload finds the key too: still SQL
     assert _facets(portal, q="khach san") == before
     assert not BITMAPS._fields
+
+
+@NO_CACHE
+@search_config
+def test_a_field_no_document_has_is_not_loaded_until_one_has_it(portal):
+    # a request naming made-up facet fields is counted in SQL: it must not make every
+    # process scan the table for each new name
+    first, *_ = _records(portal)
+    BITMAPS.reset()
+    made_up = ["khong_co_1", "khong_co_2"]
+    _, facets = _facets(portal, q="khach san", **{"facet.field": json.dumps(["tags", *made_up])})
+    assert facets["tags"] == {"biển": 9, "spa": 4, "đảo": 3}
+    assert facets.get("khong_co_1", {}) == {}
+    assert set(BITMAPS._fields) == {"tags"}
+    # once a document has the field (written by another process), it is counted here
+    with _other_connection() as connection, connection.begin():
+        connection.execute(
+            sa.text(
+                f"UPDATE {index.TABLE} SET facet_terms = facet_terms"
+                """ || '{"khong_co_1": ["mot"]}'::jsonb WHERE id = :id"""
+            ),
+            {"id": first["id"]},
+        )
+    _, facets = _facets(portal, q="khach san", **{"facet.field": json.dumps(made_up)})
+    assert facets["khong_co_1"] == {"mot": 1}
+    assert "khong_co_1" in BITMAPS._fields and "khong_co_2" not in BITMAPS._fields

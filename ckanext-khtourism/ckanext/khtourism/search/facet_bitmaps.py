@@ -24,7 +24,9 @@ drop its bitmaps and load them again.
 Not used — the SQL count answers, with the same results — when the setting
 ``ckanext.khtourism.search.facet_bitmaps`` is off, ``pyroaring`` is missing, the
 session has uncommitted index changes of its own (they are not for other visitors'
-counts), the field is not a facet field (``fields.not_faceted``), or the field has more
+counts), the field is not a facet field (``fields.not_faceted``) or no document has it
+(the names of the fields documents have are read once per process and kept from the
+log: a request naming made-up fields costs no scan of the table), or the field has more
 than :data:`MAX_VALUES` distinct values (a count per value would cost more than a pass
 over the hits).
 """
@@ -112,6 +114,9 @@ class FacetBitmaps:
         self._position: _Position | None = None
         self._fields: dict[str, dict[str, Any]] = {}
         self._too_many: set[str] = set()
+        # the facet fields some document has (read once, then kept from the log): a field
+        # no document has is never loaded — a request naming made-up fields costs no scan
+        self._keys: set[str] | None = None
         self._last_trim = 0.0
 
     # ------------------------------------------------------------------ state
@@ -123,6 +128,7 @@ class FacetBitmaps:
         self._position = None
         self._fields = {}
         self._too_many = set()
+        self._keys = None
 
     def usable(self, session: Any, names: list[str]) -> list[str]:
         """Of the facet fields ``names``, those counted here: loaded if not yet, after
@@ -132,6 +138,15 @@ class FacetBitmaps:
             return []
         with self._lock:
             self._refresh(session)
+            if self._keys is None:
+                self._keys = set(
+                    session.execute(
+                        sa.text(
+                            f"SELECT DISTINCT k FROM {TABLE} d, jsonb_object_keys(d.facet_terms) k"
+                        )
+                    ).scalars()
+                )
+            candidates = [name for name in candidates if name in self._keys]
             missing = [n for n in candidates if n not in self._fields and n not in self._too_many]
             if missing:
                 self._load(session, missing)
@@ -250,6 +265,9 @@ class FacetBitmaps:
             # keys past 32 bits (after some two billion index writes): counted in SQL
             self._too_many.update(self._fields)
             self._fields = {}
+        if self._keys is not None:
+            for row in changed:
+                self._keys.update(row.facet_terms or ())
         if changed and self._fields:
             self._apply(changed)
         seen = max((row.seq for row in changed), default=position.max_seen)

@@ -261,6 +261,13 @@ def query_shapes(rng: random.Random):
             "facet.field": json.dumps(FACETS),
         }
 
+    def filters_only():
+        # issue 20's "filters-only" target (p95 ≤ 20 ms): the filters of a type's list,
+        # no text, no facets, the default order
+        return {
+            "fq": " ".join(f"+{f}" if not f.startswith("-") else f for f in rng.choice(FILTERS))
+        }
+
     def bbox_text():
         town = rng.choice(towns)
         lon, lat = town[1] + rng.uniform(-0.03, 0.03), town[2] + rng.uniform(-0.03, 0.03)
@@ -292,6 +299,7 @@ def query_shapes(rng: random.Random):
     return {
         "text + 4 facets": text_facets,
         "filters + sort by metadata_modified": filters_sorted,
+        "filters only": filters_only,
         "bbox + text": bbox_text,
         "radius 5 km": radius,
         "polygon": polygon,

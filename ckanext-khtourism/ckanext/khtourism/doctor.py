@@ -244,7 +244,18 @@ def check_facet_counts() -> list[Finding]:
         ]
     if not facet_bitmaps.enabled():
         return [Finding("facet counts", OK, f"in SQL ({facet_bitmaps.OPTION} is off)")]
-    return [Finding("facet counts", OK, "from per-value bitmaps kept current from the change log")]
+    from ckanext.khtourism.search import memory_plan
+
+    hits = (
+        "; hits found in the same bitmaps, only the page read in SQL"
+        if memory_plan.enabled()
+        else f"; hits found in SQL ({memory_plan.OPTION} is off)"
+    )
+    return [
+        Finding(
+            "facet counts", OK, "from per-value bitmaps kept current from the change log" + hits
+        )
+    ]
 
 
 def check_compat(entries: tuple[compat.Entry, ...] = compat.ENTRIES) -> list[Finding]:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
-from . import boost, cache, facet_bitmaps, index, parse, replicas, spatial, text
+from . import boost, cache, facet_bitmaps, index, memory_plan, parse, replicas, spatial, text
 from .fields import not_faceted
 
 log = logging.getLogger(__name__)
@@ -274,10 +274,13 @@ class QueryPlan:
         # set by _order as it writes the sort: the columns the hits must carry
         self.sort_columns: set[str] = set()  # SORT_COLUMNS values
         self.sorts_by_document = False  # a sort on any other field (h.sort_doc)
+        self.sort_spec: list[tuple[str, str]] = []  # (field, asc | desc) as written
         self.order_sql = self._order(params.get("sort"))
         self.facet_fields = self._facet_fields()
         # facets counted from this process's bitmaps (facet_bitmaps.py), set by execute
         self.bitmap_facets: list[str] = []
+        # the hits found in those bitmaps, when they can be (memory_plan.py)
+        self.found: memory_plan.Found | None = None
         self.facet_limit = _int("facet.limit", params.get("facet.limit"), 100)
         self.facet_mincount = _int("facet.mincount", params.get("facet.mincount"), 0)
         self.facet_sort = str(
@@ -337,6 +340,7 @@ class QueryPlan:
                     f'Invalid "sort" parameter: {clause!r} (a field and asc or desc)'
                 )
             direction = words[1].lower()
+            self.sort_spec.append((name, direction))
             nulls = "NULLS LAST"
             if name == "score":
                 expression = "h.score"
@@ -416,9 +420,15 @@ class QueryPlan:
                     SELECT {", ".join(page_columns)} FROM page p
                     JOIN {index.TABLE} d ON d.doc_key = p.doc_key) r) AS docs,
                {facets_sql} AS facets,
-               {facet_bitmaps.keys_sql("hits") if self.bitmap_facets else "NULL::bytea"} AS hit_keys,
+               {self._hit_keys_sql()} AS hit_keys,
                (SELECT max(score) FROM hits) AS max_score
         """
+
+    def _hit_keys_sql(self) -> str:
+        """The hits' keys for counting facets in bitmaps (not when they were found there)."""
+        if self.bitmap_facets and self.found is None:
+            return facet_bitmaps.keys_sql("hits")
+        return "NULL::bytea"
 
     def _facets_sql(self, facet_keys: list[str]) -> str:
         """Every requested facet counted in one pass over the hits: each hit's values of
@@ -515,6 +525,19 @@ class QueryPlan:
             cached, generation = cache.lookup(key)
             if cached is not None:
                 return cached
+        if (
+            counting_allowed
+            and set(self.bitmap_facets) == set(self.facet_fields)
+            and not cache.has_uncommitted_change(session)
+            # configured read replicas answer in SQL (their own state, their own lag)
+            and (not replicas.urls() or session.info.get(replicas.WROTE))
+        ):
+            self.found = memory_plan.find(session, self, refreshed=bool(self.bitmap_facets))
+            if self.found is not None:
+                # only the candidates for the page are read, each checked again in SQL
+                candidates = self.compiler.bind(self.found.candidates)
+                self.where = f"({where}) AND d.doc_key = ANY(CAST({candidates} AS bigint[]))"
+                sql = self.statement()
         # The filtered set is materialised once: keep it in memory. Full-text
         # matches go through the GIN index: the planner cannot know that a
         # sequential scan must de-TOAST every row's vector, nor that parallel
@@ -546,18 +569,22 @@ class QueryPlan:
         if self.bitmap_facets:
             from_bitmaps = facet_bitmaps.BITMAPS.counts(
                 session,
-                facet_bitmaps.decode_keys(row.hit_keys),
+                self.found.hits if self.found else facet_bitmaps.decode_keys(row.hit_keys),
                 self.bitmap_facets,
                 limit=self.facet_limit,
                 mincount=self.facet_mincount,
                 sort=self.facet_sort,
+                refresh=self.found is None,
             )
             if from_bitmaps is None:  # a field left the bitmaps meanwhile: count in SQL
                 self.bitmap_facets = []
+                self.found = None
                 self.where = where
                 return self.execute(session, counting_allowed=False)
             counted = from_bitmaps
         result = self._decode(row, counted)
+        if self.found is not None:
+            result["response"]["numFound"] = len(self.found.hits)
         if key is not None:
             # a replica's answer may predate the cache generation (a change committed on
             # the primary, not yet replayed): cached no longer than the lag allowed

@@ -241,6 +241,10 @@ class Sql:
     tsquery: str = ""  # SQL expression of type tsquery, when this node is pure full text
     # (column SQL, value) when the node is one equality on a column or array field
     equality: tuple[str, str] | None = None
+    # the node as a set expression the process's bitmaps can evaluate (``memory_plan``),
+    # or None when only SQL can: ("all",), ("none",), ("text", tsquery SQL),
+    # ("column", name, value), ("facet", field, value), ("and" | "or", [...]), ("not", x)
+    bits: Any = None
 
     def as_predicate(self) -> str:
         if self.tsquery:
@@ -248,8 +252,17 @@ class Sql:
         return self.predicate
 
 
-TRUE = Sql(predicate="TRUE")
-FALSE = Sql(predicate="FALSE")
+TRUE = Sql(predicate="TRUE", bits=("all",))
+FALSE = Sql(predicate="FALSE", bits=("none",))
+# columns with few values, kept as bitmaps per value (``memory_plan``)
+BITMAP_COLUMNS = {
+    "site_id",
+    "state",
+    "capacity",
+    "dataset_type",
+    "entity_type",
+    "permission_labels",
+}
 
 
 @dataclass
@@ -269,6 +282,8 @@ class Compiler:
     # set while compiling: a predicate written so far matches the GIN-indexed vector
     # ``d.tsv`` (the planner then leaves the spatial box index alone, connection.py)
     matches_text_index: bool = False
+    # per compiled ``q`` / ``fq``, in order: its set expression (``Sql.bits``), or None
+    bit_exprs: list[Any] = field(default_factory=list)
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -280,6 +295,11 @@ class Compiler:
         if part.tsquery:
             self.matches_text_index = True
         return part.as_predicate()
+
+    def top(self, part: Sql) -> str:
+        """A whole ``q`` or ``fq`` as SQL; its set expression is kept in :attr:`bit_exprs`."""
+        self.bit_exprs.append(part.bits)
+        return self.predicate(part)
 
     # ---------------------------------------------------------------- entry points
     def parse(self, query: str, param: str) -> tree.Item:
@@ -302,10 +322,10 @@ class Compiler:
     def filter(self, query: str, param: str = "fq", q_op: str = "AND") -> str:
         """An ``fq`` string as an SQL predicate (filters never rank)."""
         if not query or not query.strip():
-            return "TRUE"
+            return self.top(TRUE)
         node = self.parse(query, param)
         with _naming(param):
-            return self.predicate(self.compile(node, default_field="text", q_op=q_op, rank=False))
+            return self.top(self.compile(node, default_field="text", q_op=q_op, rank=False))
 
     def query(
         self,
@@ -320,7 +340,7 @@ class Compiler:
         """The ``q`` string as an SQL predicate, collecting ranking inputs."""
         stripped = (query or "").strip()
         if stripped in ("", "*:*", "*", '""', "''"):
-            return "TRUE"
+            return self.top(TRUE)
         if def_type in ("dismax", "edismax"):
             try:
                 node = self.parse(stripped, "q")
@@ -331,18 +351,16 @@ class Compiler:
                 # brackets is searched as plain words
                 words = text.words(stripped)
                 if not words:
-                    return "TRUE"
+                    return self.top(TRUE)
                 node = self.parse(" ".join(words), "q")
             self.qf_fields = parse_qf(qf)
             if self.qf_fields:
                 self.rank_weights = rank_weights_for(self.qf_fields)
             with _naming("q"):
-                return self.predicate(self.dismax(node, mm or DEFAULT_MM, q_op))
+                return self.top(self.dismax(node, mm or DEFAULT_MM, q_op))
         node = self.parse(stripped, "q")
         with _naming("q"):
-            return self.predicate(
-                self.compile(node, default_field=default_field, q_op=q_op, rank=True)
-            )
+            return self.top(self.compile(node, default_field=default_field, q_op=q_op, rank=True))
 
     # ---------------------------------------------------------------- dismax
     def dismax(self, node: tree.Item, mm: str, q_op: str) -> Sql:
@@ -436,31 +454,40 @@ class Compiler:
             return TRUE
         if len(parts) == 1:
             return parts[0]
+        bits = _combined("and", parts)
         if all(p.tsquery for p in parts):
-            return Sql(tsquery=" && ".join(f"({p.tsquery})" for p in parts))
-        return Sql(predicate="(" + " AND ".join(f"({self.predicate(p)})" for p in parts) + ")")
+            return Sql(tsquery=" && ".join(f"({p.tsquery})" for p in parts), bits=bits)
+        return Sql(
+            predicate="(" + " AND ".join(f"({self.predicate(p)})" for p in parts) + ")", bits=bits
+        )
 
     def any_of(self, parts: list[Sql]) -> Sql:
         if any(p is TRUE for p in parts):
             return TRUE
         if len(parts) == 1:
             return parts[0]
+        bits = _combined("or", parts)
         if all(p.tsquery for p in parts):
-            return Sql(tsquery=" || ".join(f"({p.tsquery})" for p in parts))
+            return Sql(tsquery=" || ".join(f"({p.tsquery})" for p in parts), bits=bits)
         equalities = [p.equality for p in parts]
         if all(equalities) and len({e[0] for e in equalities if e}) == 1:
             column = equalities[0][0] if equalities[0] else ""
             values = [self.bind(e[1]) for e in equalities if e]
             if column == "d.permission_labels":
-                return Sql(predicate=f"{LABELS} && ARRAY[{', '.join(values)}]::text[]")
+                return Sql(predicate=f"{LABELS} && ARRAY[{', '.join(values)}]::text[]", bits=bits)
             if column.startswith("d."):
-                return Sql(predicate=f"{column} IN ({', '.join(values)})")
-        return Sql(predicate="(" + " OR ".join(f"({self.predicate(p)})" for p in parts) + ")")
+                return Sql(predicate=f"{column} IN ({', '.join(values)})", bits=bits)
+        return Sql(
+            predicate="(" + " OR ".join(f"({self.predicate(p)})" for p in parts) + ")", bits=bits
+        )
 
     def negate(self, part: Sql) -> Sql:
         if part is TRUE:
             return FALSE
-        return Sql(predicate=f"NOT coalesce(({self.predicate(part)}), FALSE)")
+        return Sql(
+            predicate=f"NOT coalesce(({self.predicate(part)}), FALSE)",
+            bits=None if part.bits is None else ("not", part.bits),
+        )
 
     # ---------------------------------------------------------------- fields
     def field_expr(self, name: str, node: tree.Item, q_op: str, rank: bool) -> Sql:
@@ -584,7 +611,7 @@ class Compiler:
         if rank:
             self.rank_tsqueries.append(tsquery)
             self.exact_words.extend(text.words(text.exact(value.rstrip("*"))))
-        return Sql(tsquery=tsquery)
+        return Sql(tsquery=tsquery, bits=("text", tsquery))
 
     def text_field(self, name: str, value: str, *, phrase: bool, wildcard: bool, rank: bool) -> Sql:
         folded = text.fold(value)
@@ -625,6 +652,7 @@ class Compiler:
             return Sql(
                 predicate=f"{LABELS} @> ARRAY[{self.bind(value)}]::text[]",
                 equality=("d.permission_labels", value),
+                bits=("column", name, value),
             )
         column = COLUMN_FIELDS.get(name)
         if wildcard:
@@ -641,14 +669,21 @@ class Compiler:
                 predicate=f"EXISTS (SELECT 1 FROM {self.values(name)} v WHERE v LIKE {like})"
             )
         if column:
-            return Sql(predicate=f"{column} = {self.bind(value)}", equality=(column, value))
+            return Sql(
+                predicate=f"{column} = {self.bind(value)}",
+                equality=(column, value),
+                bits=("column", name, value) if name in BITMAP_COLUMNS else None,
+            )
         if value.lower() in ("true", "false"):
             # booleans are indexed as true/false
             value = value.lower()
         contained = self.bind(json.dumps({name: [value]}))
         # facet fields are also in the small inline ``facet_terms`` (no TOAST read on recheck)
-        source = "d.terms" if index_fields.not_faceted(name) else "d.facet_terms"
-        return Sql(predicate=f"{source} @> CAST({contained} AS jsonb)")
+        if index_fields.not_faceted(name):
+            return Sql(predicate=f"d.terms @> CAST({contained} AS jsonb)")
+        return Sql(
+            predicate=f"d.facet_terms @> CAST({contained} AS jsonb)", bits=("facet", name, value)
+        )
 
     def exists(self, name: str) -> Sql:
         column = COLUMN_FIELDS.get(name) or DATE_COLUMNS.get(name)
@@ -728,6 +763,13 @@ class Compiler:
         if column:
             return Sql(predicate=f"({condition})")
         return Sql(predicate=f"EXISTS (SELECT 1 FROM {self.values(name)} v WHERE {condition})")
+
+
+def _combined(operator: str, parts: list[Sql]) -> Any:
+    """The set expression of ``parts`` joined by ``operator``; None if one part has none."""
+    if any(p.bits is None for p in parts):
+        return None
+    return (operator, [p.bits for p in parts])
 
 
 def parse_qf(qf: str | None) -> list[tuple[str, float]]:

@@ -372,6 +372,14 @@ def run_queries(
                     f"{results[name]['p95']:6.1f} ms   mean {results[name]['mean']:6.1f} ms"
                     f"   mean hits {results[name]['mean_hits']:8.0f}"
                 )
+    from ckanext.khtourism.search.facet_bitmaps import BITMAPS
+
+    held = BITMAPS.memory()
+    print(
+        "bitmaps and arrays held by the process: "
+        + ", ".join(f"{kind} {size / 1e6:.1f} MB" for kind, size in held.items())
+        + f" (total {sum(held.values()) / 1e6:.1f} MB)"
+    )
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     return results
 

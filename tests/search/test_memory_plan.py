@@ -90,6 +90,10 @@ def _records(portal: Any) -> list[dict[str, Any]]:
     return made
 
 
+POLYGON = {
+    "type": "Polygon",
+    "coordinates": [[[109.1, 12.2], [109.3, 12.2], [109.3, 12.3], [109.1, 12.3], [109.1, 12.2]]],
+}
 QUERIES: list[dict[str, Any]] = [
     {"q": "bien"},
     {"q": "khách sạn"},
@@ -109,6 +113,9 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "bien", "ext_bbox": "109.1,12.2,109.3,12.3"},
     {"ext_bbox": "109.1,11.9,109.3,12.3", "facet.field": FACETS, "rows": 3},
     {"q": "không có từ này"},
+    {"ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 3000, "rows": 3},
+    {"q": "bien", "ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 5000},
+    {"ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 50000, "facet.field": FACETS},
 ]
 
 
@@ -128,6 +135,8 @@ def test_hits_found_in_memory_are_those_of_the_sql_path(portal, monkeypatch):
     # 4, 6, 8, 9, 12, 15
     assert portal.search(q="khach san")["count"] == 8
     assert portal.search(q="bien", ext_bbox="109.1,12.2,109.3,12.3")["count"] == 8
+    held = BITMAPS.memory()  # what the benchmark reports
+    assert held["full-text operands"] > 0 and held["columns"] > 0 and held["sort ranks"] > 0
 
 
 @NO_CACHE
@@ -224,7 +233,7 @@ def test_what_has_no_set_form_is_answered_in_sql(portal, monkeypatch):
         {"q": "title:resort"},  # a tokenized field of its own
         {"fq": "rooms:[1 TO 5]"},
         {"q": "bien", "rows": 5, "start": memory_plan.MAX_PAGE_END},
-        {"q": "bien", "ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 5000},
+        {"ext_polygon": json.dumps(POLYGON)},
     ):
         in_memory, in_sql, answered = _both_ways(portal.search, monkeypatch, answers, **params)
         assert not answered, params
@@ -258,3 +267,32 @@ def test_tsquery_text_as_postgresql_prints_it():
         parse_tsquery("'du':A")
     assert facet_bitmaps.tsquery_operand("it's") == "'it''s'"
     assert facet_bitmaps.prefix_of("'it''s':*") == "it's"
+
+
+@NO_CACHE
+@search_config
+def test_box_and_circle_edges_are_those_of_postgresql(portal, monkeypatch):
+    """PostgreSQL's ``box && box`` allows 1e-6 (its geometric EPSILON); the plain
+    comparisons used beside a text match do not; a hit on the circle is checked in SQL."""
+    edge = portal.create("Điểm ở mép", spatial=point(109.3 + 5e-7, 12.25), notes="mép")
+    answers = Answers(monkeypatch)
+    box = "109.1,12.2,109.3,12.3"
+    in_memory, in_sql, answered = _both_ways(portal.search, monkeypatch, answers, ext_bbox=box)
+    assert answered and in_memory == in_sql
+    assert in_memory[1] == [edge["id"]]  # inside by PostgreSQL's fuzzy box overlap
+    in_memory, in_sql, answered = _both_ways(
+        portal.search, monkeypatch, answers, q="mep", ext_bbox=box
+    )
+    assert answered and in_memory == in_sql
+    assert in_memory[0] == 0  # outside by the exact comparisons
+    # a circle through the point: its distance from PostgreSQL decides
+    portal.create("Tâm", spatial=point(109.2, 12.25))
+    found = portal.search(ext_lat=12.25, ext_lon=109.2, ext_radius=20000)["results"]
+    metres = {d["id"]: d["distance_m"] for d in found}[edge["id"]]
+    assert 10860 < metres < 10880  # 0.1° of longitude at 12.25° N
+    for radius in (metres - 0.01, metres + 0.01):
+        in_memory, in_sql, answered = _both_ways(
+            portal.search, monkeypatch, answers, ext_lat=12.25, ext_lon=109.2, ext_radius=radius
+        )
+        assert answered and in_memory == in_sql, radius
+    assert in_memory[0] == 2

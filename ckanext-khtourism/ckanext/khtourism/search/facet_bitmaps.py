@@ -511,6 +511,30 @@ class FacetBitmaps:
             self._extents = extents
         return self._extents
 
+    def memory(self) -> dict[str, int]:
+        """Bytes held, by kind (the containers of the bitmaps, the arrays): what
+        ``bench/search_bench.py`` reports."""
+
+        def size(bitmaps: Any) -> int:
+            total = 0
+            for bitmap in bitmaps:
+                stats = bitmap.get_statistics()
+                total += sum(v for k, v in stats.items() if k.startswith("n_bytes_"))
+            return total
+
+        with self._lock:
+            return {
+                "facet values": size(
+                    b for values in self._fields.values() for b in values.values()
+                ),
+                "columns": size(b for values in self._columns.values() for b in values.values())
+                + (size([self._universe]) if self._universe is not None else 0),
+                "full-text operands": size(self._lexemes.values()),
+                "scores per operand": sum(k.nbytes + r.nbytes for k, r in self._impacts.values()),
+                "sort ranks": sum(up.nbytes + down.nbytes for up, down in self._orders.values()),
+                "extents": 0 if self._extents is None else int(self._extents.nbytes),
+            }
+
     def changed(self) -> Any:
         """Documents changed since the impacts and orders were read."""
         return self._changed

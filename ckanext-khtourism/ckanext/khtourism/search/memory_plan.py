@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import array
 import logging
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +53,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from . import facet_bitmaps, spatial, text
+from . import facet_bitmaps, index, spatial, text
 from .facet_bitmaps import BITMAPS, BitMap
 from .parse import _lexeme
 
@@ -64,6 +65,12 @@ EPSILON = 1e-6
 MAX_CANDIDATES = 5000
 # deeper pages than this: the SQL path
 MAX_PAGE_END = 1000
+# sort keys computed per hit here
+COMPUTED = ("score", "khtourism_overlap", "khtourism_distance")
+# PostgreSQL's EPSILON of its geometric comparisons (FPle in geo_decls.h)
+GEOMETRY_EPSILON = 1.0e-06
+# a radius hit closer than this (metres) to the circle is checked in SQL
+RADIUS_TOLERANCE_M = 1e-3
 SORT_COLUMNS = {
     "metadata_modified": "metadata_modified",
     "metadata_created": "metadata_created",
@@ -410,21 +417,75 @@ def _candidates(
     return sorted(result)
 
 
+def _circle(value: str) -> tuple[float, float, float]:
+    lat, lon, radius = value.split(",")
+    return spatial.parse_radius(lat, lon, radius)
+
+
+class _Distances:
+    """Each hit's ``khtourism_distance`` (spatial.plan's haversine to the nearest point of
+    its extent) and the radius filter. NumPy's trigonometry may differ from PostgreSQL's
+    in the last bits: hits within :data:`RADIUS_TOLERANCE_M` of the circle are checked
+    in SQL with the engine's own expression."""
+
+    def __init__(self, session: Any, plan: Any, circle: tuple[float, float, float]) -> None:
+        self.session = session
+        self.plan = plan
+        self.extents = BITMAPS.extents(session)
+        self.lat, self.lon, self.radius = circle
+
+    def of(self, keys: Any) -> tuple[Any, Any]:
+        lat, lon = self.lat, self.lon
+        near_lon = np.minimum(np.maximum(lon, self.extents[0, keys]), self.extents[2, keys])
+        near_lat = np.minimum(np.maximum(lat, self.extents[1, keys]), self.extents[3, keys])
+        a = (
+            np.sin(np.radians(near_lat - lat) / 2) ** 2
+            + np.cos(np.radians(lat))
+            * np.cos(np.radians(near_lat))
+            * np.sin(np.radians(near_lon - lon) / 2) ** 2
+        )
+        values = 2 * spatial.EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
+        return values, np.ones(len(keys), dtype=bool)
+
+    def within(self, keys: Any) -> Any:
+        """The keys inside the circle (the box first, exactly as SQL writes it)."""
+        dlat = math.degrees(self.radius / spatial.EARTH_RADIUS_M)
+        dlon = min(180.0, dlat / max(math.cos(math.radians(self.lat)), 1e-6))
+        box = (self.lon - dlon, self.lat - dlat, self.lon + dlon, self.lat + dlat)
+        keys = _in_box(self.session, keys, box, fuzzy=not self.plan.compiler.matches_text_index)
+        values, _ = self.of(keys)
+        inside = keys[values <= self.radius - RADIUS_TOLERANCE_M]
+        edge = keys[np.abs(values - self.radius) < RADIUS_TOLERANCE_M]
+        if len(edge):
+            distance = self.plan.spatial.distance_sql
+            checked = self.session.execute(
+                sa.text(
+                    f"SELECT d.doc_key FROM {index.TABLE} d"
+                    f" WHERE d.doc_key = ANY(CAST(:edge AS bigint[])) AND {distance} <= :radius"
+                ),
+                {**self.plan.compiler.params, "edge": edge.tolist(), "radius": self.radius},
+            ).scalars()
+            inside = np.concatenate([inside, np.asarray(list(checked), dtype=np.int64)])
+        return np.sort(inside)
+
+
 def _bitmap(keys: Any) -> Any:
     return BitMap(array.array("I", keys.astype(np.uint32).tobytes()))
 
 
-def _in_box(session: Any, keys: Any, box: tuple[float, float, float, float]) -> Any:
-    """The keys whose extent overlaps ``box`` (spatial._box_overlaps)."""
+def _in_box(session: Any, keys: Any, box: tuple[float, float, float, float], fuzzy: bool) -> Any:
+    """The keys whose extent overlaps ``box`` as ``spatial._box_overlaps`` writes it:
+    PostgreSQL's ``box && box`` (``fuzzy``: its geometric comparisons allow 1e-6, its
+    ``EPSILON``) when the box index is used, plain comparisons otherwise."""
     extents = BITMAPS.extents(session)
-    inside = keys < extents.shape[1]
-    keys = keys[inside]
+    keys = keys[keys < extents.shape[1]]
     min_x, min_y, max_x, max_y = box
+    slack = GEOMETRY_EPSILON if fuzzy else 0.0
     return keys[
-        (extents[0, keys] <= max_x)
-        & (extents[2, keys] >= min_x)
-        & (extents[1, keys] <= max_y)
-        & (extents[3, keys] >= min_y)
+        (extents[0, keys] - max_x <= slack)
+        & (min_x - extents[2, keys] <= slack)
+        & (extents[1, keys] - max_y <= slack)
+        & (min_y - extents[3, keys] <= slack)
     ]
 
 
@@ -436,13 +497,13 @@ def eligible(plan: Any) -> bool:
     return (
         enabled()
         and all(expression is not None for expression in compiler.bit_exprs)
-        and [name for name, _ in compiler.spatial] in ([], ["khtourism_bbox"])
+        and [name for name, _ in compiler.spatial] in ([], ["khtourism_bbox"], ["khtourism_radius"])
         and not plan.spatial.polygons
         and not compiler.similarity_terms
         and not plan.params.get("bf")
         and not plan.params.get("boost")
         and plan.start + plan.rows <= MAX_PAGE_END
-        and all(n in ("score", "khtourism_overlap") or n in SORT_COLUMNS for n, _ in plan.sort_spec)
+        and all(n in COMPUTED or n in SORT_COLUMNS for n, _ in plan.sort_spec)
     )
 
 
@@ -466,14 +527,20 @@ def find(session: Any, plan: Any, refreshed: bool = False) -> Found | None:
     )
     columns = [f"CAST(({t}) AS text)" for t in [*texts, rank_sql, exact_sql]]
     try:
-        printed = session.execute(sa.text(f"SELECT {', '.join(columns)}"), compiler.params).one()
+        if texts or compiler.rank_tsqueries or exact_words:
+            statement = sa.text(f"SELECT {', '.join(columns)}")
+            printed = list(session.execute(statement, compiler.params).one())
+        else:  # no words: nothing to print
+            printed = [None, None]
         trees = [parse_tsquery(value or "") for value in printed]
         # what ranking needs is known before anything is read
         rank_tree, exact_tree = trees[-2], trees[-1]
         _ranked_operands(rank_tree)
         for operand in _ranked_operands(exact_tree):
             _fold_operand(operand)
-        box = spatial.parse_bbox(compiler.spatial[0][1]) if compiler.spatial else None
+        area = compiler.spatial[0] if compiler.spatial else None
+        box = spatial.parse_bbox(area[1]) if area and area[0] == "khtourism_bbox" else None
+        circle = _circle(area[1]) if area and area[0] == "khtourism_radius" else None
         with BITMAPS.lock:
             if not refreshed:
                 BITMAPS.refresh(session)
@@ -490,8 +557,13 @@ def find(session: Any, plan: Any, refreshed: bool = False) -> Found | None:
             if hits is None:
                 hits = universe.copy()
             keys = np.asarray(hits.to_array(), dtype=np.int64)
+            distances = None
             if box is not None:
-                keys = _in_box(session, keys, box)
+                keys = _in_box(session, keys, box, fuzzy=not compiler.matches_text_index)
+                hits = _bitmap(keys)
+            if circle is not None:
+                distances = _Distances(session, plan, circle)
+                keys = distances.within(keys)
                 hits = _bitmap(keys)
             count = plan.start + plan.rows
             if count == 0:
@@ -500,6 +572,7 @@ def find(session: Any, plan: Any, refreshed: bool = False) -> Found | None:
             computed = {
                 "score": scores if scores.ranks else None,
                 "khtourism_overlap": _Overlap(session, box) if box is not None else None,
+                "khtourism_distance": distances,
             }
             return Found(hits, _candidates(session, plan, hits, keys, count, computed))
     except Unsupported as reason:

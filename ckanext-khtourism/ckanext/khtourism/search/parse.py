@@ -454,9 +454,12 @@ class Compiler:
             return TRUE
         if len(parts) == 1:
             return parts[0]
-        bits = _combined("and", parts)
         if all(p.tsquery for p in parts):
-            return Sql(tsquery=" && ".join(f"({p.tsquery})" for p in parts), bits=bits)
+            # one tsquery: its set is what PostgreSQL makes of the whole (an empty part
+            # of ``&&`` leaves the other), so it is one text term
+            tsquery = " && ".join(f"({p.tsquery})" for p in parts)
+            return Sql(tsquery=tsquery, bits=("text", tsquery))
+        bits = _combined("and", parts)
         return Sql(
             predicate="(" + " AND ".join(f"({self.predicate(p)})" for p in parts) + ")", bits=bits
         )
@@ -466,9 +469,10 @@ class Compiler:
             return TRUE
         if len(parts) == 1:
             return parts[0]
-        bits = _combined("or", parts)
         if all(p.tsquery for p in parts):
-            return Sql(tsquery=" || ".join(f"({p.tsquery})" for p in parts), bits=bits)
+            tsquery = " || ".join(f"({p.tsquery})" for p in parts)
+            return Sql(tsquery=tsquery, bits=("text", tsquery))
+        bits = _combined("or", parts)
         equalities = [p.equality for p in parts]
         if all(equalities) and len({e[0] for e in equalities if e}) == 1:
             column = equalities[0][0] if equalities[0] else ""

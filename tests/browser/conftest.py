@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.record_fixtures import world  # noqa: F401
+from tests.serving import serve_in_thread
 
 CHROMIUM = os.environ.get("KHTOURISM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
@@ -75,8 +75,7 @@ def portal(ckan_config, make_app, monkeypatch) -> Iterator[str]:
     monkeypatch.setitem(ckan_config, "ckan.site_url", url)
     test_app = make_app()
     server = make_server("127.0.0.1", port, test_app.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="portal", daemon=True)
-    thread.start()
+    thread = serve_in_thread(server, name="portal")
     try:
         yield url
     finally:

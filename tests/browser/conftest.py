@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -27,6 +28,8 @@ from tests.serving import serve_in_thread
 CHROMIUM = os.environ.get("KHTOURISM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"127.0.0.1"}
+# A page has settled when no request of it has been in flight for this long (see settled())
+QUIET_SECONDS = 0.15
 
 
 def _chromium_path() -> str:
@@ -126,6 +129,12 @@ def watched_page(context: object, watch: Watch) -> object:
             watch.outside_requests.append(url)
 
     page.on("request", on_request)
+    # the requests in flight, for settled()
+    in_flight: set[object] = set()
+    page.khtourism_in_flight = in_flight
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
     # nothing leaves the machine even if a page asked for it
     page.route(
         lambda url: (
@@ -134,6 +143,36 @@ def watched_page(context: object, watch: Watch) -> object:
         lambda route: route.abort(),
     )
     return page
+
+
+def settled(page: object, timeout: float = 30.0) -> None:
+    """Wait until the page has loaded and its network is quiet: no request in flight and
+    none started for :data:`QUIET_SECONDS`.
+
+    Playwright's ``wait_for_load_state("networkidle")`` is the same condition with a fixed
+    500 ms of quiet, paid on every page the walks open (~0.5 s of a worker's time per page,
+    a quarter of the browser tests' time). Our pages start their requests (scripts, styles,
+    the map's outline and markers) as they load, not after a delay: 150 ms of quiet after
+    the last one has finished is enough to know there is no other, and what the page did
+    (console errors, failed requests) is seen before the test goes on, as before."""
+    in_flight = getattr(page, "khtourism_in_flight", None)
+    if in_flight is None:  # a page not made by watched_page
+        page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        return
+    page.wait_for_load_state("load")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while True:
+        now = time.monotonic()
+        if in_flight:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET_SECONDS:
+            return
+        if now > deadline:
+            raise TimeoutError(f"requests still in flight after {timeout} s: {in_flight}")
+        page.wait_for_timeout(50)  # type: ignore[attr-defined]  # Playwright delivers events
 
 
 @pytest.fixture

@@ -96,11 +96,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In pytest-xdist workers: the longest files first (``tests/scheduling.py``)."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        from tests import scheduling
+    """In pytest-xdist workers: the longest files first; in every run: within a file, the
+    tests with the same settings together (``tests/scheduling.py``)."""
+    from tests import scheduling
 
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         scheduling.heaviest_files_first(items)
+    scheduling.same_settings_together(items)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -141,10 +141,14 @@ class PluginState:
             app_globals.reset()  # what a new application's environment would read
             self.reuses += 1
             return self.app
+        # The plugins loaded now stay right for the configurations they were loaded for
+        # (``with_plugins`` ran before: a mark's "true" is True once CKAN has read it):
+        # building the application loads them again for the same configuration.
+        known = self.fingerprints if self.current() else set()
         before = fingerprint()
         self.app = build()
         self.loads += 1
-        self.fingerprints = {before, fingerprint()}
+        self.fingerprints = known | {before, fingerprint()}
         return self.app
 
     @contextlib.contextmanager

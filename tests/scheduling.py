@@ -98,3 +98,67 @@ def heaviest_files_first(items: list[Any]) -> None:
     for index, item in enumerate(items):
         first_seen.setdefault(file_of(item.nodeid), index)
     items.sort(key=lambda item: (-weights[file_of(item.nodeid)], first_seen[file_of(item.nodeid)]))
+
+
+# Fixtures after which the plugins named by ``ckan.plugins`` are loaded (tests/fast_ckan.py)
+PLUGIN_FIXTURES = ("with_plugins", "app", "make_app")
+
+
+def settings_of(item: Any) -> tuple[bool, str]:
+    """Whether the test loads the plugins, and its ``ckan_config`` marks."""
+    uses_plugins = any(name in item.fixturenames for name in PLUGIN_FIXTURES)
+    marks = sorted(
+        repr((mark.args, sorted(mark.kwargs.items()))) for mark in item.iter_markers("ckan_config")
+    )
+    return uses_plugins, repr(marks)
+
+
+def _parametrizes_a_wider_fixture(item: Any) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return False
+    definitions = item._fixtureinfo.name2fixturedefs
+    return any(
+        definitions.get(name) and definitions[name][-1].scope != "function"
+        for name in callspec.params
+    )
+
+
+def same_settings_together(items: list[Any]) -> None:
+    """Within each module and class, the tests with the same settings next to each other
+    (``items`` sorted in place; the files keep their order).
+
+    The plugins are loaded, and an application built, again whenever a test's
+    configuration differs from the previous test's (``tests/fast_ckan.py``: ~1.5 s each):
+    a file whose tests alternate between ``ckan_config`` marks, or between tests with and
+    without the plugins, paid it at every change. Sorted: the tests without plugins first,
+    then those with CKAN's settings as configured, then each set of marks together, in
+    their collection order within each. A file with a parametrized module- or class-scoped
+    fixture keeps pytest's order (which builds each of its values once)."""
+    first_of_file: dict[str, int] = {}
+    first_of_parent: dict[str, int] = {}
+    keep_order: set[str] = set()
+    for index, item in enumerate(items):
+        path = file_of(item.nodeid)
+        first_of_file.setdefault(path, index)
+        first_of_parent.setdefault(item.parent.nodeid, index)
+        if _parametrizes_a_wider_fixture(item):
+            keep_order.add(path)
+    position = {id(item): index for index, item in enumerate(items)}
+
+    def key(item: Any) -> tuple[Any, ...]:
+        path = file_of(item.nodeid)
+        index = position[id(item)]
+        if path in keep_order:
+            return (first_of_file[path], 0, False, False, "", index)
+        uses_plugins, marks = settings_of(item)
+        return (
+            first_of_file[path],
+            first_of_parent[item.parent.nodeid],
+            uses_plugins,
+            marks != "[]",
+            marks,
+            index,
+        )
+
+    items.sort(key=key)

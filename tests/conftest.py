@@ -64,6 +64,24 @@ if getattr(yaml, "__with_libyaml__", False):
 
 # Plugins find their template and asset folders without reading the whole stack's source.
 fast_ckan.toolkit_caller_without_source()
+# Config declarations validated once per definition, not at every plugin load and unload.
+fast_ckan.declarations_validated_once()
+
+
+def _cheaper_password_hashes() -> None:
+    """CKAN hashes every new user's password with pbkdf2-sha512 at passlib's default rounds
+    (25,000: ~50 ms of CPU per user; the suite makes well over a thousand users). The tests prove
+    who may do what, not the hash's strength: the same algorithm at 1,000 rounds. The
+    rounds are written in each hash, and CKAN's ``validate_password`` checks against this
+    handler's default, so signing in works as in the portal (``tests/test_fast_ckan.py``)."""
+    from passlib.hash import pbkdf2_sha512
+
+    import ckan.model.user as model_user
+
+    model_user.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=1000)  # type: ignore[attr-defined]
+
+
+_cheaper_password_hashes()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -78,11 +96,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In pytest-xdist workers: the longest files first (``tests/scheduling.py``)."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        from tests import scheduling
+    """In pytest-xdist workers: the longest files first; in every run: within a file, the
+    tests with the same settings together (``tests/scheduling.py``)."""
+    from tests import scheduling
 
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         scheduling.heaviest_files_first(items)
+    scheduling.same_settings_together(items)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -118,6 +138,15 @@ def _system_plugins_only_unless_asked(request):
     plugins only, as after CKAN's own ``with_plugins``."""
     if not fast_ckan.PLUGIN_FIXTURES.intersection(request.fixturenames):
         fast_ckan.STATE.unload()
+
+
+@pytest.fixture
+def reset_db():
+    """CKAN's ``reset_db``, emptying the tables in one round trip (``tests/fast_ckan.py``)."""
+    from ckan.tests import factories
+
+    factories.fake.unique.clear()
+    return fast_ckan.reset_db
 
 
 def _plugin_migrations_missing() -> bool:

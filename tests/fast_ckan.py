@@ -20,15 +20,32 @@ rules compiled). With the harvest, DCAT, spatial, scheming and activity plugins 
    A test that uses neither ``with_plugins`` nor ``app`` still runs with only the system
    plugins loaded (``conftest.py`` unloads the others before it), as with CKAN's
    fixtures.
+3. :func:`reset_db`: CKAN's database reset empties every table of its model when the
+   tables exist — but asks PostgreSQL, table by table, whether each exists first (two
+   statements per table, ~70 round trips before every test). The replacement reads the
+   existing tables once and empties the same tables, in the same order, in one round trip;
+   the first reset of a session (tables dropped and created) is CKAN's own.
+   ``tests/test_fast_ckan.py`` checks both leave the same rows.
+4. :func:`declarations_validated_once`: every plugin load and unload re-reads CKAN's
+   config declarations (``environment.update_config``): the core's 1,900-line YAML file
+   decoded again, and it and each plugin's declaration validated against CKAN's navl schema
+   (~0.1 s per load, twice per plugin load). The files do not change during a session: each
+   definition is validated once and a fresh copy of the validated data declared every time,
+   by the same steps as CKAN's ``load_dict``. ``tests/test_fast_ckan.py`` checks the
+   declarations are the same.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import json
 import os
 import sys
 from collections.abc import Iterator
 from typing import Any
+
+import sqlalchemy as sa
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
@@ -124,10 +141,14 @@ class PluginState:
             app_globals.reset()  # what a new application's environment would read
             self.reuses += 1
             return self.app
+        # The plugins loaded now stay right for the configurations they were loaded for
+        # (``with_plugins`` ran before: a mark's "true" is True once CKAN has read it):
+        # building the application loads them again for the same configuration.
+        known = self.fingerprints if self.current() else set()
         before = fingerprint()
         self.app = build()
         self.loads += 1
-        self.fingerprints = {before, fingerprint()}
+        self.fingerprints = known | {before, fingerprint()}
         return self.app
 
     @contextlib.contextmanager
@@ -151,3 +172,156 @@ class PluginState:
 
 
 STATE = PluginState()
+
+
+# ---------------------------------------------------------------- 3. database reset
+def existing_tables(connection: Any) -> set[str]:
+    """The tables of the schemas on the search path (what SQLAlchemy's ``has_table``
+    finds for a table without a schema)."""
+    return set(
+        connection.execute(
+            sa.text(
+                "SELECT c.relname FROM pg_catalog.pg_class c "
+                "WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND pg_table_is_visible(c.oid)"
+            )
+        ).scalars()
+    )
+
+
+def _delete_all() -> None:
+    """CKAN 2.11's ``Repository.delete_all``: every table of CKAN's model that exists,
+    ``alembic_version`` excepted, emptied in reverse dependency order — in one round trip."""
+    from ckan import model
+
+    repo = model.repo
+    repo.session.remove()
+    connection = repo.session.connection()
+    existing = existing_tables(connection)
+    statements = [
+        f"DELETE FROM {connection.dialect.identifier_preparer.format_table(table)}"
+        for table in reversed(repo.metadata.sorted_tables)
+        if table.name != "alembic_version" and table.name in existing
+    ]
+    if statements:
+        connection.exec_driver_sql("; ".join(statements))
+    repo.session.commit()
+
+
+def reset_db() -> None:
+    """CKAN 2.11's ``ckan.tests.helpers.reset_db`` (``Session.close_all`` and
+    ``Repository.rebuild_db``) with :func:`_delete_all` for CKAN's ``delete_all``."""
+    from ckan import model
+
+    repo = model.repo
+    model.Session.close_all()
+    if not repo.tables_created_and_initialised:
+        repo.rebuild_db()  # drop and create: CKAN's own
+        return
+    _delete_all()
+    repo.session.remove()
+    repo.init_db()
+    repo.session.flush()
+
+
+# ------------------------------------------------------------ 4. config declarations
+_VALIDATED: dict[str, Any] = {}
+_CORE_DEFINITION: list[Any] = []
+
+
+def _validated(definition: Any) -> Any:
+    """``definition`` validated against CKAN's ``config_declaration_v1`` (once per text)."""
+    key = json.dumps(definition, sort_keys=True, default=repr)
+    if key not in _VALIDATED:
+        from ckan.lib.navl.dictization_functions import validate
+        from ckan.logic import ValidationError
+        from ckan.logic.schema import config_declaration_v1
+
+        data, errors = validate(dict(definition), config_declaration_v1())
+        if errors:
+            raise ValidationError(errors)
+        _VALIDATED[key] = data
+    # a copy as validation made it: the options' own dicts, and defaults and examples
+    # (which end up in CKAN's config) in containers of their own; the keys (CKAN's ``Key``
+    # objects) and callables as they are
+    data = _VALIDATED[key]
+    return {
+        **data,
+        "groups": [
+            {
+                **group,
+                "options": [
+                    {
+                        name: copy.deepcopy(value)
+                        if name in ("default", "example", "callable_args", "__extras")
+                        else value
+                        for name, value in details.items()
+                    }
+                    for details in group["options"]
+                ],
+            }
+            for group in data["groups"]
+        ],
+    }
+
+
+def _load_dict(declaration: Any, definition: Any) -> None:
+    """CKAN 2.11's ``ckan.config.declaration.load.load_dict``, validation remembered."""
+    from ckan.config.declaration.load import option_types
+    from ckan.config.declaration.option import Flag
+
+    if definition["version"] != 1:
+        return
+    data = _validated(definition)
+    for group in data["groups"]:
+        if group["annotation"]:
+            declaration.annotate(group["annotation"]).set_section(group["section"])
+
+        for details in group["options"]:
+            factory = option_types[details["type"]]
+            option = getattr(declaration, factory)(details["key"], details.get("default"))
+            option.set_section(group["section"])
+            option.append_validators(details["validators"])
+            option.legacy_key = details.get("legacy_key")
+
+            extras = details.setdefault("__extras", {})
+            for flag in Flag:
+                if extras.get(flag.name):
+                    option.set_flag(flag)
+
+            if details["description"]:
+                option.set_description(details["description"])
+
+            if details["placeholder"]:
+                option.set_placeholder(details["placeholder"])
+
+            if "example" in details:
+                option.example = details["example"]
+
+            if "default_callable" in details:
+                args = details.get("callable_args", {})
+                option.set_default(details["default_callable"](**args))
+
+            if "placeholder_callable" in details:
+                args = details.get("callable_args", {})
+                option.set_placeholder(details["placeholder_callable"](**args))
+
+
+def _load_core(declaration: Any) -> None:
+    """CKAN 2.11's ``load_core``: its declaration file decoded once per process."""
+    import pathlib
+
+    import msgspec
+
+    from ckan.config.declaration import load
+
+    if not _CORE_DEFINITION:
+        source = pathlib.Path(load.__file__).parent / ".." / "config_declaration.yaml"
+        _CORE_DEFINITION.append(msgspec.yaml.decode(source.read_bytes()))
+    _load_dict(declaration, _CORE_DEFINITION[0])
+
+
+def declarations_validated_once() -> None:
+    from ckan.config.declaration import load
+
+    load.handler.register("dict")(_load_dict)
+    load.handler.register("core")(_load_core)

@@ -23,49 +23,57 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# Seconds per file as a worker of a 2-worker run on a quiet machine takes them (setup, call
-# and teardown summed from ``--durations``: the idle 2-worker run of 20:43 UTC, and
-# one-process runs of single directories scaled to it; docs/performance.md, "Test suite —
-# the order of the files"). Only the proportions matter. Only files well above
-# SECONDS_PER_TEST × their test count need a figure.
+# Seconds per file as a worker of a 2-worker run takes them (setup, call and teardown
+# summed from ``--durations``; teardown counted at most 0.05 s a test, as since the local
+# servers stop within 20 ms): the whole-suite run of 2026-12-05 02:45 UTC on this session's
+# machine, 1,387 tests (docs/performance.md, "Test suite — the fourth round"). Only the
+# proportions matter; the browser walks are ~15 % shorter since ``settled()``. Only files
+# well above SECONDS_PER_TEST x their test count need a figure.
 FILE_SECONDS: dict[str, float] = {
-    # real processes: the local stack started and stopped three times, consumers killed;
-    # since 2026-12-05 the kill drill starts on the first drill's data root (its fresh
-    # root's set-up, ~6 CKAN processes, gone) and each start runs one migration process
-    # (docs/performance.md "Test suite — the third round": CPU 148 s -> 114 s)
-    "tests/test_local_stack.py": 75,
-    # every read action x 19 parameter sets x 4 roles, and every page x 2 roles (~75 s on
-    # the lead's last idle run; its signed-in pages about half as costly since the header's
-    # badge count, docs/performance.md "Test suite — the header's badge")
-    "tests/records/test_privacy_registry.py": 58,
-    "tests/harvesters/test_gather_consumers.py": 30,
+    # browser walks: every search and record page of the eight types, both languages
+    "tests/browser/test_readable_values_in_chromium.py": 175,
+    # every read action x 19 parameter sets x 4 roles, and every page x 2 roles
+    "tests/records/test_privacy_registry.py": 162,
+    # real processes: the local stack started and stopped three times, consumers killed
+    "tests/test_local_stack.py": 140,
+    "tests/browser/test_new_pages_in_chromium.py": 138,
+    "tests/dcat/test_harvest_roundtrip.py": 60,
+    "tests/browser/test_portal_pages_in_chromium.py": 59,
+    "tests/harvesters/test_identity.py": 48,
+    "tests/browser/test_portal_in_chromium.py": 47,
+    "tests/harvesters/test_harvest_authorization.py": 46,
+    "tests/search/test_rebuild_batched.py": 46,
+    "tests/dcat/test_endpoints.py": 39,
+    "tests/harvesters/test_gather_consumers.py": 31,
+    "tests/browser/test_visitor_reports_in_chromium.py": 30,
+    "tests/reporting/test_statistics_dataset.py": 28,
+    "tests/test_doctor.py": 27,
+    "tests/harvesters/test_dead_consumer.py": 27,
+    "tests/clients/test_webhooks.py": 25,
     # canonical schemas remembered since 2026-12-05 (~25 % less CPU)
-    "tests/api/test_schemathesis.py": 24,
-    "tests/browser/test_portal_in_chromium.py": 30,
-    "tests/harvesters/test_dead_consumer.py": 25,
-    "tests/workflow/test_authorization_matrix.py": 17,
-    "tests/workflow/test_published_record_changes.py": 10,
-    # tests/harvesters, measured at load ~5 (x 0.7)
-    "tests/harvesters/test_harvest_authorization.py": 40,
-    "tests/harvesters/test_identity.py": 31,
-    "tests/harvesters/test_third_party_catalogues.py": 27,
-    "tests/harvesters/test_catalogue_harvest.py": 17,
-    "tests/harvesters/test_outbound.py": 16,
-    "tests/harvesters/test_fault_containment.py": 14.5,
-    "tests/harvesters/test_spreadsheet_harvest.py": 14.5,
-    "tests/harvesters/test_batch_import.py": 10,
-    "tests/harvesters/test_jobs.py": 8.5,
-    "tests/harvesters/test_gis_harvest.py": 7,
-    "tests/dcat/test_harvest_roundtrip.py": 14,
-    "tests/records/test_privacy.py": 12.5,
-    "tests/api/test_endpoints.py": 10.5,
-    "tests/records/test_demo.py": 9,
-    "tests/records/test_pages.py": 8,
-    "tests/api/test_merged_records.py": 4,
+    "tests/api/test_schemathesis.py": 25,
+    "tests/records/test_communes.py": 24,
+    "tests/security/test_headers_and_uploads.py": 22,
+    "tests/reporting/test_demo_figures.py": 20,
+    "tests/reporting/test_pages.py": 19,
+    "tests/ogc/test_clients.py": 18,
+    "tests/records/test_demo.py": 17.5,
+    "tests/api/test_events.py": 16.5,
+    "tests/search/test_facet_bitmaps.py": 14,
+    "tests/dcat/test_registry.py": 13.5,
+    "tests/reporting/test_aggregates.py": 13.5,
+    "tests/maps/test_map_settings_and_pages.py": 13.5,
+    "tests/workflow/test_published_record_changes.py": 13,
+    "tests/harvesters/test_harvest_routes.py": 13,
+    "tests/portal/test_activity_badge.py": 12.5,
+    "tests/portal/test_developer_pages.py": 12,
+    "tests/harvesters/test_jobs.py": 12,
+    "tests/harvesters/test_new_types_harvest.py": 10.5,
+    "tests/portal/test_navigation.py": 10,
 }
 
 # What a file that is not listed is counted per test.
-SECONDS_PER_TEST = 0.5
+SECONDS_PER_TEST = 0.65
 
 
 def file_of(nodeid: str) -> str:
@@ -90,3 +98,67 @@ def heaviest_files_first(items: list[Any]) -> None:
     for index, item in enumerate(items):
         first_seen.setdefault(file_of(item.nodeid), index)
     items.sort(key=lambda item: (-weights[file_of(item.nodeid)], first_seen[file_of(item.nodeid)]))
+
+
+# Fixtures after which the plugins named by ``ckan.plugins`` are loaded (tests/fast_ckan.py)
+PLUGIN_FIXTURES = ("with_plugins", "app", "make_app")
+
+
+def settings_of(item: Any) -> tuple[bool, str]:
+    """Whether the test loads the plugins, and its ``ckan_config`` marks."""
+    uses_plugins = any(name in item.fixturenames for name in PLUGIN_FIXTURES)
+    marks = sorted(
+        repr((mark.args, sorted(mark.kwargs.items()))) for mark in item.iter_markers("ckan_config")
+    )
+    return uses_plugins, repr(marks)
+
+
+def _parametrizes_a_wider_fixture(item: Any) -> bool:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return False
+    definitions = item._fixtureinfo.name2fixturedefs
+    return any(
+        definitions.get(name) and definitions[name][-1].scope != "function"
+        for name in callspec.params
+    )
+
+
+def same_settings_together(items: list[Any]) -> None:
+    """Within each module and class, the tests with the same settings next to each other
+    (``items`` sorted in place; the files keep their order).
+
+    The plugins are loaded, and an application built, again whenever a test's
+    configuration differs from the previous test's (``tests/fast_ckan.py``: ~1.5 s each):
+    a file whose tests alternate between ``ckan_config`` marks, or between tests with and
+    without the plugins, paid it at every change. Sorted: the tests without plugins first,
+    then those with CKAN's settings as configured, then each set of marks together, in
+    their collection order within each. A file with a parametrized module- or class-scoped
+    fixture keeps pytest's order (which builds each of its values once)."""
+    first_of_file: dict[str, int] = {}
+    first_of_parent: dict[str, int] = {}
+    keep_order: set[str] = set()
+    for index, item in enumerate(items):
+        path = file_of(item.nodeid)
+        first_of_file.setdefault(path, index)
+        first_of_parent.setdefault(item.parent.nodeid, index)
+        if _parametrizes_a_wider_fixture(item):
+            keep_order.add(path)
+    position = {id(item): index for index, item in enumerate(items)}
+
+    def key(item: Any) -> tuple[Any, ...]:
+        path = file_of(item.nodeid)
+        index = position[id(item)]
+        if path in keep_order:
+            return (first_of_file[path], 0, False, False, "", index)
+        uses_plugins, marks = settings_of(item)
+        return (
+            first_of_file[path],
+            first_of_parent[item.parent.nodeid],
+            uses_plugins,
+            marks != "[]",
+            marks,
+            index,
+        )
+
+    items.sort(key=key)

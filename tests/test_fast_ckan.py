@@ -5,6 +5,7 @@ configuration differs."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,143 @@ def test_plugins_are_loaded_again_when_the_configuration_differs(monkeypatch):
 def test_a_test_without_plugin_fixtures_has_only_the_system_plugins():
     assert not plugins.plugin_loaded("khtourism")
     assert not plugins.plugin_loaded("scheming_datasets")
+
+
+def _rows_per_table() -> dict[str, int]:
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    with model.meta.engine.connect() as connection:
+        tables = connection.execute(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ).scalars()
+        return {
+            table: connection.execute(sa.text(f'SELECT count(*) FROM public."{table}"')).scalar()
+            for table in sorted(tables)
+        }
+
+
+def _some_of_everything() -> None:
+    from ckan.tests import factories
+
+    user = factories.User()
+    org = factories.Organization(users=[{"name": user["name"], "capacity": "editor"}])
+    factories.Dataset(
+        owner_org=org["id"], tags=[{"name": "xy"}], extras=[{"key": "k", "value": "v"}]
+    )
+    factories.Group()
+    factories.APIToken(user=user["name"])
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_database_reset_empties_the_tables_ckans_own_empties():
+    """Each reset, after the same writes: CKAN's tables (those of its model, the version
+    table excepted) empty, every other table untouched — for CKAN's reset and for ours."""
+    from ckan import model
+    from ckan.tests import helpers
+
+    ckan_tables = {
+        table.name for table in model.repo.metadata.sorted_tables if table.name != "alembic_version"
+    }
+    for reset in (helpers.reset_db, fast_ckan.reset_db):
+        _some_of_everything()
+        before = _rows_per_table()
+        assert any(before[table] for table in ckan_tables if table in before)
+        reset()
+        after = _rows_per_table()
+        assert {table for table in ckan_tables if after.get(table)} == set(), reset
+        others = set(before) - ckan_tables
+        assert {table: after[table] for table in others} == {
+            table: before[table] for table in others
+        }, reset
+
+
+def _declaration(loaders: dict) -> Any:
+    """A declaration of the core and every loaded plugin, loaded by ``loaders``."""
+    from ckan.config.declaration import Declaration, load
+
+    for fmt, implementer in loaders.items():
+        load.handler.register(fmt)(implementer)
+    declaration = Declaration()
+    declaration.load_core_declaration()
+    for plugin in plugins.PluginImplementations(plugins.IConfigDeclaration):
+        plugin.declare_config_options(declaration, declaration_key())
+    return declaration
+
+
+def _fields(option: Any) -> dict[str, Any]:
+    """What an option declares (``Option`` keeps it in slots)."""
+    names = {name for cls in type(option).__mro__ for name in getattr(cls, "__slots__", ())}
+    names |= set(getattr(option, "__dict__", {}))
+    assert {"flags", "validators", "description", "legacy_key"} <= names
+    return {name: getattr(option, name, None) for name in sorted(names)}
+
+
+def declaration_key():
+    from ckan.config.declaration import Key
+
+    return Key()
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_config_declarations_are_those_ckan_declares():
+    from ckan.config.declaration import load
+
+    ours_loaders = {"dict": fast_ckan._load_dict, "core": fast_ckan._load_core}
+    try:
+        theirs = _declaration({"dict": load.load_dict, "core": load.load_core})
+    finally:
+        fast_ckan.declarations_validated_once()
+    ours = _declaration(ours_loaders)
+    again = _declaration(ours_loaders)  # from the remembered validation
+
+    keys = list(theirs.iter_options())
+    assert len(keys) > 200
+    # options whose default CKAN makes anew for each declaration (secrets.token_urlsafe)
+    core = fast_ckan._validated(fast_ckan._CORE_DEFINITION[0])
+    made_anew = {
+        str(details["key"])
+        for group in core["groups"]
+        for details in group["options"]
+        if "default_callable" in details or "placeholder_callable" in details
+    }
+    assert made_anew
+    for built in (ours, again):
+        assert list(built.iter_options()) == keys
+        for key in keys:
+            mine, expected = built[key], theirs[key]
+            if str(key) in made_anew:
+                mine_fields, expected_fields = _fields(mine), _fields(expected)
+                for name in ("default", "placeholder"):
+                    made = (getattr(mine, name), getattr(expected, name))
+                    assert type(made[0]) is type(made[1]), (key, name)
+                    mine_fields.pop(name), expected_fields.pop(name)
+                assert mine_fields == expected_fields, key
+            else:
+                assert _fields(mine) == _fields(expected), key
+    # the configuration template CKAN writes from them: the same, secrets apart
+    mine = ours.into_ini(minimal=False, include_docs=True).splitlines()
+    expected = theirs.into_ini(minimal=False, include_docs=True).splitlines()
+    assert len(mine) == len(expected)
+    for line, expected_line in zip(mine, expected, strict=True):
+        assert line == expected_line or line.split("=")[0] == expected_line.split("=")[0]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_passwords_hashed_by_the_suite_verify_as_in_the_portal():
+    from passlib.hash import pbkdf2_sha512
+
+    from ckan import model
+    from ckan.tests import factories
+
+    user = factories.User(password="correct-horse-1")
+    stored = model.User.get(user["name"])
+    assert pbkdf2_sha512.identify(stored.password)  # the portal's algorithm
+    assert stored.validate_password("correct-horse-1")
+    assert not stored.validate_password("correct-horse-2")
+    # a hash at the portal's own rounds (made by a real CKAN process) verifies as well
+    stored._password = pbkdf2_sha512.hash("made-by-the-portal")
+    assert pbkdf2_sha512.from_string(stored.password).rounds == pbkdf2_sha512.default_rounds
+    assert stored.validate_password("made-by-the-portal")
+    assert not stored.validate_password("correct-horse-1")

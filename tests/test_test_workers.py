@@ -142,3 +142,52 @@ def test_the_suite_runs_files_whole_in_the_order_given(pytestconfig):
     tests/scheduling.py, which xdist would otherwise re-sort by test count."""
     addopts = " ".join(pytestconfig.getini("addopts"))
     assert "--dist loadfile" in addopts and "--no-loadscope-reorder" in addopts
+
+
+def test_tests_with_the_same_settings_run_together_within_their_file():
+    from tests import scheduling
+
+    class Mark:
+        def __init__(self, *args: str) -> None:
+            self.args, self.kwargs = args, {}
+
+    class Parent:
+        def __init__(self, nodeid: str) -> None:
+            self.nodeid = nodeid
+
+    class Item:
+        def __init__(self, nodeid: str, fixtures: tuple[str, ...], *marks: Mark) -> None:
+            self.nodeid, self.fixturenames, self.marks = nodeid, fixtures, marks
+            self.parent = Parent(nodeid.rsplit("::", 1)[0])
+
+        def iter_markers(self, name: str):
+            assert name == "ckan_config"
+            return iter(self.marks)
+
+    plugins = ("with_plugins", "clean_db")
+    private = Mark("ckanext.khtourism.webhooks.allow_private_addresses", "true")
+    no_wait = Mark("ckanext.khtourism.webhooks.retry_base", "0")
+    collected = [
+        Item("tests/a/test_x.py::test_1", plugins, private),
+        Item("tests/a/test_x.py::test_2", plugins),
+        Item("tests/a/test_x.py::test_3", plugins, private, no_wait),
+        Item("tests/a/test_x.py::test_4", ()),
+        Item("tests/a/test_x.py::test_5", ("app",), private),
+        Item("tests/a/test_x.py::TestC::test_6", plugins, private),
+        Item("tests/a/test_x.py::TestC::test_7", plugins),
+        Item("tests/a/test_w.py::test_1", plugins, no_wait),
+        Item("tests/a/test_w.py::test_2", plugins),
+    ]
+    items = list(collected)
+    scheduling.same_settings_together(items)
+    assert [item.nodeid for item in items] == [
+        "tests/a/test_x.py::test_4",  # no plugins
+        "tests/a/test_x.py::test_2",  # the configured settings
+        "tests/a/test_x.py::test_3",  # each set of marks together (in the order of their text)
+        "tests/a/test_x.py::test_1",  # in collection order within a set
+        "tests/a/test_x.py::test_5",
+        "tests/a/test_x.py::TestC::test_7",  # a class stays whole
+        "tests/a/test_x.py::TestC::test_6",
+        "tests/a/test_w.py::test_2",  # the next file after, sorted the same way
+        "tests/a/test_w.py::test_1",
+    ]

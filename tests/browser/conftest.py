@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -23,10 +23,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.record_fixtures import world  # noqa: F401
+from tests.serving import serve_in_thread
 
 CHROMIUM = os.environ.get("KHTOURISM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"127.0.0.1"}
+# A page has settled when no request of it has been in flight for this long (see settled())
+QUIET_SECONDS = 0.15
 
 
 def _chromium_path() -> str:
@@ -65,22 +68,45 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def portal_ports() -> list[int]:
+    """The port of the module's portal: one for all its tests, so that its URL
+    (``ckan.site_url``) — and with it the configuration — is the same from test to test
+    and the application built for the first is reused (``tests/fast_ckan.py``) instead of
+    built again for each (plugins loaded again and ~900 URL rules compiled: ~1.5 s)."""
+    return [_free_port()]
+
+
 @pytest.fixture
-def portal(ckan_config, make_app, monkeypatch) -> Iterator[str]:
+def ckan_config(ckan_config, monkeypatch, portal_ports):
+    """CKAN's ``ckan_config``, with the module's portal URL as ``ckan.site_url`` from the
+    start: ``with_plugins`` then loads the plugins for the configuration the portal runs
+    with, and they and the application are reused from test to test."""
+    monkeypatch.setitem(ckan_config, "ckan.site_url", f"http://127.0.0.1:{portal_ports[-1]}")
+    return ckan_config
+
+
+@pytest.fixture
+def portal(ckan_config, make_app, monkeypatch, portal_ports) -> Iterator[str]:
     """The portal served on 127.0.0.1 (its base URL); request it after ``world``."""
     from werkzeug.serving import make_server
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    monkeypatch.setitem(ckan_config, "ckan.site_url", url)
-    test_app = make_app()
-    server = make_server("127.0.0.1", port, test_app.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="portal", daemon=True)
-    thread.start()
+    while True:
+        port = portal_ports[-1]
+        url = f"http://127.0.0.1:{port}"
+        monkeypatch.setitem(ckan_config, "ckan.site_url", url)
+        test_app = make_app()
+        try:
+            server = make_server("127.0.0.1", port, test_app.app, threaded=True)
+            break
+        except OSError:  # taken since the last test of the module: another port
+            portal_ports.append(_free_port())
+    thread = serve_in_thread(server, name="portal")
     try:
         yield url
     finally:
         server.shutdown()
+        server.server_close()  # the port free for the module's next test
         thread.join(timeout=10)
 
 
@@ -127,6 +153,12 @@ def watched_page(context: object, watch: Watch) -> object:
             watch.outside_requests.append(url)
 
     page.on("request", on_request)
+    # the requests in flight, for settled()
+    in_flight: set[object] = set()
+    page.khtourism_in_flight = in_flight
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
     # nothing leaves the machine even if a page asked for it
     page.route(
         lambda url: (
@@ -135,6 +167,36 @@ def watched_page(context: object, watch: Watch) -> object:
         lambda route: route.abort(),
     )
     return page
+
+
+def settled(page: object, timeout: float = 30.0) -> None:
+    """Wait until the page has loaded and its network is quiet: no request in flight and
+    none started for :data:`QUIET_SECONDS`.
+
+    Playwright's ``wait_for_load_state("networkidle")`` is the same condition with a fixed
+    500 ms of quiet, paid on every page the walks open (~0.5 s of a worker's time per page,
+    a quarter of the browser tests' time). Our pages start their requests (scripts, styles,
+    the map's outline and markers) as they load, not after a delay: 150 ms of quiet after
+    the last one has finished is enough to know there is no other, and what the page did
+    (console errors, failed requests) is seen before the test goes on, as before."""
+    in_flight = getattr(page, "khtourism_in_flight", None)
+    if in_flight is None:  # a page not made by watched_page
+        page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
+        return
+    page.wait_for_load_state("load")  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
+    while True:
+        now = time.monotonic()
+        if in_flight:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= QUIET_SECONDS:
+            return
+        if now > deadline:
+            raise TimeoutError(f"requests still in flight after {timeout} s: {in_flight}")
+        page.wait_for_timeout(50)  # type: ignore[attr-defined]  # Playwright delivers events
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import settled
 from tests.browser.languages import one_language_problems
 from tests.browser.test_portal_in_chromium import (
     MAP_READY,
@@ -34,7 +35,7 @@ def _open(page: Any, url: str) -> None:
     """Open ``url``: a 200 in one language; what is wrong is kept in the page's watch (the
     walk goes on, every page is seen, the test fails at its end)."""
     response = page.goto(url)
-    page.wait_for_load_state("networkidle")
+    settled(page)
     _check(page, url, response.status if response else None)
 
 
@@ -166,7 +167,7 @@ def test_client_registry_shows_the_secret_once(world, portal, page, watch):
         page.locator("#client-create input[name='scopes'][value='read:public']").check()
         with page.expect_navigation():
             page.locator("#client-create button[type='submit']").click()
-        page.wait_for_load_state("networkidle")
+        settled(page)
         _check(page, page.url)
         secret = page.locator("#client-secret code", has_text="khts_")
         assert secret.is_visible(), page.locator("body").inner_text()[:2000]
@@ -186,7 +187,7 @@ def test_visitor_report_pages(world, portal, page, watch):
         _shot(page, f"visitor-reports-list{_name(prefix)}")
         with page.expect_navigation():
             page.locator("form:has(#establishment_id) button[type='submit']").click()
-        page.wait_for_load_state("networkidle")
+        settled(page)
         _check(page, page.url)
         _shot(page, f"visitor-reports-form{_name(prefix)}")
     curator = _person_with_password(world, world.curator_org)

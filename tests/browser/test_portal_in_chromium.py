@@ -18,6 +18,7 @@ import pytest
 import ckan.model as model
 from ckan.tests import factories, helpers
 
+from tests.browser.conftest import settled
 from tests.record_fixtures import World
 
 PASSWORD = "Duyet-ban-do-2026"  # noqa: S105 - a test user's password
@@ -66,7 +67,7 @@ def _log_in(page: Any, portal: str, user: dict[str, Any]) -> None:
     # already reached when the click returns before the navigation has begun)
     with page.expect_navigation(wait_until="load"):
         page.locator("form:has(#field-password) button[type='submit']").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert "/user/login" not in page.url, page.content()[:2000]
 
 
@@ -145,7 +146,7 @@ def test_search_page_map_has_every_result_and_search_this_area_sets_ext_bbox(
     assert _map_markers(page) >= 1
     assert page.locator(MAP_READY).get_attribute("data-marker-count") == "2"
     # zoom to Nha Trang once the page has settled, then "search this area"
-    page.wait_for_load_state("networkidle")
+    settled(page)
     page.evaluate(
         "document.querySelector('.khtourism-map').khtourismMap.setView([12.2654, 109.1953], 12, {animate: false})"
     )

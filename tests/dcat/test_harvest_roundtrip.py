@@ -11,7 +11,6 @@ its real gather/fetch/import stages against the fixture server.
 from __future__ import annotations
 
 import contextlib
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -27,6 +26,7 @@ from ckanext.harvest.tests.lib import run_harvest_job
 
 from ckanext.khtourism.core.record_types import RECORD_TYPES
 from tests.dcat.dcat_compare import comparable, public_view, restricted_to
+from tests.serving import serve_in_thread
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
@@ -64,8 +64,7 @@ class _Pages(BaseHTTPRequestHandler):
 @pytest.fixture
 def fixture_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     yield server
     server.shutdown()
     server.server_close()

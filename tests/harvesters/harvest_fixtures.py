@@ -10,6 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from tests.serving import SHUTDOWN_POLL_SECONDS
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -80,7 +82,11 @@ class FixtureServer:
 
         self.httpd = ThreadingHTTPServer((host, 0), RequestHandler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},  # tests/serving.py
+            daemon=True,
+        )
 
     @property
     def base(self) -> str:

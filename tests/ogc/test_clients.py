@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from ckanext.khtourism.core.record_types import RECORD_TYPES
 from ckanext.khtourism.ogc.collections import property_names, public_collections
 from tests.api.conftest import create_record
 from tests.harvesters.harvest_fixtures import create_source, run_job
+from tests.serving import serve_in_thread
 
 PRIVATE = ("079000000001", "1990-01-01", "0900000000")
 EXAMPLES = Path(__file__).parent.parent / "fixtures" / "record_types"
@@ -32,8 +32,7 @@ def live_portal(app, monkeypatch):
     server = make_server("127.0.0.1", 0, app.flask_app, threaded=False)
     url = f"http://127.0.0.1:{server.server_port}"
     monkeypatch.setitem(tk.config, "ckan.site_url", url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     try:
         yield url
     finally:
@@ -176,8 +175,7 @@ def test_own_harvester_gets_every_public_field_back(
     collection = public_collections()[record_type]
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
     local = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     try:
         # 1. the portal's collection, page by page (2 a page: next links exercised), with
         #    its links naming the fixture server that will serve the pages

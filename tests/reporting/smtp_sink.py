@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import socketserver
-import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+
+from tests.serving import serve_in_thread
 
 
 @dataclass
@@ -70,5 +71,5 @@ def start() -> tuple[Sink, _Server]:
     sink = Sink()
     server = _Server(("127.0.0.1", 0), _handler(sink))
     sink.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     return sink, server

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import pathlib
 import socket
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,6 +25,8 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.logic import ValidationError
 from ckan.tests import factories, helpers
+
+from tests.serving import serve_in_thread
 
 
 def _free_port() -> int:
@@ -89,8 +90,7 @@ def solr_stand_in():
     _SolrStandIn.received = []
     _SolrStandIn.select_answer = EMPTY_RESULT
     server = ThreadingHTTPServer(("127.0.0.1", PORT), _SolrStandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     yield _SolrStandIn.received
     server.shutdown()
     server.server_close()

@@ -83,6 +83,12 @@ def main() -> None:
         default=None,
         help="the search engine's result cache TTL (0 = off; default: the portal's setting)",
     )
+    parser.add_argument(
+        "--hits-in-memory",
+        choices=["on", "off"],
+        default=None,
+        help="ckanext.khtourism.search.hits_in_memory (default: the portal's setting, on)",
+    )
     args = parser.parse_args()
 
     var_dir = ROOT / "var" / args.var
@@ -105,6 +111,11 @@ def main() -> None:
                 **(
                     {"ckanext.khtourism.search.cache_ttl": str(args.search_cache_ttl)}
                     if args.search_cache_ttl is not None
+                    else {}
+                ),
+                **(
+                    {"ckanext.khtourism.search.hits_in_memory": str(args.hits_in_memory == "on")}
+                    if args.hits_in_memory is not None
                     else {}
                 ),
             },

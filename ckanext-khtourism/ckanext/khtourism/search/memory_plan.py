@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 
 # hits that tie within this of the last score of the page are all candidates
 EPSILON = 1e-6
+# near-ties past the page by more than this: the following key chooses among exact ties
+FEW_MORE = 100
 # more candidates than this: the SQL path (ranking them costs what ranking all would)
 MAX_CANDIDATES = 5000
 # deeper pages than this: the SQL path
@@ -354,8 +356,13 @@ def _top_of_computed(
     signed = -values if direction == "desc" else values
     last = np.partition(signed, count - 1)[count - 1]
     near = signed <= last + EPSILON
-    if near.sum() <= MAX_CANDIDATES:
+    total = int(near.sum())
+    if not (near & ~varying).any() or total <= min(count + FEW_MORE, MAX_CANDIDATES):
+        if total > MAX_CANDIDATES:
+            raise Unsupported("too many hits tie for the page")
         return keys[near]
+    # the hits where the key is its constant (every point's overlap is 0; no ranked word)
+    # tie exactly: the following key chooses among them, not SQL among all of them
     ranked = keys[near & varying]
     if len(ranked) > MAX_CANDIDATES:
         raise Unsupported("too many hits tie for the page")

@@ -113,7 +113,7 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "bien", "ext_bbox": "109.1,12.2,109.3,12.3"},
     {"ext_bbox": "109.1,11.9,109.3,12.3", "facet.field": FACETS, "rows": 3},
     {"q": "không có từ này"},
-    {"ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 3000, "rows": 3},
+    {"ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 3000, "rows": 3, "facet.field": FACETS},
     {"q": "bien", "ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 5000},
     {"ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 50000, "facet.field": FACETS},
 ]
@@ -151,7 +151,7 @@ def test_many_equal_scores_are_ordered_by_the_next_key(portal, monkeypatch):
     for params in (
         {"q": "trung tam", "rows": 2},
         {"q": "trung tam", "rows": 2, "start": 2},
-        {"ext_bbox": "109.1,11.9,109.3,12.3", "rows": 2},
+        {"ext_bbox": "109.1,11.9,109.3,12.3", "rows": 2, "facet.field": FACETS},
     ):
         in_memory, in_sql, answered = _both_ways(portal.search, monkeypatch, answers, **params)
         assert answered, (params, answers.found)
@@ -234,6 +234,9 @@ def test_what_has_no_set_form_is_answered_in_sql(portal, monkeypatch):
         {"fq": "rooms:[1 TO 5]"},
         {"q": "bien", "rows": 5, "start": memory_plan.MAX_PAGE_END},
         {"ext_polygon": json.dumps(POLYGON)},
+        # an area alone: the spatial index in SQL
+        {"ext_lat": 12.24, "ext_lon": 109.19, "ext_radius": 5000},
+        {"ext_bbox": "109.1,12.2,109.3,12.3"},
     ):
         in_memory, in_sql, answered = _both_ways(portal.search, monkeypatch, answers, **params)
         assert not answered, params
@@ -277,7 +280,9 @@ def test_box_and_circle_edges_are_those_of_postgresql(portal, monkeypatch):
     edge = portal.create("Điểm ở mép", spatial=point(109.3 + 5e-7, 12.25), notes="mép")
     answers = Answers(monkeypatch)
     box = "109.1,12.2,109.3,12.3"
-    in_memory, in_sql, answered = _both_ways(portal.search, monkeypatch, answers, ext_bbox=box)
+    in_memory, in_sql, answered = _both_ways(
+        portal.search, monkeypatch, answers, ext_bbox=box, **{"facet.field": FACETS}
+    )
     assert answered and in_memory == in_sql
     assert in_memory[1] == [edge["id"]]  # inside by PostgreSQL's fuzzy box overlap
     in_memory, in_sql, answered = _both_ways(
@@ -292,7 +297,13 @@ def test_box_and_circle_edges_are_those_of_postgresql(portal, monkeypatch):
     assert 10860 < metres < 10880  # 0.1° of longitude at 12.25° N
     for radius in (metres - 0.01, metres + 0.01):
         in_memory, in_sql, answered = _both_ways(
-            portal.search, monkeypatch, answers, ext_lat=12.25, ext_lon=109.2, ext_radius=radius
+            portal.search,
+            monkeypatch,
+            answers,
+            ext_lat=12.25,
+            ext_lon=109.2,
+            ext_radius=radius,
+            **{"facet.field": FACETS},
         )
         assert answered and in_memory == in_sql, radius
     assert in_memory[0] == 2

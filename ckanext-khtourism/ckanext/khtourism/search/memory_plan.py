@@ -518,6 +518,9 @@ def eligible(plan: Any) -> bool:
         and all(expression is not None for expression in compiler.bit_exprs)
         and [name for name, _ in compiler.spatial] in ([], ["khtourism_bbox"], ["khtourism_radius"])
         and not plan.spatial.polygons
+        # an area alone (no words, no facets): the covering spatial index finds its few
+        # hits in SQL with less work than a pass over every document's extent here
+        and not (compiler.spatial and not compiler.matches_text_index and not plan.facet_fields)
         and not compiler.similarity_terms
         and not plan.params.get("bf")
         and not plan.params.get("boost")

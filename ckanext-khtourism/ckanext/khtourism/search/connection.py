@@ -26,17 +26,10 @@ import sqlalchemy as sa
 from ckan.lib.search.common import SearchError, SearchQueryError, solr_datetime_decoder
 
 from . import boost, cache, facet_bitmaps, index, memory_plan, parse, replicas, spatial, text
-from .fields import not_faceted
+from .fields import SORT_COLUMNS, not_faceted
 
 log = logging.getLogger(__name__)
 
-SORT_COLUMNS = {
-    "metadata_modified": "metadata_modified",
-    "metadata_created": "metadata_created",
-    "title_string": "title_sort",
-    "name": "name",
-    "id": "id",
-}
 STORED_DICTS = index.STORED_DICTS
 # Fields of Solr's date type in CKAN's schema (besides the dynamic ``*_date``)
 SOLR_DATE_FIELDS = frozenset({"metadata_created", "metadata_modified", "indexed_ts"})

@@ -63,3 +63,13 @@ def not_faceted(name: str) -> bool:
     return (
         name in NOT_FACETED or name.startswith(("extras_", "res_extras_")) or name.endswith("_date")
     )
+
+
+# Sort fields stored in their own columns of the search table: field -> column.
+SORT_COLUMNS = {
+    "metadata_modified": "metadata_modified",
+    "metadata_created": "metadata_created",
+    "title_string": "title_sort",
+    "name": "name",
+    "id": "id",
+}

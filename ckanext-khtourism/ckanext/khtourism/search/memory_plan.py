@@ -55,6 +55,7 @@ import sqlalchemy as sa
 
 from . import facet_bitmaps, index, spatial, text
 from .facet_bitmaps import BITMAPS, BitMap
+from .fields import SORT_COLUMNS
 from .parse import _lexeme
 
 log = logging.getLogger(__name__)
@@ -73,13 +74,6 @@ COMPUTED = ("score", "khtourism_overlap", "khtourism_distance")
 GEOMETRY_EPSILON = 1.0e-06
 # a radius hit closer than this (metres) to the circle is checked in SQL
 RADIUS_TOLERANCE_M = 1e-3
-SORT_COLUMNS = {
-    "metadata_modified": "metadata_modified",
-    "metadata_created": "metadata_created",
-    "title_string": "title_sort",
-    "name": "name",
-    "id": "id",
-}
 
 
 OPTION = "ckanext.khtourism.search.hits_in_memory"

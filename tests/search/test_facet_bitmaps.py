@@ -324,8 +324,8 @@ def test_keys_past_32_bits_are_counted_in_sql(portal):
 @NO_CACHE
 @search_config
 def test_a_field_no_document_has_is_not_loaded_until_one_has_it(portal):
-    # a request naming made-up facet fields is counted in SQL: it must not make every
-    # process scan the table for each new name
+    # a request naming made-up facet fields must not make every process scan the table
+    # for each new name: no document has them, so they have no values
     first, *_ = _records(portal)
     BITMAPS.reset()
     made_up = ["khong_co_1", "khong_co_2"]

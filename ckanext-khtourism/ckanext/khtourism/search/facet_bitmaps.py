@@ -24,11 +24,11 @@ drop its bitmaps and load them again.
 Not used — the SQL count answers, with the same results — when the setting
 ``ckanext.khtourism.search.facet_bitmaps`` is off, ``pyroaring`` is missing, the
 session has uncommitted index changes of its own (they are not for other visitors'
-counts), the field is not a facet field (``fields.not_faceted``) or no document has it
-(the names of the fields documents have are read once per process and kept from the
-log: a request naming made-up fields costs no scan of the table), or the field has more
+counts), the field is not a facet field (``fields.not_faceted``), or the field has more
 than :data:`MAX_VALUES` distinct values (a count per value would cost more than a pass
-over the hits).
+over the hits). A field no document has is counted here with no values, without a
+read: the names of the fields documents have are read once per process and kept from
+the log, so a request naming made-up fields costs no scan of the table.
 """
 
 from __future__ import annotations
@@ -168,7 +168,8 @@ class FacetBitmaps:
 
     def usable(self, session: Any, names: list[str]) -> list[str]:
         """Of the facet fields ``names``, those counted here: loaded if not yet, after
-        bringing the loaded ones up to date."""
+        bringing the loaded ones up to date. A field no document has is counted here too
+        (no values), without reading anything."""
         candidates = [name for name in names if not not_faceted(name)]
         if not candidates:
             return []
@@ -182,11 +183,12 @@ class FacetBitmaps:
                         )
                     ).scalars()
                 )
+            absent = [name for name in candidates if name not in self._keys]
             candidates = [name for name in candidates if name in self._keys]
             missing = [n for n in candidates if n not in self._fields and n not in self._too_many]
             if missing:
                 self._load(session, missing)
-            return [name for name in candidates if name in self._fields]
+            return [name for name in candidates if name in self._fields] + absent
 
     def counts(
         self,
@@ -211,6 +213,9 @@ class FacetBitmaps:
             result = {}
             least = max(mincount, 1)
             for name in names:
+                if self._keys is not None and name not in self._keys:
+                    result[name] = []  # no document has the field
+                    continue
                 values = self._fields.get(name)
                 if values is None and name not in self._too_many:
                     self._load(session, [name])  # dropped by a reset since ``usable``

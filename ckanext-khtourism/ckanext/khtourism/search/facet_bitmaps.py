@@ -210,7 +210,7 @@ class FacetBitmaps:
         with self._lock:
             if refresh:  # (not when the hits were just found in these bitmaps)
                 self._refresh(session)
-            result = {}
+            result: dict[str, list[list[Any]]] = {}
             least = max(mincount, 1)
             for name in names:
                 if self._keys is not None and name not in self._keys:

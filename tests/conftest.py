@@ -132,6 +132,28 @@ def make_app(ckan_config):
     return lambda: fast_ckan.STATE.make_app(_get_test_app)
 
 
+def _empty_rate_limit_counters() -> None:
+    """The counters of the tourism API's and the action API's rate limits, in this worker's
+    Redis database, deleted: they outlive a test (and the app that counted them), so tests
+    run back to back would otherwise share one client's quota for a minute."""
+    from ckan.lib.redis import connect_to_redis
+
+    from ckanext.khtourism.security import action_limits
+
+    redis = connect_to_redis()
+    for prefix in ("LIMITS", action_limits.KEY_PREFIX):
+        keys = list(redis.scan_iter(f"{prefix}:*", count=1000))
+        if keys:
+            redis.delete(*keys)
+
+
+@pytest.fixture
+def app(make_app):
+    """CKAN's ``app``, every rate-limit quota full, as ``clean_db`` starts with no data."""
+    _empty_rate_limit_counters()
+    return make_app()
+
+
 @pytest.fixture(autouse=True)
 def _system_plugins_only_unless_asked(request):
     """A test that asks for neither ``with_plugins`` nor ``app`` runs with the system

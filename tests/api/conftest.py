@@ -20,10 +20,7 @@ BASE = "/api/tourism/v1"
 
 @pytest.fixture
 def api(app):
-    """CKAN's test app with the API's rate-limit counters emptied."""
-    limiter = app.flask_app.extensions.get("khtourism_api_limiter")
-    if limiter is not None:
-        limiter.reset()
+    """CKAN's test app (its rate-limit counters emptied: ``tests/conftest.py``)."""
     return app
 
 

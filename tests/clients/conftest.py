@@ -16,10 +16,8 @@ TOKEN_URL = "/api/tourism/v1/oauth/token"
 
 @pytest.fixture
 def api(app):
-    """CKAN's test app with the API's rate-limit counters emptied."""
-    limiter = app.flask_app.extensions.get("khtourism_api_limiter")
-    if limiter is not None:
-        limiter.reset()
+    """CKAN's test app (rate-limit counters emptied: ``tests/conftest.py``) with the
+    registered clients' quotas and usage counters emptied."""
     from ckan.lib.redis import connect_to_redis
 
     redis = connect_to_redis()

@@ -25,15 +25,6 @@ RECENT = (dt.date.today() - dt.timedelta(days=30)).isoformat()
 OLD = (dt.date.today() - dt.timedelta(days=500)).isoformat()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits(app):
-    """The API's rate-limit counters emptied (tests/api/conftest.py's ``api`` does the same):
-    the API tests of every type, run back to back, exceed the anonymous limit of a minute."""
-    limiter = app.flask_app.extensions.get("khtourism_api_limiter")
-    if limiter is not None:
-        limiter.reset()
-
-
 def _publish(world, record_type: str, **overrides) -> dict:
     """A record of ``record_type`` published through the workflow, with no website (a fix)."""
     declared = record_types.get(record_type)

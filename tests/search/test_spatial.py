@@ -143,3 +143,18 @@ def test_polygon_points_are_tested_in_sql_with_the_same_answers(portal):
         "on a corner",
         "area across",
     }
+
+
+def test_a_results_distance_is_added_to_its_stored_dict_as_if_read_and_written_again():
+    from ckanext.khtourism.search.connection import _with_member
+
+    for text in (
+        '{"name": "thap-ba", "notes": "Cách biển 2 km"}',
+        "{}",
+        '{ "name": "x" }  ',
+        '{"name": "đã có", "distance_m": 1.5}',  # already there: replaced, not doubled
+        '{"notes": "a \\"distance_m\\" in a text"}',
+    ):
+        written = _with_member(text, "distance_m", 1234.5)
+        assert json.loads(written) == {**json.loads(text), "distance_m": 1234.5}, text
+        assert written.count('"distance_m"') == 1, written  # one member of that name

@@ -153,7 +153,10 @@ def field_label(dataset_type: str, field: str, lang: str) -> str | None:
 
 
 def label_for(dataset_type: str, field: str, code: str, lang: str) -> str | None:
-    by_code = _choice_labels(dataset_type).get(field, {})
+    return _label_in(_choice_labels(dataset_type).get(field, {}), code, lang)
+
+
+def _label_in(by_code: dict[str, dict[str, str]], code: str, lang: str) -> str | None:
     label = by_code.get(str(code))
     if not label:
         return None
@@ -226,13 +229,17 @@ def item_from_package(
             distance = haversine_m(centre[0], centre[1], point[0], point[1])
         item["distance_m"] = round(float(distance), 1) if distance is not None else None
     labels: dict[str, str | list[str]] = {}
+    choices = _choice_labels(item["type"] or "")
     for name, value in item.items():
+        by_code = choices.get(name)
+        if by_code is None:  # a field without a code list: no label
+            continue
         if isinstance(value, str):
-            label = label_for(item["type"] or "", name, value, lang)
+            label = _label_in(by_code, value, lang)
             if label:
                 labels[name] = label
         elif isinstance(value, list):
-            found = [label_for(item["type"] or "", name, str(v), lang) for v in value]
+            found = [_label_in(by_code, str(v), lang) for v in value]
             if any(found):
                 labels[name] = [label or str(v) for label, v in zip(found, value, strict=True)]
     item["labels"] = labels

@@ -191,6 +191,17 @@ def point_of(spatial: Any) -> tuple[float, float] | None:
     """(lon, lat) of a record's ``spatial`` (a point, or a geometry's representative point)."""
     if spatial in (None, ""):
         return None
+    if isinstance(spatial, str):  # as stored: parsed once (quality reads it twice a record)
+        return _point_of_text(spatial)
+    return _point_of(spatial)
+
+
+@functools.lru_cache(maxsize=4096)
+def _point_of_text(spatial: str) -> tuple[float, float] | None:
+    return _point_of(spatial)
+
+
+def _point_of(spatial: Any) -> tuple[float, float] | None:
     try:
         from shapely.geometry import shape
 

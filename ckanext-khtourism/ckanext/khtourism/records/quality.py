@@ -67,20 +67,27 @@ class Fix:
     def text(self, dataset_type: str, lang: str | None = None, page: bool = False) -> str:
         """The fix in ``lang``: field names as the type's labels, communes by name; on a
         ``page``, dates as readers expect them (``01/03/2026``; the API keeps ISO)."""
-        lang = lang or messages.current_language()
-        labels = field_labels(dataset_type)
-        values = {}
-        for k, v in self.values:
-            if k in _FIELD_KEYS and v in labels:
-                v = messages.label_text(labels[v], lang)
-            elif k in _COMMUNE_KEYS:
-                from . import vocabularies
+        return _fix_text(self, dataset_type, lang or messages.current_language(), page)
 
-                v = vocabularies.admin_unit_label(v, lang)
-            elif k == "date" and page:
-                v = formats.display_date(v, lang)
-            values[k] = v
-        return messages.text(self.key, lang, **values)
+
+# A fix's text depends on nothing but the fix, the type, the language and the page flag
+# (the catalogues, labels and commune names are fixed for the process): an API page of 20
+# records writes ~300 fixes, most of them the same few "missing field" texts.
+@functools.lru_cache(maxsize=8192)
+def _fix_text(fix: Fix, dataset_type: str, lang: str, page: bool) -> str:
+    labels = field_labels(dataset_type)
+    values = {}
+    for k, v in fix.values:
+        if k in _FIELD_KEYS and v in labels:
+            v = messages.label_text(labels[v], lang)
+        elif k in _COMMUNE_KEYS:
+            from . import vocabularies
+
+            v = vocabularies.admin_unit_label(v, lang)
+        elif k == "date" and page:
+            v = formats.display_date(v, lang)
+        values[k] = v
+    return messages.text(fix.key, lang, **values)
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,12 @@ def _fix(dimension: str, key: str, **values: Any) -> Fix:
     return Fix(dimension, key, tuple((k, str(v)) for k, v in values.items()))
 
 
+@functools.lru_cache(maxsize=1024)
+def _missing_field(name: str) -> Fix:
+    """The same (immutable) fix for every record missing ``name``."""
+    return _fix("completeness", "quality_missing_field", field=name)
+
+
 def _completeness(
     rt: record_types.RecordType, record: dict[str, Any]
 ) -> tuple[float | None, list[Fix]]:
@@ -173,7 +186,7 @@ def _completeness(
     if not fields:
         return None, []
     missing = [f for f in fields if _empty(record.get(f))]
-    fixes = [_fix("completeness", "quality_missing_field", field=f) for f in missing]
+    fixes = [_missing_field(f) for f in missing]
     return 1 - len(missing) / len(fields), fixes
 
 
@@ -240,13 +253,31 @@ def _commune_of(lon: float, lat: float) -> Any:
         return communes.assign(lon, lat)
     if not inside_province(lon, lat):
         return None
+    codes, lons, lats = _centre_arrays(communes.centres())
+    if not codes:
+        return None
     scale = math.cos(math.radians(lat))
-    best = min(
-        communes.centres().items(),
-        key=lambda item: ((item[1][0] - lon) * scale) ** 2 + (item[1][1] - lat) ** 2,
-        default=None,
-    )
-    return None if best is None else communes.Assignment(best[0], communes.NEAREST_CENTRE)
+    nearest = int((((lons - lon) * scale) ** 2 + (lats - lat) ** 2).argmin())
+    return communes.Assignment(codes[nearest], communes.NEAREST_CENTRE)
+
+
+_CENTRE_ARRAYS: list[Any] = [None, None]  # [the centres table, its arrays]
+
+
+def _centre_arrays(centres: dict[str, tuple[float, float]]) -> tuple[list[str], Any, Any]:
+    """The communes' centres as arrays (one numpy pass finds the nearest), made once per
+    centres table (``communes.centres()`` is itself cached: one table per process)."""
+    import numpy as np
+
+    if _CENTRE_ARRAYS[0] is not centres:
+        codes = list(centres)
+        arrays = (
+            codes,
+            np.array([centres[c][0] for c in codes], dtype=float),
+            np.array([centres[c][1] for c in codes], dtype=float),
+        )
+        _CENTRE_ARRAYS[:] = [centres, arrays]
+    return _CENTRE_ARRAYS[1]
 
 
 def _location(

@@ -260,6 +260,8 @@ class QueryPlan:
         )
         predicates.extend(self.spatial.predicates)
         self.where = " AND ".join(f"({p})" for p in predicates if p and p != "TRUE") or "TRUE"
+        # the page's candidates when the hits were found in memory (an SQL array)
+        self.candidates: str | None = None
         self.rows = max(0, min(_int("rows", params.get("rows"), 10), MAX_ROWS))
         self.start = max(0, _int("start", params.get("start"), 0))
         self.fields = self._fields(params.get("fl"))
@@ -400,9 +402,17 @@ class QueryPlan:
         facets_sql = self._facets_sql(facet_keys)
         # the page: a top-k sort of the hits (LIMIT), then numbered — never a window
         # function over every hit, which sorts them all
+        # candidates found in memory are read by key first, then checked against the
+        # whole WHERE: left to itself the planner may scan a facet's GIN index instead
+        # (1,337 rows rechecked for 21 candidates of one commune: 6.3 ms against 0.1 ms)
+        source = (
+            f"(SELECT * FROM {index.TABLE} WHERE doc_key = ANY({self.candidates}) OFFSET 0) d"
+            if self.candidates
+            else f"{index.TABLE} d"
+        )
         return f"""
         WITH hits AS MATERIALIZED (
-            SELECT {", ".join(hit_columns)} FROM {index.TABLE} d WHERE {self.where}
+            SELECT {", ".join(hit_columns)} FROM {source} WHERE {self.where}
         ), page AS (
             SELECT h.doc_key, h.score, h.distance, row_number() OVER (ORDER BY {self.order_sql}) AS ord
             FROM (SELECT * FROM hits h ORDER BY {self.order_sql}
@@ -528,8 +538,7 @@ class QueryPlan:
             self.found = memory_plan.find(session, self, refreshed=bool(self.bitmap_facets))
             if self.found is not None:
                 # only the candidates for the page are read, each checked again in SQL
-                candidates = self.compiler.bind(self.found.candidates)
-                self.where = f"({where}) AND d.doc_key = ANY(CAST({candidates} AS bigint[]))"
+                self.candidates = f"CAST({self.compiler.bind(self.found.candidates)} AS bigint[])"
                 sql = self.statement()
         # The filtered set is materialised once: keep it in memory. Full-text
         # matches go through the GIN index: the planner cannot know that a
@@ -572,6 +581,7 @@ class QueryPlan:
             if from_bitmaps is None:  # a field left the bitmaps meanwhile: count in SQL
                 self.bitmap_facets = []
                 self.found = None
+                self.candidates = None
                 self.where = where
                 return self.execute(session, counting_allowed=False)
             counted = from_bitmaps
@@ -644,6 +654,19 @@ class QueryPlan:
         doc["distance_m"] = rounded
         for stored in STORED_DICTS:
             if isinstance(doc.get(stored), str):
-                data = json.loads(doc[stored])
-                data["distance_m"] = rounded
-                doc[stored] = json.dumps(data)
+                doc[stored] = _with_member(doc[stored], "distance_m", rounded)
+
+
+def _with_member(text: str, name: str, value: Any) -> str:
+    """A stored dict's JSON text with one more member, written without reading the whole
+    text (CKAN reads it once more for the result): appended before the closing brace. A
+    text that already holds the name, or is not an object, is read and written again."""
+    body = text.rstrip()
+    key = json.dumps(name)
+    if not body.endswith("}") or key in body:
+        data = json.loads(text)
+        data[name] = value
+        return json.dumps(data)
+    inner = body[:-1].rstrip()
+    separator = "" if inner.endswith("{") else ", "
+    return f"{inner}{separator}{key}: {json.dumps(value)}}}"

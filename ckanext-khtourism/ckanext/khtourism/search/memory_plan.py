@@ -292,11 +292,9 @@ class _Scores:
         return total[keys] + self.base, held[keys]
 
 
-def _top_by_order(
-    session: Any, keys: Any, column: str, direction: str, count: int
-) -> tuple[Any, bool]:
-    """The keys ranked up to the ``count``-th by ``column`` (ties included); and whether
-    the k-th value is shared by more than one (the next key decides among them)."""
+def _top_by_order(session: Any, keys: Any, column: str, direction: str, count: int) -> Any:
+    """The keys ranked up to the ``count``-th by ``column``, ties with it included (the
+    page's SQL orders them by the next key)."""
     if column == "doc_key":
         ranks = keys if direction == "asc" else -keys
     else:
@@ -306,10 +304,9 @@ def _top_by_order(
         ranks = np.full(len(keys), np.iinfo(np.int64).max, dtype=np.int64)
         ranks[inside] = table[keys[inside]]
     if len(keys) <= count:
-        return keys, False
+        return keys
     last = np.partition(ranks, count - 1)[count - 1]
-    chosen = keys[ranks <= last]
-    return chosen, len(chosen) > count
+    return keys[ranks <= last]
 
 
 class _Overlap:
@@ -363,7 +360,7 @@ def _top_of_computed(
     column = SORT_COLUMNS.get(following[0], following[0])
     if following[0] not in SORT_COLUMNS and following[0] != "doc_key":
         raise Unsupported(f"sort by {following[0]}")
-    top, _ = _top_by_order(session, keys[near & ~varying], column, following[1], count)
+    top = _top_by_order(session, keys[near & ~varying], column, following[1], count)
     return np.concatenate([ranked, top])
 
 
@@ -402,7 +399,7 @@ def _candidates(
         column = SORT_COLUMNS.get(name)
         if column is None and name != "doc_key":
             raise Unsupported(f"sort by {name}")
-        chosen, _ = _top_by_order(session, keys, column or "doc_key", direction, count)
+        chosen = _top_by_order(session, keys, column or "doc_key", direction, count)
         break
     if chosen is None or len(chosen) > MAX_CANDIDATES:
         raise Unsupported("too many candidates")

@@ -9,8 +9,9 @@ JSON line per scenario, then stops everything it started.
 
     .venv/bin/python bench/api_bench.py --count 100000 --clients 16 --requests 100
 
-``--threads N`` (N > 1) makes gunicorn use its gthread worker: N requests per
-worker process at a time (CKAN's scoped SQLAlchemy session is per thread; the
+Gunicorn runs as ``deployment/gunicorn.conf.py`` deploys the portal: its gthread
+worker with ``--threads 4`` (``--threads 1``: sync workers), each worker answering
+up to that many requests at a time (CKAN's scoped SQLAlchemy session is per thread; the
 search engine serialises its luqum parses with ``search.parse._PARSER_LOCK``).
 """
 
@@ -68,7 +69,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5055)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=1, help="gunicorn threads per worker (gthread if > 1)"
+        "--threads",
+        type=int,
+        default=4,
+        help="gunicorn threads per worker (gthread if > 1; 4 as deployment/gunicorn.conf.py"
+        " runs the portal; 1: sync workers)",
     )
     parser.add_argument(
         "--var", default="bench-api", help="data folder under var/ (one per data set)"

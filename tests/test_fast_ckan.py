@@ -208,3 +208,37 @@ def test_passwords_hashed_by_the_suite_verify_as_in_the_portal():
     assert pbkdf2_sha512.from_string(stored.password).rounds == pbkdf2_sha512.default_rounds
     assert stored.validate_password("made-by-the-portal")
     assert not stored.validate_password("correct-horse-1")
+
+
+def _asset_tags(body: str) -> list[str]:
+    import re
+
+    return re.findall(r'<(?:link|script)\b[^>]*(?:href|src)="[^"]*"[^>]*>', body)
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_pages_link_the_assets_webassets_gives(app, monkeypatch):
+    from webassets.bundle import Bundle
+
+    import ckan.lib.webassets_tools as webassets_tools
+
+    pages = ("/", "/dataset/", "/user/login", "/accommodation/")
+    remembered = {page: _asset_tags(app.get(page).get_data(as_text=True)) for page in pages}
+    again = {page: _asset_tags(app.get(page).get_data(as_text=True)) for page in pages}
+    asked: list[str] = []
+
+    def original(bundle, *args, **kwargs):
+        asked.append(bundle.output)
+        return fast_ckan.ORIGINAL_BUNDLE_URLS(bundle, *args, **kwargs)
+
+    monkeypatch.setattr(Bundle, "urls", original)
+    theirs = {page: _asset_tags(app.get(page).get_data(as_text=True)) for page in pages}
+    assert asked  # webassets itself answered these pages
+    assert remembered == theirs == again
+    assert all(any("/webassets/" in tag for tag in tags) for tags in theirs.values())
+    # a bundle of another environment (a new application's) is asked anew
+    bundle = webassets_tools.env["base/main"]
+    monkeypatch.setattr(Bundle, "urls", fast_ckan._remembered_urls)
+    first = bundle.urls()
+    bundle.__dict__["_suite_urls"] = (object(), ["/stale.css"])
+    assert bundle.urls() == first

@@ -66,6 +66,8 @@ if getattr(yaml, "__with_libyaml__", False):
 fast_ckan.toolkit_caller_without_source()
 # Config declarations validated once per definition, not at every plugin load and unload.
 fast_ckan.declarations_validated_once()
+# Asset bundles' URLs asked for once per bundle, not at every page.
+fast_ckan.asset_urls_remembered()
 
 
 def _cheaper_password_hashes() -> None:

@@ -33,18 +33,35 @@ rules compiled). With the harvest, DCAT, spatial, scheming and activity plugins 
    definition is validated once and a fresh copy of the validated data declared every time,
    by the same steps as CKAN's ``load_dict``. ``tests/test_fast_ckan.py`` checks the
    declarations are the same.
+5. :func:`asset_urls_remembered`: every page asks webassets for the URLs of each asset
+   bundle it includes (``include_asset``: ~15 per page), and webassets checks every time
+   whether the bundle must be built again — the bundle's definition hashed, each source
+   file's timestamp read — and hashes the output for its version (~10 % of a page's
+   CPU). The asset files do not change during a session: a bundle's URLs are asked for
+   once, and the same URLs handed out again (each application build registers new
+   bundles, which are asked anew). ``tests/test_fast_ckan.py`` checks the pages link
+   the same assets.
+6. :data:`TEMPLATE_CODE`: every application build makes a new Jinja environment, which
+   compiles each template again the first time a page uses it (~100 templates, ~1 s of
+   CPU per build). The compiled code is kept in memory for the session, as Jinja's own
+   bytecode caches keep it on disk: keyed by the template's name and file and by the
+   environment's options, used only for the same source (Jinja compares its checksum).
+   ``tests/test_fast_ckan.py`` checks the pages are the same.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import json
 import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 import sqlalchemy as sa
 
 import ckan.plugins as plugins
@@ -146,7 +163,7 @@ class PluginState:
         # building the application loads them again for the same configuration.
         known = self.fingerprints if self.current() else set()
         before = fingerprint()
-        self.app = build()
+        self.app = templates_compiled_once(build())
         self.loads += 1
         self.fingerprints = known | {before, fingerprint()}
         return self.app
@@ -325,3 +342,95 @@ def declarations_validated_once() -> None:
 
     load.handler.register("dict")(_load_dict)
     load.handler.register("core")(_load_core)
+
+
+# ------------------------------------------------------------------ 5. asset URLs
+ORIGINAL_BUNDLE_URLS: Any = None
+
+
+def _remembered_urls(bundle: Any, *args: Any, **kwargs: Any) -> Any:
+    """``Bundle.urls``: the bundle's URLs as webassets gave them the first time (the
+    output built then, if it had to be), for CKAN's ``include_asset`` call without
+    arguments; any other call as webassets answers it."""
+    if args or kwargs:
+        return ORIGINAL_BUNDLE_URLS(bundle, *args, **kwargs)
+    # the bundle's own __dict__: Bundle.__getattr__ would look the name up in its options
+    remembered = bundle.__dict__.get("_suite_urls")
+    if remembered is None or remembered[0] is not bundle.env:
+        remembered = (bundle.env, ORIGINAL_BUNDLE_URLS(bundle))
+        bundle.__dict__["_suite_urls"] = remembered
+    return list(remembered[1])
+
+
+def asset_urls_remembered() -> None:
+    global ORIGINAL_BUNDLE_URLS
+    from webassets.bundle import Bundle
+
+    if ORIGINAL_BUNDLE_URLS is None:
+        ORIGINAL_BUNDLE_URLS = Bundle.urls
+    Bundle.urls = _remembered_urls
+
+
+# ---------------------------------------------------------------- 6. compiled templates
+def _option_key(value: Any) -> str:
+    return getattr(value, "__qualname__", None) or repr(value)
+
+
+def _environment_key(environment: Any) -> str:
+    """What a template's compiled code depends on besides its source."""
+    options = (
+        sorted(environment.extensions),
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+        environment.optimized,
+        environment.is_async,
+        _option_key(environment.autoescape),
+        _option_key(environment.finalize),
+        _option_key(environment.undefined),
+        _option_key(environment.code_generator_class),
+        sorted((name, repr(value)) for name, value in environment.policies.items()),
+    )
+    return hashlib.sha1(repr(options).encode()).hexdigest()
+
+
+class SuiteTemplateCode(jinja2.BytecodeCache):
+    """Jinja's compiled templates, in memory for the session (see 6. above)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+        self.hits = 0
+
+    def get_bucket(self, environment: Any, name: str, filename: Any, source: str) -> Any:
+        key = f"{self.get_cache_key(name, filename)}-{_environment_key(environment)}"
+        bucket = jinja2.bccache.Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Any) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)  # reset when the checksum differs
+            if bucket.code is not None:
+                self.hits += 1
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SuiteTemplateCode()
+
+
+def templates_compiled_once(app: Any) -> Any:
+    """``app`` (CKAN's test app) with its Jinja environment using :data:`TEMPLATE_CODE`."""
+    app.flask_app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return app

@@ -24,56 +24,60 @@ from collections.abc import Sequence
 from typing import Any
 
 # Seconds per file as a worker of a 2-worker run takes them (setup, call and teardown
-# summed from ``--durations``; teardown counted at most 0.05 s a test, as since the local
-# servers stop within 20 ms): the whole-suite run of 2026-12-05 02:45 UTC on this session's
-# machine, 1,387 tests (docs/performance.md, "Test suite — the fourth round"). Only the
-# proportions matter; the browser walks are ~15 % shorter since ``settled()``. Only files
-# well above SECONDS_PER_TEST x their test count need a figure.
+# summed from ``--durations=0 --durations-min=0``, teardown counted at most 0.05 s a test):
+# the whole-suite run of 2026-12-05 05:57 UTC, 1,401 tests, on a shared machine (load
+# 1.4-4.8; docs/performance.md, "Test suite — the fifth round"). Only the proportions
+# matter. A file is listed when it takes over 5 s and twice SECONDS_PER_TEST x its tests.
 FILE_SECONDS: dict[str, float] = {
-    # browser walks: every search and record page of the eight types, both languages
-    "tests/browser/test_readable_values_in_chromium.py": 175,
     # every read action x 19 parameter sets x 4 roles, and every page x 2 roles
-    "tests/records/test_privacy_registry.py": 162,
+    "tests/records/test_privacy_registry.py": 164,
+    # three catalogue formats x (one harvest, then 4 runs of 8 sources, then 4 runs of 1)
+    "tests/dcat/test_harvest_roundtrip.py": 120,
     # real processes: the local stack started and stopped three times, consumers killed
-    "tests/test_local_stack.py": 140,
-    "tests/browser/test_new_pages_in_chromium.py": 138,
-    "tests/dcat/test_harvest_roundtrip.py": 60,
-    "tests/browser/test_portal_pages_in_chromium.py": 59,
-    "tests/harvesters/test_identity.py": 48,
-    "tests/browser/test_portal_in_chromium.py": 47,
-    "tests/harvesters/test_harvest_authorization.py": 46,
-    "tests/search/test_rebuild_batched.py": 46,
-    "tests/dcat/test_endpoints.py": 39,
-    "tests/harvesters/test_gather_consumers.py": 31,
-    "tests/browser/test_visitor_reports_in_chromium.py": 30,
-    "tests/reporting/test_statistics_dataset.py": 28,
-    "tests/test_doctor.py": 27,
-    "tests/harvesters/test_dead_consumer.py": 27,
-    "tests/clients/test_webhooks.py": 25,
-    # canonical schemas remembered since 2026-12-05 (~25 % less CPU)
-    "tests/api/test_schemathesis.py": 25,
-    "tests/records/test_communes.py": 24,
-    "tests/security/test_headers_and_uploads.py": 22,
-    "tests/reporting/test_demo_figures.py": 20,
-    "tests/reporting/test_pages.py": 19,
-    "tests/ogc/test_clients.py": 18,
-    "tests/records/test_demo.py": 17.5,
-    "tests/api/test_events.py": 16.5,
-    "tests/search/test_facet_bitmaps.py": 14,
-    "tests/dcat/test_registry.py": 13.5,
-    "tests/reporting/test_aggregates.py": 13.5,
-    "tests/maps/test_map_settings_and_pages.py": 13.5,
-    "tests/workflow/test_published_record_changes.py": 13,
-    "tests/harvesters/test_harvest_routes.py": 13,
-    "tests/portal/test_activity_badge.py": 12.5,
-    "tests/portal/test_developer_pages.py": 12,
-    "tests/harvesters/test_jobs.py": 12,
-    "tests/harvesters/test_new_types_harvest.py": 10.5,
-    "tests/portal/test_navigation.py": 10,
+    "tests/test_local_stack.py": 95,
+    # browser walks: every search and record page of the eight types, both languages
+    "tests/browser/test_readable_values_in_chromium.py": 85,
+    "tests/browser/test_new_pages_in_chromium.py": 78,
+    "tests/harvesters/test_identity.py": 50,
+    "tests/harvesters/test_harvest_authorization.py": 43,
+    "tests/browser/test_portal_in_chromium.py": 32,
+    "tests/browser/test_portal_pages_in_chromium.py": 26,
+    "tests/harvesters/test_gather_consumers.py": 23,
+    "tests/dcat/test_endpoints.py": 22,
+    "tests/search/test_rebuild_batched.py": 19.0,
+    "tests/harvesters/test_dead_consumer.py": 16.5,
+    "tests/workflow/test_duplicates.py": 16.0,
+    "tests/workflow/test_published_record_changes.py": 16.0,
+    "tests/workflow/test_authorization_matrix.py": 12.5,
+    "tests/search/test_memory_plan.py": 11.5,
+    "tests/harvesters/test_spreadsheet_harvest.py": 11.5,
+    "tests/browser/test_visitor_reports_in_chromium.py": 11.0,
+    "tests/reporting/test_statistics_dataset.py": 10.0,
+    "tests/records/test_pages.py": 10.0,
+    "tests/api/test_schemathesis.py": 9.5,
+    "tests/reporting/test_demo_figures.py": 9.0,
+    "tests/records/test_demo.py": 8.5,
+    "tests/harvesters/test_catalogue_harvest.py": 8.0,
+    "tests/api/test_merged_records.py": 8.0,
+    "tests/harvesters/test_gis_harvest.py": 7.0,
+    "tests/security/test_rate_limits.py": 7.0,
+    "tests/harvesters/test_batch_import.py": 7.0,
+    "tests/search/test_read_replicas.py": 7.0,
+    "tests/records/test_privacy.py": 6.5,
+    "tests/records/test_validation.py": 6.5,
+    "tests/records/test_concurrent_edits.py": 6.5,
+    "tests/harvesters/test_personal_data.py": 6.5,
+    "tests/portal/test_forms.py": 6.5,
+    "tests/harvesters/test_jobs.py": 6.5,
+    "tests/search/test_cli.py": 6.0,
+    "tests/test_doctor.py": 6.0,
+    "tests/reporting/test_aggregates.py": 5.5,
+    "tests/test_test_workers.py": 5.5,
+    "tests/portal/test_developer_pages.py": 5.5,
 }
 
 # What a file that is not listed is counted per test.
-SECONDS_PER_TEST = 0.65
+SECONDS_PER_TEST = 0.21
 
 
 def file_of(nodeid: str) -> str:

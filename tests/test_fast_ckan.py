@@ -208,3 +208,94 @@ def test_passwords_hashed_by_the_suite_verify_as_in_the_portal():
     assert pbkdf2_sha512.from_string(stored.password).rounds == pbkdf2_sha512.default_rounds
     assert stored.validate_password("made-by-the-portal")
     assert not stored.validate_password("correct-horse-1")
+
+
+def _asset_tags(body: str) -> list[str]:
+    import re
+
+    return re.findall(r'<(?:link|script)\b[^>]*(?:href|src)="[^"]*"[^>]*>', body)
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_pages_link_the_assets_webassets_gives(app, monkeypatch):
+    from webassets.bundle import Bundle
+
+    import ckan.lib.webassets_tools as webassets_tools
+
+    pages = ("/", "/dataset/", "/user/login", "/accommodation/")
+    remembered = {page: _asset_tags(app.get(page).get_data(as_text=True)) for page in pages}
+    again = {page: _asset_tags(app.get(page).get_data(as_text=True)) for page in pages}
+    asked: list[str] = []
+
+    def original(bundle, *args, **kwargs):
+        asked.append(bundle.output)
+        return fast_ckan.ORIGINAL_BUNDLE_URLS(bundle, *args, **kwargs)
+
+    monkeypatch.setattr(Bundle, "urls", original)
+    theirs = {page: _asset_tags(app.get(page).get_data(as_text=True)) for page in pages}
+    assert asked  # webassets itself answered these pages
+    assert remembered == theirs == again
+    assert all(any("/webassets/" in tag for tag in tags) for tags in theirs.values())
+    # a bundle of another environment (a new application's) is asked anew
+    bundle = webassets_tools.env["base/main"]
+    monkeypatch.setattr(Bundle, "urls", fast_ckan._remembered_urls)
+    first = bundle.urls()
+    bundle.__dict__["_suite_urls"] = (object(), ["/stale.css"])
+    assert bundle.urls() == first
+
+
+def _page_without_tokens(body: str) -> str:
+    import re
+
+    # a form's CSRF token and the request's own timing differ between any two requests
+    return re.sub(r'(name="_csrf_token" value=|content=)"[^"]*"', r'\1""', body)
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_pages_rendered_from_the_kept_template_code_are_those_jinja_compiles(app):
+    environment = app.flask_app.jinja_env
+    assert environment.bytecode_cache is fast_ckan.TEMPLATE_CODE
+    pages = ("/", "/dataset/", "/user/login", "/accommodation/", "/organization/")
+    kept = {page: app.get(page).get_data(as_text=True) for page in pages}
+    hits = fast_ckan.TEMPLATE_CODE.hits
+    # the same pages with every template compiled by Jinja anew
+    environment.cache.clear()
+    environment.bytecode_cache = None
+    try:
+        compiled = {page: app.get(page).get_data(as_text=True) for page in pages}
+        # and once more from the kept code alone
+        environment.cache.clear()
+        environment.bytecode_cache = fast_ckan.TEMPLATE_CODE
+        again = {page: app.get(page).get_data(as_text=True) for page in pages}
+    finally:
+        environment.bytecode_cache = fast_ckan.TEMPLATE_CODE
+    assert fast_ckan.TEMPLATE_CODE.hits > hits
+    for page in pages:
+        assert _page_without_tokens(kept[page]) == _page_without_tokens(compiled[page]), page
+        assert _page_without_tokens(again[page]) == _page_without_tokens(compiled[page]), page
+
+
+def test_kept_template_code_is_used_only_for_the_same_source_and_options():
+    import jinja2
+
+    code = fast_ckan.SuiteTemplateCode()
+    loader = jinja2.DictLoader({"page.html": "{{ 1 + 1 }} {% trans %}x{% endtrans %}"})
+    first = jinja2.Environment(loader=loader, bytecode_cache=code, extensions=["jinja2.ext.i18n"])
+    first.install_null_translations()
+    assert first.get_template("page.html").render() == "2 x"
+    assert code.hits == 0 and len(code.code) == 1
+    same = jinja2.Environment(loader=loader, bytecode_cache=code, extensions=["jinja2.ext.i18n"])
+    same.install_null_translations()
+    assert same.get_template("page.html").render() == "2 x"
+    assert code.hits == 1
+    # other options: compiled anew, under another key
+    other = jinja2.Environment(loader=loader, bytecode_cache=code, variable_start_string="[[")
+    other.add_extension("jinja2.ext.i18n")
+    other.install_null_translations()
+    assert other.get_template("page.html").render() == "{{ 1 + 1 }} x"
+    assert code.hits == 1 and len(code.code) == 2
+    # another source under the same name: compiled anew
+    loader.mapping["page.html"] = "{{ 2 + 2 }}"
+    changed = jinja2.Environment(loader=loader, bytecode_cache=code, extensions=["jinja2.ext.i18n"])
+    assert changed.get_template("page.html").render() == "4"
+    assert code.hits == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -86,6 +87,69 @@ def ckan_config(ckan_config, monkeypatch, portal_ports):
     return ckan_config
 
 
+class InFlight:
+    """A WSGI application counting the requests it is answering (a request ends when its
+    response is written or closed). The browser context closes before the portal stops, but
+    a request it had sent may still be answered then: its thread ends its database session
+    while the next test's database reset closes every session (``Session.close_all``), and
+    the two closing the same session at once failed a setup (``'NoneType' object has no
+    attribute 'dispatch'``). The portal waits for them before it stops."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def _add(self, step: int) -> None:
+        with self.changed:
+            self.count += step
+            self.changed.notify_all()
+
+    def __call__(self, environ: dict, start_response: object) -> object:
+        self._add(1)
+        try:
+            response = self.app(environ, start_response)  # type: ignore[operator]
+        except BaseException:
+            self._add(-1)
+            raise
+        return _Closing(response, lambda: self._add(-1))
+
+    def wait_idle(self, timeout: float) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.count == 0, timeout):
+                raise TimeoutError(f"{self.count} requests still answered after {timeout} s")
+
+
+class _Closing:
+    """A response's iterable, which calls ``done`` once, when its last chunk is out or the
+    server closes it (werkzeug closes it only after reading what is left of the request,
+    which waits for the client)."""
+
+    def __init__(self, response: object, done: object) -> None:
+        self.response = response
+        self.done = done
+        self.finished = False
+
+    def _finish(self) -> None:
+        if not self.finished:
+            self.finished = True
+            self.done()  # type: ignore[operator]
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self.response  # type: ignore[misc]
+        finally:
+            self._finish()
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._finish()
+
+
 @pytest.fixture
 def portal(ckan_config, make_app, monkeypatch, portal_ports) -> Iterator[str]:
     """The portal served on 127.0.0.1 (its base URL); request it after ``world``."""
@@ -96,8 +160,9 @@ def portal(ckan_config, make_app, monkeypatch, portal_ports) -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         monkeypatch.setitem(ckan_config, "ckan.site_url", url)
         test_app = make_app()
+        in_flight = InFlight(test_app.app)
         try:
-            server = make_server("127.0.0.1", port, test_app.app, threaded=True)
+            server = make_server("127.0.0.1", port, in_flight, threaded=True)
             break
         except OSError:  # taken since the last test of the module: another port
             portal_ports.append(_free_port())
@@ -108,6 +173,7 @@ def portal(ckan_config, make_app, monkeypatch, portal_ports) -> Iterator[str]:
         server.shutdown()
         server.server_close()  # the port free for the module's next test
         thread.join(timeout=10)
+        in_flight.wait_idle(timeout=30)
 
 
 @dataclass

@@ -1,0 +1,51 @@
+"""The embedded PostgreSQL of ``make run`` keeps its data safe; the test suite's need not."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ckanext.khtourism.local import services, stack
+
+
+def _settings(url: str) -> dict[str, str]:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return {
+                name: connection.execute(sa.text(f"SHOW {name}")).scalar()
+                for name in services.NOT_DURABLE
+            }
+    finally:
+        engine.dispose()
+
+
+def test_the_suites_server_skips_flushing_and_make_runs_keeps_postgres_defaults(tmp_path):
+    for durable, expected in ((False, services.NOT_DURABLE), (True, {})):
+        template, stop = services.start_postgres(
+            tmp_path / f"pg-{durable}", ["probe"], durable=durable
+        )
+        try:
+            settings = _settings(template.format(db="probe"))
+        finally:
+            stop()
+        assert settings == {**dict.fromkeys(services.NOT_DURABLE, "on"), **expected}
+
+
+def test_make_test_asks_for_the_server_without_flushing(tmp_path, monkeypatch):
+    asked: list[dict] = []
+
+    class Running:
+        sqlalchemy_url = "postgresql://postgres@/ckan_test?host=/nowhere"
+        redis_url = "unix:///nowhere/redis.sock?db=1"
+
+        def stop(self) -> None:
+            pass
+
+    def start(var_dir, **kwargs):
+        asked.append(kwargs)
+        return Running()
+
+    monkeypatch.setattr(services, "start", start)
+    monkeypatch.setattr(stack.subprocess, "call", lambda *args, **kwargs: 0)
+    assert stack.test(tmp_path, ["-q"]) == 0
+    assert asked == [{"database": "ckan_test", "redis_db": 1, "durable": False}]

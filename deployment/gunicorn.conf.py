@@ -7,13 +7,21 @@ import multiprocessing
 import os
 
 bind = os.environ.get("KHTOURISM_BIND", "127.0.0.1:5000")
-workers = int(os.environ.get("KHTOURISM_WORKERS", max(2, multiprocessing.cpu_count())))
-threads = int(os.environ.get("KHTOURISM_THREADS", "4"))
-worker_class = "gthread"
+# Sync workers, 2 x cores + 1 (gunicorn's advice), behind nginx, which buffers requests
+# and responses so a slow client never holds a worker. Measured on 2 cores, 100,000
+# records, 16 API clients, a new query every request (docs/performance.md, issue 20):
+# sync workers answer ~220 requests/s (p95 84-100 ms), gthread with 4 threads ~145/s
+# (p95 100-152 ms): threads of one process take turns on its interpreter lock.
+# KHTOURISM_THREADS > 1 selects gthread workers.
+workers = int(os.environ.get("KHTOURISM_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("KHTOURISM_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60
 graceful_timeout = 30
-max_requests = 2000  # recycle workers: bounded memory over months of uptime
-max_requests_jitter = 200
+# recycle workers: bounded memory over months of uptime. Not too often: a new worker
+# reads the search engine's bitmaps again on its first searches (docs/search.md)
+max_requests = 20000
+max_requests_jitter = 2000
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"

@@ -41,6 +41,14 @@ SCENARIOS = {
         f"&lon={109.10 + (i * 104729 % 2000) * 0.0001:.5f}&radius=5000&limit=20"
         for i in range(2000)
     ],
+    # a new map box on (nearly) every request, as a map client pans
+    "box of about 4 x 4 km at 2,000 different places (Nha Trang - Cam Ranh), 20 per page": [
+        f"{BASE}/accommodations?bbox={109.08 + (i * 104729 % 2000) * 0.0001:.5f},"
+        f"{11.98 + (i * 7919 % 2000) * 0.00025:.5f},"
+        f"{109.12 + (i * 104729 % 2000) * 0.0001:.5f},"
+        f"{12.02 + (i * 7919 % 2000) * 0.00025:.5f}&limit=20"
+        for i in range(2000)
+    ],
     "filtered list (star_rating=4,5 + admin_unit + operating), sorted by title, 20 per page": [
         f"{BASE}/accommodations?star_rating=4,5&operating_status=operating&admin_unit={unit}"
         f"&sort=title&limit=20"

@@ -43,6 +43,14 @@ SCENARIOS = {
         f"&lon={109.10 + (i * 104729 % 2000) * 0.0001:.5f}&radius=5000&limit=20"
         for i in range(2000)
     ],
+    # a new map box on every request
+    "box-varied": [
+        f"{BASE}/accommodations?bbox={109.08 + (i * 104729 % 2000) * 0.0001:.5f},"
+        f"{11.98 + (i * 7919 % 2000) * 0.00025:.5f},"
+        f"{109.12 + (i * 104729 % 2000) * 0.0001:.5f},"
+        f"{12.02 + (i * 7919 % 2000) * 0.00025:.5f}&limit=20"
+        for i in range(2000)
+    ],
     "item": [],  # filled with four accommodations of the data set
     # the API's smallest answer: what every request costs before its own work
     "index": [f"{BASE}/"],

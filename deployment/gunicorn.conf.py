@@ -7,13 +7,15 @@ import multiprocessing
 import os
 
 bind = os.environ.get("KHTOURISM_BIND", "127.0.0.1:5000")
-# Sync workers, 2 x cores + 1 (gunicorn's advice), behind nginx, which buffers requests
-# and responses so a slow client never holds a worker. Measured on 2 cores, 100,000
-# records, 16 API clients, a new query every request (docs/performance.md, issue 20):
-# sync workers answer ~220 requests/s (p95 84-100 ms), gthread with 4 threads ~145/s
-# (p95 100-152 ms): threads of one process take turns on its interpreter lock.
+# Sync workers, one per core and one more (for the moments a worker waits on PostgreSQL
+# or Redis), behind nginx, which buffers requests and responses so a slow client never
+# holds a worker. Measured on 2 cores, 100,000 records, 16 API clients, a new query every
+# request (docs/performance.md, issue 20): sync workers answered ~200-235 requests/s,
+# p95 79-95 ms with 2 or 3 workers, 92-108 ms with 5 (gunicorn's 2 x cores + 1: more
+# processes than cores take turns); gthread with 4 threads ~145/s, p95 100-152 ms
+# (threads of one process take turns on its interpreter lock).
 # KHTOURISM_THREADS > 1 selects gthread workers.
-workers = int(os.environ.get("KHTOURISM_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("KHTOURISM_WORKERS", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("KHTOURISM_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from ckan.tests.helpers import call_action
+
 from tests.portal.portal_helpers import publish
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -60,10 +62,29 @@ def test_dataset_search_has_a_record_type_facet(app, world):
     assert "dataset_type=accommodation" in body
     filtered = app.get("/dataset/?dataset_type=heritage-site").body
     assert "facet-tower" in filtered and "facet-hotel" not in filtered
-    # the facet values are labelled, not codes
+    # the facet values are labelled, not codes — CKAN's own datasets too ("dataset" was
+    # shown as it is, in both languages: found on a browser walk, 2026-12-05)
     assert re.search(
         r'dataset_type=accommodation"[^>]*>\s*<span class="item-label">Cơ sở lưu trú<', body
     )
+    call_action(
+        "package_create",
+        {"user": world.people["sysadmin"].name},
+        name="plain-table",
+        notes="Một bảng số liệu",
+        owner_org=world.curator_org["id"],
+    )
+    labels = {
+        lang: re.search(
+            r'dataset_type=dataset"[^>]*>\s*<span class="item-label">([^<]*)<',
+            app.get(f"{prefix}/dataset/").body,
+        )
+        for lang, prefix in (("vi", ""), ("en", "/en"))
+    }
+    assert {lang: found and found.group(1) for lang, found in labels.items()} == {
+        "vi": "Dữ liệu",
+        "en": "Datasets",
+    }
 
 
 def test_curators_reach_harvest_administration_from_the_menu(app, world):

@@ -63,11 +63,15 @@ def facet_label_function(
     """A ``label_function`` for CKAN's facet list: choice codes shown as their labels."""
     if facet == TYPE_FACET:
         lang = messages.current_language()
-        return lambda item: (
-            type_names.name(item["name"], plural=True, in_sentence=False, lang=lang)
-            if item["name"] in type_names.NAMES
-            else item["name"]
-        )
+
+        def type_label(item: dict[str, Any]) -> str:
+            if item["name"] in type_names.NAMES:
+                return type_names.name(item["name"], plural=True, in_sentence=False, lang=lang)
+            if item["name"] == "dataset":  # CKAN's own datasets (statistics, registries)
+                return tk._("Datasets")
+            return item["name"]
+
+        return type_label
     if facet == quality.FACET:
         return lambda item: band_label(item["name"])
     if facet == "license_id":

@@ -157,6 +157,16 @@ def app(make_app):
 
 
 @pytest.fixture(autouse=True)
+def _runtime_config_checked_at_first_request():
+    """Every test's first page request checks CKAN's runtime-editable settings, as a new
+    process's does (``api/overhead.py`` checks at most every few seconds): a setting a
+    previous test saved, then emptied with the database, is not seen."""
+    from ckanext.khtourism.api.overhead import ConfigCheckClock
+
+    ConfigCheckClock.last = None
+
+
+@pytest.fixture(autouse=True)
 def _system_plugins_only_unless_asked(request):
     """A test that asks for neither ``with_plugins`` nor ``app`` runs with the system
     plugins only, as after CKAN's own ``with_plugins``."""

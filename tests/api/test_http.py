@@ -3,6 +3,8 @@ conditional requests, tokens and rate limits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ckan.tests import factories
@@ -203,6 +205,7 @@ def test_unix_redis_url_becomes_a_limits_uri():
 
 
 @pytest.mark.usefixtures("with_plugins")
+@pytest.mark.ckan_config("ckanext.khtourism.runtime_config_check_seconds", "0")
 def test_api_requests_skip_ckans_config_update_check(api):
     import sqlalchemy as sa
 
@@ -223,3 +226,49 @@ def test_api_requests_skip_ckans_config_update_check(api):
         sa.event.remove(model.meta.engine, "before_cursor_execute", record)
     assert api_statements and not any("system_info" in s for s in api_statements)
     assert any("system_info" in s for s in statements)  # the rest of CKAN still checks
+
+
+def _statements_of(request: Any) -> list[str]:
+    import sqlalchemy as sa
+
+    import ckan.model as model
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        assert request().status_code == 200
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    return statements
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_pages_check_the_runtime_config_once_per_interval(app):
+    """A setting saved by another process (only the database knows it) is shown once this
+    process's check is due (``ckanext.khtourism.runtime_config_check_seconds``, 5 s by
+    default), and pages in between do not ask."""
+    import ckan.model as model
+    from ckan.lib import app_globals
+
+    from ckanext.khtourism.api.overhead import ConfigCheckClock
+
+    first = _statements_of(lambda: app.get("/about"))
+    second = _statements_of(lambda: app.get("/about"))
+    assert any("system_info" in s for s in first)
+    assert not any("system_info" in s for s in second)
+
+    # another process saves a new site title: the database only
+    model.set_system_info("ckan.site_title", "Cổng du lịch mới")
+    model.set_system_info("ckan.config_update", "another process")
+    try:
+        assert "Cổng du lịch mới" not in app.get("/about").get_data(as_text=True)
+        ConfigCheckClock.last -= 5  # the interval has passed
+        assert "Cổng du lịch mới" in app.get("/about").get_data(as_text=True)
+    finally:
+        model.delete_system_info("ckan.site_title")
+        model.delete_system_info("ckan.config_update")
+        app_globals.reset()

@@ -10,11 +10,10 @@ from functools import lru_cache
 from importlib import resources as package_files
 from typing import Any
 
-import yaml
-
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism.clients.webhooks import EVENTS as WEBHOOK_EVENTS
+from ckanext.khtourism.core import yaml_files
 from ckanext.khtourism.records import schema_fields
 from ckanext.khtourism.records.privacy import private_fields
 from ckanext.khtourism.records.schema_choices import choice_codes
@@ -33,7 +32,7 @@ DERIVED = "$derived"
 def base() -> dict[str, Any]:
     """``openapi_base.yaml`` as read (callers copy what they change)."""
     text = (package_files.files(__package__) / "openapi_base.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = yaml_files.safe_load(text)
     return data
 
 

@@ -337,7 +337,8 @@ ENTRIES: tuple[Entry, ...] = (
         CKAN,
         "15dac35de7808919603e1346eb7bd8c02f553fe9deb42928c9755738227a5f3a",
         "api/overhead.py",
-        "no runtime-config check (a query and a commit) on tourism API requests",
+        "no runtime-config check (a query and a commit) on tourism API requests; at most "
+        "every runtime_config_check_seconds on the others",
     ),
     _entry(
         "dcat.parse_date",

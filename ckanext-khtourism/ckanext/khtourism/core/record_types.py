@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
-import yaml
+from . import yaml_files
 
 SCHEMAS_PACKAGE = "ckanext.khtourism.schemas"
 
@@ -120,8 +119,9 @@ class RecordType:
 
 
 def load_schema(file_name: str) -> dict[str, Any]:
-    text = resources.files(SCHEMAS_PACKAGE).joinpath(file_name).read_text("utf-8")
-    return yaml.safe_load(text)
+    """A schema file of ``schemas/``, parsed (a copy: callers may change it)."""
+    schema: dict[str, Any] = yaml_files.package_file(SCHEMAS_PACKAGE, file_name)
+    return schema
 
 
 def _bilingual(value: Any, where: str) -> dict[str, str]:

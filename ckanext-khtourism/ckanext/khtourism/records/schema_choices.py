@@ -13,14 +13,14 @@ import functools
 from importlib import resources
 from typing import Any
 
-import yaml
+from ckanext.khtourism.core import yaml_files
 
 _SCHEMAS_PACKAGE = "ckanext.khtourism.schemas"
 
 
 def _load(file_name: str) -> dict[str, Any]:
-    text = resources.files(_SCHEMAS_PACKAGE).joinpath(file_name).read_text("utf-8")
-    return yaml.safe_load(text)
+    schema: dict[str, Any] = yaml_files.package_file(_SCHEMAS_PACKAGE, file_name)
+    return schema
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,33 @@
+"""The package's YAML files parsed with libyaml give what PyYAML's own parser gives, once
+per process, each caller with a copy of its own (``core/yaml_files.py``)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import yaml
+
+from ckanext.khtourism.core import record_types, yaml_files
+
+FILES = [
+    ("ckanext.khtourism.schemas", entry.name)
+    for entry in resources.files("ckanext.khtourism.schemas").iterdir()
+    if entry.name.endswith(".yaml")
+] + [("ckanext.khtourism.api", "openapi_base.yaml")]
+
+
+def test_libyaml_parses_every_yaml_file_as_pyyaml_does():
+    assert yaml_files.SafeLoader is yaml.CSafeLoader  # PyYAML's wheels carry libyaml
+    assert len(FILES) >= 10
+    for package, name in FILES:
+        text = resources.files(package).joinpath(name).read_text("utf-8")
+        assert yaml_files.safe_load(text) == yaml.load(text, Loader=yaml.SafeLoader), name
+
+
+def test_a_file_is_parsed_once_and_each_caller_gets_its_own_copy():
+    yaml_files._parsed.cache_clear()  # noqa: SLF001 - the cache is what is tested
+    first = record_types.load_schema("accommodation.yaml")
+    first["dataset_fields"].clear()
+    second = record_types.load_schema("accommodation.yaml")
+    assert second["dataset_fields"], "a caller's change reached another caller"
+    assert yaml_files._parsed.cache_info().misses == 1  # noqa: SLF001

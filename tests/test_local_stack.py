@@ -11,6 +11,8 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -74,20 +76,31 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@dataclass
+class RunningStack:
+    """A stack left serving by one drill for the next: its data root, a sysadmin token,
+    its process and port."""
+
+    root: Path
+    token: str
+    process: subprocess.Popen[bytes]
+    port: int
+
+
 @pytest.fixture(scope="module")
-def stopped_roots() -> list[tuple[Path, str]]:
-    """Data roots where a stack ran and stopped cleanly, with a sysadmin token of theirs.
+def running_stacks() -> Iterator[list[RunningStack]]:
+    """Stacks the first drill leaves serving: its second start (of the data its first
+    start left) goes on to the kill drill, instead of being stopped and a third start
+    paid for it (every start loads CKAN in seven processes). Run alone, the kill drill
+    starts on a fresh root. A stack no drill took is stopped here, by Ctrl-C, and must
+    exit cleanly."""
+    stacks: list[RunningStack] = []
+    yield stacks
+    for stack in stacks:
+        assert _ctrl_c(stack.process) == 0
 
-    The first drill leaves its own (a fresh root, started twice); the kill drill starts
-    there — a third start of the same data, which ``make run`` does at every start after
-    the first — instead of paying a fresh root's set-up once more (initdb, the schema,
-    the sysadmin, the statistics dataset and a token: six CKAN processes). Run alone, the
-    kill drill starts on a fresh root.
-    """
-    return []
 
-
-def test_run_serves_stops_cleanly_and_reuses_data(tmp_path, stopped_roots):
+def test_run_serves_stops_cleanly_and_reuses_data(tmp_path, running_stacks):
     root = tmp_path
     port = _free_port()
     status_url = f"http://127.0.0.1:{port}/api/3/action/status_show"
@@ -169,9 +182,11 @@ def test_run_serves_stops_cleanly_and_reuses_data(tmp_path, stopped_roots):
             f"http://127.0.0.1:{port}/api/3/action/organization_show?id=stack-test-org", timeout=30
         )
         assert shown.status_code == 200 and shown.json()["result"]["title"] == "Stack test"
-    finally:
-        assert _ctrl_c(second) == 0
-    stopped_roots.append((root, token))
+    except BaseException:
+        _ctrl_c(second)
+        raise
+    # serving on: the kill drill goes on with it (stopped by Ctrl-C there or by the fixture)
+    running_stacks.append(RunningStack(root, token, second, port))
 
 
 def _pending_migrations(ini: Path) -> dict[str, tuple[set[str], set[str]]]:
@@ -238,18 +253,21 @@ def _workers(stack_pid: int, name: str) -> list[psutil.Process]:
     ]
 
 
-def test_a_killed_worker_is_restarted_and_the_portal_keeps_serving(tmp_path, stopped_roots):
+def test_a_killed_worker_is_restarted_and_the_portal_keeps_serving(tmp_path, running_stacks):
     """kill -9 of a consumer (and of the web server) restarts it after a pause, with a line in
     the log; the portal never stops. Right after start, 20 parallel harvest_source_create
     calls all succeed (the search engine's commit listeners are in place before any commit:
     the first write after start once answered 500 with "deque mutated during iteration")."""
     from concurrent.futures import ThreadPoolExecutor
 
-    root, token = stopped_roots.pop() if stopped_roots else (tmp_path, "")
-    port = _free_port()
+    if running_stacks:
+        running = running_stacks.pop()
+        root, token, stack, port = running.root, running.token, running.process, running.port
+    else:
+        root, token, port = tmp_path, "", _free_port()
+        stack = _start(root, port)
     base = f"http://127.0.0.1:{port}"
     log = root / f"run-{port}.log"
-    stack = _start(root, port)
     try:
         _wait_until_served(stack, f"{base}/api/3/action/status_show", log)
         token = token or _token(root / "var")

@@ -69,6 +69,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "logic": frozenset(
         {
             "changelog",
+            "compat",
             "clients",
             "core",
             "dcat",
@@ -110,6 +111,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "dcat",
             "doctor",
             "harvesters",
+            "logic",
             "ogc",
             "records",
             "search",

@@ -18,6 +18,7 @@ from ckanext.khtourism.clients import webhooks as client_webhooks  # clients: we
 from ckanext.khtourism.core import i18n as core_i18n  # i18n: our gettext catalogues
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
+from ckanext.khtourism.logic import session_lookups  # logic: users and organizations held
 from ckanext.khtourism.ogc import views as ogc_views  # ogc: OGC API – Features
 from ckanext.khtourism.records import facets as record_facets  # records
 from ckanext.khtourism.records import licenses as record_licenses  # records
@@ -77,6 +78,8 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
         privacy.install_log_filter()
         harvest_secrets.install_log_filter()
         record_licenses.configure(config)
+        # logic: a user or organization the session holds is not looked up again
+        session_lookups.install()
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:

@@ -329,6 +329,25 @@ ENTRIES: tuple[Entry, ...] = (
         "harvesters/sources/safexml.py",
         "TriX parsed on defusedxml's expat reader",
     ),
+    # --- model lookups
+    _entry(
+        "model.user_get",
+        "ckan.model.user.User.get",
+        WRAP,
+        CKAN,
+        "a143e7480cdacf0d4857dfd4d4c0e9592d6e79dc2c9b8a0ceaade6d641ccce43",
+        "logic/session_lookups.py",
+        "a user the session already holds is not looked up again (one query per check)",
+    ),
+    _entry(
+        "model.group_get",
+        "ckan.model.group.Group.get",
+        WRAP,
+        CKAN,
+        "7dace82aa96fdf87af6928f3b99cd0d9d57f52dfcd022f50a3a029c4fc5a86c3",
+        "logic/session_lookups.py",
+        "a group or organization the session already holds is not looked up again",
+    ),
     # --- api, dcat, workflow, faults
     _entry(
         "api.check_uptodate",

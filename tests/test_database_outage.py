@@ -86,3 +86,29 @@ def test_a_failing_query_is_not_called_an_outage():
         "connect", {}, Exception('connection to server on socket "/x" failed: No such file')
     )
     assert unavailable.is_database_unavailable(refused)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_an_outage_met_first_inside_an_action_is_a_503_too(app):
+    """The action's own query is the request's first (no runtime-config check due, no user
+    to identify): CKAN's action API catches the action's exception and answered its JSON
+    500; the 500 is checked against the database and becomes the 503."""
+    import time
+
+    from ckanext.khtourism.api.overhead import ConfigCheckClock
+
+    assert app.get("/api/3/action/package_search").status_code == 200
+    model.Session.remove()
+    _set_outage(True)
+    try:
+        ConfigCheckClock.last = time.monotonic()  # the check has just run: not due
+        response = app.get("/api/3/action/package_search?q=biển", status=None)
+        assert response.status_code == 503, response.body[:500]
+        assert response.json["success"] is False
+        assert response.json["error"]["__type"] == "Service Unavailable"
+        assert response.headers["Retry-After"] == "30"
+    finally:
+        _set_outage(False)
+        model.Session.remove()
+    # answered again once the database is back, without a restart
+    assert app.get("/api/3/action/package_search").status_code == 200

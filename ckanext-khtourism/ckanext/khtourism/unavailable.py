@@ -108,8 +108,30 @@ def handle(error: Exception) -> Any:
     return Response(_page(), status=503, headers=headers, content_type="text/html; charset=utf-8")
 
 
+def _outage_behind_an_api_500(response: Response) -> Response:
+    """CKAN's action API answers every exception of an action with its own JSON 500
+    (``ckan/views/api.py`` catches ``Exception``): an outage that begins in the action —
+    the first query of a request that ran none before, e.g. an anonymous
+    ``package_search`` — never reaches the handler. A 500 of ``/api/…`` is therefore
+    checked against the database (one connection attempt, on error answers only) and
+    becomes the 503 when the database cannot be reached."""
+    if response.status_code != 500 or not request.path.startswith("/api/"):
+        return response
+    from ckan import model
+
+    try:
+        with model.meta.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
+        if is_database_unavailable(error):
+            answer: Response = handle(error)
+            return answer
+    return response
+
+
 def install(app: Any) -> Any:
     """Register the handler on CKAN's Flask app (``IMiddleware.make_middleware``)."""
     for error_class in (sa_exc.OperationalError, sa_exc.InterfaceError):
         app.register_error_handler(error_class, handle)
+    app.after_request(_outage_behind_an_api_500)
     return app

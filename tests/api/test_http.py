@@ -3,6 +3,7 @@ conditional requests, tokens and rate limits."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -272,3 +273,21 @@ def test_pages_check_the_runtime_config_once_per_interval(app):
         model.delete_system_info("ckan.site_title")
         model.delete_system_info("ckan.config_update")
         app_globals.reset()
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_static_files_do_not_look_the_visitor_up(app):
+    """A public file or a webassets file is the same for everyone: the signed-in visitor is
+    not looked up for it (``api/overhead.py``); a page still identifies the visitor."""
+    user = factories.User()
+    token = factories.APIToken(user=user["name"])["token"]
+    headers = {"Authorization": token}
+    page = app.get("/dataset/", headers=headers)
+    assets = re.findall(r'(?:src|href)="(/webassets/[^"]+)"', page.body)
+    assert assets, "the page links no webassets file"
+    for url in ("/base/images/ckan-logo.png", assets[0]):
+        statements = _statements_of(lambda url=url: app.get(url, headers=headers))
+        assert not [s for s in statements if '"user"' in s or "api_token" in s], (url, statements)
+    statements = _statements_of(lambda: app.get("/dataset/", headers=headers))
+    assert [s for s in statements if "api_token" in s or '"user"' in s]
+    assert user["name"] in app.get("/dashboard/datasets", headers=headers).body

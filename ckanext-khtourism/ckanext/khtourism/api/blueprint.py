@@ -107,6 +107,7 @@ def _on_breach(limit: Any) -> Response:
 
 ratelimit.attach(api, _on_breach)
 api.record_once(lambda _state: overhead.skip_config_check_under(BASE_PATH))
+api.record_once(lambda _state: overhead.no_user_for_static_files())
 
 
 # the API's description needs no scope

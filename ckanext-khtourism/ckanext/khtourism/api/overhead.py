@@ -16,6 +16,16 @@ through another instance. Here:
   at their next request (the process that saved it applies it at once, as CKAN
   does: ``config_option_update`` and the reset view set it in their own process).
   ``0`` checks on every request, as CKAN does.
+
+CKAN's ``identify_user`` runs before every request too, static files included (nginx
+passes every request to CKAN, ``deployment/nginx/khtourism.conf``): for a signed-in
+visitor that is the session's user looked up, looked up again by name and its
+``last_active`` checked — two or three queries and a pool checkout for each script,
+style sheet and image of a page (~20 per page). A file of CKAN's public folders
+(endpoint ``static``, a blueprint's ``….static``) or of the webassets
+(``webassets.index``) is the same for everyone, so for those requests the visitor is
+not identified (``g.user`` empty, as for an anonymous visitor); every other request
+is identified as before.
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 import ckan.plugins.toolkit as tk
 
@@ -63,3 +73,36 @@ def skip_config_check_under(prefix: str) -> None:
         return check_uptodate_unless_api
 
     compat.wrap("api.check_uptodate", unless_api, key=prefix)
+
+
+# endpoints that send a file that is the same for every visitor
+STATIC_FILE_ENDPOINTS = frozenset({"static", "webassets.index"})
+# modules that hold CKAN's identify_user by name
+_IDENTIFY_USER_HOLDERS = ("ckan.config.middleware.flask_app",)
+_identify_user: Any = None
+
+
+def serves_a_static_file() -> bool:
+    endpoint = request.endpoint or ""
+    return endpoint in STATIC_FILE_ENDPOINTS or endpoint.endswith(".static")
+
+
+def identify_user_unless_static_file() -> Any:
+    """CKAN's ``identify_user``, except for a static file's request."""
+    if has_request_context() and serves_a_static_file():
+        g.remote_addr = request.environ.get("REMOTE_ADDR", "")
+        g.user = ""
+        g.userobj = ""
+        return None
+    return _identify_user()
+
+
+def no_user_for_static_files() -> None:
+    """Put :func:`identify_user_unless_static_file` in place of CKAN's ``identify_user``
+    (compat entry ``views.identify_user``; idempotent)."""
+    global _identify_user
+    original = compat.replace_everywhere(
+        "views.identify_user", identify_user_unless_static_file, _IDENTIFY_USER_HOLDERS
+    )
+    if original is not None:
+        _identify_user = original

@@ -360,6 +360,16 @@ ENTRIES: tuple[Entry, ...] = (
         "every runtime_config_check_seconds on the others",
     ),
     _entry(
+        "views.identify_user",
+        "ckan.views.identify_user",
+        REPLACE,
+        CKAN,
+        "617230b36073ee1a5a23e3aa365367345a2abfa351efe6128b023b6b50b60d77",
+        "api/overhead.py",
+        "no user lookups (two or three queries) for a static file's request",
+        target="*",
+    ),
+    _entry(
         "dcat.parse_date",
         "ckanext.dcat.profiles.base.parse_date",
         REPLACE,

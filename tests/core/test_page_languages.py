@@ -96,3 +96,26 @@ def test_each_page_speaks_one_language(app, world, pages):
         for text in en_texts:
             assert text in english, (page, text)
             assert text not in vietnamese, (page, "English leftover on the Vietnamese page", text)
+
+
+def test_error_pages_speak_the_pages_language(app):
+    """A 404 and a 403 in Vietnamese at ``/`` and in English under ``/en/``: the status's
+    name, CKAN's message and its login hint (they were English on Vietnamese pages)."""
+    cases = {
+        "/accommodation/khong-co-ban-ghi": (
+            ("404 Không tìm thấy", "Không tìm thấy dữ liệu hoặc bạn không có quyền xem"),
+            ("404 Not Found", "Dataset not found or you have no permission to view it"),
+        ),
+        "/ckan-admin/config": (
+            ("403 Không có quyền truy cập", "Có thể bạn cần đăng nhập", "Bấm vào đây để đăng nhập"),
+            ("403 Forbidden", "You might need to login", "Click here to login"),
+        ),
+    }
+    for path, (vi_texts, en_texts) in cases.items():
+        vietnamese = app.get(path, status=None)
+        english = app.get(f"/en{path}", status=None)
+        assert vietnamese.status_code == english.status_code == int(vi_texts[0][:3]), path
+        vi_body, en_body = vietnamese.get_data(as_text=True), english.get_data(as_text=True)
+        for vi_text, en_text in zip(vi_texts, en_texts, strict=True):
+            assert vi_text in vi_body and en_text not in vi_body, (path, vi_text, en_text)
+            assert en_text in en_body and vi_text not in en_body, (path, en_text, vi_text)

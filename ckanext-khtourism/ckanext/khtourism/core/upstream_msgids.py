@@ -52,6 +52,10 @@ CKAN: tuple[str, ...] = (
     N_("{actor} updated the organization {organization}"),
     N_("{actor} added the tag {tag} to the dataset {dataset}"),
     N_("{actor} removed the tag {tag} from the dataset {dataset}"),
+    # error pages: CKAN's messages of a 404/403, and its login hint (error_document_template)
+    N_("Dataset not found or you have no permission to view it"),
+    N_("You might need to login to access this page."),
+    N_("Click here to login"),
 )
 
 # ckanext-harvest (templates, flash messages, auth refusals); no vi catalogue of its own.
@@ -145,4 +149,20 @@ HARVEST: tuple[str, ...] = (
     N_("Daily"),
     N_("Always"),
     N_("Frequency"),
+)
+
+
+# The names of HTTP statuses, as werkzeug gives them to CKAN's error page ("404 Not Found"):
+# translated in our copy of error_document_template.html
+HTTP_STATUS_NAMES: tuple[str, ...] = (
+    N_("Bad Request"),
+    N_("Unauthorized"),
+    N_("Forbidden"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Conflict"),
+    N_("Request Entity Too Large"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+    N_("Service Unavailable"),
 )

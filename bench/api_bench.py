@@ -31,29 +31,38 @@ from ckanext.khtourism.local import config_file, services, stack
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "/api/tourism/v1"
+# one point (Nha Trang): what the result cache answers after the first request
+RADIUS_ONE_POINT = [f"{BASE}/accommodations?lat=12.2388&lon=109.1967&radius=5000&limit=20"]
+# a different point for (nearly) every request: what the result cache cannot answer
+RADIUS_AT_2000_POINTS = [
+    f"{BASE}/accommodations?lat={12.0 + (i * 7919 % 2000) * 0.00025:.5f}"
+    f"&lon={109.10 + (i * 104729 % 2000) * 0.0001:.5f}&radius=5000&limit=20"
+    for i in range(2000)
+]
+# a new map box on (nearly) every request, as a map client pans
+BOX_AT_2000_PLACES = [
+    f"{BASE}/accommodations?bbox={109.08 + (i * 104729 % 2000) * 0.0001:.5f},"
+    f"{11.98 + (i * 7919 % 2000) * 0.00025:.5f},"
+    f"{109.12 + (i * 104729 % 2000) * 0.0001:.5f},"
+    f"{12.02 + (i * 7919 % 2000) * 0.00025:.5f}&limit=20"
+    for i in range(2000)
+]
+FILTERED = [
+    f"{BASE}/accommodations?star_rating=4,5&operating_status=operating&admin_unit={unit}"
+    f"&sort=title&limit=20"
+    for unit in ("22333", "22366", "22390", "22402")
+]
 SCENARIOS = {
-    "radius 5 km (Nha Trang), sorted by distance, 20 per page": [
-        f"{BASE}/accommodations?lat=12.2388&lon=109.1967&radius=5000&limit=20"
-    ],
-    # a different point for (nearly) every request: what the result cache cannot answer
-    "radius 5 km at 2,000 different points (Nha Trang - Cam Ranh), 20 per page": [
-        f"{BASE}/accommodations?lat={12.0 + (i * 7919 % 2000) * 0.00025:.5f}"
-        f"&lon={109.10 + (i * 104729 % 2000) * 0.0001:.5f}&radius=5000&limit=20"
-        for i in range(2000)
-    ],
-    # a new map box on (nearly) every request, as a map client pans
-    "box of about 4 x 4 km at 2,000 different places (Nha Trang - Cam Ranh), 20 per page": [
-        f"{BASE}/accommodations?bbox={109.08 + (i * 104729 % 2000) * 0.0001:.5f},"
-        f"{11.98 + (i * 7919 % 2000) * 0.00025:.5f},"
-        f"{109.12 + (i * 104729 % 2000) * 0.0001:.5f},"
-        f"{12.02 + (i * 7919 % 2000) * 0.00025:.5f}&limit=20"
-        for i in range(2000)
-    ],
-    "filtered list (star_rating=4,5 + admin_unit + operating), sorted by title, 20 per page": [
-        f"{BASE}/accommodations?star_rating=4,5&operating_status=operating&admin_unit={unit}"
-        f"&sort=title&limit=20"
-        for unit in ("22333", "22366", "22390", "22402")
-    ],
+    "radius 5 km (Nha Trang), sorted by distance, 20 per page": RADIUS_ONE_POINT,
+    "radius 5 km at 2,000 different points (Nha Trang - Cam Ranh), 20 per page": (
+        RADIUS_AT_2000_POINTS
+    ),
+    "box of about 4 x 4 km at 2,000 different places (Nha Trang - Cam Ranh), 20 per page": (
+        BOX_AT_2000_PLACES
+    ),
+    "filtered list (star_rating=4,5 + admin_unit + operating), sorted by title, 20 per page": (
+        FILTERED
+    ),
 }
 
 

@@ -26,31 +26,18 @@ import statistics
 import time
 from pathlib import Path
 
+from api_bench import BOX_AT_2000_PLACES, FILTERED, RADIUS_AT_2000_POINTS, RADIUS_ONE_POINT
 from ckanext.khtourism.local import config_file, services, stack
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "/api/tourism/v1"
 SCENARIOS = {
-    "radius": [f"{BASE}/accommodations?lat=12.2388&lon=109.1967&radius=5000&limit=20"],
-    "filtered": [
-        f"{BASE}/accommodations?star_rating=4,5&operating_status=operating&admin_unit={unit}"
-        f"&sort=title&limit=20"
-        for unit in ("22333", "22366", "22390", "22402")
-    ],
+    "radius": RADIUS_ONE_POINT,
+    "filtered": FILTERED,
     # a new point on every request (what the search result cache cannot answer)
-    "radius-varied": [
-        f"{BASE}/accommodations?lat={12.0 + (i * 7919 % 2000) * 0.00025:.5f}"
-        f"&lon={109.10 + (i * 104729 % 2000) * 0.0001:.5f}&radius=5000&limit=20"
-        for i in range(2000)
-    ],
+    "radius-varied": RADIUS_AT_2000_POINTS,
     # a new map box on every request
-    "box-varied": [
-        f"{BASE}/accommodations?bbox={109.08 + (i * 104729 % 2000) * 0.0001:.5f},"
-        f"{11.98 + (i * 7919 % 2000) * 0.00025:.5f},"
-        f"{109.12 + (i * 104729 % 2000) * 0.0001:.5f},"
-        f"{12.02 + (i * 7919 % 2000) * 0.00025:.5f}&limit=20"
-        for i in range(2000)
-    ],
+    "box-varied": BOX_AT_2000_PLACES,
     "item": [],  # filled with four accommodations of the data set
     # the API's smallest answer: what every request costs before its own work
     "index": [f"{BASE}/"],

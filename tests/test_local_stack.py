@@ -39,7 +39,16 @@ def _stack_env() -> dict[str, str]:
 
 def _start(root: Path, port: int) -> subprocess.Popen[bytes]:
     env = _stack_env()
-    env.update(PORT=str(port), KHTOURISM_DEMO="0", KHTOURISM_HARVEST_RUN_INTERVAL="5")
+    # The periodic harvest run and webhook dispatch (two CKAN commands, each a CKAN start)
+    # come about once in a start's lifetime, not every 5 s; one gather consumer (make run
+    # starts two: tests/harvesters/test_gather_consumers.py runs two side by side) — every
+    # process started costs a CKAN start's CPU, which the other test worker waits for.
+    env.update(
+        PORT=str(port),
+        KHTOURISM_DEMO="0",
+        KHTOURISM_HARVEST_RUN_INTERVAL="20",
+        KHTOURISM_GATHER_CONSUMERS="1",
+    )
     # harvest sources on this machine (make run refuses internal addresses by default)
     env.update(KHTOURISM_OUTBOUND_ALLOWED_HOSTS="127.0.0.1")
     log = (root / f"run-{port}.log").open("wb")

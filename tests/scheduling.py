@@ -35,7 +35,7 @@ FILE_SECONDS: dict[str, float] = {
     "tests/browser/test_new_pages_in_chromium.py": 48.5,
     # real processes: the local stack started twice (the second start goes on to the kill
     # drill), consumers and the web server killed
-    "tests/test_local_stack.py": 48.0,
+    "tests/test_local_stack.py": 43.5,
     # every read action x 19 parameter sets x 4 roles, and every page x 2 roles
     "tests/records/test_privacy_registry.py": 38.0,
     # three catalogue formats x (one harvest, then 4 runs of 8 sources, then 4 runs of 1)

@@ -90,7 +90,10 @@ def serves_a_static_file() -> bool:
 def identify_user_unless_static_file() -> Any:
     """CKAN's ``identify_user``, except for a static file's request."""
     if has_request_context() and serves_a_static_file():
-        g.remote_addr = request.environ.get("REMOTE_ADDR", "")
+        # the address as CKAN's identify_user sets it (the proxy's header first)
+        g.remote_addr = request.environ.get("HTTP_X_FORWARDED_FOR", "") or request.environ.get(
+            "REMOTE_ADDR", "Unknown IP Address"
+        )
         g.user = ""
         g.userobj = ""
         return None

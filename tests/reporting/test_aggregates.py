@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tests.portal.portal_helpers import fetched_from_other_hosts
+
 from .reporting_fixtures import (
     HOMESTAY,
     HOTEL,
@@ -264,7 +266,7 @@ def test_the_statistics_page_charts_the_published_figures(app, world):
     assert section.count("<svg") >= 4
     scripts = re.findall(r'<script[^>]*\bsrc="([^"]*)"', page)
     assert scripts and all(src.startswith("/") for src in scripts), scripts  # the portal's own
-    assert "cdn" not in page.lower()
+    assert fetched_from_other_hosts(page) == []
 
 
 def test_the_registry_dataset_has_temporal_and_spatial_coverage(app, world, cli):

@@ -9,9 +9,6 @@ PNG (a walk to look at; the test judges the pages either way)."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,18 +18,12 @@ from tests.browser.test_portal_in_chromium import (
     _person_with_password,
     _published,
 )
+from tests.browser.walk import open_page, shot, shot_suffix
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 MOVED = {"type": "Point", "coordinates": [109.2041, 12.2719]}
 LANGS = (("", "Trước", "Sau"), ("/en", "Before", "After"))
-
-
-def _shot(page: Any, name: str) -> None:
-    folder = os.environ.get("KHTOURISM_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def test_revision_page_shows_before_and_after_on_one_map(world, portal, page, watch):
@@ -53,14 +44,16 @@ def test_revision_page_shows_before_and_after_on_one_map(world, portal, page, wa
         assert sorted(labels.all_inner_texts()) == sorted([before, after])
         for index in range(labels.count()):
             assert labels.nth(index).is_visible()
-        _shot(page, f"revision{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"revision{shot_suffix(prefix)}")
     assert not watch.problems(), watch.problems()
 
 
 def test_developers_try_it_answers_live(world, portal, page, watch):
     _published(world, "accommodation", "ks-thu-api")
     for prefix, status_word in (("", "200"), ("/en", "200")):
-        page.goto(f"{portal}{prefix}/developers")
+        open_page(page, f"{portal}{prefix}/developers")
+        # each parameter described in the page's language
+        assert page.locator("details table td:nth-child(3)").all_inner_texts()
         page.select_option("[data-try-endpoint]", "/api/tourism/v1/accommodations")
         page.fill("[data-try-query]", "limit=5")
         assert page.locator("[data-try-url] code").inner_text() == (
@@ -71,7 +64,7 @@ def test_developers_try_it_answers_live(world, portal, page, watch):
         assert page.locator("[data-try-response]").get_attribute("data-status") == status_word
         answer = json.loads(page.locator("[data-try-response]").inner_text())
         assert [item["name"] for item in answer["items"]] == ["ks-thu-api"]
-        _shot(page, f"developers{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"developers{shot_suffix(prefix)}")
     assert not watch.problems(), watch.problems()
 
 
@@ -92,7 +85,7 @@ def test_harvest_form_shows_examples_and_every_error(world, portal, page, watch)
         assert [p.split(":")[0] for p in problems] == ["colour", "publish", "timeout"]
         assert key_text in problems[1]
         assert page.locator(".khtourism-config-problems").is_visible()
-        _shot(page, f"harvest-form{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"harvest-form{shot_suffix(prefix)}")
     assert not watch.problems(), watch.problems()
 
 
@@ -163,7 +156,7 @@ def test_csv_preview_and_source_page_after_a_job(world, portal, page, watch):
         header = page.locator(".khtourism-csv-preview th[data-column='rooms']")
         assert header.is_visible() and label in header.inner_text()
         assert page.locator(".khtourism-csv-preview tbody td").first.inner_text() == "Phòng đôi"
-        _shot(page, f"csv-preview{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"csv-preview{shot_suffix(prefix)}")
 
     server = FixtureServer()
     server.thread.start()
@@ -192,17 +185,22 @@ def test_csv_preview_and_source_page_after_a_job(world, portal, page, watch):
         box = page.locator(".khtourism-last-job")
         assert box.is_visible()
         assert box.locator("dd[data-stat='added']").inner_text() == str(added)
-        _shot(page, f"harvest-source{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"harvest-source{shot_suffix(prefix)}")
     assert not watch.problems(), watch.problems()
 
 
 def test_statistics_commune_map_is_visible(world, portal, page, watch):
     _published(world, "accommodation", "ks-ban-do-xa")
     for prefix in ("", "/en"):
-        page.goto(f"{portal}{prefix}/thong-ke")
+        open_page(page, f"{portal}{prefix}/thong-ke")
         circle = page.locator(".khtourism-commune-map circle[data-code='22366']")
         assert circle.get_attribute("data-count") == "1"
         box = circle.bounding_box()
         assert box and box["width"] > 4 and box["height"] > 4
-        _shot(page, f"statistics{prefix.replace('/', '-') or '-vi'}")
+        # the commune map's legend fits the map (the Vietnamese one was cut off)
+        svg = page.locator(".khtourism-commune-map").bounding_box()
+        legend = page.locator(".khtourism-commune-map .khtourism-map-legend").bounding_box()
+        assert svg and legend
+        assert legend["x"] + legend["width"] <= svg["x"] + svg["width"] + 1, (legend, svg)
+        shot(page, f"statistics{shot_suffix(prefix)}")
     assert not watch.problems(), watch.problems()

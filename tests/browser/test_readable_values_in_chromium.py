@@ -10,6 +10,7 @@ With ``KHTOURISM_SHOTS=<folder>`` each page is also saved there as a PNG to look
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -18,14 +19,14 @@ import pytest
 
 from ckan.tests import factories
 
-from tests.browser.test_new_pages_in_chromium import _check, _name, _open
 from tests.browser.test_portal_in_chromium import (
+    MAP_READY,
     PASSWORD,
     _log_in,
     _no_remote_avatars,
     _published,
 )
-from tests.browser.test_portal_pages_in_chromium import _shot
+from tests.browser.walk import check_page, open_page, shot, shot_suffix
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
@@ -40,6 +41,8 @@ TYPES = (
     "tourist-transport",
     "event",
 )
+# a guide is a person: the record has no place to show on a map
+WITHOUT_A_PLACE = ("tour-guide",)
 # counts big enough to need a thousands separator
 BIG = {
     "accommodation": {"rooms": "1200", "beds": "2400", "max_guests": "3000"},
@@ -90,8 +93,8 @@ def test_ogc_item_page_shows_labels_and_the_json_keeps_codes(world, portal, page
     }
     for prefix, values in expected.items():
         url = f"{portal}{prefix}/ogc/collections/accommodation/items/{name}"
-        _open(page, url)
-        _shot(page, f"ogc-item-labels{_name(prefix)}")
+        open_page(page, url)
+        shot(page, f"ogc-item-labels{shot_suffix(prefix)}")
         for prop, text in values.items():
             cell = page.locator(f"tr[data-property='{prop}'] td").inner_text().strip()
             assert cell == text, (prefix, prop, cell)
@@ -156,28 +159,12 @@ DATES_AND_COUNTS = {
         ("signage_expiry_date", "10/01/2031", "10/01/2031"),
         ("seats", "29", "29"),
     ],
+    # the good example: 2027-06-05 19:00 to 2027-06-08 (the end of the day), Vietnam time
+    "event": [
+        ("start_datetime", "05/06/2027 19:00 (UTC+07:00)", "05/06/2027 19:00 (UTC+07:00)"),
+        ("end_datetime", "08/06/2027 23:59 (UTC+07:00)", "08/06/2027 23:59 (UTC+07:00)"),
+    ],
 }
-
-
-def test_record_pages_show_dates_and_counts_as_readers_expect(world, portal, page, watch):
-    names = {record_type: _publish(world, record_type) for record_type in DATES_AND_COUNTS}
-    for record_type, rows in DATES_AND_COUNTS.items():
-        for prefix in PREFIXES:
-            _open(page, f"{portal}{prefix}/{record_type}/{names[record_type]}")
-            for field, vi, en in rows:
-                assert _cell(page, field) == (en if prefix else vi), (record_type, prefix, field)
-            table = page.locator("table:has(td[data-field])").inner_text()
-            assert not ISO_DATE.search(table), (record_type, prefix, table)
-            # the ISO date stays in the page, for machines
-            iso = page.locator("td[data-field] time[datetime]").first.get_attribute("datetime")
-            assert iso and ISO_DATE.fullmatch(iso), iso
-    # machine outputs keep ISO dates and bare numbers
-    api = page.request.get(f"{portal}/api/tourism/v1/accommodations/{names['accommodation']}")
-    item = api.json()
-    assert (item["rooms"], item["last_verified"]) == (1200, "2026-01-15"), item
-    shown = world.call("sysadmin", "package_show", id=names["tour-guide"])
-    assert shown["card_expiry_date"] == "2028-01-01"
-    assert not watch.problems(), watch.problems()
 
 
 ADMIN_PAGES = (
@@ -201,8 +188,8 @@ def test_sysadmin_pages_are_tabs_of_the_administration(world, portal, page, watc
     for prefix in PREFIXES:
         for path, _endpoint in ADMIN_PAGES:
             url = f"{portal}{prefix}{path}"
-            _open(page, url)
-            _shot(page, f"admin{path.replace('/', '-')}{_name(prefix)}")
+            open_page(page, url)
+            shot(page, f"admin{path.replace('/', '-')}{shot_suffix(prefix)}")
             # no grey band without anything in it
             assert page.evaluate(EMPTY_BANDS) == [], (url, page.evaluate(EMPTY_BANDS))
             if path.startswith("/ckan-admin"):
@@ -224,57 +211,84 @@ def test_sysadmin_pages_are_tabs_of_the_administration(world, portal, page, watc
                     if box
                 )
                 assert used > 0.9 * width, (url, used, width)
-        # the client form's scopes: no colon after a check box's label ("read:public:")
-        _open(page, f"{portal}{prefix}/ckan-admin/clients")
-        after = page.evaluate(
-            "() => Array.from(document.querySelectorAll('#client-create .form-check-label'))"
-            ".map(el => getComputedStyle(el, '::after').content)"
-        )
-        assert after and set(after) == {"none"}, after
-        # the access log's filter boxes are styled (they were bare inputs in "form-inline",
-        # which Bootstrap 5 does not have)
-        _open(page, f"{portal}{prefix}/ckan-admin/privacy-access")
-        radii = page.evaluate(
-            "() => Array.from(document.querySelectorAll('.khtourism-access-filter input'))"
-            ".map(el => getComputedStyle(el).borderTopLeftRadius)"
-        )
-        assert len(radii) == 2 and "0px" not in radii, radii
-        # the harvest sources' facet titles in the page's language
-        _open(page, f"{portal}{prefix}/harvest")
-        titles = page.locator(".secondary .module-heading").all_inner_texts()
-        expected = ["Frequency", "Type"] if prefix else ["Tần suất", "Loại"]
-        assert [t.strip() for t in titles] == expected, titles
+            if path == "/ckan-admin/clients":
+                # the client form's scopes: no colon after a check box's label
+                # ("read:public:")
+                after = page.evaluate(
+                    "() => Array.from(document.querySelectorAll("
+                    "'#client-create .form-check-label'))"
+                    ".map(el => getComputedStyle(el, '::after').content)"
+                )
+                assert after and set(after) == {"none"}, after
+            elif path == "/ckan-admin/privacy-access":
+                # the access log's filter boxes are styled (they were bare inputs in
+                # "form-inline", which Bootstrap 5 does not have)
+                radii = page.evaluate(
+                    "() => Array.from(document.querySelectorAll("
+                    "'.khtourism-access-filter input'))"
+                    ".map(el => getComputedStyle(el).borderTopLeftRadius)"
+                )
+                assert len(radii) == 2 and "0px" not in radii, radii
+            elif path == "/harvest":
+                # the harvest sources' facet titles in the page's language
+                titles = page.locator(".secondary .module-heading").all_inner_texts()
+                expected = ["Frequency", "Type"] if prefix else ["Tần suất", "Loại"]
+                assert [t.strip() for t in titles] == expected, titles
     # a client owner who is not a sysadmin: the registry, without the administration's tabs
     owner = factories.User(password=PASSWORD, image_url=None)
     page.context.clear_cookies()
     _log_in(page, portal, owner)
     response = page.goto(f"{portal}/ckan-admin/clients")
     if response is not None and response.status == 200:
-        _check(page, page.url)
+        check_page(page, page.url)
         assert page.locator(".page-header").count() == 0
     assert not watch.problems(), watch.problems()
 
 
 def test_a_citizen_walks_the_eight_record_types(world, portal, page, watch):
-    """Every search and record page in both languages: the page's one language, no raw
-    code and no ISO date in the record's table, the map started, nothing from outside."""
+    """Every search and record page in both languages: the page's one language, the map
+    started (a tourist area's outline drawn), the filters, no raw code and no ISO date in
+    the record's table, dates as ``01/03/2026`` and counts as ``1.200`` / ``1,200``
+    (:data:`DATES_AND_COUNTS`) with the ISO date kept in the page for machines, nothing
+    from outside. Machine outputs keep ISO dates and bare numbers."""
     names = {record_type: _publish(world, record_type) for record_type in TYPES}
     for record_type, name in names.items():
         for prefix in PREFIXES:
-            _open(page, f"{portal}{prefix}/{record_type}/")
-            _shot(page, f"walk-search-{record_type}{_name(prefix)}")
+            open_page(page, f"{portal}{prefix}/{record_type}/")
+            page.wait_for_selector(MAP_READY)
+            shot(page, f"walk-search-{record_type}{shot_suffix(prefix)}")
             assert page.locator(".dataset-item").count() == 1
+            assert page.locator(".filters section.module").count() > 0
             # the licence facet names the licence (it read "CC-BY 4.0 —...")
             licences = page.locator("section.module:has(a[href*='license_id=']) .item-label")
             assert licences.all_inner_texts() == ["CC-BY 4.0"], licences.all_inner_texts()
-            _open(page, f"{portal}{prefix}/{record_type}/{name}")
-            _shot(page, f"walk-record-{record_type}{_name(prefix)}")
+            open_page(page, f"{portal}{prefix}/{record_type}/{name}")
+            if record_type not in WITHOUT_A_PLACE:
+                page.wait_for_selector(MAP_READY)
+            if record_type == "tourist-area":  # a polygon, drawn as its outline
+                page.wait_for_selector(f"{MAP_READY} .leaflet-overlay-pane path")
+            shot(page, f"walk-record-{record_type}{shot_suffix(prefix)}")
             cells = page.locator("td[data-field]").all_inner_texts()
             assert cells, record_type
             quality = page.locator(".khtourism-quality h3").inner_text()
             assert re.search(r"/100 — \S", quality) and not quality.endswith("))"), quality
             assert not [c for c in cells if RAW_CODE.match(c.strip())], (record_type, cells)
             assert not [c for c in cells if ISO_DATE.search(c)], (record_type, cells)
+            for field, vi, en in DATES_AND_COUNTS.get(record_type, ()):
+                assert _cell(page, field) == (en if prefix else vi), (record_type, prefix, field)
+            if record_type in DATES_AND_COUNTS:
+                table = page.locator("table:has(td[data-field])").inner_text()
+                assert not ISO_DATE.search(table), (record_type, prefix, table)
+                # the ISO date (an event's: date, time and offset) stays in the page,
+                # for machines
+                iso = page.locator("td[data-field] time[datetime]").first.get_attribute("datetime")
+                assert iso and ISO_DATE.fullmatch(iso[:10]) and dt.datetime.fromisoformat(iso), iso
+    # machine outputs keep ISO dates and bare numbers
+    api = page.request.get(f"{portal}/api/tourism/v1/accommodations/{names['accommodation']}")
+    item = api.json()
+    assert (item["rooms"], item["last_verified"]) == (1200, "2026-01-15"), item
+    shown = world.call("sysadmin", "package_show", id=names["tour-guide"])
+    assert shown["card_expiry_date"] == "2028-01-01"
     assert not watch.problems(), watch.problems()
 
 
@@ -293,7 +307,7 @@ def test_revision_table_shows_dates_and_counts_as_the_record_page(world, portal,
     curator = _person_with_password(world, world.curator_org)
     _log_in(page, portal, curator)
     for prefix, rooms in (("", ("120", "1.500")), ("/en", ("120", "1,500"))):
-        _open(page, f"{portal}{prefix}/khtourism/record/ks-doi-so-phong/revision")
+        open_page(page, f"{portal}{prefix}/khtourism/record/ks-doi-so-phong/revision")
         row = page.locator("tr[data-field='rooms']")
         old = row.locator(".khtourism-old").inner_text().strip()
         new = row.locator(".khtourism-new").inner_text().strip()

@@ -1,7 +1,7 @@
 """Issue 18's reporting pages in headless Chromium: a business fills the monthly form (an
 error shown next to the form, then saved and submitted) and sees its list; a curator opens
-the reporting dashboard — in Vietnamese and under /en/, every element visible, no console
-error, no request leaving 127.0.0.1.
+the reporting dashboard — in Vietnamese and under /en/, every element visible, every page
+in its one language, no console error, no request leaving 127.0.0.1.
 
 With ``KHTOURISM_SHOTS=<folder>`` each page is also saved there as a PNG."""
 
@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from ckanext.khtourism.reporting import dashboard, reports
+from tests.browser.conftest import settled
 from tests.browser.test_portal_in_chromium import _log_in, _person_with_password
-from tests.browser.test_portal_pages_in_chromium import _shot
+from tests.browser.walk import check_page, open_page, shot, shot_suffix
 from tests.reporting.reporting_fixtures import NHA_TRANG, establishment, figures
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -56,12 +57,14 @@ def test_a_business_fills_the_monthly_form(world, portal, page, watch):
     _log_in(page, portal, business)
     for prefix, period in (("", "2026-03"), ("/en", "2026-04")):
         text = TEXTS[prefix]
-        page.goto(f"{portal}{prefix}/khtourism/visitor-reports/")
-        _shot(page, f"visitor-reports{prefix.replace('/', '-') or '-vi'}")
+        open_page(page, f"{portal}{prefix}/khtourism/visitor-reports/")
+        shot(page, f"visitor-reports{shot_suffix(prefix)}")
         page.select_option("#establishment_id", hotel["establishment_id"])
         page.fill("#period", period)
         with page.expect_navigation():
             page.get_by_role("button", name=text["open"]).click()
+        settled(page)
+        check_page(page, page.url)
         assert page.locator("#field-rooms_available").input_value() == "20"  # prefilled
         _visible(page, "[role=main] form label, [role=main] input[type=number], [role=main] button")
         # (a negative number is refused by the browser itself: min="0")
@@ -78,20 +81,24 @@ def test_a_business_fills_the_monthly_form(world, portal, page, watch):
         page.locator("input[name=nationality_guests]").first.fill("60")
         with page.expect_navigation():
             page.get_by_role("button", name=text["submit"]).click()
+        settled(page)
+        check_page(page, page.url)
         alert = page.locator(".alert-danger")
         assert alert.is_visible()
         assert text["error"] in alert.inner_text()
         assert page.locator(".has-error #field-guest_nights_international").is_visible()
-        _shot(page, f"visitor-form-error{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"visitor-form-error{shot_suffix(prefix)}")
         assert reports.find(hotel["establishment_id"], period) is None
         page.fill("#field-guest_nights_international", "250")
         with page.expect_navigation():
             page.get_by_role("button", name=text["submit"]).click()
+        settled(page)
+        check_page(page, page.url)
         assert text["saved"] in page.locator(".flash-messages, .alert").first.inner_text()
-        _shot(page, f"visitor-form-saved{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"visitor-form-saved{shot_suffix(prefix)}")
         report = reports.find(hotel["establishment_id"], period)
         assert report is not None and report.state == reports.SUBMITTED
-        page.goto(f"{portal}{prefix}/khtourism/visitor-reports/")
+        open_page(page, f"{portal}{prefix}/khtourism/visitor-reports/")
         row = page.locator("tr", has_text=period)
         assert row.is_visible() and text["state"] in row.inner_text()
     assert not watch.problems(), watch.problems()
@@ -120,12 +127,12 @@ def test_a_curator_opens_the_reporting_dashboard(world, portal, page, watch):
     _log_in(page, portal, curator)
     for prefix in ("", "/en"):
         text = TEXTS[prefix]
-        page.goto(f"{portal}{prefix}/khtourism/visitor-reports/dashboard?period={period}")
+        open_page(page, f"{portal}{prefix}/khtourism/visitor-reports/dashboard?period={period}")
         assert page.locator("h1").inner_text().startswith(text["dashboard"])
         _visible(page, "[role=main] :is(h1, h2, form label, form button, table)")
         listing = page.locator("table.table-striped tbody tr")
         assert listing.count() == 2
         waiting = listing.filter(has_text=places[1]["establishment_id"])
         assert text["missing"] in waiting.inner_text()
-        _shot(page, f"visitor-dashboard{prefix.replace('/', '-') or '-vi'}")
+        shot(page, f"visitor-dashboard{shot_suffix(prefix)}")
     assert not watch.problems(), watch.problems()

@@ -1,5 +1,6 @@
 """Demo figures: a year of plausible, checked, clearly marked reports for the demo
-establishments, so the charts show something on ``make run``."""
+establishments, so the charts show something on ``make run``, and the registry dataset of
+the open visitor statistics published with them."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import pytest
 
 import ckan.model as model
 
-from ckanext.khtourism.reporting import dashboard, reports
+from ckanext.khtourism.reporting import dashboard, registry, reports
 from ckanext.khtourism.reporting.model import VisitorReport
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 
-def test_demo_load_adds_a_year_of_demo_reports(cli, app):
+def test_demo_load_adds_a_year_of_demo_reports_and_publishes_their_dataset(cli, app):
     from ckan.cli.cli import ckan
 
     result = cli.invoke(ckan, ["khtourism", "demo", "load"])
@@ -43,3 +44,14 @@ def test_demo_load_adds_a_year_of_demo_reports(cli, app):
     statistics = app.get(f"/api/tourism/v1/statistics/visitors?from={last}&to={last}").json
     assert statistics["demo"] is True
     assert statistics["totals"][0]["suppressed"] is False
+    # the registry dataset of the open visitor statistics, public, covering the months
+    from ckan.tests import helpers
+
+    dataset = helpers.call_action("package_show", context={"user": ""}, id=registry.NAME)
+    assert dataset["private"] is False
+    assert {r["format"] for r in dataset["resources"]} == {"CSV", "JSON", "CSVW"}
+    extras = {e["key"]: e["value"] for e in dataset.get("extras", [])}
+    first, last_month = registry._months()
+    assert first and last_month
+    assert extras["temporal_start"] == f"{first}-01"
+    assert extras["temporal_end"].startswith(last_month)

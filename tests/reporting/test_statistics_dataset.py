@@ -1,5 +1,6 @@
 """The registry dataset ``visitor-statistics``: created by the demo load (``make run`` on a
-fresh install; without demo data the stack creates it once: tests/test_local_stack.py),
+fresh install: tests/reporting/test_demo_figures.py; without demo data the stack creates
+it once: tests/test_local_stack.py),
 refreshed by the jobs worker when a curator accepts a report; its CSV-on-the-Web
 description of the CSV's columns, linked from the CSV answer."""
 
@@ -24,23 +25,6 @@ from .test_aggregates import _accepted, _three_establishments, _travel_reports
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 
 URL = "/api/tourism/v1/statistics/visitors"
-
-
-def test_demo_load_publishes_the_statistics_dataset(cli):
-    from ckan.cli.cli import ckan
-
-    result = cli.invoke(ckan, ["khtourism", "demo", "load"])
-    assert result.exit_code == 0, (result.output, result.exception)
-    from ckan.tests import helpers
-
-    dataset = helpers.call_action("package_show", context={"user": ""}, id=registry.NAME)
-    assert dataset["private"] is False
-    assert {r["format"] for r in dataset["resources"]} == {"CSV", "JSON", "CSVW"}
-    extras = {e["key"]: e["value"] for e in dataset.get("extras", [])}
-    first, last = registry._months()
-    assert first and last
-    assert extras["temporal_start"] == f"{first}-01"
-    assert extras["temporal_end"].startswith(last)
 
 
 def test_accepting_a_report_queues_the_refresh_that_moves_the_coverage(world):

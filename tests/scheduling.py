@@ -35,7 +35,8 @@ FILE_SECONDS: dict[str, float] = {
     "tests/test_local_stack.py": 43.5,
     # every read action x 19 parameter sets x 4 roles, and every page x 2 roles
     "tests/records/test_privacy_registry.py": 38.0,
-    # three catalogue formats x (one harvest, then 4 runs of 8 sources, then 4 runs of 1)
+    # three catalogue formats x one harvest; 4 runs of 8 sources and 4 of 1 in Turtle, 2 each
+    # in RDF/XML and JSON-LD
     "tests/dcat/test_harvest_roundtrip.py": 36.0,
     # browser walks: every search and record page of the eight types, both languages
     # (scaled by the seventh round's 2-worker runs: 84.5 -> 52.2 s, 72.9 -> 31.8 s)

@@ -31,3 +31,32 @@ def test_a_file_is_parsed_once_and_each_caller_gets_its_own_copy():
     second = record_types.load_schema("accommodation.yaml")
     assert second["dataset_fields"], "a caller's change reached another caller"
     assert yaml_files._parsed.cache_info().misses == 1  # noqa: SLF001
+
+
+def test_schemings_loader_reads_the_schemas_with_libyaml_and_gives_the_same_data(
+    with_plugins,
+):
+    """ckanext-scheming's ``loader.load`` is ours once the plugins are loaded (compat entry
+    ``scheming.loader_load``): each schema and presets file as PyYAML's own parser reads
+    it, a JSON file as ``json.load`` reads it."""
+    import json
+    import os
+
+    import ckanext.scheming
+    from ckanext.scheming import loader
+
+    assert loader.load is yaml_files.scheming_load
+    schemas = resources.files("ckanext.khtourism.schemas")
+    yaml_paths = [str(schemas.joinpath(entry.name)) for entry in schemas.iterdir()]
+    yaml_paths = [path for path in yaml_paths if path.endswith((".yaml", ".yml"))]
+    assert len(yaml_paths) == len(record_types.RECORD_TYPES) + 1  # the types and our presets
+    for path in yaml_paths:
+        with open(path, encoding="utf-8") as stream:
+            ours = loader.load(stream)
+        with open(path, encoding="utf-8") as stream:
+            assert ours == yaml.load(stream, Loader=yaml.SafeLoader), path
+    presets = os.path.join(os.path.dirname(ckanext.scheming.__file__), "presets.json")
+    with open(presets, encoding="utf-8") as stream:
+        ours = loader.load(stream)
+    with open(presets, encoding="utf-8") as stream:
+        assert ours == json.load(stream)

@@ -16,7 +16,10 @@ from ckanext.khtourism.api import indexing as api_indexing  # api
 from ckanext.khtourism.changelog import changes as changelog  # change log of published records
 from ckanext.khtourism.clients import webhooks as client_webhooks  # clients: webhook dispatch
 from ckanext.khtourism.core import i18n as core_i18n  # i18n: our gettext catalogues
-from ckanext.khtourism.core import postgres_sessions  # core: settings of every DB session
+from ckanext.khtourism.core import (
+    postgres_sessions,  # core: settings of every DB session
+    yaml_files,  # core: YAML parsed with libyaml
+)
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
 from ckanext.khtourism.harvesters import secrets as harvest_secrets  # harvest: write-only secrets
 from ckanext.khtourism.logic import session_lookups  # logic: users and organizations held
@@ -83,6 +86,8 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
         session_lookups.install()
         # core: every PostgreSQL session without JIT compilation (unless configured)
         postgres_sessions.install(config)
+        # core: scheming's schemas parsed with libyaml (khtourism loads before scheming)
+        compat.replace("scheming.loader_load", yaml_files.scheming_load)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:

@@ -4,12 +4,13 @@ PostgreSQL compiles a statement to machine code (JIT) when its estimated cost pa
 ``jit_above_cost`` (100,000) and also optimises and inlines it past 500,000; Debian's
 PostgreSQL 15, the data centre's server, ships with ``jit = on``. The portal's statements
 are short, and the compilation cost more than they do: on that server the search
-engine's change-log read (``search/facet_bitmaps.py``) ran in 3 ms after 96 ms of JIT
-(an estimate of 260,000 rows from a one-row table not yet analysed), and a search
-statement, planned with ``enable_seqscan = off`` (``search/connection.py``), passes the
-thresholds whenever its plan keeps a sequential scan (485 ms a search in the suite, a
-few ms without JIT). PostgreSQL's own documentation says JIT pays for long analytical
-queries, not for short ones.
+engine's change-log read (``search/facet_bitmaps.py``) took 131 ms, 96 ms of it JIT
+compilation (an estimate of 260,000 rows from a one-row table not yet analysed), and
+1.5 ms without JIT; a search statement, planned with ``enable_seqscan = off``
+(``search/connection.py``), passes the thresholds whenever its plan keeps a sequential
+scan (485 ms a search statement on average in a suite run against that server).
+PostgreSQL's documentation: for short queries the overhead of JIT compilation will often
+be higher than the time it can save.
 
 ``ckanext.khtourism.postgres_jit`` (default false) turns JIT off in each session the
 process opens — CKAN's engine and the search replicas' (``search/replicas.py``): one

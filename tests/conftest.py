@@ -68,6 +68,8 @@ fast_ckan.toolkit_caller_without_source()
 fast_ckan.declarations_validated_once()
 # Asset bundles' URLs asked for once per bundle, not at every page.
 fast_ckan.asset_urls_remembered()
+# URL rules' building functions compiled once per rule, not at every application build.
+fast_ckan.url_builders_compiled_once()
 
 
 def _cheaper_password_hashes() -> None:

@@ -299,3 +299,36 @@ def test_kept_template_code_is_used_only_for_the_same_source_and_options():
     changed = jinja2.Environment(loader=loader, bytecode_cache=code, extensions=["jinja2.ext.i18n"])
     assert changed.get_template("page.html").render() == "4"
     assert code.hits == 1
+
+
+def test_every_rule_of_the_portal_gets_the_url_builders_werkzeug_compiles(app):
+    rules = list(app.flask_app.url_map.iter_rules())
+    assert len(rules) > 300
+    shared = 0
+    for rule in rules:
+        for append_unknown, built in ((False, rule._build), (True, rule._build_unknown)):
+            compiled = fast_ckan.ORIGINAL_COMPILE_BUILDER(rule, append_unknown)
+            assert built.__func__.__code__ == compiled.__code__, rule.rule
+            key = fast_ckan.url_builder_key(rule, append_unknown)
+            shared += key is not None and fast_ckan.URL_BUILDERS[key] is built.__func__
+    assert shared > len(rules)  # most builders came from the kept ones
+
+
+def test_a_shared_url_builder_uses_each_rules_own_converters():
+    from werkzeug.routing import BaseConverter, IntegerConverter, Map, Rule
+
+    class Padded(IntegerConverter):
+        def to_url(self, value: object) -> str:
+            return f"{int(value):03d}"  # type: ignore[call-overload]
+
+    padded = Map([Rule("/day/<day:n>", endpoint="day")], converters={"day": Padded})
+    plain = Map([Rule("/day/<day:n>", endpoint="day")], converters={"day": BaseConverter})
+    padded_rule, plain_rule = next(padded.iter_rules()), next(plain.iter_rules())
+    assert padded_rule._build.__func__ is plain_rule._build.__func__
+    assert padded.bind("example.org").build("day", {"n": 7}) == "/day/007"
+    assert plain.bind("example.org").build("day", {"n": 7}) == "/day/7"
+    assert plain.bind("example.org").build("day", {"n": 7, "q": "x"}) == "/day/7?q=x"
+    # a rule whose default is resolved into its URL is compiled as Werkzeug does
+    with_default = Rule("/week/<int:n>", endpoint="week", defaults={"n": 1})
+    Map([with_default])
+    assert fast_ckan.url_builder_key(with_default, False) is None

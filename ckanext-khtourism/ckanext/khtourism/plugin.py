@@ -18,6 +18,7 @@ from ckanext.khtourism.clients import webhooks as client_webhooks  # clients: we
 from ckanext.khtourism.core import i18n as core_i18n  # i18n: our gettext catalogues
 from ckanext.khtourism.core import (
     postgres_sessions,  # core: settings of every DB session
+    static_files,  # core: static files kept by browsers
     yaml_files,  # core: YAML parsed with libyaml
 )
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
@@ -58,13 +59,14 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
     p.implements(p.ISignal)
     # api: the `views` module's blueprints (records), the tourism API and OGC API – Features
     p.implements(p.IBlueprint)
-    # faults: PostgreSQL down is a 503 page, not a 500
+    # faults: PostgreSQL down is a 503 page, not a 500; static files' cache headers
     p.implements(p.IMiddleware, inherit=True)
 
-    # faults: IMiddleware
+    # faults, static files: IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
         # i18n: CKAN's JavaScript modules in the user's language under any WSGI server
         core_i18n.ensure_js_translations()
+        static_files.install(app)  # core: scripts, styles and images kept by browsers
         return unavailable.install(app)
 
     # IConfigurer

@@ -38,6 +38,7 @@ from flask import g, has_request_context, request
 import ckan.plugins.toolkit as tk
 
 from ckanext.khtourism import compat
+from ckanext.khtourism.core.static_files import serves_a_static_file
 
 CHECK_EVERY_SETTING = "ckanext.khtourism.runtime_config_check_seconds"
 
@@ -75,16 +76,9 @@ def skip_config_check_under(prefix: str) -> None:
     compat.wrap("api.check_uptodate", unless_api, key=prefix)
 
 
-# endpoints that send a file that is the same for every visitor
-STATIC_FILE_ENDPOINTS = frozenset({"static", "webassets.index"})
 # modules that hold CKAN's identify_user by name
 _IDENTIFY_USER_HOLDERS = ("ckan.config.middleware.flask_app",)
 _identify_user: Any = None
-
-
-def serves_a_static_file() -> bool:
-    endpoint = request.endpoint or ""
-    return endpoint in STATIC_FILE_ENDPOINTS or endpoint.endswith(".static")
 
 
 def identify_user_unless_static_file() -> Any:

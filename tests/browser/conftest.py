@@ -12,6 +12,7 @@ asserts that there are none.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -55,12 +56,34 @@ def chromium() -> Iterator[object]:
     except ImportError:  # pragma: no cover - requirements.txt pins it
         pytest.fail("Playwright for Python is not installed (requirements.txt)", pytrace=False)
     path = _chromium_path()
-    with sync_playwright() as playwright:
+    with closed_port() as port, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=path, headless=True, args=CHROMIUM_ARGS
+            executable_path=path, headless=True, args=[*CHROMIUM_ARGS, *no_way_out(port)]
         )
         yield browser
         browser.close()
+
+
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that refuses every connection for as long as it is held (bound,
+    never listening: no other program can listen on it meanwhile)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
+def no_way_out(port: int) -> list[str]:
+    """Chromium's arguments that keep every request on the machine: all of them go through
+    a proxy at ``port`` of 127.0.0.1, which refuses them, except those to the loopback
+    addresses and ``localhost``, which Chromium never sends through a proxy.
+
+    Not Playwright's request routing (``page.route`` with an abort): routing turns off
+    the browser's HTTP cache, and every page would fetch its scripts, styles and images
+    again (~11 files a page), where a visitor's browser keeps them
+    (``core/static_files.py``); and Playwright would stop every request for the route to
+    look at it. :class:`Watch` still sees every request that tried to leave."""
+    return [f"--proxy-server=http://127.0.0.1:{port}"]
 
 
 def _free_port() -> int:
@@ -225,13 +248,8 @@ def watched_page(context: object, watch: Watch) -> object:
     page.on("request", lambda request: in_flight.add(request))
     page.on("requestfinished", lambda request: in_flight.discard(request))
     page.on("requestfailed", lambda request: in_flight.discard(request))
-    # nothing leaves the machine even if a page asked for it
-    page.route(
-        lambda url: (
-            urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname not in LOCAL_HOSTS
-        ),
-        lambda route: route.abort(),
-    )
+    # nothing leaves the machine even if a page asked for it: the browser's proxy
+    # (no_way_out) refuses it
     return page
 
 

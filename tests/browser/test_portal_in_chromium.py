@@ -18,7 +18,7 @@ import pytest
 import ckan.model as model
 from ckan.tests import factories, helpers
 
-from tests.browser.conftest import settled
+from tests.browser.conftest import closed_port, settled
 from tests.record_fixtures import World
 
 PASSWORD = "Duyet-ban-do-2026"  # noqa: S105 - a test user's password
@@ -134,6 +134,31 @@ def test_home_and_record_pages_show_maps_with_markers_and_nothing_from_outside(
     popup = page.locator(".leaflet-popup-content a")
     assert popup.get_attribute("href").endswith(f"/heritage-site/{heritage['name']}")
     assert watch.problems() == {}
+
+
+def test_requests_to_other_hosts_are_stopped_and_seen(portal, page, watch):
+    """What keeps every walk on the machine (``conftest.no_way_out``): a request to any
+    host but 127.0.0.1 is recorded and refused by the browser's proxy (``localhost``,
+    which Chromium never proxies, stays on the machine); the portal's own are answered.
+    (Opened as pages: the portal's pages forbid requests to other hosts themselves, by
+    their Content-Security-Policy, before any reaches the network.)"""
+    from playwright.sync_api import Error
+
+    response = page.goto(f"{portal}/api/3/action/status_show")
+    assert response is not None and response.status == 200
+    assert watch.outside_requests == []
+    with closed_port() as port:
+        outside = {
+            "http://198.51.100.7/tiles/1/2/3.png": "net::ERR_PROXY_CONNECTION_FAILED",
+            "https://127.0.0.1.example.org/lib.js": "net::ERR_PROXY_CONNECTION_FAILED",
+            "HTTPS://CDN.EXAMPLE.ORG/x.css": "net::ERR_PROXY_CONNECTION_FAILED",
+            f"http://localhost:{port}/": "net::ERR_CONNECTION_REFUSED",
+        }
+        for url, refusal in outside.items():
+            # refused on the machine, not answered from elsewhere
+            with pytest.raises(Error, match=refusal):
+                page.goto(url)
+    assert [url.lower() for url in watch.outside_requests] == [url.lower() for url in outside]
 
 
 def test_search_page_map_has_every_result_and_search_this_area_sets_ext_bbox(

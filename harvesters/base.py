@@ -55,6 +55,7 @@ from . import (
     matching,
     raw_rows,
     secrets,
+    source_urls,
     stages,
 )
 from .config import SourceConfig, parse
@@ -94,6 +95,7 @@ class KhTourismHarvesterBase(HarvesterBase):
         gathering.install()  # one gather consumer per job, however many run
         guard.install()  # outbound guard and defused XML for the stock harvesters too
         containment.install()  # after stages: its wrappers are the outermost
+        source_urls.install()  # a source's URL checked against the others in one query
         # CKAN's SingletonPlugin keeps its instance in a class attribute that subclasses
         # inherit: a subclass of a loaded plugin (CKANHarvester, DCATRDFHarvester) would get
         # the parent's instance. Keep one instance per class.

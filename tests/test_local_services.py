@@ -31,8 +31,11 @@ def test_the_suites_server_skips_flushing_and_make_runs_keeps_postgres_defaults(
         assert settings == {**dict.fromkeys(services.NOT_DURABLE, "on"), **expected}
 
 
-def test_make_test_asks_for_the_server_without_flushing(tmp_path, monkeypatch):
+def _run_make_test(tmp_path, monkeypatch) -> tuple[list[dict], list[dict]]:
+    """``stack.test`` with the services and pytest replaced: (what it asked the services
+    for, the keyword arguments pytest's process got)."""
     asked: list[dict] = []
+    called: list[dict] = []
 
     class Running:
         sqlalchemy_url = "postgresql://postgres@/ckan_test?host=/nowhere"
@@ -46,6 +49,20 @@ def test_make_test_asks_for_the_server_without_flushing(tmp_path, monkeypatch):
         return Running()
 
     monkeypatch.setattr(services, "start", start)
-    monkeypatch.setattr(stack.subprocess, "call", lambda *args, **kwargs: 0)
+    monkeypatch.setattr(
+        stack.subprocess, "call", lambda *args, **kwargs: called.append(kwargs) or 0
+    )
     assert stack.test(tmp_path, ["-q"]) == 0
+    return asked, called
+
+
+def test_make_test_asks_for_the_server_without_flushing(tmp_path, monkeypatch):
+    asked, _called = _run_make_test(tmp_path, monkeypatch)
     assert asked == [{"database": "ckan_test", "redis_db": 1, "durable": False}]
+
+
+def test_make_test_keeps_compiled_bytecode_whatever_the_environment_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    _asked, called = _run_make_test(tmp_path, monkeypatch)
+    assert "PYTHONDONTWRITEBYTECODE" not in called[0]["env"]
+    assert called[0]["env"]["KHTOURISM_TEST_INI"].endswith("test.ini")

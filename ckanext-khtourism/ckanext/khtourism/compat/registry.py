@@ -238,6 +238,16 @@ ENTRIES: tuple[Entry, ...] = (
         "harvesters/containment.py",
         "the existing dataset is read as the harvest user (private records)",
     ),
+    _entry(
+        "harvest.source_url_validator",
+        "ckanext.harvest.logic.validators.harvest_source_url_validator",
+        REPLACE,
+        HARVEST,
+        "88a628f10b9546fc2290d96fc3d435f98e7d8d36d48393b95e8ef5ac6c4ab4e2",
+        "harvesters/source_urls.py",
+        "the other sources' URLs and configurations read in one query, not one per source",
+        target="*",
+    ),
     # --- harvest: new records written in batches
     _entry(
         "harvest.package_create",

@@ -320,6 +320,11 @@ def test(root: Path, pytest_args: list[str]) -> int:
             outbound_allowed_hosts="127.0.0.0/8 ::1",
         )
         env = dict(os.environ, KHTOURISM_TEST_INI=str(config))
+        # Compiled bytecode kept (__pycache__, ignored by git) even where the environment
+        # says not to write it: every process of the suite — the workers, the CKAN
+        # processes its drills start — would otherwise compile the package, and pytest
+        # rewrite the tests, again (~25 s of CPU a run; docs/performance.md).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         # The database is created and migrated by the test session itself
         # (tests/conftest.py), so that every run starts from the same state.
         # Temporary folders of this checkout only: pytest's shared default

@@ -133,10 +133,6 @@ def test_content_negotiation_on_the_records_own_pages(app, world, published, acc
                 assert dataset_ids(graph) == {record["id"]}, url
                 for value in PRIVATE_VALUES:
                     assert value not in response.body, f"{value!r} leaked in {url}"
-            html = app.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
-            assert html.status_code == 200 and "text/html" in html.headers["Content-Type"], url
-            assert "Accept" in html.headers.get("Vary", ""), url
-            assert "text/html" in app.get(url).headers["Content-Type"], url
     # A draft's page is HTML for its owner, never RDF; a record under another
     # type's URL is not found.
     draft = published["draft"]
@@ -153,6 +149,18 @@ def test_content_negotiation_on_the_records_own_pages(app, world, published, acc
     wrong_type = f"/accommodation/{published['tour-guide']['name']}"
     assert app.get(wrong_type, headers={"Accept": accept}).status_code == 404
     assert app.get(wrong_type + ".ttl").status_code == 404
+
+
+def test_record_pages_are_html_for_browsers_and_without_an_accept_header(app, published):
+    """The other side of the negotiation above (once, not per RDF type): a browser's Accept
+    header, or none, gets the HTML page, which varies by Accept too."""
+    for record_type in RECORD_TYPES:
+        record = published[record_type]
+        for url in (f"/{record_type}/{record['name']}", f"/dataset/{record['id']}"):
+            html = app.get(url, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+            assert html.status_code == 200 and "text/html" in html.headers["Content-Type"], url
+            assert "Accept" in html.headers.get("Vary", ""), url
+            assert "text/html" in app.get(url).headers["Content-Type"], url
 
 
 def test_content_negotiation_on_the_vocabulary(app):

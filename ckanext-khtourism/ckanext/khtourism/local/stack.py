@@ -121,8 +121,8 @@ def ckan(config: Path, *args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("ckan")), "-c", str(config), *args]
 
 
-def _check(args: list[str], what: str) -> None:
-    result = subprocess.run(args)
+def _check(args: list[str], what: str, answer: bytes | None = None) -> None:
+    result = subprocess.run(args, input=answer)
     if result.returncode != 0:
         raise SystemExit(f"[khtourism] {what} failed (exit {result.returncode}): {' '.join(args)}")
 
@@ -147,18 +147,20 @@ def ensure_sysadmin(config: Path, var_dir: Path) -> dict[str, str]:
         "password": stored["sysadmin_password"],
         "email": "admin@localhost.invalid",
     }
+    # one CKAN process: `ckan sysadmin add` of a user that does not exist yet asks whether
+    # to create it ("y") and creates it with the given fields, as `ckan user add` does
     _check(
         ckan(
             config,
-            "user",
+            "sysadmin",
             "add",
             credentials["username"],
             f"email={credentials['email']}",
             f"password={credentials['password']}",
         ),
         "sysadmin creation",
+        answer=b"y\n",
     )
-    _check(ckan(config, "sysadmin", "add", credentials["username"]), "sysadmin promotion")
     fd = os.open(credentials_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(credentials, handle, indent=2)

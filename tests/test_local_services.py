@@ -31,6 +31,27 @@ def test_the_suites_server_skips_flushing_and_make_runs_keeps_postgres_defaults(
         assert settings == {**dict.fromkeys(services.NOT_DURABLE, "on"), **expected}
 
 
+def test_the_suites_redis_keeps_nothing_on_disk_and_make_runs_keeps_its_snapshots(tmp_path):
+    import redis
+
+    for durable, saves in ((False, ""), (True, "60 1")):
+        data_dir = tmp_path / f"redis-{durable}"
+        for start in range(2):
+            url, stop = services.start_redis(data_dir, durable=durable)
+            try:
+                client = redis.Redis.from_url(url)
+                assert client.config_get("save")["save"] == saves
+                if start == 0:
+                    client.set("left-by-the-first-start", "1")
+                else:
+                    kept = client.get("left-by-the-first-start")
+                    assert kept == (b"1" if durable else None), durable
+                client.close()
+            finally:
+                stop()
+        assert (data_dir / "dump.rdb").exists() is durable
+
+
 def _run_make_test(tmp_path, monkeypatch) -> tuple[list[dict], list[dict]]:
     """``stack.test`` with the services and pytest replaced: (what it asked the services
     for, the keyword arguments pytest's process got)."""

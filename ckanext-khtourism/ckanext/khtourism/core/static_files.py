@@ -50,8 +50,8 @@ IMMUTABLE_MAX_AGE = 31_536_000
 STATIC_FILE_ENDPOINTS = frozenset({"static", "webassets.index"})
 # webassets' output name: the content's hash (8 hex digits), "_", the bundle's name
 HASHED_BUNDLE = re.compile(r"/[0-9a-f]{8}_[^/]+$")
-# where the after_request step leaves the lifetime for the WSGI step
-ENVIRON_KEY = "ckanext.khtourism.static_max_age"
+# where the after_request step leaves the file's lifetime for the WSGI step
+ENVIRON_KEY = "khtourism.static_file.lifetime"
 
 
 def serves_a_static_file() -> bool:
@@ -66,35 +66,38 @@ def serves_an_upload() -> bool:
     return request.endpoint == "static" and request.path.startswith("/uploads/")
 
 
-def max_age_of_this_file() -> int | None:
-    """The browser cache's lifetime for this request's file (seconds), or None when the
-    request is not for a static file (or is an upload) and keeps CKAN's headers."""
+def lifetime_of_this_file() -> tuple[int, bool] | None:
+    """The browser cache's lifetime for this request's file — (seconds, immutable) — or
+    None when the request is not for a static file (or is an upload) and keeps CKAN's
+    headers."""
     if not serves_a_static_file() or serves_an_upload():
         return None
     if request.endpoint == "webassets.index" and HASHED_BUNDLE.search(request.path):
-        return IMMUTABLE_MAX_AGE
+        return IMMUTABLE_MAX_AGE, True
     max_age = int(tk.config.get(MAX_AGE_OPTION) or 0)
-    return max_age or None
+    return (max_age, False) if max_age else None
 
 
 def note_lifetime(response: Response) -> Response:
     """``after_request``: the lifetime of this response's file, for :func:`cached_headers`."""
     if response.status_code in (200, 304):
-        max_age = max_age_of_this_file()
-        if max_age is not None:
-            request.environ[ENVIRON_KEY] = max_age
+        lifetime = lifetime_of_this_file()
+        if lifetime is not None:
+            request.environ[ENVIRON_KEY] = lifetime
     return response
 
 
 Headers = list[tuple[str, str]]
 
 
-def cached_headers(headers: Iterable[tuple[str, str]], max_age: int) -> Headers:
+def cached_headers(
+    headers: Iterable[tuple[str, str]], max_age: int, immutable: bool = False
+) -> Headers:
     """``headers`` with the file's ``Cache-Control`` and without ``Cookie`` in ``Vary``."""
     headers = list(headers)
     sets_cookie = any(name.lower() == "set-cookie" for name, _value in headers)
     cache_control = f"{'private' if sets_cookie else 'public'}, max-age={max_age}"
-    if max_age == IMMUTABLE_MAX_AGE:
+    if immutable:
         cache_control += ", immutable"
     kept: Headers = []
     for name, value in headers:
@@ -120,9 +123,9 @@ class StaticFileHeaders:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         def start(status: str, headers: Headers, exc_info: Any = None) -> Any:
-            max_age = environ.get(ENVIRON_KEY)
-            if max_age is not None:
-                headers = cached_headers(headers, max_age)
+            lifetime = environ.get(ENVIRON_KEY)
+            if lifetime is not None:
+                headers = cached_headers(headers, *lifetime)
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start)

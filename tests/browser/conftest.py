@@ -30,8 +30,11 @@ from tests.serving import serve_in_thread
 CHROMIUM = os.environ.get("KHTOURISM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"127.0.0.1"}
-# A page has settled when no request of it has been in flight for this long (see settled())
-QUIET_SECONDS = 0.15
+# A script that ends after the page's next animation frame and one timer turn after it:
+# what the page had queued has run by then (see settled())
+PAGE_TURN = (
+    "() => new Promise(done => requestAnimationFrame(() => setTimeout(() => done(true), 0)))"
+)
 
 
 def _chromium_path() -> str:
@@ -244,8 +247,15 @@ def watched_page(context: object, watch: Watch) -> object:
     page.on("request", on_request)
     # the requests in flight, for settled()
     in_flight: set[object] = set()
+    started = [0]  # requests started since the page was made
     page.khtourism_in_flight = in_flight
-    page.on("request", lambda request: in_flight.add(request))
+    page.khtourism_started = started
+
+    def on_start(request: object) -> None:
+        in_flight.add(request)
+        started[0] += 1
+
+    page.on("request", on_start)
     page.on("requestfinished", lambda request: in_flight.discard(request))
     page.on("requestfailed", lambda request: in_flight.discard(request))
     # nothing leaves the machine even if a page asked for it: the browser's proxy
@@ -254,33 +264,45 @@ def watched_page(context: object, watch: Watch) -> object:
 
 
 def settled(page: object, timeout: float = 30.0) -> None:
-    """Wait until the page has loaded and its network is quiet: no request in flight and
-    none started for :data:`QUIET_SECONDS`.
+    """Wait until the page has loaded and its network is quiet: no request in flight, and
+    none started while the page ran what it had queued.
 
-    Playwright's ``wait_for_load_state("networkidle")`` is the same condition with a fixed
-    500 ms of quiet, paid on every page the walks open (~0.5 s of a worker's time per page,
-    a quarter of the browser tests' time). Our pages start their requests (scripts, styles,
-    the map's outline and markers) as they load, not after a delay: 150 ms of quiet after
-    the last one has finished is enough to know there is no other, and what the page did
-    (console errors, failed requests) is seen before the test goes on, as before."""
+    After the ``load`` event a page may still fetch (the map's province outline) and start
+    requests when an answer arrives. Quiet is judged by the page, not by a clock: when no
+    request is in flight, a script waits in the page for one animation frame and then one
+    timer turn (:data:`PAGE_TURN`), so what the page had queued — an answer's handler, a
+    module's start — has run; its requests are announced before that script's answer (the
+    page's events reach Playwright in order). If none was started, the page has settled;
+    otherwise the wait goes on.
+
+    Playwright's ``wait_for_load_state("networkidle")`` waits for 500 ms without a request,
+    and an earlier version of this function for 150 ms: time in which a worker did nothing
+    on every page the walks open (~0.2 s a page, ~330 pages)."""
     in_flight = getattr(page, "khtourism_in_flight", None)
     if in_flight is None:  # a page not made by watched_page
         page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
         return
+    from playwright.sync_api import Error as PlaywrightError
+
+    started = page.khtourism_started  # type: ignore[attr-defined]
     page.wait_for_load_state("load")  # type: ignore[attr-defined]
     deadline = time.monotonic() + timeout
-    quiet_since: float | None = None
     while True:
-        now = time.monotonic()
-        if in_flight:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= QUIET_SECONDS:
-            return
-        if now > deadline:
+        if not in_flight:
+            before = started[0]
+            try:
+                page.evaluate(PAGE_TURN)  # type: ignore[attr-defined]
+            except PlaywrightError as error:  # the page went on to another: wait for it
+                if "context was destroyed" not in str(error):
+                    raise
+                page.wait_for_load_state("load")  # type: ignore[attr-defined]
+                continue
+            if not in_flight and started[0] == before:
+                return
+        elif time.monotonic() > deadline:
             raise TimeoutError(f"requests still in flight after {timeout} s: {in_flight}")
-        page.wait_for_timeout(50)  # type: ignore[attr-defined]  # Playwright delivers events
+        else:
+            page.wait_for_timeout(10)  # type: ignore[attr-defined]  # Playwright delivers events
 
 
 @pytest.fixture

@@ -161,6 +161,55 @@ def test_requests_to_other_hosts_are_stopped_and_seen(portal, page, watch):
     assert [url.lower() for url in watch.outside_requests] == [url.lower() for url in outside]
 
 
+CHAINED_PAGE = b"""<!doctype html><html><head><title>0</title></head><body><script>
+fetch("/slow").then(r => r.json()).then(a => fetch("/next?n=" + a.n))
+  .then(r => r.text()).then(t => { document.title = t; });
+</script></body></html>"""
+
+
+def test_a_page_settles_after_the_requests_its_answers_start(page):
+    """``settled`` waits for what a page starts after its ``load`` event and after an
+    answer: the page fetches a slow answer, then a second request built from it. No request
+    is in flight between the two; the page's turn (``conftest.PAGE_TURN``) lets the
+    answer's handler run, and its request is seen before the page counts as settled."""
+    import http.server
+
+    from tests.serving import serve_in_thread
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            seen.append(self.path)
+            body, kind = {
+                "/": (CHAINED_PAGE, "text/html"),
+                "/slow": (b'{"n": 1}', "application/json"),
+                "/next?n=1": (b"settled", "text/plain"),
+            }.get(self.path, (b"", "text/plain"))
+            if self.path == "/slow":
+                time.sleep(0.2)
+            self.send_response(200 if body else 204)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = serve_in_thread(server)
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        settled(page)
+        assert "/next?n=1" in seen, seen
+        assert page.title() == "settled"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
 def test_search_page_map_has_every_result_and_search_this_area_sets_ext_bbox(
     world, portal, page, watch
 ):

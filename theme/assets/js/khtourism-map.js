@@ -21,6 +21,9 @@
 
   // the province (after the 2025 merger, without the Trường Sa zone): the default view
   var PROVINCE = [[11.3, 108.6], [12.86, 109.48]];
+  // a map's first view is set at once, not animated from the province's: the page opens on
+  // it, and "ready" (data-ready) means the view a visitor sees is the final one
+  var INITIAL = { animate: false };
 
   function parseJSON(text, fallback) {
     if (!text) { return fallback; }
@@ -116,9 +119,9 @@
     var markers = markerLayer(features, true).addTo(map);
     var bbox = bboxBounds(element.dataset.bbox);
     if (bbox) {
-      map.fitBounds(bbox);
+      map.fitBounds(bbox, INITIAL);
     } else if (markers.getLayers().length) {
-      map.fitBounds(markers.getBounds(), { maxZoom: 14, padding: [20, 20] });
+      map.fitBounds(markers.getBounds(), { maxZoom: 14, padding: [20, 20], animate: false });
     }
     var container = element.closest(".khtourism-map-block") || document;
     var searchArea = container.querySelector("[data-khtourism-search-area]");
@@ -150,9 +153,9 @@
     var area = areaLayer(features).addTo(map);
     var markers = markerLayer(features, false).addTo(map);
     if (area.getLayers().length) {
-      map.fitBounds(area.getBounds(), { padding: [20, 20] });
+      map.fitBounds(area.getBounds(), { padding: [20, 20], animate: false });
     } else if (markers.getLayers().length) {
-      map.setView(markers.getLayers()[0].getLatLng(), 14);
+      map.setView(markers.getLayers()[0].getLatLng(), 14, INITIAL);
     }
     element.khtourismMap = map;
     element.dataset.markerCount = String(markers.getLayers().length);
@@ -187,7 +190,7 @@
       group.addLayer(layer);
     });
     if (group.getLayers().length) {
-      map.fitBounds(group.getBounds(), { maxZoom: 15, padding: [40, 40] });
+      map.fitBounds(group.getBounds(), { maxZoom: 15, padding: [40, 40], animate: false });
     }
     element.khtourismMap = map;
     element.dataset.markerCount = String(group.getLayers().length);
@@ -282,7 +285,7 @@
     if (current && current.type === "Point" && current.coordinates) {
       place(current.coordinates[1], current.coordinates[0], true);
       say("", false);
-      map.setView([current.coordinates[1], current.coordinates[0]], pickZoom);
+      map.setView([current.coordinates[1], current.coordinates[0]], pickZoom, INITIAL);
     }
     if (target) {
       target.addEventListener("change", function () {

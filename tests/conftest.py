@@ -70,6 +70,8 @@ fast_ckan.declarations_validated_once()
 fast_ckan.asset_urls_remembered()
 # URL rules' building functions compiled once per rule, not at every application build.
 fast_ckan.url_builders_compiled_once()
+# YAML files (schemas, presets, declarations) parsed once per content, not at every load.
+fast_ckan.yaml_files_parsed_once()
 
 
 def _cheaper_password_hashes() -> None:
@@ -209,6 +211,7 @@ def clean_db(reset_db, migrate_db_for):
     """
     from ckan import model
 
+    engine = model.meta.engine
     tables_dropped = not model.repo.tables_created_and_initialised
     reset_db()
     if tables_dropped or _plugin_migrations_missing():
@@ -216,6 +219,7 @@ def clean_db(reset_db, migrate_db_for):
         with fast_ckan.STATE.loaded():
             for plugin in PLUGINS_WITH_MIGRATIONS:
                 migrate_db_for(plugin)
+    fast_ckan.keep_engine(engine)
     # search: CKAN's reset does not empty the PostgreSQL search index (its own table)
     from ckanext.khtourism.search import reset_index
 

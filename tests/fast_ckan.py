@@ -24,7 +24,8 @@ rules compiled). With the harvest, DCAT, spatial, scheming and activity plugins 
    tables exist — but asks PostgreSQL, table by table, whether each exists first (two
    statements per table, ~70 round trips before every test). The replacement reads the
    existing tables once and empties the same tables, in the same order, in one round trip;
-   the first reset of a session (tables dropped and created) is CKAN's own.
+   the first reset of a session (tables dropped and created) is CKAN's own — and
+   :func:`keep_engine` gives the model back its pooled engine after it.
    ``tests/test_fast_ckan.py`` checks both leave the same rows.
 4. :func:`declarations_validated_once`: every plugin load and unload re-reads CKAN's
    config declarations (``environment.update_config``): the core's 1,900-line YAML file
@@ -57,6 +58,13 @@ rules compiled). With the harvest, DCAT, spatial, scheming and activity plugins 
    (resolved into the URL by its converter) is compiled by Werkzeug as before.
    ``tests/test_fast_ckan.py`` checks every rule of the portal gets the code Werkzeug
    compiles.
+8. :func:`yaml_files_parsed_once`: every plugin load parses the scheming schemas and
+   presets (compat entry ``scheming.loader_load``) and the plugins' config declarations
+   again — ~2 % of the workers' CPU, a third of a plugin load. A YAML file read with a
+   safe loader is parsed once per content (its path, size and modification time): the
+   parsed data is kept pickled and each caller gets a fresh copy (``pickle`` keeps what
+   YAML aliases share). Any other stream, or another loader, is parsed as before.
+   ``tests/test_fast_ckan.py`` checks the copies equal a fresh parse and are not shared.
 """
 
 from __future__ import annotations
@@ -66,6 +74,7 @@ import copy
 import hashlib
 import json
 import os
+import pickle
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -73,6 +82,7 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 import sqlalchemy as sa
+import yaml
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as toolkit
@@ -232,6 +242,24 @@ def _delete_all() -> None:
     if statements:
         connection.exec_driver_sql("; ".join(statements))
     repo.session.commit()
+
+
+def keep_engine(engine: Any) -> None:
+    """The model bound to ``engine`` again after a database reset that ran CKAN's core
+    migrations (the first reset of a session, which drops the tables): their environment
+    binds the model to an engine of its own without a pool (``ckan/migration/env.py``:
+    ``init_model`` with a ``NullPool`` engine), and every checkout after it opened a new
+    connection to PostgreSQL — its session settings included — until the plugins were next
+    loaded (up to twice as slow for the tests in between, which ones depending on the
+    order). The engine the plugins' load made (CKAN's pooled one) serves them again."""
+    from ckan import model
+
+    current = getattr(model.meta, "engine", None)
+    if engine is None or current is engine:
+        return
+    model.init_model(engine)
+    if current is not None:
+        current.dispose()
 
 
 def reset_db() -> None:
@@ -478,3 +506,46 @@ def url_builders_compiled_once() -> None:
     if ORIGINAL_COMPILE_BUILDER is None:
         ORIGINAL_COMPILE_BUILDER = Rule._compile_builder
     Rule._compile_builder = _compiled_once  # type: ignore[method-assign]
+
+
+# ------------------------------------------------------------ 8. YAML files parsed once
+ORIGINAL_YAML_LOAD: Any = None
+SAFE_LOADERS = tuple(
+    loader for loader in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", None)) if loader
+)
+PARSED_FILES: dict[tuple[Any, ...], bytes] = {}
+
+
+def parsed_file_key(stream: Any, loader: Any) -> tuple[Any, ...] | None:
+    """What a safe parse of ``stream`` depends on when it is a whole file: its path,
+    size and modification time, and the loader; None for anything else."""
+    if loader not in SAFE_LOADERS or isinstance(stream, (str, bytes)):
+        return None
+    name = getattr(stream, "name", None)
+    if not isinstance(name, str) or not os.path.isfile(name):
+        return None
+    try:
+        if stream.tell() != 0:
+            return None
+    except (AttributeError, OSError, ValueError):
+        return None
+    status = os.stat(name)
+    return (os.path.realpath(name), status.st_size, status.st_mtime_ns, loader)
+
+
+def _parsed_once(stream: Any, Loader: Any = None) -> Any:  # noqa: N803 - PyYAML's name
+    """``yaml.load``: a file's data parsed once (see 8. above), a fresh copy each call."""
+    key = parsed_file_key(stream, Loader)
+    if key is None:
+        return ORIGINAL_YAML_LOAD(stream, Loader=Loader)
+    pickled = PARSED_FILES.get(key)
+    if pickled is None:
+        pickled = PARSED_FILES[key] = pickle.dumps(ORIGINAL_YAML_LOAD(stream, Loader=Loader))
+    return pickle.loads(pickled)  # noqa: S301 - data this process pickled itself
+
+
+def yaml_files_parsed_once() -> None:
+    global ORIGINAL_YAML_LOAD
+    if ORIGINAL_YAML_LOAD is None:
+        ORIGINAL_YAML_LOAD = yaml.load
+    yaml.load = _parsed_once

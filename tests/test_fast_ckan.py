@@ -332,3 +332,80 @@ def test_a_shared_url_builder_uses_each_rules_own_converters():
     with_default = Rule("/week/<int:n>", endpoint="week", defaults={"n": 1})
     Map([with_default])
     assert fast_ckan.url_builder_key(with_default, False) is None
+
+
+def _schema_files() -> list[str]:
+    """The record types' schemas and presets that scheming reads at every plugin load, and
+    the plugin's config declaration."""
+    from pathlib import Path
+
+    import ckanext.khtourism
+
+    package = Path(ckanext.khtourism.__file__).parent
+    schemas = Path(__file__).parents[1] / "schemas"
+    files = sorted(str(path) for path in [*schemas.rglob("*.yaml"), *package.rglob("*.yaml")])
+    assert len(files) > 5, files
+    return files
+
+
+def test_yaml_files_parsed_once_give_a_fresh_parse_each_a_copy_of_its_own():
+    import yaml
+
+    from ckanext.khtourism.core import yaml_files
+
+    for name in _schema_files():
+        with open(name, encoding="utf-8") as stream:
+            fresh = fast_ckan.ORIGINAL_YAML_LOAD(stream, Loader=yaml_files.SafeLoader)
+        copies = []
+        for _ in range(2):
+            with open(name, encoding="utf-8") as stream:  # scheming's and CKAN's way in
+                copies.append(yaml.load(stream, Loader=yaml_files.SafeLoader))  # noqa: S506
+        assert copies[0] == fresh and copies[1] == fresh, name
+        if isinstance(fresh, (dict, list)) and fresh:
+            assert copies[0] is not copies[1], name
+            copies[0].clear()  # what one caller changes, the next does not see
+            with open(name, encoding="utf-8") as stream:
+                assert yaml.load(stream, Loader=yaml_files.SafeLoader) == fresh  # noqa: S506
+    assert any(key[0].endswith(".yaml") for key in fast_ckan.PARSED_FILES)
+
+
+def test_yaml_parsed_once_only_for_whole_files_with_a_safe_loader(tmp_path):
+    import yaml
+
+    path = tmp_path / "a.yaml"
+    path.write_text("a: &shared [1, 2]\nb: *shared\n", encoding="utf-8")
+    with path.open(encoding="utf-8") as stream:
+        data = yaml.load(stream, Loader=yaml.SafeLoader)  # noqa: S506
+    assert data == {"a": [1, 2], "b": [1, 2]} and data["a"] is data["b"]  # aliases kept
+    # text, a stream already read into, or an unsafe loader: parsed as before, not kept
+    assert fast_ckan.parsed_file_key("a: 1", yaml.SafeLoader) is None
+    with path.open(encoding="utf-8") as stream:
+        stream.read(3)
+        assert fast_ckan.parsed_file_key(stream, yaml.SafeLoader) is None
+    with path.open(encoding="utf-8") as stream:
+        assert fast_ckan.parsed_file_key(stream, yaml.Loader) is None
+        assert fast_ckan.parsed_file_key(stream, yaml.SafeLoader) is not None
+    # an edited file is parsed again
+    path.write_text("a: 3\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))
+    with path.open(encoding="utf-8") as stream:
+        assert yaml.load(stream, Loader=yaml.SafeLoader) == {"a": 3}  # noqa: S506
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_model_keeps_its_pooled_engine_after_the_core_migrations():
+    """CKAN's migration environment binds the model to an engine without a pool
+    (``init_model`` with ``NullPool``); ``keep_engine`` gives it back the pooled one."""
+    import sqlalchemy as sa
+
+    from ckan import model
+
+    pooled = model.meta.engine
+    assert isinstance(pooled.pool, sa.pool.QueuePool)
+    # what ckan/migration/env.py does when the first reset runs the core migrations
+    model.init_model(sa.create_engine(pooled.url, poolclass=sa.pool.NullPool))
+    assert isinstance(model.meta.engine.pool, sa.pool.NullPool)
+    fast_ckan.keep_engine(pooled)
+    assert model.meta.engine is pooled
+    assert model.Session.execute(sa.text("SELECT 1")).scalar() == 1
+    model.Session.remove()

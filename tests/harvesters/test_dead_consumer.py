@@ -116,7 +116,9 @@ def test_killed_fetch_consumer_the_job_completes_after_restart(fixture_server, t
     at_kill = _states(job["id"])
     assert at_kill.get("FETCH", 0) > 0 and at_kill.get("COMPLETE", 0) < ROWS, at_kill
 
-    time.sleep(HEARTBEAT + 1)  # its heartbeat expires
+    # the second consumer starts at once (its start overlaps the wait): what the first had
+    # claimed stays FETCH until the first's heartbeat expires (HEARTBEAT s), then
+    # harvest_jobs_run (the loop below) puts it back on the queue
     second = _fetch_consumer(ini, tmp_path, "second")
     try:
         deadline = time.monotonic() + 300

@@ -119,12 +119,33 @@ def _no_snapshots_of_earlier_runs():
     snapshots.drop_all()
 
 
+# Fixtures that build CKAN's application (``app`` asks for ``make_app``).
+APP_FIXTURES = frozenset({"app", "make_app"})
+
+
 @pytest.fixture
-def with_plugins(ckan_config):
+def with_plugins(ckan_config, request):
     """CKAN's ``with_plugins``, loading the plugins only when this test's configuration
-    differs from the one they were last loaded with (``tests/fast_ckan.py``)."""
-    fast_ckan.STATE.load()
+    differs from the one they were last loaded with (``tests/fast_ckan.py``).
+
+    A test that also asks for the application gets it built here: building it loads the
+    plugins for this configuration (CKAN's ``load_environment``), so they are loaded
+    once, by the build — loaded here and then again by the build before (about half of a
+    run's 202 loads). ``app`` then hands out the application built here, as it does for
+    every later test with the same configuration."""
+    if APP_FIXTURES & set(request.fixturenames):
+        _application_for_this_configuration()
+    else:
+        fast_ckan.STATE.load()
     yield
+
+
+def _application_for_this_configuration() -> object:
+    from ckan.lib.app_globals import _CONFIG_CACHE
+    from ckan.tests.helpers import _get_test_app
+
+    _CONFIG_CACHE.clear()
+    return fast_ckan.STATE.make_app(_get_test_app)
 
 
 @pytest.fixture
@@ -132,10 +153,9 @@ def make_app(ckan_config):
     """CKAN's ``make_app``: the application built for this test's configuration,
     built again only when the configuration differs (``tests/fast_ckan.py``)."""
     from ckan.lib.app_globals import _CONFIG_CACHE
-    from ckan.tests.helpers import _get_test_app
 
     _CONFIG_CACHE.clear()
-    return lambda: fast_ckan.STATE.make_app(_get_test_app)
+    return _application_for_this_configuration
 
 
 def _empty_rate_limit_counters() -> None:

@@ -141,6 +141,10 @@ def with_plugins(ckan_config, request):
 
 
 def _application_for_this_configuration() -> object:
+    """The application for this configuration (built, or the one built for it). CKAN
+    keeps the file's value of each runtime-editable setting the first time it reads one
+    (``app_globals._CONFIG_CACHE``): emptied, so they are taken from this test's
+    configuration, as a new process takes them."""
     from ckan.lib.app_globals import _CONFIG_CACHE
     from ckan.tests.helpers import _get_test_app
 
@@ -152,9 +156,6 @@ def _application_for_this_configuration() -> object:
 def make_app(ckan_config):
     """CKAN's ``make_app``: the application built for this test's configuration,
     built again only when the configuration differs (``tests/fast_ckan.py``)."""
-    from ckan.lib.app_globals import _CONFIG_CACHE
-
-    _CONFIG_CACHE.clear()
     return _application_for_this_configuration
 
 

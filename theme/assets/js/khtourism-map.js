@@ -121,7 +121,7 @@
     if (bbox) {
       map.fitBounds(bbox, INITIAL);
     } else if (markers.getLayers().length) {
-      map.fitBounds(markers.getBounds(), { maxZoom: 14, padding: [20, 20], animate: false });
+      map.fitBounds(markers.getBounds(), L.extend({ maxZoom: 14, padding: [20, 20] }, INITIAL));
     }
     var container = element.closest(".khtourism-map-block") || document;
     var searchArea = container.querySelector("[data-khtourism-search-area]");
@@ -153,7 +153,7 @@
     var area = areaLayer(features).addTo(map);
     var markers = markerLayer(features, false).addTo(map);
     if (area.getLayers().length) {
-      map.fitBounds(area.getBounds(), { padding: [20, 20], animate: false });
+      map.fitBounds(area.getBounds(), L.extend({ padding: [20, 20] }, INITIAL));
     } else if (markers.getLayers().length) {
       map.setView(markers.getLayers()[0].getLatLng(), 14, INITIAL);
     }
@@ -190,7 +190,7 @@
       group.addLayer(layer);
     });
     if (group.getLayers().length) {
-      map.fitBounds(group.getBounds(), { maxZoom: 15, padding: [40, 40], animate: false });
+      map.fitBounds(group.getBounds(), L.extend({ maxZoom: 15, padding: [40, 40] }, INITIAL));
     }
     element.khtourismMap = map;
     element.dataset.markerCount = String(group.getLayers().length);

@@ -22,6 +22,7 @@ from flask import Response, request
 
 from ckanext.khtourism.core.i18n import gettext
 from ckanext.khtourism.core.messages import N_
+from ckanext.khtourism.core.side_connections import side_engine
 
 log = logging.getLogger(__name__)
 
@@ -113,14 +114,13 @@ def _outage_behind_an_api_500(response: Response) -> Response:
     (``ckan/views/api.py`` catches ``Exception``): an outage that begins in the action —
     the first query of a request that ran none before, e.g. an anonymous
     ``package_search`` — never reaches the handler. A 500 of ``/api/…`` is therefore
-    checked against the database (one connection attempt, on error answers only) and
-    becomes the 503 when the database cannot be reached."""
+    checked against the database (one connection attempt, on error answers only, on a
+    side connection: a 500 of a pool already in use by every request must not wait for
+    it) and becomes the 503 when the database cannot be reached."""
     if response.status_code != 500 or not request.path.startswith("/api/"):
         return response
-    from ckan import model
-
     try:
-        with model.meta.engine.connect() as connection:
+        with side_engine().connect() as connection:
             connection.exec_driver_sql("SELECT 1")
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
         if is_database_unavailable(error):

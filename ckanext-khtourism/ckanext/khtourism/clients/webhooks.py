@@ -47,6 +47,7 @@ from ckanext.khtourism import outbound
 from ckanext.khtourism.changelog.changes import change_table, read_changes
 from ckanext.khtourism.core.messages import N_
 from ckanext.khtourism.core.record_types import RECORD_TYPES
+from ckanext.khtourism.core.side_connections import side_engine
 
 from .model import client_table, delivery_table, webhook_table
 from .registry import ClientError
@@ -505,9 +506,10 @@ def dispatch_job() -> None:
 
 
 def has_subscriptions() -> bool:
-    """Any active subscription (on a connection of its own: a failure here never leaves
-    the caller's session in a failed transaction)."""
-    with model.meta.engine.connect() as connection:
+    """Any active subscription (on a side connection, ``core/side_connections.py``: a
+    failure here never leaves the caller's session in a failed transaction, and the
+    caller's session keeps its own connection meanwhile)."""
+    with side_engine().connect() as connection:
         found = connection.execute(
             sa.select(webhook_table.c.id).where(webhook_table.c.status == "active").limit(1)
         ).first()

@@ -24,6 +24,8 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
+from ckanext.khtourism.core.side_connections import side_engine
+
 log = logging.getLogger(__name__)
 
 ACCESS_TABLE = sa.Table(
@@ -108,7 +110,8 @@ def log_access(
 def log_accesses(
     user: model.User, records: list[tuple[str, str | None]], access: str = SHOW
 ) -> None:
-    """One row per record (one statement for all), on its own connection."""
+    """One row per record (one statement for all), committed on a side connection
+    (``core/side_connections.py``): the row stays even if the request rolls back."""
     via = _request_path()
     now = _now()
     rows = [
@@ -127,7 +130,7 @@ def log_accesses(
     if not rows:
         return
     try:
-        with model.meta.engine.begin() as connection:
+        with side_engine().begin() as connection:
             connection.execute(ACCESS_TABLE.insert(), rows)
     except sa.exc.SQLAlchemyError:
         # the access itself must not fail for its log row; the failure is logged loudly

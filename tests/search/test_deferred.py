@@ -46,3 +46,55 @@ def test_the_dcat_registry_listens_to_deferred_indexing():
     what they indexed, never import the DCAT room."""
     receivers = list(deferred.DEFERRED_INDEXED.receivers_for(["a-package-id"]))
     assert registry.on_deferred_indexed in receivers
+
+
+def _count_index_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the datasets CKAN's indexer writes from now on (the writes still happen)."""
+    from ckan.lib.search.index import PackageSearchIndex
+
+    written: list[str] = []
+    index_package = PackageSearchIndex.index_package
+
+    def counted(self, pkg_dict, defer_commit=False):
+        written.append(pkg_dict["name"])
+        return index_package(self, pkg_dict, defer_commit)
+
+    monkeypatch.setattr(PackageSearchIndex, "index_package", counted)
+    return written
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_new_dataset_is_indexed_once_by_its_commit(monkeypatch):
+    """CKAN notifies a new dataset twice in one commit (new, then changed through its new
+    extras and tags); both read the same state, so one index write is kept."""
+    organization = factories.Organization()
+    written = _count_index_writes(monkeypatch)
+    dataset = factories.Dataset(
+        title="Once",
+        owner_org=organization["id"],
+        tags=[{"name": "bien"}],
+        extras=[{"key": "nguon", "value": "so"}],
+    )
+    assert written == [dataset["name"]]
+    assert _indexed_title(dataset["id"]) == "Once"
+
+    model.Package.get(dataset["id"]).title = "Twice"
+    model.Session.commit()  # the next commit indexes it again
+    assert written == [dataset["name"], dataset["name"]]
+    assert _indexed_title(dataset["id"]) == "Twice"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_savepoint_and_its_transaction_each_index_what_they_commit(monkeypatch):
+    organization = factories.Organization()
+    dataset = factories.Dataset(title="Before", owner_org=organization["id"])
+    written = _count_index_writes(monkeypatch)
+
+    savepoint = model.Session.begin_nested()
+    model.Package.get(dataset["id"]).title = "In the savepoint"
+    savepoint.commit()
+    assert _indexed_title(dataset["id"]) == "In the savepoint"
+    model.Package.get(dataset["id"]).title = "After the savepoint"
+    model.Session.commit()
+    assert _indexed_title(dataset["id"]) == "After the savepoint"
+    assert written == [dataset["name"], dataset["name"]]

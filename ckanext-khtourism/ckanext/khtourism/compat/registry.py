@@ -104,7 +104,8 @@ ENTRIES: tuple[Entry, ...] = (
         CKAN,
         "9de1e173e53fc2185711d594add8b4b2ebd3e664145a013cabb3ff9a166b00f4",
         "search/deferred.py",
-        "no synchronous indexing in a session that defers it (harvest imports)",
+        "a dataset indexed once per commit (CKAN notified a new one twice), and not at all "
+        "in a session that defers indexing (harvest imports)",
     ),
     _entry(
         "search.get_index",

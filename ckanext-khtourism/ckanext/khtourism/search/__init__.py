@@ -158,7 +158,7 @@ def _exact_modified_in_stored_copy(original_get_index: Callable[..., Any]) -> Ca
 def install() -> None:
     """Put the dispatching functions in place of CKAN's (idempotent; compat entries
     ``search.make_connection``, ``search.check_solr_schema_version``, ``search.rebuild``,
-    ``search.get_index``)."""
+    ``search.get_index``, ``search.notify_deferred``)."""
     global _original_make_connection, _original_check_schema, _original_rebuild
     _original_make_connection = compat.replace_everywhere(
         "search.make_connection", make_connection, _HOLDERS
@@ -168,6 +168,10 @@ def install() -> None:
     )
     _original_rebuild = compat.replace_everywhere("search.rebuild", rebuild, _HOLDERS)
     compat.wrap("search.get_index", _exact_modified_in_stored_copy)
+    # the synchronous indexer: once per dataset and commit, never in a deferring session
+    from .deferred import install as install_notify
+
+    install_notify()
     # the commit listeners of the index writes and the result cache: now, before any commit
     from .connection import track_commits
 

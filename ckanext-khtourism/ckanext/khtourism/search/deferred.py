@@ -1,14 +1,24 @@
-"""Indexing deferred: a session whose datasets are indexed later, in bulk.
+"""When CKAN's synchronous indexer writes a dataset: once per commit, or later in bulk.
 
 CKAN indexes a dataset synchronously when its transaction commits
 (``SynchronousSearchPlugin.notify`` from the session's ``before_commit``): a full
-``package_show`` and an index write per notification. A writer of many datasets (the
-harvest import, ``harvesters/indexing.py``) does not need the index until it is done,
-so:
+``package_show`` and an index write per notification. Compat entry
+``search.notify_deferred`` wraps ``notify`` (:func:`install`, at start-up) for two rules.
+
+Once per commit. CKAN notifies a new dataset twice in the same commit: as new, and again
+as changed through the new rows that belong to it (its extras, tags, membership:
+``DomainObjectModificationExtension.notify_observers`` adds their ``related_packages``).
+Both notifications read the same flushed state, so the second index write repeated the
+first: every ``package_create`` wrote its dataset's index row twice. A dataset is now
+indexed at most once per commit of a transaction (a savepoint's commit and the enclosing
+transaction's commit are two commits, each indexing what it was told).
+
+Deferred. A writer of many datasets (the harvest import, ``harvesters/indexing.py``)
+does not need the index until it is done, so:
 
 * :func:`defer_in_session` flags the current session; the flag is dropped at the
   session's next commit or rollback. Packages notified in a flagged session are not
-  indexed then (compat entry ``search.notify_deferred`` wraps ``notify``);
+  indexed then;
 * :func:`indexing_deferred` tells the rooms that react to dataset changes (the DCAT
   registry refresh) that the index does not show this session's writes yet;
 * whoever deferred indexes the datasets later and then sends :data:`DEFERRED_INDEXED`
@@ -18,6 +28,7 @@ so:
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +40,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.khtourism import compat
 
 SESSION_FLAG = "khtourism_defer_index"
+# session.info key: (a weak reference to the transaction committing, ids indexed in it)
+INDEXED_IN_COMMIT = "khtourism_indexed_in_commit"
 # sent (sender: the list of package ids) when datasets written with deferred indexing are
 # indexed
 DEFERRED_INDEXED = tk.signals.ckanext.signal("khtourism_deferred_indexed")
@@ -41,11 +54,10 @@ def install() -> None:
 
     def wrapped(original_notify: Any) -> Any:
         def notify(self: Any, entity: Any, operation: str) -> None:
-            if (
-                isinstance(entity, model.Package)
-                and operation != model.DomainObjectOperation.deleted
-                and _deferred(entity)
-            ):
+            indexed = isinstance(entity, model.Package) and (
+                operation != model.DomainObjectOperation.deleted
+            )
+            if indexed and (_deferred(entity) or _indexed_in_this_commit(entity)):
                 return
             original_notify(self, entity, operation)
 
@@ -56,6 +68,25 @@ def install() -> None:
     sa.event.listen(orm.Session, "after_rollback", _clear_flag)
 
 
+def _indexed_in_this_commit(entity: Any) -> bool:
+    """True if ``entity`` was already indexed by the commit under way; else note it."""
+    session = orm.object_session(entity)
+    if not isinstance(session, orm.Session):
+        return False
+    # the transaction whose commit is notifying: a savepoint's, else the session's own
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is None:
+        return False
+    committing, indexed = session.info.get(INDEXED_IN_COMMIT, (None, set()))
+    if committing is None or committing() is not transaction:
+        indexed = set()
+        session.info[INDEXED_IN_COMMIT] = (weakref.ref(transaction), indexed)
+    if entity.id in indexed:
+        return True
+    indexed.add(entity.id)
+    return False
+
+
 def _deferred(entity: Any) -> bool:
     session = orm.object_session(entity)
     return session is not None and bool(session.info.get(SESSION_FLAG))
@@ -63,6 +94,7 @@ def _deferred(entity: Any) -> bool:
 
 def _clear_flag(session: orm.Session) -> None:
     session.info.pop(SESSION_FLAG, None)
+    session.info.pop(INDEXED_IN_COMMIT, None)
 
 
 def indexing_deferred() -> bool:

@@ -436,7 +436,10 @@ def _environment_key(environment: Any) -> str:
         _option_key(environment.finalize),
         _option_key(environment.undefined),
         _option_key(environment.code_generator_class),
-        sorted((name, repr(value)) for name, value in environment.policies.items()),
+        # by name for a function, as the options above: Flask puts its application's own
+        # JSON encoder (a bound method, whose repr holds the object's address) among the
+        # policies, and a key with that address would differ for every application build
+        sorted((name, _option_key(value)) for name, value in environment.policies.items()),
     )
     return hashlib.sha1(repr(options).encode()).hexdigest()
 

@@ -301,6 +301,18 @@ def test_kept_template_code_is_used_only_for_the_same_source_and_options():
     assert code.hits == 1
 
 
+def test_kept_template_code_serves_every_application_build():
+    """Flask gives each application's environment the application's own JSON encoder (a
+    policy): two builds still share the code, and a policy the compiler reads does not."""
+    import flask
+
+    first, second = flask.Flask("first").jinja_env, flask.Flask("second").jinja_env
+    assert first.policies["json.dumps_function"] != second.policies["json.dumps_function"]
+    assert fast_ckan._environment_key(first) == fast_ckan._environment_key(second)
+    second.policies["ext.i18n.trimmed"] = True  # CKAN's (flask_app.py): read when compiling
+    assert fast_ckan._environment_key(first) != fast_ckan._environment_key(second)
+
+
 def test_every_rule_of_the_portal_gets_the_url_builders_werkzeug_compiles(app):
     rules = list(app.flask_app.url_map.iter_rules())
     assert len(rules) > 300

@@ -64,8 +64,8 @@ def install() -> None:
         return notify
 
     compat.wrap("search.notify_deferred", wrapped)
-    sa.event.listen(orm.Session, "after_commit", _clear_flag)
-    sa.event.listen(orm.Session, "after_rollback", _clear_flag)
+    sa.event.listen(orm.Session, "after_commit", _clear_session_marks)
+    sa.event.listen(orm.Session, "after_rollback", _clear_session_marks)
 
 
 def _indexed_in_this_commit(entity: Any) -> bool:
@@ -92,7 +92,7 @@ def _deferred(entity: Any) -> bool:
     return session is not None and bool(session.info.get(SESSION_FLAG))
 
 
-def _clear_flag(session: orm.Session) -> None:
+def _clear_session_marks(session: orm.Session) -> None:
     session.info.pop(SESSION_FLAG, None)
     session.info.pop(INDEXED_IN_COMMIT, None)
 

@@ -241,7 +241,8 @@ _CLAIM_SQL = sa.text(
 
 def claim(obj: HarvestObject, size: int) -> list[str]:
     """Take ``obj`` and up to ``size - 1`` other waiting objects of new records of its job
-    (committed as ``FETCH``); [] when ``obj`` is taken or done already."""
+    (committed as ``FETCH``, this consumer named as their owner); [] when ``obj`` is taken
+    or done already."""
     now = _now()
     params = {
         "now": now,
@@ -256,6 +257,11 @@ def claim(obj: HarvestObject, size: int) -> list[str]:
         model.Session.rollback()
         return []
     ids = [row.id for row in model.Session.execute(_CLAIM_SQL, params)]
+    # this consumer owns the claimed objects: if it dies, harvest_jobs_run requeues them.
+    # Named before the claim commits: killed between the two, it would leave FETCH objects
+    # with no owner, which recover() leaves alone (a name on objects still WAITING, should
+    # the commit not happen, is overwritten by the next claim and never read meanwhile).
+    liveness.working_on_objects(ids)
     model.Session.commit()
     return ids
 
@@ -264,8 +270,6 @@ def run_claimed(harvester: Any, obj: HarvestObject, size: int) -> None:
     ids = claim(obj, size)
     if not ids:
         return
-    # this consumer owns the claimed objects: if it dies, harvest_jobs_run requeues them
-    liveness.working_on_objects(ids)
     try:
         found = {
             o.id: o for o in model.Session.query(HarvestObject).filter(HarvestObject.id.in_(ids))

@@ -19,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 
 from ckanext.harvest import queue
-from ckanext.harvest.model import HarvestJob
+from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.khtourism.harvesters import liveness
 from tests.harvesters.harvest_fixtures import Reply, create_source
@@ -147,6 +147,43 @@ def test_killed_fetch_consumer_the_job_completes_after_restart(fixture_server, t
         {"j": job["id"]},
     ).scalar()
     assert errors == 0
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_a_consumer_killed_right_after_its_claim_has_the_batch_recovered(fixture_server):
+    """Suite finding (a full run, 2026-12-05): the drill above killed the consumer after its
+    claim of a batch had committed and before it wrote its name on the objects. 99 objects
+    stayed FETCH with no owner, which recover() leaves alone, and the job stayed Running
+    for the 15 minutes of a claim. The claim now names its owner before it commits."""
+    from ckanext.khtourism.harvesters import stages
+
+    org = factories.Organization()
+    url = fixture_server.handler("/dk.csv", lambda q: Reply(_register(5), 200, "text/csv"))
+    source = create_source(
+        "khtourism_spreadsheet",
+        url,
+        {"record_type": "accommodation", "publish": "direct"},
+        owner_org=org["id"],
+    )
+    queue.purge_queues()
+    job = tk.get_action("harvest_job_create")({"ignore_auth": True}, {"source_id": source["id"]})
+    consumer = queue.get_gather_consumer()
+    method, channel, body = next(consumer.consume(None))
+    queue.gather_callback(channel, method, None, body)
+    assert _states(job["id"]) == {"WAITING": 5}
+    try:
+        first = HarvestObject.filter(harvest_job_id=job["id"]).first()
+        claimed = stages.claim(first, 100)  # ... and this consumer is killed here
+        assert len(claimed) == 5 and _states(job["id"]) == {"FETCH": 5}
+        redis = queue.get_connection()
+        owners = redis.mget([liveness._object_key(i) for i in claimed])
+        assert owners == [liveness.worker_name()] * 5
+        redis.delete(liveness._worker_key(liveness.worker_name()))  # no heartbeat: dead
+        model.Session.remove()
+        assert liveness.recover() == (5, 0)
+        assert _states(job["id"]) == {"WAITING": 5}
+    finally:
+        queue.purge_queues()
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

@@ -48,16 +48,17 @@ rules compiled). With the harvest, DCAT, spatial, scheming and activity plugins 
    bytecode caches keep it on disk: keyed by the template's name and file and by the
    environment's options, used only for the same source (Jinja compares its checksum).
    ``tests/test_fast_ckan.py`` checks the pages are the same.
-7. :func:`url_builders_compiled_once`: every application build adds the portal's ~420 URL
-   rules to a new Werkzeug map, and Werkzeug writes two URL-building functions for each
-   rule as Python syntax trees and compiles them (``Rule._compile_builder``: ~1 ms a
-   builder, ~1 s a build; each ``ckan`` command the tests invoke builds an application
-   too). The function depends only on the rule's text, its parsed parts and the names of
-   its defaults — it reads the rule's converters when called — so it is compiled once
-   per such description and shared. A rule with a default for one of its own variables
-   (resolved into the URL by its converter) is compiled by Werkzeug as before.
-   ``tests/test_fast_ckan.py`` checks every rule of the portal gets the code Werkzeug
-   compiles.
+7. :func:`url_builders_compiled_once`: the portal compiles a URL rule's two building
+   functions when a URL of the rule is first built (``core/url_rules.py``, compat entry
+   ``werkzeug.rule_builders_on_first_use``), not as the ~420 rules are added. Each
+   application build still compiles again the few dozen rules its tests build (~1 ms a
+   builder). The function depends only on the rule's text, its parsed parts and the names
+   of its defaults — it reads the rule's converters when called — so the suite compiles it
+   once per such description and shares it: the product's patch is applied here, before
+   any plugin load, with this sharing under its first-use step. A rule with a default for
+   one of its own variables (resolved into the URL by its converter) is compiled by
+   Werkzeug as before. ``tests/test_fast_ckan.py`` checks every rule of the portal gets
+   the code Werkzeug compiles.
 8. :func:`yaml_files_parsed_once`: every plugin load parses the scheming schemas and
    presets (compat entry ``scheming.loader_load``) and the plugins' config declarations
    again — ~2 % of the workers' CPU, a third of a plugin load. A YAML file read with a
@@ -506,9 +507,14 @@ def url_builders_compiled_once() -> None:
     global ORIGINAL_COMPILE_BUILDER
     from werkzeug.routing.rules import Rule
 
+    from ckanext.khtourism import compat
+    from ckanext.khtourism.core import url_rules
+
+    # what the plugin's load applies (compat keeps Werkzeug's own)
+    compat.wrap("werkzeug.rule_builders_on_first_use", url_rules.lazy_builder)
     if ORIGINAL_COMPILE_BUILDER is None:
-        ORIGINAL_COMPILE_BUILDER = Rule._compile_builder
-    Rule._compile_builder = _compiled_once  # type: ignore[method-assign]
+        ORIGINAL_COMPILE_BUILDER = compat.original("werkzeug.rule_builders_on_first_use")
+    Rule._compile_builder = url_rules.lazy_builder(_compiled_once)  # type: ignore[method-assign]
 
 
 # ------------------------------------------------------------ 8. YAML files parsed once

@@ -60,3 +60,45 @@ def test_schemings_loader_reads_the_schemas_with_libyaml_and_gives_the_same_data
         ours = loader.load(stream)
     with open(presets, encoding="utf-8") as stream:
         assert ours == json.load(stream)
+
+
+FRESH_PROCESS = """
+import sys
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+import ckanext.scheming.plugins as scheming_plugins
+from ckanext.scheming import loader
+
+upstream_load_schemas = scheming_plugins._load_schemas
+loaders = []
+
+def load_schemas(*args, **kwargs):
+    loaders.append(f"{loader.load.__module__}.{loader.load.__qualname__}")
+    return upstream_load_schemas(*args, **kwargs)
+
+scheming_plugins._load_schemas = load_schemas
+make_app(load_config(sys.argv[1]))
+print(sorted(set(loaders)), len(loaders))
+"""
+
+
+def test_a_fresh_ckan_process_reads_schemings_schemas_with_libyaml():
+    """In a new process (every web worker, consumer and CLI command) the replacement is in
+    place before ckanext-scheming reads its schemas: CKAN 2.11 calls ``update_config`` in
+    reverse plugin order, so scheming's runs before ours — the patch, once made there, came
+    too late in every process and only the suite's later plugin loads saw it."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, os.environ["KHTOURISM_TEST_INI"]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaders, calls = result.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    # scheming's dataset plugin reads its schemas once, with ours
+    assert int(calls) == 1
+    assert loaders == "['ckanext.khtourism.core.yaml_files.scheming_load']", result.stdout

@@ -19,6 +19,7 @@ from ckanext.khtourism.core import i18n as core_i18n  # i18n: our gettext catalo
 from ckanext.khtourism.core import (
     postgres_sessions,  # core: settings of every DB session
     static_files,  # core: static files kept by browsers
+    url_rules,  # core: URL builders compiled on first use
     yaml_files,  # core: YAML parsed with libyaml
 )
 from ckanext.khtourism.dcat import registry as dcat_registry  # dcat: registry refresh on change
@@ -62,6 +63,15 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
     # faults: PostgreSQL down is a 503 page, not a 500; static files' cache headers
     p.implements(p.IMiddleware, inherit=True)
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # start-up cost, patched here, at load: CKAN 2.11 calls update_config in reverse
+        # plugin order, so scheming reads its schemas before our update_config runs
+        # core: scheming's schemas parsed with libyaml
+        compat.replace("scheming.loader_load", yaml_files.scheming_load)
+        # core: URL builders compiled when first used
+        compat.wrap("werkzeug.rule_builders_on_first_use", url_rules.lazy_builder)
+
     # faults, static files: IMiddleware
     def make_middleware(self, app: Any, config: Any) -> Any:
         # i18n: CKAN's JavaScript modules in the user's language under any WSGI server
@@ -88,8 +98,6 @@ class KhTourismPlugin(CuratorPermissionLabels, core_i18n.Translation, p.Singleto
         session_lookups.install()
         # core: every PostgreSQL session without JIT compilation (unless configured)
         postgres_sessions.install(config)
-        # core: scheming's schemas parsed with libyaml (khtourism loads before scheming)
-        compat.replace("scheming.loader_load", yaml_files.scheming_load)
 
     # search: IPackageController
     def before_dataset_search(self, search_params: dict) -> dict:

@@ -26,6 +26,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.khtourism.core import dumps  # the bulk dumps' names (api/dumps.py builds them)
+from ckanext.khtourism.core import jobs as background_jobs  # refreshes queued once
 from ckanext.khtourism.search import indexing_deferred
 from ckanext.khtourism.security.csv_cells import safe_cell
 
@@ -335,18 +336,20 @@ def on_action_succeeded(action: str, **kwargs: Any) -> None:
         return
     package_id = _changed_package_id(kwargs.get("data_dict"), kwargs.get("result"))
     try:
+        # one waiting job of each covers every change committed before it runs
         if not indexing_deferred():
             # (a harvest job queues the refresh once, after indexing its records)
-            tk.enqueue_job(
+            background_jobs.enqueue_once(
                 refresh_registry_job,
                 [record_type],
+                job_id=f"khtourism-registry-{record_type}",
                 title=f"khtourism: refresh registry dataset {record_type}",
-                rq_kwargs={"job_id": f"khtourism-registry-{record_type}"},
             )
         if package_id:
-            tk.enqueue_job(
+            background_jobs.enqueue_once(
                 warm_record_job,
                 [package_id],
+                job_id=f"khtourism-dcat-description-{package_id}",
                 title=f"khtourism: cache the DCAT description of {package_id}",
             )
     except RedisError:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.khtourism.core import jobs as background_jobs  # the refresh queued once
 from ckanext.khtourism.dcat import registry as dcat_registry
 from ckanext.khtourism.dcat import vocabulary as dcat_vocabulary
 from ckanext.khtourism.records.geo import province_boxes
@@ -163,10 +164,11 @@ def queue_refresh() -> None:
     from redis.exceptions import RedisError
 
     try:
-        tk.enqueue_job(
+        background_jobs.enqueue_once(
             refresh_job,
+            [],
+            job_id="khtourism-visitor-statistics",
             title="khtourism: refresh the visitor statistics dataset",
-            rq_kwargs={"job_id": "khtourism-visitor-statistics"},
         )
     except RedisError:  # a queue outage must not fail the curator's acceptance
         import logging

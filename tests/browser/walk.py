@@ -10,11 +10,14 @@ there as a PNG (a walk to look at; the tests judge the pages either way)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import settled
 from tests.browser.languages import one_language_problems
+
+EMPTY_TITLE_PART = re.compile(r"(^\s*-)|(-\s*-)|(-\s*$)")
 
 
 def open_page(page: Any, url: str) -> None:
@@ -35,6 +38,10 @@ def check_page(page: Any, url: str, status: int | None = 200) -> None:
     problems = one_language_problems(page, lang)
     if problems:
         wrong.append(f"{url}: not in {lang}: {problems}")
+    # the window's title: "<page> - <section> - <site>", no empty part ("Review queue - - …")
+    title = page.title()
+    if not title.strip() or EMPTY_TITLE_PART.search(title):
+        wrong.append(f"{url}: title with an empty part: {title!r}")
 
 
 def shot_suffix(prefix: str) -> str:

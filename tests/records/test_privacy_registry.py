@@ -26,6 +26,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError
 from ckan.tests import helpers
 
+from tests import snapshots
 from tests.harvesters.harvest_fixtures import FixtureServer, Reply, create_source, run_job
 from tests.record_fixtures import valid
 
@@ -124,7 +125,12 @@ def read_actions() -> list[str]:
 @pytest.fixture
 def scene(app, world):
     """A guide written through the web API (created, patched, submitted, approved, then a
-    pending edit), and a guide imported from a register by a source of business A."""
+    pending edit), and a guide imported from a register by a source of business A: built
+    once per test process and put back before each test (tests/snapshots.py)."""
+    return snapshots.restored("privacy_scene", lambda: _build_scene(app, world))
+
+
+def _build_scene(app, world) -> dict[str, Any]:
     member_a, curator = world.person("member_a"), world.person("curator")
     data = valid("tour-guide", owner_org=world.business_a["id"], name="hdv-rieng-tu")
     data.update(WEB_PRIVATE)

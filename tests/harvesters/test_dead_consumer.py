@@ -85,10 +85,11 @@ def _jobs_run(source_id: str) -> str:
     ).scalar()
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db")
-def test_killed_fetch_consumer_the_job_completes_after_restart(fixture_server, tmp_path):
+def _gathered(fixture_server, rows: int) -> tuple[dict, dict]:
+    """A register of ``rows`` new establishments, its source and a job whose gather has
+    run in this process: every object WAITING on the fetch queue."""
     org = factories.Organization()
-    url = fixture_server.handler("/dk.csv", lambda q: Reply(_register(ROWS), 200, "text/csv"))
+    url = fixture_server.handler("/dk.csv", lambda q: Reply(_register(rows), 200, "text/csv"))
     source = create_source(
         "khtourism_spreadsheet",
         url,
@@ -99,8 +100,14 @@ def test_killed_fetch_consumer_the_job_completes_after_restart(fixture_server, t
     job = tk.get_action("harvest_job_create")({"ignore_auth": True}, {"source_id": source["id"]})
     consumer = queue.get_gather_consumer()
     method, channel, body = next(consumer.consume(None))
-    queue.gather_callback(channel, method, None, body)  # the gather: 400 objects queued
-    assert _states(job["id"]) == {"WAITING": ROWS}
+    queue.gather_callback(channel, method, None, body)
+    assert _states(job["id"]) == {"WAITING": rows}
+    return source, job
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_killed_fetch_consumer_the_job_completes_after_restart(fixture_server, tmp_path):
+    source, job = _gathered(fixture_server, ROWS)  # the gather: 400 objects queued
 
     ini = _consumer_ini(tmp_path)
     first = _fetch_consumer(ini, tmp_path, "first")
@@ -157,20 +164,7 @@ def test_a_consumer_killed_right_after_its_claim_has_the_batch_recovered(fixture
     for the 15 minutes of a claim. The claim now names its owner before it commits."""
     from ckanext.khtourism.harvesters import stages
 
-    org = factories.Organization()
-    url = fixture_server.handler("/dk.csv", lambda q: Reply(_register(5), 200, "text/csv"))
-    source = create_source(
-        "khtourism_spreadsheet",
-        url,
-        {"record_type": "accommodation", "publish": "direct"},
-        owner_org=org["id"],
-    )
-    queue.purge_queues()
-    job = tk.get_action("harvest_job_create")({"ignore_auth": True}, {"source_id": source["id"]})
-    consumer = queue.get_gather_consumer()
-    method, channel, body = next(consumer.consume(None))
-    queue.gather_callback(channel, method, None, body)
-    assert _states(job["id"]) == {"WAITING": 5}
+    _source, job = _gathered(fixture_server, 5)
     try:
         first = HarvestObject.filter(harvest_job_id=job["id"]).first()
         claimed = stages.claim(first, 100)  # ... and this consumer is killed here

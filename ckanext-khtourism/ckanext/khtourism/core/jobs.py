@@ -29,12 +29,14 @@ WAITING = frozenset({JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED})
 
 
 def is_waiting(job_id: str, queue: str = jobs.DEFAULT_QUEUE_NAME) -> bool:
-    """A job of this id is in the queue and has not started."""
+    """A job of this id waits in this site's queue and has not started (another portal
+    on the same Redis has queues of its own name: its job of the same id does not count)."""
+    rq_queue = jobs.get_queue(queue)
     try:
-        job = Job.fetch(job_id, connection=jobs.get_queue(queue).connection)
+        job = Job.fetch(job_id, connection=rq_queue.connection)
     except NoSuchJobError:
         return False
-    return job.get_status(refresh=False) in WAITING
+    return job.origin == rq_queue.name and job.get_status(refresh=False) in WAITING
 
 
 def enqueue_once(

@@ -92,11 +92,10 @@ def test_record_changes_queue_one_waiting_refresh_and_description(world):
     """Every change queues the registry refresh and the record's description, but a job
     that waits is not queued again: it reads the state when it runs (the demo load once
     queued 89 refreshes of one registry). A job that has started is queued again."""
+    from rq import Queue
     from rq.job import JobStatus
 
     from ckan.lib import jobs
-
-    from rq import Queue
 
     queue = jobs.get_queue()
     queue.empty()
